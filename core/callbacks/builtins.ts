@@ -1,0 +1,51 @@
+import { InvalidCallbackError } from "../errors.ts";
+import type { ListKind } from "./registry.ts";
+
+/**
+ * The built-in callbacks by name (`console`, `file`, ...). Each registers a
+ * factory here; a name in a callback list becomes one shared instance.
+ */
+
+export type BuiltinFactory = (options: Record<string, unknown>) => object;
+
+const factories = new Map<string, BuiltinFactory>();
+
+export function registerBuiltin(name: string, factory: BuiltinFactory): void {
+  factories.set(name, factory);
+}
+
+export function builtinNames(): string[] {
+  return [...factories.keys()].sort();
+}
+
+export function isBuiltin(name: string): boolean {
+  return factories.has(name);
+}
+
+export function unknownBuiltin(name: string, where: string): InvalidCallbackError {
+  const known = builtinNames();
+  return new InvalidCallbackError(
+    `${where}: "${name}" is not a built-in callback. Built-ins: ${known.length ? known.join(", ") : "(none registered)"}. ` +
+      `For your own code, pass a CustomLogger or a function (or, in a config file, a module path such as ./callbacks/mine.ts).`,
+  );
+}
+
+/** Builds a built-in with its options; throws a clear error for an unknown name. */
+export function createBuiltin(name: string, options: Record<string, unknown> = {}): object {
+  const factory = factories.get(name);
+  if (!factory) throw unknownBuiltin(name, "callback");
+  return factory(options);
+}
+
+/** One shared instance per name, for the global lists (which carry no options). */
+export function globalBuiltinResolver(): (name: string, list: ListKind) => object {
+  const instances = new Map<string, object>();
+  return (name) => {
+    let inst = instances.get(name);
+    if (!inst) {
+      inst = createBuiltin(name);
+      instances.set(name, inst);
+    }
+    return inst;
+  };
+}

@@ -1,0 +1,64 @@
+import { randomUUID } from "node:crypto";
+import type { CallbackKwargs, CallType, ChatMessage } from "../types.ts";
+
+/** `sk-...wxyz`: enough to tell keys apart, never enough to use one. */
+export function maskKey(key: string | undefined | null): string | null {
+  if (!key) return null;
+  if (key.length <= 12) return "*".repeat(key.length);
+  return `${key.slice(0, 3)}...${key.slice(-4)}`;
+}
+
+const SECRET_HEADER = /^(authorization|api-key|x-api-key|proxy-authorization|cookie|x-goog-api-key)$/i;
+
+/** Headers as callbacks may see them: secrets masked, the rest as sent. */
+export function safeHeaders(headers: Record<string, string>, redact: boolean): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(headers)) {
+    const value = headers[name]!;
+    if (!SECRET_HEADER.test(name)) out[name] = value;
+    else if (!redact) out[name] = value;
+    else out[name] = value.startsWith("Bearer ") ? `Bearer ${maskKey(value.slice(7))}` : maskKey(value)!;
+  }
+  return out;
+}
+
+export interface BaseKwargsInput {
+  model: string;
+  messages: ChatMessage[] | string | string[];
+  optional_params: Record<string, unknown>;
+  metadata: Record<string, unknown> | undefined;
+  model_info: Record<string, unknown> | null;
+  api_base: string | null;
+  custom_llm_provider: string;
+  model_group: string | null;
+  stream: boolean;
+  call_type: CallType;
+  user: string | undefined;
+  trace_id?: string;
+  start_time: Date;
+}
+
+/** The kwargs present from the start of a call; later events add to a copy of it. */
+export function baseKwargs(input: BaseKwargsInput): CallbackKwargs {
+  const id = randomUUID();
+  return {
+    model: input.model,
+    messages: input.messages,
+    optional_params: input.optional_params,
+    litellm_params: {
+      metadata: input.metadata ?? {},
+      model_info: input.model_info,
+      api_base: input.api_base,
+      custom_llm_provider: input.custom_llm_provider,
+      litellm_call_id: id,
+      model_group: input.model_group,
+    },
+    start_time: input.start_time,
+    stream: input.stream,
+    call_type: input.call_type,
+    litellm_call_id: id,
+    litellm_trace_id: input.trace_id ?? id,
+    user: input.user,
+    log_event_type: "pre_api_call",
+  };
+}

@@ -1,0 +1,198 @@
+import { InvalidCallbackError } from "../errors.ts";
+import type { CallbackInput, CallbackKwargs, CallType, CustomLoggerMethods } from "../types.ts";
+import { LOGGER_METHODS, ownMethod, type LoggerMethod } from "./custom-logger.ts";
+
+/** The logging events, in the order one call delivers them. */
+export const EVENTS = ["pre_api_call", "post_api_call", "stream_event", "success", "failure"] as const;
+export type EventName = (typeof EVENTS)[number];
+
+/** The lists a callback can be registered in, as LiteLLM names them. */
+export type ListKind = "callbacks" | "input_callback" | "success_callback" | "failure_callback";
+
+/** Which events an entry of each list may receive (a logger gets those of them it defines). */
+const LIST_EVENTS: Record<ListKind, readonly EventName[]> = {
+  callbacks: EVENTS,
+  input_callback: ["pre_api_call"],
+  success_callback: ["success"],
+  failure_callback: ["failure"],
+};
+
+/** The method each event calls, sync form first, then the async form a handler may define instead. */
+const EVENT_METHODS: Record<EventName, { sync: LoggerMethod; async: LoggerMethod | null }> = {
+  pre_api_call: { sync: "log_pre_api_call", async: "async_log_pre_api_call" },
+  post_api_call: { sync: "log_post_api_call", async: null },
+  stream_event: { sync: "log_stream_event", async: "async_log_stream_event" },
+  success: { sync: "log_success_event", async: "async_log_success_event" },
+  failure: { sync: "log_failure_event", async: "async_log_failure_event" },
+};
+
+/** What every event hands its handlers. For stream_event, `response` is the chunk. */
+export interface EventPayload {
+  kwargs: CallbackKwargs;
+  response: unknown;
+  start: Date;
+  end: Date;
+}
+
+/** One handler of one event, ready to run: the signature is adapted once, here. */
+export interface Handler {
+  /** The callback's name, for error reports. */
+  readonly name: string;
+  /** The method or list it runs as (`async_log_success_event`, `success_callback`). */
+  readonly method: string;
+  /** Index of its target in `CompiledCallbacks.targets`: events of one call reach one target in order. */
+  readonly slot: number;
+  readonly invoke: (p: EventPayload) => unknown;
+}
+
+export interface Hook {
+  readonly name: string;
+  readonly method: string;
+  readonly run: (...args: any[]) => Promise<unknown>;
+}
+
+export type EventTable = Readonly<Record<EventName, readonly Handler[]>>;
+
+/** The callback lists of one scope, sorted per event once, so a call only walks arrays. */
+export interface CompiledCallbacks {
+  /** For `completion()`: the `log_*` methods, falling back to the `async_log_*` ones. */
+  readonly sync: EventTable;
+  /** For `acompletion()`: the `async_log_*` methods, falling back to the `log_*` ones. */
+  readonly async: EventTable;
+  readonly preCallHooks: readonly Hook[];
+  readonly postCallHooks: readonly Hook[];
+  /** Distinct callback objects and functions, in registration order (for flush and close). */
+  readonly targets: readonly object[];
+}
+
+/** One list of entries, as registered. `events` narrows what the entries receive (the config's object form). */
+export interface CallbackSource {
+  readonly list: ListKind;
+  readonly entries: readonly CallbackInput[];
+  readonly events?: readonly EventName[];
+}
+
+/** Turns a built-in name (`"console"`) into its handler object. */
+export type BuiltinResolver = (name: string, list: ListKind) => object;
+
+/** The name a report uses for a callback. */
+export function callbackName(target: unknown): string {
+  if (typeof target === "function") return target.name || "anonymous function";
+  if (target && typeof target === "object") {
+    const own = (target as { callback_name?: unknown }).callback_name;
+    if (typeof own === "string") return own;
+    const ctor = (target as object).constructor;
+    if (ctor && ctor !== Object && ctor.name) return ctor.name;
+    return "callback object";
+  }
+  return String(target);
+}
+
+/** Whether a value can stand in a callback list; a string must then be a built-in name. */
+export function assertCallback(entry: unknown, where: string): asserts entry is CallbackInput {
+  if (typeof entry === "function" || typeof entry === "string") return;
+  if (entry && typeof entry === "object" && LOGGER_METHODS.some((m) => typeof (entry as Record<string, unknown>)[m] === "function")) return;
+  const found = entry === null ? "null" : Array.isArray(entry) ? "an array" : typeof entry === "object" ? "an object with none of the CustomLogger methods" : `${typeof entry} ${JSON.stringify(entry)}`;
+  throw new InvalidCallbackError(
+    `${where}: expected a CustomLogger (or an object with its methods), a function, or a built-in name, but found ${found}.`,
+  );
+}
+
+const EMPTY: EventTable = Object.freeze({ pre_api_call: [], post_api_call: [], stream_event: [], success: [], failure: [] });
+
+/** Sorts callback lists into per-event handler arrays. Runs when lists change, never per call. */
+export function compileCallbacks(sources: readonly CallbackSource[], resolveBuiltin: BuiltinResolver): CompiledCallbacks {
+  const targets: object[] = [];
+  const slotOf = new Map<object, number>();
+  const seen = new Set<string>();
+  const sync: Record<EventName, Handler[]> = { pre_api_call: [], post_api_call: [], stream_event: [], success: [], failure: [] };
+  const async: Record<EventName, Handler[]> = { pre_api_call: [], post_api_call: [], stream_event: [], success: [], failure: [] };
+  const preCallHooks: Hook[] = [];
+  const postCallHooks: Hook[] = [];
+  const hookSeen = new Set<object>();
+
+  const slot = (target: object): number => {
+    let s = slotOf.get(target);
+    if (s === undefined) {
+      s = targets.push(target) - 1;
+      slotOf.set(target, s);
+    }
+    return s;
+  };
+  // Dedup is per target and event: the same function or instance runs once per event.
+  const claim = (target: object, event: EventName): boolean => {
+    const key = `${slot(target)}:${event}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
+
+  for (const source of sources) {
+    const allowed = source.events ? LIST_EVENTS[source.list].filter((e) => source.events!.includes(e)) : LIST_EVENTS[source.list];
+    source.entries.forEach((raw, i) => {
+      assertCallback(raw, `${source.list}[${i}]`);
+      const target = typeof raw === "string" ? resolveBuiltin(raw, source.list) : raw;
+      const name = typeof raw === "string" ? raw : callbackName(raw);
+      if (typeof target === "function") {
+        const fn = target as (...args: unknown[]) => unknown;
+        const events: readonly EventName[] = source.list === "callbacks" ? ["success", "failure"] : allowed;
+        for (const event of events) {
+          if (!allowed.includes(event) || !claim(fn, event)) continue;
+          const invoke = event === "pre_api_call" ? (p: EventPayload) => fn(p.kwargs) : (p: EventPayload) => fn(p.kwargs, p.response, p.start, p.end);
+          const handler: Handler = { name, method: source.list, slot: slot(fn), invoke };
+          sync[event].push(handler);
+          async[event].push(handler);
+        }
+        return;
+      }
+      for (const event of allowed) {
+        const { sync: syncName, async: asyncName } = EVENT_METHODS[event];
+        const syncFn = ownMethod(target, syncName);
+        const asyncFn = asyncName ? ownMethod(target, asyncName) : undefined;
+        if (!syncFn && !asyncFn) continue;
+        if (!claim(target, event)) continue;
+        const s = slot(target);
+        sync[event].push(methodHandler(target, name, syncFn ? syncName : asyncName!, (syncFn ?? asyncFn)!, event, s));
+        async[event].push(methodHandler(target, name, asyncFn ? asyncName! : syncName, (asyncFn ?? syncFn)!, event, s));
+      }
+      if (source.list === "callbacks" && !hookSeen.has(target)) {
+        hookSeen.add(target);
+        const pre = ownMethod(target, "async_pre_call_hook");
+        const post = ownMethod(target, "async_post_call_success_hook");
+        if (pre) preCallHooks.push({ name, method: "async_pre_call_hook", run: (...a) => Promise.resolve(pre.apply(target, a)) });
+        if (post) postCallHooks.push({ name, method: "async_post_call_success_hook", run: (...a) => Promise.resolve(post.apply(target, a)) });
+        slot(target);
+      }
+    });
+  }
+  return Object.freeze({
+    sync: Object.freeze(sync),
+    async: Object.freeze(async),
+    preCallHooks: Object.freeze(preCallHooks),
+    postCallHooks: Object.freeze(postCallHooks),
+    targets: Object.freeze(targets),
+  });
+}
+
+function methodHandler(target: object, name: string, method: string, fn: (...args: any[]) => unknown, event: EventName, slot: number): Handler {
+  const invoke =
+    event === "pre_api_call"
+      ? (p: EventPayload) => fn.call(target, p.kwargs.model, p.kwargs.messages, p.kwargs)
+      : (p: EventPayload) => fn.call(target, p.kwargs, p.response, p.start, p.end);
+  return { name, method, slot, invoke };
+}
+
+export const NO_CALLBACKS: CompiledCallbacks = Object.freeze({
+  sync: EMPTY,
+  async: EMPTY,
+  preCallHooks: [],
+  postCallHooks: [],
+  targets: [],
+});
+
+/** Whether a compiled set has anything at all to run. */
+export function isEmpty(c: CompiledCallbacks): boolean {
+  return c.targets.length === 0;
+}
+
+export type { CustomLoggerMethods, CallType };

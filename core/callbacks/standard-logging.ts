@@ -1,0 +1,65 @@
+import type { CallbackKwargs, ModelResponse, StandardLoggingObject, Usage } from "../types.ts";
+
+export const REDACTED = "redacted-by-litellm";
+
+const seconds = (d: Date | undefined): number => (d ? d.getTime() / 1000 : 0);
+
+/**
+ * The flat record every built-in writes, so a log line means the same wherever it lands.
+ * It holds no API key and no header: only what the call was, what it cost, how it ended.
+ */
+export function standardLoggingObject(
+  kwargs: CallbackKwargs,
+  status: "success" | "failure",
+  response: unknown,
+  redactMessages: boolean,
+): StandardLoggingObject {
+  const usage = (response as ModelResponse | null)?.usage as Partial<Usage> | undefined;
+  const lp = kwargs.litellm_params;
+  const end = kwargs.end_time;
+  const err = kwargs.exception as (Error & { code?: string; llm_provider?: string }) | undefined;
+  return {
+    id: kwargs.litellm_call_id,
+    trace_id: kwargs.litellm_trace_id,
+    call_type: kwargs.call_type,
+    stream: kwargs.stream,
+    status,
+    model: kwargs.model,
+    model_group: lp.model_group,
+    custom_llm_provider: lp.custom_llm_provider,
+    api_base: lp.api_base,
+    prompt_tokens: usage?.prompt_tokens ?? 0,
+    completion_tokens: usage?.completion_tokens ?? 0,
+    total_tokens: usage?.total_tokens ?? 0,
+    response_cost: kwargs.response_cost ?? (status === "failure" ? 0 : null),
+    saved_cache_cost: kwargs.saved_cache_cost ?? 0,
+    cache_hit: kwargs.cache_hit ?? false,
+    cache_key: kwargs.cache_key ?? null,
+    startTime: seconds(kwargs.start_time),
+    endTime: seconds(end),
+    completionStartTime: seconds(kwargs.completion_start_time ?? end),
+    response_time: end ? (end.getTime() - kwargs.start_time.getTime()) / 1000 : 0,
+    metadata: lp.metadata,
+    user: kwargs.user ?? null,
+    messages: redactMessages ? REDACTED : kwargs.messages,
+    response: redactMessages ? REDACTED : stripHidden(response),
+    model_parameters: kwargs.optional_params,
+    error_str: err ? err.message : null,
+    error_information: err
+      ? {
+          error_code: String(err.code ?? ""),
+          error_class: err.name,
+          llm_provider: err.llm_provider ?? lp.custom_llm_provider,
+          error_message: err.message,
+          traceback: kwargs.traceback_exception ?? "",
+        }
+      : null,
+  };
+}
+
+/** The response as the provider shaped it, without the runtime's `_hidden_params`. */
+function stripHidden(response: unknown): unknown {
+  if (!response || typeof response !== "object" || !("_hidden_params" in response)) return response ?? null;
+  const { _hidden_params: _, ...rest } = response as ModelResponse;
+  return rest;
+}

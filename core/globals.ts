@@ -1,0 +1,115 @@
+import { Dispatcher } from "./callbacks/dispatcher.ts";
+import { globalBuiltinResolver, isBuiltin, unknownBuiltin } from "./callbacks/builtins.ts";
+import { assertCallback, compileCallbacks, type CallbackSource, type CompiledCallbacks, type ListKind } from "./callbacks/registry.ts";
+import type { CallEnv, CallSettings, Route } from "./call/env.ts";
+import type { CostMap } from "./cost/index.ts";
+import { resolveModel } from "./providers/index.ts";
+import type { CallbackInput } from "./types.ts";
+import type { CallbackError } from "./errors.ts";
+
+/** The background queue every call of this process reports to. */
+export const dispatcher = new Dispatcher();
+
+const LISTS: readonly ListKind[] = ["callbacks", "input_callback", "success_callback", "failure_callback"];
+
+/**
+ * The global scope behind the default `litellm` object: its four mutable
+ * callback lists and its settings. Lists are compiled into per-event arrays
+ * on the first call after they change, never per call.
+ */
+export class GlobalScope implements CallEnv {
+  readonly dispatcher = dispatcher;
+  readonly resolveBuiltin = globalBuiltinResolver();
+  private lists: Record<ListKind, CallbackInput[]>;
+  private version = 0;
+  private compiledVersion = -1;
+  private compiled!: CompiledCallbacks;
+  private sources!: CallbackSource[];
+  turn_off_message_logging = false;
+  redact_api_keys = true;
+  callback_timeout = 10;
+  model_cost_map: CostMap | null = null;
+
+  constructor() {
+    this.lists = { callbacks: [], input_callback: [], success_callback: [], failure_callback: [] };
+    for (const list of LISTS) this.lists[list] = this.observe(list, []);
+  }
+
+  getList(list: ListKind): CallbackInput[] {
+    return this.lists[list];
+  }
+
+  setList(list: ListKind, entries: readonly CallbackInput[]): void {
+    if (!Array.isArray(entries)) throw new TypeError(`litellm.${list} must be an array; found ${typeof entries}.`);
+    this.lists[list] = this.observe(list, entries);
+    this.version++;
+  }
+
+  /** An array that notices every change, so a `push` after start-up is seen by the next call. */
+  private observe(list: ListKind, entries: readonly CallbackInput[]): CallbackInput[] {
+    entries.forEach((e, i) => checkEntry(e, `litellm.${list}[${i}]`));
+    return new Proxy([...entries], {
+      set: (target, key, value) => {
+        if (typeof key === "string" && /^\d+$/.test(key)) checkEntry(value, `litellm.${list}[${key}]`);
+        (target as unknown as Record<PropertyKey, unknown>)[key] = value;
+        this.version++;
+        return true;
+      },
+      deleteProperty: (target, key) => {
+        delete (target as unknown as Record<PropertyKey, unknown>)[key];
+        this.version++;
+        return true;
+      },
+    });
+  }
+
+  get settings(): CallSettings {
+    return {
+      turn_off_message_logging: this.turn_off_message_logging,
+      redact_api_keys: this.redact_api_keys,
+      callback_timeout: this.callback_timeout,
+      model_cost_map: this.model_cost_map,
+    };
+  }
+
+  current(): { callbacks: CompiledCallbacks; sources: CallbackSource[] } {
+    if (this.compiledVersion !== this.version) {
+      this.sources = LISTS.map((list) => ({ list, entries: [...this.lists[list]] }));
+      this.compiled = compileCallbacks(this.sources, this.resolveBuiltin);
+      this.compiledVersion = this.version;
+    }
+    return { callbacks: this.compiled, sources: this.sources };
+  }
+
+  route(params: { model: string; api_base?: unknown; api_key?: unknown; mock_response?: unknown }): Route {
+    const { callbacks, sources } = this.current();
+    const target = resolveModel({
+      model: params.model,
+      api_base: typeof params.api_base === "string" ? params.api_base : undefined,
+      api_key: typeof params.api_key === "string" ? params.api_key : undefined,
+      mock_response: params.mock_response as string | Error | undefined,
+    });
+    return { target, sources, callbacks };
+  }
+
+  setErrorHandler(fn: ((err: CallbackError) => void) | undefined): void {
+    dispatcher.onError = fn;
+  }
+}
+
+function checkEntry(entry: unknown, where: string): void {
+  assertCallback(entry, where);
+  if (typeof entry === "string" && !isBuiltin(entry)) throw unknownBuiltin(entry, where);
+}
+
+/** Waits for all background logging, then for every callback's own `flush()`. */
+export async function flushTargets(targets: readonly object[]): Promise<void> {
+  await dispatcher.idle();
+  const pending: Promise<unknown>[] = [];
+  for (const t of targets) {
+    const fn = (t as { flush?: unknown }).flush;
+    if (typeof fn === "function") pending.push(Promise.resolve().then(() => fn.call(t)).catch(() => undefined));
+  }
+  await Promise.all(pending);
+  await dispatcher.idle();
+}

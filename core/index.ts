@@ -1,0 +1,175 @@
+/**
+ * litellm-runtime: LLM calls with LiteLLM's callback contract, in TypeScript.
+ *
+ * ```ts
+ * import litellm, { acompletion, CustomLogger } from "litellm-runtime";
+ * litellm.callbacks = [new MyHandler()];
+ * const res = await acompletion({ model: "mock/demo", messages: [{ role: "user", content: "hi" }] });
+ * await litellm.flush();
+ * ```
+ */
+import { runCompletion } from "./call/completion.ts";
+import { runEmbedding } from "./call/embedding.ts";
+import type { CompletionStream } from "./call/stream.ts";
+import { CustomLogger } from "./callbacks/custom-logger.ts";
+import { loadCostMap, type CostMap } from "./cost/index.ts";
+import * as errors from "./errors.ts";
+import { GlobalScope, dispatcher, flushTargets } from "./globals.ts";
+import type { CallbackInput, CompletionParams, DispatchStats, EmbeddingParams, EmbeddingResponse, ModelResponse } from "./types.ts";
+
+const scope = new GlobalScope();
+
+type StreamParams = CompletionParams & { stream: true };
+
+/**
+ * One chat completion. Delivers the callbacks' `log_*` methods (LiteLLM's sync
+ * entry point); in JavaScript it still returns a promise.
+ */
+export function completion(params: StreamParams): Promise<CompletionStream>;
+export function completion(params: CompletionParams): Promise<ModelResponse>;
+export function completion(params: CompletionParams): Promise<ModelResponse | CompletionStream> {
+  return runCompletion(scope, params, "completion");
+}
+
+/** One chat completion, delivering the callbacks' `async_log_*` methods. */
+export function acompletion(params: StreamParams): Promise<CompletionStream>;
+export function acompletion(params: CompletionParams): Promise<ModelResponse>;
+export function acompletion(params: CompletionParams): Promise<ModelResponse | CompletionStream> {
+  return runCompletion(scope, params, "acompletion");
+}
+
+/** Embeddings, delivering the `log_*` methods. */
+export function embedding(params: EmbeddingParams): Promise<EmbeddingResponse> {
+  return runEmbedding(scope, params, "embedding");
+}
+
+/** Embeddings, delivering the `async_log_*` methods. */
+export function aembedding(params: EmbeddingParams): Promise<EmbeddingResponse> {
+  return runEmbedding(scope, params, "aembedding");
+}
+
+/** Resolves when all background logging is done and every callback's own `flush()` has finished. */
+export function flush(): Promise<void> {
+  return flushTargets(scope.current().callbacks.targets);
+}
+
+/** Counts of the background logging: pending, dropped, errors, timeouts. */
+export function stats(): DispatchStats {
+  return dispatcher.stats();
+}
+
+/**
+ * The default export: LiteLLM's module-level style. Assign or push to the
+ * lists; each change is compiled once, before the next call.
+ */
+const litellm = {
+  /** `CustomLogger` instances (or objects with its methods), functions, built-in names: all events. */
+  get callbacks(): CallbackInput[] {
+    return scope.getList("callbacks");
+  },
+  set callbacks(v: CallbackInput[]) {
+    scope.setList("callbacks", v);
+  },
+  /** `fn(kwargs)` before each provider request. */
+  get input_callback(): CallbackInput[] {
+    return scope.getList("input_callback");
+  },
+  set input_callback(v: CallbackInput[]) {
+    scope.setList("input_callback", v);
+  },
+  /** `fn(kwargs, response_obj, start_time, end_time)` after each success. */
+  get success_callback(): CallbackInput[] {
+    return scope.getList("success_callback");
+  },
+  set success_callback(v: CallbackInput[]) {
+    scope.setList("success_callback", v);
+  },
+  /** `fn(kwargs, response_obj, start_time, end_time)` after each failure. */
+  get failure_callback(): CallbackInput[] {
+    return scope.getList("failure_callback");
+  },
+  set failure_callback(v: CallbackInput[]) {
+    scope.setList("failure_callback", v);
+  },
+  /** Put `"redacted-by-litellm"` in place of messages and responses in the standard logging object. @default false */
+  get turn_off_message_logging(): boolean {
+    return scope.turn_off_message_logging;
+  },
+  set turn_off_message_logging(v: boolean) {
+    scope.turn_off_message_logging = v;
+  },
+  /** Mask API keys in kwargs. @default true */
+  get redact_api_keys(): boolean {
+    return scope.redact_api_keys;
+  },
+  set redact_api_keys(v: boolean) {
+    scope.redact_api_keys = v;
+  },
+  /** Seconds before a hanging callback is abandoned and reported. @default 10 */
+  get callback_timeout(): number {
+    return scope.callback_timeout;
+  },
+  set callback_timeout(v: number) {
+    scope.callback_timeout = v;
+  },
+  /** A price map in LiteLLM's `model_prices_and_context_window.json` format (see `loadCostMap`). */
+  get model_cost_map(): CostMap | null {
+    return scope.model_cost_map;
+  },
+  set model_cost_map(v: CostMap | null) {
+    scope.model_cost_map = v;
+  },
+  /** Most logging tasks waiting at once; past it the oldest is dropped and counted. @default 10000 */
+  get max_queue(): number {
+    return dispatcher.maxQueue;
+  },
+  set max_queue(v: number) {
+    dispatcher.maxQueue = v;
+  },
+  /** Receives every callback failure, timeout and drop; by default each kind is printed once to stderr. */
+  get on_callback_error(): ((err: errors.CallbackError) => void) | undefined {
+    return dispatcher.onError;
+  },
+  set on_callback_error(fn: ((err: errors.CallbackError) => void) | undefined) {
+    scope.setErrorHandler(fn);
+  },
+  /** The response cache; set in the cache issue's `Cache`. */
+  cache: null as unknown,
+  completion,
+  acompletion,
+  embedding,
+  aembedding,
+  flush,
+  stats,
+  loadCostMap,
+  CustomLogger,
+  ...errors.PROVIDER_ERRORS,
+};
+
+export default litellm;
+export { CustomLogger, loadCostMap };
+export { CompletionStream } from "./call/stream.ts";
+export { computeCost, findPrice } from "./cost/index.ts";
+export type { CostMap, PriceEntry } from "./cost/index.ts";
+export {
+  LiteLLMError,
+  CallbackError,
+  InvalidCallbackError,
+  BadRequestError,
+  AuthenticationError,
+  PermissionDeniedError,
+  NotFoundError,
+  RateLimitError,
+  Timeout,
+  APIConnectionError,
+  ServiceUnavailableError,
+  InternalServerError,
+  APIError,
+  UnsupportedProviderError,
+  InvalidParamsError,
+  InvalidResponseError,
+  ERROR_CODES,
+  CALLBACK_ERROR_CODES,
+} from "./errors.ts";
+export { registerBuiltin, builtinNames } from "./callbacks/builtins.ts";
+export type * from "./types.ts";

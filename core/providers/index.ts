@@ -1,0 +1,16 @@
+import { UnsupportedProviderError } from "../errors.ts";
+import { mockProvider } from "./mock/index.ts";
+import { openaiProvider } from "./openai/index.ts";
+import type { Provider } from "./types.ts";
+
+const PROVIDERS: Readonly<Record<string, Provider>> = { mock: mockProvider, openai: openaiProvider };
+
+/** The provider that answers a resolved model. */
+export function providerFor(transport: string): Provider {
+  const p = PROVIDERS[transport];
+  if (!p) throw new UnsupportedProviderError(`no provider "${transport}"; supported: ${Object.keys(PROVIDERS).join(", ")}.`, { llm_provider: transport });
+  return p;
+}
+
+export { resolveModel, SUPPORTED_PROVIDERS } from "./resolve.ts";
+export type * from "./types.ts";

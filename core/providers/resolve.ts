@@ -1,0 +1,61 @@
+import { UnsupportedProviderError } from "../errors.ts";
+import type { ResolvedModel } from "./types.ts";
+
+/** Provider prefixes this runtime answers for. */
+export const SUPPORTED_PROVIDERS = ["openai", "mock"] as const;
+
+/** Prefixes people write for providers this runtime does not have yet; a call to one fails with a clear list. */
+const KNOWN_ELSEWHERE = new Set(["anthropic", "azure", "ollama", "openai_compatible", "bedrock", "vertex_ai", "gemini", "groq", "mistral", "cohere", "openrouter", "together_ai", "huggingface", "deepseek", "xai", "mistralai"]);
+
+export interface ModelRequest {
+  model: string;
+  api_base?: string | undefined;
+  api_key?: string | undefined;
+  mock_response?: string | Error | undefined;
+  model_group?: string | null;
+  model_info?: Record<string, unknown> | null;
+}
+
+/**
+ * `openai/gpt-4o` → openai + gpt-4o; a bare `gpt-4o` → openai; `mock/x` → the mock.
+ * With an `api_base`, an unknown prefix is part of the model name of an
+ * OpenAI-compatible server (`meta-llama/Llama-3-8B`).
+ */
+export function resolveModel(req: ModelRequest): ResolvedModel {
+  const slash = req.model.indexOf("/");
+  let provider = "openai";
+  let model = req.model;
+  if (slash > 0) {
+    const prefix = req.model.slice(0, slash);
+    if ((SUPPORTED_PROVIDERS as readonly string[]).includes(prefix)) {
+      provider = prefix;
+      model = req.model.slice(slash + 1);
+    } else if (!req.api_base || KNOWN_ELSEWHERE.has(prefix)) {
+      provider = prefix;
+      model = req.model.slice(slash + 1);
+      if (req.mock_response === undefined) return { ...fields(req, provider, model), transport: provider, error: unsupported(prefix, req.model) };
+    }
+  }
+  const mocked = req.mock_response !== undefined || provider === "mock";
+  return { ...fields(req, provider, model), transport: mocked ? "mock" : provider };
+}
+
+function fields(req: ModelRequest, provider: string, model: string) {
+  return {
+    provider,
+    model,
+    api_base: req.api_base ?? null,
+    api_key: req.api_key,
+    model_group: req.model_group ?? null,
+    model_info: req.model_info ?? null,
+    mock_response: req.mock_response,
+  };
+}
+
+function unsupported(prefix: string, model: string): UnsupportedProviderError {
+  return new UnsupportedProviderError(
+    `model "${model}" names provider "${prefix}", which this runtime does not support. ` +
+      `Supported: ${SUPPORTED_PROVIDERS.map((p) => `${p}/<model>`).join(", ")}, or any OpenAI-compatible server through "api_base" (then the model name is passed as it is).`,
+    { llm_provider: prefix, model },
+  );
+}

@@ -1,0 +1,68 @@
+import type { ChatCompletionChunk, ChatMessage, EmbeddingResponse, ModelResponse } from "../types.ts";
+
+/** Where a call goes: the provider, its own model name, and how to reach it. */
+export interface ResolvedModel {
+  /** The provider whose prices and errors apply (`kwargs.litellm_params.custom_llm_provider`). */
+  readonly provider: string;
+  /** The provider implementation that answers: `mock` when `mock_response` is set. */
+  readonly transport: string;
+  /** The provider's name for the model, without the prefix. */
+  readonly model: string;
+  readonly api_base: string | null;
+  readonly api_key: string | undefined;
+  /** The config alias asked for, or null. */
+  readonly model_group: string | null;
+  readonly model_info: Record<string, unknown> | null;
+  /** The deployment's `mock_response`, if the config gives one. */
+  readonly mock_response?: string | Error | undefined;
+  /** Set when the model cannot be served (an unsupported provider): the call fails with it, and its callbacks see the failure. */
+  readonly error?: Error;
+}
+
+/** One request as a provider will send it: `body` is `additional_args.complete_input_dict`. */
+export interface ProviderRequest {
+  readonly target: ResolvedModel;
+  readonly body: Record<string, unknown>;
+  /** `kwargs.input`: the prompt as sent. */
+  readonly input: unknown;
+  readonly url: string | null;
+  /** Headers as sent, secrets included: mask before anyone logs them. */
+  readonly headers: Record<string, string>;
+  /** The key the request carries (masked before anyone logs it). */
+  readonly apiKey?: string | undefined;
+  readonly timeoutMs: number;
+  readonly maxRetries: number;
+  /** For the mock: what to answer, and how slowly. */
+  readonly mock?: { response: string | Error | undefined; delayMs: number };
+}
+
+export interface ProviderAnswer<T> {
+  response: T;
+  /** The provider's raw response text (`kwargs.original_response`). */
+  raw: string;
+}
+
+/** A provider's stream: chunks in OpenAI's shape, and a way to stop the upstream. */
+export interface ProviderStream extends AsyncIterable<ChatCompletionChunk> {
+  abort(): void;
+}
+
+export type RawChat = Omit<ModelResponse, "_hidden_params">;
+export type RawEmbedding = Omit<EmbeddingResponse, "_hidden_params">;
+
+/** What every provider meets. Providers know nothing of callbacks. */
+export interface Provider {
+  readonly name: string;
+  chatRequest(target: ResolvedModel, messages: ChatMessage[], optional: Record<string, unknown>, opts: RequestOptions): ProviderRequest;
+  chat(req: ProviderRequest): Promise<ProviderAnswer<RawChat>>;
+  chatStream(req: ProviderRequest): Promise<ProviderStream>;
+  embeddingRequest(target: ResolvedModel, input: string | string[], optional: Record<string, unknown>, opts: RequestOptions): ProviderRequest;
+  embed(req: ProviderRequest): Promise<ProviderAnswer<RawEmbedding>>;
+}
+
+export interface RequestOptions {
+  stream: boolean;
+  timeoutMs: number;
+  maxRetries: number;
+  mock?: { response: string | Error | undefined; delayMs: number };
+}

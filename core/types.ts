@@ -1,0 +1,338 @@
+/**
+ * Every public type of litellm-runtime, in one place.
+ *
+ * Names follow LiteLLM's snake_case so a Python callback ports line by line:
+ * `kwargs.litellm_params.metadata`, `kwargs.response_cost`, `log_success_event`.
+ */
+
+// ---------------------------------------------------------------- messages
+
+/** One chat message, in OpenAI's shape. */
+export interface ChatMessage {
+  role: "system" | "developer" | "user" | "assistant" | "tool" | (string & {});
+  /** Text, or OpenAI content parts (text, image_url, ...). */
+  content?: string | Array<Record<string, unknown>> | null;
+  name?: string;
+  tool_calls?: ToolCall[];
+  tool_call_id?: string;
+  [key: string]: unknown;
+}
+
+export interface ToolCall {
+  id: string;
+  type: "function";
+  function: { name: string; arguments: string };
+}
+
+/** Token counts, as OpenAI reports them. */
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details?: { cached_tokens?: number; [key: string]: unknown } | null;
+  completion_tokens_details?: Record<string, unknown> | null;
+  /** Anthropic: prompt tokens written to its prompt cache. */
+  cache_creation_input_tokens?: number;
+  /** Anthropic: prompt tokens read from its prompt cache. */
+  cache_read_input_tokens?: number;
+}
+
+// ---------------------------------------------------------------- requests
+
+/** Per-call cache controls, as LiteLLM's `cache={...}`. */
+export interface CacheControls {
+  /** Do not read the cache for this call. */
+  "no-cache"?: boolean;
+  /** Do not write this call's answer to the cache. */
+  "no-store"?: boolean;
+  /** Seconds to keep this answer. */
+  ttl?: number;
+  /** Accept a cached answer only if it is younger than this many seconds. */
+  "s-maxage"?: number;
+  /** Keep this call's entries apart from others. */
+  namespace?: string;
+}
+
+/** The callbacks a call may add for itself only; they never leak into the global lists. */
+export interface PerCallCallbacks {
+  callbacks?: CallbackInput[];
+  input_callback?: CallbackInput[];
+  success_callback?: CallbackInput[];
+  failure_callback?: CallbackInput[];
+}
+
+/** Parameters of `completion` / `acompletion`: OpenAI's chat parameters plus LiteLLM's own. */
+export interface CompletionParams extends PerCallCallbacks {
+  /** `provider/model` (`openai/gpt-4o-mini`, `mock/demo`), a bare OpenAI name, or a config alias. */
+  model: string;
+  messages: ChatMessage[];
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean };
+  temperature?: number;
+  top_p?: number;
+  n?: number;
+  max_tokens?: number;
+  max_completion_tokens?: number;
+  stop?: string | string[];
+  presence_penalty?: number;
+  frequency_penalty?: number;
+  logit_bias?: Record<string, number>;
+  seed?: number;
+  tools?: unknown[];
+  tool_choice?: unknown;
+  response_format?: unknown;
+  /** The end user, passed to the provider and to `kwargs.user`. */
+  user?: string;
+  /** Anything you want to see again in the callbacks, as `kwargs.litellm_params.metadata`. */
+  metadata?: Record<string, unknown>;
+  /**
+   * Answer without calling the provider: a string is the answer; an error name
+   * such as `"litellm.RateLimitError"` (or an `Error`) makes the call fail with it.
+   */
+  mock_response?: string | Error;
+  /** Milliseconds the mock waits before answering (and between streamed chunks). */
+  mock_delay?: number;
+  api_key?: string;
+  api_base?: string;
+  /** Seconds before the call fails with `Timeout`. @default 600 */
+  timeout?: number;
+  /** Retries of a failed request (connection errors, 408, 429, 5xx). @default 0 */
+  num_retries?: number;
+  /** Per-call cache controls. */
+  cache?: CacheControls;
+  /** `false` skips the cache for this call. */
+  caching?: boolean;
+  /** Per-call prices (USD per token), used when the config gives none. */
+  input_cost_per_token?: number;
+  output_cost_per_token?: number;
+  /** Any other provider parameter is passed through as it is. */
+  [key: string]: unknown;
+}
+
+export interface EmbeddingParams extends PerCallCallbacks {
+  model: string;
+  input: string | string[];
+  user?: string;
+  metadata?: Record<string, unknown>;
+  api_key?: string;
+  api_base?: string;
+  timeout?: number;
+  num_retries?: number;
+  mock_response?: string | Error;
+  cache?: CacheControls;
+  caching?: boolean;
+  input_cost_per_token?: number;
+  dimensions?: number;
+  encoding_format?: "float" | "base64";
+  [key: string]: unknown;
+}
+
+// ---------------------------------------------------------------- responses
+
+/** What the runtime adds to a response for the caller. */
+export interface HiddenParams {
+  response_cost: number | null;
+  cache_hit: boolean;
+  api_base: string | null;
+  custom_llm_provider: string;
+  model_id?: string;
+  cache_key?: string | null;
+}
+
+export interface Choice {
+  index: number;
+  message: ChatMessage & { role: "assistant"; content: string | null };
+  finish_reason: string | null;
+  logprobs?: unknown;
+}
+
+/** A chat completion, in OpenAI's shape, plus `_hidden_params`. */
+export interface ModelResponse {
+  id: string;
+  object: "chat.completion";
+  created: number;
+  model: string;
+  choices: Choice[];
+  usage: Usage;
+  system_fingerprint?: string | null;
+  _hidden_params: HiddenParams;
+}
+
+export interface ChunkChoice {
+  index: number;
+  delta: { role?: string; content?: string | null; tool_calls?: Array<Partial<ToolCall> & { index: number }>; [key: string]: unknown };
+  finish_reason: string | null;
+  logprobs?: unknown;
+}
+
+/** One streamed chunk, in OpenAI's shape. The last may hold only `usage`. */
+export interface ChatCompletionChunk {
+  id: string;
+  object: "chat.completion.chunk";
+  created: number;
+  model: string;
+  choices: ChunkChoice[];
+  usage?: Usage | null;
+  system_fingerprint?: string | null;
+}
+
+export interface EmbeddingResponse {
+  object: "list";
+  data: Array<{ object: "embedding"; index: number; embedding: number[] | string }>;
+  model: string;
+  usage: { prompt_tokens: number; total_tokens: number };
+  _hidden_params: HiddenParams;
+}
+
+// ---------------------------------------------------------------- callbacks
+
+export type CallType = "completion" | "acompletion" | "embedding" | "aembedding";
+
+export type LogEventType = "pre_api_call" | "post_api_call" | "successful_api_call" | "failed_api_call";
+
+/** `kwargs.litellm_params`. */
+export interface LiteLLMParams {
+  /** The caller's `metadata`, untouched. */
+  metadata: Record<string, unknown>;
+  model_info: Record<string, unknown> | null;
+  api_base: string | null;
+  custom_llm_provider: string;
+  litellm_call_id: string;
+  /** The config alias the call asked for, or null. */
+  model_group: string | null;
+  [key: string]: unknown;
+}
+
+/**
+ * The kwargs every callback receives. Keys appear as the call goes on:
+ * the first group from the start, then pre_api_call, post_api_call, success or failure.
+ */
+export interface CallbackKwargs {
+  /** The model as asked for. */
+  model: string;
+  /** Chat messages as sent by the caller (for embeddings, the input). */
+  messages: ChatMessage[] | string | string[];
+  /** Provider parameters (temperature, max_tokens, tools, ...). */
+  optional_params: Record<string, unknown>;
+  litellm_params: LiteLLMParams;
+  start_time: Date;
+  stream: boolean;
+  call_type: CallType;
+  litellm_call_id: string;
+  /** Shared by every attempt of one call. */
+  litellm_trace_id: string;
+  user: string | undefined;
+  log_event_type: LogEventType;
+
+  // pre_api_call
+  /** The exact prompt sent to the provider. */
+  input?: unknown;
+  /** The key used, masked (`sk-...wxyz`). */
+  api_key?: string | null;
+  additional_args?: { complete_input_dict: Record<string, unknown>; api_base: string | null; headers: Record<string, string> };
+
+  // post_api_call
+  /** The provider's raw response text; `"<stream>"` for a stream. */
+  original_response?: string;
+
+  // success
+  end_time?: Date;
+  cache_hit?: boolean;
+  cache_key?: string | null;
+  /** USD; 0 on a cache hit; null when the price is unknown. */
+  response_cost?: number | null;
+  response_cost_failure_debug_information?: { error_str: string; model: string; custom_llm_provider: string } | null;
+  saved_cache_cost?: number;
+  complete_streaming_response?: ModelResponse;
+  completion_start_time?: Date;
+  /** True when the consumer stopped reading a stream before its end. */
+  stream_aborted?: boolean;
+  standard_logging_object?: StandardLoggingObject;
+
+  // failure
+  exception?: Error;
+  traceback_exception?: string;
+
+  [key: string]: unknown;
+}
+
+/** A flat, JSON-ready record of one call (LiteLLM's StandardLoggingPayload names). */
+export interface StandardLoggingObject {
+  id: string;
+  trace_id: string;
+  call_type: CallType;
+  stream: boolean;
+  status: "success" | "failure";
+  model: string;
+  model_group: string | null;
+  custom_llm_provider: string;
+  api_base: string | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  response_cost: number | null;
+  saved_cache_cost: number;
+  cache_hit: boolean;
+  cache_key: string | null;
+  /** Epoch seconds. */
+  startTime: number;
+  endTime: number;
+  completionStartTime: number;
+  /** Seconds. */
+  response_time: number;
+  metadata: Record<string, unknown>;
+  user: string | null;
+  messages: unknown;
+  response: unknown;
+  model_parameters: Record<string, unknown>;
+  error_str: string | null;
+  error_information: {
+    error_code: string;
+    error_class: string;
+    llm_provider: string;
+    error_message: string;
+    traceback: string;
+  } | null;
+}
+
+export type InputCallbackFn = (kwargs: CallbackKwargs) => unknown;
+export type EventCallbackFn = (kwargs: CallbackKwargs, response_obj: unknown, start_time: Date, end_time: Date) => unknown;
+
+/**
+ * The methods a callback object may have: the same names as LiteLLM's
+ * `CustomLogger`. Define only the ones you need; the rest cost nothing.
+ */
+export interface CustomLoggerMethods {
+  log_pre_api_call?(model: string, messages: unknown, kwargs: CallbackKwargs): unknown;
+  log_post_api_call?(kwargs: CallbackKwargs, response_obj: unknown, start_time: Date, end_time: Date): unknown;
+  log_stream_event?(kwargs: CallbackKwargs, chunk: ChatCompletionChunk, start_time: Date, end_time: Date): unknown;
+  log_success_event?(kwargs: CallbackKwargs, response_obj: unknown, start_time: Date, end_time: Date): unknown;
+  log_failure_event?(kwargs: CallbackKwargs, response_obj: unknown, start_time: Date, end_time: Date): unknown;
+  async_log_pre_api_call?(model: string, messages: unknown, kwargs: CallbackKwargs): Promise<unknown>;
+  async_log_stream_event?(kwargs: CallbackKwargs, chunk: ChatCompletionChunk, start_time: Date, end_time: Date): Promise<unknown>;
+  async_log_success_event?(kwargs: CallbackKwargs, response_obj: unknown, start_time: Date, end_time: Date): Promise<unknown>;
+  async_log_failure_event?(kwargs: CallbackKwargs, response_obj: unknown, start_time: Date, end_time: Date): Promise<unknown>;
+  /** Awaited before the call: return a changed request, or throw to reject it. */
+  async_pre_call_hook?(data: Record<string, unknown>, call_type: CallType): Promise<Record<string, unknown> | undefined | void>;
+  /** Awaited after a success: return a changed response, or undefined to keep it. */
+  async_post_call_success_hook?(data: Record<string, unknown>, response: unknown): Promise<unknown>;
+  /** Called by `flush()`: finish background delivery. */
+  flush?(): unknown;
+  /** Called when the callback is retired (reload, `close()`). */
+  close?(): unknown;
+}
+
+/** Anything a callback list accepts: a logger object, a function, or a built-in name. */
+export type CallbackInput = CustomLoggerMethods | InputCallbackFn | EventCallbackFn | string;
+
+/** What the runtime counts about background logging (`litellm.stats()`). */
+export interface DispatchStats {
+  /** Logging tasks waiting or running now. */
+  pending: number;
+  /** Tasks dropped because the queue was full (the oldest go first). */
+  dropped: number;
+  /** Callback invocations that threw or rejected. */
+  errors: number;
+  /** Callback invocations abandoned after `callback_timeout`. */
+  timeouts: number;
+}
