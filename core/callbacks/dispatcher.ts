@@ -158,6 +158,7 @@ export class Dispatcher {
       this.running.delete(entry);
       if (tails[task.handler.slot] === done) tails[task.handler.slot] = undefined;
       finish();
+      if (this.running.size === 0) this.stopSweeper();
       if (this.head < this.queue.length && !this.scheduled) {
         this.scheduled = true;
         setImmediate(this.drain);
@@ -169,11 +170,22 @@ export class Dispatcher {
     this.armSweeper(task.timeoutMs);
   }
 
+  private sweepEvery = Infinity;
+
+  /** One timer for all running tasks, ticking at a quarter of the shortest timeout. */
   private armSweeper(timeoutMs: number): void {
-    if (this.sweeper) return;
     const every = Math.max(5, Math.min(1000, Math.floor(timeoutMs / 4)));
+    if (this.sweeper && every >= this.sweepEvery) return;
+    this.stopSweeper();
+    this.sweepEvery = every;
     this.sweeper = setInterval(this.sweep, every);
     this.sweeper.unref();
+  }
+
+  private stopSweeper(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
+    this.sweepEvery = Infinity;
   }
 
   private readonly sweep = (): void => {
@@ -192,10 +204,6 @@ export class Dispatcher {
         ),
       );
       entry.finish();
-    }
-    if (this.running.size === 0 && this.sweeper) {
-      clearInterval(this.sweeper);
-      this.sweeper = undefined;
     }
   };
 

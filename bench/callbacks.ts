@@ -1,0 +1,64 @@
+// The five callbacks every "with callbacks" arm registers, each doing trivial work: counting.
+import litellm, { CustomLogger } from "../core/index.ts";
+
+/** How many times each kind of callback ran. */
+export const counts = { pre: 0, post: 0, success: 0, failure: 0, input: 0, successFn: 0, failureFn: 0 };
+
+/** Both forms of each event, so `completion()` runs the sync ones and `acompletion()` the async ones. */
+class CountingLogger extends CustomLogger {
+  override log_pre_api_call(): void {
+    counts.pre++;
+  }
+  override log_post_api_call(): void {
+    counts.post++;
+  }
+  override log_success_event(): void {
+    counts.success++;
+  }
+  override log_failure_event(): void {
+    counts.failure++;
+  }
+  override async async_log_pre_api_call(): Promise<void> {
+    counts.pre++;
+  }
+  override async async_log_success_event(): Promise<void> {
+    counts.success++;
+  }
+  override async async_log_failure_event(): Promise<void> {
+    counts.failure++;
+  }
+}
+
+function countInput(): void {
+  counts.input++;
+}
+function countSuccess(): void {
+  counts.successFn++;
+}
+function countFailure(): void {
+  counts.failureFn++;
+}
+
+/** Handler runs one successful call should cause: two loggers × (pre, post, success), input, success. */
+export const RUNS_PER_CALL = 8;
+
+export function totalRuns(): number {
+  let n = 0;
+  for (const v of Object.values(counts)) n += v;
+  return n;
+}
+
+/** Registers the five callbacks globally. */
+export function installFive(): void {
+  litellm.callbacks = [new CountingLogger(), new CountingLogger()];
+  litellm.input_callback = [countInput];
+  litellm.success_callback = [countSuccess];
+  litellm.failure_callback = [countFailure];
+}
+
+export function uninstall(): void {
+  litellm.callbacks = [];
+  litellm.input_callback = [];
+  litellm.success_callback = [];
+  litellm.failure_callback = [];
+}
