@@ -175,3 +175,65 @@ export class InvalidCallbackError extends LiteLLMError {
     super(message, "CALLBACK_INVALID");
   }
 }
+
+/** Stable codes of config problems (`issue.code`). */
+export const CONFIG_ERROR_CODES = {
+  /** No config file where one was named or searched for. */
+  notFound: "CONFIG_NOT_FOUND",
+  /** The file is not valid YAML / JSON, or a .ts/.mjs config failed to load. */
+  parse: "CONFIG_PARSE",
+  /** A key nobody knows (with the nearest known key suggested). */
+  unknownKey: "CONFIG_UNKNOWN_KEY",
+  /** A value of the wrong type or outside what is allowed. */
+  invalidValue: "CONFIG_INVALID_VALUE",
+  /** A required key is missing. */
+  missingKey: "CONFIG_MISSING_KEY",
+  /** `os.environ/NAME` or `${NAME}` with NAME unset and no default. */
+  missingEnv: "CONFIG_ENV_MISSING",
+  /** An `include` file that does not exist or does not load. */
+  include: "CONFIG_INCLUDE",
+  /** A callback name that is neither built in nor a module reference. */
+  unknownCallback: "CONFIG_UNKNOWN_CALLBACK",
+  /** A callback module that does not exist or throws while loading. */
+  callbackLoad: "CONFIG_CALLBACK_LOAD",
+  /** A callback module whose export is missing or is not a callback. */
+  callbackExport: "CONFIG_CALLBACK_EXPORT",
+  /** `model_cost_map` does not load. */
+  costMap: "CONFIG_COST_MAP",
+} as const;
+
+/** One problem in a config file, located as precisely as the file allows. */
+export interface ConfigIssue {
+  code: string;
+  /** The file the problem is in (the config, or an included file); null for an inline object. */
+  file: string | null;
+  /** 1-based line and column, where known. */
+  line?: number;
+  col?: number;
+  /** Dotted path of the value, `litellm_settings.cache_params.type`, `model_list[2].model_name`. */
+  path: string;
+  /** What is wrong, in a sentence (without the location, which `formatIssue` adds). */
+  message: string;
+  /** The nearest known key or value, for a misspelling. */
+  suggestion?: string;
+}
+
+/** `file:line:col path: message (did you mean "x"?) [CODE]` */
+export function formatIssue(issue: ConfigIssue): string {
+  const where = issue.file ? `${issue.file}${issue.line ? `:${issue.line}:${issue.col ?? 1}` : ""}` : "<config>";
+  const path = issue.path ? ` ${issue.path}:` : "";
+  const hint = issue.suggestion ? ` Did you mean "${issue.suggestion}"?` : "";
+  return `${where}${path} ${issue.message}${hint} [${issue.code}]`;
+}
+
+/** Every problem of one config, together: fix them all in one go. `code` is the first issue's. */
+export class ConfigError extends LiteLLMError {
+  readonly issues: readonly ConfigIssue[];
+  readonly file: string | null;
+  constructor(issues: readonly ConfigIssue[], file: string | null = issues[0]?.file ?? null) {
+    const head = issues.length === 1 ? "invalid config" : `invalid config: ${issues.length} problems`;
+    super(`${head}\n${issues.map((i) => `  ${formatIssue(i)}`).join("\n")}`, issues[0]?.code ?? CONFIG_ERROR_CODES.invalidValue);
+    this.issues = issues;
+    this.file = file;
+  }
+}
