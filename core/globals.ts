@@ -113,3 +113,6 @@ export async function flushTargets(targets: readonly object[]): Promise<void> {
   await Promise.all(pending);
   await dispatcher.idle();
 }
+
+/** The scope of the default `litellm` object and the named `completion`/`acompletion` exports. */
+export const globalScope = new GlobalScope();

@@ -14,10 +14,8 @@ import type { CompletionStream } from "./call/stream.ts";
 import { CustomLogger } from "./callbacks/custom-logger.ts";
 import { loadCostMap, type CostMap } from "./cost/index.ts";
 import * as errors from "./errors.ts";
-import { GlobalScope, dispatcher, flushTargets } from "./globals.ts";
+import { dispatcher, flushTargets, globalScope as scope } from "./globals.ts";
 import type { CallbackInput, CompletionParams, DispatchStats, EmbeddingParams, EmbeddingResponse, ModelResponse } from "./types.ts";
-
-const scope = new GlobalScope();
 
 type StreamParams = CompletionParams & { stream: true };
 

@@ -120,6 +120,7 @@ export function requestOptions(params: AnyParams, target: ResolvedModel, stream:
 export async function runCompletion(env: CallEnv, params: CompletionParams, callType: "completion" | "acompletion"): Promise<ModelResponse | CompletionStream> {
   checkCompletionParams(params);
   const route = env.route(params);
+  if (route.defaults) params = { ...route.defaults, ...params };
   const callbacks = callbacksFor(env, route, params);
   const ctx = newContext(env, route, callbacks, params, callType, params.messages);
   try {

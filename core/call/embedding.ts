@@ -8,6 +8,7 @@ import { checkEmbeddingParams } from "./params.ts";
 export async function runEmbedding(env: CallEnv, params: EmbeddingParams, callType: "embedding" | "aembedding"): Promise<EmbeddingResponse> {
   checkEmbeddingParams(params);
   const route = env.route(params);
+  if (route.defaults) params = { ...route.defaults, ...params };
   const callbacks = callbacksFor(env, route, params);
   const ctx = newContext(env, route, callbacks, params, callType, params.input);
   try {

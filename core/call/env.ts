@@ -21,6 +21,8 @@ export interface Route {
   /** The lists the callbacks were compiled from, for adding a call's own lists. */
   readonly sources: readonly CallbackSource[];
   readonly callbacks: CompiledCallbacks;
+  /** Parameters the config gives this model (`litellm_params` beyond where it goes); the call's own win. */
+  readonly defaults?: Readonly<Record<string, unknown>>;
 }
 
 /** What a scope (the global `litellm` object, or a config runtime) gives each call. */

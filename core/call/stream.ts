@@ -19,6 +19,7 @@ export interface StreamEnd {
  */
 export class CompletionStream implements AsyncIterable<ChatCompletionChunk> {
   private used = false;
+  private ended: Array<() => void> = [];
 
   constructor(
     private readonly upstream: ProviderStream,
@@ -28,6 +29,11 @@ export class CompletionStream implements AsyncIterable<ChatCompletionChunk> {
     private readonly includeUsage: boolean,
     private readonly end: StreamEnd,
   ) {}
+
+  /** @internal Runs once the stream has ended, whichever way (a runtime counts its calls in flight with it). */
+  onEnd(fn: () => void): void {
+    this.ended.push(fn);
+  }
 
   [Symbol.asyncIterator](): AsyncIterator<ChatCompletionChunk> {
     if (this.used) throw new TypeError("this stream was already read: a completion stream can be iterated once.");
@@ -60,6 +66,7 @@ export class CompletionStream implements AsyncIterable<ChatCompletionChunk> {
         upstream.abort();
         this.end.success(assembler.build(this.messages), true, first);
       }
+      for (const fn of this.ended) fn();
     }
   }
 }

@@ -30,14 +30,15 @@ function promptTokens(messages: ChatMessage[]): number {
 const ERROR_NAME = /^(?:litellm\.)?([A-Za-z]+Error|Timeout)$/;
 
 /** The error a `mock_response` asks for, or undefined when it is an answer. */
-export function mockError(answer: string | Error | undefined, model: string): Error | undefined {
+export function mockError(answer: string | Error | undefined, model: string, provider = "mock"): Error | undefined {
   if (answer instanceof Error) return answer;
   if (typeof answer !== "string") return undefined;
   const m = ERROR_NAME.exec(answer);
   if (!m) return undefined;
   const Cls = PROVIDER_ERRORS[m[1] as ProviderErrorName];
   const message = `mock_response asked for ${m[1]}`;
-  return Cls ? new Cls(message, { llm_provider: "mock", model }) : new APIError(`${message}, which is not an error class this runtime knows`, { llm_provider: "mock", model });
+  // The model's own provider, as LiteLLM: a mocked "gpt-4o-mini" fails as OpenAI would.
+  return Cls ? new Cls(message, { llm_provider: provider, model }) : new APIError(`${message}, which is not an error class this runtime knows`, { llm_provider: provider, model });
 }
 
 function answerFor(req: ProviderRequest): string {
@@ -53,7 +54,7 @@ const newId = (prefix: string) => `${prefix}-mock-${randomBytes(9).toString("bas
 async function settle(req: ProviderRequest): Promise<void> {
   const delay = req.mock?.delayMs ?? 0;
   if (delay > 0) await sleep(delay);
-  const err = mockError(req.mock?.response, req.target.model);
+  const err = mockError(req.mock?.response, req.target.model, req.target.provider);
   if (err) throw err;
 }
 
@@ -94,7 +95,8 @@ export const mockProvider: Provider = {
     const model = req.target.model;
     const prompt = promptTokens(req.body.messages as ChatMessage[]);
     const completion = countTokens(content);
-    const pieces = content.match(/\s*\S+\s*/g) ?? [];
+    // An answer of only whitespace has no word to split on: it goes as one piece, so the deltas still join to it.
+    const pieces = content.match(/\s*\S+\s*/g) ?? (content ? [content] : []);
     const delay = req.mock?.delayMs ?? 0;
     let aborted = false;
     const chunk = (delta: ChatCompletionChunk["choices"][0]["delta"], finish: string | null): ChatCompletionChunk => ({

@@ -9,14 +9,14 @@ export function mapOpenAIError(err: unknown, provider: string, model: string, ba
     return new Timeout(`${provider}: no answer from ${baseURL} within the timeout. Raise "timeout" (seconds) if the model is just slow.`, opts);
   if (err instanceof OpenAI.APIUserAbortError) return new APIConnectionError(`${provider}: the request to ${baseURL} was aborted.`, opts);
   if (err instanceof OpenAI.APIConnectionError) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    const why = cause?.code ?? cause?.message ?? err.message;
-    return new APIConnectionError(`${provider}: could not reach ${baseURL} (${why}). Check "api_base" and that the server is running.`, opts);
+    return new APIConnectionError(`${provider}: could not reach ${baseURL} (${rootReason(err)}). Check "api_base" and that the server is running.`, opts);
   }
   if (err instanceof OpenAI.APIError && typeof err.status === "number") {
     const body = err.error as { message?: string } | undefined;
     const detail = body?.message ?? err.message;
-    const retry = Number(err.headers?.get?.("retry-after"));
+    // No header is no hint: Number(null) would read it as "retry after 0 s".
+    const header = err.headers?.get?.("retry-after");
+    const retry = header ? Number(header) : NaN;
     const Cls = errorForStatus(err.status);
     return new Cls(`${provider} returned ${err.status}: ${detail}`, { ...opts, status: err.status, retry_after: Number.isFinite(retry) ? retry : undefined });
   }
@@ -24,5 +24,21 @@ export function mapOpenAIError(err: unknown, provider: string, model: string, ba
     return new InvalidResponseError(`${provider}: ${baseURL} answered with a body that is not valid JSON (${err.message}).`, opts);
   if (err instanceof OpenAI.OpenAIError) return new InvalidResponseError(`${provider}: ${err.message}`, opts);
   const message = err instanceof Error ? err.message : String(err);
+  // undici's word for a body cut short: the server closed the connection mid-response.
+  if (message === "terminated")
+    return new APIConnectionError(`${provider}: ${baseURL} closed the connection before the response was complete (${err instanceof Error ? rootReason(err) : message}).`, opts);
   return new APIConnectionError(`${provider}: request to ${baseURL} failed: ${message}`, opts);
+}
+
+/** The innermost reason of a connection failure: undici wraps the socket's code ("fetch failed" around ECONNREFUSED). */
+function rootReason(err: Error): string {
+  let reason = err.message;
+  let cause = (err as { cause?: unknown }).cause;
+  for (let depth = 0; cause && typeof cause === "object" && depth < 5; depth++) {
+    const { code, message } = cause as { code?: unknown; message?: unknown };
+    if (typeof code === "string") return code;
+    if (typeof message === "string" && message) reason = message;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return reason;
 }

@@ -67,11 +67,21 @@ export const openaiProvider: Provider = {
       throw mapOpenAIError(err, req.target.provider, req.target.model, base);
     }
     async function* chunks(): AsyncGenerator<ChatCompletionChunk> {
+      let received = 0;
       try {
-        for await (const chunk of upstream) yield chunk;
+        for await (const chunk of upstream) {
+          received++;
+          yield chunk;
+        }
       } catch (err) {
         throw mapOpenAIError(err, req.target.provider, req.target.model, base);
       }
+      // A 200 without a single event (a JSON body, a proxy's page) is no stream: fail rather than log an empty success.
+      if (received === 0)
+        throw new InvalidResponseError(`${req.target.provider}: ${req.url} answered 200 to a streaming request without a single event. Check that "api_base" speaks OpenAI's streaming API.`, {
+          llm_provider: req.target.provider,
+          model: req.target.model,
+        });
     }
     const it = chunks();
     const stream: ProviderStream = { [Symbol.asyncIterator]: () => it, abort: () => controller.abort() };
