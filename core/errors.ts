@@ -200,6 +200,8 @@ export const CONFIG_ERROR_CODES = {
   callbackExport: "CONFIG_CALLBACK_EXPORT",
   /** `model_cost_map` does not load. */
   costMap: "CONFIG_COST_MAP",
+  /** A warning, not an error: keys LiteLLM knows that this runtime accepts and does not act on (one issue naming them all). */
+  ignoredKeys: "CONFIG_IGNORED_KEYS",
 } as const;
 
 /** One problem in a config file, located as precisely as the file allows. */

@@ -171,3 +171,8 @@ export {
 } from "./errors.ts";
 export { registerBuiltin, builtinNames } from "./callbacks/builtins.ts";
 export type * from "./types.ts";
+export { createRuntime, Runtime, type RuntimeOptions, type ReloadInfo } from "./config/runtime.ts";
+export { loadConfig, type LoadedConfig } from "./config/load.ts";
+export { validateConfig, type ValidationResult } from "./config/validate.ts";
+export { ConfigError, CONFIG_ERROR_CODES, formatIssue, type ConfigIssue } from "./errors.ts";
+export type { LiteLLMConfig } from "./config/types.generated.ts";

@@ -68,9 +68,17 @@ export const LOGGER_METHODS = [
 
 export type LoggerMethod = (typeof LOGGER_METHODS)[number];
 
+/**
+ * Marks the base class's no-ops. A registry-wide symbol, not identity with this
+ * module's prototype: a user module may import another copy of this class (its
+ * own install, or a fresh import on reload), whose no-ops must still cost nothing.
+ */
+const BASE_NOOP = Symbol.for("litellm-runtime.CustomLogger.noop");
+for (const name of LOGGER_METHODS) (CustomLogger.prototype[name] as unknown as Record<symbol, boolean>)[BASE_NOOP] = true;
+
 /** The handler's own implementation of a method, or undefined where it keeps the base no-op. */
 export function ownMethod(target: object, name: LoggerMethod): ((...args: any[]) => unknown) | undefined {
   const fn = (target as Record<string, unknown>)[name];
   if (typeof fn !== "function") return undefined;
-  return fn === CustomLogger.prototype[name] ? undefined : (fn as (...args: any[]) => unknown);
+  return (fn as unknown as Record<symbol, unknown>)[BASE_NOOP] === true ? undefined : (fn as (...args: any[]) => unknown);
 }

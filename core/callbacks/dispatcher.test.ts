@@ -130,6 +130,23 @@ describe("registration", () => {
     expect(seen).toEqual(["pre", "pre", "pre", "success"]);
   });
 
+  it("a handler built on another copy of CustomLogger (its own install, a fresh import) runs what it overrides, not the copy's no-ops", async () => {
+    const noop = Symbol.for("litellm-runtime.CustomLogger.noop");
+    class OtherCopy {
+      async async_log_pre_api_call() {}
+      log_pre_api_call() {}
+    }
+    for (const m of ["async_log_pre_api_call", "log_pre_api_call"] as const) (OtherCopy.prototype[m] as unknown as Record<symbol, boolean>)[noop] = true;
+    const seen: string[] = [];
+    class Mine extends OtherCopy {
+      override log_pre_api_call() { seen.push("sync pre"); }
+    }
+    litellm.callbacks = [new Mine()];
+    await acompletion({ model: "mock/x", messages });
+    await litellm.flush();
+    expect(seen).toEqual(["sync pre"]);
+  });
+
   it("sees a push into a global list on the next call", async () => {
     const seen: string[] = [];
     await acompletion({ model: "mock/x", messages });

@@ -12,9 +12,9 @@ import type { EventPayload, Handler } from "./registry.ts";
  * becomes one `CallbackError` report. `flush()` resolves when all is done.
  */
 
-/** The per-call state a dispatcher needs: one tail per handler slot, made on first need. */
+/** The per-call state a dispatcher needs: per handler slot, the task of this call still running there, made on first need. */
 export interface CallTrail {
-  tails?: Array<Promise<void> | undefined>;
+  tails?: Array<Running | undefined>;
 }
 
 interface Task {
@@ -22,19 +22,24 @@ interface Task {
   payload: EventPayload;
   trail: CallTrail;
   timeoutMs: number;
+  /** When it is abandoned; its timeout counts from when it left the queue, any wait behind its handler included. */
+  deadline: number;
+  /** The next task of the same handler and call, waiting for this one to end. */
+  next: Task | undefined;
 }
 
+/** A task whose handler returned a promise that has not settled yet. */
 interface Running {
   task: Task;
-  deadline: number;
   done: boolean;
-  finish: () => void;
+  /** The last task of the chain waiting behind this one (the chain hangs off `task.next`). */
+  last: Task;
 }
 
 export interface DispatcherOptions {
   /** Most tasks waiting to start; past it the oldest is dropped. @default 10000 */
   maxQueue?: number;
-  /** Most async tasks running at once. @default 10000 */
+  /** Most async tasks running, or waiting for an earlier event of their handler, at once. @default 10000 */
   maxRunning?: number;
   /** Where reports go. @default stderr, once per callback, event and code */
   onError?: (err: CallbackError) => void;
@@ -44,6 +49,8 @@ export class Dispatcher {
   private queue: Array<Task | undefined> = [];
   private head = 0;
   private running = new Set<Running>();
+  /** Tasks held behind a running task of the same handler and call. */
+  private waiting = 0;
   private scheduled = false;
   private sweeper: NodeJS.Timeout | undefined;
   private idleWaiters: Array<() => void> = [];
@@ -63,7 +70,7 @@ export class Dispatcher {
   emit(handlers: readonly Handler[], payload: EventPayload, trail: CallTrail, timeoutMs: number): void {
     for (let i = 0; i < handlers.length; i++) {
       if (this.queue.length - this.head >= this.maxQueue) this.dropOldest();
-      this.queue.push({ handler: handlers[i]!, payload, trail, timeoutMs });
+      this.queue.push({ handler: handlers[i]!, payload, trail, timeoutMs, deadline: 0, next: undefined });
     }
     if (!this.scheduled) {
       this.scheduled = true;
@@ -72,7 +79,7 @@ export class Dispatcher {
   }
 
   stats(): DispatchStats {
-    return { pending: this.queue.length - this.head + this.running.size, ...this.stats_ };
+    return { pending: this.queue.length - this.head + this.running.size + this.waiting, ...this.stats_ };
   }
 
   /** Resolves when every queued and running task has finished or been abandoned. */
@@ -82,7 +89,7 @@ export class Dispatcher {
   }
 
   private isIdle(): boolean {
-    return this.queue.length === this.head && this.running.size === 0;
+    return this.queue.length === this.head && this.running.size === 0 && this.waiting === 0;
   }
 
   private dropOldest(): void {
@@ -104,9 +111,11 @@ export class Dispatcher {
 
   private readonly drain = (): void => {
     this.scheduled = false;
-    while (this.head < this.queue.length && this.running.size < this.maxRunning) {
+    const now = Date.now();
+    while (this.head < this.queue.length && this.running.size + this.waiting < this.maxRunning) {
       const task = this.queue[this.head]!;
       this.queue[this.head++] = undefined;
+      task.deadline = now + task.timeoutMs;
       this.start(task);
     }
     if (this.head === this.queue.length) {
@@ -121,53 +130,77 @@ export class Dispatcher {
   };
 
   private start(task: Task): void {
-    const tails = task.trail.tails;
-    const before = tails?.[task.handler.slot];
+    const before = task.trail.tails?.[task.handler.slot];
     if (before) {
-      // The previous event of this call is still running in this handler: wait for it.
-      this.track(task, before.then(() => this.invoke(task)));
+      // The previous event of this call is still running in this handler: wait behind it, in order.
+      before.last.next = task;
+      before.last = task;
+      this.waiting++;
       return;
     }
-    const result = this.invoke(task);
-    if (result) this.track(task, result);
+    this.run(task);
   }
 
-  /** Runs the handler; returns a promise only when it is still working. */
-  private invoke(task: Task): Promise<unknown> | undefined {
+  /** Runs a handler's tasks of one call in turn, until one is still working: that one holds the rest. */
+  private run(task: Task | undefined): void {
+    while (task) {
+      const work = this.invoke(task);
+      if (work) return this.track(task, work);
+      const next = task.next;
+      task.next = undefined;
+      if (next) this.waiting--;
+      task = next;
+    }
+  }
+
+  /** Runs the handler; returns its promise only when it is still working. */
+  private invoke(task: Task): PromiseLike<unknown> | undefined {
     try {
       const out = task.handler.invoke(task.payload);
-      if (out && typeof (out as Promise<unknown>).then === "function") {
-        return (out as Promise<unknown>).then(undefined, (err) => this.failed(task, err));
-      }
+      if (out && typeof (out as PromiseLike<unknown>).then === "function") return out as PromiseLike<unknown>;
     } catch (err) {
       this.failed(task, err);
     }
     return undefined;
   }
 
-  private track(task: Task, work: Promise<unknown>): void {
-    let finish!: () => void;
-    const done = new Promise<void>((resolve) => (finish = resolve));
-    const entry: Running = { task, deadline: Date.now() + task.timeoutMs, done: false, finish };
+  // No promise of our own per task: the settled handler's reaction starts the next waiting one directly.
+  private track(task: Task, work: PromiseLike<unknown>): void {
+    let last = task;
+    while (last.next) last = last.next;
+    const entry: Running = { task, done: false, last };
     this.running.add(entry);
-    const tails = (task.trail.tails ??= []);
-    tails[task.handler.slot] = done;
-    const end = () => {
-      if (entry.done) return;
-      entry.done = true;
-      this.running.delete(entry);
-      if (tails[task.handler.slot] === done) tails[task.handler.slot] = undefined;
-      finish();
-      if (this.running.size === 0) this.stopSweeper();
-      if (this.head < this.queue.length && !this.scheduled) {
-        this.scheduled = true;
-        setImmediate(this.drain);
-      }
-      this.settleIdle();
-    };
-    entry.finish = end;
-    work.then(end, end);
+    (task.trail.tails ??= [])[task.handler.slot] = entry;
+    work.then(
+      () => this.end(entry),
+      (err) => {
+        if (!entry.done) this.failed(task, err);
+        this.end(entry);
+      },
+    );
     this.armSweeper(task.timeoutMs);
+  }
+
+  /** A task settled or was abandoned: the next event of its handler and call may start. */
+  private end(entry: Running): void {
+    if (entry.done) return;
+    entry.done = true;
+    this.running.delete(entry);
+    const { task } = entry;
+    const tails = task.trail.tails!;
+    if (tails[task.handler.slot] === entry) tails[task.handler.slot] = undefined;
+    const next = task.next;
+    task.next = undefined;
+    if (next) {
+      this.waiting--;
+      this.run(next);
+    }
+    if (this.running.size === 0) this.stopSweeper();
+    if (this.head < this.queue.length && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.drain);
+    }
+    this.settleIdle();
   }
 
   private sweepEvery = Infinity;
@@ -191,7 +224,7 @@ export class Dispatcher {
   private readonly sweep = (): void => {
     const now = Date.now();
     for (const entry of this.running) {
-      if (entry.deadline > now) continue;
+      if (entry.task.deadline > now) continue;
       const { handler } = entry.task;
       this.stats_.timeouts++;
       this.report(
@@ -203,7 +236,7 @@ export class Dispatcher {
           handler.method,
         ),
       );
-      entry.finish();
+      this.end(entry);
     }
   };
 

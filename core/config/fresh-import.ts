@@ -1,0 +1,116 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { isAbsolute, join, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createJiti, type Jiti, type TransformOptions } from "jiti";
+
+/**
+ * Evaluates a module and its local imports afresh, with nothing kept in an
+ * import cache: jiti transpiles them to functions run in this context
+ * (`moduleCache: false`), so an edited file gives new code, and an old
+ * evaluation is garbage once nobody holds its exports. Node's own ESM cache,
+ * which never lets go of a module, is never used for local files.
+ *
+ * jiti alone hands plain ES modules (`.mjs`, `.js` in a `"type": "module"`
+ * package) and plain CommonJS to Node, which caches them forever, so an edited
+ * `.mjs` would never be seen again. The transform below routes every local
+ * `import` of transpiled code through `freshImport`, which evaluates local
+ * JavaScript through jiti too. Packages (node_modules) keep Node's loader: they
+ * do not change, and a callback must share the app's instance of them.
+ *
+ * Limit: a synchronous `require("./x.cjs")` of a local CommonJS file goes to
+ * Node's require cache (only `import` is routed).
+ */
+
+export interface FreshModule {
+  /** `module.exports` as the module left it (no default-interop proxy). */
+  readonly exports: unknown;
+  /** Local files the evaluation imported (besides the module itself), absolute. */
+  readonly imported: readonly string[];
+}
+
+interface LoadState {
+  /** Local JS files being evaluated in this load: an import cycle falls back to Node's loader instead of looping. */
+  readonly inProgress: Set<string>;
+  readonly imported: Set<string>;
+}
+
+type ImportFn = (id: string, opts?: unknown) => Promise<unknown>;
+type Hook = (original: ImportFn, importer: Jiti) => ImportFn;
+
+const LOCAL_JS = /\.[cm]?js$/;
+const HOOK_KEY = Symbol.for("litellm-runtime.freshImport");
+
+// One store and hook per process, even if this file is evaluated twice (tests, bundles).
+const shared = ((globalThis as Record<symbol, unknown>)[HOOK_KEY] ??= makeShared()) as { als: AsyncLocalStorage<LoadState>; hook: Hook };
+
+function makeShared(): { als: AsyncLocalStorage<LoadState>; hook: Hook } {
+  const als = new AsyncLocalStorage<LoadState>();
+  const hook: Hook = (original, importer) => (id, opts) => {
+    const state = als.getStore();
+    // Outside a load (a lazy import at call time) Node's cache is right: evaluate once.
+    if (!state) return original(id, opts);
+    const file = localFile(importer, id);
+    if (file === undefined) return original(id, opts);
+    state.imported.add(file);
+    if (!LOCAL_JS.test(file) || state.inProgress.has(file)) return original(id, opts);
+    state.inProgress.add(file);
+    const source = readFileSync(file, "utf8");
+    return Promise.resolve(importer.evalModule(source, { filename: file, async: true, forceTranspile: true })).finally(() =>
+      state.inProgress.delete(file),
+    );
+  };
+  return { als, hook };
+}
+
+/** The absolute path of a local file an import names, or undefined for a package or builtin. */
+function localFile(importer: Jiti, id: string): string | undefined {
+  const resolved = importer.esmResolve(id, { try: true });
+  if (typeof resolved !== "string") return undefined;
+  const file = resolved.startsWith("file:") ? fileURLToPath(resolved) : resolved;
+  if (!isAbsolute(file) || file.split(sep).includes("node_modules")) return undefined;
+  return file;
+}
+
+// `jitiImport` is the import function jiti hands to transpiled ES module code; the
+// line is added on the code's first line so stack-trace line numbers stay true.
+const PREAMBLE = `jitiImport = globalThis[Symbol.for("litellm-runtime.freshImport")]?.hook(jitiImport, require) ?? jitiImport;`;
+const STRICT = '"use strict";';
+
+let jiti: Jiti | undefined;
+
+function instance(): Jiti {
+  if (jiti) return jiti;
+  // Used only for its transform: the stock babel transform, then the preamble.
+  const plain = createJiti(import.meta.url, { fsCache: false, moduleCache: false, interopDefault: false });
+  const transform = (opts: TransformOptions) => {
+    const code = plain.transform(opts);
+    if (!opts.async || !code.includes("jitiImport(")) return { code };
+    return { code: code.startsWith(STRICT) ? STRICT + PREAMBLE + code.slice(STRICT.length) : PREAMBLE + code };
+  };
+  jiti = createJiti(import.meta.url, { moduleCache: false, interopDefault: false, fsCache: cacheDir(), transform });
+  return jiti;
+}
+
+/** Our own transpile cache: its files carry the preamble, so they must not mix with another jiti's (or an older preamble). */
+function cacheDir(): string | false {
+  const dir = join(tmpdir(), `litellm-runtime-jiti-${createHash("sha256").update(PREAMBLE).digest("hex").slice(0, 8)}`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `file` and its local imports anew; throws what the module threw (or jiti's parse error). */
+export async function importFresh(file: string): Promise<FreshModule> {
+  const state: LoadState = { inProgress: new Set([file]), imported: new Set() };
+  const source = readFileSync(file, "utf8");
+  // forceTranspile: an .mjs entry would otherwise go to Node's never-emptied ESM cache.
+  const exports = await shared.als.run(state, () => instance().evalModule(source, { filename: file, async: true, forceTranspile: true }));
+  state.imported.delete(file);
+  return { exports, imported: [...state.imported] };
+}

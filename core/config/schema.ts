@@ -1,0 +1,123 @@
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Ajv, type AnySchemaObject, type ValidateFunction } from "ajv";
+import type { ConfigIssue } from "../errors.ts";
+import { isPlainContainer, type Locate } from "./parse.ts";
+import { IGNORED_KEYWORD, ignoredWarning, toIssues } from "./shape-issues.ts";
+
+/**
+ * The config's shape: `schemas/litellm.config.schema.json`, compiled once with
+ * ajv. Turning ajv's errors into issues a person can act on is shape-issues.ts.
+ */
+
+type Schema = Record<string, unknown>;
+
+const SCHEMA_FILE = "litellm.config.schema.json";
+
+// From source (core/config/schema.ts) schemas/ is two folders up; from the build (dist/core/config/schema.js), three.
+function schemaPath(): string {
+  const tried: string[] = [];
+  for (const up of ["../../schemas/", "../../../schemas/"]) {
+    const file = fileURLToPath(new URL(up + SCHEMA_FILE, import.meta.url));
+    if (existsSync(file)) return file;
+    tried.push(file);
+  }
+  throw new Error(`litellm-runtime: the config schema is missing (looked for ${tried.join(" and ")}); reinstall the package.`);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object") {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** The JSON Schema of the config file, the one source of truth for its shape. */
+export const CONFIG_SCHEMA: Readonly<Record<string, unknown>> = deepFreeze(JSON.parse(readFileSync(schemaPath(), "utf8")) as Schema);
+
+/** The schema as pretty JSON (`litellm-runtime schema`). */
+export function schemaText(): string {
+  return `${JSON.stringify(CONFIG_SCHEMA, null, 2)}\n`;
+}
+
+// The ignored-key keyword records each path it sees; validation is synchronous, so one collector serves every call.
+let seenIgnored: string[] = [];
+const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+ajv.addKeyword({
+  keyword: IGNORED_KEYWORD,
+  schemaType: "boolean",
+  errors: false,
+  validate: (on: boolean, _data: unknown, _parent?: AnySchemaObject, cxt?: { instancePath: string }) => {
+    if (on && cxt) seenIgnored.push(cxt.instancePath);
+    return true;
+  },
+});
+// Compiled on first use, once: importing this module (for schemaText, say) costs no compile.
+let compiled: ValidateFunction | undefined;
+
+/**
+ * Checks the shape of a config (env references already resolved). Errors carry
+ * the path, what was found and what is allowed; `warnings` is at most one issue
+ * naming every key LiteLLM knows that has no effect here.
+ */
+export function validateShape(data: unknown, locate: Locate): { errors: ConfigIssue[]; warnings: ConfigIssue[] } {
+  const validate = (compiled ??= ajv.compile(CONFIG_SCHEMA));
+  const subject = maskInlineCallbacks(data);
+  seenIgnored = [];
+  const ok = validate(subject);
+  const ignored = [...new Set(seenIgnored)];
+  seenIgnored = [];
+  const errors = ok ? [] : toIssues(validate.errors ?? [], subject, locate, CONFIG_SCHEMA);
+  const warnings = ignored.length > 0 ? [ignoredWarning(ignored, subject, locate)] : [];
+  return { errors, warnings };
+}
+
+// ---------------------------------------------------------------- inline callbacks
+
+const LIST_KEYS = ["callbacks", "input_callback", "success_callback", "failure_callback"];
+const INLINE = "<inline callback>";
+
+const isRecord = (v: unknown): v is Schema => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** A CustomLogger instance, a function, or a handler object put in a list by an inline config: not the file's shape to judge. */
+function isInline(v: unknown): boolean {
+  if (typeof v === "function") return true;
+  if (!isRecord(v)) return false;
+  if (!isPlainContainer(v)) return true;
+  return !("callback" in v) && Object.values(v).some((x) => typeof x === "function");
+}
+
+function maskList(list: unknown): unknown {
+  if (!Array.isArray(list)) return list;
+  const out = list.map((entry: unknown) => {
+    if (isInline(entry)) return INLINE;
+    if (isRecord(entry) && isInline(entry.callback)) return { ...entry, callback: INLINE };
+    return entry;
+  });
+  return out.some((e, i) => e !== list[i]) ? out : list;
+}
+
+function maskLists(owner: unknown, keys: readonly string[]): unknown {
+  if (!isRecord(owner)) return owner;
+  let out = owner;
+  for (const key of keys) {
+    const masked = maskList(owner[key]);
+    if (masked !== owner[key]) out = { ...out, [key]: masked };
+  }
+  return out;
+}
+
+/** A copy (only where needed) with inline callbacks replaced by a placeholder the schema accepts. */
+function maskInlineCallbacks(data: unknown): unknown {
+  if (!isRecord(data)) return data;
+  let out = data;
+  const settings = maskLists(data.litellm_settings, LIST_KEYS);
+  if (settings !== data.litellm_settings) out = { ...out, litellm_settings: settings };
+  const models = data.model_list;
+  if (Array.isArray(models)) {
+    const masked = models.map((m: unknown) => maskLists(m, ["callbacks"]));
+    if (masked.some((m, i) => m !== models[i])) out = { ...out, model_list: masked };
+  }
+  return out;
+}

@@ -1,0 +1,182 @@
+import { resolve as resolvePath } from "node:path";
+import { createBuiltin, isBuiltin, unknownBuiltin } from "../callbacks/builtins.ts";
+import { compileCallbacks, type CallbackSource, type CompiledCallbacks, type ListKind } from "../callbacks/registry.ts";
+import type { CallSettings } from "../call/env.ts";
+import { loadCostMap } from "../cost/index.ts";
+import { CONFIG_ERROR_CODES, ConfigError, type ConfigIssue } from "../errors.ts";
+import type { LoadedConfig } from "./load.ts";
+import type { ModuleLoader, RefContext } from "./modules.ts";
+
+/**
+ * One immutable view of a config: its settings, its callback chains loaded
+ * and sorted, and its models. Every call runs against one snapshot; a reload
+ * builds a new one and swaps it in for calls that start afterwards.
+ */
+
+const LISTS: readonly ListKind[] = ["callbacks", "input_callback", "success_callback", "failure_callback"];
+
+/** `litellm_params` keys that say where a call goes, not what the provider is asked. */
+const ROUTING_KEYS = new Set(["model", "api_key", "api_base", "mock_response", "rpm", "tpm", "weight", "api_version", "organization", "stream_timeout", "max_retries"]);
+
+/** One `model_list` entry, ready to route to. */
+export interface Deployment {
+  readonly alias: string;
+  readonly index: number;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly model_info: Readonly<Record<string, unknown>> | null;
+  /** `litellm_params` passed on to each call (temperature, timeout, ...); the call's own values win. */
+  readonly defaults: Readonly<Record<string, unknown>> | undefined;
+  /** The model's own chain, run after the global ones. */
+  readonly sources: readonly CallbackSource[];
+}
+
+export interface Snapshot {
+  readonly loaded: LoadedConfig;
+  readonly settings: CallSettings;
+  /** `litellm_settings.max_queue`: the runtime's background queue bound. */
+  readonly maxQueue: number;
+  /** The config's global chains, in list order. */
+  readonly sources: readonly CallbackSource[];
+  /** Aliases to their deployments, in file order. */
+  readonly models: ReadonlyMap<string, readonly Deployment[]>;
+  /** Files whose change means a reload: the config, its includes, callback modules and what they import, the cost map. */
+  readonly files: readonly string[];
+  /** Every distinct callback object or function of this snapshot, for flush and close. */
+  readonly targets: readonly object[];
+  /** A built-in by name with its `callback_settings` options, for names in a call's own lists. */
+  readonly builtin: (name: string, list: ListKind) => object;
+}
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
+
+/** Loads every callback reference and the cost map; all problems come back together as one ConfigError. */
+export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader): Promise<Snapshot> {
+  const config = loaded.config as unknown as Obj;
+  const ls = obj(config.litellm_settings);
+  const callbackSettings = obj(config.callback_settings);
+  const issues: ConfigIssue[] = [];
+  const files = new Set(loaded.files);
+  const instances = new Map<string, object>();
+
+  const options = (name: string): Record<string, unknown> => ({ ...obj(callbackSettings[name]) });
+  // One instance per built-in and options: a name in two lists is one handler, run once per event.
+  const builtin = (name: string, opts: Record<string, unknown>): object | undefined => {
+    if (!isBuiltin(name)) return undefined;
+    const key = `${name}\u0000${JSON.stringify(opts)}`;
+    let inst = instances.get(key);
+    if (!inst) instances.set(key, (inst = createBuiltin(name, opts)));
+    return inst;
+  };
+
+  async function loadList(refs: unknown, list: ListKind, at: Array<string | number>): Promise<CallbackSource[]> {
+    if (!Array.isArray(refs)) return [];
+    const loadedRefs = await Promise.all(
+      refs.map(async (ref, i) => {
+        const path = [...at, i];
+        const ctx: RefContext = { dir: loaded.dir, path: dotted(path), loc: loaded.locate(path), list, builtin, options };
+        try {
+          const r = await loader.load(ref, ctx);
+          for (const f of r.files) files.add(f);
+          return { list, entries: [r.callback as never], ...(r.events ? { events: r.events } : {}) } satisfies CallbackSource;
+        } catch (err) {
+          issues.push(...issuesOf(err, ctx));
+          return undefined;
+        }
+      }),
+    );
+    return loadedRefs.filter((s): s is NonNullable<typeof s> => s !== undefined);
+  }
+
+  const sources: CallbackSource[] = [];
+  for (const list of LISTS) sources.push(...(await loadList(ls[list], list, ["litellm_settings", list])));
+
+  const models = new Map<string, Deployment[]>();
+  const modelList = Array.isArray(config.model_list) ? (config.model_list as Obj[]) : [];
+  await Promise.all(
+    modelList.map(async (entry, index) => {
+      const params = obj(entry.litellm_params);
+      const deployment: Deployment = Object.freeze({
+        alias: String(entry.model_name),
+        index,
+        params,
+        model_info: entry.model_info ? obj(entry.model_info) : null,
+        defaults: defaultsOf(params),
+        sources: await loadList(entry.callbacks, "callbacks", ["model_list", index, "callbacks"]),
+      });
+      const list = models.get(deployment.alias) ?? [];
+      list.push(deployment);
+      models.set(deployment.alias, list);
+    }),
+  );
+  for (const list of models.values()) list.sort((a, b) => a.index - b.index);
+
+  let costMap = null;
+  if (typeof ls.model_cost_map === "string") {
+    const file = resolvePath(loaded.dir, ls.model_cost_map);
+    files.add(file);
+    try {
+      costMap = await loadCostMap(file);
+    } catch (err) {
+      const loc = loaded.locate(["litellm_settings", "model_cost_map"]);
+      issues.push({ code: CONFIG_ERROR_CODES.costMap, ...loc, path: "litellm_settings.model_cost_map", message: (err as Error).message });
+    }
+  }
+
+  if (issues.length > 0) throw new ConfigError(issues, loaded.file);
+
+  const targets = new Set<object>();
+  for (const s of sources) for (const e of s.entries) targets.add(e as object);
+  for (const list of models.values()) for (const d of list) for (const s of d.sources) for (const e of s.entries) targets.add(e as object);
+
+  return Object.freeze({
+    loaded,
+    settings: Object.freeze({
+      turn_off_message_logging: ls.turn_off_message_logging === true,
+      redact_api_keys: ls.redact_api_keys !== false,
+      callback_timeout: typeof ls.callback_timeout === "number" ? ls.callback_timeout : 10,
+      model_cost_map: costMap,
+    }),
+    maxQueue: typeof ls.max_queue === "number" ? ls.max_queue : 10_000,
+    sources: Object.freeze(sources),
+    models,
+    files: Object.freeze([...files]),
+    targets: Object.freeze([...targets]),
+    builtin: (name: string, list: ListKind) => {
+      const inst = builtin(name, options(name));
+      if (!inst) throw unknownBuiltin(name, `${list} of this call`);
+      return inst;
+    },
+  });
+}
+
+/** Compiles a scope's chains: the process-wide lists, then the config's, then the model's. */
+export function compileChain(globalSources: readonly CallbackSource[], snapshot: Snapshot, deployment: Deployment | undefined): { sources: CallbackSource[]; callbacks: CompiledCallbacks } {
+  const sources = [...globalSources, ...snapshot.sources, ...(deployment?.sources ?? [])];
+  return { sources, callbacks: compileCallbacks(sources, snapshot.builtin) };
+}
+
+function defaultsOf(params: Obj): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  let any = false;
+  for (const key of Object.keys(params)) {
+    if (ROUTING_KEYS.has(key)) continue;
+    out[key] = params[key];
+    any = true;
+  }
+  if (params.num_retries === undefined && typeof params.max_retries === "number") {
+    out.num_retries = params.max_retries;
+    any = true;
+  }
+  return any ? Object.freeze(out) : undefined;
+}
+
+export function dotted(path: ReadonlyArray<string | number>): string {
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+}
+
+function issuesOf(err: unknown, ctx: RefContext): ConfigIssue[] {
+  if (err instanceof ConfigError) return [...err.issues];
+  const message = err instanceof Error ? err.message : String(err);
+  return [{ code: CONFIG_ERROR_CODES.callbackLoad, ...ctx.loc, path: ctx.path, message }];
+}

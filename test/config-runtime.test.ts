@@ -1,0 +1,191 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ConfigError, createRuntime, validateConfig, type Runtime } from "../core/index.ts";
+
+let dir: string;
+let rt: Runtime | undefined;
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __seen: Array<{ seq: unknown; version: string; event: string }>;
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "litellm-rt-"));
+  globalThis.__seen = [];
+});
+
+afterEach(async () => {
+  await rt?.close();
+  rt = undefined;
+  await rm(dir, { recursive: true, force: true });
+});
+
+const config = (answer: string, extra = "") => `model_list:
+  - model_name: demo
+    litellm_params:
+      model: mock/demo
+      mock_response: "${answer}"
+litellm_settings:
+  success_callback: [./cb.ts]
+  callbacks: [./logger.ts]
+${extra}`;
+
+const callbackModule = (version: string) => `
+export default function track(kwargs: any) {
+  globalThis.__seen.push({ seq: kwargs.litellm_params.metadata.seq, version: "${version}", event: "success" });
+}
+`;
+
+const loggerModule = (version: string) => `
+import { CustomLogger } from ${JSON.stringify(join(process.cwd(), "core/index.ts"))};
+export default class VersionedLogger extends CustomLogger {
+  override log_pre_api_call(_m: string, _msgs: unknown, kwargs: any) {
+    globalThis.__seen.push({ seq: kwargs.litellm_params.metadata.seq, version: "${version}", event: "pre" });
+  }
+  close() {
+    globalThis.__seen.push({ seq: null, version: "${version}", event: "closed" });
+  }
+}
+`;
+
+function nextEvent<T>(target: Runtime, name: string, timeoutMs = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "${name}" event within ${timeoutMs} ms`)), timeoutMs);
+    target.once(name, (v: T) => {
+      clearTimeout(timer);
+      resolve(v);
+    });
+  });
+}
+
+describe("createRuntime", () => {
+  it("serves a config's model alias with its chains, and kwargs carry the alias as model_group", async () => {
+    await writeFile(join(dir, "litellm.config.yaml"), config("from config"));
+    await writeFile(join(dir, "cb.ts"), callbackModule("v1"));
+    await writeFile(join(dir, "logger.ts"), loggerModule("v1"));
+    const groups: unknown[] = [];
+    rt = await createRuntime({ config: join(dir, "litellm.config.yaml") });
+    const res = await rt.acompletion({ model: "demo", messages: [{ role: "user", content: "hi" }], metadata: { seq: 1 }, success_callback: [(k: any) => groups.push(k.litellm_params.model_group)] });
+    await rt.flush();
+    expect(res.choices[0]!.message.content).toBe("from config");
+    expect(rt.models()).toEqual(["demo"]);
+    expect(globalThis.__seen.map((s) => `${s.event}:${s.version}:${s.seq}`)).toEqual(["pre:v1:1", "success:v1:1"]);
+    expect(groups).toEqual(["demo"]);
+    expect(Object.isFrozen(rt.config)).toBe(true);
+  });
+
+  it("reloads edited modules and config under load: no call fails, calls after the reload use the new code, a broken edit keeps the old", async () => {
+    const file = join(dir, "litellm.config.yaml");
+    await writeFile(file, config("answer one"));
+    await writeFile(join(dir, "cb.ts"), callbackModule("v1"));
+    await writeFile(join(dir, "logger.ts"), loggerModule("v1"));
+    rt = await createRuntime({ config: file, watch: true, debounceMs: 20 });
+    const errors: unknown[] = [];
+    rt.on("reload_error", (e) => errors.push(e));
+
+    let seq = 0;
+    let stop = false;
+    const answers = new Map<number, string>();
+    const loop = async () => {
+      while (!stop) {
+        const n = ++seq;
+        const res = await rt!.acompletion({ model: "demo", messages: [{ role: "user", content: "x" }], metadata: { seq: n } });
+        answers.set(n, res.choices[0]!.message.content!);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    };
+    const loops = [loop(), loop(), loop()];
+
+    await new Promise((r) => setTimeout(r, 50));
+    const moduleReload = nextEvent<{ changed: string[] }>(rt, "reload");
+    await writeFile(join(dir, "cb.ts"), callbackModule("v2"));
+    const info = await moduleReload;
+    const afterModule = seq;
+    expect(info.changed.some((f) => f.endsWith("cb.ts"))).toBe(true);
+
+    await new Promise((r) => setTimeout(r, 50));
+    const configReload = nextEvent(rt, "reload");
+    await writeFile(file, config("answer two"));
+    await configReload;
+    const afterConfig = seq;
+
+    await new Promise((r) => setTimeout(r, 50));
+    const broken = nextEvent<ConfigError>(rt, "reload_error");
+    await writeFile(join(dir, "cb.ts"), "export default function (kwargs: any) { this is not typescript");
+    const err = await broken;
+    const afterBroken = seq;
+    await new Promise((r) => setTimeout(r, 50));
+
+    stop = true;
+    await Promise.all(loops);
+    await rt.flush();
+
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.issues[0]!.code).toBe("CONFIG_CALLBACK_LOAD");
+    expect(err.message).toContain("cb.ts");
+    expect(errors).toHaveLength(1);
+    const success = globalThis.__seen.filter((s) => s.event === "success");
+    // Every call finished (none threw, or Promise.all would have), and each logged one success.
+    expect(success).toHaveLength(seq);
+    for (const s of success) {
+      if ((s.seq as number) > afterModule) expect(s.version).toBe("v2");
+    }
+    expect(success.some((s) => (s.seq as number) > afterBroken && s.version === "v2")).toBe(true);
+    for (const [n, answer] of answers) if (n > afterConfig) expect(answer).toBe("answer two");
+    expect(answers.get(1)).toBe("answer one");
+  });
+
+  it("closes the callbacks a reload retires, after their calls finish", async () => {
+    const file = join(dir, "litellm.config.yaml");
+    await writeFile(file, config("a"));
+    await writeFile(join(dir, "cb.ts"), callbackModule("v1"));
+    await writeFile(join(dir, "logger.ts"), loggerModule("v1"));
+    rt = await createRuntime({ config: file });
+    await writeFile(join(dir, "logger.ts"), loggerModule("v2"));
+    expect(await rt.reload()).toBe(true);
+    await rt.acompletion({ model: "demo", messages: [{ role: "user", content: "x" }], metadata: { seq: 1 } });
+    await rt.flush();
+    await new Promise((r) => setTimeout(r, 20));
+    const events = globalThis.__seen.map((s) => `${s.event}:${s.version}`);
+    expect(events).toContain("closed:v1");
+    expect(events).toContain("pre:v2");
+    expect(events).not.toContain("pre:v1");
+  });
+
+  it("runs a model's own chain after the global one, and only for that model", async () => {
+    const mod = (name: string) => `export default function ${name}(kwargs: any) { globalThis.__seen.push({ seq: kwargs.model, version: "${name}", event: "success" }); }`;
+    await writeFile(join(dir, "global-cb.ts"), mod("globalChain"));
+    await writeFile(join(dir, "model-cb.ts"), mod("modelChain"));
+    rt = await createRuntime({
+      config: {
+        model_list: [
+          { model_name: "m", litellm_params: { model: "mock/m" }, callbacks: ["./model-cb.ts"] },
+          { model_name: "other", litellm_params: { model: "mock/o" } },
+        ],
+        litellm_settings: { success_callback: ["./global-cb.ts"] },
+      },
+      cwd: dir,
+    });
+    await rt.acompletion({ model: "m", messages: [{ role: "user", content: "x" }] });
+    await rt.flush();
+    await rt.acompletion({ model: "other", messages: [{ role: "user", content: "x" }] });
+    await rt.flush();
+    expect(globalThis.__seen.map((s) => `${s.seq}:${s.version}`)).toEqual(["m:globalChain", "m:modelChain", "other:globalChain"]);
+  });
+});
+
+describe("validateConfig", () => {
+  it("reports every problem of a file together, without throwing", async () => {
+    await writeFile(join(dir, "litellm.config.yaml"), "model_list:\n  - model_name: a\n    litellm_params:\n      model: mock/a\nlitellm_settings:\n  sucess_callback: [console]\n  cache_params:\n    type: memcached\n");
+    const result = await validateConfig(join(dir, "litellm.config.yaml"));
+    expect(result.valid).toBe(false);
+    expect(result.errors.map((e) => [e.code, e.path, e.line])).toEqual([
+      ["CONFIG_UNKNOWN_KEY", "litellm_settings.sucess_callback", 6],
+      ["CONFIG_INVALID_VALUE", "litellm_settings.cache_params.type", 8],
+    ]);
+    expect(result.errors[0]!.suggestion).toBe("success_callback");
+  });
+});
