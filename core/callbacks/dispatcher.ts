@@ -138,14 +138,14 @@ export class Dispatcher {
       this.waiting++;
       return;
     }
-    this.run(task);
+    this.run(task, task);
   }
 
-  /** Runs a handler's tasks of one call in turn, until one is still working: that one holds the rest. */
-  private run(task: Task | undefined): void {
+  /** Runs a handler's tasks of one call in turn (`last` ends the chain), until one is still working: that one holds the rest. */
+  private run(task: Task | undefined, last: Task): void {
     while (task) {
       const work = this.invoke(task);
-      if (work) return this.track(task, work);
+      if (work) return this.track(task, work, last);
       const next = task.next;
       task.next = undefined;
       if (next) this.waiting--;
@@ -165,16 +165,14 @@ export class Dispatcher {
   }
 
   // No promise of our own per task: the settled handler's reaction starts the next waiting one directly.
-  private track(task: Task, work: PromiseLike<unknown>): void {
-    let last = task;
-    while (last.next) last = last.next;
+  private track(task: Task, work: PromiseLike<unknown>, last: Task): void {
     const entry: Running = { task, done: false, last };
     this.running.add(entry);
     (task.trail.tails ??= [])[task.handler.slot] = entry;
     work.then(
       () => this.end(entry),
       (err) => {
-        if (!entry.done) this.failed(task, err);
+        this.failed(task, err);
         this.end(entry);
       },
     );
@@ -193,7 +191,7 @@ export class Dispatcher {
     task.next = undefined;
     if (next) {
       this.waiting--;
-      this.run(next);
+      this.run(next, entry.last);
     }
     if (this.running.size === 0) this.stopSweeper();
     if (this.head < this.queue.length && !this.scheduled) {

@@ -11,7 +11,7 @@ export async function validate(config: string | undefined): Promise<number> {
     for (const e of result.errors) process.stderr.write(`  ${formatIssue(e)}\n`);
     return 2;
   }
-  process.stdout.write(`ok: ${result.file} (${result.models.length} models: ${result.models.join(", ") || "none"}; ${result.callbacks} callbacks)\n`);
+  process.stdout.write(`ok: ${result.file} (${result.models.length} model${result.models.length === 1 ? "" : "s"}: ${result.models.join(", ") || "none"}; ${result.callbacks} callbacks)\n`);
   return 0;
 }
 

@@ -274,6 +274,21 @@ export default new Counter();
     expect((await loader.load({ callback: "./m.ts#Counter", options: { a: 1 } }, ctx())).callback).toBe(other.callback);
   });
 
+  it("reports a broken module at each entry that names it, even when loaded concurrently", async () => {
+    await writeFile(join(dir, "bad.ts"), `export default {\n  log_success_event( {\n};\n`);
+    const loader = new ModuleLoader();
+    const at = (path: string, line: number): RefContext => ({ ...ctx(), path, loc: { file: join(dir, "litellm.config.yaml"), line } });
+    const errs = await Promise.all([
+      loader.load("./bad.ts", at("litellm_settings.callbacks[0]", 3)).then(() => undefined, (e: ConfigError) => e.issues[0]),
+      loader.load("./bad.ts", at("litellm_settings.failure_callback[2]", 9)).then(() => undefined, (e: ConfigError) => e.issues[0]),
+    ]);
+    expect(errs.map((e) => [e?.code, e?.path, e?.line])).toEqual([
+      ["CONFIG_CALLBACK_LOAD", "litellm_settings.callbacks[0]", 3],
+      ["CONFIG_CALLBACK_LOAD", "litellm_settings.failure_callback[2]", 9],
+    ]);
+    expect(errs[1]!.message).toMatch(/^\.\/bad\.ts failed to load: ParseError: .*\(bad\.ts:\d+:\d+\)$/);
+  });
+
   it("forget() makes the next load import fresh", async () => {
     await writeFile(join(dir, "dep.ts"), `export const part = "dep";\n`);
     await writeFile(join(dir, "m.ts"), moduleText("m", "v1"));

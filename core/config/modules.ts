@@ -54,6 +54,13 @@ interface Evaluation {
 }
 
 type Options = Record<string, unknown>;
+/** What a failed evaluation rejects with: the module's error, and the files to find its line in. */
+class LoadFailure {
+  constructor(
+    readonly cause: unknown,
+    readonly files: readonly string[],
+  ) {}
+}
 const SOURCE_EXTENSIONS = [".ts", ".mts", ".js", ".mjs"];
 const MODULE_PATH = /\.[cm]?[jt]s(?:#[^#]*)?$/;
 const DOTTED = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/;
@@ -114,7 +121,14 @@ export class ModuleLoader {
   }
 
   private async fromModule(file: string, exportName: string, spec: string, options: Options, ctx: RefContext): Promise<LoadedRef> {
-    const ev = await this.evaluate(file, spec, ctx);
+    let ev: Evaluation;
+    try {
+      ev = await this.evaluate(file);
+    } catch (err) {
+      // Each entry naming a broken module gets the error at its own place.
+      const text = err instanceof LoadFailure ? errorText(err.cause, err.files, ctx.dir) : errorText(err);
+      throw issue(ctx, CONFIG_ERROR_CODES.callbackLoad, `${label(file, ctx)} failed to load: ${text}`);
+    }
     const files = [...ev.stamps.keys()];
     const { exports } = ev;
     if (!Object.hasOwn(exports, exportName)) {
@@ -154,16 +168,16 @@ export class ModuleLoader {
   }
 
   /** The module's exports: the cached evaluation while no file of it changed, else a fresh one. */
-  private evaluate(file: string, spec: string, ctx: RefContext): Promise<Evaluation> {
+  private evaluate(file: string): Promise<Evaluation> {
     let p = this.pending.get(file);
     if (!p) {
-      p = this.refresh(file, spec, ctx).finally(() => this.pending.delete(file));
+      p = this.refresh(file).finally(() => this.pending.delete(file));
       this.pending.set(file, p);
     }
     return p;
   }
 
-  private async refresh(file: string, spec: string, ctx: RefContext): Promise<Evaluation> {
+  private async refresh(file: string): Promise<Evaluation> {
     const cached = this.evaluations.get(file);
     if (cached && (await unchanged(cached.stamps))) return cached;
     this.evaluations.delete(file);
@@ -174,8 +188,8 @@ export class ModuleLoader {
     let loaded;
     try {
       loaded = await importFresh(file);
-    } catch (err) {
-      throw issue(ctx, CONFIG_ERROR_CODES.callbackLoad, `${label(file, ctx)} failed to load: ${errorText(err, scanned, ctx.dir)}`);
+    } catch (cause) {
+      throw new LoadFailure(cause, scanned);
     }
     for (const f of loaded.imported) if (!stamps.has(f)) stamps.set(f, await stampOf(f));
     const ev: Evaluation = { exports: namespace(loaded.exports), stamps, instances: new Map() };

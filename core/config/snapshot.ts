@@ -70,10 +70,13 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader):
   };
 
   async function loadList(refs: unknown, list: ListKind, at: Array<string | number>): Promise<CallbackSource[]> {
-    if (!Array.isArray(refs)) return [];
+    if (refs === undefined || refs === null) return [];
+    // LiteLLM's files name a single reference without a list: `callbacks: custom_callbacks.proxy_handler_instance`.
+    const single = !Array.isArray(refs);
+    const entries: unknown[] = single ? [refs] : refs;
     const loadedRefs = await Promise.all(
-      refs.map(async (ref, i) => {
-        const path = [...at, i];
+      entries.map(async (ref, i) => {
+        const path = single ? at : [...at, i];
         const ctx: RefContext = { dir: loaded.dir, path: dotted(path), loc: loaded.locate(path), list, builtin, options };
         try {
           const r = await loader.load(ref, ctx);

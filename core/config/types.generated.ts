@@ -5,6 +5,12 @@
  */
 
 /**
+ * Callbacks for calls to this model only; they run after the global ones of litellm_settings.
+ *
+ * @default []
+ */
+export type CallbackList = CallbackRef | CallbackRef[];
+/**
  * A callback: a built-in name (console, file, mixpanel, webhook, otel), a module path relative to the config file (./callbacks/x.ts for its default export, ./callbacks/x.ts#name for a named export), LiteLLM's dotted module.attribute form, or an object {callback, events, options}.
  */
 export type CallbackRef = string | CallbackObjectRef;
@@ -12,6 +18,30 @@ export type CallbackRef = string | CallbackObjectRef;
  * A logging event a callback can receive.
  */
 export type CallbackEvent = "pre_api_call" | "post_api_call" | "stream_event" | "success" | "failure";
+/**
+ * Callbacks for every event of every call (CustomLogger instances or classes, built-ins, modules).
+ *
+ * @default []
+ */
+export type CallbackList1 = CallbackRef | CallbackRef[];
+/**
+ * Callbacks called before the provider request (pre_api_call); a plain function here is called with the call's kwargs.
+ *
+ * @default []
+ */
+export type CallbackList2 = CallbackRef | CallbackRef[];
+/**
+ * Callbacks for successful calls; a plain function here is called as (kwargs, response, start_time, end_time).
+ *
+ * @default []
+ */
+export type CallbackList3 = CallbackRef | CallbackRef[];
+/**
+ * Callbacks for failed calls; a plain function here is called as (kwargs, exception, start_time, end_time).
+ *
+ * @default []
+ */
+export type CallbackList4 = CallbackRef | CallbackRef[];
 
 /**
  * litellm-runtime config: the models, the cache and the callback chains in one file. A superset of LiteLLM's proxy config.yaml. Keys LiteLLM knows that this runtime does not act on are accepted with one warning; any other unknown key is an error.
@@ -76,12 +106,7 @@ export interface ModelEntry {
   model_name: string;
   litellm_params: LiteLLMParams;
   model_info?: ModelInfo;
-  /**
-   * Callbacks for calls to this model only; they run after the global ones of litellm_settings.
-   *
-   * @default []
-   */
-  callbacks?: CallbackRef[];
+  callbacks?: CallbackList;
   /**
    * LiteLLM's tokens-per-minute limit of this deployment, for usage-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.
    */
@@ -234,30 +259,10 @@ export interface CallbackObjectRef {
  * Settings of the runtime: the global callback chains, the cache, logging and retries.
  */
 export interface LiteLLMSettings {
-  /**
-   * Callbacks for every event of every call (CustomLogger instances or classes, built-ins, modules).
-   *
-   * @default []
-   */
-  callbacks?: CallbackRef[];
-  /**
-   * Callbacks called before the provider request (pre_api_call); a plain function here is called with the call's kwargs.
-   *
-   * @default []
-   */
-  input_callback?: CallbackRef[];
-  /**
-   * Callbacks for successful calls; a plain function here is called as (kwargs, response, start_time, end_time).
-   *
-   * @default []
-   */
-  success_callback?: CallbackRef[];
-  /**
-   * Callbacks for failed calls; a plain function here is called as (kwargs, exception, start_time, end_time).
-   *
-   * @default []
-   */
-  failure_callback?: CallbackRef[];
+  callbacks?: CallbackList1;
+  input_callback?: CallbackList2;
+  success_callback?: CallbackList3;
+  failure_callback?: CallbackList4;
   /**
    * Cache responses (configured by cache_params).
    *
