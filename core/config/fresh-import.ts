@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { isAbsolute, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createJiti, type Jiti, type TransformOptions } from "jiti";
+import { isLocalSpecifier } from "./deps.ts";
 
 /**
  * Evaluates a module and its local imports afresh, with nothing kept in an
@@ -32,8 +33,8 @@ export interface FreshModule {
 }
 
 interface LoadState {
-  /** Local JS files being evaluated in this load: an import cycle falls back to Node's loader instead of looping. */
-  readonly inProgress: Set<string>;
+  /** Local JS files this load has evaluated or is evaluating: jiti's per-load module cache holds them. */
+  readonly started: Set<string>;
   readonly imported: Set<string>;
 }
 
@@ -51,16 +52,16 @@ function makeShared(): { als: AsyncLocalStorage<LoadState>; hook: Hook } {
   const hook: Hook = (original, importer) => (id, opts) => {
     const state = als.getStore();
     // Outside a load (a lazy import at call time) Node's cache is right: evaluate once.
-    if (!state) return original(id, opts);
+    // A bare specifier is a package, even when a workspace link puts its files outside node_modules.
+    if (!state || !isLocalSpecifier(id)) return original(id, opts);
     const file = localFile(importer, id);
     if (file === undefined) return original(id, opts);
     state.imported.add(file);
-    if (!LOCAL_JS.test(file) || state.inProgress.has(file)) return original(id, opts);
-    state.inProgress.add(file);
-    const source = readFileSync(file, "utf8");
-    return Promise.resolve(importer.evalModule(source, { filename: file, async: true, forceTranspile: true })).finally(() =>
-      state.inProgress.delete(file),
-    );
+    // A second import of one file in this load (a diamond, a cycle) is answered by jiti's
+    // per-load cache, where evalModule put it: one evaluation, as Node would do.
+    if (!LOCAL_JS.test(file) || state.started.has(file)) return original(id, opts);
+    state.started.add(file);
+    return Promise.resolve(importer.evalModule(readFileSync(file, "utf8"), { filename: file, async: true, forceTranspile: true }));
   };
   return { als, hook };
 }
@@ -107,7 +108,7 @@ function cacheDir(): string | false {
 
 /** Runs `file` and its local imports anew; throws what the module threw (or jiti's parse error). */
 export async function importFresh(file: string): Promise<FreshModule> {
-  const state: LoadState = { inProgress: new Set([file]), imported: new Set() };
+  const state: LoadState = { started: new Set([file]), imported: new Set() };
   const source = readFileSync(file, "utf8");
   // forceTranspile: an .mjs entry would otherwise go to Node's never-emptied ESM cache.
   const exports = await shared.als.run(state, () => instance().evalModule(source, { filename: file, async: true, forceTranspile: true }));

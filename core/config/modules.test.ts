@@ -261,6 +261,17 @@ export default new Counter();
     expect(await probe((await loader.load("./m.mjs", ctx())).callback)).toBe("mjs:mjs-2-changed");
   });
 
+  it("evaluates a local .mjs imported twice (a diamond) once, and survives an import cycle", async () => {
+    await writeFile(join(dir, "a.mjs"), `import { b } from "./b.mjs";\nimport { c } from "./c.mjs";\nexport default { log_success_event: () => b + "|" + c };\n`);
+    await writeFile(join(dir, "b.mjs"), `import { d } from "./d.mjs";\nexport const b = "b:" + d;\n`);
+    await writeFile(join(dir, "c.mjs"), `import { d } from "./d.mjs";\nimport * as a from "./a.mjs";\nexport const c = "c:" + d + ":" + typeof a;\n`);
+    await writeFile(join(dir, "d.mjs"), `(globalThis.__litellmEvals ??= {}).d = (globalThis.__litellmEvals.d ?? 0) + 1;\nexport const d = "d" + globalThis.__litellmEvals.d;\n`);
+    const got = await new ModuleLoader().load("./a.mjs", ctx());
+    expect(await probe(got.callback)).toBe("b:d1|c:d1:object");
+    expect(evals("d")).toBe(1);
+    expect(new Set(got.files)).toEqual(new Set(["a.mjs", "b.mjs", "c.mjs", "d.mjs"].map((f) => join(dir, f))));
+  });
+
   it("evaluates a module once for concurrent loads, and keeps one instance of an exported class per options", async () => {
     await writeFile(join(dir, "dep.ts"), `export const part = "dep";\n`);
     await writeFile(join(dir, "m.ts"), moduleText("m", "v1"));

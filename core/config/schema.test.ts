@@ -184,6 +184,16 @@ const CASES: Case[] = [
     errors: [{ code: C.invalidValue, path: "litellm_settings.callbacks[0].events[1]", suggestion: "success", says: ['"on_success"', '"pre_api_call"', '"failure"'] }],
   },
   {
+    name: "a single reference where a list stands, as LiteLLM's docs write it, is valid",
+    config: { litellm_settings: { callbacks: "custom_callbacks.proxy_handler_instance", success_callback: { callback: "./cb.ts" } } },
+    errors: [],
+  },
+  {
+    name: "a single value that is no reference: one issue at the list",
+    config: { litellm_settings: { failure_callback: 7 } },
+    errors: [{ code: C.invalidValue, path: "litellm_settings.failure_callback", says: ["7"] }],
+  },
+  {
     name: "a callback entry of neither form: one issue naming both forms",
     config: { litellm_settings: { success_callback: ["console", 42] } },
     errors: [{ code: C.invalidValue, path: "litellm_settings.success_callback[1]", says: ["42", "a string", "an object"] }],
@@ -359,7 +369,8 @@ describe("the schema", () => {
   });
 
   it("closes every object it owns, so a misspelt key is an error", () => {
-    const open = all.filter(([, s]) => resolve(s).type === "object" && resolve(s).additionalProperties === undefined).map(([p]) => p);
+    // A callback list is reached through both forms of CallbackList (one reference, or a list): count each place once.
+    const open = [...new Set(all.filter(([, s]) => resolve(s).type === "object" && resolve(s).additionalProperties === undefined).map(([p]) => p))];
     // Free-form on purpose: the options an object-form callback passes to its callback.
     expect(open).toEqual(["model_list.callbacks.options", ...["callbacks", "input_callback", "success_callback", "failure_callback"].map((l) => `litellm_settings.${l}.options`)]);
   });

@@ -48,19 +48,25 @@ const under = (child: ErrorObject, parent: ErrorObject): boolean =>
  */
 function collapse(errors: readonly ErrorObject[]): ErrorObject[] {
   const composites = errors.filter((e) => COMPOSITE.has(e.keyword));
-  const outer = composites.filter((c) => !composites.some((o) => o !== c && c.instancePath.startsWith(`${o.instancePath}/`)));
+  // ajv reports an anyOf after its branches, so of several at one place the last is the outermost.
+  const outer = composites.filter(
+    (c) => !composites.some((o) => o !== c && (c.instancePath.startsWith(`${o.instancePath}/`) || (o.instancePath === c.instancePath && errors.indexOf(o) > errors.indexOf(c)))),
+  );
   const claimed = new Set<ErrorObject>();
   const out: ErrorObject[] = [];
   for (const c of outer) {
     if (claimed.has(c)) continue;
-    const children = errors.filter((e) => under(e, c) && !(COMPOSITE.has(e.keyword) && e.instancePath === c.instancePath));
+    const children = errors.filter((e) => under(e, c));
     for (const e of [c, ...children]) claimed.add(e);
     const branch = fittingBranch(c);
     const fromOther = (e: ErrorObject): boolean => {
       const m = e.schemaPath.startsWith(`${c.schemaPath}/`) ? /^(\d+)\//.exec(e.schemaPath.slice(c.schemaPath.length + 1)) : null;
       return m !== null && Number(m[1]) !== branch;
     };
-    const rest = branch === undefined ? [] : children.filter((e) => !fromOther(e));
+    // Type errors at the anyOf's own place come from branches the value's type rules out
+    // (a list of callbacks also fails the single-reference branch, whose schemaPath restarts in $defs).
+    const sameType = (e: ErrorObject): boolean => e.instancePath === c.instancePath && (e.keyword === "type" || COMPOSITE.has(e.keyword));
+    const rest = branch === undefined ? [] : children.filter((e) => !fromOther(e) && !sameType(e));
     out.push(...(rest.length > 0 ? collapse(rest) : [c]));
   }
   return [...errors.filter((e) => !claimed.has(e)), ...out];
