@@ -8,6 +8,7 @@
  * await litellm.flush();
  * ```
  */
+import "../builtin-callbacks/index.ts";
 import { runCompletion } from "./call/completion.ts";
 import { runEmbedding } from "./call/embedding.ts";
 import type { CompletionStream } from "./call/stream.ts";

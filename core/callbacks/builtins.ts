@@ -6,7 +6,12 @@ import type { ListKind } from "./registry.ts";
  * factory here; a name in a callback list becomes one shared instance.
  */
 
-export type BuiltinFactory = (options: Record<string, unknown>) => object;
+/** Where a built-in stands: relative paths in its options start at `dir` (the config file's folder, else the working directory). */
+export interface BuiltinContext {
+  dir: string;
+}
+
+export type BuiltinFactory = (options: Record<string, unknown>, context: BuiltinContext) => object;
 
 const factories = new Map<string, BuiltinFactory>();
 
@@ -31,10 +36,10 @@ export function unknownBuiltin(name: string, where: string): InvalidCallbackErro
 }
 
 /** Builds a built-in with its options; throws a clear error for an unknown name. */
-export function createBuiltin(name: string, options: Record<string, unknown> = {}): object {
+export function createBuiltin(name: string, options: Record<string, unknown> = {}, context: BuiltinContext = { dir: process.cwd() }): object {
   const factory = factories.get(name);
   if (!factory) throw unknownBuiltin(name, "callback");
-  return factory(options);
+  return factory(options, context);
 }
 
 /** One shared instance per name, for the global lists (which carry no options). */

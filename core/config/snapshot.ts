@@ -65,7 +65,7 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader):
     if (!isBuiltin(name)) return undefined;
     const key = `${name}\u0000${JSON.stringify(opts)}`;
     let inst = instances.get(key);
-    if (!inst) instances.set(key, (inst = createBuiltin(name, opts)));
+    if (!inst) instances.set(key, (inst = createBuiltin(name, opts, { dir: loaded.dir })));
     return inst;
   };
 
