@@ -1,5 +1,5 @@
 import { basename, parse as parsePath, resolve } from "node:path";
-import { cosmiconfig, type Loader } from "cosmiconfig";
+import type { Loader } from "cosmiconfig";
 
 /** The file names looked for in each folder, first match wins; then the `litellm` key of package.json. */
 export const SEARCH_PLACES: readonly string[] = [
@@ -37,6 +37,8 @@ const json: Loader = (file, content) => {
  */
 export async function findConfig(cwd: string): Promise<string | null> {
   const from = resolve(cwd);
+  // Loaded on first search only: a runtime given its config path never pays for it.
+  const { cosmiconfig } = await import("cosmiconfig");
   const explorer = cosmiconfig("litellm", {
     searchPlaces: [...SEARCH_PLACES],
     searchStrategy: "global",

@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
 import { basename, extname } from "node:path";
-import { createJiti } from "jiti";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node, type Tags } from "yaml";
 import { CONFIG_ERROR_CODES, ConfigError, type ConfigIssue } from "../errors.ts";
 
@@ -169,7 +168,12 @@ function record(doc: Document, node: Node | null, value: unknown, file: string |
 }
 
 // moduleCache off: a config module edited on disk is read fresh on the next load (hot reload).
-const jiti = createJiti(import.meta.url, { interopDefault: true, moduleCache: false });
+// Made on first use: a YAML config never pays for jiti.
+let jitiInstance: import("jiti").Jiti | undefined;
+async function configJiti(): Promise<import("jiti").Jiti> {
+  if (!jitiInstance) jitiInstance = (await import("jiti")).createJiti(import.meta.url, { interopDefault: true, moduleCache: false });
+  return jitiInstance;
+}
 
 /** A `.ts` / `.mjs` / `.js` config: its default export, an object or a (possibly async) function returning one. */
 async function parseModule(file: string): Promise<ParsedFile> {
@@ -178,7 +182,7 @@ async function parseModule(file: string): Promise<ParsedFile> {
   };
   let exported: unknown;
   try {
-    const mod = await jiti.import<Record<string, unknown>>(file);
+    const mod = await (await configJiti()).import<Record<string, unknown>>(file);
     // Named exports alone are not a config (`export const model_list` is likely a mistake): say so.
     exported = mod !== null && typeof mod === "object" && "default" in mod ? mod.default : undefined;
     if (typeof exported === "function") exported = await (exported as () => unknown)();

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { watch, type FSWatcher } from "chokidar";
+import type { FSWatcher } from "chokidar";
 
 /**
  * Watches the files a config depends on and reports their changes, debounced:
@@ -39,10 +39,18 @@ export function watchFiles(files: string[], onChange: (changed: string[]) => voi
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
-  const watcher: FSWatcher = watch([...watched], { ignoreInitial: true });
   let markReady!: () => void;
   const ready = new Promise<void>((done) => (markReady = done));
-  watcher.once("ready", () => markReady());
+  // chokidar is loaded when watching starts: a runtime that does not watch never pays for it.
+  let watcher: FSWatcher | undefined;
+  const started = import("chokidar").then(({ watch }) => {
+    if (closed) return;
+    watcher = watch([...watched], { ignoreInitial: true });
+    watcher.once("ready", () => markReady());
+    watcher.on("change", note).on("add", note).on("unlink", note);
+    // A watch error (too many watches, a folder gone) must not crash the serving process: say it and go on.
+    watcher.on("error", (err) => process.stderr.write(`litellm-runtime: watching config files failed: ${(err as Error).message ?? err}\n`));
+  });
   const fire = (): void => {
     timer = undefined;
     if (closed || changed.size === 0) return;
@@ -58,9 +66,6 @@ export function watchFiles(files: string[], onChange: (changed: string[]) => voi
     if (timer) clearTimeout(timer);
     timer = setTimeout(fire, debounceMs);
   };
-  watcher.on("change", note).on("add", note).on("unlink", note);
-  // A watch error (too many watches, a folder gone) must not crash the serving process: say it and go on.
-  watcher.on("error", (err) => process.stderr.write(`litellm-runtime: watching config files failed: ${(err as Error).message ?? err}\n`));
 
   return {
     ready,
@@ -71,8 +76,8 @@ export function watchFiles(files: string[], onChange: (changed: string[]) => voi
       const removed = [...watched].filter((f) => !nextSet.has(f));
       watched = nextSet;
       for (const f of removed) changed.delete(f);
-      if (removed.length) watcher.unwatch(removed);
-      if (added.length) watcher.add(added);
+      if (removed.length) watcher?.unwatch(removed);
+      if (added.length) watcher?.add(added);
     },
     async close() {
       closed = true;
@@ -80,7 +85,8 @@ export function watchFiles(files: string[], onChange: (changed: string[]) => voi
       if (timer) clearTimeout(timer);
       timer = undefined;
       changed.clear();
-      await watcher.close();
+      await started;
+      await watcher?.close();
     },
   };
 }

@@ -1,20 +1,17 @@
 import OpenAI from "openai";
 import { Agent, fetch as undiciFetch } from "undici";
+import { baseUrlOf } from "./endpoint.ts";
 
 /**
  * One `openai` client per (base URL, key), sharing one kept-alive connection
  * pool, so a call never pays for a new TLS handshake or client set-up.
  */
 
-const DEFAULT_BASE = "https://api.openai.com/v1";
 
 const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 256, pipelining: 1 });
 
 const clients = new Map<string, OpenAI>();
 
-export function baseUrlOf(apiBase: string | null): string {
-  return apiBase ?? process.env.OPENAI_BASE_URL ?? process.env.OPENAI_API_BASE ?? DEFAULT_BASE;
-}
 
 export function clientFor(apiBase: string | null, apiKey: string | undefined): OpenAI {
   const baseURL = baseUrlOf(apiBase);
@@ -38,7 +35,3 @@ export function clientFor(apiBase: string | null, apiKey: string | undefined): O
   return client;
 }
 
-/** The key a call would use, for masking in kwargs. */
-export function keyFor(apiKey: string | undefined): string | undefined {
-  return apiKey ?? process.env.OPENAI_API_KEY;
-}

@@ -1,8 +1,11 @@
 import { InvalidResponseError } from "../../errors.ts";
 import type { ChatCompletionChunk } from "../../types.ts";
 import type { Provider, ProviderRequest, ProviderStream, RawChat, RawEmbedding } from "../types.ts";
-import { baseUrlOf, clientFor, keyFor } from "./client.ts";
-import { mapOpenAIError } from "./errors.ts";
+import { baseUrlOf, keyFor } from "./endpoint.ts";
+
+let sdkModule: Promise<typeof import("./sdk.ts")> | undefined;
+/** The SDK half of this provider, imported on first use (see sdk.ts). */
+export const sdk = (): Promise<typeof import("./sdk.ts")> => (sdkModule ??= import("./sdk.ts"));
 
 /** OpenAI, and any server that speaks its API (`api_base`), through the official `openai` client. */
 
@@ -46,6 +49,7 @@ export const openaiProvider: Provider = {
   },
 
   async chat(req) {
+    const { clientFor, mapOpenAIError } = await sdk();
     const client = clientFor(req.target.api_base, req.target.api_key);
     try {
       const res = await client.chat.completions.create(req.body as never, options(req)).asResponse();
@@ -57,6 +61,7 @@ export const openaiProvider: Provider = {
   },
 
   async chatStream(req) {
+    const { clientFor, mapOpenAIError } = await sdk();
     const client = clientFor(req.target.api_base, req.target.api_key);
     const controller = new AbortController();
     const base = baseUrlOf(req.target.api_base);
@@ -95,6 +100,7 @@ export const openaiProvider: Provider = {
   },
 
   async embed(req) {
+    const { clientFor, mapOpenAIError } = await sdk();
     const client = clientFor(req.target.api_base, req.target.api_key);
     try {
       const res = await client.embeddings.create(req.body as never, options(req)).asResponse();
