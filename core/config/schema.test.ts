@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { generateConfigTypes, TYPES_FILE } from "../../scripts/gen-config-types.ts";
+import { generateValidator, VALIDATOR_FILE } from "../../scripts/gen-validator.ts";
 import { CONFIG_ERROR_CODES, type ConfigIssue } from "../errors.ts";
 import type { Loc } from "./parse.ts";
 import { CONFIG_SCHEMA, schemaText, validateShape } from "./schema.ts";
@@ -383,6 +384,15 @@ describe("the schema", () => {
 
   it("types.generated.ts is what `npm run gen:types` makes of it (types cannot drift)", async () => {
     expect(readFileSync(TYPES_FILE, "utf8"), "out of date: run `npm run gen:types`").toBe(await generateConfigTypes());
+  });
+
+  it("validator.generated.ts is what `npm run gen:validator` makes of it (the validator cannot drift)", () => {
+    // Compared as a boolean: a diff of 190 kB of generated code helps no one.
+    expect(readFileSync(VALIDATOR_FILE, "utf8") === generateValidator(), "out of date: run `npm run gen:validator`").toBe(true);
+  });
+
+  it("validator.generated.ts needs neither ajv nor require() at run time", () => {
+    expect(readFileSync(VALIDATOR_FILE, "utf8")).not.toMatch(/^import |\brequire\("|"ajv\//m);
   });
 });
 

@@ -1,13 +1,16 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Ajv, type AnySchemaObject, type ValidateFunction } from "ajv";
+import type { ErrorObject } from "ajv";
 import type { ConfigIssue } from "../errors.ts";
 import { isPlainContainer, type Locate } from "./parse.ts";
-import { IGNORED_KEYWORD, ignoredWarning, toIssues } from "./shape-issues.ts";
+import { ignoredWarning, toIssues } from "./shape-issues.ts";
+import { validate as generated } from "./validator.generated.ts";
 
 /**
- * The config's shape: `schemas/litellm.config.schema.json`, compiled once with
- * ajv. Turning ajv's errors into issues a person can act on is shape-issues.ts.
+ * The config's shape: `schemas/litellm.config.schema.json`, checked by the
+ * validator ajv compiled from it at build time (validator.generated.ts, made by
+ * `npm run gen:validator`): a cold start neither loads ajv nor compiles the
+ * schema. Turning its errors into issues a person can act on is shape-issues.ts.
  */
 
 type Schema = Record<string, unknown>;
@@ -41,20 +44,9 @@ export function schemaText(): string {
   return `${JSON.stringify(CONFIG_SCHEMA, null, 2)}\n`;
 }
 
-// The ignored-key keyword records each path it sees; validation is synchronous, so one collector serves every call.
-let seenIgnored: string[] = [];
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-ajv.addKeyword({
-  keyword: IGNORED_KEYWORD,
-  schemaType: "boolean",
-  errors: false,
-  validate: (on: boolean, _data: unknown, _parent?: AnySchemaObject, cxt?: { instancePath: string }) => {
-    if (on && cxt) seenIgnored.push(cxt.instancePath);
-    return true;
-  },
-});
-// Compiled on first use, once: importing this module (for schemaText, say) costs no compile.
-let compiled: ValidateFunction | undefined;
+/** ajv's standalone validator: the errors of the last call are left on the function. */
+type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+const validate = generated as unknown as Validate;
 
 /**
  * Checks the shape of a config (env references already resolved). Errors carry
@@ -62,15 +54,10 @@ let compiled: ValidateFunction | undefined;
  * naming every key LiteLLM knows that has no effect here.
  */
 export function validateShape(data: unknown, locate: Locate): { errors: ConfigIssue[]; warnings: ConfigIssue[] } {
-  const validate = (compiled ??= ajv.compile(CONFIG_SCHEMA));
   const subject = maskInlineCallbacks(data);
-  seenIgnored = [];
-  const ok = validate(subject);
-  const ignored = [...new Set(seenIgnored)];
-  seenIgnored = [];
-  const errors = ok ? [] : toIssues(validate.errors ?? [], subject, locate, CONFIG_SCHEMA);
-  const warnings = ignored.length > 0 ? [ignoredWarning(ignored, subject, locate)] : [];
-  return { errors, warnings };
+  const errors = validate(subject) ? [] : toIssues(validate.errors ?? [], subject, locate, CONFIG_SCHEMA);
+  const warning = ignoredWarning(subject, locate, CONFIG_SCHEMA);
+  return { errors, warnings: warning ? [warning] : [] };
 }
 
 // ---------------------------------------------------------------- inline callbacks

@@ -5,7 +5,8 @@ import { nearest } from "./suggest.ts";
 
 /**
  * ajv's errors as ConfigIssues: the path, what was found, what is allowed and
- * what the key is for, with the nearest known key or value for a misspelling.
+ * what the key is for, with the nearest known key or value for a misspelling;
+ * and the one warning naming the keys LiteLLM knows that have no effect here.
  */
 
 type Path = Array<string | number>;
@@ -241,9 +242,35 @@ function byPosition<T extends { file: string | null; line?: number; col?: number
     .map((x) => x.item);
 }
 
-/** The one warning naming every ignored key present (given as ajv instance paths). */
-export function ignoredWarning(pointers: readonly string[], data: unknown, locate: Locate): ConfigIssue {
-  const spots = byPosition(pointers.map((p) => toPath(p, data)).map((path) => ({ path, ...locate(path) })));
+/**
+ * Where the data holds a key the schema marks ignored, found by walking the data
+ * beside the schema ($ref, properties, additionalProperties, items, and the
+ * anyOf/oneOf branches the value's type fits); the keyword itself is a mere
+ * annotation to the precompiled validator.
+ */
+function ignoredPaths(data: unknown, schema: unknown, root: Readonly<Schema>, path: Path, out: Path[]): Path[] {
+  const s = resolveRef(schema, root);
+  if (s === undefined) return out;
+  if (isIgnoredSchema(s)) out.push(path);
+  if (isRecord(data)) {
+    const props = isRecord(s.properties) ? s.properties : {};
+    for (const [key, value] of Object.entries(data)) ignoredPaths(value, Object.hasOwn(props, key) ? props[key] : s.additionalProperties, root, [...path, key], out);
+  } else if (Array.isArray(data) && s.items !== undefined) {
+    data.forEach((item: unknown, i) => ignoredPaths(item, Array.isArray(s.items) ? s.items[i] : s.items, root, [...path, i], out));
+  }
+  const type = jsonType(data);
+  for (const branch of [s.anyOf, s.oneOf].flatMap((b) => (Array.isArray(b) ? (b as unknown[]) : []))) {
+    const types = typesOf(resolveRef(branch, root));
+    if (types.length === 0 || fits(type, types)) ignoredPaths(data, branch, root, path, out);
+  }
+  return out;
+}
+
+/** The one warning naming every ignored key the data holds, or undefined when it holds none. */
+export function ignoredWarning(data: unknown, locate: Locate, root: Readonly<Schema>): ConfigIssue | undefined {
+  const seen = new Map(ignoredPaths(data, root, root, [], []).map((path) => [formatPath(path), path]));
+  if (seen.size === 0) return undefined;
+  const spots = byPosition([...seen.values()].map((path) => ({ path, ...locate(path) })));
   const names = spots.map((s) => formatPath(s.path));
   const one = names.length === 1;
   const message =
