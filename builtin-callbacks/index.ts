@@ -2,4 +2,8 @@
  * The built-in callbacks, registered by name so a config can say
  * `success_callback: [file, mixpanel]` with no code. One import line each.
  */
+import "./console.ts";
+import "./file.ts";
+import "./mixpanel.ts";
+import "./webhook.ts";
 export {};

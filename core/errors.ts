@@ -151,6 +151,10 @@ export const CALLBACK_ERROR_CODES = {
   threw: "CALLBACK_THREW",
   timeout: "CALLBACK_TIMEOUT",
   dropped: "CALLBACK_QUEUE_FULL",
+  /** The file built-in cannot write its file (no permission, disk full, a folder in the way); lines are kept and retried. */
+  fileWriteFailed: "FILE_WRITE_FAILED",
+  /** A sending built-in (mixpanel, webhook) lost events: the receiver refused them, or kept failing past max_retries. */
+  deliveryFailed: "DELIVERY_FAILED",
 } as const;
 
 /**

@@ -193,7 +193,6 @@ export class Dispatcher {
       this.waiting--;
       this.run(next, entry.last);
     }
-    if (this.running.size === 0) this.stopSweeper();
     if (this.head < this.queue.length && !this.scheduled) {
       this.scheduled = true;
       setImmediate(this.drain);
@@ -236,6 +235,8 @@ export class Dispatcher {
       );
       this.end(entry);
     }
+    // Stopped here rather than when the last task ends: calls that keep coming would set and clear a timer each.
+    if (this.running.size === 0) this.stopSweeper();
   };
 
   private failed(task: Task, err: unknown): void {

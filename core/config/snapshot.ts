@@ -126,7 +126,11 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader):
     }
   }
 
-  if (issues.length > 0) throw new ConfigError(issues, loaded.file);
+  if (issues.length > 0) {
+    // The built-ins made for this snapshot will never serve: let go of what they hold (a shared file writer).
+    for (const inst of instances.values()) await Promise.resolve((inst as { close?: () => unknown }).close?.()).catch(() => undefined);
+    throw new ConfigError(issues, loaded.file);
+  }
 
   const targets = new Set<object>();
   for (const s of sources) for (const e of s.entries) targets.add(e as object);

@@ -659,7 +659,7 @@ export interface FileCallbackSettings {
    */
   max_bytes?: number;
   /**
-   * Rotated files kept (file.1, file.2, ...); older ones are deleted.
+   * Rotated files kept (file.1, file.2, ...) when max_bytes is set; older ones are deleted. Default 5.
    */
   max_files?: number;
 }
@@ -684,7 +684,7 @@ export interface MixpanelCallbackSettings {
    */
   event_name?: string;
   /**
-   * The distinct_id of every event. Default: the call's user (or metadata.user_id), else the call id.
+   * The distinct_id of events whose call names no user: the call's `user` (or metadata.user_id) comes first; without this, the call id.
    */
   distinct_id?: string;
   /**
