@@ -180,6 +180,21 @@ export class InvalidCallbackError extends LiteLLMError {
   }
 }
 
+/** Stable codes of the response cache's problems. A cache fault is reported, never thrown into a call. */
+export const CACHE_ERROR_CODES = {
+  /** Redis is down, slow or restarting: calls run without the cache (misses, dropped writes) until it answers again. Reported once per outage. */
+  unavailable: "CACHE_UNAVAILABLE",
+  /** `new Cache({...})` (or `cache_params`) with an option of the wrong type or out of range. Thrown by the constructor. */
+  invalidOptions: "CACHE_INVALID_OPTIONS",
+} as const;
+
+/** A response cache problem: an outage report (`CACHE_UNAVAILABLE`), or invalid options thrown by `new Cache()`. */
+export class CacheError extends LiteLLMError {
+  constructor(message: string, code: string, cause?: unknown) {
+    super(message, code, { cause });
+  }
+}
+
 /** Stable codes of config problems (`issue.code`). */
 export const CONFIG_ERROR_CODES = {
   /** No config file where one was named or searched for. */

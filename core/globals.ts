@@ -6,6 +6,7 @@ import type { CostMap } from "./cost/index.ts";
 import { resolveModel } from "./providers/index.ts";
 import type { CallbackInput } from "./types.ts";
 import type { CallbackError } from "./errors.ts";
+import type { ResponseCache } from "./cache/types.ts";
 
 /** The background queue every call of this process reports to. */
 export const dispatcher = new Dispatcher();
@@ -29,6 +30,8 @@ export class GlobalScope implements CallEnv {
   redact_api_keys = true;
   callback_timeout = 10;
   model_cost_map: CostMap | null = null;
+  /** `litellm.cache = new Cache({...})`; null when caching is off. */
+  cache: ResponseCache | null = null;
 
   constructor() {
     this.lists = { callbacks: [], input_callback: [], success_callback: [], failure_callback: [] };

@@ -12,6 +12,7 @@ import "../builtin-callbacks/index.ts";
 import { runCompletion } from "./call/completion.ts";
 import { runEmbedding } from "./call/embedding.ts";
 import type { CompletionStream } from "./call/stream.ts";
+import type { ResponseCache } from "./cache/types.ts";
 import { CustomLogger } from "./callbacks/custom-logger.ts";
 import { loadCostMap, type CostMap } from "./cost/index.ts";
 import * as errors from "./errors.ts";
@@ -48,8 +49,9 @@ export function aembedding(params: EmbeddingParams): Promise<EmbeddingResponse> 
 }
 
 /** Resolves when all background logging is done and every callback's own `flush()` has finished. */
-export function flush(): Promise<void> {
-  return flushTargets(scope.current().callbacks.targets);
+export async function flush(): Promise<void> {
+  await flushTargets(scope.current().callbacks.targets);
+  await scope.cache?.flush();
 }
 
 /** Counts of the background logging: pending, dropped, errors, timeouts. */
@@ -132,8 +134,13 @@ const litellm = {
   set on_callback_error(fn: ((err: errors.CallbackError) => void) | undefined) {
     scope.setErrorHandler(fn);
   },
-  /** The response cache; set in the cache issue's `Cache`. */
-  cache: null as unknown,
+  /** The response cache: `litellm.cache = new Cache({ type: "redis", host, port, password })`, or null (the default) for none. */
+  get cache(): ResponseCache | null {
+    return scope.cache;
+  },
+  set cache(v: ResponseCache | null) {
+    scope.cache = v ?? null;
+  },
   completion,
   acompletion,
   embedding,
@@ -148,6 +155,8 @@ const litellm = {
 export default litellm;
 export { CustomLogger, loadCostMap };
 export { CompletionStream } from "./call/stream.ts";
+export { Cache, type CacheOptions, type CacheHooks } from "./cache/index.ts";
+export type { ResponseCache, CacheStats } from "./cache/types.ts";
 export { computeCost, findPrice } from "./cost/index.ts";
 export type { CostMap, PriceEntry } from "./cost/index.ts";
 export {
@@ -175,5 +184,5 @@ export type * from "./types.ts";
 export { createRuntime, Runtime, type RuntimeOptions, type ReloadInfo } from "./config/runtime.ts";
 export { loadConfig, type LoadedConfig } from "./config/load.ts";
 export { validateConfig, type ValidationResult } from "./config/validate.ts";
-export { ConfigError, CONFIG_ERROR_CODES, formatIssue, type ConfigIssue } from "./errors.ts";
+export { ConfigError, CONFIG_ERROR_CODES, formatIssue, type ConfigIssue, CacheError, CACHE_ERROR_CODES } from "./errors.ts";
 export type { LiteLLMConfig } from "./config/types.generated.ts";

@@ -1,120 +1,16 @@
-import { compileCallbacks, type CallbackSource, type CompiledCallbacks } from "../callbacks/registry.ts";
-import { maskKey, safeHeaders } from "../callbacks/kwargs.ts";
-import { computeCost } from "../cost/index.ts";
-import { providerFor, resolveModel } from "../providers/index.ts";
-import type { ProviderRequest, ResolvedModel } from "../providers/types.ts";
-import type { CallType, CompletionParams, EmbeddingParams, HiddenParams, ModelResponse, Usage } from "../types.ts";
-import { CallContext } from "./context.ts";
-import type { CallEnv, Route } from "./env.ts";
+import { providerFor } from "../providers/index.ts";
+import type { ResolvedModel } from "../providers/types.ts";
+import type { CompletionParams, ModelResponse } from "../types.ts";
+import { cacheApplies, cacheUse, lookup, recordHit, store, type CacheUse } from "./cache-step.ts";
+import type { CallContext } from "./context.ts";
+import type { CallEnv } from "./env.ts";
+import { asError, attachHidden, callbacksFor, newContext, priceSuccess, recordFailure, recordRequest, requestOptions } from "./events.ts";
 import { runPostCallHooks, runPreCallHooks } from "./hooks.ts";
-import { DEFAULT_TIMEOUT_S, checkCompletionParams, optionalParams } from "./params.ts";
-import { CompletionStream } from "./stream.ts";
+import { checkCompletionParams, optionalParams } from "./params.ts";
+import { replay } from "./replay.ts";
+import { CompletionStream, type StreamEnd } from "./stream.ts";
 
-type AnyParams = CompletionParams | EmbeddingParams;
-
-/** The callbacks of a call: its route's, plus its own lists when it brings some. */
-export function callbacksFor(env: CallEnv, route: Route, params: AnyParams): CompiledCallbacks {
-  const { callbacks, input_callback, success_callback, failure_callback } = params;
-  if (!callbacks && !input_callback && !success_callback && !failure_callback) return route.callbacks;
-  const own: CallbackSource[] = [];
-  if (callbacks) own.push({ list: "callbacks", entries: callbacks });
-  if (input_callback) own.push({ list: "input_callback", entries: input_callback });
-  if (success_callback) own.push({ list: "success_callback", entries: success_callback });
-  if (failure_callback) own.push({ list: "failure_callback", entries: failure_callback });
-  return compileCallbacks([...route.sources, ...own], env.resolveBuiltin);
-}
-
-/** A new call's context, with the kwargs every event shares. */
-export function newContext(env: CallEnv, route: Route, callbacks: CompiledCallbacks, params: AnyParams, callType: CallType, messages: CallContextInputMessages): CallContext {
-  const sync = callType === "completion" || callType === "embedding";
-  const target = route.target;
-  return new CallContext(
-    {
-      model: params.model,
-      messages,
-      optional_params: optionalParams(params),
-      metadata: params.metadata,
-      model_info: target.model_info,
-      api_base: target.api_base,
-      custom_llm_provider: target.provider,
-      model_group: target.model_group,
-      stream: params.stream === true,
-      call_type: callType,
-      user: typeof params.user === "string" ? params.user : undefined,
-      trace_id: typeof params.litellm_trace_id === "string" ? params.litellm_trace_id : undefined,
-      start_time: new Date(),
-    },
-    sync ? callbacks.sync : callbacks.async,
-    env.dispatcher,
-    env.settings,
-  );
-}
-type CallContextInputMessages = CompletionParams["messages"] | string | string[];
-
-/** Records the request at pre_api_call: the exact body, and the key and headers masked. */
-export function recordRequest(ctx: CallContext, req: ProviderRequest): void {
-  const redact = ctx.settings.redact_api_keys;
-  const k = ctx.kwargs;
-  k.input = req.input;
-  k.api_key = req.apiKey === undefined ? null : redact ? maskKey(req.apiKey) : req.apiKey;
-  k.additional_args = { complete_input_dict: req.body, api_base: req.target.api_base ?? req.url, headers: safeHeaders(req.headers, redact) };
-  ctx.emit("pre_api_call", null, new Date());
-}
-
-/** Prices a response and fills the success kwargs. */
-export function priceSuccess(ctx: CallContext, target: ResolvedModel, usage: Partial<Usage> | undefined, params: AnyParams, end: Date): HiddenParams {
-  const callPrices =
-    params.input_cost_per_token !== undefined || params.output_cost_per_token !== undefined
-      ? { input_cost_per_token: params.input_cost_per_token as number | undefined, output_cost_per_token: params.output_cost_per_token as number | undefined }
-      : null;
-  const { cost, debug } = computeCost({
-    model: target.model,
-    provider: target.provider,
-    usage,
-    modelInfo: target.model_info,
-    callPrices,
-    costMap: ctx.settings.model_cost_map,
-  });
-  const k = ctx.kwargs;
-  k.end_time = end;
-  k.cache_hit = false;
-  k.cache_key = null;
-  k.response_cost = cost;
-  k.response_cost_failure_debug_information = debug;
-  k.completion_start_time ??= end;
-  return { response_cost: cost, cache_hit: false, api_base: target.api_base, custom_llm_provider: target.provider, cache_key: null };
-}
-
-export function attachHidden<T extends object>(response: T, hidden: HiddenParams): T {
-  // Not enumerable: the response serialises exactly as the provider's.
-  Object.defineProperty(response, "_hidden_params", { value: hidden, enumerable: false, writable: true, configurable: true });
-  return response;
-}
-
-/** Fills the failure kwargs and emits the failure event. */
-export function recordFailure(ctx: CallContext, err: Error): void {
-  const k = ctx.kwargs;
-  const end = new Date();
-  k.exception = err;
-  k.traceback_exception = err.stack ?? String(err);
-  k.end_time = end;
-  k.response_cost = 0;
-  ctx.emit("failure", null, end);
-}
-
-export function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
-}
-
-export function requestOptions(params: AnyParams, target: ResolvedModel, stream: boolean) {
-  const timeout = typeof params.timeout === "number" && params.timeout > 0 ? params.timeout : DEFAULT_TIMEOUT_S;
-  return {
-    stream,
-    timeoutMs: timeout * 1000,
-    maxRetries: typeof params.num_retries === "number" ? params.num_retries : 0,
-    mock: { response: (params.mock_response ?? target.mock_response) as string | Error | undefined, delayMs: typeof params.mock_delay === "number" ? params.mock_delay : 0 },
-  };
-}
+type Stored = Omit<ModelResponse, "_hidden_params">;
 
 /** One chat completion, from the first event to the last. */
 export async function runCompletion(env: CallEnv, params: CompletionParams, callType: "completion" | "acompletion"): Promise<ModelResponse | CompletionStream> {
@@ -123,10 +19,11 @@ export async function runCompletion(env: CallEnv, params: CompletionParams, call
   if (route.defaults) params = { ...route.defaults, ...params };
   const callbacks = callbacksFor(env, route, params);
   const ctx = newContext(env, route, callbacks, params, callType, params.messages);
+  const timeoutMs = env.settings.callback_timeout * 1000;
   try {
     let target = route.target;
     if (callbacks.preCallHooks.length > 0) {
-      const data = await runPreCallHooks(callbacks.preCallHooks, { ...params }, callType, env.settings.callback_timeout * 1000, env.dispatcher);
+      const data = await runPreCallHooks(callbacks.preCallHooks, { ...params }, callType, timeoutMs, env.dispatcher);
       if (data.model !== params.model) target = env.route(data as CompletionParams).target;
       params = data as CompletionParams;
       checkCompletionParams(params);
@@ -135,6 +32,20 @@ export async function runCompletion(env: CallEnv, params: CompletionParams, call
     }
     if (target.error) throw target.error;
     const stream = params.stream === true;
+    const includeUsage = (params.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+
+    const cache = cacheApplies(env, params, callType);
+    const use = cache ? cacheUse(cache, params, { kind: "chat", messages: params.messages, params: ctx.kwargs.optional_params }) : null;
+    const hit = use ? await lookup<Stored>(use) : null;
+    if (hit && use) {
+      // A hit delivers only its success event: no pre or post API call, no chunks.
+      if (stream) return new CompletionStream(replay(hit), ctx, params.messages, includeUsage, hitEnd(ctx, target, use), false);
+      const end = new Date();
+      const response = attachHidden(hit as ModelResponse, recordHit(ctx, target, hit.usage, use.key, end));
+      ctx.emit("success", response, end);
+      return callbacks.postCallHooks.length === 0 ? response : await runPostCallHooks(callbacks.postCallHooks, params, response, timeoutMs, env.dispatcher);
+    }
+
     const provider = providerFor(target.transport);
     const req = provider.chatRequest(target, params.messages, ctx.kwargs.optional_params, requestOptions(params, target, stream));
     recordRequest(ctx, req);
@@ -143,32 +54,17 @@ export async function runCompletion(env: CallEnv, params: CompletionParams, call
       const upstream = await provider.chatStream(req);
       ctx.kwargs.original_response = "<stream>";
       ctx.emit("post_api_call", null, new Date());
-      const includeUsage = (params.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-      return new CompletionStream(upstream, ctx, params.messages, includeUsage, {
-        success: (complete, aborted, first) => {
-          const end = new Date();
-          if (first) ctx.kwargs.completion_start_time = first;
-          const full = attachHidden(complete as ModelResponse, priceSuccess(ctx, target, complete.usage, params, end));
-          ctx.kwargs.complete_streaming_response = full;
-          if (aborted) ctx.kwargs.stream_aborted = true;
-          ctx.emit("success", full, end);
-        },
-        failure: (err) => {
-          const e = asError(err);
-          recordFailure(ctx, e);
-          return e;
-        },
-      });
+      return new CompletionStream(upstream, ctx, params.messages, includeUsage, missEnd(ctx, target, params, use));
     }
 
     const answer = await provider.chat(req);
     ctx.kwargs.original_response = answer.raw;
     ctx.emit("post_api_call", null, new Date());
     const end = new Date();
-    const response = attachHidden(answer.response as ModelResponse, priceSuccess(ctx, target, answer.response.usage, params, end));
+    const response = attachHidden(answer.response as ModelResponse, withKey(ctx, priceSuccess(ctx, target, answer.response.usage, params, end), use));
     ctx.emit("success", response, end);
-    if (callbacks.postCallHooks.length === 0) return response;
-    return await runPostCallHooks(callbacks.postCallHooks, params, response, env.settings.callback_timeout * 1000, env.dispatcher);
+    if (use) store(use, answer.response);
+    return callbacks.postCallHooks.length === 0 ? response : await runPostCallHooks(callbacks.postCallHooks, params, response, timeoutMs, env.dispatcher);
   } catch (err) {
     const e = asError(err);
     recordFailure(ctx, e);
@@ -176,4 +72,46 @@ export async function runCompletion(env: CallEnv, params: CompletionParams, call
   }
 }
 
-export { resolveModel };
+function withKey<T extends { cache_key?: string | null }>(ctx: CallContext, hidden: T, use: CacheUse | null): T {
+  if (use) ctx.kwargs.cache_key = hidden.cache_key = use.key;
+  return hidden;
+}
+
+function failure(ctx: CallContext): StreamEnd["failure"] {
+  return (err) => {
+    const e = asError(err);
+    recordFailure(ctx, e);
+    return e;
+  };
+}
+
+/** The end of a streamed answer from the provider: priced, logged, and stored whole (never a part). */
+function missEnd(ctx: CallContext, target: ResolvedModel, params: CompletionParams, use: CacheUse | null): StreamEnd {
+  return {
+    success: (complete, aborted, first) => {
+      const end = new Date();
+      if (first) ctx.kwargs.completion_start_time = first;
+      const full = attachHidden(complete as ModelResponse, withKey(ctx, priceSuccess(ctx, target, complete.usage, params, end), use));
+      ctx.kwargs.complete_streaming_response = full;
+      if (aborted) ctx.kwargs.stream_aborted = true;
+      ctx.emit("success", full, end);
+      if (use && !aborted) store(use, complete);
+    },
+    failure: failure(ctx),
+  };
+}
+
+/** The end of a streamed cache hit: one success event, marked as a hit. */
+function hitEnd(ctx: CallContext, target: ResolvedModel, use: CacheUse): StreamEnd {
+  return {
+    success: (complete, aborted, first) => {
+      const end = new Date();
+      if (first) ctx.kwargs.completion_start_time = first;
+      const full = attachHidden(complete as ModelResponse, recordHit(ctx, target, complete.usage, use.key, end));
+      ctx.kwargs.complete_streaming_response = full;
+      if (aborted) ctx.kwargs.stream_aborted = true;
+      ctx.emit("success", full, end);
+    },
+    failure: failure(ctx),
+  };
+}

@@ -2,6 +2,7 @@ import type { CostMap } from "../cost/index.ts";
 import type { Dispatcher } from "../callbacks/dispatcher.ts";
 import type { BuiltinResolver, CallbackSource, CompiledCallbacks } from "../callbacks/registry.ts";
 import type { ResolvedModel } from "../providers/types.ts";
+import type { ResponseCache } from "../cache/types.ts";
 
 /** Settings a call reads, resolved once per scope (the globals, or a config snapshot). */
 export interface CallSettings {
@@ -31,4 +32,6 @@ export interface CallEnv {
   readonly settings: CallSettings;
   readonly dispatcher: Dispatcher;
   readonly resolveBuiltin: BuiltinResolver;
+  /** The response cache, or null when caching is off. */
+  readonly cache: ResponseCache | null;
 }

@@ -28,6 +28,8 @@ export class CompletionStream implements AsyncIterable<ChatCompletionChunk> {
     /** Whether the caller asked for the usage chunk (we always ask the provider for it). */
     private readonly includeUsage: boolean,
     private readonly end: StreamEnd,
+    /** False for a cache hit: a hit delivers only its success event. */
+    private readonly emitChunks = true,
   ) {}
 
   /** @internal Runs once the stream has ended, whichever way (a runtime counts its calls in flight with it). */
@@ -44,7 +46,7 @@ export class CompletionStream implements AsyncIterable<ChatCompletionChunk> {
   private async *chunks(): AsyncGenerator<ChatCompletionChunk> {
     const { upstream, ctx, includeUsage } = this;
     const assembler = new StreamAssembler();
-    const emitChunks = ctx.wants("stream_event");
+    const emitChunks = this.emitChunks && ctx.wants("stream_event");
     let first: Date | undefined;
     let settled = false;
     try {

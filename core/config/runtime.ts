@@ -52,6 +52,10 @@ class Live implements CallEnv {
     return this.snapshot.builtin;
   }
 
+  get cache() {
+    return this.snapshot.cache;
+  }
+
   /** The chain for a deployment, compiled once per change of the process-wide lists. */
   private chain(deployment: Deployment | null) {
     const global = globalScope.current();
@@ -222,7 +226,7 @@ export class Runtime extends EventEmitter {
     let next: Snapshot;
     try {
       const loaded = await loadConfig(this.options.config, { cwd: this.options.cwd });
-      next = await buildSnapshot(loaded, this.loader);
+      next = await buildSnapshot(loaded, this.loader, this.live.snapshot);
     } catch (err) {
       const error = err instanceof ConfigError ? err : new ConfigError([{ code: "CONFIG_PARSE", file: this.file, path: "", message: (err as Error).message }]);
       if (this.listenerCount("reload_error") > 0) this.emit("reload_error", error);
@@ -249,6 +253,11 @@ export class Runtime extends EventEmitter {
       await this.callTargetMethod(target, "flush");
       await this.callTargetMethod(target, "close");
     }
+    const cache = previous.snapshot.cache;
+    if (cache && cache !== next?.cache) {
+      await cache.flush();
+      await cache.close();
+    }
   }
 
   private async callTargetMethod(target: object, method: "flush" | "close"): Promise<void> {
@@ -266,7 +275,14 @@ export class Runtime extends EventEmitter {
   async flush(): Promise<void> {
     await this.dispatcher.idle();
     await Promise.all(this.live.snapshot.targets.map((t) => this.callTargetMethod(t, "flush")));
+    await this.live.snapshot.cache?.flush();
     await this.dispatcher.idle();
+  }
+
+  /** True when the config is loaded and its cache (if any) answers: for a server's readiness check. */
+  async ready(): Promise<boolean> {
+    if (this.closed) return false;
+    return (await this.live.snapshot.cache?.ping()) ?? true;
   }
 
   /** Stops watching, lets calls in flight finish, flushes and closes every callback. Idempotent. */

@@ -4,6 +4,8 @@ import { compileCallbacks, type CallbackSource, type CompiledCallbacks, type Lis
 import type { CallSettings } from "../call/env.ts";
 import { loadCostMap } from "../cost/index.ts";
 import { CONFIG_ERROR_CODES, ConfigError, type ConfigIssue } from "../errors.ts";
+import { cacheFromSettings, sameCacheOptions } from "../cache/index.ts";
+import type { ResponseCache } from "../cache/types.ts";
 import type { LoadedConfig } from "./load.ts";
 import type { ModuleLoader, RefContext } from "./modules.ts";
 
@@ -43,6 +45,10 @@ export interface Snapshot {
   readonly files: readonly string[];
   /** Every distinct callback object or function of this snapshot, for flush and close. */
   readonly targets: readonly object[];
+  /** The response cache of `litellm_settings.cache` / `cache_params`, or null. */
+  readonly cache: ResponseCache | null;
+  /** The `cache_params` it was made from, to tell whether a reload may keep it (and its connection). */
+  readonly cacheParams: unknown;
   /** A built-in by name with its `callback_settings` options, for names in a call's own lists. */
   readonly builtin: (name: string, list: ListKind) => object;
 }
@@ -51,7 +57,7 @@ type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
 
 /** Loads every callback reference and the cost map; all problems come back together as one ConfigError. */
-export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader): Promise<Snapshot> {
+export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, previous?: Snapshot): Promise<Snapshot> {
   const config = loaded.config as unknown as Obj;
   const ls = obj(config.litellm_settings);
   const callbackSettings = obj(config.callback_settings);
@@ -132,6 +138,11 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader):
     throw new ConfigError(issues, loaded.file);
   }
 
+  // A reload that leaves the cache settings alone keeps the cache, its entries and its Redis connection.
+  const cacheParams = ls.cache === true ? (ls.cache_params ?? {}) : null;
+  const keep = previous && previous.cache && cacheParams && sameCacheOptions(previous.cacheParams as Record<string, unknown>, cacheParams as Record<string, unknown>);
+  const cache = keep ? previous!.cache : cacheFromSettings(ls.cache === true, cacheParams as Record<string, unknown> | undefined);
+
   const targets = new Set<object>();
   for (const s of sources) for (const e of s.entries) targets.add(e as object);
   for (const list of models.values()) for (const d of list) for (const s of d.sources) for (const e of s.entries) targets.add(e as object);
@@ -145,6 +156,8 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader):
       model_cost_map: costMap,
     }),
     maxQueue: typeof ls.max_queue === "number" ? ls.max_queue : 10_000,
+    cache,
+    cacheParams,
     sources: Object.freeze(sources),
     models,
     files: Object.freeze([...files]),

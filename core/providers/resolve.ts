@@ -33,16 +33,18 @@ export function resolveModel(req: ModelRequest): ResolvedModel {
     } else if (!req.api_base || KNOWN_ELSEWHERE.has(prefix)) {
       provider = prefix;
       model = req.model.slice(slash + 1);
-      if (req.mock_response === undefined) return { ...fields(req, provider, model), transport: provider, error: unsupported(prefix, req.model) };
+      if (req.mock_response === undefined) return { ...target(req, provider, model, provider), error: unsupported(prefix, req.model) };
     }
   }
   const mocked = req.mock_response !== undefined || provider === "mock";
-  return { ...fields(req, provider, model), transport: mocked ? "mock" : provider };
+  return target(req, provider, model, mocked ? "mock" : provider);
 }
 
-function fields(req: ModelRequest, provider: string, model: string) {
+// One literal, no spreads: this runs on every call.
+function target(req: ModelRequest, provider: string, model: string, transport: string): ResolvedModel {
   return {
     provider,
+    transport,
     model,
     api_base: req.api_base ?? null,
     api_key: req.api_key,

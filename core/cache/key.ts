@@ -1,0 +1,115 @@
+import { hash } from "node:crypto";
+import type { KeyParts } from "./types.ts";
+
+/**
+ * The cache key: SHA-256 of a canonical encoding of what changes the answer.
+ * Two requests that differ only in key order, in per-call plumbing (metadata,
+ * user, stream, timeouts, credentials, callbacks, cache controls) share a key.
+ */
+
+/** Parameters left out of the key: they change how a call runs or is logged, not the answer. */
+export const KEY_IGNORED_PARAMS: ReadonlySet<string> = new Set([
+  "user",
+  "stream",
+  "stream_options",
+  "metadata",
+  "caching",
+  "cache",
+  "timeout",
+  "request_timeout",
+  "num_retries",
+  "max_retries",
+  "api_key",
+  "api_base",
+  "base_url",
+  "mock_delay",
+  "input_cost_per_token",
+  "output_cost_per_token",
+  "callbacks",
+  "input_callback",
+  "success_callback",
+  "failure_callback",
+  "service_callback",
+  "litellm_call_id",
+  "litellm_logging_obj",
+  "litellm_metadata",
+  "litellm_trace_id",
+  "proxy_server_request",
+  "no-log",
+]);
+
+/** Bumped when the encoding changes, so entries written by an older runtime are never read as ours. */
+const KEY_VERSION = 1;
+
+/**
+ * `[<namespace>:]litellm:<sha256 hex>`. `kind` is hashed in, so a chat call and
+ * an embedding never share a key; the namespace keeps apps on one Redis apart.
+ */
+export function cacheKey(parts: KeyParts, namespace?: string): string {
+  const params: Record<string, unknown> = {};
+  for (const name of Object.keys(parts.params)) {
+    if (!KEY_IGNORED_PARAMS.has(name)) params[name] = parts.params[name];
+  }
+  const doc = { v: KEY_VERSION, kind: parts.kind, model: parts.model, messages: parts.messages, input: parts.input, params };
+  // crypto.hash: the one-shot form, about twice as fast as createHash for inputs this small.
+  const digest = hash("sha256", canonical(doc), "hex");
+  return namespace ? `${namespace}:litellm:${digest}` : `litellm:${digest}`;
+}
+
+/**
+ * JSON with object keys sorted at every depth: the same value always gives the
+ * same string. Like JSON.stringify, `undefined` (and functions, symbols) are
+ * dropped from objects and become null in arrays, non-finite numbers are null,
+ * and `toJSON` is honoured. Never throws: a cycle is written as "[Circular]"
+ * and a BigInt as its decimal string with an `n`.
+ */
+export function canonical(value: unknown): string {
+  return encode(value, []) ?? "null";
+}
+
+/** `stack`: the objects being encoded above this one (a cycle check; request documents are shallow, so an array beats a Set). */
+function encode(value: unknown, stack: object[]): string | undefined {
+  switch (typeof value) {
+    case "string":
+      return JSON.stringify(value);
+    case "number":
+      return Number.isFinite(value) ? JSON.stringify(value) : "null";
+    case "boolean":
+      return value ? "true" : "false";
+    case "bigint":
+      return JSON.stringify(`${value}n`);
+    case "undefined":
+    case "function":
+    case "symbol":
+      return undefined;
+  }
+  if (value === null) return "null";
+  const obj = value as object;
+  if (typeof (obj as { toJSON?: unknown }).toJSON === "function") {
+    try {
+      return encode((obj as { toJSON(): unknown }).toJSON(), stack);
+    } catch {
+      return "null";
+    }
+  }
+  if (stack.includes(obj)) return '"[Circular]"';
+  stack.push(obj);
+  let out: string;
+  if (Array.isArray(obj)) {
+    out = "[";
+    for (let i = 0; i < obj.length; i++) out += (i === 0 ? "" : ",") + (encode(obj[i], stack) ?? "null");
+    out += "]";
+  } else {
+    const record = obj as Record<string, unknown>;
+    const keys = Object.keys(record);
+    if (keys.length > 1) keys.sort();
+    out = "{";
+    for (const k of keys) {
+      const encoded = encode(record[k], stack);
+      if (encoded !== undefined) out += (out.length === 1 ? "" : ",") + JSON.stringify(k) + ":" + encoded;
+    }
+    out += "}";
+  }
+  stack.pop();
+  return out;
+}

@@ -1,0 +1,54 @@
+import type { KeyParts, ResponseCache } from "../cache/types.ts";
+import { computeCost } from "../cost/index.ts";
+import type { ResolvedModel } from "../providers/types.ts";
+import type { CacheControls, CallType, CompletionParams, EmbeddingParams, HiddenParams, Usage } from "../types.ts";
+import type { CallContext } from "./context.ts";
+import type { CallEnv } from "./env.ts";
+
+/** The cache as one call uses it: which key, and what the call asked of it. */
+export interface CacheUse {
+  readonly cache: ResponseCache;
+  readonly key: string;
+  readonly controls: CacheControls;
+}
+
+type AnyParams = CompletionParams | EmbeddingParams;
+
+/** Whether this call reads and writes the cache at all: the cache's mode, its call types, and `caching`. */
+export function cacheApplies(env: CallEnv, params: AnyParams, callType: CallType): ResponseCache | null {
+  const cache = env.cache;
+  if (!cache || params.caching === false || !cache.supports(callType)) return null;
+  if (cache.mode === "default_off" && params.caching !== true && (params.cache as { "use-cache"?: boolean } | undefined)?.["use-cache"] !== true) return null;
+  return cache;
+}
+
+/** The key of one answer: the model as asked for (the alias), what it is asked, and the parameters that change the answer. */
+export function cacheUse(cache: ResponseCache, params: AnyParams, parts: Omit<KeyParts, "model">): CacheUse {
+  const controls = (params.cache ?? {}) as CacheControls;
+  return { cache, key: cache.key({ model: params.model, ...parts }, controls.namespace), controls };
+}
+
+/** The stored answer, unless the call said `no-cache`. It is decoded anew on each read: a caller that changes it never changes the cache. */
+export async function lookup<T>(use: CacheUse): Promise<T | null> {
+  if (use.controls["no-cache"]) return null;
+  const hit = await use.cache.get<T>(use.key, { "s-maxage": use.controls["s-maxage"] });
+  return hit ? hit.value : null;
+}
+
+/** Stores the answer in the background, unless the call said `no-store`. */
+export function store(use: CacheUse, value: unknown): void {
+  if (!use.controls["no-store"]) use.cache.set(use.key, value, { ttl: use.controls.ttl });
+}
+
+/** The success kwargs of a hit: no cost, what it would have cost, and the key. */
+export function recordHit(ctx: CallContext, target: ResolvedModel, usage: Partial<Usage> | undefined, key: string, end: Date): HiddenParams {
+  const saved = computeCost({ model: target.model, provider: target.provider, usage, modelInfo: target.model_info, costMap: ctx.settings.model_cost_map }).cost;
+  const k = ctx.kwargs;
+  k.end_time = end;
+  k.cache_hit = true;
+  k.cache_key = key;
+  k.response_cost = 0;
+  k.saved_cache_cost = saved ?? 0;
+  k.completion_start_time ??= end;
+  return { response_cost: 0, cache_hit: true, api_base: target.api_base, custom_llm_provider: target.provider, cache_key: key };
+}

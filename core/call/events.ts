@@ -1,0 +1,116 @@
+/** The steps every call type shares: its callbacks, its context, and the kwargs each event adds. */
+import { compileCallbacks, type CallbackSource, type CompiledCallbacks } from "../callbacks/registry.ts";
+import { maskKey, safeHeaders } from "../callbacks/kwargs.ts";
+import { computeCost } from "../cost/index.ts";
+import type { ProviderRequest, ResolvedModel } from "../providers/types.ts";
+import type { CallType, CompletionParams, EmbeddingParams, HiddenParams, Usage } from "../types.ts";
+import { CallContext } from "./context.ts";
+import type { CallEnv, Route } from "./env.ts";
+import { DEFAULT_TIMEOUT_S, optionalParams } from "./params.ts";
+
+type AnyParams = CompletionParams | EmbeddingParams;
+
+/** The callbacks of a call: its route's, plus its own lists when it brings some. */
+export function callbacksFor(env: CallEnv, route: Route, params: AnyParams): CompiledCallbacks {
+  const { callbacks, input_callback, success_callback, failure_callback } = params;
+  if (!callbacks && !input_callback && !success_callback && !failure_callback) return route.callbacks;
+  const own: CallbackSource[] = [];
+  if (callbacks) own.push({ list: "callbacks", entries: callbacks });
+  if (input_callback) own.push({ list: "input_callback", entries: input_callback });
+  if (success_callback) own.push({ list: "success_callback", entries: success_callback });
+  if (failure_callback) own.push({ list: "failure_callback", entries: failure_callback });
+  return compileCallbacks([...route.sources, ...own], env.resolveBuiltin);
+}
+
+/** A new call's context, with the kwargs every event shares. */
+export function newContext(env: CallEnv, route: Route, callbacks: CompiledCallbacks, params: AnyParams, callType: CallType, messages: CallContextInputMessages): CallContext {
+  const sync = callType === "completion" || callType === "embedding";
+  const target = route.target;
+  return new CallContext(
+    {
+      model: params.model,
+      messages,
+      optional_params: optionalParams(params),
+      metadata: params.metadata,
+      model_info: target.model_info,
+      api_base: target.api_base,
+      custom_llm_provider: target.provider,
+      model_group: target.model_group,
+      stream: params.stream === true,
+      call_type: callType,
+      user: typeof params.user === "string" ? params.user : undefined,
+      trace_id: typeof params.litellm_trace_id === "string" ? params.litellm_trace_id : undefined,
+      start_time: new Date(),
+    },
+    sync ? callbacks.sync : callbacks.async,
+    env.dispatcher,
+    env.settings,
+  );
+}
+type CallContextInputMessages = CompletionParams["messages"] | string | string[];
+
+/** Records the request at pre_api_call: the exact body, and the key and headers masked. */
+export function recordRequest(ctx: CallContext, req: ProviderRequest): void {
+  const redact = ctx.settings.redact_api_keys;
+  const k = ctx.kwargs;
+  k.input = req.input;
+  k.api_key = req.apiKey === undefined ? null : redact ? maskKey(req.apiKey) : req.apiKey;
+  k.additional_args = { complete_input_dict: req.body, api_base: req.target.api_base ?? req.url, headers: safeHeaders(req.headers, redact) };
+  ctx.emit("pre_api_call", null, new Date());
+}
+
+/** Prices a response and fills the success kwargs. */
+export function priceSuccess(ctx: CallContext, target: ResolvedModel, usage: Partial<Usage> | undefined, params: AnyParams, end: Date): HiddenParams {
+  const callPrices =
+    params.input_cost_per_token !== undefined || params.output_cost_per_token !== undefined
+      ? { input_cost_per_token: params.input_cost_per_token as number | undefined, output_cost_per_token: params.output_cost_per_token as number | undefined }
+      : null;
+  const { cost, debug } = computeCost({
+    model: target.model,
+    provider: target.provider,
+    usage,
+    modelInfo: target.model_info,
+    callPrices,
+    costMap: ctx.settings.model_cost_map,
+  });
+  const k = ctx.kwargs;
+  k.end_time = end;
+  k.cache_hit = false;
+  k.cache_key = null;
+  k.response_cost = cost;
+  k.response_cost_failure_debug_information = debug;
+  k.completion_start_time ??= end;
+  return { response_cost: cost, cache_hit: false, api_base: target.api_base, custom_llm_provider: target.provider, cache_key: null };
+}
+
+export function attachHidden<T extends object>(response: T, hidden: HiddenParams): T {
+  // Not enumerable: the response serialises exactly as the provider's.
+  Object.defineProperty(response, "_hidden_params", { value: hidden, enumerable: false, writable: true, configurable: true });
+  return response;
+}
+
+/** Fills the failure kwargs and emits the failure event. */
+export function recordFailure(ctx: CallContext, err: Error): void {
+  const k = ctx.kwargs;
+  const end = new Date();
+  k.exception = err;
+  k.traceback_exception = err.stack ?? String(err);
+  k.end_time = end;
+  k.response_cost = 0;
+  ctx.emit("failure", null, end);
+}
+
+export function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+export function requestOptions(params: AnyParams, target: ResolvedModel, stream: boolean) {
+  const timeout = typeof params.timeout === "number" && params.timeout > 0 ? params.timeout : DEFAULT_TIMEOUT_S;
+  return {
+    stream,
+    timeoutMs: timeout * 1000,
+    maxRetries: typeof params.num_retries === "number" ? params.num_retries : 0,
+    mock: { response: (params.mock_response ?? target.mock_response) as string | Error | undefined, delayMs: typeof params.mock_delay === "number" ? params.mock_delay : 0 },
+  };
+}
+
