@@ -18,7 +18,9 @@ export interface SuiteResult {
 
 export interface Summary {
   n: number;
+  p25: number;
   p50: number;
+  p75: number;
   p99: number;
   mean: number;
 }
@@ -35,7 +37,14 @@ export function summarize(samples: readonly number[]): Summary {
   let sum = 0;
   for (const s of sorted) sum += s;
   const asArray = Array.from(sorted);
-  return { n: sorted.length, p50: percentile(asArray, 50), p99: percentile(asArray, 99), mean: sum / sorted.length };
+  return {
+    n: sorted.length,
+    p25: percentile(asArray, 25),
+    p50: percentile(asArray, 50),
+    p75: percentile(asArray, 75),
+    p99: percentile(asArray, 99),
+    mean: sum / sorted.length,
+  };
 }
 
 /** Milliseconds since some origin, with sub-microsecond resolution. */
@@ -53,9 +62,17 @@ export const us = (x: number): string => `${x.toFixed(2)} µs`;
 export const perSec = (x: number): string => `${Math.round(x).toLocaleString("en-US")} calls/s`;
 export const times = (x: number): string => `${x.toFixed(3)}x`;
 
-/** A ratio row: `ratio` compared with `limit`, where `atMost` says which side passes. */
-export function ratioRow(figure: string, ratio: number, limit: number, atMost: boolean): Row {
-  return { figure, value: times(ratio), target: `${atMost ? "≤" : "≥"} ${limit}x`, pass: atMost ? ratio <= limit : ratio >= limit };
+/** The median of per-round ratios, with the middle half of them: how much the rounds disagreed. */
+export function pairedRatio(ratios: readonly number[]): { value: number; text: string } {
+  const s = summarize(ratios);
+  return { value: s.p50, text: `${times(s.p50)} (middle half ${s.p25.toFixed(2)}–${s.p75.toFixed(2)})` };
+}
+
+/** A ratio row compared with `limit`, where `atMost` says which side passes; without a limit it only informs. */
+export function ratioRow(figure: string, ratio: { value: number; text: string }, limit?: number, atMost = true): Row {
+  if (limit === undefined) return { figure, value: ratio.text };
+  const pass = atMost ? ratio.value <= limit : ratio.value >= limit;
+  return { figure, value: ratio.text, target: `${atMost ? "≤" : "≥"} ${limit}x`, pass };
 }
 
 /** A suite as a markdown table. */

@@ -1,0 +1,74 @@
+// The callers the suites compare: our runtime, and the raw openai client on either HTTP stack.
+import OpenAI from "openai";
+import { Agent, fetch as undiciFetch } from "undici";
+import { acompletion } from "../core/index.ts";
+import type { Arm } from "./loops.ts";
+import { now } from "./stats.ts";
+
+export const KEY = "sk-bench-1234567890abcd";
+const MODEL = "gpt-4o-mini";
+export const MESSAGES = [
+  { role: "system" as const, content: "You are terse." },
+  { role: "user" as const, content: "Say ok." },
+];
+// About forty words: the fake upstream echoes them back as about forty chunks.
+const STREAM_MESSAGES = [{ role: "user" as const, content: Array.from({ length: 40 }, (_, i) => `word${i}`).join(" ") }];
+
+/** A streaming arm: each call records its time to first chunk here. */
+export type StreamArm = Arm & { ttfc: number[] };
+
+export interface Arms {
+  /** `acompletion` through our OpenAI provider. */
+  ours: Arm;
+  /** The openai client as anyone would make it: Node's global fetch. */
+  raw: Arm;
+  /** The openai client on the same npm undici Agent our provider uses, to tell the HTTP stack's share from the runtime's. */
+  rawOnOurAgent: Arm;
+  oursStream: StreamArm;
+  rawStream: StreamArm;
+}
+
+async function drain(stream: AsyncIterable<unknown>, t0: number, ttfc: number[]): Promise<void> {
+  let first = true;
+  for await (const _ of stream) {
+    if (first) ttfc.push(now() - t0);
+    first = false;
+  }
+}
+
+export function makeArms(url: string): Arms {
+  const client = new OpenAI({ baseURL: url, apiKey: KEY, maxRetries: 0 });
+  // The settings of core/providers/openai/client.ts.
+  const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 256, pipelining: 1 });
+  const onAgent = new OpenAI({
+    baseURL: url,
+    apiKey: KEY,
+    maxRetries: 0,
+    fetch: undiciFetch as unknown as typeof fetch,
+    fetchOptions: { dispatcher: agent } as Record<string, unknown>,
+  });
+  const ours = { model: `openai/${MODEL}`, api_base: url, api_key: KEY };
+  const oursTtfc: number[] = [];
+  const rawTtfc: number[] = [];
+  return {
+    ours: () => acompletion({ ...ours, messages: MESSAGES }),
+    raw: () => client.chat.completions.create({ model: MODEL, messages: MESSAGES }),
+    rawOnOurAgent: () => onAgent.chat.completions.create({ model: MODEL, messages: MESSAGES }),
+    oursStream: Object.assign(
+      async () => {
+        const t0 = now();
+        await drain(await acompletion({ ...ours, messages: STREAM_MESSAGES, stream: true }), t0, oursTtfc);
+      },
+      { ttfc: oursTtfc },
+    ),
+    // The body ours sends: our provider always asks for the usage chunk, to price the call.
+    rawStream: Object.assign(
+      async () => {
+        const t0 = now();
+        const stream = await client.chat.completions.create({ model: MODEL, messages: STREAM_MESSAGES, stream: true, stream_options: { include_usage: true } });
+        await drain(stream, t0, rawTtfc);
+      },
+      { ttfc: rawTtfc },
+    ),
+  };
+}

@@ -1,0 +1,59 @@
+// The built-ins' cost on a call's own path: file and mixpanel against no callback, delivery left to the background.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRuntime, type Runtime } from "../core/index.ts";
+import { startFakeMixpanel } from "../test/support/fake-mixpanel.ts";
+import { envInt, summarize, type Row, type SuiteResult } from "./stats.ts";
+
+const MESSAGES = [{ role: "user" as const, content: "hello" }];
+
+/** Microseconds per call of `batch` sequential calls (their own path only), then an untimed flush. */
+async function onPath(rt: Runtime, batch: number): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < batch; i++) await rt.acompletion({ model: "m", messages: MESSAGES, user: `u${i % 7}` });
+  const perCall = ((performance.now() - t0) * 1000) / batch;
+  await rt.flush();
+  return perCall;
+}
+
+export async function builtinsSuite(): Promise<SuiteResult> {
+  const batches = envInt("BENCH_BUILTIN_BATCHES", 40);
+  const batch = envInt("BENCH_BUILTIN_BATCH", 500);
+  const dir = await mkdtemp(join(tmpdir(), "litellm-bench-builtins-"));
+  const mixpanel = await startFakeMixpanel({ token: "bench-token" });
+  const runtime = (success: string[]) =>
+    createRuntime({
+      cwd: dir,
+      config: {
+        model_list: [{ model_name: "m", litellm_params: { model: "mock/m", mock_response: "ok" } }],
+        litellm_settings: { success_callback: success },
+        callback_settings: { file: { path: "./events.jsonl" }, mixpanel: { token: "bench-token", api_host: mixpanel.url } },
+      },
+    });
+  const arms = { none: await runtime([]), file: await runtime(["file"]), mixpanel: await runtime(["mixpanel"]) };
+  const samples: Record<keyof typeof arms, number[]> = { none: [], file: [], mixpanel: [] };
+  try {
+    for (const rt of Object.values(arms)) await onPath(rt, batch); // warm-up
+    for (let i = 0; i < batches; i++) for (const name of Object.keys(arms) as Array<keyof typeof arms>) samples[name].push(await onPath(arms[name], batch));
+    const none = summarize(samples.none).p50;
+    const rows: Row[] = [{ figure: "mock call, no callback", value: `${none.toFixed(2)} µs / call` }];
+    for (const name of ["file", "mixpanel"] as const) {
+      const p50 = summarize(samples[name]).p50;
+      rows.push({ figure: `mock call with ${name}`, value: `${p50.toFixed(2)} µs / call` });
+      rows.push({ figure: `${name}: added to the call's own path`, value: `${(p50 - none).toFixed(2)} µs`, target: "< 5 µs", pass: p50 - none < 5 });
+    }
+    const delivered = mixpanel.accepted.length;
+    const expected = (batches + 1) * batch;
+    rows.push({ figure: "mixpanel events delivered / calls", value: `${delivered} / ${expected}`, target: "all", pass: delivered === expected });
+    return {
+      title: "Built-in callbacks",
+      about: `A runtime per arm (no callback, \`success_callback: [file]\`, \`success_callback: [mixpanel]\` to a loopback Mixpanel), mock model; ${batches} rounds of ${batch} sequential calls per arm, arms interleaved. Timed: the calls themselves; each round's \`flush()\` (the background delivery) is not, since that is the point of delivering in the background. Figures are the median round.`,
+      rows,
+    };
+  } finally {
+    for (const rt of Object.values(arms)) await rt.close();
+    await mixpanel.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

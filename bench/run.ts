@@ -1,0 +1,73 @@
+// `npm run bench`: runs every suite in one process, prints the tables, and writes BENCHMARKS.md.
+import { writeFileSync } from "node:fs";
+import { availableParallelism, cpus } from "node:os";
+import { builtinsSuite } from "./builtins.ts";
+import { coldStartSuite, reloadSuite } from "./config.ts";
+import { dispatchSuite, streamSuite, upstreamSuite } from "./core.ts";
+import { renderPlain, renderTable, type SuiteResult } from "./stats.ts";
+import { startUpstream } from "./upstream.ts";
+
+/** A suite gets the upstream's URL; later suites (cache, config reload, server) join this list. */
+type Suite = (ctx: { url: string }) => Promise<SuiteResult>;
+
+const SUITES: Suite[] = [
+  ({ url }) => upstreamSuite(url),
+  () => dispatchSuite(),
+  ({ url }) => streamSuite(url),
+  () => builtinsSuite(),
+  () => reloadSuite(),
+  () => coldStartSuite(),
+];
+
+const OUT = new URL("../BENCHMARKS.md", import.meta.url);
+
+function command(): string {
+  const overrides = Object.keys(process.env)
+    .filter((k) => k.startsWith("BENCH_"))
+    .sort()
+    .map((k) => `${k}=${process.env[k]}`);
+  return [...overrides, "npm run bench"].join(" ");
+}
+
+function markdown(results: SuiteResult[], seconds: number): string {
+  const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
+  const parts = [
+    "# Benchmarks",
+    "",
+    "What the runtime costs on top of the work it wraps. Each suite measures its arms side by side in one run,",
+    "interleaved round by round, so a noisy shared machine slows both alike; the ratios matter more than the absolute figures.",
+    "",
+    `- command: \`${command()}\``,
+    `- date: ${new Date().toISOString()}`,
+    `- node: ${process.version}, ${process.platform}/${process.arch}`,
+    `- machine: ${availableParallelism()} cores (${cpu})`,
+    `- whole run: ${seconds.toFixed(1)} s`,
+  ];
+  for (const r of results) {
+    parts.push("", `## ${r.title}`, "", r.about, "", renderTable(r.rows));
+    for (const note of r.notes ?? []) parts.push("", note);
+  }
+  parts.push("", "Benchmarks are not tests: nothing in `npx vitest run` asserts a timing.", "");
+  return parts.join("\n");
+}
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  const upstream = await startUpstream();
+  const results: SuiteResult[] = [];
+  try {
+    for (const suite of SUITES) {
+      const result = await suite({ url: upstream.url });
+      console.log(`${renderPlain(result)}\n`);
+      results.push(result);
+    }
+  } finally {
+    await upstream.stop();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  writeFileSync(OUT, markdown(results, seconds));
+  const failed = results.flatMap((r) => r.rows.filter((row) => row.pass === false).map((row) => `${r.title}: ${row.figure}`));
+  console.log(`wrote BENCHMARKS.md in ${seconds.toFixed(1)} s; ${failed.length === 0 ? "every target met" : `missed: ${failed.join("; ")}`}`);
+}
+
+await main();
