@@ -105,6 +105,8 @@ export interface CompletionParams extends PerCallCallbacks {
   /** Per-call prices (USD per token), used when the config gives none. */
   input_cost_per_token?: number;
   output_cost_per_token?: number;
+  /** Aborts the provider request (a server uses it when its client goes away); the call fails with APIConnectionError. */
+  signal?: AbortSignal;
   /** Any other provider parameter is passed through as it is. */
   [key: string]: unknown;
 }

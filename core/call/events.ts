@@ -110,6 +110,7 @@ export function requestOptions(params: AnyParams, target: ResolvedModel, stream:
     stream,
     timeoutMs: timeout * 1000,
     maxRetries: typeof params.num_retries === "number" ? params.num_retries : 0,
+    signal: params.signal instanceof AbortSignal ? params.signal : undefined,
     mock: { response: (params.mock_response ?? target.mock_response) as string | Error | undefined, delayMs: typeof params.mock_delay === "number" ? params.mock_delay : 0 },
   };
 }

@@ -24,6 +24,7 @@ const OWN_KEYS = new Set([
   "input_cost_per_token",
   "output_cost_per_token",
   "litellm_trace_id",
+  "signal",
 ]);
 
 /** Default seconds before a call fails with Timeout, as LiteLLM's. */

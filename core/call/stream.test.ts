@@ -82,4 +82,14 @@ describe("streaming", () => {
     await litellm.flush();
     expect(events.map((e) => e.type)).toEqual(["failure"]);
   });
+
+  it("a signal aborts a call in flight: it fails with APIConnectionError and logs one failure", async () => {
+    const controller = new AbortController();
+    const pending = acompletion({ model: "mock/s", messages, mock_response: "too late", mock_delay: 5_000, signal: controller.signal });
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ name: "APIConnectionError", code: "LLM_CONNECTION" });
+    await litellm.flush();
+    expect(events.map((e) => e.type)).toEqual(["failure"]);
+    expect(events[0]!.kwargs.optional_params).not.toHaveProperty("signal");
+  });
 });

@@ -32,6 +32,7 @@ export interface ProviderRequest {
   readonly apiKey?: string | undefined;
   readonly timeoutMs: number;
   readonly maxRetries: number;
+  readonly signal?: AbortSignal | undefined;
   /** For the mock: what to answer, and how slowly. */
   readonly mock?: { response: string | Error | undefined; delayMs: number };
 }
@@ -62,6 +63,8 @@ export interface Provider {
 
 export interface RequestOptions {
   stream: boolean;
+  /** Aborts the request (a server's client went away). */
+  signal?: AbortSignal | undefined;
   timeoutMs: number;
   maxRetries: number;
   mock?: { response: string | Error | undefined; delayMs: number };

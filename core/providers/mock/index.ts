@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { randomBytes } from "node:crypto";
-import { APIError, PROVIDER_ERRORS, type ProviderErrorName } from "../../errors.ts";
+import { APIConnectionError, APIError, PROVIDER_ERRORS, type ProviderErrorName } from "../../errors.ts";
 import type { ChatCompletionChunk, ChatMessage } from "../../types.ts";
 import type { Provider, ProviderRequest, ProviderStream, RawChat, RawEmbedding, ResolvedModel, RequestOptions } from "../types.ts";
 
@@ -53,13 +53,14 @@ const newId = (prefix: string) => `${prefix}-mock-${randomBytes(9).toString("bas
 
 async function settle(req: ProviderRequest): Promise<void> {
   const delay = req.mock?.delayMs ?? 0;
-  if (delay > 0) await sleep(delay);
+  if (delay > 0) await sleep(delay, undefined, { signal: req.signal }).catch(() => undefined);
+  if (req.signal?.aborted) throw new APIConnectionError("mock: the request was aborted by the caller.", { llm_provider: "mock", model: req.target.model });
   const err = mockError(req.mock?.response, req.target.model, req.target.provider);
   if (err) throw err;
 }
 
 function request(target: ResolvedModel, body: Record<string, unknown>, input: unknown, opts: RequestOptions): ProviderRequest {
-  return { target, body, input, url: null, headers: {}, timeoutMs: opts.timeoutMs, maxRetries: opts.maxRetries, mock: opts.mock ?? { response: target.mock_response, delayMs: 0 } };
+  return { target, body, input, url: null, headers: {}, timeoutMs: opts.timeoutMs, maxRetries: opts.maxRetries, signal: opts.signal, mock: opts.mock ?? { response: target.mock_response, delayMs: 0 } };
 }
 
 export const mockProvider: Provider = {

@@ -17,7 +17,7 @@ function request(req: Omit<ProviderRequest, "headers" | "url">, path: string): P
   return { ...req, url: `${base}${path}`, headers, apiKey: key };
 }
 
-function options(req: ProviderRequest, signal?: AbortSignal) {
+function options(req: ProviderRequest, signal: AbortSignal | undefined = req.signal) {
   return { timeout: req.timeoutMs, maxRetries: req.maxRetries, signal };
 }
 
@@ -45,7 +45,7 @@ export const openaiProvider: Provider = {
       // Ask for usage so the streamed call can be priced; the caller sees it only if it asked too.
       body.stream_options = { ...(optional.stream_options as object | undefined), include_usage: true };
     }
-    return request({ target, body, input: messages, timeoutMs: opts.timeoutMs, maxRetries: opts.maxRetries }, "/chat/completions");
+    return request({ target, body, input: messages, timeoutMs: opts.timeoutMs, maxRetries: opts.maxRetries, signal: opts.signal }, "/chat/completions");
   },
 
   async chat(req) {
@@ -64,6 +64,7 @@ export const openaiProvider: Provider = {
     const { clientFor, mapOpenAIError } = await sdk();
     const client = clientFor(req.target.api_base, req.target.api_key);
     const controller = new AbortController();
+    req.signal?.addEventListener("abort", () => controller.abort(), { once: true });
     const base = baseUrlOf(req.target.api_base);
     let upstream: AsyncIterable<ChatCompletionChunk>;
     try {
@@ -96,7 +97,7 @@ export const openaiProvider: Provider = {
   embeddingRequest(target, input, optional, opts) {
     // Floats, not the client's default base64: callbacks and caches see plain numbers.
     const body = { model: target.model, input, encoding_format: "float", ...optional };
-    return request({ target, body, input, timeoutMs: opts.timeoutMs, maxRetries: opts.maxRetries }, "/embeddings");
+    return request({ target, body, input, timeoutMs: opts.timeoutMs, maxRetries: opts.maxRetries, signal: opts.signal }, "/embeddings");
   },
 
   async embed(req) {
