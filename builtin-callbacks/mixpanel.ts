@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
 import { registerBuiltin } from "../core/callbacks/builtins.ts";
-import { CustomLogger } from "../core/callbacks/custom-logger.ts";
 import { InvalidCallbackError } from "../core/errors.ts";
-import type { CallbackKwargs, StandardLoggingObject } from "../core/types.ts";
-import { Delivery, type DeliveryStats } from "./delivery.ts";
+import type { StandardLoggingObject } from "../core/types.ts";
+import { DeliveringLogger } from "./delivering-logger.ts";
 
 /**
  * The `mixpanel` built-in: one Mixpanel event per successful or failed call,
@@ -138,14 +137,12 @@ function refusal(body: string): string | undefined {
   return undefined;
 }
 
-export class MixpanelLogger extends CustomLogger {
+export class MixpanelLogger extends DeliveringLogger {
   readonly settings: MixpanelOptions;
-  private readonly delivery: Delivery<StandardLoggingObject>;
 
   constructor(options: Record<string, unknown> = {}) {
-    super(options);
-    const o = (this.settings = resolveMixpanelOptions(options));
-    this.delivery = new Delivery<StandardLoggingObject>({
+    const o = resolveMixpanelOptions(options);
+    super(options, {
       name: "mixpanel",
       // ip=0: the server's address is not the user's; verbose=1: a refusal comes with Mixpanel's reason.
       url: `${o.api_host}/track?ip=0&verbose=1`,
@@ -155,27 +152,7 @@ export class MixpanelLogger extends CustomLogger {
       encode: (batch) => JSON.stringify(batch.map((slo) => toMixpanelEvent(slo, o))),
       rejects: refusal,
     });
-  }
-
-  override log_success_event(kwargs: CallbackKwargs): void {
-    if (kwargs.standard_logging_object) this.delivery.push(kwargs.standard_logging_object);
-  }
-
-  override log_failure_event(kwargs: CallbackKwargs): void {
-    if (kwargs.standard_logging_object) this.delivery.push(kwargs.standard_logging_object);
-  }
-
-  /** Sends every buffered event and waits for the requests, retries included. */
-  flush(): Promise<void> {
-    return this.delivery.flush();
-  }
-
-  close(): Promise<void> {
-    return this.delivery.close();
-  }
-
-  stats(): DeliveryStats {
-    return this.delivery.stats();
+    this.settings = o;
   }
 }
 

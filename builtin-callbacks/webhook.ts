@@ -1,8 +1,6 @@
 import { registerBuiltin } from "../core/callbacks/builtins.ts";
-import { CustomLogger } from "../core/callbacks/custom-logger.ts";
 import { InvalidCallbackError } from "../core/errors.ts";
-import type { CallbackKwargs, StandardLoggingObject } from "../core/types.ts";
-import { Delivery, type DeliveryStats } from "./delivery.ts";
+import { DeliveringLogger } from "./delivering-logger.ts";
 
 /**
  * The `webhook` built-in (LiteLLM's `generic_api`): POSTs the standard record
@@ -56,14 +54,12 @@ export function resolveWebhookOptions(options: Record<string, unknown>): Webhook
   });
 }
 
-export class WebhookLogger extends CustomLogger {
+export class WebhookLogger extends DeliveringLogger {
   readonly settings: WebhookOptions;
-  private readonly delivery: Delivery<StandardLoggingObject>;
 
   constructor(options: Record<string, unknown> = {}) {
-    super(options);
-    const o = (this.settings = resolveWebhookOptions(options));
-    this.delivery = new Delivery<StandardLoggingObject>({
+    const o = resolveWebhookOptions(options);
+    super(options, {
       name: "webhook",
       url: o.url,
       headers: o.headers,
@@ -72,27 +68,7 @@ export class WebhookLogger extends CustomLogger {
       maxRetries: o.max_retries,
       encode: o.batch_size === 1 ? (batch) => JSON.stringify(batch[0]) : (batch) => JSON.stringify(batch),
     });
-  }
-
-  override log_success_event(kwargs: CallbackKwargs): void {
-    if (kwargs.standard_logging_object) this.delivery.push(kwargs.standard_logging_object);
-  }
-
-  override log_failure_event(kwargs: CallbackKwargs): void {
-    if (kwargs.standard_logging_object) this.delivery.push(kwargs.standard_logging_object);
-  }
-
-  /** POSTs every buffered record and waits for the requests, retries included. */
-  flush(): Promise<void> {
-    return this.delivery.flush();
-  }
-
-  close(): Promise<void> {
-    return this.delivery.close();
-  }
-
-  stats(): DeliveryStats {
-    return this.delivery.stats();
+    this.settings = o;
   }
 }
 

@@ -1,0 +1,38 @@
+import { CustomLogger } from "../core/callbacks/custom-logger.ts";
+import type { CallbackKwargs, StandardLoggingObject } from "../core/types.ts";
+import { Delivery, type DeliveryOptions, type DeliveryStats } from "./delivery.ts";
+
+/**
+ * A built-in that ships the standard record of every success and failure
+ * somewhere over HTTP (mixpanel, webhook): the event only joins a buffer, and
+ * `Delivery` batches, sends and retries it in the background.
+ */
+export abstract class DeliveringLogger extends CustomLogger {
+  private readonly delivery: Delivery<StandardLoggingObject>;
+
+  constructor(options: Record<string, unknown>, delivery: DeliveryOptions<StandardLoggingObject>) {
+    super(options);
+    this.delivery = new Delivery<StandardLoggingObject>(delivery);
+  }
+
+  override log_success_event(kwargs: CallbackKwargs): void {
+    if (kwargs.standard_logging_object) this.delivery.push(kwargs.standard_logging_object);
+  }
+
+  override log_failure_event(kwargs: CallbackKwargs): void {
+    if (kwargs.standard_logging_object) this.delivery.push(kwargs.standard_logging_object);
+  }
+
+  /** Sends every buffered record and waits for the requests, retries included. */
+  flush(): Promise<void> {
+    return this.delivery.flush();
+  }
+
+  close(): Promise<void> {
+    return this.delivery.close();
+  }
+
+  stats(): DeliveryStats {
+    return this.delivery.stats();
+  }
+}
