@@ -27,6 +27,8 @@ import litellm, {
   completion,
   embedding,
   type CallbackKwargs,
+  ContextWindowExceededError,
+  ContentPolicyViolationError,
 } from "./index.ts";
 
 // Every error of the catalogue, produced by the runtime itself (not just constructed), with its stable code.
@@ -49,6 +51,8 @@ const CATALOGUE: Record<ProviderErrorName, [code: string, status: number | undef
   UnsupportedProviderError: ["LLM_UNSUPPORTED_PROVIDER", 400],
   InvalidParamsError: ["LLM_INVALID_PARAMS", 400],
   InvalidResponseError: ["LLM_INVALID_RESPONSE", 502],
+  ContextWindowExceededError: ["LLM_CONTEXT_WINDOW_EXCEEDED", 400],
+  ContentPolicyViolationError: ["LLM_CONTENT_POLICY_VIOLATION", 400],
 };
 
 let fake: FakeOpenAI;
@@ -151,6 +155,19 @@ describe("HTTP statuses from the provider", () => {
       llm_provider: "openai",
       error_message: err.message,
     });
+  });
+
+  it.each([
+    ["context_length_exceeded", ContextWindowExceededError],
+    ["content_policy_violation", ContentPolicyViolationError],
+    ["content_filter", ContentPolicyViolationError],
+  ] as const)("400 with code %s → %o", async (code, Cls) => {
+    fake.set({ status: 400, errorBody: JSON.stringify({ error: { message: `refused: ${code}`, type: "invalid_request_error", param: "messages", code } }) });
+    const err = await failureOf(chat());
+    expect(err).toBeInstanceOf(Cls);
+    expect(err).toBeInstanceOf(LiteLLMError);
+    expect(err).toMatchObject({ name: Cls.name, code: ERROR_CODES[Cls.name as ProviderErrorName], status: 400 });
+    expect(err.message).toContain(`refused: ${code}`);
   });
 
   it("429 with retry-after: 3 carries retry_after 3", async () => {
@@ -276,10 +293,10 @@ describe("mock_response names an error", () => {
   });
 
   it("an error name the runtime does not know is an APIError that says so", async () => {
-    const err = await failureOf(acompletion({ model: "mock/x", messages: user("hi"), mock_response: "litellm.ContextWindowExceededError" }));
+    const err = await failureOf(acompletion({ model: "mock/x", messages: user("hi"), mock_response: "litellm.BudgetExceededError" }));
     expect(err).toBeInstanceOf(APIError);
     expect(err.code).toBe("LLM_API_ERROR");
-    expect(err.message).toContain("ContextWindowExceededError");
+    expect(err.message).toContain("BudgetExceededError");
     expect(err.message).toContain("not an error class this runtime knows");
   });
 });

@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   UnsupportedProviderError: "LLM_UNSUPPORTED_PROVIDER",
   InvalidParamsError: "LLM_INVALID_PARAMS",
   InvalidResponseError: "LLM_INVALID_RESPONSE",
+  ContextWindowExceededError: "LLM_CONTEXT_WINDOW_EXCEEDED",
+  ContentPolicyViolationError: "LLM_CONTENT_POLICY_VIOLATION",
 } as const;
 
 export type ProviderErrorName = keyof typeof ERROR_CODES;
@@ -104,6 +106,11 @@ export class InvalidParamsError extends providerError("InvalidParamsError", 400)
 /** The provider answered 2xx with a body that is not what its API promises. */
 export class InvalidResponseError extends providerError("InvalidResponseError", 502) {}
 
+/** 400: the prompt is longer than the model's context window (a `context_window_fallbacks` trigger). */
+export class ContextWindowExceededError extends providerError("ContextWindowExceededError", 400) {}
+/** 400: the provider refused the content (a `content_policy_fallbacks` trigger). */
+export class ContentPolicyViolationError extends providerError("ContentPolicyViolationError", 400) {}
+
 /** Every provider error class by its LiteLLM name (`"RateLimitError"`). */
 export const PROVIDER_ERRORS = {
   BadRequestError,
@@ -119,6 +126,8 @@ export const PROVIDER_ERRORS = {
   UnsupportedProviderError,
   InvalidParamsError,
   InvalidResponseError,
+  ContextWindowExceededError,
+  ContentPolicyViolationError,
 } satisfies Record<ProviderErrorName, new (message: string, options?: LiteLLMErrorOptions) => LiteLLMError>;
 
 /** The error class for an HTTP status from a provider. */

@@ -176,6 +176,8 @@ export {
   UnsupportedProviderError,
   InvalidParamsError,
   InvalidResponseError,
+  ContextWindowExceededError,
+  ContentPolicyViolationError,
   ERROR_CODES,
   CALLBACK_ERROR_CODES,
 } from "./errors.ts";

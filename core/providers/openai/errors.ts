@@ -1,5 +1,5 @@
 import OpenAI from "openai";
-import { APIConnectionError, InvalidResponseError, LiteLLMError, Timeout, errorForStatus } from "../../errors.ts";
+import { APIConnectionError, ContentPolicyViolationError, ContextWindowExceededError, InvalidResponseError, LiteLLMError, Timeout, errorForStatus } from "../../errors.ts";
 
 /** Any error from the `openai` client, as one of the runtime's classes, naming where it came from. */
 export function mapOpenAIError(err: unknown, provider: string, model: string, baseURL: string): LiteLLMError {
@@ -17,7 +17,14 @@ export function mapOpenAIError(err: unknown, provider: string, model: string, ba
     // No header is no hint: Number(null) would read it as "retry after 0 s".
     const header = err.headers?.get?.("retry-after");
     const retry = header ? Number(header) : NaN;
-    const Cls = errorForStatus(err.status);
+    // OpenAI says which 400 it is in `code`; routing falls back on these two.
+    const code = (body as { code?: unknown } | undefined)?.code ?? (err as { code?: unknown }).code;
+    const Cls =
+      err.status === 400 && code === "context_length_exceeded"
+        ? ContextWindowExceededError
+        : err.status === 400 && (code === "content_policy_violation" || code === "content_filter")
+          ? ContentPolicyViolationError
+          : errorForStatus(err.status);
     return new Cls(`${provider} returned ${err.status}: ${detail}`, { ...opts, status: err.status, retry_after: Number.isFinite(retry) ? retry : undefined });
   }
   if (err instanceof SyntaxError)
