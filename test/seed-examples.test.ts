@@ -125,7 +125,8 @@ describe("1. the callback class", () => {
     litellm.callbacks = [handler];
     await expect(entry({ model: MODEL, messages, mock_response: "litellm.RateLimitError" })).rejects.toBeInstanceOf(RateLimitError);
     await litellm.flush();
-    expect(handler.calls).toEqual(["pre", failureName]);
+    // The provider was asked and answered with an error: pre, post, then the failure (as LiteLLM logs it).
+    expect(handler.calls).toEqual(["pre", "post", failureName]);
   });
 });
 
@@ -262,8 +263,9 @@ describe("4. what's in kwargs", () => {
     await expect(completion({ model: MODEL, messages, mock_response: "litellm.RateLimitError" })).rejects.toThrow();
     await litellm.flush();
 
-    expect(rec.events.map((e) => e.event)).toEqual(["pre", "failure"]);
-    const [pre, failure] = rec.events.map((e) => e.kwargs) as [CallbackKwargs, CallbackKwargs];
+    expect(rec.events.map((e) => e.event)).toEqual(["pre", "post", "failure"]);
+    const [pre, post, failure] = rec.events.map((e) => e.kwargs) as [CallbackKwargs, CallbackKwargs, CallbackKwargs];
+    expect(post.original_response).toContain("RateLimitError");
     expectKeys(pre, [...ALWAYS, ...PRE], [...FAILURE]);
     expectKeys(failure, [...ALWAYS, ...PRE, ...FAILURE], ["cache_hit", "completion_start_time", "complete_streaming_response"]);
     expect(failure.log_event_type).toBe("failed_api_call");

@@ -3,22 +3,31 @@ import type { ResolvedModel } from "../providers/types.ts";
 import type { CompletionParams, ModelResponse } from "../types.ts";
 import { cacheApplies, cacheUse, lookup, recordHit, store, type CacheUse } from "./cache-step.ts";
 import type { CallContext } from "./context.ts";
-import type { CallEnv } from "./env.ts";
-import { asError, attachHidden, callbacksFor, newContext, priceSuccess, recordFailure, recordRequest, requestOptions } from "./events.ts";
+import type { AttemptInfo, CallEnv, Route } from "./env.ts";
+import { answered, asError, attachHidden, callbacksFor, newContext, priceSuccess, recordFailure, recordRequest, requestOptions } from "./events.ts";
 import { runPostCallHooks, runPreCallHooks } from "./hooks.ts";
 import { checkCompletionParams, optionalParams } from "./params.ts";
 import { replay } from "./replay.ts";
+import { routed } from "./routing.ts";
 import { CompletionStream, type StreamEnd } from "./stream.ts";
 
 type Stored = Omit<ModelResponse, "_hidden_params">;
 
-/** One chat completion, from the first event to the last. */
-export async function runCompletion(env: CallEnv, params: CompletionParams, callType: "completion" | "acompletion"): Promise<ModelResponse | CompletionStream> {
+type Answer = ModelResponse | CompletionStream;
+
+/** One chat completion: to a config alias through its router (retries, fallbacks), else straight to its model. */
+export async function runCompletion(env: CallEnv, params: CompletionParams, callType: "completion" | "acompletion"): Promise<Answer> {
   checkCompletionParams(params);
-  const route = env.route(params);
+  const plan = env.plan?.(params) ?? null;
+  if (!plan) return attempt(env, env.route(params), params, callType);
+  return routed<Answer>(plan, params, (route, info) => attempt(env, route, params, callType, info));
+}
+
+/** One attempt, from its first event to its last. */
+async function attempt(env: CallEnv, route: Route, params: CompletionParams, callType: "completion" | "acompletion", info?: AttemptInfo): Promise<Answer> {
   if (route.defaults) params = { ...route.defaults, ...params };
   const callbacks = callbacksFor(env, route, params);
-  const ctx = newContext(env, route, callbacks, params, callType, params.messages);
+  const ctx = newContext(env, route, callbacks, params, callType, params.messages, info);
   const timeoutMs = env.settings.callback_timeout * 1000;
   try {
     let target = route.target;
@@ -51,13 +60,13 @@ export async function runCompletion(env: CallEnv, params: CompletionParams, call
     recordRequest(ctx, req);
 
     if (stream) {
-      const upstream = await provider.chatStream(req);
+      const upstream = await answered(ctx, provider.chatStream(req));
       ctx.kwargs.original_response = "<stream>";
       ctx.emit("post_api_call", null, new Date());
       return new CompletionStream(upstream, ctx, params.messages, includeUsage, missEnd(ctx, target, params, use));
     }
 
-    const answer = await provider.chat(req);
+    const answer = await answered(ctx, provider.chat(req));
     ctx.kwargs.original_response = answer.raw;
     ctx.emit("post_api_call", null, new Date());
     const end = new Date();

@@ -1,8 +1,9 @@
 import { providerFor } from "../providers/index.ts";
 import type { EmbeddingParams, EmbeddingResponse } from "../types.ts";
 import { cacheApplies, cacheUse, lookup, recordHit, store, type CacheUse } from "./cache-step.ts";
-import type { CallEnv } from "./env.ts";
-import { asError, attachHidden, callbacksFor, newContext, priceSuccess, recordFailure, recordRequest, requestOptions } from "./events.ts";
+import type { AttemptInfo, CallEnv, Route } from "./env.ts";
+import { answered, asError, attachHidden, callbacksFor, newContext, priceSuccess, recordFailure, recordRequest, requestOptions } from "./events.ts";
+import { routed } from "./routing.ts";
 import { checkEmbeddingParams } from "./params.ts";
 
 /** One input's stored embedding and what it cost in tokens. */
@@ -19,10 +20,15 @@ interface StoredEmbedding {
  */
 export async function runEmbedding(env: CallEnv, params: EmbeddingParams, callType: "embedding" | "aembedding"): Promise<EmbeddingResponse> {
   checkEmbeddingParams(params);
-  const route = env.route(params);
+  const plan = env.plan?.(params) ?? null;
+  if (!plan) return attempt(env, env.route(params), params, callType);
+  return routed(plan, params, (route, info) => attempt(env, route, params, callType, info));
+}
+
+async function attempt(env: CallEnv, route: Route, params: EmbeddingParams, callType: "embedding" | "aembedding", info?: AttemptInfo): Promise<EmbeddingResponse> {
   if (route.defaults) params = { ...route.defaults, ...params };
   const callbacks = callbacksFor(env, route, params);
-  const ctx = newContext(env, route, callbacks, params, callType, params.input);
+  const ctx = newContext(env, route, callbacks, params, callType, params.input, info);
   try {
     const target = route.target;
     if (target.error) throw target.error;
@@ -52,7 +58,7 @@ export async function runEmbedding(env: CallEnv, params: EmbeddingParams, callTy
     const provider = providerFor(target.transport);
     const req = provider.embeddingRequest(target, sent, ctx.kwargs.optional_params, requestOptions(params, target, false));
     recordRequest(ctx, req);
-    const answer = await provider.embed(req);
+    const answer = await answered(ctx, provider.embed(req));
     ctx.kwargs.original_response = answer.raw;
     ctx.emit("post_api_call", null, new Date());
     const end = new Date();

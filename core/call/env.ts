@@ -26,9 +26,44 @@ export interface Route {
   readonly defaults?: Readonly<Record<string, unknown>>;
 }
 
+/** Who an attempt of a routed call is: every attempt of one call shares `trace_id`. */
+export interface AttemptInfo {
+  readonly trace_id: string;
+  /** 1-based, counting retries and fallbacks together. */
+  readonly attempt: number;
+  /** The alias this attempt serves (a fallback's own alias after a fallback). */
+  readonly model_group: string;
+  /** Which deployment of the alias: its `model_info.id`, else `alias[index]`. */
+  readonly deployment: string;
+}
+
+/** How a config runtime spreads a call over deployments, retries and fallbacks (`core/router`). */
+export interface RouterLike<D = unknown> {
+  readonly numRetries: number;
+  pick(alias: string, exclude?: ReadonlySet<D>): D | null;
+  started(d: D): void;
+  succeeded(d: D, latencyMs: number): void;
+  failed(d: D, err: unknown): void;
+  retryable(err: unknown): boolean;
+  backoffMs(attempt: number, err: unknown): number;
+  fallbacksFor(alias: string, err: unknown): readonly string[];
+}
+
+/** A call to a config alias: the router, and the route of one deployment. */
+export interface RoutingPlan<D = unknown> {
+  readonly alias: string;
+  readonly router: RouterLike<D>;
+  /** The route of one attempt, with the call's own api_base / api_key / mock_response over the deployment's. */
+  routeTo(deployment: D, params: { api_base?: unknown; api_key?: unknown; mock_response?: unknown }): Route;
+  /** The deployment's name in kwargs metadata. */
+  nameOf(deployment: D): string;
+}
+
 /** What a scope (the global `litellm` object, or a config runtime) gives each call. */
 export interface CallEnv {
   route(params: { model: string; api_base?: unknown; api_key?: unknown; mock_response?: unknown }): Route;
+  /** For a config alias: how to spread the call over its deployments; null for anything else. */
+  plan?(params: { model: string }): RoutingPlan | null;
   readonly settings: CallSettings;
   readonly dispatcher: Dispatcher;
   readonly resolveBuiltin: BuiltinResolver;

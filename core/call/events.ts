@@ -5,7 +5,7 @@ import { computeCost } from "../cost/index.ts";
 import type { ProviderRequest, ResolvedModel } from "../providers/types.ts";
 import type { CallType, CompletionParams, EmbeddingParams, HiddenParams, Usage } from "../types.ts";
 import { CallContext } from "./context.ts";
-import type { CallEnv, Route } from "./env.ts";
+import type { AttemptInfo, CallEnv, Route } from "./env.ts";
 import { DEFAULT_TIMEOUT_S, optionalParams } from "./params.ts";
 
 type AnyParams = CompletionParams | EmbeddingParams;
@@ -23,7 +23,15 @@ export function callbacksFor(env: CallEnv, route: Route, params: AnyParams): Com
 }
 
 /** A new call's context, with the kwargs every event shares. */
-export function newContext(env: CallEnv, route: Route, callbacks: CompiledCallbacks, params: AnyParams, callType: CallType, messages: CallContextInputMessages): CallContext {
+export function newContext(
+  env: CallEnv,
+  route: Route,
+  callbacks: CompiledCallbacks,
+  params: AnyParams,
+  callType: CallType,
+  messages: CallContextInputMessages,
+  attempt?: AttemptInfo,
+): CallContext {
   const sync = callType === "completion" || callType === "embedding";
   const target = route.target;
   return new CallContext(
@@ -31,7 +39,8 @@ export function newContext(env: CallEnv, route: Route, callbacks: CompiledCallba
       model: params.model,
       messages,
       optional_params: optionalParams(params),
-      metadata: params.metadata,
+      // A routed attempt says which deployment and attempt it was, as LiteLLM's router does.
+      metadata: attempt ? { ...params.metadata, model_group: attempt.model_group, deployment: attempt.deployment, attempt: attempt.attempt } : params.metadata,
       model_info: target.model_info,
       api_base: target.api_base,
       custom_llm_provider: target.provider,
@@ -39,7 +48,7 @@ export function newContext(env: CallEnv, route: Route, callbacks: CompiledCallba
       stream: params.stream === true,
       call_type: callType,
       user: typeof params.user === "string" ? params.user : undefined,
-      trace_id: typeof params.litellm_trace_id === "string" ? params.litellm_trace_id : undefined,
+      trace_id: attempt?.trace_id ?? (typeof params.litellm_trace_id === "string" ? params.litellm_trace_id : undefined),
       start_time: new Date(),
     },
     sync ? callbacks.sync : callbacks.async,
@@ -115,3 +124,18 @@ export function requestOptions(params: AnyParams, target: ResolvedModel, stream:
   };
 }
 
+
+/**
+ * The provider's answer, and when it failed, a post_api_call event first: the
+ * provider was asked and answered (with an error), as LiteLLM logs it, so a
+ * failed attempt reads pre, post, failure.
+ */
+export async function answered<T>(ctx: CallContext, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    ctx.kwargs.original_response = err instanceof Error ? err.message : String(err);
+    ctx.emit("post_api_call", null, new Date());
+    throw err;
+  }
+}
