@@ -204,6 +204,43 @@ export class CacheError extends LiteLLMError {
   }
 }
 
+/**
+ * Stable codes of the HTTP server. `listen` is thrown by `startServer()`; the
+ * others are the `code` of an error response's body (`{"error": {"code"}}`),
+ * in OpenAI's spelling where OpenAI has one. Errors of a call keep their own
+ * code (`LLM_RATE_LIMIT`, ...) on the wire.
+ */
+export const SERVER_ERROR_CODES = {
+  /** The address is taken or not ours to bind (thrown by startServer). */
+  listen: "SERVER_LISTEN",
+  /** 401: no `Authorization: Bearer <master_key>`, or the wrong key. */
+  invalidApiKey: "invalid_api_key",
+  /** 400: the body is not JSON (the message says where it failed). */
+  invalidJson: "invalid_json",
+  /** 400: the body is JSON but not an object. */
+  invalidBody: "invalid_request_body",
+  /** 400: `model`, `messages` or `input` is missing (`param` names it). */
+  missingParameter: "missing_required_parameter",
+  /** 400: a field has the wrong type (`param` names it). */
+  invalidType: "invalid_type",
+  /** 400: a parameter the config owns (`api_key`, `api_base`, callbacks, prices) sent by a client. */
+  paramNotAllowed: "param_not_allowed",
+  /** 400: the model is not one of the config's aliases (the message lists them). */
+  modelNotFound: "model_not_found",
+  /** 400: the `x-litellm-metadata` header is not a JSON object. */
+  invalidMetadataHeader: "invalid_metadata_header",
+  /** 400: an `async_pre_call_hook` rejected the request with a plain error (its own `code` wins when it has one). */
+  rejectedByHook: "request_rejected",
+  /** 413: the body is over `max_request_body_bytes`. */
+  bodyTooLarge: "request_too_large",
+  /** 404: no such route. */
+  routeNotFound: "not_found",
+  /** 405: the route exists for another method (`allow` says which). */
+  methodNotAllowed: "method_not_allowed",
+  /** 500: a bug, not the request's fault; the detail goes to stderr, never to the client. */
+  internal: "internal_error",
+} as const;
+
 /** Stable codes of config problems (`issue.code`). */
 export const CONFIG_ERROR_CODES = {
   /** No config file where one was named or searched for. */

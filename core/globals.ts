@@ -84,12 +84,14 @@ export class GlobalScope implements CallEnv {
     return { callbacks: this.compiled, sources: this.sources };
   }
 
-  route(params: { model: string; api_base?: unknown; api_key?: unknown; mock_response?: unknown }): Route {
+  route(params: { model: string; api_base?: unknown; api_key?: unknown; mock_response?: unknown; api_version?: unknown; azure_ad_token?: unknown }): Route {
     const { callbacks, sources } = this.current();
     const target = resolveModel({
       model: params.model,
       api_base: typeof params.api_base === "string" ? params.api_base : undefined,
       api_key: typeof params.api_key === "string" ? params.api_key : undefined,
+      api_version: typeof params.api_version === "string" ? params.api_version : undefined,
+      azure_ad_token: typeof params.azure_ad_token === "string" ? params.azure_ad_token : undefined,
       mock_response: params.mock_response as string | Error | undefined,
     });
     return { target, sources, callbacks };

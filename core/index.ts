@@ -184,6 +184,7 @@ export {
 export { registerBuiltin, builtinNames } from "./callbacks/builtins.ts";
 export type * from "./types.ts";
 export { createRuntime, Runtime, type RuntimeOptions, type ReloadInfo } from "./config/runtime.ts";
+export { startServer, SERVER_ERROR_CODES, type ServerOptions, type RunningServer } from "./server/index.ts";
 export { loadConfig, type LoadedConfig } from "./config/load.ts";
 export { validateConfig, type ValidationResult } from "./config/validate.ts";
 export { ConfigError, CONFIG_ERROR_CODES, formatIssue, type ConfigIssue, CacheError, CACHE_ERROR_CODES } from "./errors.ts";

@@ -45,7 +45,7 @@ export interface RouterLike<D = unknown> {
   succeeded(d: D, latencyMs: number): void;
   failed(d: D, err: unknown): void;
   retryable(err: unknown): boolean;
-  backoffMs(attempt: number, err: unknown): number;
+  backoffMs(attempt: number, err: unknown, alias?: string, tried?: ReadonlySet<D>): number;
   fallbacksFor(alias: string, err: unknown): readonly string[];
 }
 

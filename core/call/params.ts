@@ -13,6 +13,8 @@ const OWN_KEYS = new Set([
   "api_key",
   "api_base",
   "base_url",
+  "api_version",
+  "azure_ad_token",
   "timeout",
   "num_retries",
   "cache",

@@ -36,7 +36,8 @@ export async function routed<T>(
         router.failed(d, err);
         last = err;
         if (retry === router.numRetries || !router.retryable(err)) break;
-        await sleep(router.backoffMs(retry + 1, err));
+        // No wait when another healthy deployment of the alias is left (LiteLLM's behaviour).
+        await sleep(router.backoffMs(retry + 1, err, alias, tried));
       }
     }
     for (const next of router.fallbacksFor(alias, last)) if (!aliases.includes(next)) aliases.push(next);

@@ -3,7 +3,7 @@ import { stat } from "node:fs/promises";
 import { basename, extname, isAbsolute, join, relative, resolve } from "node:path";
 import { builtinNames } from "../callbacks/builtins.ts";
 import { LOGGER_METHODS } from "../callbacks/custom-logger.ts";
-import { EVENTS, type EventName, type ListKind } from "../callbacks/registry.ts";
+import { EVENTS, callbackName, type EventName, type ListKind } from "../callbacks/registry.ts";
 import { CONFIG_ERROR_CODES, ConfigError } from "../errors.ts";
 import { moduleFiles, resolveModuleFile } from "./deps.ts";
 import { importFresh } from "./fresh-import.ts";
@@ -72,6 +72,10 @@ export class ModuleLoader {
   private readonly pending = new Map<string, Promise<Evaluation>>();
 
   async load(ref: unknown, ctx: RefContext): Promise<LoadedRef> {
+    // An inline config (createRuntime({ config: {...} })) may hold the callback itself: a function or a handler object.
+    if (typeof ref === "function" || (ref !== null && typeof ref === "object" && !("callback" in ref) && LOGGER_METHODS.some((m) => typeof (ref as Record<string, unknown>)[m] === "function"))) {
+      return { callback: ref as object, name: callbackName(ref), files: [] };
+    }
     const { spec, events, options } = unwrap(ref, ctx);
     const merged = { ...ctx.options(spec), ...options };
     const withEvents = <T extends LoadedRef>(r: T): T => (events ? { ...r, events } : r);

@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { runCompletion } from "../call/completion.ts";
 import { runEmbedding } from "../call/embedding.ts";
-import type { CallEnv, Route } from "../call/env.ts";
+import type { CallEnv, Route, RoutingPlan } from "../call/env.ts";
 import { CompletionStream } from "../call/stream.ts";
 import { Dispatcher } from "../callbacks/dispatcher.ts";
 import type { CompiledCallbacks, CallbackSource } from "../callbacks/registry.ts";
@@ -31,6 +31,11 @@ export interface ReloadInfo {
   /** The files whose change caused the reload (empty for `reload()` called by hand). */
   changed: string[];
 }
+
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+/** A deployment's name in kwargs metadata: its `model_info.id`, else `alias[index]`. */
+const nameOf = (d: Deployment): string => (typeof d.model_info?.id === "string" ? d.model_info.id : `${d.alias}[${d.index}]`);
 
 /** A snapshot in service: its call environment and how many calls still run on it. */
 class Live implements CallEnv {
@@ -68,27 +73,44 @@ class Live implements CallEnv {
     return chain;
   }
 
-  route(params: { model: string; api_base?: unknown; api_key?: unknown; mock_response?: unknown }): Route {
-    const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+  route(params: { model: string; api_base?: unknown; api_key?: unknown; mock_response?: unknown; api_version?: unknown; azure_ad_token?: unknown }): Route {
     const deployments = this.snapshot.models.get(params.model);
     if (!deployments) {
       const { sources, callbacks } = this.chain(null);
-      const target = resolveModel({ model: params.model, api_base: str(params.api_base), api_key: str(params.api_key), mock_response: params.mock_response as string | undefined });
+      const target = resolveModel({
+        model: params.model,
+        api_base: str(params.api_base),
+        api_key: str(params.api_key),
+        api_version: str(params.api_version),
+        azure_ad_token: str(params.azure_ad_token),
+        mock_response: params.mock_response as string | undefined,
+      });
       return { target, sources, callbacks };
     }
-    const d = deployments[0]!;
+    return this.routeTo(this.snapshot.router.pick(params.model) ?? deployments[0]!, params);
+  }
+
+  /** A config alias goes through the snapshot's router: deployments, retries, fallbacks. */
+  plan(params: { model: string }): RoutingPlan<Deployment> | null {
+    return this.snapshot.models.has(params.model) ? { alias: params.model, router: this.snapshot.router, routeTo: this.routeTo, nameOf } : null;
+  }
+
+  /** The route of one deployment: the call's own api_base, api_key and mock_response over the deployment's. */
+  readonly routeTo = (d: Deployment, params: { api_base?: unknown; api_key?: unknown; mock_response?: unknown; api_version?: unknown; azure_ad_token?: unknown }): Route => {
     const p = d.params;
     const { sources, callbacks } = this.chain(d);
     const target = resolveModel({
       model: String(p.model),
       api_base: str(params.api_base) ?? str(p.api_base),
       api_key: str(params.api_key) ?? str(p.api_key),
+      api_version: str(params.api_version) ?? str(p.api_version),
+      azure_ad_token: str(params.azure_ad_token) ?? str(p.azure_ad_token),
       mock_response: (params.mock_response ?? p.mock_response) as string | undefined,
       model_group: d.alias,
       model_info: d.model_info as Record<string, unknown> | null,
     });
     return { target, sources, callbacks, defaults: d.defaults };
-  }
+  };
 
   enter(): void {
     this.inflight++;
@@ -121,7 +143,7 @@ class Live implements CallEnv {
  */
 export class Runtime extends EventEmitter {
   private live: Live;
-  private watcher: { set(files: string[]): void; close(): Promise<void> } | undefined;
+  private watcher: { readonly ready: Promise<void>; set(files: string[]): void; close(): Promise<void> } | undefined;
   private reloading: Promise<boolean> | undefined;
   private queued: string[] | undefined;
   private closed = false;
@@ -142,7 +164,12 @@ export class Runtime extends EventEmitter {
     const loaded = await loadConfig(options.config, { cwd: options.cwd });
     const rt = new Runtime(await buildSnapshot(loaded, loader), loader, options);
     for (const w of loaded.warnings) process.stderr.write(`litellm-runtime: warning: ${w.message}\n`);
-    if (options.watch) rt.watcher = watchFiles([...rt.live.snapshot.files], (changed) => void rt.reload(changed), { debounceMs: options.debounceMs ?? 50 });
+    if (options.watch) {
+      const watcher = watchFiles([...rt.live.snapshot.files], (changed) => void rt.reload(changed), { debounceMs: options.debounceMs ?? 50 });
+      rt.watcher = watcher;
+      // An edit saved right after start-up must not be missed.
+      await watcher.ready;
+    }
     return rt;
   }
 

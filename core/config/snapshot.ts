@@ -6,6 +6,7 @@ import { loadCostMap } from "../cost/index.ts";
 import { CONFIG_ERROR_CODES, ConfigError, type ConfigIssue } from "../errors.ts";
 import { cacheFromSettings, sameCacheOptions } from "../cache/index.ts";
 import type { ResponseCache } from "../cache/types.ts";
+import { Router, type RouterSettings } from "../router/index.ts";
 import type { LoadedConfig } from "./load.ts";
 import type { ModuleLoader, RefContext } from "./modules.ts";
 
@@ -45,6 +46,8 @@ export interface Snapshot {
   readonly files: readonly string[];
   /** Every distinct callback object or function of this snapshot, for flush and close. */
   readonly targets: readonly object[];
+  /** Picks deployments, and decides retries and fallbacks, from `router_settings`. */
+  readonly router: Router<Deployment>;
   /** The response cache of `litellm_settings.cache` / `cache_params`, or null. */
   readonly cache: ResponseCache | null;
   /** The `cache_params` it was made from, to tell whether a reload may keep it (and its connection). */
@@ -110,7 +113,7 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
         index,
         params,
         model_info: entry.model_info ? obj(entry.model_info) : null,
-        defaults: defaultsOf(params),
+        defaults: defaultsOf(params, obj(config.router_settings).timeout),
         sources: await loadList(entry.callbacks, "callbacks", ["model_list", index, "callbacks"]),
       });
       const list = models.get(deployment.alias) ?? [];
@@ -156,6 +159,7 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
       model_cost_map: costMap,
     }),
     maxQueue: typeof ls.max_queue === "number" ? ls.max_queue : 10_000,
+    router: new Router<Deployment>(models, routerSettings(config)),
     cache,
     cacheParams,
     sources: Object.freeze(sources),
@@ -176,9 +180,14 @@ export function compileChain(globalSources: readonly CallbackSource[], snapshot:
   return { sources, callbacks: compileCallbacks(sources, snapshot.builtin) };
 }
 
-function defaultsOf(params: Obj): Record<string, unknown> | undefined {
+function defaultsOf(params: Obj, routerTimeout: unknown): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   let any = false;
+  // router_settings.timeout is every deployment's timeout unless its own litellm_params say otherwise.
+  if (typeof routerTimeout === "number" && params.timeout === undefined) {
+    out.timeout = routerTimeout;
+    any = true;
+  }
   for (const key of Object.keys(params)) {
     if (ROUTING_KEYS.has(key)) continue;
     out[key] = params[key];
@@ -199,4 +208,11 @@ function issuesOf(err: unknown, ctx: RefContext): ConfigIssue[] {
   if (err instanceof ConfigError) return [...err.issues];
   const message = err instanceof Error ? err.message : String(err);
   return [{ code: CONFIG_ERROR_CODES.callbackLoad, ...ctx.loc, path: ctx.path, message }];
+}
+
+/** router_settings, with litellm_settings.num_retries as the retries when the router names none. */
+function routerSettings(config: Obj): RouterSettings {
+  const rs = obj(config.router_settings) as RouterSettings;
+  const ls = obj(config.litellm_settings);
+  return rs.num_retries === undefined && typeof ls.num_retries === "number" ? { ...rs, num_retries: ls.num_retries } : rs;
 }

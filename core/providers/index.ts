@@ -1,9 +1,12 @@
 import { UnsupportedProviderError } from "../errors.ts";
+import { azureProvider } from "./azure/index.ts";
+import { anthropicProvider } from "./anthropic/index.ts";
 import { mockProvider } from "./mock/index.ts";
+import { ollamaProvider, openaiCompatibleProvider } from "./openai/compat.ts";
 import { openaiProvider } from "./openai/index.ts";
 import type { Provider } from "./types.ts";
 
-const PROVIDERS: Readonly<Record<string, Provider>> = { mock: mockProvider, openai: openaiProvider };
+const PROVIDERS: Readonly<Record<string, Provider>> = { mock: mockProvider, openai: openaiProvider, anthropic: anthropicProvider, azure: azureProvider, ollama: ollamaProvider, openai_compatible: openaiCompatibleProvider };
 
 /** The provider that answers a resolved model. */
 export function providerFor(transport: string): Provider {

@@ -2,15 +2,19 @@ import { UnsupportedProviderError } from "../errors.ts";
 import type { ResolvedModel } from "./types.ts";
 
 /** Provider prefixes this runtime answers for. */
-export const SUPPORTED_PROVIDERS = ["openai", "mock"] as const;
+export const SUPPORTED_PROVIDERS = ["openai", "anthropic", "mock", "azure", "ollama", "openai_compatible"] as const;
 
 /** Prefixes people write for providers this runtime does not have yet; a call to one fails with a clear list. */
-const KNOWN_ELSEWHERE = new Set(["anthropic", "azure", "ollama", "openai_compatible", "bedrock", "vertex_ai", "gemini", "groq", "mistral", "cohere", "openrouter", "together_ai", "huggingface", "deepseek", "xai", "mistralai"]);
+const KNOWN_ELSEWHERE = new Set(["bedrock", "vertex_ai", "gemini", "groq", "mistral", "cohere", "openrouter", "together_ai", "huggingface", "deepseek", "xai", "mistralai"]);
 
 export interface ModelRequest {
   model: string;
   api_base?: string | undefined;
   api_key?: string | undefined;
+  /** Azure's `api-version`. */
+  api_version?: string | undefined;
+  /** Azure: a Microsoft Entra ID token, used in place of a key. */
+  azure_ad_token?: string | undefined;
   mock_response?: string | Error | undefined;
   model_group?: string | null;
   model_info?: Record<string, unknown> | null;
@@ -48,6 +52,8 @@ function target(req: ModelRequest, provider: string, model: string, transport: s
     model,
     api_base: req.api_base ?? null,
     api_key: req.api_key,
+    api_version: req.api_version,
+    azure_ad_token: req.azure_ad_token,
     model_group: req.model_group ?? null,
     model_info: req.model_info ?? null,
     mock_response: req.mock_response,

@@ -10,6 +10,10 @@ export interface ResolvedModel {
   readonly model: string;
   readonly api_base: string | null;
   readonly api_key: string | undefined;
+  /** The provider's API version (Azure's `api-version`), from the call or the config's `litellm_params`. */
+  readonly api_version?: string | undefined;
+  /** A Microsoft Entra ID token for Azure, sent as a bearer token in place of a key. */
+  readonly azure_ad_token?: string | undefined;
   /** The config alias asked for, or null. */
   readonly model_group: string | null;
   readonly model_info: Record<string, unknown> | null;

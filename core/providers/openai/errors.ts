@@ -1,5 +1,5 @@
 import OpenAI from "openai";
-import { APIConnectionError, ContentPolicyViolationError, ContextWindowExceededError, InvalidResponseError, LiteLLMError, Timeout, errorForStatus } from "../../errors.ts";
+import { APIConnectionError, AuthenticationError, ContentPolicyViolationError, ContextWindowExceededError, InvalidResponseError, LiteLLMError, Timeout, errorForStatus } from "../../errors.ts";
 
 /** Any error from the `openai` client, as one of the runtime's classes, naming where it came from. */
 export function mapOpenAIError(err: unknown, provider: string, model: string, baseURL: string): LiteLLMError {
@@ -29,6 +29,9 @@ export function mapOpenAIError(err: unknown, provider: string, model: string, ba
   }
   if (err instanceof SyntaxError)
     return new InvalidResponseError(`${provider}: ${baseURL} answered with a body that is not valid JSON (${err.message}).`, opts);
+  // The client refuses to send without a key: that is the caller's missing credential, not a bad answer.
+  if (err instanceof OpenAI.OpenAIError && /credentials|api[_ ]?key/i.test(err.message))
+    return new AuthenticationError(`${provider}: no API key: set "api_key" (in the call or the config's litellm_params) or the provider's key variable. (${err.message})`, opts);
   if (err instanceof OpenAI.OpenAIError) return new InvalidResponseError(`${provider}: ${err.message}`, opts);
   const message = err instanceof Error ? err.message : String(err);
   // undici's word for a body cut short: the server closed the connection mid-response.

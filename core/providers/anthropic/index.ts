@@ -1,0 +1,54 @@
+import { UnsupportedProviderError } from "../../errors.ts";
+import type { Provider } from "../types.ts";
+import { headersFor, keyFor, messagesUrl } from "./endpoint.ts";
+import { messagesBody } from "./request.ts";
+
+let httpModule: Promise<typeof import("./http.ts")> | undefined;
+/**
+ * The HTTP half, imported on first use: undici and the SSE parser cost load time that a
+ * runtime which never calls Anthropic should not pay (the openai provider loads its SDK the same way).
+ */
+const http = (): Promise<typeof import("./http.ts")> => (httpModule ??= import("./http.ts"));
+
+/** `anthropic/<model>`: Anthropic's native Messages API, OpenAI-shaped in and out. */
+export const anthropicProvider: Provider = {
+  name: "anthropic",
+
+  chatRequest(target, messages, optional, opts) {
+    const key = keyFor(target.api_key);
+    return {
+      target,
+      body: messagesBody(target.model, messages, optional, opts.stream),
+      input: messages,
+      url: messagesUrl(target.api_base),
+      headers: headersFor(key),
+      apiKey: key,
+      timeoutMs: opts.timeoutMs,
+      maxRetries: opts.maxRetries,
+      signal: opts.signal,
+    };
+  },
+
+  async chat(req) {
+    return (await http()).chat(req);
+  },
+
+  async chatStream(req) {
+    return (await http()).chatStream(req);
+  },
+
+  embeddingRequest(target) {
+    throw noEmbeddings(target.model);
+  },
+
+  async embed(req) {
+    throw noEmbeddings(req.target.model);
+  },
+};
+
+function noEmbeddings(model: string): UnsupportedProviderError {
+  return new UnsupportedProviderError(
+    `anthropic has no embeddings API, so "anthropic/${model}" cannot embed. Use an embedding model of another provider, e.g. "openai/text-embedding-3-small".`,
+    { llm_provider: "anthropic", model },
+  );
+}

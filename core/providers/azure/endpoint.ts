@@ -1,0 +1,43 @@
+import { AuthenticationError, InvalidParamsError } from "../../errors.ts";
+import type { ResolvedModel } from "../types.ts";
+
+/** Where an Azure OpenAI request goes and how it signs in; light, so building a request loads no SDK. */
+
+/**
+ * Azure's latest GA data-plane inference version (Microsoft's REST reference, 2024-10-21):
+ * it has `stream_options.include_usage`, which a streamed call needs to be priced.
+ */
+export const DEFAULT_AZURE_API_VERSION = "2024-10-21";
+
+/** A key (sent as `api-key`) or a Microsoft Entra ID token (sent as `Authorization: Bearer`). */
+export type AzureAuth = { readonly key: string; readonly token?: undefined } | { readonly key?: undefined; readonly token: string };
+
+/** The resource endpoint without trailing slashes, e.g. https://x.openai.azure.com. */
+export function azureEndpoint(target: ResolvedModel): string {
+  // `||`: an empty variable (AZURE_API_BASE= in a .env file) is no setting.
+  const raw = target.api_base || process.env.AZURE_API_BASE || process.env.AZURE_OPENAI_ENDPOINT;
+  if (!raw)
+    throw new InvalidParamsError(
+      `azure/${target.model}: no endpoint. Set "api_base" to the resource endpoint (https://<resource>.openai.azure.com/), or the AZURE_API_BASE environment variable.`,
+      { llm_provider: "azure", model: target.model },
+    );
+  return raw.replace(/\/+$/, "");
+}
+
+export function azureApiVersion(target: ResolvedModel): string {
+  return target.api_version || process.env.AZURE_API_VERSION || DEFAULT_AZURE_API_VERSION;
+}
+
+/** What was given with the call or the config wins over the environment; a key over a token at the same level. */
+export function azureAuth(target: ResolvedModel): AzureAuth {
+  if (target.api_key) return { key: target.api_key };
+  if (target.azure_ad_token) return { token: target.azure_ad_token };
+  const key = process.env.AZURE_API_KEY || process.env.AZURE_OPENAI_API_KEY;
+  if (key) return { key };
+  const token = process.env.AZURE_AD_TOKEN;
+  if (token) return { token };
+  throw new AuthenticationError(
+    `azure/${target.model}: no credentials. Set "api_key" (or AZURE_API_KEY) to the resource's key, or "azure_ad_token" (or AZURE_AD_TOKEN) to a Microsoft Entra ID token.`,
+    { llm_provider: "azure", model: target.model },
+  );
+}

@@ -1,0 +1,148 @@
+import { ROUTER_TUNING } from "./types.ts";
+
+/**
+ * An alias's deployments as the router keeps them: one slot each with its
+ * weight (fixed when the config loads) and its live state (in flight, latency,
+ * failures, cool-down), and per alias the cumulative weights a pick searches.
+ * The choosers walk these arrays without allocating.
+ */
+
+export interface Slot<D> {
+  readonly d: D;
+  readonly group: Group<D>;
+  /** simple-shuffle weight: `weight`, else `rpm`, else `tpm`, else 1. */
+  readonly weight: number;
+  inFlight: number;
+  /** Latency EWMA in ms; NaN until the first sample. */
+  lat: number;
+  latAt: number;
+  /** Cooling down while `now < coolUntil`. */
+  coolUntil: number;
+  /** Failures that count, since `failStart` (a window of a minute from the first). */
+  failStart: number;
+  failN: number;
+}
+
+export interface Group<D> {
+  readonly slots: Slot<D>[];
+  /** Running sums of the slots' weights; the last is `total`. */
+  readonly cum: Float64Array;
+  readonly total: number;
+  /** The latest cool-down end among the slots: at or past it, none is cooling and a pick takes the fast path. */
+  coolMax: number;
+}
+
+/** A positive finite number, from a number or a numeric string (env references arrive as strings). */
+function num(v: unknown): number | undefined {
+  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+/**
+ * LiteLLM's simple_shuffle: by `weight` if any deployment has one, else `rpm`, else
+ * `tpm`, else uniform. A deployment without the key gets the schema's weight default (1),
+ * or no share of an rpm/tpm split (LiteLLM's 0); all-zero weights mean uniform.
+ */
+export function weightsOf(params: readonly Readonly<Record<string, unknown>>[]): number[] {
+  for (const key of ["weight", "rpm", "tpm"] as const) {
+    if (!params.some((p) => num(p[key]) !== undefined)) continue;
+    const missing = key === "weight" ? 1 : 0;
+    const w = params.map((p) => num(p[key]) ?? missing);
+    return w.some((x) => x > 0) ? w : w.map(() => 1);
+  }
+  return params.map(() => 1);
+}
+
+export function buildGroup<D extends { readonly params: Readonly<Record<string, unknown>> }>(deployments: readonly D[]): Group<D> {
+  const weights = weightsOf(deployments.map((d) => d.params));
+  const cum = new Float64Array(weights.length);
+  let total = 0;
+  weights.forEach((w, i) => (cum[i] = total += w));
+  const group: Group<D> = { slots: [], cum, total, coolMax: 0 };
+  deployments.forEach((d, i) =>
+    group.slots.push({ d, group, weight: weights[i]!, inFlight: 0, lat: NaN, latAt: 0, coolUntil: 0, failStart: 0, failN: 0 }),
+  );
+  return group;
+}
+
+/** What a pick may choose from: not in `exclude`, and not cooling when `cooling` (the group has a cool-down running at `now`). */
+export interface Filter<D> {
+  exclude: ReadonlySet<D> | undefined;
+  cooling: boolean;
+  now: number;
+}
+
+const eligible = <D>(s: Slot<D>, f: Filter<D> | undefined): boolean =>
+  f === undefined || ((f.exclude === undefined || !f.exclude.has(s.d)) && (!f.cooling || s.coolUntil <= f.now));
+
+/** Weighted random: a binary search of the running sums when all are eligible, a walk of the eligible ones otherwise. */
+export function pickShuffle<D>(g: Group<D>, f: Filter<D> | undefined, r: number): Slot<D> | null {
+  const { slots, cum } = g;
+  if (f === undefined) {
+    const x = r * g.total;
+    let lo = 0;
+    let hi = slots.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cum[mid]! > x) hi = mid;
+      else lo = mid + 1;
+    }
+    // r * total can round up to total: step back over trailing zero weights.
+    while (lo > 0 && slots[lo]!.weight === 0) lo--;
+    return slots[lo]!;
+  }
+  let total = 0;
+  let count = 0;
+  for (const s of slots) if (eligible(s, f)) (total += s.weight), count++;
+  if (count === 0) return null;
+  if (total === 0) {
+    // Only zero-weight deployments are left: uniform among them rather than none.
+    let k = Math.floor(r * count);
+    for (const s of slots) if (eligible(s, f) && k-- === 0) return s;
+  }
+  let x = r * total;
+  let last: Slot<D> | null = null;
+  for (const s of slots) {
+    if (s.weight === 0 || !eligible(s, f)) continue;
+    last = s;
+    if ((x -= s.weight) < 0) return s;
+  }
+  return last;
+}
+
+type Key = (s: Slot<unknown>, now: number) => number;
+
+/** The lowest `key`, ties broken by one random draw (a second pass finds the chosen tie: no array of ties). */
+function lowest<D>(g: Group<D>, f: Filter<D> | undefined, random: () => number, key: Key, now: number): Slot<D> | null {
+  let best: Slot<D> | null = null;
+  let bestKey = Infinity;
+  let ties = 0;
+  for (const s of g.slots) {
+    if (!eligible(s, f)) continue;
+    const k = key(s as Slot<unknown>, now);
+    if (best === null || k < bestKey) (best = s), (bestKey = k), (ties = 1);
+    else if (k === bestKey) ties++;
+  }
+  if (ties < 2) return best;
+  let nth = Math.floor(random() * ties);
+  for (const s of g.slots) if (eligible(s, f) && key(s as Slot<unknown>, now) === bestKey && nth-- === 0) return s;
+  return best;
+}
+
+const inFlight: Key = (s) => s.inFlight;
+// No sample yet, or the last one is over an hour old: -1 sorts it first, so it is (re)measured.
+const latency: Key = (s, now) => (s.lat !== s.lat || now - s.latAt > ROUTER_TUNING.latencyTtlMs ? -1 : s.lat);
+
+/** least-busy: fewest attempts in flight. */
+export const pickLeastBusy = <D>(g: Group<D>, f: Filter<D> | undefined, random: () => number): Slot<D> | null => lowest(g, f, random, inFlight, 0);
+
+/** latency-based-routing: lowest EWMA latency; unmeasured deployments first. */
+export const pickLowestLatency = <D>(g: Group<D>, f: Filter<D> | undefined, random: () => number, now: number): Slot<D> | null =>
+  lowest(g, f, random, latency, now);
+
+/** Every deployment is cooling: the one back soonest, rather than no answer. */
+export function soonestBack<D>(g: Group<D>): Slot<D> {
+  let best = g.slots[0]!;
+  for (const s of g.slots) if (s.coolUntil < best.coolUntil) best = s;
+  return best;
+}

@@ -1,0 +1,115 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createRuntime, type CallbackKwargs, type Runtime } from "../core/index.ts";
+import { startFakeOpenAI, type FakeOpenAI } from "./support/fake-openai.ts";
+
+// Routing through a config: each attempt is its own pre/post/failure sequence, all sharing one trace id.
+
+let fake: FakeOpenAI;
+let dir: string;
+let rt: Runtime | undefined;
+let events: Array<{ event: string; kwargs: CallbackKwargs }>;
+
+const recorder = {
+  log_pre_api_call: (_m: string, _msgs: unknown, kwargs: CallbackKwargs) => void events.push({ event: "pre", kwargs }),
+  log_post_api_call: (kwargs: CallbackKwargs) => void events.push({ event: "post", kwargs }),
+  log_success_event: (kwargs: CallbackKwargs) => void events.push({ event: "success", kwargs }),
+  log_failure_event: (kwargs: CallbackKwargs) => void events.push({ event: "failure", kwargs }),
+};
+
+const deployment = (alias: string, model: string, extra: Record<string, unknown> = {}) => ({
+  model_name: alias,
+  litellm_params: { model: `openai/${model}`, api_base: fake.url, api_key: "sk-routing-test-123456", ...extra },
+});
+
+const messages = [{ role: "user", content: "route me" }];
+
+beforeAll(async () => {
+  fake = await startFakeOpenAI();
+});
+afterAll(() => fake.close());
+beforeEach(async () => {
+  fake.reset();
+  events = [];
+  dir = await mkdtemp(join(tmpdir(), "litellm-routing-"));
+});
+afterEach(async () => {
+  await rt?.close();
+  rt = undefined;
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function runtime(config: Record<string, unknown>): Promise<Runtime> {
+  rt = await createRuntime({ config: { ...config, litellm_settings: { callbacks: [recorder] } }, cwd: dir });
+  return rt;
+}
+
+describe("routing through the config", () => {
+  it("a fallback call logs pre, post, failure, pre, post, success, with one trace id and the attempt in metadata", async () => {
+    const r = await runtime({
+      model_list: [deployment("primary", "fail-503"), deployment("backup", "gpt-4o-mini")],
+      router_settings: { fallbacks: [{ primary: ["backup"] }] },
+    });
+    const res = await r.acompletion({ model: "primary", messages, metadata: { team: "search" } });
+    await r.flush();
+    expect(res.choices[0]!.message.content).toContain("route me");
+    expect(events.map((e) => e.event)).toEqual(["pre", "post", "failure", "pre", "post", "success"]);
+    const traces = new Set(events.map((e) => e.kwargs.litellm_trace_id));
+    expect(traces.size).toBe(1);
+    expect(new Set(events.map((e) => e.kwargs.litellm_call_id)).size).toBe(2);
+    const failed = events[2]!.kwargs;
+    const succeeded = events[5]!.kwargs;
+    expect(failed.litellm_params.metadata).toMatchObject({ team: "search", model_group: "primary", deployment: "primary[0]", attempt: 1 });
+    expect(succeeded.litellm_params.metadata).toMatchObject({ team: "search", model_group: "backup", deployment: "backup[1]", attempt: 2 });
+    expect(succeeded.standard_logging_object!.trace_id).toBe(failed.standard_logging_object!.trace_id);
+    expect(failed.exception!.name).toBe("ServiceUnavailableError");
+  });
+
+  it("retries then succeeds: num_retries, with each attempt its own events", async () => {
+    const r = await runtime({ model_list: [deployment("flaky", "gpt-4o-mini")], router_settings: { num_retries: 2, retry_after: 0 } });
+    fake.queue({ status: 500 }, { status: 429, headers: { "retry-after": "0" } });
+    const res = await r.acompletion({ model: "flaky", messages });
+    await r.flush();
+    expect(res.choices[0]!.message.content).toContain("route me");
+    expect(fake.requests).toHaveLength(3);
+    expect(events.map((e) => e.event)).toEqual(["pre", "post", "failure", "pre", "post", "failure", "pre", "post", "success"]);
+    expect(events.filter((e) => e.event === "pre").map((e) => e.kwargs.litellm_params.metadata.attempt)).toEqual([1, 2, 3]);
+  });
+
+  it("does not retry what retrying cannot fix (a 400)", async () => {
+    const r = await runtime({ model_list: [deployment("strict", "gpt-4o-mini")], router_settings: { num_retries: 3 } });
+    fake.queue({ status: 400 });
+    await expect(r.acompletion({ model: "strict", messages })).rejects.toMatchObject({ name: "BadRequestError", status: 400 });
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it("a deployment that keeps failing is cooled down: the next calls go to the healthy one", async () => {
+    const r = await runtime({
+      model_list: [deployment("pair", "fail-500"), deployment("pair", "gpt-4o-mini")],
+      router_settings: { allowed_fails: 1, cooldown_time: 60, num_retries: 1, retry_after: 0 },
+    });
+    // Until the failing deployment has failed twice (allowed_fails: 1), calls still go to it now and then.
+    for (let i = 0; i < 200 && fake.requests.filter((q) => q.body.model === "fail-500").length < 2; i++) await r.acompletion({ model: "pair", messages });
+    expect(fake.requests.filter((q) => q.body.model === "fail-500").length).toBe(2);
+    fake.reset();
+    for (let i = 0; i < 20; i++) await r.acompletion({ model: "pair", messages });
+    expect(fake.requests.every((q) => q.body.model === "gpt-4o-mini")).toBe(true);
+    expect(fake.requests).toHaveLength(20);
+  });
+
+  it("spreads calls over deployments by weight", async () => {
+    const r = await runtime({
+      model_list: [deployment("w", "mock-a", { mock_response: "a", weight: 1 }), deployment("w", "mock-b", { mock_response: "b", weight: 3 })],
+    });
+    const counts = { a: 0, b: 0 };
+    for (let i = 0; i < 2000; i++) {
+      const res = await r.acompletion({ model: "w", messages });
+      counts[res.choices[0]!.message.content as "a" | "b"]++;
+    }
+    // Expected 500 / 1500: 10% of 500 is over 4 standard deviations of a binomial(2000, 0.25).
+    expect(Math.abs(counts.a - 500)).toBeLessThan(50);
+    expect(counts.a + counts.b).toBe(2000);
+  });
+});
