@@ -17,6 +17,7 @@ const SUITES: Suite[] = [
   () => builtinsSuite(),
   () => reloadSuite(),
   () => coldStartSuite(),
+  async ({ url }) => (await import("./server.ts")).serverSuite(url),
 ];
 
 const OUT = new URL("../BENCHMARKS.md", import.meta.url);

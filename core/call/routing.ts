@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { ServiceUnavailableError } from "../errors.ts";
 import type { AttemptInfo, Route, RoutingPlan } from "./env.ts";
 
 /**
@@ -42,5 +43,5 @@ export async function routed<T>(
     }
     for (const next of router.fallbacksFor(alias, last)) if (!aliases.includes(next)) aliases.push(next);
   }
-  throw last ?? new Error(`no deployment of "${plan.alias}" could be tried`);
+  throw last ?? new ServiceUnavailableError(`no deployment of "${plan.alias}" could be tried: all are cooling down or none is configured.`, { model: plan.alias });
 }

@@ -1,5 +1,15 @@
 import litellm, { acompletion, CustomLogger } from "../index.ts";
 import type { CallbackKwargs } from "../types.ts";
+import { EXIT, parseCommand } from "./args.ts";
+
+export const DEMO_USAGE = `Usage: litellm-runtime demo ["prompt"]
+
+One streamed call to the built-in mock model, with its events shown on stderr.
+Works offline, needs no key and no config.
+
+Options:
+  -h, --help   this text
+`;
 
 /** Prints each event of the demo call as it is delivered. */
 class EventPrinter extends CustomLogger {
@@ -16,12 +26,15 @@ class EventPrinter extends CustomLogger {
 }
 
 /** One streamed call to the built-in mock model, with its events shown: works offline, needs no key. */
-export async function demo(prompt: string): Promise<number> {
+export async function demo(argv: string[]): Promise<number> {
+  const args = parseCommand(argv, {}, DEMO_USAGE);
+  if (typeof args === "number") return args;
+  const prompt = args.positionals.join(" ") || "Hello from litellm-runtime: this answer streams from the built-in mock model.";
   litellm.callbacks = [new EventPrinter()];
   process.stdout.write(`> ${prompt}\n`);
   const stream = await acompletion({ model: "mock/demo", messages: [{ role: "user", content: prompt }], stream: true, mock_delay: 15 });
   for await (const chunk of stream) process.stdout.write(chunk.choices[0]?.delta.content ?? "");
   process.stdout.write("\n");
   await litellm.flush();
-  return 0;
+  return EXIT.ok;
 }

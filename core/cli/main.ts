@@ -1,15 +1,22 @@
 #!/usr/bin/env node
-import { parseArgs } from "node:util";
+import { EXIT, usageError } from "./args.ts";
+import { chat } from "./chat.ts";
 import { schema, validate } from "./config-commands.ts";
 import { demo } from "./demo.ts";
+import { init } from "./init.ts";
+import { packageVersion } from "./version.ts";
 
 const HELP = `litellm-runtime: LLM calls with LiteLLM's callback contract
 
 Usage:
-  litellm-runtime validate [--config F]   check a config (file, shape, env references, callback modules)
-  litellm-runtime schema                 print the config's JSON Schema
-  litellm-runtime demo ["prompt"]        one streamed call to the built-in mock model, with its events shown
-  litellm-runtime --help             this text
+  litellm-runtime serve    [--config F] [--host H] [--port N]   an OpenAI-compatible server for the config's models
+  litellm-runtime chat     [--config F] -m MODEL ["prompt"]     one streamed call, with a summary of its events
+  litellm-runtime validate [--config F]                         check a config (file, shape, env references, callback modules)
+  litellm-runtime init     [DIR]                                a commented config and a custom callback to start from
+  litellm-runtime schema                                        print the config's JSON Schema
+  litellm-runtime demo     ["prompt"]                           one streamed call to the built-in mock model, with its events
+  litellm-runtime --version                                     the package version
+  litellm-runtime <command> --help                              a command's options
 
 Without --config, the config is searched from the working directory upward
 (litellm.config.yaml / .yml / .json / .ts / .mjs, .litellmrc, package.json "litellm").
@@ -17,36 +24,39 @@ Without --config, the config is searched from the working directory upward
 Exit codes: 0 ok, 1 the call or server failed, 2 bad usage or invalid config.
 `;
 
+type Command = (argv: string[]) => number | Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  // Loaded on demand: `chat` or `validate` never pays for the HTTP server.
+  serve: async () => (await import("./serve.ts")).serve,
+  chat: async () => chat,
+  validate: async () => validate,
+  init: async () => init,
+  schema: async () => schema,
+  demo: async () => demo,
+};
+
 async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: "boolean", short: "h" }, config: { type: "string", short: "c" } } });
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  const [command, ...rest] = parsed.positionals;
-  if (parsed.values.help || !command) {
+  const [first, ...rest] = argv;
+  if (first === undefined) return usageError("missing a command", HELP);
+  if (first === "--help" || first === "-h" || first === "help") {
     process.stdout.write(HELP);
-    return parsed.values.help ? 0 : 2;
+    return EXIT.ok;
   }
-  switch (command) {
-    case "validate":
-      return validate(parsed.values.config);
-    case "schema":
-      return schema();
-    case "demo":
-      return demo(rest.join(" ") || "Hello from litellm-runtime: this answer streams from the built-in mock model.");
-    default:
-      process.stderr.write(`unknown command "${command}"\n\n${HELP}`);
-      return 2;
+  if (first === "--version" || first === "-v") {
+    process.stdout.write(`${packageVersion()}\n`);
+    return EXIT.ok;
   }
+  if (first.startsWith("-")) return usageError(`unknown option "${first}": options go after the command`, HELP);
+  const load = COMMANDS[first];
+  if (!load) return usageError(`unknown command "${first}"`, HELP);
+  return (await load())(rest);
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
     process.stderr.write(`${err instanceof Error ? `${err.name} [${(err as { code?: string }).code ?? "?"}]: ${err.message}` : String(err)}\n`);
-    process.exit(1);
+    process.exit(EXIT.failed);
   },
 );

@@ -1,5 +1,5 @@
 import type OpenAI from "openai";
-import { InvalidResponseError } from "../../errors.ts";
+import { APIConnectionError, InvalidResponseError } from "../../errors.ts";
 import type { ChatCompletionChunk } from "../../types.ts";
 import type { Provider, ProviderRequest, ProviderStream, RawChat, RawEmbedding, ResolvedModel } from "../types.ts";
 
@@ -123,6 +123,8 @@ export function openaiStyleProvider(spec: OpenAIStyle): Provider {
         } catch (err) {
           throw mapOpenAIError(err, req.target.provider, req.target.model, base);
         }
+        // The SDK ends an aborted stream quietly: a cut answer must not read as a whole one.
+        if (req.signal?.aborted) throw new APIConnectionError(`${req.target.provider}: the request to ${base} was aborted.`, { llm_provider: req.target.provider, model: req.target.model });
         // A 200 without a single event (a JSON body, a proxy's page) is no stream: fail rather than log an empty success.
         if (received === 0)
           throw new InvalidResponseError(`${req.target.provider}: ${req.url} answered 200 to a streaming request without a single event. Check that "api_base" speaks OpenAI's streaming API.`, {

@@ -1,0 +1,173 @@
+// The proxies the server suite compares, each in its own process: our server (a child mode of this file) and the Portkey gateway.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { request } from "undici";
+
+export interface Proc {
+  /** Origin to send requests to, e.g. http://127.0.0.1:4000 */
+  origin: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const SELF = fileURLToPath(import.meta.url);
+const CHILD_FLAG = "--bench-server-child";
+const MARK = "BENCH_SERVER_LISTENING ";
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+export const KEY = "sk-bench";
+export const MODEL = "gpt-4o-mini";
+
+/** Where our server's code comes from: the build `npm run bench` just made, or the sources when asked (BENCH_SERVER_SRC=1) or unbuilt. */
+export function ourCode(): "dist" | "src" {
+  return process.env.BENCH_SERVER_SRC !== "1" && existsSync(join(ROOT, "dist/core/server/index.js")) ? "dist" : "src";
+}
+
+/** Our server in a child process on port 0; `profileDir` adds `--cpu-prof` (the profile is written when it exits). */
+export async function startOurs(upstreamUrl: string, profileDir?: string): Promise<Proc> {
+  const prof = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...prof, "--import", "jiti/register", SELF, CHILD_FLAG, upstreamUrl, ourCode()], {
+    stdio: ["pipe", "pipe", "inherit"],
+    cwd: ROOT,
+  });
+  const origin = await marked(child);
+  return { origin, pid: child.pid!, stop: () => stop(child, () => child.stdin!.end()) };
+}
+
+/** The Portkey gateway's own command (`--port=N --headless`), answered once a request through it reaches the upstream. */
+export async function startPortkey(upstreamUrl: string): Promise<Proc> {
+  const { file, pkg } = portkeyPackage();
+  const bin = join(dirname(file), pkg.bin);
+  const port = await freePort();
+  // Its start screen (a spinner, console.clear) goes to a pipe nobody reads but us, and we drop it.
+  const child = spawn(process.execPath, [bin, `--port=${port}`, "--headless"], { stdio: ["ignore", "pipe", "inherit"], cwd: ROOT });
+  child.stdout!.resume();
+  const origin = `http://127.0.0.1:${port}`;
+  await answers(origin, portkeyHeaders(upstreamUrl), child);
+  return { origin, pid: child.pid!, stop: () => stop(child, () => child.kill("SIGTERM")) };
+}
+
+function portkeyPackage(): { file: string; pkg: { bin: string; version: string } } {
+  const file = createRequire(import.meta.url).resolve("@portkey-ai/gateway/package.json");
+  return { file, pkg: JSON.parse(readFileSync(file, "utf8")) as { bin: string; version: string } };
+}
+
+export const portkeyVersion = (): string => portkeyPackage().pkg.version;
+
+export const portkeyHeaders = (upstreamUrl: string): Record<string, string> => ({
+  "x-portkey-provider": "openai",
+  "x-portkey-custom-host": upstreamUrl, // the upstream's URL already ends in /v1
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls a chat completion through `origin` until it answers 200, for up to 20 s. */
+async function answers(origin: string, headers: Record<string, string>, child: ChildProcess): Promise<void> {
+  const body = JSON.stringify({ model: MODEL, messages: [{ role: "user", content: "ready?" }] });
+  const deadline = Date.now() + 20_000;
+  let last = "no answer";
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the Portkey gateway exited (code ${child.exitCode}) before answering`);
+    try {
+      const res = await request(`${origin}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${KEY}`, ...headers },
+        body,
+      });
+      const text = await res.body.text();
+      if (res.statusCode === 200) return;
+      last = `${res.statusCode} ${text.slice(0, 200)}`;
+    } catch (err) {
+      last = String(err);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill("SIGKILL");
+  throw new Error(`the Portkey gateway did not answer within 20 s: ${last}`);
+}
+
+/** The origin the child prints after its marker; other lines it prints (start notices) pass through to stderr. */
+function marked(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    const timer = setTimeout(() => fail(new Error("our server's child printed no address within 20 s")), 20_000);
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      lines.close();
+      child.kill();
+      reject(err);
+    };
+    child.once("exit", (code) => fail(new Error(`our server's child exited (code ${code}) before listening`)));
+    lines.on("line", (line) => {
+      if (!line.startsWith(MARK)) return void process.stderr.write(`[our server] ${line}\n`);
+      clearTimeout(timer);
+      child.removeAllListeners("exit");
+      lines.removeAllListeners("line");
+      lines.on("line", (l) => process.stderr.write(`[our server] ${l}\n`));
+      resolve(line.slice(MARK.length).trim());
+    });
+  });
+}
+
+function stop(child: ChildProcess, ask: () => void): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    ask();
+  });
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; undefined off Linux. */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name; in clock ticks (100 a second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The child's side: a runtime with one model on the upstream, our server on port 0, until the parent closes our stdin. */
+async function runChild(upstreamUrl: string, code: "dist" | "src"): Promise<void> {
+  const base = code === "dist" ? "../dist/core/" : "../core/";
+  const ext = code === "dist" ? ".js" : ".ts";
+  const { createRuntime } = (await import(`${base}index${ext}`)) as typeof import("../core/index.ts");
+  // A computed specifier, so this file type-checks before core/server exists; its shape is startServer(runtime, { host, port }) → { url, port, close(graceMs) }.
+  const { startServer } = (await import(`${base}server/index${ext}`)) as {
+    startServer(runtime: unknown, opts: { host: string; port: number }): Promise<{ url: string; port: number; close(graceMs?: number): Promise<void> }>;
+  };
+  const runtime = await createRuntime({
+    config: { model_list: [{ model_name: MODEL, litellm_params: { model: `openai/${MODEL}`, api_base: upstreamUrl, api_key: KEY } }] },
+  });
+  const server = await startServer(runtime, { host: "127.0.0.1", port: 0 });
+  process.stdout.write(`${MARK}http://127.0.0.1:${server.port}\n`);
+  process.stdin.resume();
+  process.stdin.once("end", async () => {
+    await server.close(1000);
+    await runtime.close();
+    process.exit(0);
+  });
+}
+
+if (process.argv[1] === SELF && process.argv.includes(CHILD_FLAG)) {
+  const i = process.argv.indexOf(CHILD_FLAG);
+  await runChild(process.argv[i + 1]!, process.argv[i + 2] === "dist" ? "dist" : "src");
+}

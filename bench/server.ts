@@ -1,0 +1,133 @@
+// The server suite: the same requests straight to the upstream, through our server, and through the Portkey gateway.
+import { availableParallelism } from "node:os";
+import { interleave, share } from "./loops.ts";
+import { KEY, MODEL, cpuSeconds, ourCode, portkeyHeaders, portkeyVersion, startOurs, startPortkey, type Proc } from "./server-procs.ts";
+import { check, concurrent, sequential, target, type Target } from "./server-load.ts";
+import { envInt, ms, pairedRatio, perSec, ratioRow, summarize, us, type Row, type SuiteResult } from "./stats.ts";
+
+const ARMS = ["direct", "ours", "portkey"] as const;
+type Name = (typeof ARMS)[number];
+type PerArm<T> = Record<Name, T>;
+const perArm = <T>(make: () => T): PerArm<T> => ({ direct: make(), ours: make(), portkey: make() });
+
+const MESSAGES = [
+  { role: "system", content: "You are terse." },
+  { role: "user", content: "Say ok." },
+];
+const PLAIN = Buffer.from(JSON.stringify({ model: MODEL, messages: MESSAGES }));
+// Our provider always asks for the usage chunk, to price the call; every arm sends the same body, so the upstream does the same work.
+const STREAM = Buffer.from(JSON.stringify({ model: MODEL, messages: MESSAGES, stream: true, stream_options: { include_usage: true } }));
+
+const p50 = (s: readonly number[]): number => summarize(s).p50;
+
+/** Median over rounds of `a`'s round p50 minus `direct`'s, with the middle half: the paired difference cancels drift. */
+function added(rounds: PerArm<number[][]>, arm: Name): { value: number; text: string } {
+  const s = summarize(rounds[arm].map((x, i) => p50(x) - p50(rounds.direct[i]!)));
+  return { value: s.p50, text: `${ms(s.p50)} (middle half ${s.p25.toFixed(3)}–${s.p75.toFixed(3)})` };
+}
+
+export async function serverSuite(upstreamUrl: string): Promise<SuiteResult> {
+  const n = envInt("BENCH_SERVER_N", 2000);
+  const nStream = envInt("BENCH_SERVER_STREAM_N", 300);
+  const nConc = envInt("BENCH_SERVER_CONC_N", 4000);
+  const width = envInt("BENCH_SERVER_CONCURRENCY", 32);
+  const rounds = envInt("BENCH_SERVER_ROUNDS", 10);
+  const warm = envInt("BENCH_SERVER_WARMUP", 300);
+  const profile = process.env.BENCH_SERVER_PROFILE; // a directory: our server's child runs with --cpu-prof into it
+  const procs: Proc[] = [];
+  const arms: Partial<PerArm<Target>> = {};
+  try {
+    const ours = await startOurs(upstreamUrl, profile);
+    procs.push(ours);
+    const portkey = await startPortkey(upstreamUrl);
+    procs.push(portkey);
+    const auth = { authorization: `Bearer ${KEY}` };
+    arms.direct = target("direct", new URL(upstreamUrl).origin, auth, width);
+    arms.ours = target("ours", ours.origin, auth, width);
+    arms.portkey = target("portkey", portkey.origin, { ...auth, ...portkeyHeaders(upstreamUrl) }, width);
+    const t = arms as PerArm<Target>;
+    for (const name of ARMS) await check(t[name], PLAIN, STREAM);
+
+    // Warm-up: every process's JIT, and every pool's connections, before anything counts.
+    for (const name of ARMS) {
+      await sequential(t[name], PLAIN, warm, []);
+      await sequential(t[name], STREAM, Math.ceil(warm / 5), []);
+      await concurrent(t[name], PLAIN, warm * 4, width);
+    }
+    for (const name of ARMS) t[name].failures = 0;
+
+    const lat = perArm<number[][]>(() => []);
+    await interleave(rounds, ARMS.map((name) => async (r: number) => {
+      const into: number[] = [];
+      await sequential(t[name], PLAIN, share(n, rounds, r), into);
+      lat[name].push(into);
+    }));
+
+    const ttfb = perArm<number[][]>(() => []);
+    const whole = perArm<number[]>(() => []);
+    await interleave(rounds, ARMS.map((name) => async (r: number) => {
+      const firsts: number[] = [];
+      await sequential(t[name], STREAM, share(nStream, rounds, r), whole[name], firsts);
+      ttfb[name].push(firsts);
+    }));
+
+    const rate = perArm<number[]>(() => []);
+    const calls = perArm(() => 0);
+    const elapsed = perArm(() => 0);
+    const cpu = { ours: 0, portkey: 0 };
+    const pids = { ours: ours.pid, portkey: portkey.pid };
+    await interleave(rounds, ARMS.map((name) => async (r: number) => {
+      const count = share(nConc, rounds, r);
+      const cpu0 = name === "direct" ? undefined : cpuSeconds(pids[name]);
+      const took = await concurrent(t[name], PLAIN, count, width);
+      if (name !== "direct" && cpu0 !== undefined) cpu[name] += (cpuSeconds(pids[name]) ?? cpu0) - cpu0;
+      rate[name].push((count / took) * 1000);
+      calls[name] += count;
+      elapsed[name] += took;
+    }));
+
+    const all = (f: (name: Name) => string) => ARMS.map(f).join(" / ");
+    const rateRatio = (a: Name, b: Name) => pairedRatio(rate[a].map((x, i) => x / rate[b][i]!));
+    const latOurs = added(lat, "ours");
+    const ttfbOurs = added(ttfb, "ours");
+    const failures = ARMS.reduce((sum, name) => sum + t[name].failures, 0);
+    const why = ARMS.filter((name) => t[name].failures > 0).map((name) => `${name}: ${t[name].lastFailure}`);
+    const rows: Row[] = [
+      { figure: "concurrency 1, p50: direct / ours / Portkey", value: all((k) => ms(p50(lat[k].flat()))) },
+      { figure: "concurrency 1, added p50: ours", value: latOurs.text, target: "< 0.3 ms", pass: latOurs.value < 0.3 },
+      { figure: "concurrency 1, added p50: Portkey", value: added(lat, "portkey").text },
+      { figure: "concurrency 1, p99: direct / ours / Portkey", value: all((k) => ms(summarize(lat[k].flat()).p99)) },
+      { figure: "stream first data line, p50: direct / ours / Portkey", value: all((k) => ms(p50(ttfb[k].flat()))) },
+      { figure: "stream first data line, added p50: ours", value: ttfbOurs.text, target: "< 1 ms", pass: ttfbOurs.value < 1 },
+      { figure: "stream first data line, added p50: Portkey", value: added(ttfb, "portkey").text },
+      { figure: "whole stream, p50: direct / ours / Portkey", value: all((k) => ms(p50(whole[k]))) },
+      { figure: `concurrency ${width}, throughput: direct / ours / Portkey`, value: all((k) => perSec((calls[k] / elapsed[k]) * 1000)).replaceAll("calls/s", "req/s") },
+      ratioRow(`concurrency ${width}, throughput ours / Portkey`, rateRatio("ours", "portkey"), 3, false),
+      ratioRow(`concurrency ${width}, throughput ours / direct`, rateRatio("ours", "direct"), 0.5, false),
+      { figure: `server CPU per request at concurrency ${width}: ours / Portkey`, value: `${us((cpu.ours / calls.ours) * 1e6)} / ${us((cpu.portkey / calls.portkey) * 1e6)}` },
+      { figure: "failed requests", value: failures === 0 ? "0" : `${failures} (${why.join("; ")})`, target: "0", pass: failures === 0 },
+    ];
+    return {
+      title: "The server against the Portkey gateway",
+      about:
+        "The same chat completion (two short messages; the stream adds `stream_options.include_usage`) sent straight to the fake OpenAI upstream, " +
+        `through our server (\`startServer\` on a runtime with one \`openai/${MODEL}\` model on that upstream, built from ${ourCode() === "dist" ? "`dist/`" : "the sources"}), ` +
+        `and through the Portkey gateway (\`@portkey-ai/gateway\` ${portkeyVersion()}, \`--headless\`, ` +
+        "`x-portkey-provider: openai`, `x-portkey-custom-host` the upstream). " +
+        "The upstream, our server and Portkey each run in their own process; the load generator is undici's `dispatch` on a keep-alive `Pool` per arm. " +
+        `${n} sequential requests, ${nStream} sequential streams and ${nConc} ${width}-way concurrent requests per arm, each in ${rounds} interleaved rounds, ` +
+        `after ${warm} + ${Math.ceil(warm / 5)} + ${warm * 4} warm-up requests (plain, stream, concurrent) per arm. Added figures are the median over rounds of the round's p50 minus direct's; ` +
+        "throughput ratios the median of per-round ratios. " +
+        `The machine's ${availableParallelism()} cores are shared by the load generator, the upstream, our server and Portkey (the idle proxy waits, but is there), ` +
+        `so at concurrency ${width} a proxy competes for the CPU with the very processes it is measured against: direct needs two busy processes, a proxy three.`,
+      rows,
+      notes: [
+        "Portkey's stream figures include a pause of its own: its SSE reader waits `setTimeout(…, 25)` before passing on the first chunk " +
+          "(in `@portkey-ai/gateway/build/start-server.js`), so its time to first data line is about 25 ms by design, not by CPU.",
+      ],
+    };
+  } finally {
+    await Promise.all(Object.values(arms).map((a) => a.pool.close()));
+    await Promise.all(procs.map((p) => p.stop()));
+  }
+}

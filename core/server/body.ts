@@ -1,0 +1,87 @@
+/** Reading a request body: bounded while it arrives, then parsed as one JSON object. */
+import type { IncomingMessage } from "node:http";
+import { SERVER_ERROR_CODES } from "../errors.ts";
+import { HttpError } from "./errors.ts";
+import { jsonErrorOffset, lineColumn } from "./json-where.ts";
+
+/** The client went away while sending its body: there is nobody to answer. */
+export class ClientGone extends Error {}
+
+function tooLarge(limit: number): HttpError {
+  return new HttpError(413, `the request body is larger than ${limit} bytes (general_settings.max_request_body_bytes).`, "invalid_request_error", SERVER_ERROR_CODES.bodyTooLarge, null, {
+    connection: "close",
+  });
+}
+
+/**
+ * The body as bytes. Over `limit` it stops reading and rejects with 413 (the
+ * connection is then closed), whether the length was declared or not.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = req.headers["content-length"];
+  if (declared !== undefined && Number(declared) > limit) {
+    req.pause();
+    return Promise.reject(tooLarge(limit));
+  }
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("close", onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void parts.push(chunk);
+      cleanup();
+      req.pause();
+      reject(tooLarge(limit));
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(parts.length === 1 ? parts[0]! : Buffer.concat(parts, size));
+    };
+    const onClose = () => {
+      cleanup();
+      reject(new ClientGone("the client closed the connection while sending its request"));
+    };
+    req.on("data", onData);
+    req.once("end", onEnd);
+    req.once("close", onClose);
+    // A request error (reset mid-body) is followed by close; this keeps it from being unhandled.
+    req.once("error", () => undefined);
+  });
+}
+
+/** "at line 3, column 7" of the first character that is not JSON; "" when even that cannot be told (nesting too deep to walk). */
+function where(text: string): string {
+  try {
+    const offset = jsonErrorOffset(text);
+    return offset >= text.length ? "at the end of the body (is it cut short?)" : `at ${lineColumn(text, offset)}`;
+  } catch {
+    return "";
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  return `a ${typeof v}`;
+}
+
+/** The body as a JSON object, or a 400 saying where the JSON broke or what came instead. */
+export function parseObject(body: Buffer): Record<string, unknown> {
+  const text = body.toString("utf8");
+  if (text.trim() === "") throw new HttpError(400, "the request body is empty: send a JSON object such as {\"model\": ..., \"messages\": [...]}.", "invalid_request_error", SERVER_ERROR_CODES.invalidJson);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    const at = where(text);
+    throw new HttpError(400, `the request body is not valid JSON${at ? ` ${at}` : ""}: ${(err as Error).message}`, "invalid_request_error", SERVER_ERROR_CODES.invalidJson);
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new HttpError(400, `the request body must be a JSON object ({"model": ..., ...}); found ${describe(value)}.`, "invalid_request_error", SERVER_ERROR_CODES.invalidBody);
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,67 @@
+/** The model routes: chat completions (JSON or a stream) and embeddings, through the runtime. */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { CompletionStream } from "../call/stream.ts";
+import type { Runtime } from "../config/runtime.ts";
+import type { CompletionParams, EmbeddingParams, EmbeddingResponse, HiddenParams, ModelResponse } from "../types.ts";
+import { parseObject, readBody } from "./body.ts";
+import { callParams } from "./params.ts";
+import { sendJSON } from "./reply.ts";
+import { ClientWatch, writeStream } from "./sse.ts";
+
+/** What a handler needs of the server, read per request so a reload applies. */
+export interface ServerContext {
+  readonly runtime: Runtime;
+  /** The config's model aliases. */
+  aliases(): ReadonlySet<string>;
+  /** Largest body accepted, in bytes. */
+  bodyLimit(): number;
+}
+
+/** LiteLLM proxy's response headers: what the call cost and whether the cache answered. */
+function hiddenHeaders(response: object): Record<string, string> | undefined {
+  const hidden = (response as { _hidden_params?: HiddenParams })._hidden_params;
+  if (!hidden) return undefined;
+  const headers: Record<string, string> = { "x-litellm-cache-hit": String(hidden.cache_hit === true) };
+  if (typeof hidden.response_cost === "number") headers["x-litellm-response-cost"] = String(hidden.response_cost);
+  return headers;
+}
+
+export async function chatCompletions(req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> {
+  const body = parseObject(await readBody(req, ctx.bodyLimit()));
+  const params = callParams(body, req, ctx.aliases(), "messages") as CompletionParams;
+  const watch = new ClientWatch(res);
+  params.signal = watch.signal;
+  try {
+    // The answer's kind decides, not the request's `stream`: a pre-call hook may have changed it.
+    const answer: ModelResponse | CompletionStream = await ctx.runtime.acompletion(params);
+    if (answer instanceof CompletionStream) {
+      watch.startStreaming();
+      return await writeStream(res, answer, watch, `${req.method} ${req.url}`);
+    }
+    sendJSON(res, 200, JSON.stringify(answer), hiddenHeaders(answer));
+  } finally {
+    watch.done();
+  }
+}
+
+/** The vectors as OpenAI's base64 (little-endian float32), in a copy: callbacks may still hold the response. */
+function asBase64(response: EmbeddingResponse): EmbeddingResponse {
+  const data = response.data.map((d) => (Array.isArray(d.embedding) ? { ...d, embedding: Buffer.from(new Float32Array(d.embedding).buffer).toString("base64") } : d));
+  return { ...response, data };
+}
+
+export async function embeddings(req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> {
+  const body = parseObject(await readBody(req, ctx.bodyLimit()));
+  const params = callParams(body, req, ctx.aliases(), "input") as unknown as EmbeddingParams;
+  // The openai client asks for base64 unless told otherwise: the call runs in floats (callbacks, cache) and is encoded on the way out.
+  const base64 = params.encoding_format === "base64";
+  if (base64) delete params.encoding_format;
+  const watch = new ClientWatch(res);
+  params.signal = watch.signal;
+  try {
+    const response = await ctx.runtime.aembedding(params);
+    sendJSON(res, 200, JSON.stringify(base64 ? asBase64(response) : response), hiddenHeaders(response));
+  } finally {
+    watch.done();
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * The OpenAI-compatible HTTP server over a config runtime: node:http and no
+ * framework, since every request of every client passes through here.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import type { Runtime } from "../config/runtime.ts";
+import { LiteLLMError, SERVER_ERROR_CODES } from "../errors.ts";
+import { ClientGone } from "./body.ts";
+import type { ServerContext } from "./calls.ts";
+import { clientErrorResponse, toWire } from "./errors.ts";
+import { sendError } from "./reply.ts";
+import { router } from "./routes.ts";
+
+export { SERVER_ERROR_CODES } from "../errors.ts";
+
+export interface ServerOptions {
+  /** Interface to listen on. @default general_settings.host, else "127.0.0.1" */
+  host?: string;
+  /** TCP port; 0 picks any free port. @default general_settings.port, else 4000 */
+  port?: number;
+  /**
+   * Bearer token the model routes require; null turns authentication off.
+   * @default general_settings.master_key, read from the runtime's current config on each request (a reload that changes it applies at once)
+   */
+  masterKey?: string | null;
+  /** Largest request body in bytes; larger ones get 413. @default general_settings.max_request_body_bytes (current config), else 1 MiB */
+  maxBodyBytes?: number;
+}
+
+export interface RunningServer {
+  /** `http://host:port` */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /**
+   * Stops accepting, lets requests in flight (streams too) finish within
+   * `graceMs`, then cuts the rest; resolves when every socket is gone. Does not close the runtime.
+   * @default general_settings.shutdown_grace_seconds × 1000, else 10 000
+   */
+  close(graceMs?: number): Promise<void>;
+  /** Requests in flight now (for shutdown logs). */
+  inflight(): number;
+}
+
+/** 1 MiB: far above any chat request, far below what would hurt to hold in memory per request. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const DEFAULT_GRACE_MS = 10_000;
+/** Above the 60 s idle timeout of common load balancers, so they close first and never reuse a socket we just closed. */
+const KEEP_ALIVE_MS = 65_000;
+
+function check(name: string, value: number | undefined, min: number, max: number): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`startServer(): ${name} must be an integer from ${min} to ${max}; found ${value}.`);
+}
+
+/** Serves `runtime` over HTTP; resolves once it listens. */
+export async function startServer(runtime: Runtime, options: ServerOptions = {}): Promise<RunningServer> {
+  const general = () => runtime.config.general_settings ?? {};
+  const host = options.host ?? general().host ?? "127.0.0.1";
+  const port = options.port ?? general().port ?? 4000;
+  check("port", port, 0, 65535);
+  check("maxBodyBytes", options.maxBodyBytes, 1, Number.MAX_SAFE_INTEGER);
+
+  let closing = false;
+  let inflight = 0;
+  // Requests running on each connection, to end a connection when its last one finishes during shutdown.
+  const sockets = new Map<Socket, number>();
+
+  let aliasesFor: unknown;
+  let aliases: ReadonlySet<string> = new Set();
+  const ctx: ServerContext = {
+    runtime,
+    aliases() {
+      // The config object changes only with a reload: rebuild the set then, not per request.
+      if (runtime.config !== aliasesFor) {
+        aliasesFor = runtime.config;
+        aliases = new Set(runtime.models());
+      }
+      return aliases;
+    },
+    bodyLimit: () => options.maxBodyBytes ?? general().max_request_body_bytes ?? DEFAULT_MAX_BODY_BYTES,
+  };
+  const masterKey = options.masterKey !== undefined ? () => options.masterKey : () => general().master_key;
+  const dispatch = router(masterKey, () => closing);
+
+  const finished = (socket: Socket) => {
+    inflight--;
+    const busy = sockets.get(socket);
+    if (busy === undefined) return; // the connection is already gone
+    sockets.set(socket, busy - 1);
+    if (closing && busy === 1) socket.end();
+  };
+
+  const server = createServer({ noDelay: true, requestTimeout: 120_000, headersTimeout: KEEP_ALIVE_MS + 1_000 }, (req: IncomingMessage, res: ServerResponse) => {
+    inflight++;
+    const socket = req.socket;
+    const busy = sockets.get(socket);
+    if (busy !== undefined) sockets.set(socket, busy + 1);
+    res.once("close", () => finished(socket));
+    if (closing) res.setHeader("connection", "close");
+    try {
+      dispatch(req, res, ctx).catch((err: unknown) => fail(req, res, err));
+    } catch (err) {
+      fail(req, res, err);
+    }
+  });
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.on("connection", (socket: Socket) => {
+    sockets.set(socket, 0);
+    socket.once("close", () => sockets.delete(socket));
+  });
+  // Node's own answer is a bare "400 Bad Request"; ours is OpenAI-shaped. Same guard as Node's: never into a response under way.
+  server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
+    const current = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (err.code !== "ECONNRESET" && socket.writable && !current?.headersSent) socket.end(clientErrorResponse(err.code));
+    else socket.destroy();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) =>
+      reject(new LiteLLMError(`could not listen on ${host}:${port}: ${err.code === "EADDRINUSE" ? "the port is taken (pick another with --port, or 0 for any free one)" : err.message}.`, SERVER_ERROR_CODES.listen, { cause: err }));
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${address.port}`,
+    host: address.address,
+    port: address.port,
+    inflight: () => inflight,
+    close(graceMs?: number) {
+      closed ??= new Promise<void>((resolve) => {
+        closing = true;
+        const grace = graceMs ?? (typeof general().shutdown_grace_seconds === "number" ? general().shutdown_grace_seconds! * 1000 : DEFAULT_GRACE_MS);
+        const timer = setTimeout(() => {
+          for (const socket of sockets.keys()) socket.destroy();
+        }, grace);
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        for (const [socket, busy] of sockets) if (busy === 0) socket.destroy();
+      });
+      return closed;
+    },
+  };
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers["content-length"];
+  return length !== undefined ? length !== "0" : req.headers["transfer-encoding"] !== undefined;
+}
+
+function fail(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+  if (err instanceof ClientGone) return;
+  // A body left unread (401, 404, 413) is not drained for keep-alive: the connection closes instead.
+  if (!req.complete && !res.headersSent && hasBody(req)) res.setHeader("connection", "close");
+  sendError(res, toWire(err, `${req.method} ${req.url}`));
+}

@@ -1,0 +1,49 @@
+/** The routes that describe the server: the model list and the health checks. */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Runtime } from "../config/runtime.ts";
+import type { ServerContext } from "./calls.ts";
+import { sendJSON } from "./reply.ts";
+
+/** When the list was first built: OpenAI's `created` is a time, and aliases have no birthday of their own. */
+const CREATED = Math.floor(Date.now() / 1000);
+
+const lists = new WeakMap<ReadonlySet<string>, string>();
+
+/** `GET /v1/models`: the config's aliases in OpenAI's list shape (serialised once per config). */
+export async function listModels(_req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> {
+  const aliases = ctx.aliases();
+  let text = lists.get(aliases);
+  if (text === undefined) {
+    text = JSON.stringify({ object: "list", data: [...aliases].map((id) => ({ id, object: "model", created: CREATED, owned_by: "litellm-runtime" })) });
+    lists.set(aliases, text);
+  }
+  sendJSON(res, 200, text);
+}
+
+const ALIVE = JSON.stringify("I'm alive!");
+
+/** `GET /health/liveliness`: the process answers (LiteLLM's body, a JSON string). */
+export async function liveliness(_req: IncomingMessage, res: ServerResponse): Promise<void> {
+  sendJSON(res, 200, ALIVE);
+}
+
+function cacheConfigured(runtime: Runtime): boolean {
+  const settings = runtime.config.litellm_settings as { cache?: unknown } | undefined;
+  return Boolean(settings?.cache);
+}
+
+/**
+ * `GET /health/readiness`: 200 when the config is loaded and its cache (if
+ * any) answers, else 503; 503 as well once the server is shutting down, so a
+ * load balancer stops sending work.
+ */
+export function readiness(closing: () => boolean) {
+  return async (_req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> => {
+    const ready = await ctx.runtime.ready();
+    const cache = cacheConfigured(ctx.runtime) ? (ready ? "reachable" : "unreachable") : "none";
+    const shuttingDown = closing();
+    const ok = ready && !shuttingDown;
+    const body = { status: ok ? "healthy" : "unhealthy", cache, models: ctx.aliases().size, ...(shuttingDown && { shutting_down: true }) };
+    sendJSON(res, ok ? 200 : 503, JSON.stringify(body));
+  };
+}

@@ -1,0 +1,70 @@
+/** A request body turned into a call's parameters: checked, with metadata merged, and nothing the config owns. */
+import type { IncomingMessage } from "node:http";
+import { SERVER_ERROR_CODES } from "../errors.ts";
+import { HttpError } from "./errors.ts";
+
+/**
+ * Parameters a client may not set: they would send the config's requests
+ * elsewhere (and its key with them), run callbacks, or change prices.
+ * Rejected with 400, as LiteLLM's proxy rejects client-side api_base.
+ */
+const CONFIG_OWNED = ["api_key", "api_base", "base_url", "callbacks", "input_callback", "success_callback", "failure_callback", "input_cost_per_token", "output_cost_per_token"];
+
+const MAX_LISTED = 50;
+
+function bad(message: string, code: string, param: string | null): HttpError {
+  return new HttpError(400, message, "invalid_request_error", code, param);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** The `x-litellm-metadata` header as an object, or a 400. */
+function headerMetadata(req: IncomingMessage): Record<string, unknown> | undefined {
+  const raw = req.headers["x-litellm-metadata"];
+  if (raw === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(Array.isArray(raw) ? raw.join(",") : raw);
+  } catch (err) {
+    throw bad(`the x-litellm-metadata header is not valid JSON: ${(err as Error).message}`, SERVER_ERROR_CODES.invalidMetadataHeader, null);
+  }
+  if (!isObject(value)) throw bad("the x-litellm-metadata header must be a JSON object, such as {\"team\": \"search\"}.", SERVER_ERROR_CODES.invalidMetadataHeader, null);
+  return value;
+}
+
+function unknownModel(model: string, aliases: ReadonlySet<string>): HttpError {
+  const names = [...aliases];
+  const listed = names.slice(0, MAX_LISTED).map((n) => JSON.stringify(n)).join(", ");
+  const more = names.length > MAX_LISTED ? ` and ${names.length - MAX_LISTED} more (GET /v1/models lists them all)` : "";
+  const served = names.length === 0 ? "this server's config declares no model (model_list is empty)." : `this server serves: ${listed}${more}.`;
+  return bad(`invalid model name passed in model=${JSON.stringify(model)}: ${served}`, SERVER_ERROR_CODES.modelNotFound, "model");
+}
+
+/**
+ * Checks the body of a model call (`required` is "messages" or "input") and
+ * returns it as the call's parameters. Only the config's aliases are served,
+ * as LiteLLM's proxy does. Metadata from the header and the body are merged;
+ * the body wins on a key both give, being the more specific of the two.
+ */
+export function callParams(body: Record<string, unknown>, req: IncomingMessage, aliases: ReadonlySet<string>, required: "messages" | "input"): Record<string, unknown> {
+  const model = body.model;
+  if (model === undefined) throw bad("missing required parameter: 'model'.", SERVER_ERROR_CODES.missingParameter, "model");
+  if (typeof model !== "string") throw bad("'model' must be a string.", SERVER_ERROR_CODES.invalidType, "model");
+  if (!aliases.has(model)) throw unknownModel(model, aliases);
+  const field = body[required];
+  if (field === undefined) throw bad(`missing required parameter: '${required}'.`, SERVER_ERROR_CODES.missingParameter, required);
+  if (required === "messages" && !Array.isArray(field)) throw bad("'messages' must be an array of chat messages.", SERVER_ERROR_CODES.invalidType, "messages");
+  for (const key of CONFIG_OWNED) {
+    if (key in body) throw bad(`'${key}' is not allowed in a request to this server: the server's config sets it.`, SERVER_ERROR_CODES.paramNotAllowed, key);
+  }
+  if (body.user === null) delete body.user;
+  else if (body.user !== undefined && typeof body.user !== "string") throw bad("'user' must be a string.", SERVER_ERROR_CODES.invalidType, "user");
+  const metadata = body.metadata;
+  if (metadata !== undefined && metadata !== null && !isObject(metadata)) throw bad("'metadata' must be a JSON object.", SERVER_ERROR_CODES.invalidType, "metadata");
+  const fromHeader = headerMetadata(req);
+  if (fromHeader) body.metadata = { ...fromHeader, ...(metadata as Record<string, unknown> | null | undefined) };
+  else if (metadata === null) delete body.metadata;
+  return body;
+}

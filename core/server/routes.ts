@@ -1,0 +1,57 @@
+/** The route table: which handler answers a method and path, and which routes need the master key. */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { SERVER_ERROR_CODES } from "../errors.ts";
+import { checkBearer } from "./auth.ts";
+import { chatCompletions, embeddings, type ServerContext } from "./calls.ts";
+import { HttpError } from "./errors.ts";
+import { listModels, liveliness, readiness } from "./info.ts";
+
+type Handler = (req: IncomingMessage, res: ServerResponse, ctx: ServerContext) => Promise<void>;
+
+interface Route {
+  readonly method: "GET" | "POST";
+  readonly handler: Handler;
+  /** Model routes need the master key; health checks never do. */
+  readonly auth: boolean;
+}
+
+/** Resolves the master key in force for one request (null: no authentication). */
+export type KeySource = () => string | null | undefined;
+
+/**
+ * Builds the dispatcher. Paths match exactly (query string aside); the model
+ * routes answer with and without `/v1`, as OpenAI clients are configured either way.
+ */
+export function router(masterKey: KeySource, closing: () => boolean) {
+  const routes = new Map<string, Route>();
+  const model = (path: string, method: Route["method"], handler: Handler) => {
+    routes.set(`/v1${path}`, { method, handler, auth: true });
+    routes.set(path, { method, handler, auth: true });
+  };
+  model("/chat/completions", "POST", chatCompletions);
+  model("/embeddings", "POST", embeddings);
+  model("/models", "GET", listModels);
+  routes.set("/health/liveliness", { method: "GET", handler: liveliness, auth: false });
+  // LiteLLM answers both spellings.
+  routes.set("/health/liveness", { method: "GET", handler: liveliness, auth: false });
+  routes.set("/health/readiness", { method: "GET", handler: readiness(closing), auth: false });
+
+  return function dispatch(req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> {
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const path = q === -1 ? url : url.slice(0, q);
+    const route = routes.get(path);
+    if (!route) {
+      throw new HttpError(404, `unknown route ${req.method} ${path}: this server answers POST /v1/chat/completions, POST /v1/embeddings, GET /v1/models, GET /health/liveliness and GET /health/readiness.`, "invalid_request_error", SERVER_ERROR_CODES.routeNotFound);
+    }
+    const method = req.method === "HEAD" && route.method === "GET" ? "GET" : req.method;
+    if (method !== route.method) {
+      throw new HttpError(405, `${req.method} is not allowed on ${path}: use ${route.method}.`, "invalid_request_error", SERVER_ERROR_CODES.methodNotAllowed, null, { allow: route.method });
+    }
+    if (route.auth) {
+      const key = masterKey();
+      if (typeof key === "string") checkBearer(req.headers.authorization, key);
+    }
+    return route.handler(req, res, ctx);
+  };
+}

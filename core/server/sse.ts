@@ -1,0 +1,90 @@
+/** A call's client, watched for leaving; and a completion stream written to it as server-sent events. */
+import type { ServerResponse } from "node:http";
+import type { ChatCompletionChunk } from "../types.ts";
+import { errorBody, toWire } from "./errors.ts";
+
+/**
+ * How long a stream whose client left may wait for its next chunk before the
+ * upstream request is aborted. Stopping at a chunk logs one success marked
+ * `stream_aborted` with what arrived (so it is priced); the abort logs a failure.
+ */
+export const ABORT_FALLBACK_MS = 5_000;
+
+/**
+ * Watches one response for its client going away. Before a stream exists the
+ * call is aborted through `signal` at once (one failure event); once it
+ * streams, the reader stops at the next chunk instead (see ABORT_FALLBACK_MS).
+ */
+export class ClientWatch {
+  private readonly controller = new AbortController();
+  readonly signal: AbortSignal = this.controller.signal;
+  private streaming = false;
+  private fallback: NodeJS.Timeout | undefined;
+  gone = false;
+
+  constructor(private readonly res: ServerResponse) {
+    res.once("close", this.onClose);
+  }
+
+  private onClose = (): void => {
+    if (this.res.writableFinished) return;
+    this.gone = true;
+    if (!this.streaming) return this.controller.abort();
+    this.fallback = setTimeout(() => this.controller.abort(), ABORT_FALLBACK_MS);
+  };
+
+  /** From now on a departure stops the reader rather than aborting the call. */
+  startStreaming(): void {
+    this.streaming = true;
+  }
+
+  done(): void {
+    clearTimeout(this.fallback);
+    this.res.off("close", this.onClose);
+  }
+}
+
+const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", "x-accel-buffering": "no" };
+const SSE_HEADERS_LAST = { ...SSE_HEADERS, connection: "close" };
+
+/** Resolves when the socket takes more, or the client is gone. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.once("drain", done);
+    res.once("close", done);
+  });
+}
+
+/**
+ * Writes each chunk as it arrives (`data: {json}\n\n`), then `data: [DONE]`.
+ * The first chunk is awaited before the headers, so a stream that fails at once
+ * is thrown to the caller and answered with a proper status. A failure later is
+ * sent as one `data: {"error": ...}` event and the stream ends. A client that
+ * leaves stops the reading (`return()`), which aborts the upstream.
+ */
+export async function writeStream(res: ServerResponse, stream: AsyncIterable<ChatCompletionChunk>, watch: ClientWatch, where: string): Promise<void> {
+  const it = stream[Symbol.asyncIterator]();
+  // Always start the iterator: only a started stream logs its event and ends its call.
+  let next = await it.next();
+  try {
+    if (!watch.gone) res.writeHead(200, res.getHeader("connection") === "close" ? SSE_HEADERS_LAST : SSE_HEADERS);
+    while (!next.done && !watch.gone) {
+      if (!res.write(`data: ${JSON.stringify(next.value)}\n\n`)) await drained(res);
+      if (watch.gone) break;
+      next = await it.next();
+    }
+  } catch (err) {
+    if (!watch.gone && !res.destroyed) res.end(`data: ${errorBody(toWire(err, where))}\n\n`);
+    return;
+  }
+  if (watch.gone || res.destroyed) {
+    await it.return?.();
+    return;
+  }
+  res.end("data: [DONE]\n\n");
+}

@@ -1,0 +1,239 @@
+import { execFile, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = resolve(".");
+const MAIN = resolve("core/cli/main.ts");
+// Resolved from here, so the CLI runs from any working directory (the package exports it for import only).
+const JITI = import.meta.resolve("jiti/register");
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI from source; stdin gets `input` and is closed, as a pipe that has said everything. */
+function cli(args: string[], cwd: string, options: { env?: Record<string, string | undefined>; input?: string } = {}): Promise<Run> {
+  return new Promise((done, fail) => {
+    const env = { ...process.env, ...options.env };
+    for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+    const child = spawn(process.execPath, ["--import", JITI, MAIN, ...args], { cwd, env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.on("error", fail);
+    child.on("close", (code) => done({ code: code ?? 1, stdout, stderr }));
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+/** The summary lines chat writes on stderr (the config's own callbacks may write other lines). */
+const summaries = (stderr: string) => stderr.split("\n").filter((l) => l.startsWith("chat: "));
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "litellm-cli-cmd-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function project(name: string, config: string): Promise<string> {
+  const work = join(dir, name);
+  await mkdir(work, { recursive: true });
+  await writeFile(join(work, "litellm.config.yaml"), config);
+  return work;
+}
+
+describe("litellm-runtime chat", () => {
+  it("streams the answer to stdout, then one summary line on stderr: events, alias and model, tokens, cost, cache, latency", async () => {
+    const work = await project(
+      "chat-ok",
+      `model_list:
+  - model_name: quick
+    litellm_params: { model: mock/quick, mock_response: "four short words here" }
+`,
+    );
+    const r = await cli(["chat", "-m", "quick", "say something"], work);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("four short words here\n");
+    const lines = summaries(r.stderr);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^chat: \d+ events \(pre_api_call 1, post_api_call 1, stream_event \d+, success 1\) · quick → mock\/quick · tokens \d+ in \+ \d+ out · cost \$0 · cache miss · \d+ ms$/);
+  });
+
+  it("prices a model it knows, and says when the price is unknown", async () => {
+    const work = await project(
+      "chat-cost",
+      `model_list:
+  - model_name: priced
+    litellm_params: { model: openai/gpt-4o-mini, mock_response: "a priced answer" }
+  - model_name: unpriced
+    litellm_params: { model: openai/no-such-model-anywhere, mock_response: "an unpriced answer" }
+`,
+    );
+    const priced = await cli(["chat", "-m", "priced", "hi"], work);
+    expect(priced.code).toBe(0);
+    expect(summaries(priced.stderr)[0]).toMatch(/· cost \$0\.0\d*[1-9] ·/);
+    const unpriced = await cli(["chat", "-m", "unpriced", "hi"], work);
+    expect(unpriced.code).toBe(0);
+    expect(summaries(unpriced.stderr)[0]).toContain("· cost unknown ·");
+  });
+
+  it("reads the prompt from stdin when none is given", async () => {
+    const r = await cli(["chat", "-m", "mock/echo"], dir, { input: "a prompt from a pipe\n" });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("a prompt from a pipe\n");
+  });
+
+  it("runs a mock model with no config anywhere (an empty config is used)", async () => {
+    const empty = join(dir, "no-config");
+    await mkdir(empty, { recursive: true });
+    const r = await cli(["chat", "-m", "mock/demo", "hello", "there"], empty);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("hello there\n");
+    expect(summaries(r.stderr)[0]).toContain("· mock/demo ·");
+  });
+
+  it("a failing call: its code on stderr, the failure event counted, exit 1", async () => {
+    const work = await project(
+      "chat-fail",
+      `model_list:
+  - model_name: locked
+    litellm_params: { model: mock/locked, mock_response: "litellm.AuthenticationError" }
+`,
+    );
+    const r = await cli(["chat", "-m", "locked", "hi"], work);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("AuthenticationError [LLM_AUTHENTICATION]");
+    expect(summaries(r.stderr)[0]).toMatch(/failure 1\) · locked → mock\/locked · failed LLM_AUTHENTICATION · \d+ ms$/);
+  });
+
+  it("an invalid config: every problem listed as validate does, exit 2", async () => {
+    const work = await project("chat-bad", "model_list:\n  - model_name: a\n    litellm_params: { model: mock/a }\nlitellm_settings:\n  sucess_callback: []\n");
+    const r = await cli(["chat", "-m", "a", "hi"], work);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("1 problem in");
+    expect(r.stderr).toContain("litellm.config.yaml:5:3 litellm_settings.sucess_callback");
+    expect(r.stderr).toContain("[CONFIG_UNKNOWN_KEY]");
+  });
+
+  it("bad usage exits 2 with the usage: no model, no prompt", async () => {
+    const noModel = await cli(["chat", "hi"], dir);
+    expect(noModel.code).toBe(2);
+    expect(noModel.stderr).toContain("missing -m MODEL");
+    expect(noModel.stderr).toContain("Usage: litellm-runtime chat");
+    const noPrompt = await cli(["chat", "-m", "mock/x"], dir);
+    expect(noPrompt.code).toBe(2);
+    expect(noPrompt.stderr).toContain("missing the prompt");
+  });
+});
+
+describe("litellm-runtime init", () => {
+  // The handler imports "litellm-runtime", which resolves to dist/ through the package's exports.
+  beforeAll(async () => {
+    if (!existsSync(join(ROOT, "dist/core/index.js"))) await promisify(execFile)("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: ROOT }).catch(() => undefined);
+    expect(existsSync(join(ROOT, "dist/core/index.js")), "npm run build must produce dist/core/index.js").toBe(true);
+  }, 120_000);
+
+  it("writes a config and a handler that validate with no environment set, and run as written", async () => {
+    const work = join(dir, "init-app");
+    const made = await cli(["init", work], dir);
+    expect(made.code).toBe(0);
+    const config = await readFile(join(work, "litellm.config.yaml"), "utf8");
+    expect(config.split("\n")[0]).toBe("# yaml-language-server: $schema=./node_modules/litellm-runtime/schemas/litellm.config.schema.json");
+    expect(await readFile(join(work, "callbacks/my_handler.ts"), "utf8")).toContain('from "litellm-runtime"');
+
+    await mkdir(join(work, "node_modules"), { recursive: true });
+    await symlink(ROOT, join(work, "node_modules/litellm-runtime"), "dir");
+    const env = { OPENAI_API_KEY: undefined };
+    const valid = await cli(["validate"], work, { env });
+    expect(valid.stderr).toBe("");
+    expect(valid.stdout).toContain("ok:");
+    expect(valid.stdout).toContain("2 models: demo, gpt-4o-mini");
+    expect(valid.code).toBe(0);
+
+    const chat = await cli(["chat", "-m", "demo", "Hello"], work, { env });
+    expect(chat.code).toBe(0);
+    expect(chat.stdout).toBe("Hello from litellm-runtime's built-in mock model.\n");
+    // The generated handler ran, with the cost, and the console built-in logged the call.
+    expect(chat.stderr).toMatch(/\[my_handler\] ok demo \(demo\) \d+ ms, \d+ tokens, \$0\.000000/);
+    expect(chat.stderr).toMatch(/success demo/);
+    expect(summaries(chat.stderr)).toHaveLength(1);
+  });
+
+  it("the handler it writes type-checks under strict TypeScript against the package's types", async () => {
+    const work = join(dir, "init-typed");
+    expect((await cli(["init", work], dir)).code).toBe(0);
+    await mkdir(join(work, "node_modules"), { recursive: true });
+    await symlink(ROOT, join(work, "node_modules/litellm-runtime"), "dir");
+    await writeFile(join(work, "package.json"), '{ "type": "module" }\n');
+    const tsc = join(ROOT, "node_modules/typescript/bin/tsc");
+    const flags = ["--noEmit", "--strict", "--noImplicitOverride", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--skipLibCheck"];
+    const types = ["--types", "node", "--typeRoots", join(ROOT, "node_modules/@types")];
+    const run = promisify(execFile)(process.execPath, [tsc, ...flags, ...types, "callbacks/my_handler.ts"], { cwd: work });
+    await expect(run.catch((err: { stdout?: string }) => Promise.reject(new Error(err.stdout)))).resolves.toBeDefined();
+  }, 60_000);
+
+  it("the schema modeline points at a file the package ships", () => {
+    const files = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).files as string[];
+    expect(files).toContain("schemas");
+    expect(existsSync(join(ROOT, "schemas/litellm.config.schema.json"))).toBe(true);
+  });
+
+  it("refuses to overwrite, naming the files, unless --force", async () => {
+    const work = join(dir, "init-twice");
+    expect((await cli(["init"], await mkdir(work, { recursive: true }).then(() => work))).code).toBe(0);
+    await writeFile(join(work, "litellm.config.yaml"), "# mine\n");
+    const again = await cli(["init", work], dir);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(join(work, "litellm.config.yaml"));
+    expect(again.stderr).toContain(join(work, "callbacks", "my_handler.ts"));
+    expect(await readFile(join(work, "litellm.config.yaml"), "utf8")).toBe("# mine\n");
+    const forced = await cli(["init", work, "--force"], dir);
+    expect(forced.code).toBe(0);
+    expect(await readFile(join(work, "litellm.config.yaml"), "utf8")).toContain("model_name: demo");
+  });
+});
+
+describe("help, version and bad usage", () => {
+  const commands = ["serve", "chat", "validate", "init", "schema", "demo"];
+
+  it.each(commands)("%s --help prints its usage and exits 0", async (command) => {
+    const r = await cli([command, "--help"], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Usage: litellm-runtime ${command}`);
+    expect(r.stdout).toContain("--help");
+  });
+
+  it.each(commands)("%s with an unknown flag exits 2 with its usage", async (command) => {
+    const r = await cli([command, "--frobnicate"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--frobnicate");
+    expect(r.stderr).toContain(`Usage: litellm-runtime ${command}`);
+  });
+
+  it("the top-level --help lists every command; --version prints the package's", async () => {
+    const help = await cli(["--help"], dir);
+    expect(help.code).toBe(0);
+    for (const c of commands) expect(help.stdout).toContain(`litellm-runtime ${c}`);
+    const version = await cli(["--version"], dir);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version);
+  });
+
+  it("an unknown top-level option or no command exits 2 with the usage", async () => {
+    const option = await cli(["--frobnicate"], dir);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toContain("Usage:");
+    const none = await cli([], dir);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("missing a command");
+  });
+});
