@@ -2,6 +2,8 @@
 import { writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { builtinsSuite } from "./builtins.ts";
+import { cacheSuite } from "./cache.ts";
+import { routingSuite } from "./routing.ts";
 import { coldStartSuite, reloadSuite } from "./config.ts";
 import { dispatchSuite, streamSuite, upstreamSuite } from "./core.ts";
 import { renderPlain, renderTable, type SuiteResult } from "./stats.ts";
@@ -17,6 +19,8 @@ const SUITES: Suite[] = [
   () => builtinsSuite(),
   () => reloadSuite(),
   () => coldStartSuite(),
+  () => cacheSuite(),
+  () => routingSuite(),
   async ({ url }) => (await import("./server.ts")).serverSuite(url),
 ];
 

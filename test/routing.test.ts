@@ -99,17 +99,14 @@ describe("routing through the config", () => {
     expect(fake.requests).toHaveLength(20);
   });
 
-  it("spreads calls over deployments by weight", async () => {
+  it("spreads 3,000 calls over three deployments within 10% of their weights", async () => {
     const r = await runtime({
-      model_list: [deployment("w", "mock-a", { mock_response: "a", weight: 1 }), deployment("w", "mock-b", { mock_response: "b", weight: 3 })],
+      model_list: ["a", "b", "c"].map((name) => deployment("w", `mock-${name}`, { mock_response: name, weight: 2 })),
     });
-    const counts = { a: 0, b: 0 };
-    for (let i = 0; i < 2000; i++) {
-      const res = await r.acompletion({ model: "w", messages });
-      counts[res.choices[0]!.message.content as "a" | "b"]++;
-    }
-    // Expected 500 / 1500: 10% of 500 is over 4 standard deviations of a binomial(2000, 0.25).
-    expect(Math.abs(counts.a - 500)).toBeLessThan(50);
-    expect(counts.a + counts.b).toBe(2000);
+    const counts: Record<string, number> = { a: 0, b: 0, c: 0 };
+    for (let i = 0; i < 3000; i++) counts[(await r.acompletion({ model: "w", messages })).choices[0]!.message.content as string]!++;
+    // Equal weights: 1,000 each; 10% is 3.9 standard deviations of a binomial(3000, 1/3), so this holds in all but ~1 run in 10,000.
+    for (const name of ["a", "b", "c"]) expect(Math.abs(counts[name]! - 1000)).toBeLessThan(100);
+    expect(counts.a! + counts.b! + counts.c!).toBe(3000);
   });
 });
