@@ -41,8 +41,8 @@ async function redisAnswers(): Promise<boolean> {
 }
 
 export async function cacheSuite(): Promise<SuiteResult> {
-  const rounds = envInt("BENCH_CACHE_ROUNDS", 30);
-  const batch = envInt("BENCH_CACHE_BATCH", 1000);
+  const rounds = envInt("BENCH_CACHE_ROUNDS", 200);
+  const batch = envInt("BENCH_CACHE_BATCH", 100);
   const ns = `bench-${process.pid}-${Date.now()}`;
   const rows: Row[] = [];
   installFive();

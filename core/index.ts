@@ -17,6 +17,8 @@ import { CustomLogger } from "./callbacks/custom-logger.ts";
 import { loadCostMap, type CostMap } from "./cost/index.ts";
 import * as errors from "./errors.ts";
 import { dispatcher, flushTargets, globalScope as scope } from "./globals.ts";
+import type { Runtime } from "./config/runtime.ts";
+import type { RunningServer, ServerOptions } from "./server/index.ts";
 import type { CallbackInput, CompletionParams, DispatchStats, EmbeddingParams, EmbeddingResponse, ModelResponse } from "./types.ts";
 
 type StreamParams = CompletionParams & { stream: true };
@@ -184,7 +186,13 @@ export {
 export { registerBuiltin, builtinNames } from "./callbacks/builtins.ts";
 export type * from "./types.ts";
 export { createRuntime, Runtime, type RuntimeOptions, type ReloadInfo } from "./config/runtime.ts";
-export { startServer, SERVER_ERROR_CODES, type ServerOptions, type RunningServer } from "./server/index.ts";
+export { SERVER_ERROR_CODES } from "./errors.ts";
+export type { ServerOptions, RunningServer } from "./server/index.ts";
+
+/** Serves a runtime over the OpenAI HTTP API (see core/server). Loaded on first use: a library user never pays for the server. */
+export async function startServer(runtime: Runtime, options?: ServerOptions): Promise<RunningServer> {
+  return (await import("./server/index.ts")).startServer(runtime, options);
+}
 export { loadConfig, type LoadedConfig } from "./config/load.ts";
 export { validateConfig, type ValidationResult } from "./config/validate.ts";
 export { ConfigError, CONFIG_ERROR_CODES, formatIssue, type ConfigIssue, CacheError, CACHE_ERROR_CODES } from "./errors.ts";

@@ -12,7 +12,8 @@
  * reported once each: the first failure of an outage calls `events.down`,
  * the first success after it calls `events.up`.
  */
-import { Cluster, Redis, type ClusterOptions, type RedisOptions } from "ioredis";
+import { createRequire } from "node:module";
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from "ioredis";
 import type { ResolvedCacheOptions } from "./options.ts";
 import type { Store } from "./store.ts";
 
@@ -175,6 +176,8 @@ function createClient(o: ResolvedCacheOptions, timeoutMs: number): Redis | Clust
     protocol: 2,
     connectionName: "litellm-runtime-cache",
   };
+  // Loaded here, when a Redis cache is made: ioredis costs ~100 ms to import, which a runtime without one never pays.
+  const ioredis = createRequire(import.meta.url)("ioredis") as typeof import("ioredis");
   if (o.cluster_nodes) {
     const options: ClusterOptions = {
       redisOptions: common,
@@ -182,13 +185,13 @@ function createClient(o: ResolvedCacheOptions, timeoutMs: number): Redis | Clust
       clusterRetryStrategy: reconnectDelay,
       slotsRefreshTimeout: Math.max(1000, timeoutMs * 4),
     };
-    return new Cluster(
+    return new ioredis.Cluster(
       o.cluster_nodes.map((n) => ({ host: n.host, port: n.port })),
       options,
     );
   }
   const single: RedisOptions = { ...common, enableOfflineQueue: false, retryStrategy: reconnectDelay };
   // A URL's host, port, credentials and db win over the separate fields (ioredis fills only what the URL leaves out).
-  if (o.url) return new Redis(o.url, { ...single, db: o.db });
-  return new Redis({ ...single, host: o.host, port: o.port, db: o.db });
+  if (o.url) return new ioredis.Redis(o.url, { ...single, db: o.db });
+  return new ioredis.Redis({ ...single, host: o.host, port: o.port, db: o.db });
 }

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createJiti, type Jiti, type TransformOptions } from "jiti";
+import type { Jiti, TransformOptions } from "jiti";
 import { isLocalSpecifier } from "./deps.ts";
 
 /**
@@ -82,7 +82,10 @@ const STRICT = '"use strict";';
 
 let jiti: Jiti | undefined;
 
-function instance(): Jiti {
+/** jiti, imported with the first callback module: a config of built-ins only never pays its ~50 ms. */
+async function instance(): Promise<Jiti> {
+  if (jiti) return jiti;
+  const { createJiti } = await import("jiti");
   if (jiti) return jiti;
   // Used only for its transform: the stock babel transform, then the preamble.
   const plain = createJiti(import.meta.url, { fsCache: false, moduleCache: false, interopDefault: false });
@@ -111,7 +114,8 @@ export async function importFresh(file: string): Promise<FreshModule> {
   const state: LoadState = { started: new Set([file]), imported: new Set() };
   const source = readFileSync(file, "utf8");
   // forceTranspile: an .mjs entry would otherwise go to Node's never-emptied ESM cache.
-  const exports = await shared.als.run(state, () => instance().evalModule(source, { filename: file, async: true, forceTranspile: true }));
+  const loader = await instance();
+  const exports = await shared.als.run(state, () => loader.evalModule(source, { filename: file, async: true, forceTranspile: true }));
   state.imported.delete(file);
   return { exports, imported: [...state.imported] };
 }
