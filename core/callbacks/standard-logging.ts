@@ -42,7 +42,8 @@ export function standardLoggingObject(
     metadata: lp.metadata,
     user: kwargs.user ?? null,
     messages: redactMessages ? REDACTED : kwargs.messages,
-    response: redactMessages ? REDACTED : stripHidden(response),
+    // The runtime's `_hidden_params` are not enumerable: the record serialises as the provider shaped it, with no copy.
+    response: redactMessages ? REDACTED : (response ?? null),
     model_parameters: kwargs.optional_params,
     error_str: err ? err.message : null,
     error_information: err
@@ -55,11 +56,4 @@ export function standardLoggingObject(
         }
       : null,
   };
-}
-
-/** The response as the provider shaped it, without the runtime's `_hidden_params`. */
-function stripHidden(response: unknown): unknown {
-  if (!response || typeof response !== "object" || !("_hidden_params" in response)) return response ?? null;
-  const { _hidden_params: _, ...rest } = response as ModelResponse;
-  return rest;
 }
