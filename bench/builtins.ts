@@ -18,7 +18,7 @@ async function onPath(rt: Runtime, batch: number): Promise<number> {
 }
 
 export async function builtinsSuite(): Promise<SuiteResult> {
-  const batches = envInt("BENCH_BUILTIN_BATCHES", 40);
+  const batches = envInt("BENCH_BUILTIN_BATCHES", 80);
   const batch = envInt("BENCH_BUILTIN_BATCH", 500);
   const dir = await mkdtemp(join(tmpdir(), "litellm-bench-builtins-"));
   const mixpanel = await startFakeMixpanel({ token: "bench-token" });
@@ -40,8 +40,10 @@ export async function builtinsSuite(): Promise<SuiteResult> {
     const rows: Row[] = [{ figure: "mock call, no callback", value: `${none.toFixed(2)} µs / call` }];
     for (const name of ["file", "mixpanel"] as const) {
       const p50 = summarize(samples[name]).p50;
+      // Paired: each round's arm against the same round's no-callback arm, so a slow spell hits both sides of a difference.
+      const added = summarize(samples[name].map((v, i) => v - samples.none[i]!)).p50;
       rows.push({ figure: `mock call with ${name}`, value: `${p50.toFixed(2)} µs / call` });
-      rows.push({ figure: `${name}: added to the call's own path`, value: `${(p50 - none).toFixed(2)} µs`, target: "< 5 µs", pass: p50 - none < 5 });
+      rows.push({ figure: `${name}: added to the call's own path (median of paired rounds)`, value: `${added.toFixed(2)} µs`, target: "< 5 µs", pass: added < 5 });
     }
     const delivered = mixpanel.accepted.length;
     const expected = (batches + 1) * batch;
