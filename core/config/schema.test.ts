@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -10,7 +11,8 @@ import { CONFIG_SCHEMA, schemaText, validateShape } from "./schema.ts";
 import { nearest } from "./suggest.ts";
 
 const C = CONFIG_ERROR_CODES;
-const REFERENCE_DIR = "/work/shared/reference/litellm-configs";
+// LiteLLM's own proxy configs, kept beside the repository in shared/ (byte for byte, MIT): they must validate.
+const REFERENCE_DIR = fileURLToPath(new URL("../../../shared/reference/litellm-configs", import.meta.url));
 
 /** A locator that knows a few paths (by their dotted form) and falls back to the nearest known parent, as the real one does. */
 function fakeLocate(lines: Record<string, number>) {
