@@ -1,6 +1,6 @@
 // A loopback Anthropic upstream speaking the Messages API's wire format (JSON, and SSE events with `event:` lines), so tests never leave the machine.
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { listenLoopback } from "./loopback.ts";
 import { pause, sendJSON } from "./sse.ts";
 
 export interface AnthropicBehaviour {
@@ -175,7 +175,6 @@ export async function startFakeAnthropic(initial: AnthropicBehaviour = {}): Prom
   let current: AnthropicBehaviour = { ...initial };
   const pending: AnthropicBehaviour[] = [];
   const requests: RecordedRequest[] = [];
-  const sockets = new Set<Socket>();
   let seq = 0;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -209,22 +208,7 @@ export async function startFakeAnthropic(initial: AnthropicBehaviour = {}): Prom
     sendJSON(res, 200, msg, headers);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (res.headersSent) return void res.destroy();
-      sendJSON(res, 500, errorBody(500, "api_error", `Fake upstream crashed: ${String(err)}`));
-    });
-  });
-  // Tracked so close() can cut kept-alive connections instead of waiting for their idle timeout.
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenLoopback(handle, (res, err) => sendJSON(res, 500, errorBody(500, "api_error", `Fake upstream crashed: ${String(err)}`)));
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -238,10 +222,6 @@ export async function startFakeAnthropic(initial: AnthropicBehaviour = {}): Prom
       current = {};
       seq = 0; // ids (msg_fake1, toolu_fake1) count from 1 again
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err && (err as NodeJS.ErrnoException).code !== "ERR_SERVER_NOT_RUNNING" ? reject(err) : resolve()));
-        for (const socket of sockets) socket.destroy();
-      }),
+    close,
   };
 }

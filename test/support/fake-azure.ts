@@ -1,6 +1,6 @@
 // A loopback Azure OpenAI resource: Azure's paths, api-version and auth checks in front of the fake OpenAI upstream.
-import { createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { request, type IncomingMessage, type ServerResponse } from "node:http";
+import { listenLoopback } from "./loopback.ts";
 import { startFakeOpenAI, type FakeBehaviour, type FakeOpenAI } from "./fake-openai.ts";
 import { sendJSON } from "./sse.ts";
 
@@ -51,7 +51,6 @@ async function readBody(req: IncomingMessage): Promise<string> {
 export async function startFakeAzure(initial: FakeBehaviour = {}): Promise<FakeAzure> {
   const upstream = await startFakeOpenAI(initial);
   const requests: AzureRequest[] = [];
-  const sockets = new Set<Socket>();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
@@ -86,21 +85,7 @@ export async function startFakeAzure(initial: FakeBehaviour = {}): Promise<FakeA
     answer.pipe(res);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (res.headersSent) return void res.destroy();
-      sendJSON(res, 500, azureError("500", `Fake Azure crashed: ${String(err)}`));
-    });
-  });
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenLoopback(handle, (res, err) => sendJSON(res, 500, azureError("500", `Fake Azure crashed: ${String(err)}`)));
 
   return {
     endpoint: `http://127.0.0.1:${port}/`,
@@ -113,10 +98,7 @@ export async function startFakeAzure(initial: FakeBehaviour = {}): Promise<FakeA
       upstream.reset();
     },
     close: async () => {
-      await new Promise<void>((resolve, reject) => {
-        server.close((err) => (err && (err as NodeJS.ErrnoException).code !== "ERR_SERVER_NOT_RUNNING" ? reject(err) : resolve()));
-        for (const socket of sockets) socket.destroy();
-      });
+      await close();
       await upstream.close();
     },
   };

@@ -1,6 +1,6 @@
 // A loopback OpenAI upstream speaking the real wire format, so tests and benchmarks never leave the machine.
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { listenLoopback } from "./loopback.ts";
 import { chatChunks, chatCompletion, embeddingList, errorPayload, makeAnswer, modelList } from "./openai-wire.ts";
 import { pause, sendJSON, sendSSE, sendTruncatedJSON } from "./sse.ts";
 
@@ -107,7 +107,6 @@ export async function startFakeOpenAI(initial: FakeBehaviour = {}): Promise<Fake
   let current: FakeBehaviour = { ...initial };
   const pending: FakeBehaviour[] = [];
   const requests: RecordedRequest[] = [];
-  const sockets = new Set<Socket>();
   let seq = 0;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -143,22 +142,7 @@ export async function startFakeOpenAI(initial: FakeBehaviour = {}): Promise<Fake
     await route.reply(parsed.ok ? parsed.value : undefined, b, res, headers, id);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (res.headersSent) return void res.destroy();
-      sendJSON(res, 500, errorPayload(500, `Fake upstream crashed: ${String(err)}`));
-    });
-  });
-  // Tracked so close() can cut kept-alive connections instead of waiting for their idle timeout.
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenLoopback(handle, (res, err) => sendJSON(res, 500, errorPayload(500, `Fake upstream crashed: ${String(err)}`)));
 
   return {
     url: `http://127.0.0.1:${port}/v1`,
@@ -171,11 +155,6 @@ export async function startFakeOpenAI(initial: FakeBehaviour = {}): Promise<Fake
       pending.length = 0;
       current = {};
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        // A second close() is a no-op rather than ERR_SERVER_NOT_RUNNING, so afterEach hooks can be blunt.
-        server.close((err) => (err && (err as NodeJS.ErrnoException).code !== "ERR_SERVER_NOT_RUNNING" ? reject(err) : resolve()));
-        for (const socket of sockets) socket.destroy();
-      }),
+    close,
   };
 }
