@@ -18,6 +18,7 @@ export interface ChatMessage {
   [key: string]: unknown;
 }
 
+/** A tool call the model asked for, in OpenAI's shape (`arguments` is a JSON string). */
 export interface ToolCall {
   id: string;
   type: "function";
@@ -111,6 +112,7 @@ export interface CompletionParams extends PerCallCallbacks {
   [key: string]: unknown;
 }
 
+/** Parameters of `embedding` / `aembedding`: OpenAI's embedding parameters plus LiteLLM's own. */
 export interface EmbeddingParams extends PerCallCallbacks {
   model: string;
   input: string | string[];
@@ -141,6 +143,7 @@ export interface HiddenParams {
   cache_key?: string | null;
 }
 
+/** One choice of a chat completion: the assistant's message and why it stopped. */
 export interface Choice {
   index: number;
   message: ChatMessage & { role: "assistant"; content: string | null };
@@ -160,6 +163,7 @@ export interface ModelResponse {
   _hidden_params: HiddenParams;
 }
 
+/** One choice of a streamed chunk: the `delta` to append. */
 export interface ChunkChoice {
   index: number;
   delta: { role?: string; content?: string | null; tool_calls?: Array<Partial<ToolCall> & { index: number }>; [key: string]: unknown };
@@ -178,6 +182,7 @@ export interface ChatCompletionChunk {
   system_fingerprint?: string | null;
 }
 
+/** An embeddings response, in OpenAI's shape, plus `_hidden_params`. */
 export interface EmbeddingResponse {
   object: "list";
   data: Array<{ object: "embedding"; index: number; embedding: number[] | string }>;
@@ -188,17 +193,23 @@ export interface EmbeddingResponse {
 
 // ---------------------------------------------------------------- callbacks
 
+/** The entry point of a call (`kwargs.call_type`): the `a`-prefixed ones deliver the `async_*` callback methods. */
 export type CallType = "completion" | "acompletion" | "embedding" | "aembedding";
 
+/** `kwargs.log_event_type`: the event being delivered. */
 export type LogEventType = "pre_api_call" | "post_api_call" | "successful_api_call" | "failed_api_call";
 
 /** `kwargs.litellm_params`. */
 export interface LiteLLMParams {
   /** The caller's `metadata`, untouched. */
   metadata: Record<string, unknown>;
+  /** The deployment's `model_info` from the config (prices, limits, `id`), or null. */
   model_info: Record<string, unknown> | null;
+  /** The base URL the request goes to, or null for the mock. */
   api_base: string | null;
+  /** The provider: `openai`, `anthropic`, `azure`, `ollama`, `openai_compatible`, `mock`, ... */
   custom_llm_provider: string;
+  /** This call's id (also `kwargs.litellm_call_id`). */
   litellm_call_id: string;
   /** The config alias the call asked for, or null. */
   model_group: string | null;
@@ -297,7 +308,9 @@ export interface StandardLoggingObject {
   } | null;
 }
 
+/** A function in `input_callback`: called with the kwargs before the provider request. */
 export type InputCallbackFn = (kwargs: CallbackKwargs) => unknown;
+/** A function in `success_callback` / `failure_callback` (sync or async); `response_obj` is null on failure. */
 export type EventCallbackFn = (kwargs: CallbackKwargs, response_obj: unknown, start_time: Date, end_time: Date) => unknown;
 
 /**

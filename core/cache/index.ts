@@ -34,6 +34,7 @@ export interface CacheStatsSnapshot extends CacheStats {
   outages: number;
 }
 
+/** The response cache: `new Cache()` (an LRU in memory) or `new Cache({ type: "redis", host, port, password })`; set it as `litellm.cache`, or use `cache: true` in a config. */
 export class Cache implements ResponseCache {
   /** The options as resolved at construction (defaults, environment, what was passed): frozen. */
   readonly options: ResolvedCacheOptions;

@@ -28,6 +28,7 @@ export const CACHE_CALL_TYPES = [
   "aresponses",
 ] as const;
 
+/** Options of `new Cache({...})`, with LiteLLM's names (`cache_params` in a config). */
 export interface CacheOptions {
   /** Where entries live: in this process, or in Redis (shared by every process on it). @default "local" */
   type?: "local" | "redis";

@@ -37,6 +37,7 @@ export interface CachedValue<T = unknown> {
   stored_at: number;
 }
 
+/** What `cache.stats()` counts since the cache was made. */
 export interface CacheStats {
   hits: number;
   misses: number;

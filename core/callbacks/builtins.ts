@@ -15,10 +15,12 @@ export type BuiltinFactory = (options: Record<string, unknown>, context: Builtin
 
 const factories = new Map<string, BuiltinFactory>();
 
+/** Makes `name` usable in callback lists and configs: the factory gets `callback_settings.<name>` and the config's folder. */
 export function registerBuiltin(name: string, factory: BuiltinFactory): void {
   factories.set(name, factory);
 }
 
+/** The built-in callback names, sorted (`console`, `file`, `mixpanel`, `webhook`, ...). */
 export function builtinNames(): string[] {
   return [...factories.keys()].sort();
 }

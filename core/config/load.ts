@@ -8,6 +8,7 @@ import { cloneTree, isPlainContainer, locator, parseFile, type Locate, type Pars
 import { validateShape } from "./schema.ts";
 import type { LiteLLMConfig } from "./types.generated.ts";
 
+/** A config as `loadConfig()` returns it: found, parsed, references resolved, includes merged, validated and frozen. */
 export interface LoadedConfig {
   /** The config file, absolute; null for an inline config object. */
   file: string | null;

@@ -14,6 +14,7 @@ import { ModuleLoader } from "./modules.ts";
 import { buildSnapshot, compileChain, type Deployment, type Snapshot } from "./snapshot.ts";
 import { watchFiles } from "./watch.ts";
 
+/** Options of `createRuntime()`. */
 export interface RuntimeOptions {
   /** A config file path, an inline config object, or nothing to search from `cwd` upward. */
   config?: string | Record<string, unknown>;
@@ -27,6 +28,7 @@ export interface RuntimeOptions {
   retireGraceMs?: number;
 }
 
+/** What a `reload` event carries. */
 export interface ReloadInfo {
   /** The files whose change caused the reload (empty for `reload()` called by hand). */
   changed: string[];

@@ -66,7 +66,7 @@ export interface LiteLLMConfig {
     [k: string]: string | number | boolean;
   };
   /**
-   * More config files (paths relative to this file) merged into this one: lists are extended, other keys overwritten.
+   * More config files (paths relative to this file) merged into this one: lists are extended, other keys kept from the including file (it wins over what it includes).
    *
    * @default []
    */

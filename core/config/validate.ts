@@ -3,6 +3,7 @@ import { loadConfig } from "./load.ts";
 import { ModuleLoader } from "./modules.ts";
 import { buildSnapshot } from "./snapshot.ts";
 
+/** What `validateConfig()` found. */
 export interface ValidationResult {
   valid: boolean;
   /** The config file checked, or null for an inline config. */

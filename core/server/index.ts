@@ -14,6 +14,7 @@ import { router } from "./routes.ts";
 
 export { SERVER_ERROR_CODES } from "../errors.ts";
 
+/** Options of `startServer()`; each defaults to the config's `general_settings`. */
 export interface ServerOptions {
   /** Interface to listen on. @default general_settings.host, else "127.0.0.1" */
   host?: string;
@@ -28,6 +29,7 @@ export interface ServerOptions {
   maxBodyBytes?: number;
 }
 
+/** A server that `startServer()` started. */
 export interface RunningServer {
   /** `http://host:port` */
   readonly url: string;
