@@ -32,13 +32,15 @@ export async function routingSuite(): Promise<SuiteResult> {
     }
     const d = summarize(direct).p50;
     const a = summarize(routed).p50;
+    // Paired: each round against the same round's direct arm, so a slow spell hits both sides of a difference.
+    const added = summarize(routed.map((v, i) => v - direct[i]!)).p50;
     return {
       title: "Routing",
       about: `One runtime; the same mock model called directly (\`mock/bench\`, no router) and through an alias of ten weighted deployments (simple-shuffle), ${rounds} rounds of ${batch} sequential calls each, interleaved; each round's \`flush()\` is timed. The difference is what routing adds: picking a deployment, its bookkeeping, and the attempt's metadata.`,
       rows: [
         { figure: "direct, no router", value: `${d.toFixed(2)} µs / call` },
         { figure: "alias of ten deployments", value: `${a.toFixed(2)} µs / call` },
-        { figure: "routing cost per call", value: `${(a - d).toFixed(2)} µs`, target: "< 5 µs", pass: a - d < 5 },
+        { figure: "routing cost per call (median of paired rounds)", value: `${added.toFixed(2)} µs`, target: "< 5 µs", pass: added < 5 },
       ],
     };
   } finally {
