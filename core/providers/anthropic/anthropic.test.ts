@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startFakeAnthropic, type FakeAnthropic } from "../../../test/support/fake-anthropic.ts";
 import litellm, { CustomLogger, InvalidParamsError, acompletion, type CallbackKwargs, type ChatCompletionChunk, type ChatMessage } from "../../index.ts";
+import { resetLitellm } from "../../../test/support/globals.ts";
 
 // The Anthropic provider end to end, through the public API, against the loopback fake Messages API.
 
@@ -52,11 +53,7 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 beforeEach(() => {
   rec = new Recorder();
-  litellm.callbacks = [rec];
-  litellm.success_callback = [];
-  litellm.failure_callback = [];
-  litellm.input_callback = [];
-  litellm.redact_api_keys = true;
+  resetLitellm([rec]);
 });
 afterEach(async () => {
   await litellm.flush();

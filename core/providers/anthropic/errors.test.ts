@@ -18,6 +18,7 @@ import litellm, {
   type CallbackKwargs,
   type ChatCompletionChunk,
 } from "../../index.ts";
+import { resetLitellm } from "../../../test/support/globals.ts";
 
 // How Anthropic's failures reach the caller and the callbacks: one error class each, one failure event per call.
 
@@ -66,10 +67,7 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 beforeEach(() => {
   rec = new Recorder();
-  litellm.callbacks = [rec];
-  litellm.success_callback = [];
-  litellm.failure_callback = [];
-  litellm.input_callback = [];
+  resetLitellm([rec]);
 });
 afterEach(async () => {
   await litellm.flush();

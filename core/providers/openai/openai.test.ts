@@ -16,6 +16,7 @@ import litellm, {
   type ChatCompletionChunk,
   type ModelResponse,
 } from "../../index.ts";
+import { resetLitellm } from "../../../test/support/globals.ts";
 
 // The OpenAI provider end to end, through the public API, against the loopback fake upstream.
 
@@ -64,11 +65,7 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 beforeEach(() => {
   rec = new Recorder();
-  litellm.callbacks = [rec];
-  litellm.success_callback = [];
-  litellm.failure_callback = [];
-  litellm.input_callback = [];
-  litellm.redact_api_keys = true;
+  resetLitellm([rec]);
 });
 afterEach(async () => {
   // Events still queued belong to this test, not to the next one's recorder.
