@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ConfigError, createRuntime, validateConfig, type Runtime } from "../core/index.ts";
+import { ConfigError, createRuntime, registerBuiltin, validateConfig, type Runtime } from "../core/index.ts";
 
 let dir: string;
 let rt: Runtime | undefined;
@@ -187,5 +187,23 @@ describe("validateConfig", () => {
       ["CONFIG_INVALID_VALUE", "litellm_settings.cache_params.type", 8],
     ]);
     expect(result.errors[0]!.suggestion).toBe("success_callback");
+  });
+});
+
+describe("built-ins named only in a call's own list", () => {
+  it("are flushed by runtime.flush() and closed with the runtime", async () => {
+    const seen: string[] = [];
+    registerBuiltin("test-per-call", () => ({
+      log_success_event: () => void seen.push("success"),
+      flush: () => void seen.push("flush"),
+      close: () => void seen.push("close"),
+    }));
+    rt = await createRuntime({ config: { model_list: [{ model_name: "m", litellm_params: { model: "mock/m", mock_response: "x" } }] }, cwd: dir });
+    await rt.acompletion({ model: "m", messages: [{ role: "user", content: "x" }], success_callback: ["test-per-call"] });
+    await rt.flush();
+    expect(seen).toEqual(["success", "flush"]);
+    await rt.close();
+    rt = undefined;
+    expect(seen.slice(2)).toEqual(["flush", "close"]);
   });
 });

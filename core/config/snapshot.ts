@@ -165,7 +165,11 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
     sources: Object.freeze(sources),
     models,
     files: Object.freeze([...files]),
-    targets: Object.freeze([...targets]),
+    // A getter: a built-in named only in a call's own list is made on first use, and must be flushed and closed too.
+    get targets(): readonly object[] {
+      for (const inst of instances.values()) targets.add(inst);
+      return [...targets];
+    },
     builtin: (name: string, list: ListKind) => {
       const inst = builtin(name, options(name));
       if (!inst) throw unknownBuiltin(name, `${list} of this call`);
