@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { startFakeAnthropic, type FakeAnthropic } from "../../../test/support/fake-anthropic.ts";
 import litellm, { CustomLogger, InvalidParamsError, acompletion, type CallbackKwargs, type ChatCompletionChunk, type ChatMessage } from "../../index.ts";
 import { resetLitellm } from "../../../test/support/globals.ts";
+import { collect } from "../../../test/support/streams.ts";
 
 // The Anthropic provider end to end, through the public API, against the loopback fake Messages API.
 
@@ -60,12 +61,6 @@ afterEach(async () => {
   fake.reset();
   vi.unstubAllEnvs();
 });
-
-async function collect(stream: AsyncIterable<ChatCompletionChunk>): Promise<ChatCompletionChunk[]> {
-  const chunks: ChatCompletionChunk[] = [];
-  for await (const c of stream) chunks.push(c);
-  return chunks;
-}
 
 describe("the request", () => {
   it("lifts system messages out, defaults max_tokens, translates images, tools and params; the body sent is complete_input_dict", async () => {

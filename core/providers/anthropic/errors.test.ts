@@ -19,6 +19,7 @@ import litellm, {
   type ChatCompletionChunk,
 } from "../../index.ts";
 import { resetLitellm } from "../../../test/support/globals.ts";
+import { collectUntilError } from "../../../test/support/streams.ts";
 
 // How Anthropic's failures reach the caller and the callbacks: one error class each, one failure event per call.
 
@@ -42,16 +43,6 @@ const base = () => ({ model: MODEL, messages: [{ role: "user" as const, content:
 const call = (params: Record<string, unknown> = {}) => acompletion({ ...base(), ...params });
 const callStream = (params: Record<string, unknown> = {}) => acompletion({ ...base(), ...params, stream: true });
 const failed = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
-
-async function collect(stream: AsyncIterable<ChatCompletionChunk>): Promise<{ chunks: ChatCompletionChunk[]; error?: unknown }> {
-  const chunks: ChatCompletionChunk[] = [];
-  try {
-    for await (const c of stream) chunks.push(c);
-    return { chunks };
-  } catch (error) {
-    return { chunks, error };
-  }
-}
 
 /** After a failed call: exactly one failure event, carrying the error the caller got, and no success. */
 async function expectOneFailure(err: unknown) {
@@ -134,7 +125,7 @@ describe("HTTP errors", () => {
 describe("errors mid-stream", () => {
   it("an SSE error event (overloaded_error) after some text is ServiceUnavailableError from the iterator, one failure event", async () => {
     fake.set({ content: "one two three four five", streamErrorAfter: 2 });
-    const { chunks, error } = await collect(await callStream());
+    const { chunks, error } = await collectUntilError(await callStream());
     expect(chunks.map((c) => c.choices[0]?.delta.content ?? "").join("")).toBe("one two ");
     expect(error).toBeInstanceOf(ServiceUnavailableError);
     expect(error).toMatchObject({ status: 529, llm_provider: "anthropic" });
@@ -144,7 +135,7 @@ describe("errors mid-stream", () => {
 
   it("a stream cut before message_stop is APIConnectionError", async () => {
     fake.set({ content: "one two three four five", dropAfterEvents: 5 });
-    const { chunks, error } = await collect(await callStream());
+    const { chunks, error } = await collectUntilError(await callStream());
     expect(chunks.length).toBeGreaterThan(0);
     expect(error).toBeInstanceOf(APIConnectionError);
     expect((error as Error).message).toContain("before the response was complete");
@@ -153,7 +144,7 @@ describe("errors mid-stream", () => {
 
   it("a 200 to a streaming request without a single event is InvalidResponseError", async () => {
     fake.set({ malformedBody: '{"hello":"world"}' });
-    const { chunks, error } = await collect(await callStream());
+    const { chunks, error } = await collectUntilError(await callStream());
     expect(chunks).toEqual([]);
     expect(error).toBeInstanceOf(InvalidResponseError);
   });

@@ -13,6 +13,7 @@ import litellm, {
   type ChatCompletionChunk,
 } from "../../index.ts";
 import { DEFAULT_AZURE_API_VERSION } from "./endpoint.ts";
+import { collect } from "../../../test/support/streams.ts";
 
 // azure/<deployment> end to end, through the public API, against a loopback Azure resource.
 
@@ -66,12 +67,6 @@ afterEach(async () => {
   vi.unstubAllEnvs();
   fake.reset();
 });
-
-async function collect(stream: AsyncIterable<ChatCompletionChunk>): Promise<ChatCompletionChunk[]> {
-  const chunks: ChatCompletionChunk[] = [];
-  for await (const c of stream) chunks.push(c);
-  return chunks;
-}
 
 describe("chat", () => {
   it("goes to /openai/deployments/<deployment>/chat/completions with api-version and the api-key header; the body carries nothing of ours", async () => {

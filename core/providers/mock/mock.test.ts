@@ -9,6 +9,7 @@ import litellm, {
   type ChatCompletionChunk,
   type ChatMessage,
 } from "../../index.ts";
+import { collect } from "../../../test/support/streams.ts";
 
 // The built-in mock provider, through the public API: no network, deterministic answers.
 
@@ -38,11 +39,6 @@ beforeEach(() => {
 });
 afterEach(() => litellm.flush());
 
-async function collect(stream: AsyncIterable<ChatCompletionChunk>): Promise<ChatCompletionChunk[]> {
-  const chunks: ChatCompletionChunk[] = [];
-  for await (const c of stream) chunks.push(c);
-  return chunks;
-}
 const text = (chunks: ChatCompletionChunk[]) => chunks.map((c) => c.choices[0]?.delta.content ?? "").join("");
 
 describe("answers", () => {

@@ -17,6 +17,7 @@ import litellm, {
   type ModelResponse,
 } from "../../index.ts";
 import { resetLitellm } from "../../../test/support/globals.ts";
+import { collectUntilError } from "../../../test/support/streams.ts";
 
 // The OpenAI provider end to end, through the public API, against the loopback fake upstream.
 
@@ -72,16 +73,6 @@ afterEach(async () => {
   await litellm.flush();
   fake.reset();
 });
-
-async function collect(stream: AsyncIterable<ChatCompletionChunk>): Promise<{ chunks: ChatCompletionChunk[]; error?: unknown }> {
-  const chunks: ChatCompletionChunk[] = [];
-  try {
-    for await (const c of stream) chunks.push(c);
-    return { chunks };
-  } catch (error) {
-    return { chunks, error };
-  }
-}
 
 const text = (chunks: ChatCompletionChunk[]) => chunks.map((c) => c.choices[0]?.delta.content ?? "").join("");
 
@@ -177,7 +168,7 @@ describe("streaming", () => {
   it("deltas join to the content; usage is asked of the upstream but withheld from a caller that did not ask", async () => {
     fake.set({ content, usage: { prompt_tokens: 40, completion_tokens: 11 } });
     const stream = await acompletion({ model: "openai/gpt-4o-mini", messages: user("x"), stream: true, api_base: fake.url, api_key: KEY });
-    const { chunks, error } = await collect(stream);
+    const { chunks, error } = await collectUntilError(stream);
     expect(error).toBeUndefined();
     expect(chunks.length).toBeGreaterThan(3);
     expect(text(chunks)).toBe(content);
@@ -198,7 +189,7 @@ describe("streaming", () => {
       api_base: fake.url,
       api_key: KEY,
     });
-    const { chunks } = await collect(stream);
+    const { chunks } = await collectUntilError(stream);
     const last = chunks.at(-1)!;
     expect(last.choices).toEqual([]);
     expect(last.usage).toMatchObject({ prompt_tokens: 40, completion_tokens: 11, total_tokens: 51 });
@@ -208,7 +199,7 @@ describe("streaming", () => {
   it("one success event with the whole response, the upstream's usage, a cost, the first-chunk time and <stream>", async () => {
     fake.set({ content, usage: { prompt_tokens: 40, completion_tokens: 11 } });
     const stream = await acompletion({ model: "openai/gpt-4o-mini", messages: user("x"), stream: true, api_base: fake.url, api_key: KEY });
-    await collect(stream);
+    await collectUntilError(stream);
     await litellm.flush();
     expect(rec.of("failure")).toEqual([]);
     expect(rec.of("success")).toHaveLength(1);
@@ -245,7 +236,7 @@ describe("tool calls", () => {
   it("streaming: the assembled response holds the whole tool call", async () => {
     fake.set({ toolCall });
     const stream = await acompletion({ model: "openai/gpt-4o-mini", messages: user("weather?"), tools, stream: true, api_base: fake.url, api_key: KEY });
-    const { chunks, error } = await collect(stream);
+    const { chunks, error } = await collectUntilError(stream);
     expect(error).toBeUndefined();
     // The arguments really came in pieces.
     expect(chunks.filter((c) => c.choices[0]?.delta.tool_calls?.[0]?.function?.arguments).length).toBeGreaterThan(2);
@@ -263,7 +254,7 @@ describe("failures", () => {
   it("a connection dropped mid-stream throws APIConnectionError from the iterator, with one failure event and no success", async () => {
     fake.set({ content: "one two three four five six", dropAfterChunks: 2 });
     const stream = await acompletion({ model: "openai/gpt-4o-mini", messages: user("x"), stream: true, api_base: fake.url, api_key: KEY });
-    const { chunks, error } = await collect(stream);
+    const { chunks, error } = await collectUntilError(stream);
     expect(text(chunks)).toBe("one two ");
     expect(error).toBeInstanceOf(APIConnectionError);
     expect((error as APIConnectionError).code).toBe("LLM_CONNECTION");
@@ -294,7 +285,7 @@ describe("failures", () => {
   it("a garbage SSE line mid-stream throws InvalidResponseError from the iterator, with one failure event", async () => {
     fake.set({ content: "one two three four", malformedChunk: "{garbage" });
     const stream = await acompletion({ model: "openai/gpt-4o-mini", messages: user("x"), stream: true, api_base: fake.url, api_key: KEY });
-    const { chunks, error } = await collect(stream);
+    const { chunks, error } = await collectUntilError(stream);
     expect(chunks.length).toBeGreaterThan(0);
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect(error).toMatchObject({ code: "LLM_INVALID_RESPONSE", status: 502, llm_provider: "openai" });
@@ -306,7 +297,7 @@ describe("failures", () => {
   it("a 200 to a streaming request that carries no event is InvalidResponseError, not an empty success", async () => {
     fake.set({ malformedBody: '{"id":"x","choices":[]}' });
     const stream = await acompletion({ model: "openai/gpt-4o-mini", messages: user("x"), stream: true, api_base: fake.url, api_key: KEY });
-    const { chunks, error } = await collect(stream);
+    const { chunks, error } = await collectUntilError(stream);
     expect(chunks).toEqual([]);
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect((error as Error).message).toContain(`${fake.url}/chat/completions`);
