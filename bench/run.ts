@@ -14,17 +14,22 @@ type Suite = (ctx: { url: string }) => Promise<SuiteResult>;
 
 // Per-call micro-suites first: later suites leave the process with megamorphic call sites and a larger heap,
 // which slowed a mock call measured after them by up to 2x. Each suite still compares its arms side by side.
-const SUITES: Suite[] = [
-  () => dispatchSuite(),
-  () => builtinsSuite(),
-  () => cacheSuite(),
-  () => routingSuite(),
-  ({ url }) => upstreamSuite(url),
-  ({ url }) => streamSuite(url),
-  () => reloadSuite(),
-  () => coldStartSuite(),
-  async ({ url }) => (await import("./server.ts")).serverSuite(url),
-];
+const ALL: Record<string, Suite> = {
+  dispatch: () => dispatchSuite(),
+  builtins: () => builtinsSuite(),
+  cache: () => cacheSuite(),
+  routing: () => routingSuite(),
+  upstream: ({ url }) => upstreamSuite(url),
+  stream: ({ url }) => streamSuite(url),
+  reload: () => reloadSuite(),
+  coldstart: () => coldStartSuite(),
+  server: async ({ url }) => (await import("./server.ts")).serverSuite(url),
+};
+
+/** `BENCH_ONLY=server,stream` runs those suites alone (for profiling one); BENCHMARKS.md is written only by a whole run. */
+const ONLY = process.env.BENCH_ONLY?.split(",").map((s) => s.trim()).filter(Boolean);
+for (const name of ONLY ?? []) if (!(name in ALL)) throw new Error(`BENCH_ONLY: no suite "${name}"; the suites are ${Object.keys(ALL).join(", ")}`);
+const SUITES: Suite[] = ONLY ? ONLY.map((name) => ALL[name]!) : Object.values(ALL);
 
 const OUT = new URL("../BENCHMARKS.md", import.meta.url);
 
@@ -72,9 +77,14 @@ async function main(): Promise<void> {
     await upstream.stop();
   }
   const seconds = (performance.now() - t0) / 1000;
-  writeFileSync(OUT, markdown(results, seconds));
   const failed = results.flatMap((r) => r.rows.filter((row) => row.pass === false).map((row) => `${r.title}: ${row.figure}`));
-  console.log(`wrote BENCHMARKS.md in ${seconds.toFixed(1)} s; ${failed.length === 0 ? "every target met" : `missed: ${failed.join("; ")}`}`);
+  const verdict = failed.length === 0 ? "every target met" : `missed: ${failed.join("; ")}`;
+  if (ONLY) {
+    console.log(`ran ${ONLY.join(", ")} alone in ${seconds.toFixed(1)} s (BENCHMARKS.md is written only by a whole run); ${verdict}`);
+    return;
+  }
+  writeFileSync(OUT, markdown(results, seconds));
+  console.log(`wrote BENCHMARKS.md in ${seconds.toFixed(1)} s; ${verdict}`);
 }
 
 await main();

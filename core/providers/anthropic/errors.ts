@@ -1,6 +1,6 @@
 /** Anthropic's failures as the runtime's error classes: HTTP errors, `error` events mid-stream, and the network. */
+import type { Where } from "../http.ts";
 import {
-  APIConnectionError,
   ContentPolicyViolationError,
   ContextWindowExceededError,
   LiteLLMError,
@@ -10,14 +10,7 @@ import {
   errorForStatus,
 } from "../../errors.ts";
 
-/** What an error message names: who failed, for which model, at which URL. */
-export interface Where {
-  provider: string;
-  model: string;
-  url: string;
-  timeoutMs: number;
-  hasKey: boolean;
-}
+export type { Where } from "../http.ts";
 
 /** `error` of Anthropic's error body `{"type":"error","error":{"type","message"}}`. */
 export interface AnthropicErrorBody {
@@ -85,33 +78,4 @@ function classFor(status: number, type: string | undefined, message: string) {
     if (CONTENT_POLICY.test(message)) return ContentPolicyViolationError;
   }
   return errorForStatus(status);
-}
-
-/**
- * A failure of the request itself (no HTTP answer, or one cut short). `answered` says
- * whether the headers had arrived; `aborted` that the caller or the stream's consumer stopped it.
- */
-export function transportError(err: unknown, where: Where, answered: boolean, aborted: boolean): LiteLLMError {
-  if (err instanceof LiteLLMError) return err;
-  const opts = { llm_provider: where.provider, model: where.model, cause: err };
-  const p = where.provider;
-  if (aborted) return new APIConnectionError(`${p}: the request to ${where.url} was aborted.`, opts);
-  const code = codeOf(err);
-  if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT") {
-    const what = code === "UND_ERR_BODY_TIMEOUT" ? "the rest of the answer" : code === "UND_ERR_CONNECT_TIMEOUT" ? "a connection" : "an answer";
-    return new Timeout(`${p}: no ${what} from ${where.url} within ${where.timeoutMs / 1000} s. Raise "timeout" (seconds) if the model is just slow.`, opts);
-  }
-  if (answered) return new APIConnectionError(`${p}: ${where.url} closed the connection before the response was complete (${code}).`, opts);
-  return new APIConnectionError(`${p}: could not reach ${where.url} (${code}). Check "api_base" (or ANTHROPIC_BASE_URL) and that the server is running.`, opts);
-}
-
-/** The socket's code (ECONNREFUSED, UND_ERR_SOCKET), looking through the causes undici wraps it in. */
-function codeOf(err: unknown): string {
-  let cur = err;
-  for (let depth = 0; cur && typeof cur === "object" && depth < 5; depth++) {
-    const { code } = cur as { code?: unknown };
-    if (typeof code === "string") return code;
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return err instanceof Error ? err.message : String(err);
 }

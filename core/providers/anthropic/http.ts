@@ -7,49 +7,20 @@
  * `anthropic-version` header, and undici (already a dependency) gives kept-alive pools.
  */
 import { createParser } from "eventsource-parser";
-import { Agent, request, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
 import { APIConnectionError, InvalidResponseError, LiteLLMError } from "../../errors.ts";
 import type { ChatCompletionChunk } from "../../types.ts";
+import { header, post, readText, transportError, whereOf as whereOfRequest, type Where } from "../http.ts";
 import type { ProviderAnswer, ProviderRequest, ProviderStream, RawChat } from "../types.ts";
-import { anthropicError, parseErrorBody, transportError, type Where } from "./errors.ts";
+import { anthropicError, parseErrorBody } from "./errors.ts";
 import { isMessage, toChatCompletion } from "./response.ts";
 import { StreamTranslator } from "./stream.ts";
 
-// An Agent keeps one kept-alive Pool per origin (api.anthropic.com, a proxy, a test fake): no new TLS handshake per call.
-const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 256, pipelining: 1 });
+const whereOf = (req: ProviderRequest): Where => whereOfRequest(req, '"api_base" (or ANTHROPIC_BASE_URL)');
 
-function whereOf(req: ProviderRequest): Where {
-  return { provider: req.target.provider, model: req.target.model, url: req.url ?? "", timeoutMs: req.timeoutMs, hasKey: req.apiKey !== undefined };
-}
-
-/** POSTs the body; resolves on a 2xx, throws our error class for anything else. */
-async function send(req: ProviderRequest, where: Where, signal: AbortSignal | undefined): Promise<Dispatcher.ResponseData> {
-  let res: Dispatcher.ResponseData;
-  try {
-    res = await request(where.url, {
-      method: "POST",
-      headers: req.headers,
-      body: JSON.stringify(req.body),
-      dispatcher: agent,
-      signal,
-      // undici's timeouts are per phase: until the headers, then between body chunks (a stream's pings keep it alive).
-      headersTimeout: req.timeoutMs,
-      bodyTimeout: req.timeoutMs,
-    });
-  } catch (err) {
-    throw transportError(err, where, false, signal?.aborted === true);
-  }
-  if (res.statusCode >= 200 && res.statusCode < 300) return res;
-  const text = await readText(res, where, signal);
-  throw anthropicError(where, res.statusCode, parseErrorBody(text), res.headers["retry-after"]);
-}
-
-async function readText(res: Dispatcher.ResponseData, where: Where, signal: AbortSignal | undefined): Promise<string> {
-  try {
-    return await res.body.text();
-  } catch (err) {
-    throw transportError(err, where, true, signal?.aborted === true);
-  }
+/** POSTs the body; resolves on a 2xx, throws our error class for anything else (after `num_retries` retries). */
+function send(req: ProviderRequest, where: Where, signal: AbortSignal | undefined): Promise<Dispatcher.ResponseData> {
+  return post(req, where, JSON.stringify(req.body), signal, (status, text, headers) => anthropicError(where, status, parseErrorBody(text), header(headers, "retry-after")));
 }
 
 export async function chat(req: ProviderRequest): Promise<ProviderAnswer<RawChat>> {

@@ -6,7 +6,7 @@ import { messagesBody } from "./request.ts";
 let httpModule: Promise<typeof import("./http.ts")> | undefined;
 /**
  * The HTTP half, imported on first use: undici and the SSE parser cost load time that a
- * runtime which never calls Anthropic should not pay (the openai provider loads its SDK the same way).
+ * runtime which never calls Anthropic should not pay (the OpenAI-style providers load theirs the same way).
  */
 const http = (): Promise<typeof import("./http.ts")> => (httpModule ??= import("./http.ts"));
 

@@ -1,7 +1,7 @@
 import { AuthenticationError, InvalidParamsError } from "../../errors.ts";
 import type { ResolvedModel } from "../types.ts";
 
-/** Where an Azure OpenAI request goes and how it signs in; light, so building a request loads no SDK. */
+/** Where an Azure OpenAI request goes and how it signs in; light, so building a request loads no HTTP client. */
 
 /**
  * Azure's latest GA data-plane inference version (Microsoft's REST reference, 2024-10-21):

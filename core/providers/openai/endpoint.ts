@@ -1,4 +1,4 @@
-/** Where an OpenAI-compatible request goes and with which key; light, so building a request loads no SDK. */
+/** Where an OpenAI-compatible request goes and with which key; light, so building a request loads no HTTP client. */
 
 const DEFAULT_BASE = "https://api.openai.com/v1";
 

@@ -1,9 +1,7 @@
 import { baseUrlOf, keyFor } from "./endpoint.ts";
 import { bearerStyle, openaiStyleProvider } from "./provider.ts";
 
-export { sdk } from "./provider.ts";
-
-/** OpenAI, and any server that speaks its API (`api_base`), through the official `openai` client. */
+/** OpenAI, and any server that speaks its API (`api_base`), over the shared HTTP path of OpenAI-style providers. */
 export const openaiProvider = openaiStyleProvider(
   bearerStyle(
     "openai",

@@ -1,0 +1,164 @@
+/**
+ * What every HTTP provider shares, imported with the first request to one of them:
+ * one kept-alive undici pool per origin, the POST with its retries, and the failures
+ * of the request itself (no answer, a cut answer, a timeout) as the runtime's classes.
+ *
+ * No vendor SDK sits on this path: the runtime already owns the request body
+ * (`complete_input_dict`), the errors and the retries, and an SDK on fetch cost
+ * about four times undici's `request` in CPU per call (see BENCHMARKS.md).
+ */
+import { Agent, type Dispatcher } from "undici";
+import { APIConnectionError, LiteLLMError, Timeout } from "../errors.ts";
+import type { ProviderRequest } from "./types.ts";
+
+// An Agent keeps one kept-alive Pool per origin (a vendor, a proxy, a test fake): no new TLS handshake per call.
+const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 256, pipelining: 1 });
+
+/** What an error message names: who failed, for which model, at which URL. */
+export interface Where {
+  provider: string;
+  model: string;
+  url: string;
+  timeoutMs: number;
+  hasKey: boolean;
+  /** Says where the address came from, for "could not reach": `"api_base" (or OPENAI_BASE_URL)`. */
+  baseHint: string;
+}
+
+export function whereOf(req: ProviderRequest, baseHint: string): Where {
+  return { provider: req.target.provider, model: req.target.model, url: req.url ?? "", timeoutMs: req.timeoutMs, hasKey: req.apiKey !== undefined, baseHint };
+}
+
+/** Turns a non-2xx answer into the provider's error class. */
+export type StatusError = (status: number, text: string, headers: Dispatcher.ResponseData["headers"]) => LiteLLMError;
+
+/**
+ * POSTs `body` and resolves on a 2xx; anything else throws, after up to `req.maxRetries`
+ * retries of what may pass (no answer, 408, 409, 429, 5xx), waiting as the upstream asks
+ * (`retry-after-ms`, `retry-after`) or 0.5 s doubling to 8 s, as the official clients do.
+ */
+export async function post(req: ProviderRequest, where: Where, body: string, signal: AbortSignal | undefined, onStatus: StatusError): Promise<Dispatcher.ResponseData> {
+  for (let attempt = 0; ; attempt++) {
+    const left = req.maxRetries - attempt;
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await agent.request({
+        origin: originOf(where.url),
+        path: pathOf(where.url),
+        method: "POST",
+        headers: req.headers,
+        body,
+        signal,
+        // undici's timeouts are per phase: until the headers, then between body chunks (a stream's pings keep it alive).
+        headersTimeout: req.timeoutMs,
+        bodyTimeout: req.timeoutMs,
+      });
+    } catch (err) {
+      const failure = transportError(err, where, false, signal?.aborted === true);
+      if (left > 0 && !signal?.aborted) {
+        await pause(backoffMs(attempt, undefined), signal);
+        continue;
+      }
+      throw failure;
+    }
+    if (res.statusCode >= 200 && res.statusCode < 300) return res;
+    const text = await readText(res, where, signal);
+    if (left > 0 && mayRetry(res.statusCode, res.headers) && !signal?.aborted) {
+      await pause(backoffMs(attempt, res.headers), signal);
+      continue;
+    }
+    throw onStatus(res.statusCode, text, res.headers);
+  }
+}
+
+export async function readText(res: Dispatcher.ResponseData, where: Where, signal: AbortSignal | undefined): Promise<string> {
+  try {
+    return await res.body.text();
+  } catch (err) {
+    throw transportError(err, where, true, signal?.aborted === true);
+  }
+}
+
+/** One header's value: undici gives repeated headers as an array. */
+export function header(headers: Dispatcher.ResponseData["headers"], name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+// A URL's origin and path, cached: the same few upstreams are asked on every call.
+const split = new Map<string, [string, string]>();
+function parts(url: string): [string, string] {
+  let p = split.get(url);
+  if (p === undefined) {
+    const u = new URL(url);
+    p = [u.origin, `${u.pathname}${u.search}`];
+    if (split.size >= 1024) split.clear();
+    split.set(url, p);
+  }
+  return p;
+}
+const originOf = (url: string): string => parts(url)[0];
+const pathOf = (url: string): string => parts(url)[1];
+
+function mayRetry(status: number, headers: Dispatcher.ResponseData["headers"]): boolean {
+  const asked = header(headers, "x-should-retry");
+  if (asked === "true") return true;
+  if (asked === "false") return false;
+  return status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+/** The wait before retry `attempt + 1`: what the upstream asked when it is under a minute, else 0.5 s doubling to 8 s, less up to a quarter of jitter. */
+export function backoffMs(attempt: number, headers: Dispatcher.ResponseData["headers"] | undefined): number {
+  if (headers) {
+    const ms = Number(header(headers, "retry-after-ms"));
+    if (Number.isFinite(ms) && ms >= 0 && ms < 60_000) return ms;
+    const after = header(headers, "retry-after");
+    if (after) {
+      const s = Number(after);
+      const wait = Number.isFinite(s) ? s * 1000 : Date.parse(after) - Date.now();
+      if (Number.isFinite(wait) && wait >= 0 && wait < 60_000) return wait;
+    }
+  }
+  return Math.min(500 * 2 ** attempt, 8000) * (1 - Math.random() * 0.25);
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}
+
+/**
+ * A failure of the request itself (no HTTP answer, or one cut short). `answered` says
+ * whether the headers had arrived; `aborted` that the caller or the stream's consumer stopped it.
+ */
+export function transportError(err: unknown, where: Where, answered: boolean, aborted: boolean): LiteLLMError {
+  if (err instanceof LiteLLMError) return err;
+  const opts = { llm_provider: where.provider, model: where.model, cause: err };
+  const p = where.provider;
+  if (aborted) return new APIConnectionError(`${p}: the request to ${where.url} was aborted.`, opts);
+  const code = codeOf(err);
+  if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT") {
+    const what = code === "UND_ERR_BODY_TIMEOUT" ? "the rest of the answer" : code === "UND_ERR_CONNECT_TIMEOUT" ? "a connection" : "an answer";
+    return new Timeout(`${p}: no ${what} from ${where.url} within ${where.timeoutMs / 1000} s. Raise "timeout" (seconds) if the model is just slow.`, opts);
+  }
+  if (answered) return new APIConnectionError(`${p}: ${where.url} closed the connection before the response was complete (${code}).`, opts);
+  return new APIConnectionError(`${p}: could not reach ${where.url} (${code}). Check ${where.baseHint} and that the server is running.`, opts);
+}
+
+/** The socket's code (ECONNREFUSED, UND_ERR_SOCKET), looking through the causes undici wraps it in. */
+function codeOf(err: unknown): string {
+  let cur = err;
+  for (let depth = 0; cur && typeof cur === "object" && depth < 5; depth++) {
+    const { code } = cur as { code?: unknown };
+    if (typeof code === "string") return code;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return err instanceof Error ? err.message : String(err);
+}

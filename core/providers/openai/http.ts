@@ -1,0 +1,124 @@
+/**
+ * The HTTP half of every OpenAI-style provider (OpenAI, Azure OpenAI, Ollama, any
+ * compatible server), imported on the first request (see provider.ts): the body as
+ * built is the body sent, over the shared undici pool, and the answer is read as
+ * OpenAI's chat completions and embeddings APIs define it.
+ */
+import { createParser } from "eventsource-parser";
+import type { Dispatcher } from "undici";
+import { APIConnectionError, InvalidResponseError, LiteLLMError } from "../../errors.ts";
+import type { ChatCompletionChunk } from "../../types.ts";
+import { post, readText, transportError, whereOf, type Where } from "../http.ts";
+import type { ProviderAnswer, ProviderRequest, ProviderStream } from "../types.ts";
+import { openaiError } from "./errors.ts";
+
+/** Where the base URL of each provider comes from, for "could not reach": the variable it reads besides `api_base`. */
+const BASE_HINT: Readonly<Record<string, string>> = {
+  openai: '"api_base" (or OPENAI_BASE_URL)',
+  azure: '"api_base" (or AZURE_API_BASE)',
+  ollama: '"api_base" (or OLLAMA_API_BASE)',
+};
+
+const where = (req: ProviderRequest): Where => whereOf(req, BASE_HINT[req.target.provider] ?? '"api_base"');
+
+function send(req: ProviderRequest, w: Where, signal: AbortSignal | undefined): Promise<Dispatcher.ResponseData> {
+  return post(req, w, JSON.stringify(req.body), signal, (status, text, headers) => openaiError(w, status, text, headers));
+}
+
+/** A chat completion or an embedding list: JSON with `choices` or `data`. */
+export async function json<T>(req: ProviderRequest, kind: "completion" | "embedding list"): Promise<ProviderAnswer<T>> {
+  const w = where(req);
+  const res = await send(req, w, req.signal);
+  const raw = await readText(res, w, req.signal);
+  let out: (T & { choices?: unknown; data?: unknown }) | undefined;
+  try {
+    out = JSON.parse(raw) as T & { choices?: unknown; data?: unknown };
+  } catch {
+    // not JSON: the error below
+  }
+  if (out && typeof out === "object" && (Array.isArray(out.choices) || Array.isArray(out.data))) return { response: out, raw };
+  const preview = raw.length > 200 ? `${raw.slice(0, 200)}...` : raw;
+  throw new InvalidResponseError(`${w.provider}: ${w.url} answered ${res.statusCode} with a body that is not a ${kind}: ${JSON.stringify(preview)}`, {
+    llm_provider: w.provider,
+    model: w.model,
+  });
+}
+
+export async function chatStream(req: ProviderRequest): Promise<ProviderStream> {
+  const w = where(req);
+  // Ours, so abort() stops the upstream whether or not the caller passed a signal.
+  const controller = new AbortController();
+  const onAbort = () => controller.abort();
+  if (req.signal?.aborted) controller.abort();
+  req.signal?.addEventListener("abort", onAbort, { once: true });
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await send(req, w, controller.signal);
+  } catch (err) {
+    req.signal?.removeEventListener("abort", onAbort);
+    throw err;
+  }
+  const body = res.body;
+
+  async function* chunks(): AsyncGenerator<ChatCompletionChunk> {
+    const ready: ChatCompletionChunk[] = [];
+    let events = 0;
+    let done = false;
+    let failure: LiteLLMError | undefined;
+    const parser = createParser({
+      onEvent: (ev) => {
+        if (done || failure !== undefined) return;
+        events++;
+        if (ev.data === "[DONE]") return void (done = true);
+        const chunk = parseChunk(ev.data, w);
+        if (chunk instanceof LiteLLMError) failure = chunk;
+        // Azure opens with a content-filter report that has no choices and no usage: nothing for the caller.
+        else if (chunk.choices?.length !== 0 || chunk.usage) ready.push(chunk);
+      },
+    });
+    const decoder = new TextDecoder();
+    try {
+      for await (const buf of body) {
+        parser.feed(decoder.decode(buf as Buffer, { stream: true }));
+        // Chunks before a bad line in the same read still reach the caller, then the error.
+        while (ready.length > 0) yield ready.shift()!;
+        if (failure !== undefined) throw failure;
+      }
+      parser.feed(decoder.decode());
+      parser.reset({ consume: true });
+      while (ready.length > 0) yield ready.shift()!;
+      if (failure !== undefined) throw failure;
+    } catch (err) {
+      throw err instanceof LiteLLMError ? err : transportError(err, w, true, controller.signal.aborted);
+    } finally {
+      req.signal?.removeEventListener("abort", onAbort);
+      // The consumer stopped early: free the connection rather than read an answer nobody wants.
+      if (!body.readableEnded) body.destroy();
+    }
+    // A 200 without a single event (a JSON body, a proxy's page) is no stream: fail rather than log an empty success.
+    if (events === 0)
+      throw new InvalidResponseError(`${w.provider}: ${w.url} answered ${res.statusCode} to a streaming request without a single event. Check that "api_base" speaks OpenAI's streaming API.`, {
+        llm_provider: w.provider,
+        model: w.model,
+      });
+    // OpenAI ends with [DONE]; servers that just close after the last chunk are common, and their answer is whole.
+  }
+
+  const it = chunks();
+  return { [Symbol.asyncIterator]: () => it, abort: () => controller.abort() };
+}
+
+/** One `data:` line as a chunk, or the error it carries (`{"error": {...}}` mid-stream) or is (not JSON). */
+function parseChunk(data: string, w: Where): ChatCompletionChunk | LiteLLMError {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data);
+  } catch {
+    const preview = data.length > 200 ? `${data.slice(0, 200)}...` : data;
+    return new InvalidResponseError(`${w.provider}: ${w.url} sent a stream event that is not JSON: ${JSON.stringify(preview)}`, { llm_provider: w.provider, model: w.model });
+  }
+  if (parsed === null || typeof parsed !== "object")
+    return new InvalidResponseError(`${w.provider}: ${w.url} sent a stream event that is not a chunk: ${JSON.stringify(data.slice(0, 200))}`, { llm_provider: w.provider, model: w.model });
+  if ("error" in parsed && parsed.error) return openaiError(w, undefined, data, {});
+  return parsed as ChatCompletionChunk;
+}
