@@ -30,7 +30,8 @@ export function ourCode(): "dist" | "src" {
 /** Our server in a child process on port 0; `profileDir` adds `--cpu-prof` (the profile is written when it exits). */
 export async function startOurs(upstreamUrl: string, profileDir?: string): Promise<Proc> {
   const prof = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, [...prof, "--import", "jiti/register", SELF, CHILD_FLAG, upstreamUrl, ourCode()], {
+  const args = process.env.BENCH_BARE ? [process.env.BENCH_BARE, upstreamUrl, process.env.BENCH_BARE_MODE ?? "dispatch"] : ["--import", "jiti/register", SELF, CHILD_FLAG, upstreamUrl, ourCode()];
+  const child = spawn(process.execPath, [...prof, ...args], {
     stdio: ["pipe", "pipe", "inherit"],
     cwd: ROOT,
   });

@@ -7,6 +7,7 @@ import type { CallType, CompletionParams, EmbeddingParams, HiddenParams, Usage }
 import { CallContext } from "./context.ts";
 import type { AttemptInfo, CallEnv, Route } from "./env.ts";
 import { DEFAULT_TIMEOUT_S, optionalParams } from "./params.ts";
+import { isCallSignal } from "./signal.ts";
 
 type AnyParams = CompletionParams | EmbeddingParams;
 
@@ -119,7 +120,7 @@ export function requestOptions(params: AnyParams, target: ResolvedModel, stream:
     stream,
     timeoutMs: timeout * 1000,
     maxRetries: typeof params.num_retries === "number" ? params.num_retries : 0,
-    signal: params.signal instanceof AbortSignal ? params.signal : undefined,
+    signal: isCallSignal(params.signal) ? params.signal : undefined,
     mock: { response: (params.mock_response ?? target.mock_response) as string | Error | undefined, delayMs: typeof params.mock_delay === "number" ? params.mock_delay : 0 },
   };
 }

@@ -7,7 +7,9 @@
  * (`complete_input_dict`), the errors and the retries, and an SDK on fetch cost
  * about four times undici's `request` in CPU per call (see BENCHMARKS.md).
  */
+import type { IncomingHttpHeaders } from "node:http";
 import { Agent, type Dispatcher } from "undici";
+import { sleepUnless, type CallSignal } from "../call/signal.ts";
 import { APIConnectionError, LiteLLMError, Timeout } from "../errors.ts";
 import type { ProviderRequest } from "./types.ts";
 
@@ -30,25 +32,27 @@ export function whereOf(req: ProviderRequest, baseHint: string): Where {
 }
 
 /** Turns a non-2xx answer into the provider's error class. */
-export type StatusError = (status: number, text: string, headers: Dispatcher.ResponseData["headers"]) => LiteLLMError;
+export type StatusError = (status: number, text: string, headers: IncomingHttpHeaders) => LiteLLMError;
 
 /**
  * POSTs `body` and resolves on a 2xx; anything else throws, after up to `req.maxRetries`
  * retries of what may pass (no answer, 408, 409, 429, 5xx), waiting as the upstream asks
  * (`retry-after-ms`, `retry-after`) or 0.5 s doubling to 8 s, as the official clients do.
  */
-export async function post(req: ProviderRequest, where: Where, body: string, signal: AbortSignal | undefined, onStatus: StatusError): Promise<Dispatcher.ResponseData> {
+export async function post(req: ProviderRequest, where: Where, body: string, signal: CallSignal | undefined, onStatus: StatusError): Promise<Dispatcher.ResponseData> {
   for (let attempt = 0; ; attempt++) {
     const left = req.maxRetries - attempt;
     let res: Dispatcher.ResponseData;
     try {
+      const [origin, path] = parts(where.url);
       res = await agent.request({
-        origin: originOf(where.url),
-        path: pathOf(where.url),
+        origin,
+        path,
         method: "POST",
         headers: req.headers,
         body,
-        signal,
+        // undici takes any object with addEventListener for a signal, as it does an AbortSignal.
+        signal: signal as AbortSignal | undefined,
         // undici's timeouts are per phase: until the headers, then between body chunks (a stream's pings keep it alive).
         headersTimeout: req.timeoutMs,
         bodyTimeout: req.timeoutMs,
@@ -56,7 +60,7 @@ export async function post(req: ProviderRequest, where: Where, body: string, sig
     } catch (err) {
       const failure = transportError(err, where, false, signal?.aborted === true);
       if (left > 0 && !signal?.aborted) {
-        await pause(backoffMs(attempt, undefined), signal);
+        await sleepUnless(backoffMs(attempt, undefined), signal);
         continue;
       }
       throw failure;
@@ -64,14 +68,14 @@ export async function post(req: ProviderRequest, where: Where, body: string, sig
     if (res.statusCode >= 200 && res.statusCode < 300) return res;
     const text = await readText(res, where, signal);
     if (left > 0 && mayRetry(res.statusCode, res.headers) && !signal?.aborted) {
-      await pause(backoffMs(attempt, res.headers), signal);
+      await sleepUnless(backoffMs(attempt, res.headers), signal);
       continue;
     }
     throw onStatus(res.statusCode, text, res.headers);
   }
 }
 
-export async function readText(res: Dispatcher.ResponseData, where: Where, signal: AbortSignal | undefined): Promise<string> {
+export async function readText(res: Dispatcher.ResponseData, where: Where, signal: CallSignal | undefined): Promise<string> {
   try {
     return await res.body.text();
   } catch (err) {
@@ -79,8 +83,98 @@ export async function readText(res: Dispatcher.ResponseData, where: Where, signa
   }
 }
 
+/** A whole answer: its status, headers (only of a non-2xx answer) and body text. */
+export interface Whole {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
+
+/**
+ * POSTs `body` and reads the whole answer, with `post`'s retries. For JSON answers:
+ * a dispatch handler that keeps the chunks, where `request` would build a Readable
+ * per call (about a tenth of a proxied call's CPU in the server's profile).
+ */
+export async function postWhole(req: ProviderRequest, where: Where, body: string, signal: CallSignal | undefined, onStatus: StatusError): Promise<Whole> {
+  for (let attempt = 0; ; attempt++) {
+    const left = req.maxRetries - attempt;
+    let res: Whole;
+    try {
+      res = await exchange(where.url, req.headers, body, req.timeoutMs, signal);
+    } catch (err) {
+      const failure = transportError(err, where, (err as { answered?: boolean }).answered === true, signal?.aborted === true);
+      if (left > 0 && !signal?.aborted) {
+        await sleepUnless(backoffMs(attempt, undefined), signal);
+        continue;
+      }
+      throw failure;
+    }
+    if (res.status >= 200 && res.status < 300) return res;
+    if (left > 0 && mayRetry(res.status, res.headers) && !signal?.aborted) {
+      await sleepUnless(backoffMs(attempt, res.headers), signal);
+      continue;
+    }
+    throw onStatus(res.status, res.text, res.headers);
+  }
+}
+
+/**
+ * One request and its whole answer; a failure after the headers carries `answered: true`.
+ * undici's own handler interface (onConnect ... onComplete): its newer one parses every
+ * header of every answer into an object, where a 2xx needs none of them.
+ */
+function exchange(url: string, headers: Record<string, string>, body: string, timeoutMs: number, signal: CallSignal | undefined): Promise<Whole> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new Error("aborted"));
+    const chunks: Buffer[] = [];
+    let status = 0;
+    let raw: Buffer[] = [];
+    let abort: ((err?: Error) => void) | undefined;
+    const onAbort = () => abort?.(new Error("aborted"));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const settle = () => signal?.removeEventListener("abort", onAbort);
+    const [origin, path] = parts(url);
+    const handler: Dispatcher.DispatchHandler = {
+      onConnect(a) {
+        abort = a;
+        if (signal?.aborted) a(new Error("aborted"));
+      },
+      onHeaders(statusCode, rawHeaders) {
+        status = statusCode;
+        raw = rawHeaders;
+        return true;
+      },
+      onData(chunk) {
+        chunks.push(chunk);
+        return true;
+      },
+      onComplete() {
+        settle();
+        const text = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8");
+        resolve({ status, headers: status >= 200 && status < 300 ? {} : headerObject(raw), text });
+      },
+      onError(err) {
+        settle();
+        if (status !== 0) (err as { answered?: boolean }).answered = true;
+        reject(err);
+      },
+    };
+    agent.dispatch({ origin, path, method: "POST", headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }, handler);
+  });
+}
+
+/** Raw header pairs as an object of lower-case names (a repeated one keeps its first value). */
+function headerObject(raw: Buffer[]): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toString("latin1").toLowerCase();
+    if (out[name] === undefined) out[name] = raw[i + 1]!.toString("latin1");
+  }
+  return out;
+}
+
 /** One header's value: undici gives repeated headers as an array. */
-export function header(headers: Dispatcher.ResponseData["headers"], name: string): string | undefined {
+export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
@@ -97,10 +191,8 @@ function parts(url: string): [string, string] {
   }
   return p;
 }
-const originOf = (url: string): string => parts(url)[0];
-const pathOf = (url: string): string => parts(url)[1];
 
-function mayRetry(status: number, headers: Dispatcher.ResponseData["headers"]): boolean {
+function mayRetry(status: number, headers: IncomingHttpHeaders): boolean {
   const asked = header(headers, "x-should-retry");
   if (asked === "true") return true;
   if (asked === "false") return false;
@@ -108,7 +200,7 @@ function mayRetry(status: number, headers: Dispatcher.ResponseData["headers"]): 
 }
 
 /** The wait before retry `attempt + 1`: what the upstream asked when it is under a minute, else 0.5 s doubling to 8 s, less up to a quarter of jitter. */
-export function backoffMs(attempt: number, headers: Dispatcher.ResponseData["headers"] | undefined): number {
+export function backoffMs(attempt: number, headers: IncomingHttpHeaders | undefined): number {
   if (headers) {
     const ms = Number(header(headers, "retry-after-ms"));
     if (Number.isFinite(ms) && ms >= 0 && ms < 60_000) return ms;
@@ -120,18 +212,6 @@ export function backoffMs(attempt: number, headers: Dispatcher.ResponseData["hea
     }
   }
   return Math.min(500 * 2 ** attempt, 8000) * (1 - Math.random() * 0.25);
-}
-
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { CallSignal } from "../call/signal.ts";
 import type { ChatCompletionChunk, ChatMessage, EmbeddingResponse, ModelResponse } from "../types.ts";
 
 /** Where a call goes: the provider, its own model name, and how to reach it. */
@@ -36,7 +37,7 @@ export interface ProviderRequest {
   readonly apiKey?: string | undefined;
   readonly timeoutMs: number;
   readonly maxRetries: number;
-  readonly signal?: AbortSignal | undefined;
+  readonly signal?: CallSignal | undefined;
   /** For the mock: what to answer, and how slowly. */
   readonly mock?: { response: string | Error | undefined; delayMs: number };
 }
@@ -68,7 +69,7 @@ export interface Provider {
 export interface RequestOptions {
   stream: boolean;
   /** Aborts the request (a server's client went away). */
-  signal?: AbortSignal | undefined;
+  signal?: CallSignal | undefined;
   timeoutMs: number;
   maxRetries: number;
   mock?: { response: string | Error | undefined; delayMs: number };

@@ -30,7 +30,8 @@ export async function chatCompletions(req: IncomingMessage, res: ServerResponse,
   const body = parseObject(await readBody(req, ctx.bodyLimit()));
   const params = callParams(body, req, ctx.aliases(), "messages") as CompletionParams;
   const watch = new ClientWatch(res);
-  params.signal = watch.signal;
+  // The call reads `signal` as a CallSignal, which the watch is (cheaper than an AbortSignal).
+  params.signal = watch as unknown as AbortSignal;
   try {
     // The answer's kind decides, not the request's `stream`: a pre-call hook may have changed it.
     const answer: ModelResponse | CompletionStream = await ctx.runtime.acompletion(params);
@@ -57,7 +58,7 @@ export async function embeddings(req: IncomingMessage, res: ServerResponse, ctx:
   const base64 = params.encoding_format === "base64";
   if (base64) delete params.encoding_format;
   const watch = new ClientWatch(res);
-  params.signal = watch.signal;
+  params.signal = watch as unknown as AbortSignal;
   try {
     const response = await ctx.runtime.aembedding(params);
     sendJSON(res, 200, JSON.stringify(base64 ? asBase64(response) : response), hiddenHeaders(response));

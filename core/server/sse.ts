@@ -1,5 +1,6 @@
 /** A call's client, watched for leaving; and a completion stream written to it as server-sent events. */
 import type { ServerResponse } from "node:http";
+import type { CallSignal } from "../call/signal.ts";
 import type { ChatCompletionChunk } from "../types.ts";
 import { errorBody, toWire } from "./errors.ts";
 
@@ -11,36 +12,59 @@ import { errorBody, toWire } from "./errors.ts";
 export const ABORT_FALLBACK_MS = 5_000;
 
 /**
- * Watches one response for its client going away. Before a stream exists the
- * call is aborted through `signal` at once (one failure event); once it
- * streams, the reader stops at the next chunk instead (see ABORT_FALLBACK_MS).
+ * Watches one response for its client going away, and is the call's signal.
+ * Before a stream exists the call is aborted at once (one failure event);
+ * once it streams, the reader stops at the next chunk instead (see ABORT_FALLBACK_MS).
+ * Plain fields and a listener array, not an AbortController: nothing is
+ * allocated for the common case of a client that stays.
  */
-export class ClientWatch {
-  private readonly controller = new AbortController();
-  readonly signal: AbortSignal = this.controller.signal;
-  private streaming = false;
-  private fallback: NodeJS.Timeout | undefined;
+export class ClientWatch implements CallSignal {
+  aborted = false;
+  reason: Error | undefined;
   gone = false;
+  // Private for real (#): a pre-call hook sees the call's `signal`, and may log or serialise it.
+  #listeners: (() => void)[] | undefined;
+  #streaming = false;
+  #fallback: NodeJS.Timeout | undefined;
+  readonly #res: ServerResponse;
+  readonly #onClose = (): void => {
+    if (this.#res.writableFinished) return;
+    this.gone = true;
+    if (!this.#streaming) return this.abort();
+    this.#fallback = setTimeout(() => this.abort(), ABORT_FALLBACK_MS);
+  };
 
-  constructor(private readonly res: ServerResponse) {
-    res.once("close", this.onClose);
+  constructor(res: ServerResponse) {
+    this.#res = res;
+    res.once("close", this.#onClose);
   }
 
-  private onClose = (): void => {
-    if (this.res.writableFinished) return;
-    this.gone = true;
-    if (!this.streaming) return this.controller.abort();
-    this.fallback = setTimeout(() => this.controller.abort(), ABORT_FALLBACK_MS);
-  };
+  private abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = new Error("the client closed the connection");
+    const listeners = this.#listeners ?? [];
+    this.#listeners = undefined;
+    for (const listener of listeners) listener();
+  }
+
+  addEventListener(_type: "abort", listener: () => void): void {
+    (this.#listeners ??= []).push(listener);
+  }
+
+  removeEventListener(_type: "abort", listener: () => void): void {
+    const i = this.#listeners?.indexOf(listener) ?? -1;
+    if (i !== -1) this.#listeners!.splice(i, 1);
+  }
 
   /** From now on a departure stops the reader rather than aborting the call. */
   startStreaming(): void {
-    this.streaming = true;
+    this.#streaming = true;
   }
 
   done(): void {
-    clearTimeout(this.fallback);
-    this.res.off("close", this.onClose);
+    clearTimeout(this.#fallback);
+    this.#res.off("close", this.#onClose);
   }
 }
 

@@ -10,7 +10,7 @@ import { createParser } from "eventsource-parser";
 import type { Dispatcher } from "undici";
 import { APIConnectionError, InvalidResponseError, LiteLLMError } from "../../errors.ts";
 import type { ChatCompletionChunk } from "../../types.ts";
-import { header, post, readText, transportError, whereOf as whereOfRequest, type Where } from "../http.ts";
+import { header, post, postWhole, transportError, whereOf as whereOfRequest, type StatusError, type Where } from "../http.ts";
 import type { ProviderAnswer, ProviderRequest, ProviderStream, RawChat } from "../types.ts";
 import { anthropicError, parseErrorBody } from "./errors.ts";
 import { isMessage, toChatCompletion } from "./response.ts";
@@ -18,15 +18,18 @@ import { StreamTranslator } from "./stream.ts";
 
 const whereOf = (req: ProviderRequest): Where => whereOfRequest(req, '"api_base" (or ANTHROPIC_BASE_URL)');
 
-/** POSTs the body; resolves on a 2xx, throws our error class for anything else (after `num_retries` retries). */
+/** Our error class for a non-2xx answer. */
+const statusError = (where: Where): StatusError => (status, text, headers) => anthropicError(where, status, parseErrorBody(text), header(headers, "retry-after"));
+
+/** POSTs the body for a stream; resolves on a 2xx, throws our error class for anything else (after `num_retries` retries). */
 function send(req: ProviderRequest, where: Where, signal: AbortSignal | undefined): Promise<Dispatcher.ResponseData> {
-  return post(req, where, JSON.stringify(req.body), signal, (status, text, headers) => anthropicError(where, status, parseErrorBody(text), header(headers, "retry-after")));
+  return post(req, where, JSON.stringify(req.body), signal, statusError(where));
 }
 
 export async function chat(req: ProviderRequest): Promise<ProviderAnswer<RawChat>> {
   const where = whereOf(req);
-  const res = await send(req, where, req.signal);
-  const raw = await readText(res, where, req.signal);
+  const res = await postWhole(req, where, JSON.stringify(req.body), req.signal, statusError(where));
+  const raw = res.text;
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -36,7 +39,7 @@ export async function chat(req: ProviderRequest): Promise<ProviderAnswer<RawChat
   if (isMessage(parsed)) return { response: toChatCompletion(parsed), raw };
   if ((parsed as { type?: unknown } | undefined)?.type === "error") throw anthropicError(where, undefined, parseErrorBody(raw));
   const preview = raw.length > 200 ? `${raw.slice(0, 200)}...` : raw;
-  throw new InvalidResponseError(`${where.provider}: ${where.url} answered ${res.statusCode} with a body that is not a Messages response: ${JSON.stringify(preview)}`, {
+  throw new InvalidResponseError(`${where.provider}: ${where.url} answered ${res.status} with a body that is not a Messages response: ${JSON.stringify(preview)}`, {
     llm_provider: where.provider,
     model: where.model,
   });

@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { randomBytes } from "node:crypto";
 import { APIConnectionError, APIError, PROVIDER_ERRORS, type ProviderErrorName } from "../../errors.ts";
+import { sleepUnless } from "../../call/signal.ts";
 import type { ChatCompletionChunk, ChatMessage } from "../../types.ts";
 import type { Provider, ProviderRequest, ProviderStream, RawChat, RawEmbedding, ResolvedModel, RequestOptions } from "../types.ts";
 
@@ -53,7 +53,7 @@ const newId = (prefix: string) => `${prefix}-mock-${randomBytes(9).toString("bas
 
 async function settle(req: ProviderRequest): Promise<void> {
   const delay = req.mock?.delayMs ?? 0;
-  if (delay > 0) await sleep(delay, undefined, { signal: req.signal }).catch(() => undefined);
+  if (delay > 0) await sleepUnless(delay, req.signal);
   if (req.signal?.aborted) throw new APIConnectionError("mock: the request was aborted by the caller.", { llm_provider: "mock", model: req.target.model });
   const err = mockError(req.mock?.response, req.target.model, req.target.provider);
   if (err) throw err;
@@ -106,7 +106,7 @@ export const mockProvider: Provider = {
     async function* chunks(): AsyncGenerator<ChatCompletionChunk> {
       yield chunk({ role: "assistant", content: "" }, null);
       for (const piece of pieces) {
-        if (delay > 0) await sleep(delay);
+        if (delay > 0) await sleepUnless(delay, undefined);
         if (aborted) return;
         yield chunk({ content: piece }, null);
       }

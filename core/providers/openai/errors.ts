@@ -1,5 +1,5 @@
 /** OpenAI's failures as the runtime's error classes: an error status, or an `error` object mid-stream. */
-import type { Dispatcher } from "undici";
+import type { IncomingHttpHeaders } from "node:http";
 import { ContentPolicyViolationError, ContextWindowExceededError, LiteLLMError, errorForStatus } from "../../errors.ts";
 import { header, type Where } from "../http.ts";
 
@@ -29,7 +29,7 @@ function parseErrorBody(text: string): ErrorBody {
  * An OpenAI-style error as ours. `status` is the response's, or undefined for an
  * error sent mid-stream (its `code`, when numeric, or 500).
  */
-export function openaiError(where: Where, status: number | undefined, text: string, headers: Dispatcher.ResponseData["headers"]): LiteLLMError {
+export function openaiError(where: Where, status: number | undefined, text: string, headers: IncomingHttpHeaders): LiteLLMError {
   const body = parseErrorBody(text);
   const code = status ?? (typeof body.code === "number" ? body.code : 500);
   const detail = body.message ?? `HTTP ${code}`;

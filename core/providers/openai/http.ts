@@ -8,7 +8,7 @@ import { createParser } from "eventsource-parser";
 import type { Dispatcher } from "undici";
 import { APIConnectionError, InvalidResponseError, LiteLLMError } from "../../errors.ts";
 import type { ChatCompletionChunk } from "../../types.ts";
-import { post, readText, transportError, whereOf, type Where } from "../http.ts";
+import { post, postWhole, transportError, whereOf, type Where } from "../http.ts";
 import type { ProviderAnswer, ProviderRequest, ProviderStream } from "../types.ts";
 import { openaiError } from "./errors.ts";
 
@@ -28,8 +28,8 @@ function send(req: ProviderRequest, w: Where, signal: AbortSignal | undefined): 
 /** A chat completion or an embedding list: JSON with `choices` or `data`. */
 export async function json<T>(req: ProviderRequest, kind: "completion" | "embedding list"): Promise<ProviderAnswer<T>> {
   const w = where(req);
-  const res = await send(req, w, req.signal);
-  const raw = await readText(res, w, req.signal);
+  const res = await postWhole(req, w, JSON.stringify(req.body), req.signal, (status, text, headers) => openaiError(w, status, text, headers));
+  const raw = res.text;
   let out: (T & { choices?: unknown; data?: unknown }) | undefined;
   try {
     out = JSON.parse(raw) as T & { choices?: unknown; data?: unknown };
@@ -38,7 +38,7 @@ export async function json<T>(req: ProviderRequest, kind: "completion" | "embedd
   }
   if (out && typeof out === "object" && (Array.isArray(out.choices) || Array.isArray(out.data))) return { response: out, raw };
   const preview = raw.length > 200 ? `${raw.slice(0, 200)}...` : raw;
-  throw new InvalidResponseError(`${w.provider}: ${w.url} answered ${res.statusCode} with a body that is not a ${kind}: ${JSON.stringify(preview)}`, {
+  throw new InvalidResponseError(`${w.provider}: ${w.url} answered ${res.status} with a body that is not a ${kind}: ${JSON.stringify(preview)}`, {
     llm_provider: w.provider,
     model: w.model,
   });
