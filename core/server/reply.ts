@@ -5,7 +5,10 @@ import { errorBody, type WireError } from "./errors.ts";
 /** A JSON response in one write; `text` is already serialised. */
 export function sendJSON(res: ServerResponse, status: number, text: string, headers?: Record<string, string>): void {
   if (res.destroyed) return;
-  res.writeHead(status, { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  // A flat [name, value, ...] list: cheaper than merging objects (a spread with added keys costs µs on Node 20).
+  const list: (string | number)[] = ["content-type", "application/json", "content-length", Buffer.byteLength(text)];
+  if (headers) for (const name in headers) if (name !== "content-type" && name !== "content-length") list.push(name, headers[name]!);
+  res.writeHead(status, list as unknown as string[]);
   res.end(text);
 }
 
