@@ -10,6 +10,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { Agent, type Dispatcher } from "undici";
 import { sleepUnless, type CallSignal } from "../call/signal.ts";
+import { BodyStream } from "./body-stream.ts";
 import { APIConnectionError, LiteLLMError, Timeout } from "../errors.ts";
 import type { ProviderRequest } from "./types.ts";
 
@@ -34,73 +35,33 @@ export function whereOf(req: ProviderRequest, baseHint: string): Where {
 /** Turns a non-2xx answer into the provider's error class. */
 export type StatusError = (status: number, text: string, headers: IncomingHttpHeaders) => LiteLLMError;
 
-/**
- * POSTs `body` and resolves on a 2xx; anything else throws, after up to `req.maxRetries`
- * retries of what may pass (no answer, 408, 409, 429, 5xx), waiting as the upstream asks
- * (`retry-after-ms`, `retry-after`) or 0.5 s doubling to 8 s, as the official clients do.
- */
-export async function post(req: ProviderRequest, where: Where, body: string, signal: CallSignal | undefined, onStatus: StatusError): Promise<Dispatcher.ResponseData> {
-  for (let attempt = 0; ; attempt++) {
-    const left = req.maxRetries - attempt;
-    let res: Dispatcher.ResponseData;
-    try {
-      const [origin, path] = parts(where.url);
-      res = await agent.request({
-        origin,
-        path,
-        method: "POST",
-        headers: req.headers,
-        body,
-        // undici takes any object with addEventListener for a signal, as it does an AbortSignal.
-        signal: signal as AbortSignal | undefined,
-        // undici's timeouts are per phase: until the headers, then between body chunks (a stream's pings keep it alive).
-        headersTimeout: req.timeoutMs,
-        bodyTimeout: req.timeoutMs,
-      });
-    } catch (err) {
-      const failure = transportError(err, where, false, signal?.aborted === true);
-      if (left > 0 && !signal?.aborted) {
-        await sleepUnless(backoffMs(attempt, undefined), signal);
-        continue;
-      }
-      throw failure;
-    }
-    if (res.statusCode >= 200 && res.statusCode < 300) return res;
-    const text = await readText(res, where, signal);
-    if (left > 0 && mayRetry(res.statusCode, res.headers) && !signal?.aborted) {
-      await sleepUnless(backoffMs(attempt, res.headers), signal);
-      continue;
-    }
-    throw onStatus(res.statusCode, text, res.headers);
-  }
-}
-
-export async function readText(res: Dispatcher.ResponseData, where: Where, signal: CallSignal | undefined): Promise<string> {
-  try {
-    return await res.body.text();
-  } catch (err) {
-    throw transportError(err, where, true, signal?.aborted === true);
-  }
-}
-
-/** A whole answer: its status, headers (only of a non-2xx answer) and body text. */
-export interface Whole {
+/** An answer as the retries see it: a status, the headers of a non-2xx one, and the text of a non-2xx (or whole) one. */
+interface Answer {
   status: number;
   headers: IncomingHttpHeaders;
   text: string;
 }
 
+/** A whole answer: its status, headers (only of a non-2xx answer) and body text. */
+export type Whole = Answer;
+
+/** A 2xx answer whose body is read as it arrives. */
+export interface Opened extends Answer {
+  body: BodyStream;
+}
+
 /**
- * POSTs `body` and reads the whole answer, with `post`'s retries. For JSON answers:
- * a dispatch handler that keeps the chunks, where `request` would build a Readable
- * per call (about a tenth of a proxied call's CPU in the server's profile).
+ * Sends until an answer can be returned: after up to `req.maxRetries` retries of what
+ * may pass (no answer, 408, 409, 429, 5xx), waiting as the upstream asks (`retry-after-ms`,
+ * `retry-after`) or 0.5 s doubling to 8 s, as the official clients do. A non-2xx that
+ * is not retried throws `onStatus`'s error.
  */
-export async function postWhole(req: ProviderRequest, where: Where, body: string, signal: CallSignal | undefined, onStatus: StatusError): Promise<Whole> {
+async function withRetries<T extends Answer>(req: ProviderRequest, where: Where, signal: CallSignal | undefined, onStatus: StatusError, send: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     const left = req.maxRetries - attempt;
-    let res: Whole;
+    let res: T;
     try {
-      res = await exchange(where.url, req.headers, body, req.timeoutMs, signal);
+      res = await send();
     } catch (err) {
       const failure = transportError(err, where, (err as { answered?: boolean }).answered === true, signal?.aborted === true);
       if (left > 0 && !signal?.aborted) {
@@ -118,43 +79,68 @@ export async function postWhole(req: ProviderRequest, where: Where, body: string
   }
 }
 
+/** POSTs `body` and reads the whole answer (JSON), with the retries. */
+export function postWhole(req: ProviderRequest, where: Where, body: string, signal: CallSignal | undefined, onStatus: StatusError): Promise<Whole> {
+  return withRetries(req, where, signal, onStatus, () => exchange(where.url, req.headers, body, req.timeoutMs, signal, false) as Promise<Whole>);
+}
+
+/** POSTs `body` and resolves at a 2xx's headers, its body to be read as it arrives (a stream), with the retries. */
+export function postStream(req: ProviderRequest, where: Where, body: string, signal: CallSignal | undefined, onStatus: StatusError): Promise<Opened> {
+  return withRetries(req, where, signal, onStatus, () => exchange(where.url, req.headers, body, req.timeoutMs, signal, true) as Promise<Opened>);
+}
+
+const aborted = (): Error => new Error("aborted");
+
 /**
- * One request and its whole answer; a failure after the headers carries `answered: true`.
- * undici's own handler interface (onConnect ... onComplete): its newer one parses every
- * header of every answer into an object, where a 2xx needs none of them.
+ * One request. Resolves with the whole answer, or with `stream` and a 2xx, at its
+ * headers with a BodyStream; a non-2xx is always read whole. A failure after the
+ * headers carries `answered: true`.
+ *
+ * undici's own handler interface (onConnect ... onComplete), not `request()`: no
+ * Readable per call, and no parsing of a 2xx's headers, which nothing here reads.
+ * undici's timeouts are per phase: until the headers, then between body chunks.
  */
-function exchange(url: string, headers: Record<string, string>, body: string, timeoutMs: number, signal: CallSignal | undefined): Promise<Whole> {
+function exchange(url: string, headers: Record<string, string>, body: string, timeoutMs: number, signal: CallSignal | undefined, stream: boolean): Promise<Whole | Opened> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new Error("aborted"));
+    if (signal?.aborted) return reject(aborted());
     const chunks: Buffer[] = [];
     let status = 0;
     let raw: Buffer[] = [];
     let abort: ((err?: Error) => void) | undefined;
-    const onAbort = () => abort?.(new Error("aborted"));
+    let opened: BodyStream | undefined;
+    const onAbort = () => abort?.(aborted());
     signal?.addEventListener("abort", onAbort, { once: true });
     const settle = () => signal?.removeEventListener("abort", onAbort);
     const [origin, path] = parts(url);
     const handler: Dispatcher.DispatchHandler = {
       onConnect(a) {
         abort = a;
-        if (signal?.aborted) a(new Error("aborted"));
+        if (signal?.aborted) a(aborted());
       },
-      onHeaders(statusCode, rawHeaders) {
+      onHeaders(statusCode, rawHeaders, resume) {
+        if (statusCode < 200) return true; // 1xx: the answer is still to come
         status = statusCode;
         raw = rawHeaders;
+        if (stream && statusCode < 300) {
+          opened = new BodyStream(resume, (err) => abort?.(err));
+          resolve({ status, headers: {}, text: "", body: opened });
+        }
         return true;
       },
       onData(chunk) {
+        if (opened) return opened.push(chunk);
         chunks.push(chunk);
         return true;
       },
       onComplete() {
         settle();
+        if (opened) return opened.end();
         const text = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8");
         resolve({ status, headers: status >= 200 && status < 300 ? {} : headerObject(raw), text });
       },
       onError(err) {
         settle();
+        if (opened) return opened.fail(err);
         if (status !== 0) (err as { answered?: boolean }).answered = true;
         reject(err);
       },

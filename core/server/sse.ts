@@ -84,6 +84,23 @@ function drained(res: ServerResponse): Promise<void> {
   });
 }
 
+const corked = new WeakSet<ServerResponse>();
+
+/**
+ * Chunks that arrive together (one read of the upstream holds several events)
+ * leave in one write: the socket is corked until the current tick's work is
+ * done, which delays nothing, where a write per chunk costs a syscall each.
+ */
+function batch(res: ServerResponse): void {
+  if (corked.has(res)) return;
+  corked.add(res);
+  res.cork();
+  process.nextTick(() => {
+    corked.delete(res);
+    res.uncork();
+  });
+}
+
 /**
  * Writes each chunk as it arrives (`data: {json}\n\n`), then `data: [DONE]`.
  * The first chunk is awaited before the headers, so a stream that fails at once
@@ -98,6 +115,7 @@ export async function writeStream(res: ServerResponse, stream: AsyncIterable<Cha
   try {
     if (!watch.gone) res.writeHead(200, res.getHeader("connection") === "close" ? SSE_HEADERS_LAST : SSE_HEADERS);
     while (!next.done && !watch.gone) {
+      batch(res);
       if (!res.write(`data: ${JSON.stringify(next.value)}\n\n`)) await drained(res);
       if (watch.gone) break;
       next = await it.next();

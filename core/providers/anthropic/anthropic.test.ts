@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startFakeAnthropic, type FakeAnthropic } from "../../../test/support/fake-anthropic.ts";
-import litellm, { CustomLogger, InvalidParamsError, acompletion, type CallbackKwargs, type ChatCompletionChunk, type ChatMessage } from "../../index.ts";
+import litellm, { CustomLogger, InvalidParamsError, acompletion, type CallbackKwargs, type ChatMessage } from "../../index.ts";
 import { resetLitellm } from "../../../test/support/globals.ts";
 import { collect } from "../../../test/support/streams.ts";
 

@@ -16,7 +16,6 @@ import litellm, {
   acompletion,
   aembedding,
   type CallbackKwargs,
-  type ChatCompletionChunk,
 } from "../../index.ts";
 import { resetLitellm } from "../../../test/support/globals.ts";
 import { collectUntilError } from "../../../test/support/streams.ts";
@@ -119,6 +118,34 @@ describe("HTTP errors", () => {
     expect(err).toBeInstanceOf(InvalidResponseError);
     expect((err as Error).message).toContain("<html>gateway</html>");
     await expectOneFailure(err);
+  });
+});
+
+describe("num_retries", () => {
+  it("a 529 then a 500 are retried (retry-after-ms keeps the wait short): one success, three requests", async () => {
+    fake.queue({ status: 529, headers: { "retry-after-ms": "5" } }, { status: 500, headers: { "retry-after-ms": "5" } });
+    const res = await call({ num_retries: 2 });
+    expect(res.choices[0]!.message.content).toBeTypeOf("string");
+    expect(fake.requests).toHaveLength(3);
+    await litellm.flush();
+    expect(rec.success).toHaveLength(1);
+    expect(rec.failure).toEqual([]);
+  });
+
+  it("a stream is retried until its headers arrive", async () => {
+    fake.queue({ status: 503, headers: { "retry-after-ms": "5" } });
+    const stream = await callStream({ num_retries: 1 });
+    const { chunks, error } = await collectUntilError(stream);
+    expect(error).toBeUndefined();
+    expect(chunks.length).toBeGreaterThan(0);
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  it("a 400 is never retried, whatever num_retries says", async () => {
+    fake.queue({ status: 400, errorType: "invalid_request_error", errorMessage: "bad" });
+    const err = await failed(call({ num_retries: 3 }));
+    expect(err).toMatchObject({ status: 400 });
+    expect(fake.requests).toHaveLength(1);
   });
 });
 

@@ -10,7 +10,6 @@ import litellm, {
   aembedding,
   createRuntime,
   type CallbackKwargs,
-  type ChatCompletionChunk,
 } from "../../index.ts";
 import { DEFAULT_AZURE_API_VERSION } from "./endpoint.ts";
 import { collect } from "../../../test/support/streams.ts";

@@ -4,11 +4,10 @@
  * built is the body sent, over the shared undici pool, and the answer is read as
  * OpenAI's chat completions and embeddings APIs define it.
  */
-import { createParser } from "eventsource-parser";
-import type { Dispatcher } from "undici";
-import { APIConnectionError, InvalidResponseError, LiteLLMError } from "../../errors.ts";
+import { InvalidResponseError, LiteLLMError } from "../../errors.ts";
 import type { ChatCompletionChunk } from "../../types.ts";
-import { post, postWhole, transportError, whereOf, type Where } from "../http.ts";
+import { postStream, postWhole, whereOf, type StatusError, type Where } from "../http.ts";
+import { eventStream } from "../sse.ts";
 import type { ProviderAnswer, ProviderRequest, ProviderStream } from "../types.ts";
 import { openaiError } from "./errors.ts";
 
@@ -21,14 +20,12 @@ const BASE_HINT: Readonly<Record<string, string>> = {
 
 const where = (req: ProviderRequest): Where => whereOf(req, BASE_HINT[req.target.provider] ?? '"api_base"');
 
-function send(req: ProviderRequest, w: Where, signal: AbortSignal | undefined): Promise<Dispatcher.ResponseData> {
-  return post(req, w, JSON.stringify(req.body), signal, (status, text, headers) => openaiError(w, status, text, headers));
-}
+const statusError = (w: Where): StatusError => (status, text, headers) => openaiError(w, status, text, headers);
 
 /** A chat completion or an embedding list: JSON with `choices` or `data`. */
 export async function json<T>(req: ProviderRequest, kind: "completion" | "embedding list"): Promise<ProviderAnswer<T>> {
   const w = where(req);
-  const res = await postWhole(req, w, JSON.stringify(req.body), req.signal, (status, text, headers) => openaiError(w, status, text, headers));
+  const res = await postWhole(req, w, JSON.stringify(req.body), req.signal, statusError(w));
   const raw = res.text;
   let out: (T & { choices?: unknown; data?: unknown }) | undefined;
   try {
@@ -46,66 +43,29 @@ export async function json<T>(req: ProviderRequest, kind: "completion" | "embedd
 
 export async function chatStream(req: ProviderRequest): Promise<ProviderStream> {
   const w = where(req);
-  // Ours, so abort() stops the upstream whether or not the caller passed a signal.
-  const controller = new AbortController();
-  const onAbort = () => controller.abort();
-  if (req.signal?.aborted) controller.abort();
-  req.signal?.addEventListener("abort", onAbort, { once: true });
-  let res: Dispatcher.ResponseData;
-  try {
-    res = await send(req, w, controller.signal);
-  } catch (err) {
-    req.signal?.removeEventListener("abort", onAbort);
-    throw err;
-  }
-  const body = res.body;
-
-  async function* chunks(): AsyncGenerator<ChatCompletionChunk> {
-    const ready: ChatCompletionChunk[] = [];
-    let events = 0;
-    let done = false;
-    let failure: LiteLLMError | undefined;
-    const parser = createParser({
-      onEvent: (ev) => {
-        if (done || failure !== undefined) return;
-        events++;
-        if (ev.data === "[DONE]") return void (done = true);
-        const chunk = parseChunk(ev.data, w);
-        if (chunk instanceof LiteLLMError) failure = chunk;
-        // Azure opens with a content-filter report that has no choices and no usage: nothing for the caller.
-        else if (chunk.choices?.length !== 0 || chunk.usage) ready.push(chunk);
-      },
-    });
-    const decoder = new TextDecoder();
-    try {
-      for await (const buf of body) {
-        parser.feed(decoder.decode(buf as Buffer, { stream: true }));
-        // Chunks before a bad line in the same read still reach the caller, then the error.
-        while (ready.length > 0) yield ready.shift()!;
-        if (failure !== undefined) throw failure;
-      }
-      parser.feed(decoder.decode());
-      parser.reset({ consume: true });
-      while (ready.length > 0) yield ready.shift()!;
-      if (failure !== undefined) throw failure;
-    } catch (err) {
-      throw err instanceof LiteLLMError ? err : transportError(err, w, true, controller.signal.aborted);
-    } finally {
-      req.signal?.removeEventListener("abort", onAbort);
-      // The consumer stopped early: free the connection rather than read an answer nobody wants.
-      if (!body.readableEnded) body.destroy();
-    }
-    // A 200 without a single event (a JSON body, a proxy's page) is no stream: fail rather than log an empty success.
-    if (events === 0)
-      throw new InvalidResponseError(`${w.provider}: ${w.url} answered ${res.statusCode} to a streaming request without a single event. Check that "api_base" speaks OpenAI's streaming API.`, {
-        llm_provider: w.provider,
-        model: w.model,
-      });
-    // OpenAI ends with [DONE]; servers that just close after the last chunk are common, and their answer is whole.
-  }
-
-  const it = chunks();
-  return { [Symbol.asyncIterator]: () => it, abort: () => controller.abort() };
+  const opened = await postStream(req, w, JSON.stringify(req.body), req.signal, statusError(w));
+  let events = 0;
+  let done = false;
+  return eventStream(opened, w, req.signal, {
+    translate(ev) {
+      if (done) return [];
+      events++;
+      if (ev.data === "[DONE]") return void (done = true), [];
+      const chunk = parseChunk(ev.data, w);
+      if (chunk instanceof LiteLLMError) throw chunk;
+      // Azure opens with a content-filter report that has no choices and no usage: nothing for the caller.
+      return chunk.choices?.length !== 0 || chunk.usage ? [chunk] : [];
+    },
+    finish() {
+      // A 200 without a single event (a JSON body, a proxy's page) is no stream: fail rather than log an empty success.
+      if (events === 0)
+        throw new InvalidResponseError(`${w.provider}: ${w.url} answered ${opened.status} to a streaming request without a single event. Check that "api_base" speaks OpenAI's streaming API.`, {
+          llm_provider: w.provider,
+          model: w.model,
+        });
+      // OpenAI ends with [DONE]; servers that just close after the last chunk are common, and their answer is whole.
+    },
+  });
 }
 
 /** One `data:` line as a chunk, or the error it carries (`{"error": {...}}` mid-stream) or is (not JSON). */

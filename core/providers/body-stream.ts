@@ -1,0 +1,85 @@
+/**
+ * A response body read as it arrives, fed by an undici dispatch handler: an async
+ * iterator over its chunks with backpressure (the connection is paused while 16
+ * chunks wait unread), where `request()` would build a Readable for every call.
+ */
+const HIGH_WATER = 16;
+
+export class BodyStream implements AsyncIterableIterator<Buffer> {
+  private readonly queue: Buffer[] = [];
+  private paused = false;
+  private finished = false;
+  private failure: Error | undefined;
+  private waiting: (() => void) | undefined;
+
+  /**
+   * @param resume restarts a paused connection (undici's `resume` from onHeaders)
+   * @param abort stops the request: a consumer that leaves early frees the connection
+   */
+  constructor(
+    private readonly resume: () => void,
+    private readonly abort: (err: Error) => void,
+  ) {}
+
+  /** Whether the whole body arrived. */
+  get ended(): boolean {
+    return this.finished;
+  }
+
+  /** A chunk from the connection; false asks undici to pause it. */
+  push(chunk: Buffer): boolean {
+    this.queue.push(chunk);
+    this.wake();
+    if (this.queue.length < HIGH_WATER) return true;
+    this.paused = true;
+    return false;
+  }
+
+  end(): void {
+    this.finished = true;
+    this.wake();
+  }
+
+  fail(err: Error): void {
+    this.failure ??= err;
+    this.wake();
+  }
+
+  async next(): Promise<IteratorResult<Buffer>> {
+    for (;;) {
+      const value = this.queue.shift();
+      if (value !== undefined) {
+        if (this.paused && this.queue.length === 0) {
+          this.paused = false;
+          this.resume();
+        }
+        return { value, done: false };
+      }
+      if (this.failure) throw this.failure;
+      if (this.finished) return { value: undefined, done: true };
+      await new Promise<void>((resolve) => (this.waiting = resolve));
+    }
+  }
+
+  /** The consumer stopped (`break`, a throw, `return()`): abort what is still coming. */
+  async return(): Promise<IteratorResult<Buffer>> {
+    if (!this.finished && !this.failure) {
+      this.failure = new Error("aborted");
+      this.abort(this.failure);
+    }
+    this.queue.length = 0;
+    // A reader waiting for the next chunk learns of the abort now, not never.
+    this.wake();
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private wake(): void {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.();
+  }
+}
