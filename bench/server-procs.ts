@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { request } from "undici";
+import { BARE_MARK, runBareProxy } from "./bare-proxy.ts";
 
 export interface Proc {
   /** Origin to send requests to, e.g. http://127.0.0.1:4000 */
@@ -17,6 +18,7 @@ export interface Proc {
 
 const SELF = fileURLToPath(import.meta.url);
 const CHILD_FLAG = "--bench-server-child";
+const BARE_FLAG = "--bench-bare-child";
 const MARK = "BENCH_SERVER_LISTENING ";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const KEY = "sk-bench";
@@ -30,12 +32,18 @@ export function ourCode(): "dist" | "src" {
 /** Our server in a child process on port 0; `profileDir` adds `--cpu-prof` (the profile is written when it exits). */
 export async function startOurs(upstreamUrl: string, profileDir?: string): Promise<Proc> {
   const prof = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
-  const args = process.env.BENCH_BARE ? [process.env.BENCH_BARE, upstreamUrl, process.env.BENCH_BARE_MODE ?? "dispatch"] : ["--import", "jiti/register", SELF, CHILD_FLAG, upstreamUrl, ourCode()];
-  const child = spawn(process.execPath, [...prof, ...args], {
+  const child = spawn(process.execPath, [...prof, "--import", "jiti/register", SELF, CHILD_FLAG, upstreamUrl, ourCode()], {
     stdio: ["pipe", "pipe", "inherit"],
     cwd: ROOT,
   });
-  const origin = await marked(child);
+  const origin = await marked(child, MARK);
+  return { origin, pid: child.pid!, stop: () => stop(child, () => child.stdin!.end()) };
+}
+
+/** The bare proxy of bare-proxy.ts in a child process: the floor our server is read against. */
+export async function startBare(upstreamUrl: string): Promise<Proc> {
+  const child = spawn(process.execPath, ["--import", "jiti/register", SELF, BARE_FLAG, upstreamUrl], { stdio: ["pipe", "pipe", "inherit"], cwd: ROOT });
+  const origin = await marked(child, BARE_MARK);
   return { origin, pid: child.pid!, stop: () => stop(child, () => child.stdin!.end()) };
 }
 
@@ -101,24 +109,24 @@ async function answers(origin: string, headers: Record<string, string>, child: C
 }
 
 /** The origin the child prints after its marker; other lines it prints (start notices) pass through to stderr. */
-function marked(child: ChildProcess): Promise<string> {
+function marked(child: ChildProcess, mark: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
-    const timer = setTimeout(() => fail(new Error("our server's child printed no address within 20 s")), 20_000);
+    const timer = setTimeout(() => fail(new Error("a proxy's child printed no address within 20 s")), 20_000);
     const fail = (err: Error) => {
       clearTimeout(timer);
       lines.close();
       child.kill();
       reject(err);
     };
-    child.once("exit", (code) => fail(new Error(`our server's child exited (code ${code}) before listening`)));
+    child.once("exit", (code) => fail(new Error(`a proxy's child exited (code ${code}) before listening`)));
     lines.on("line", (line) => {
-      if (!line.startsWith(MARK)) return void process.stderr.write(`[our server] ${line}\n`);
+      if (!line.startsWith(mark)) return void process.stderr.write(`[child] ${line}\n`);
       clearTimeout(timer);
       child.removeAllListeners("exit");
       lines.removeAllListeners("line");
-      lines.on("line", (l) => process.stderr.write(`[our server] ${l}\n`));
-      resolve(line.slice(MARK.length).trim());
+      lines.on("line", (l) => process.stderr.write(`[child] ${l}\n`));
+      resolve(line.slice(mark.length).trim());
     });
   });
 }
@@ -168,6 +176,9 @@ async function runChild(upstreamUrl: string, code: "dist" | "src"): Promise<void
   });
 }
 
+if (process.argv[1] === SELF && process.argv.includes(BARE_FLAG)) {
+  await runBareProxy(process.argv[process.argv.indexOf(BARE_FLAG) + 1]!);
+}
 if (process.argv[1] === SELF && process.argv.includes(CHILD_FLAG)) {
   const i = process.argv.indexOf(CHILD_FLAG);
   await runChild(process.argv[i + 1]!, process.argv[i + 2] === "dist" ? "dist" : "src");

@@ -1,14 +1,14 @@
 // The server suite: the same requests straight to the upstream, through our server, and through the Portkey gateway.
 import { availableParallelism } from "node:os";
 import { interleave, share } from "./loops.ts";
-import { KEY, MODEL, cpuSeconds, ourCode, portkeyHeaders, portkeyVersion, startOurs, startPortkey, type Proc } from "./server-procs.ts";
+import { KEY, MODEL, cpuSeconds, ourCode, portkeyHeaders, portkeyVersion, startBare, startOurs, startPortkey, type Proc } from "./server-procs.ts";
 import { check, concurrent, sequential, target, type Target } from "./server-load.ts";
 import { envInt, ms, pairedRatio, perSec, ratioRow, summarize, us, type Row, type SuiteResult } from "./stats.ts";
 
-const ARMS = ["direct", "ours", "portkey"] as const;
+const ARMS = ["direct", "ours", "bare", "portkey"] as const;
 type Name = (typeof ARMS)[number];
 type PerArm<T> = Record<Name, T>;
-const perArm = <T>(make: () => T): PerArm<T> => ({ direct: make(), ours: make(), portkey: make() });
+const perArm = <T>(make: () => T): PerArm<T> => ({ direct: make(), ours: make(), bare: make(), portkey: make() });
 
 const MESSAGES = [
   { role: "system", content: "You are terse." },
@@ -39,11 +39,14 @@ export async function serverSuite(upstreamUrl: string): Promise<SuiteResult> {
   try {
     const ours = await startOurs(upstreamUrl, profile);
     procs.push(ours);
+    const bare = await startBare(upstreamUrl);
+    procs.push(bare);
     const portkey = await startPortkey(upstreamUrl);
     procs.push(portkey);
     const auth = { authorization: `Bearer ${KEY}` };
     arms.direct = target("direct", new URL(upstreamUrl).origin, auth, width);
     arms.ours = target("ours", ours.origin, auth, width);
+    arms.bare = target("bare", bare.origin, auth, width);
     arms.portkey = target("portkey", portkey.origin, { ...auth, ...portkeyHeaders(upstreamUrl) }, width);
     const t = arms as PerArm<Target>;
     for (const name of ARMS) await check(t[name], PLAIN, STREAM);
@@ -74,8 +77,8 @@ export async function serverSuite(upstreamUrl: string): Promise<SuiteResult> {
     const rate = perArm<number[]>(() => []);
     const calls = perArm(() => 0);
     const elapsed = perArm(() => 0);
-    const cpu = { ours: 0, portkey: 0 };
-    const pids = { ours: ours.pid, portkey: portkey.pid };
+    const cpu = { ours: 0, bare: 0, portkey: 0 };
+    const pids = { ours: ours.pid, bare: bare.pid, portkey: portkey.pid };
     await interleave(rounds, ARMS.map((name) => async (r: number) => {
       const count = share(nConc, rounds, r);
       const cpu0 = name === "direct" ? undefined : cpuSeconds(pids[name]);
@@ -93,18 +96,25 @@ export async function serverSuite(upstreamUrl: string): Promise<SuiteResult> {
     const failures = ARMS.reduce((sum, name) => sum + t[name].failures, 0);
     const why = ARMS.filter((name) => t[name].failures > 0).map((name) => `${name}: ${t[name].lastFailure}`);
     const rows: Row[] = [
-      { figure: "concurrency 1, p50: direct / ours / Portkey", value: all((k) => ms(p50(lat[k].flat()))) },
+      { figure: "concurrency 1, p50: direct / ours / bare / Portkey", value: all((k) => ms(p50(lat[k].flat()))) },
       { figure: "concurrency 1, added p50: ours", value: latOurs.text, target: "< 0.3 ms", pass: latOurs.value < 0.3 },
+      { figure: "concurrency 1, added p50: bare proxy", value: added(lat, "bare").text },
       { figure: "concurrency 1, added p50: Portkey", value: added(lat, "portkey").text },
-      { figure: "concurrency 1, p99: direct / ours / Portkey", value: all((k) => ms(summarize(lat[k].flat()).p99)) },
-      { figure: "stream first data line, p50: direct / ours / Portkey", value: all((k) => ms(p50(ttfb[k].flat()))) },
+      { figure: "concurrency 1, p99: direct / ours / bare / Portkey", value: all((k) => ms(summarize(lat[k].flat()).p99)) },
+      { figure: "stream first data line, p50: direct / ours / bare / Portkey", value: all((k) => ms(p50(ttfb[k].flat()))) },
       { figure: "stream first data line, added p50: ours", value: ttfbOurs.text, target: "< 1 ms", pass: ttfbOurs.value < 1 },
+      { figure: "stream first data line, added p50: bare proxy", value: added(ttfb, "bare").text },
       { figure: "stream first data line, added p50: Portkey", value: added(ttfb, "portkey").text },
-      { figure: "whole stream, p50: direct / ours / Portkey", value: all((k) => ms(p50(whole[k]))) },
-      { figure: `concurrency ${width}, throughput: direct / ours / Portkey`, value: all((k) => perSec((calls[k] / elapsed[k]) * 1000)).replaceAll("calls/s", "req/s") },
+      { figure: "whole stream, p50: direct / ours / bare / Portkey", value: all((k) => ms(p50(whole[k]))) },
+      { figure: `concurrency ${width}, throughput: direct / ours / bare / Portkey`, value: all((k) => perSec((calls[k] / elapsed[k]) * 1000)).replaceAll("calls/s", "req/s") },
       ratioRow(`concurrency ${width}, throughput ours / Portkey`, rateRatio("ours", "portkey"), 3, false),
       ratioRow(`concurrency ${width}, throughput ours / direct`, rateRatio("ours", "direct"), 0.5, false),
-      { figure: `server CPU per request at concurrency ${width}: ours / Portkey`, value: `${us((cpu.ours / calls.ours) * 1e6)} / ${us((cpu.portkey / calls.portkey) * 1e6)}` },
+      ratioRow(`concurrency ${width}, throughput bare proxy / direct`, rateRatio("bare", "direct")),
+      ratioRow(`concurrency ${width}, throughput ours / bare proxy`, rateRatio("ours", "bare")),
+      {
+        figure: `proxy CPU per request at concurrency ${width}: ours / bare / Portkey`,
+        value: (["ours", "bare", "portkey"] as const).map((k) => us((cpu[k] / calls[k]) * 1e6)).join(" / "),
+      },
       { figure: "failed requests", value: failures === 0 ? "0" : `${failures} (${why.join("; ")})`, target: "0", pass: failures === 0 },
     ];
     return {
@@ -114,11 +124,13 @@ export async function serverSuite(upstreamUrl: string): Promise<SuiteResult> {
         `through our server (\`startServer\` on a runtime with one \`openai/${MODEL}\` model on that upstream, built from ${ourCode() === "dist" ? "`dist/`" : "the sources"}), ` +
         `and through the Portkey gateway (\`@portkey-ai/gateway\` ${portkeyVersion()}, \`--headless\`, ` +
         "`x-portkey-provider: openai`, `x-portkey-custom-host` the upstream). " +
-        "The upstream, our server and Portkey each run in their own process; the load generator is undici's `dispatch` on a keep-alive `Pool` per arm. " +
+        "A fourth arm, the bare proxy of `bench/bare-proxy.ts` (node:http in, undici's `dispatch` out, the body parsed and re-serialised once, no runtime), " +
+        "is the floor: what any Node proxy costs on this machine, for reading our figures against. " +
+        "The upstream, our server, the bare proxy and Portkey each run in their own process; the load generator is undici's `dispatch` on a keep-alive `Pool` per arm. " +
         `${n} sequential requests, ${nStream} sequential streams and ${nConc} ${width}-way concurrent requests per arm, each in ${rounds} interleaved rounds, ` +
         `after ${warm} + ${Math.ceil(warm / 5)} + ${warm * 4} warm-up requests (plain, stream, concurrent) per arm. Added figures are the median over rounds of the round's p50 minus direct's; ` +
         "throughput ratios the median of per-round ratios. " +
-        `The machine's ${availableParallelism()} cores are shared by the load generator, the upstream, our server and Portkey (the idle proxy waits, but is there), ` +
+        `The machine's ${availableParallelism()} cores are shared by the load generator, the upstream and the proxies (the idle proxies wait, but are there), ` +
         `so at concurrency ${width} a proxy competes for the CPU with the very processes it is measured against: direct needs two busy processes, a proxy three.`,
       rows,
       notes: [
