@@ -22,7 +22,7 @@ export interface Arms {
   ours: Arm;
   /** The openai client as anyone would make it: Node's global fetch. */
   raw: Arm;
-  /** The openai client on the same npm undici Agent our provider uses, to tell the HTTP stack's share from the runtime's. */
+  /** The openai client on fetch over an npm undici Agent set up as our provider's pool, to tell the HTTP stack's share from the client's. */
   rawOnOurAgent: Arm;
   oursStream: StreamArm;
   rawStream: StreamArm;

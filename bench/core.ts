@@ -55,13 +55,14 @@ export async function upstreamSuite(url: string): Promise<SuiteResult> {
     about:
       "`acompletion` with five callbacks (two `CustomLogger`s, an input, a success and a failure function) against " +
       "`new OpenAI({ baseURL, apiKey, maxRetries: 0 }).chat.completions.create`, same body, non-streaming, all against the fake OpenAI server in a child process. " +
-      "A third arm, the same client on an npm undici `Agent` set up as our provider's, separates the HTTP stack's share from the runtime's. " +
+      "A third arm, the same client on an npm undici `Agent` (its `fetch`), shows what the client's HTTP stack alone changes. " +
       `${n} sequential and ${nConc} ${width}-way concurrent calls per arm in ${rounds} interleaved rounds, after ${warm} + ${warm * 2} warm-up calls per arm. ` +
       "Ratios are the median over rounds of the per-round ratio (p50 latency, or calls/s); a concurrent batch's time includes `litellm.flush()`.",
     rows,
     notes: [
-      "How to read the three arms: raw → raw on our Agent is what the HTTP stack alone changes (npm undici 7 against the undici bundled in Node 20); " +
-        "raw on our Agent → ours is the runtime's own work on the same stack (building the request, the kwargs, pricing, the five callbacks and their dispatch). " +
+      "How to read the three arms: raw → raw on our Agent is what the HTTP stack alone changes (npm undici 7's fetch against the undici bundled in Node 20); " +
+        "ours sends with undici's `dispatch` and no SDK (see README, Models), so raw on our Agent → ours is the official client's own cost against the runtime's whole work " +
+        "(building the request, the kwargs, pricing, the five callbacks and their dispatch). The targets were set when ours went through the official client. " +
         "The middle half shows how much the rounds disagreed: on a shared machine a figure near its target can land on either side from one run to the next.",
     ],
   };
