@@ -84,7 +84,7 @@ export class GlobalScope implements CallEnv {
     return { callbacks: this.compiled, sources: this.sources };
   }
 
-  route(params: { model: string; api_base?: unknown; api_key?: unknown; mock_response?: unknown; api_version?: unknown; azure_ad_token?: unknown }): Route {
+  route(params: { model: string; api_base?: unknown; api_key?: unknown; mock_response?: unknown; api_version?: unknown; azure_ad_token?: unknown; organization?: unknown }): Route {
     const { callbacks, sources } = this.current();
     const target = resolveModel({
       model: params.model,
@@ -92,6 +92,7 @@ export class GlobalScope implements CallEnv {
       api_key: typeof params.api_key === "string" ? params.api_key : undefined,
       api_version: typeof params.api_version === "string" ? params.api_version : undefined,
       azure_ad_token: typeof params.azure_ad_token === "string" ? params.azure_ad_token : undefined,
+      organization: typeof params.organization === "string" ? params.organization : undefined,
       mock_response: params.mock_response as string | Error | undefined,
     });
     return { target, sources, callbacks };

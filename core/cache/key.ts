@@ -16,6 +16,7 @@ export const KEY_IGNORED_PARAMS: ReadonlySet<string> = new Set([
   "caching",
   "cache",
   "timeout",
+  "stream_timeout",
   "request_timeout",
   "num_retries",
   "max_retries",

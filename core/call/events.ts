@@ -115,7 +115,9 @@ export function asError(err: unknown): Error {
 }
 
 export function requestOptions(params: AnyParams, target: ResolvedModel, stream: boolean) {
-  const timeout = typeof params.timeout === "number" && params.timeout > 0 ? params.timeout : DEFAULT_TIMEOUT_S;
+  const streamTimeout = stream ? (params as { stream_timeout?: unknown }).stream_timeout : undefined;
+  const timeout =
+    typeof streamTimeout === "number" && streamTimeout > 0 ? streamTimeout : typeof params.timeout === "number" && params.timeout > 0 ? params.timeout : DEFAULT_TIMEOUT_S;
   return {
     stream,
     timeoutMs: timeout * 1000,

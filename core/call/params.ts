@@ -15,6 +15,8 @@ const OWN_KEYS = new Set([
   "base_url",
   "api_version",
   "azure_ad_token",
+  "organization",
+  "stream_timeout",
   "timeout",
   "num_retries",
   "cache",

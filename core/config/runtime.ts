@@ -75,7 +75,7 @@ class Live implements CallEnv {
     return chain;
   }
 
-  route(params: { model: string; api_base?: unknown; api_key?: unknown; mock_response?: unknown; api_version?: unknown; azure_ad_token?: unknown }): Route {
+  route(params: { model: string; api_base?: unknown; api_key?: unknown; mock_response?: unknown; api_version?: unknown; azure_ad_token?: unknown; organization?: unknown }): Route {
     const deployments = this.snapshot.models.get(params.model);
     if (!deployments) {
       const { sources, callbacks } = this.chain(null);
@@ -85,6 +85,7 @@ class Live implements CallEnv {
         api_key: str(params.api_key),
         api_version: str(params.api_version),
         azure_ad_token: str(params.azure_ad_token),
+        organization: str(params.organization),
         mock_response: params.mock_response as string | undefined,
       });
       return { target, sources, callbacks };
@@ -98,7 +99,7 @@ class Live implements CallEnv {
   }
 
   /** The route of one deployment: the call's own api_base, api_key and mock_response over the deployment's. */
-  readonly routeTo = (d: Deployment, params: { api_base?: unknown; api_key?: unknown; mock_response?: unknown; api_version?: unknown; azure_ad_token?: unknown }): Route => {
+  readonly routeTo = (d: Deployment, params: { api_base?: unknown; api_key?: unknown; mock_response?: unknown; api_version?: unknown; azure_ad_token?: unknown; organization?: unknown }): Route => {
     const p = d.params;
     const { sources, callbacks } = this.chain(d);
     const target = resolveModel({
@@ -107,6 +108,7 @@ class Live implements CallEnv {
       api_key: str(params.api_key) ?? str(p.api_key),
       api_version: str(params.api_version) ?? str(p.api_version),
       azure_ad_token: str(params.azure_ad_token) ?? str(p.azure_ad_token),
+      organization: str(params.organization) ?? str(p.organization),
       mock_response: (params.mock_response ?? p.mock_response) as string | undefined,
       model_group: d.alias,
       model_info: d.model_info as Record<string, unknown> | null,

@@ -19,7 +19,7 @@ import type { ModuleLoader, RefContext } from "./modules.ts";
 const LISTS: readonly ListKind[] = ["callbacks", "input_callback", "success_callback", "failure_callback"];
 
 /** `litellm_params` keys that say where a call goes, not what the provider is asked. */
-const ROUTING_KEYS = new Set(["model", "api_key", "api_base", "mock_response", "rpm", "tpm", "weight", "api_version", "organization", "stream_timeout", "max_retries"]);
+const ROUTING_KEYS = new Set(["model", "api_key", "api_base", "mock_response", "rpm", "tpm", "weight", "api_version", "organization", "max_retries"]);
 
 /** One `model_list` entry, ready to route to. */
 export interface Deployment {

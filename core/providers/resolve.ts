@@ -15,6 +15,8 @@ export interface ModelRequest {
   api_version?: string | undefined;
   /** Azure: a Microsoft Entra ID token, used in place of a key. */
   azure_ad_token?: string | undefined;
+  /** OpenAI's organization id. */
+  organization?: string | undefined;
   mock_response?: string | Error | undefined;
   model_group?: string | null;
   model_info?: Record<string, unknown> | null;
@@ -54,6 +56,7 @@ function target(req: ModelRequest, provider: string, model: string, transport: s
     api_key: req.api_key,
     api_version: req.api_version,
     azure_ad_token: req.azure_ad_token,
+    organization: req.organization,
     model_group: req.model_group ?? null,
     model_info: req.model_info ?? null,
     mock_response: req.mock_response,

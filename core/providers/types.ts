@@ -15,6 +15,8 @@ export interface ResolvedModel {
   readonly api_version?: string | undefined;
   /** A Microsoft Entra ID token for Azure, sent as a bearer token in place of a key. */
   readonly azure_ad_token?: string | undefined;
+  /** OpenAI's organization id (`OpenAI-Organization`), from the call or the config's `litellm_params`. */
+  readonly organization?: string | undefined;
   /** The config alias asked for, or null. */
   readonly model_group: string | null;
   readonly model_info: Record<string, unknown> | null;

@@ -1,4 +1,4 @@
-import { baseUrlOf, keyFor } from "./endpoint.ts";
+import { baseUrlOf, keyFor, organizationHeaders } from "./endpoint.ts";
 import { bearerStyle, openaiStyleProvider } from "./provider.ts";
 
 /** OpenAI, and any server that speaks its API (`api_base`), over the shared HTTP path of OpenAI-style providers. */
@@ -7,5 +7,6 @@ export const openaiProvider = openaiStyleProvider(
     "openai",
     (t) => baseUrlOf(t.api_base),
     (t) => keyFor(t.api_key),
+    organizationHeaders,
   ),
 );

@@ -27,14 +27,20 @@ export interface OpenAIStyle {
   endpoint(target: ResolvedModel, path: ApiPath): Endpoint;
 }
 
-/** A server reached at `base` with an optional bearer key: OpenAI and the local shortcuts. */
-export function bearerStyle(name: string, base: (t: ResolvedModel) => string, key: (t: ResolvedModel) => string | undefined): OpenAIStyle {
+/** A server reached at `base` with an optional bearer key: OpenAI and the local shortcuts; `more` adds a provider's own headers. */
+export function bearerStyle(
+  name: string,
+  base: (t: ResolvedModel) => string,
+  key: (t: ResolvedModel) => string | undefined,
+  more?: (t: ResolvedModel, headers: Record<string, string>) => void,
+): OpenAIStyle {
   return {
     name,
     endpoint(target, path) {
       const apiKey = key(target);
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+      more?.(target, headers);
       return { url: `${base(target)}${path}`, headers, apiKey };
     },
   };
