@@ -52,7 +52,11 @@ export class CallContext {
     } else {
       kwargs = { ...this.kwargs, log_event_type: LOG_TYPE[event] };
       if (event === "success" || event === "failure") {
-        kwargs.standard_logging_object = standardLoggingObject(kwargs, event, response, this.settings.turn_off_message_logging);
+        // Built in the background, before the first handler runs: the call need not wait for it.
+        const copy = kwargs;
+        const redact = this.settings.turn_off_message_logging;
+        const prepare = () => void (copy.standard_logging_object = standardLoggingObject(copy, event, response, redact));
+        return this.dispatcher.emit(handlers, { kwargs, response, start: this.kwargs.start_time, end, prepare }, this.trail, this.settings.callback_timeout * 1000);
       }
     }
     this.dispatcher.emit(handlers, { kwargs, response, start: this.kwargs.start_time, end }, this.trail, this.settings.callback_timeout * 1000);

@@ -161,6 +161,11 @@ export class Dispatcher {
   /** Runs the handler; returns its promise only when it is still working. */
   private invoke(task: Task): PromiseLike<unknown> | undefined {
     try {
+      const prepare = task.payload.prepare;
+      if (prepare) {
+        task.payload.prepare = undefined;
+        prepare();
+      }
       const out = task.handler.invoke(task.payload);
       if (out && typeof (out as PromiseLike<unknown>).then === "function") return out as PromiseLike<unknown>;
     } catch (err) {

@@ -32,6 +32,11 @@ export interface EventPayload {
   response: unknown;
   start: Date;
   end: Date;
+  /**
+   * Work that completes `kwargs` (the standard logging object) and may wait for the
+   * background: the dispatcher runs it once, before the event's first handler.
+   */
+  prepare?: (() => void) | undefined;
 }
 
 /** One handler of one event, ready to run: the signature is adapted once, here. */
