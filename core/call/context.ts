@@ -46,19 +46,18 @@ export class CallContext {
     const handlers = this.table[event];
     if (handlers.length === 0) return;
     let kwargs: CallbackKwargs;
+    let prepare: (() => void) | undefined;
     if (event === "stream_event") {
       // Chunks of one stream share one kwargs copy: nothing in it changes between them.
       kwargs = this.streamKwargs ??= { ...this.kwargs, log_event_type: LOG_TYPE[event] };
     } else {
-      kwargs = { ...this.kwargs, log_event_type: LOG_TYPE[event] };
+      const copy = (kwargs = { ...this.kwargs, log_event_type: LOG_TYPE[event] });
       if (event === "success" || event === "failure") {
         // Built in the background, before the first handler runs: the call need not wait for it.
-        const copy = kwargs;
         const redact = this.settings.turn_off_message_logging;
-        const prepare = () => void (copy.standard_logging_object = standardLoggingObject(copy, event, response, redact));
-        return this.dispatcher.emit(handlers, { kwargs, response, start: this.kwargs.start_time, end, prepare }, this.trail, this.settings.callback_timeout * 1000);
+        prepare = () => void (copy.standard_logging_object = standardLoggingObject(copy, event, response, redact));
       }
     }
-    this.dispatcher.emit(handlers, { kwargs, response, start: this.kwargs.start_time, end }, this.trail, this.settings.callback_timeout * 1000);
+    this.dispatcher.emit(handlers, { kwargs, response, start: this.kwargs.start_time, end, prepare }, this.trail, this.settings.callback_timeout * 1000);
   }
 }

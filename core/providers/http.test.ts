@@ -142,6 +142,18 @@ describe("posting to a loopback upstream", () => {
     expect(hits).toBe(1);
   });
 
+  it("a redirect is not followed, nor retried: an APIError names where it points and what to set", async () => {
+    hits = 0;
+    plan = [{ status: 308, headers: { location: "https://elsewhere.example/v1/json" } }];
+    const req = request("/json", 3);
+    const err = await postWhole(req, whereOf(req, '"api_base"'), "{}", undefined, onStatus).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(APIError);
+    expect(err).toMatchObject({ code: "LLM_API_ERROR", status: 308 });
+    expect((err as Error).message).toContain("https://elsewhere.example/v1/json");
+    expect((err as Error).message).toContain('set "api_base"');
+    expect(hits).toBe(1);
+  });
+
   it("a slow reader of a stream gets every chunk in order (the connection pauses and resumes)", async () => {
     plan = [];
     const req = request("/stream", 0);

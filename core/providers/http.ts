@@ -12,7 +12,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { Agent, type Dispatcher } from "undici";
 import { sleepUnless, type CallSignal } from "../call/signal.ts";
 import { BodyStream } from "./body-stream.ts";
-import { APIConnectionError, LiteLLMError, Timeout } from "../errors.ts";
+import { APIConnectionError, APIError, LiteLLMError, Timeout } from "../errors.ts";
 import type { ProviderRequest } from "./types.ts";
 
 // An Agent keeps one kept-alive Pool per origin (a vendor, a proxy, a test fake): no new TLS handshake per call.
@@ -72,6 +72,7 @@ async function withRetries<T extends Answer>(req: ProviderRequest, where: Where,
       throw failure;
     }
     if (res.status >= 200 && res.status < 300) return res;
+    if (res.status >= 300 && res.status < 400) throw redirected(where, res);
     if (left > 0 && mayRetry(res.status, res.headers) && !signal?.aborted) {
       await sleepUnless(backoffMs(attempt, res.headers), signal);
       continue;
@@ -148,6 +149,19 @@ function exchange(url: string, headers: Record<string, string>, body: string, ti
     };
     agent.dispatch({ origin, path, method: "POST", headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }, handler);
   });
+}
+
+/**
+ * A 3xx: requests are not redirected (a POST with a key must not follow a
+ * redirect it did not ask for), so the answer is an error naming the new address.
+ */
+function redirected(where: Where, res: Answer): APIError {
+  const location = header(res.headers, "location");
+  const to = location ? ` to ${location}` : "";
+  return new APIError(
+    `${where.provider}: ${where.url} answered ${res.status}, redirecting${to}. Requests are not redirected: set ${where.baseHint} to the address it points to.`,
+    { llm_provider: where.provider, model: where.model, status: res.status },
+  );
 }
 
 /** Raw header pairs as an object of lower-case names (a repeated one keeps its first value). */

@@ -84,21 +84,15 @@ function drained(res: ServerResponse): Promise<void> {
   });
 }
 
-const corked = new WeakSet<ServerResponse>();
-
 /**
  * Chunks that arrive together (one read of the upstream holds several events)
  * leave in one write: the socket is corked until the current tick's work is
  * done, which delays nothing, where a write per chunk costs a syscall each.
  */
 function batch(res: ServerResponse): void {
-  if (corked.has(res)) return;
-  corked.add(res);
+  if (res.writableCorked > 0) return;
   res.cork();
-  process.nextTick(() => {
-    corked.delete(res);
-    res.uncork();
-  });
+  process.nextTick(() => res.uncork());
 }
 
 /**
