@@ -11,8 +11,8 @@ import { CONFIG_SCHEMA, schemaText, validateShape } from "./schema.ts";
 import { nearest } from "./suggest.ts";
 
 const C = CONFIG_ERROR_CODES;
-// LiteLLM's own proxy configs, kept beside the repository in shared/ (byte for byte, MIT): they must validate.
-const REFERENCE_DIR = fileURLToPath(new URL("../../../shared/reference/litellm-configs", import.meta.url));
+// LiteLLM's own proxy configs, copied byte for byte into the fixtures (MIT; see their README): they must validate.
+const REFERENCE_DIR = fileURLToPath(new URL("../../test/fixtures/litellm-reference-configs", import.meta.url));
 
 /** A locator that knows a few paths (by their dotted form) and falls back to the nearest known parent, as the real one does. */
 function fakeLocate(lines: Record<string, number>) {
