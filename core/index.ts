@@ -185,7 +185,7 @@ export {
 } from "./errors.ts";
 export { registerBuiltin, builtinNames } from "./callbacks/builtins.ts";
 export type * from "./types.ts";
-export { createRuntime, Runtime, type RuntimeOptions, type ReloadInfo } from "./config/runtime.ts";
+export { createRuntime, Runtime, type RuntimeOptions, type ReloadInfo, type RuntimeHealth } from "./config/runtime.ts";
 export { SERVER_ERROR_CODES } from "./errors.ts";
 export type { ServerOptions, RunningServer } from "./server/index.ts";
 

@@ -189,10 +189,11 @@ describe("the config's cache", () => {
       expect(await rt.reload()).toBe(true);
       const afterReload = await rt.acompletion({ model: "fast", messages });
       expect(afterReload._hidden_params.cache_hit).toBe(true);
-      expect(await rt.ready()).toBe(true);
+      expect(await rt.health()).toEqual({ ready: true, cache: "reachable" });
     } finally {
       await rt.close();
     }
+    expect(await rt.ready()).toBe(false);
   });
 
   it("a Redis that does not answer turns into misses: every call still succeeds", async () => {
@@ -209,7 +210,9 @@ describe("the config's cache", () => {
         expect(r.choices[0]!.message.content).toBe("still fine");
         expect(r._hidden_params.cache_hit).toBe(false);
       }
-      expect(await rt.ready()).toBe(false);
+      // The runtime still serves: readiness must not take it out of rotation for a cache outage.
+      expect(await rt.health()).toEqual({ ready: true, cache: "unreachable" });
+      expect(await rt.ready()).toBe(true);
     } finally {
       await rt.close();
     }

@@ -261,7 +261,7 @@ describe("close(grace)", () => {
 });
 
 describe("readiness", () => {
-  it("is 503 when the cache does not answer, and liveliness stays 200", async () => {
+  it("stays 200 and says degraded when the cache does not answer, since the cache never fails a call", async () => {
     const broken = await createRuntime({
       config: {
         model_list: [{ model_name: "m", litellm_params: { model: "mock/m" } }],
@@ -272,8 +272,10 @@ describe("readiness", () => {
     const own = await startServer(broken, { port: 0 });
     try {
       const ready = await fetch(`${own.url}/health/readiness`);
-      expect(ready.status).toBe(503);
-      expect(await ready.json()).toMatchObject({ status: "unhealthy", cache: "unreachable" });
+      expect(await ready.json()).toEqual({ status: "degraded", cache: "unreachable", models: 1 });
+      expect(ready.status).toBe(200);
+      const call = await fetch(`${own.url}/v1/chat/completions`, { method: "POST", body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "x" }] }) });
+      expect(call.status).toBe(200);
       expect((await fetch(`${own.url}/health/liveliness`)).status).toBe(200);
     } finally {
       await own.close(1000);

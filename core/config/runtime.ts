@@ -310,10 +310,17 @@ export class Runtime extends EventEmitter {
     await this.dispatcher.idle();
   }
 
-  /** True when the config is loaded and its cache (if any) answers: for a server's readiness check. */
+  /** True while the runtime serves its config (until `close()`). A cache that is down does not make it unready: the cache never fails a call. */
   async ready(): Promise<boolean> {
-    if (this.closed) return false;
-    return (await this.live.snapshot.cache?.ping()) ?? true;
+    return (await this.health()).ready;
+  }
+
+  /** What a readiness check reports: whether the runtime serves, and whether its cache (if any) answers. */
+  async health(): Promise<RuntimeHealth> {
+    const cache = this.live.snapshot.cache;
+    if (this.closed) return { ready: false, cache: cache ? "unreachable" : "none" };
+    const state = cache ? ((await cache.ping()) ? "reachable" : "unreachable") : "none";
+    return { ready: true, cache: state };
   }
 
   /** Stops watching, lets calls in flight finish, flushes and closes every callback. Idempotent. */
@@ -329,6 +336,12 @@ export class Runtime extends EventEmitter {
     if (this.listenerCount("callback_error") > 0) this.emit("callback_error", err);
     else globalScope.dispatcher.report(err);
   }
+}
+
+/** The runtime's health: `ready` until it is closed; the cache's state alongside, as a degraded cache still serves every call. */
+export interface RuntimeHealth {
+  ready: boolean;
+  cache: "none" | "reachable" | "unreachable";
 }
 
 /** A runtime driven by a config file: `await createRuntime({ config: "./litellm.config.yaml", watch: true })`. */

@@ -27,23 +27,20 @@ export async function liveliness(_req: IncomingMessage, res: ServerResponse): Pr
   sendJSON(res, 200, ALIVE);
 }
 
-function cacheConfigured(runtime: Runtime): boolean {
-  const settings = runtime.config.litellm_settings as { cache?: unknown } | undefined;
-  return Boolean(settings?.cache);
-}
-
 /**
- * `GET /health/readiness`: 200 when the config is loaded and its cache (if
- * any) answers, else 503; 503 as well once the server is shutting down, so a
- * load balancer stops sending work.
+ * `GET /health/readiness`: 200 while the config serves, with `status:
+ * "degraded"` when its cache does not answer (the cache never fails a call,
+ * so a Redis outage must not take every instance out of rotation); 503 once
+ * the runtime is closed or the server is shutting down, so a load balancer
+ * stops sending work.
  */
 export function readiness(closing: () => boolean) {
   return async (_req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> => {
-    const ready = await ctx.runtime.ready();
-    const cache = cacheConfigured(ctx.runtime) ? (ready ? "reachable" : "unreachable") : "none";
+    const { ready, cache } = await ctx.runtime.health();
     const shuttingDown = closing();
     const ok = ready && !shuttingDown;
-    const body = { status: ok ? "healthy" : "unhealthy", cache, models: ctx.aliases().size, ...(shuttingDown && { shutting_down: true }) };
+    const status = !ok ? "unhealthy" : cache === "unreachable" ? "degraded" : "healthy";
+    const body = { status, cache, models: ctx.aliases().size, ...(shuttingDown && { shutting_down: true }) };
     sendJSON(res, ok ? 200 : 503, JSON.stringify(body));
   };
 }
