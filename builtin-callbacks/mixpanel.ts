@@ -45,6 +45,7 @@ export function resolveMixpanelOptions(options: Record<string, unknown>, env: No
   if (typeof token !== "string" || token.trim() === "") {
     throw new InvalidCallbackError(
       "mixpanel: no project token. Set callback_settings.mixpanel.token in the config (e.g. token: os.environ/MIXPANEL_TOKEN), or the MIXPANEL_TOKEN environment variable.",
+      { option: "token", example: "process.env.MIXPANEL_TOKEN" },
     );
   }
   const apiHost = str(options, "api_host", "https://api.mixpanel.com");

@@ -30,7 +30,7 @@ export interface WebhookOptions {
 export function resolveWebhookOptions(options: Record<string, unknown>): WebhookOptions {
   const url = options.url;
   if (typeof url !== "string" || url.trim() === "") {
-    throw new InvalidCallbackError("webhook: no url. Set callback_settings.webhook.url in the config to the collector's address (https://...).");
+    throw new InvalidCallbackError("webhook: no url. Set callback_settings.webhook.url in the config to the collector's address (https://...).", { option: "url", example: '"https://..."' });
   }
   let parsed: URL;
   try {

@@ -1,11 +1,11 @@
 import { Dispatcher } from "./callbacks/dispatcher.ts";
-import { globalBuiltinResolver, isBuiltin, unknownBuiltin } from "./callbacks/builtins.ts";
-import { assertCallback, compileCallbacks, type CallbackSource, type CompiledCallbacks, type ListKind } from "./callbacks/registry.ts";
+import { globalBuiltinResolver } from "./callbacks/builtins.ts";
+import { assertCallback, callbackName, compileCallbacks, isObjectForm, readObjectForm, type CallbackSource, type CompiledCallbacks, type ListKind } from "./callbacks/registry.ts";
 import type { CallEnv, CallSettings, Route } from "./call/env.ts";
 import type { CostMap } from "./cost/index.ts";
 import { resolveModel } from "./providers/index.ts";
 import type { CallbackInput } from "./types.ts";
-import type { CallbackError } from "./errors.ts";
+import { CALLBACK_ERROR_CODES, CallbackError } from "./errors.ts";
 import type { ResponseCache } from "./cache/types.ts";
 
 /** The background queue every call of this process reports to. */
@@ -20,7 +20,8 @@ const LISTS: readonly ListKind[] = ["callbacks", "input_callback", "success_call
  */
 export class GlobalScope implements CallEnv {
   readonly dispatcher = dispatcher;
-  readonly resolveBuiltin = globalBuiltinResolver();
+  private readonly builtins = globalBuiltinResolver();
+  readonly resolveBuiltin = this.builtins.resolve;
   private lists: Record<ListKind, CallbackInput[]>;
   private version = 0;
   private compiledVersion = -1;
@@ -50,10 +51,10 @@ export class GlobalScope implements CallEnv {
 
   /** An array that notices every change, so a `push` after start-up is seen by the next call. */
   private observe(list: ListKind, entries: readonly CallbackInput[]): CallbackInput[] {
-    entries.forEach((e, i) => checkEntry(e, `litellm.${list}[${i}]`));
+    entries.forEach((e, i) => this.checkEntry(e, list, `litellm.${list}[${i}]`));
     return new Proxy([...entries], {
       set: (target, key, value) => {
-        if (typeof key === "string" && /^\d+$/.test(key)) checkEntry(value, `litellm.${list}[${key}]`);
+        if (typeof key === "string" && /^\d+$/.test(key)) this.checkEntry(value, list, `litellm.${list}[${key}]`);
         (target as unknown as Record<PropertyKey, unknown>)[key] = value;
         this.version++;
         return true;
@@ -64,6 +65,42 @@ export class GlobalScope implements CallEnv {
         return true;
       },
     });
+  }
+
+  /** A bad entry throws here, at the assignment or push; a built-in is made now, so its missing options do too. */
+  private checkEntry(entry: unknown, list: ListKind, where: string): void {
+    assertCallback(entry, where);
+    if (typeof entry === "string") this.resolveBuiltin(entry, list, {}, where);
+    else if (isObjectForm(entry)) {
+      const form = readObjectForm(entry);
+      this.resolveBuiltin(form.spec, list, form.options, where);
+    }
+  }
+
+  /** The callbacks `litellm.flush()` and `close()` reach: those in the lists now, and every built-in they made. */
+  targets(): object[] {
+    return [...new Set([...this.current().callbacks.targets, ...this.builtins.instances()])];
+  }
+
+  /** Flushes, then closes every process-wide callback and the cache's connection; a failing close() is reported, not thrown. */
+  async close(): Promise<void> {
+    const targets = this.targets();
+    await flushTargets(targets);
+    await this.cache?.flush();
+    for (const t of targets) {
+      const fn = (t as { close?: unknown }).close;
+      if (typeof fn !== "function") continue;
+      try {
+        await fn.call(t);
+      } catch (err) {
+        const name = callbackName(t);
+        dispatcher.report(new CallbackError(`callback "${name}" failed in close(): ${(err as Error).message}`, CALLBACK_ERROR_CODES.threw, name, "close", err));
+      }
+    }
+    // Closed built-ins serve no more: a call after close() makes fresh ones.
+    this.builtins.clear();
+    this.version++;
+    await this.cache?.close();
   }
 
   get settings(): CallSettings {
@@ -101,11 +138,6 @@ export class GlobalScope implements CallEnv {
   setErrorHandler(fn: ((err: CallbackError) => void) | undefined): void {
     dispatcher.onError = fn;
   }
-}
-
-function checkEntry(entry: unknown, where: string): void {
-  assertCallback(entry, where);
-  if (typeof entry === "string" && !isBuiltin(entry)) throw unknownBuiltin(entry, where);
 }
 
 /** Waits for all background logging, then for every callback's own `flush()`. */

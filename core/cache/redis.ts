@@ -52,6 +52,7 @@ export class RedisStore implements Store {
     this.#timeoutMs = Math.max(1, Math.round(options.timeout * 1000));
     this.#firstContact = new Promise((resolve) => (this.#settleFirstContact = resolve));
     this.#client = createClient(options, this.#timeoutMs);
+    letProcessExit(this.#client);
     this.#client.on("ready", () => {
       this.#lostAt = 0;
       this.#settleFirstContact();
@@ -146,6 +147,27 @@ export class RedisStore implements Store {
     this.outages++;
     this.#events.down(readable(err, this.#timeoutMs));
   }
+}
+
+/**
+ * An idle connection must not keep a script alive after its last call (a
+ * script ends by itself after `await litellm.flush()`): the socket is
+ * unref'd once connected, and so are the reconnect and slot-refresh timers.
+ * A command in flight still holds the process, through its commandTimeout timer.
+ */
+function letProcessExit(client: Redis | Cluster): void {
+  type Handles = { stream?: { unref?: () => void }; reconnectTimeout?: { unref?: () => void } | null; slotsTimer?: { unref?: () => void } | null };
+  const unrefAll = (c: Handles): void => {
+    c.stream?.unref?.();
+    c.reconnectTimeout?.unref?.();
+    c.slotsTimer?.unref?.();
+  };
+  // ioredis emits status events on the next tick, after it has set the socket or the timer they are about.
+  for (const status of ["connect", "ready", "reconnecting"]) client.on(status, () => unrefAll(client as unknown as Handles));
+  // A cluster talks through one client per node: each is unref'd the same way.
+  client.on("+node", (node: Redis) => {
+    for (const status of ["connect", "ready", "reconnecting"]) node.on(status, () => unrefAll(node as unknown as Handles));
+  });
 }
 
 /** The client's own wording ("Stream isn't writeable and enableOfflineQueue options is false") says little to an operator. */

@@ -44,15 +44,42 @@ export function createBuiltin(name: string, options: Record<string, unknown> = {
   return factory(options, context);
 }
 
-/** One shared instance per name, for the global lists (which carry no options). */
-export function globalBuiltinResolver(): (name: string, list: ListKind) => object {
+/** The built-ins of the process-wide lists: one shared instance per name and options, made when the entry is assigned. */
+export interface GlobalBuiltins {
+  /** `where` (`litellm.success_callback[0]`) is for messages; it defaults to the list. */
+  readonly resolve: (name: string, list: ListKind, options?: Record<string, unknown>, where?: string) => object;
+  /** Every instance made so far, in order: `litellm.flush()` and `close()` reach them all. */
+  instances(): object[];
+  /** Forgets the instances (after `litellm.close()` closed them): the next use makes fresh ones. */
+  clear(): void;
+}
+
+export function globalBuiltinResolver(): GlobalBuiltins {
   const instances = new Map<string, object>();
-  return (name) => {
-    let inst = instances.get(name);
+  const resolve = (name: string, list: ListKind, options: Record<string, unknown> = {}, where = `litellm.${list}`): object => {
+    const key = `${name}\u0000${JSON.stringify(options)}`;
+    let inst = instances.get(key);
     if (!inst) {
-      inst = createBuiltin(name);
-      instances.set(name, inst);
+      inst = createInCode(name, list, options, where);
+      instances.set(key, inst);
     }
     return inst;
   };
+  return { resolve, instances: () => [...instances.values()], clear: () => instances.clear() };
+}
+
+/** Builds a built-in named in code; a factory's complaint comes back saying how to pass options there. */
+function createInCode(name: string, list: ListKind, options: Record<string, unknown>, where: string): object {
+  if (!isBuiltin(name)) throw unknownBuiltin(name, where);
+  try {
+    return createBuiltin(name, options);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const option = err instanceof InvalidCallbackError ? err.option : undefined;
+    if (!option) throw new InvalidCallbackError(`${where}: ${message}`, { cause: err });
+    const example = (err as InvalidCallbackError).example ?? "...";
+    const fix = `litellm.${list} = [{ callback: "${name}", options: { ${option}: ${example} } }]`;
+    // The factory's own words speak of callback_settings; here the fix is the object form (the cause keeps them).
+    throw new InvalidCallbackError(`${where}: ${name} needs options.${option}: ${fix}`, { cause: err, option, example });
+  }
 }

@@ -77,8 +77,45 @@ export interface CallbackSource {
   readonly events?: readonly EventName[];
 }
 
-/** Turns a built-in name (`"console"`) into its handler object. */
-export type BuiltinResolver = (name: string, list: ListKind) => object;
+/** Turns a built-in name (`"console"`), with the object form's options if any, into its handler object. */
+export type BuiltinResolver = (name: string, list: ListKind, options?: Record<string, unknown>) => object;
+
+/** The object form `{ callback, events, options }`, checked: one reading for config files and the process-wide lists. */
+export interface ObjectForm {
+  readonly spec: string;
+  readonly events?: EventName[];
+  readonly options: Record<string, unknown>;
+}
+
+/** Whether an entry is written in the object form (`{ callback: "webhook", options: {...} }`), checked or not. */
+export function isObjectForm(entry: unknown): entry is { callback: unknown } {
+  return !!entry && typeof entry === "object" && !Array.isArray(entry) && "callback" in entry;
+}
+
+/** Reads `{ callback, events, options }`; throws InvalidCallbackError saying which field is wrong and what is allowed. */
+export function readObjectForm(ref: { callback: unknown }): ObjectForm {
+  const { callback, events, options } = ref as Record<string, unknown>;
+  if (typeof callback !== "string" || !callback.trim()) {
+    throw new InvalidCallbackError(`the object form needs "callback": a built-in name, a module path or module.attribute; found ${describeValue(callback)}.`);
+  }
+  if (events !== undefined && (!Array.isArray(events) || events.some((e) => !(EVENTS as readonly unknown[]).includes(e)))) {
+    throw new InvalidCallbackError(`"events" must be a list of ${EVENTS.join(", ")}; found ${JSON.stringify(events)}.`);
+  }
+  if (options !== undefined && (options === null || typeof options !== "object" || Array.isArray(options))) {
+    throw new InvalidCallbackError(`"options" must be a mapping; found ${describeValue(options)}.`);
+  }
+  return { spec: callback.trim(), ...(events ? { events: [...(events as EventName[])] } : {}), options: { ...(options as Record<string, unknown> | undefined) } };
+}
+
+/** "a number (42)", "null", "an array" ... for messages. */
+export function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "undefined";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  if (typeof value === "function") return `a function ${value.name}`;
+  return `a ${typeof value} (${typeof value === "symbol" || typeof value === "bigint" ? String(value) : JSON.stringify(value)})`;
+}
 
 /** The name a report uses for a callback. */
 export function callbackName(target: unknown): string {
@@ -96,10 +133,18 @@ export function callbackName(target: unknown): string {
 /** Whether a value can stand in a callback list; a string must then be a built-in name. */
 export function assertCallback(entry: unknown, where: string): asserts entry is CallbackInput {
   if (typeof entry === "function" || typeof entry === "string") return;
+  if (isObjectForm(entry)) {
+    try {
+      readObjectForm(entry);
+    } catch (err) {
+      throw new InvalidCallbackError(`${where}: ${(err as Error).message}`);
+    }
+    return;
+  }
   if (entry && typeof entry === "object" && LOGGER_METHODS.some((m) => typeof (entry as Record<string, unknown>)[m] === "function")) return;
   const found = entry === null ? "null" : Array.isArray(entry) ? "an array" : typeof entry === "object" ? "an object with none of the CustomLogger methods" : `${typeof entry} ${JSON.stringify(entry)}`;
   throw new InvalidCallbackError(
-    `${where}: expected a CustomLogger (or an object with its methods), a function, or a built-in name, but found ${found}.`,
+    `${where}: expected a CustomLogger (or an object with its methods), a function, a built-in name or { callback, options }, but found ${found}.`,
   );
 }
 
@@ -133,11 +178,13 @@ export function compileCallbacks(sources: readonly CallbackSource[], resolveBuil
   };
 
   for (const source of sources) {
-    const allowed = source.events ? LIST_EVENTS[source.list].filter((e) => source.events!.includes(e)) : LIST_EVENTS[source.list];
+    const listAllowed = source.events ? LIST_EVENTS[source.list].filter((e) => source.events!.includes(e)) : LIST_EVENTS[source.list];
     source.entries.forEach((raw, i) => {
       assertCallback(raw, `${source.list}[${i}]`);
-      const target = typeof raw === "string" ? resolveBuiltin(raw, source.list) : raw;
-      const name = typeof raw === "string" ? raw : callbackName(raw);
+      const form = isObjectForm(raw) ? readObjectForm(raw) : undefined;
+      const target = typeof raw === "string" ? resolveBuiltin(raw, source.list) : form ? resolveBuiltin(form.spec, source.list, form.options) : raw;
+      const name = typeof raw === "string" ? raw : form ? form.spec : callbackName(raw);
+      const allowed = form?.events ? listAllowed.filter((e) => form.events!.includes(e)) : listAllowed;
       if (typeof target === "function") {
         const fn = target as (...args: unknown[]) => unknown;
         const events: readonly EventName[] = source.list === "callbacks" ? ["success", "failure"] : allowed;

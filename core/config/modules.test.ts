@@ -79,6 +79,8 @@ interface ExpectedRef {
   returns?: string;
   events?: string[];
   options?: Record<string, unknown>;
+  /** Warnings about the callback itself (a misspelt method), in the order its methods are found. */
+  warnings?: Array<{ code: string; line: number; message: string[]; suggestion: string }>;
 }
 interface ExpectedError {
   path: string;
@@ -116,6 +118,12 @@ describe("fixtures: each reference form, export kind and error code", () => {
         if (want.kind) expect(typeof got.callback).toBe(want.kind);
         if (want.returns !== undefined) expect(await probe(got.callback)).toBe(want.returns);
         if (want.options) expect((got.callback as { options: unknown }).options).toEqual(want.options);
+        expect((got.warnings ?? []).map((w) => ({ code: w.code, path: w.path, line: w.line, suggestion: w.suggestion })), want.path).toEqual(
+          (want.warnings ?? []).map((w) => ({ code: w.code, path: want.path, line: w.line, suggestion: w.suggestion })),
+        );
+        (want.warnings ?? []).forEach((w, i) => {
+          for (const part of w.message) expect(got.warnings![i]!.message).toContain(part);
+        });
       }
 
       for (const want of expected.errors ?? []) {

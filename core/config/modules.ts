@@ -3,8 +3,9 @@ import { stat } from "node:fs/promises";
 import { basename, extname, isAbsolute, join, relative, resolve } from "node:path";
 import { builtinNames } from "../callbacks/builtins.ts";
 import { LOGGER_METHODS } from "../callbacks/custom-logger.ts";
-import { EVENTS, callbackName, type EventName, type ListKind } from "../callbacks/registry.ts";
-import { CONFIG_ERROR_CODES, ConfigError } from "../errors.ts";
+import { callbackName, describeValue as describe, readObjectForm, type EventName, type ListKind } from "../callbacks/registry.ts";
+import { CONFIG_ERROR_CODES, ConfigError, type ConfigIssue } from "../errors.ts";
+import { methodTypos } from "./method-typos.ts";
 import { moduleFiles, resolveModuleFile } from "./deps.ts";
 import { importFresh } from "./fresh-import.ts";
 import type { Loc } from "./parse.ts";
@@ -42,6 +43,8 @@ export interface LoadedRef {
   events?: EventName[];
   /** The module file and every local file it imports (absolute); [] for built-ins. */
   files: string[];
+  /** Warnings about the callback itself: methods whose names look misspelt (`CONFIG_CALLBACK_METHOD_TYPO`). */
+  warnings?: ConfigIssue[];
 }
 
 /** One evaluation of a module file, valid while every file keeps its stamp. */
@@ -157,7 +160,7 @@ export class ModuleLoader {
         }
         ev.instances.set(key, inst);
       }
-      return { callback: inst, name: value.name || fallbackName, files };
+      return withTypoWarnings({ callback: inst, name: value.name || fallbackName, files }, `${label(file, ctx)}#${exportName}`, ctx);
     }
     if (typeof value === "function") return { callback: value, name: value.name && value.name !== "default" ? value.name : fallbackName, files };
     if (value !== null && typeof value === "object" && !Array.isArray(value)) {
@@ -166,7 +169,7 @@ export class ModuleLoader {
         throw notACallback(ctx, spec, `an object with none of the CustomLogger methods (${keys.length ? `keys: ${keys.join(", ")}` : "no keys"})`);
       }
       const ctor = (value as object).constructor;
-      return { callback: value, name: ctor && ctor !== Object && ctor.name ? ctor.name : fallbackName, files };
+      return withTypoWarnings({ callback: value, name: ctor && ctor !== Object && ctor.name ? ctor.name : fallbackName, files }, `${label(file, ctx)}#${exportName}`, ctx);
     }
     throw notACallback(ctx, spec, describe(value));
   }
@@ -206,17 +209,11 @@ export class ModuleLoader {
 function unwrap(ref: unknown, ctx: RefContext): { spec: string; events?: EventName[]; options: Options } {
   if (typeof ref === "string" && ref.trim()) return { spec: ref.trim(), options: {} };
   if (ref && typeof ref === "object" && !Array.isArray(ref)) {
-    const { callback, events, options } = ref as Record<string, unknown>;
-    if (typeof callback !== "string" || !callback.trim()) {
-      throw issue(ctx, CONFIG_ERROR_CODES.invalidValue, `the object form needs "callback": a built-in name, a module path or module.attribute; found ${describe(callback)}.`);
+    try {
+      return readObjectForm(ref as { callback: unknown });
+    } catch (err) {
+      throw issue(ctx, CONFIG_ERROR_CODES.invalidValue, (err as Error).message);
     }
-    if (events !== undefined && (!Array.isArray(events) || events.some((e) => !(EVENTS as readonly unknown[]).includes(e)))) {
-      throw issue(ctx, CONFIG_ERROR_CODES.invalidValue, `"events" must be a list of ${EVENTS.join(", ")}; found ${JSON.stringify(events)}.`);
-    }
-    if (options !== undefined && (options === null || typeof options !== "object" || Array.isArray(options))) {
-      throw issue(ctx, CONFIG_ERROR_CODES.invalidValue, `"options" must be a mapping; found ${describe(options)}.`);
-    }
-    return { spec: callback.trim(), ...(events ? { events: [...(events as EventName[])] } : {}), options: { ...(options as Options | undefined) } };
   }
   throw issue(ctx, CONFIG_ERROR_CODES.invalidValue, `expected a built-in name, a module path, module.attribute or { callback, events, options }; found ${describe(ref)}.`);
 }
@@ -260,16 +257,6 @@ async function unchanged(stamps: ReadonlyMap<string, string>): Promise<boolean> 
   return true;
 }
 
-/** "a number (42)", "null", "an array" ... for messages. */
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (value === undefined) return "undefined";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "object") return "an object";
-  if (typeof value === "function") return `a function ${value.name}`;
-  return `a ${typeof value} (${typeof value === "symbol" || typeof value === "bigint" ? String(value) : JSON.stringify(value)})`;
-}
-
 function notACallback(ctx: RefContext, spec: string, found: string): ConfigError {
   return issue(ctx, CONFIG_ERROR_CODES.callbackExport, `${spec} exports ${found}, which is not a callback. Allowed: ${ALLOWED}.`);
 }
@@ -289,6 +276,23 @@ function errorText(err: unknown, files: readonly string[] = [], dir = ""): strin
 function position(text: string): { file: string; line: number; col: number } | undefined {
   const m = /((?:\/|[A-Za-z]:\\)[^():\s]+):(\d+):(\d+)/.exec(text);
   return m ? { file: m[1]!, line: Number(m[2]), col: Number(m[3]) } : undefined;
+}
+
+/** A warning for each method of the callback whose name looks like a misspelt CustomLogger method: it would never run. */
+function withTypoWarnings(ref: LoadedRef, where: string, ctx: RefContext): LoadedRef {
+  const typos = methodTypos(ref.callback);
+  if (typos.length === 0) return ref;
+  const { file, line, col } = ctx.loc;
+  const warnings = typos.map(({ method, meant }) => ({
+    code: CONFIG_ERROR_CODES.callbackMethodTypo,
+    file,
+    ...(line !== undefined ? { line } : {}),
+    ...(col !== undefined ? { col } : {}),
+    path: ctx.path,
+    message: `${where} (${ref.name}): method "${method}" is not a CustomLogger method, so it never runs.`,
+    suggestion: meant,
+  }));
+  return { ...ref, warnings };
 }
 
 function issue(ctx: RefContext, code: string, message: string, suggestion?: string): ConfigError {

@@ -7,7 +7,7 @@ import { CONFIG_ERROR_CODES, ConfigError, type ConfigIssue } from "../errors.ts"
 import { cacheFromSettings, sameCacheOptions } from "../cache/index.ts";
 import type { ResponseCache } from "../cache/types.ts";
 import { Router, type RouterSettings } from "../router/index.ts";
-import type { LoadedConfig } from "./load.ts";
+import { inDocumentOrder, type LoadedConfig } from "./load.ts";
 import type { ModuleLoader, RefContext } from "./modules.ts";
 
 /**
@@ -52,8 +52,10 @@ export interface Snapshot {
   readonly cache: ResponseCache | null;
   /** The `cache_params` it was made from, to tell whether a reload may keep it (and its connection). */
   readonly cacheParams: unknown;
-  /** A built-in by name with its `callback_settings` options, for names in a call's own lists. */
-  readonly builtin: (name: string, list: ListKind) => object;
+  /** Warnings about the loaded callbacks (`CONFIG_CALLBACK_METHOD_TYPO`); the file's own are in `loaded.warnings`. */
+  readonly warnings: readonly ConfigIssue[];
+  /** A built-in by name with its `callback_settings` options (and an object form's own), for names in a call's own lists. */
+  readonly builtin: (name: string, list: ListKind, options?: Record<string, unknown>) => object;
 }
 
 type Obj = Record<string, unknown>;
@@ -65,6 +67,7 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
   const ls = obj(config.litellm_settings);
   const callbackSettings = obj(config.callback_settings);
   const issues: ConfigIssue[] = [];
+  const warnings: ConfigIssue[] = [];
   const files = new Set(loaded.files);
   const instances = new Map<string, object>();
 
@@ -90,6 +93,7 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
         try {
           const r = await loader.load(ref, ctx);
           for (const f of r.files) files.add(f);
+          if (r.warnings) warnings.push(...r.warnings);
           return { list, entries: [r.callback as never], ...(r.events ? { events: r.events } : {}) } satisfies CallbackSource;
         } catch (err) {
           issues.push(...issuesOf(err, ctx));
@@ -165,13 +169,16 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
     sources: Object.freeze(sources),
     models,
     files: Object.freeze([...files]),
+    // Loaded concurrently: put back in the file's order, so two loads of one config warn alike.
+    warnings: Object.freeze(inDocumentOrder(warnings, loaded.files)),
     // A getter: a built-in named only in a call's own list is made on first use, and must be flushed and closed too.
     get targets(): readonly object[] {
       for (const inst of instances.values()) targets.add(inst);
       return [...targets];
     },
-    builtin: (name: string, list: ListKind) => {
-      const inst = builtin(name, options(name));
+    builtin: (name: string, list: ListKind, given?: Record<string, unknown>) => {
+      // The object form's options win over callback_settings, as in the config's own object form.
+      const inst = builtin(name, given ? { ...options(name), ...given } : options(name));
       if (!inst) throw unknownBuiltin(name, `${list} of this call`);
       return inst;
     },

@@ -36,7 +36,8 @@ export async function validateConfig(source?: string | Record<string, unknown>, 
       if (typeof close === "function") await Promise.resolve(close.call(t)).catch(() => undefined);
     }
     await snapshot.cache?.close();
-    return { valid: true, file: loaded.file, errors: [], warnings: loaded.warnings, models: [...snapshot.models.keys()], callbacks: snapshot.targets.length };
+    const warnings = [...loaded.warnings, ...snapshot.warnings];
+    return { valid: true, file: loaded.file, errors: [], warnings, models: [...snapshot.models.keys()], callbacks: snapshot.targets.length };
   } catch (err) {
     if (err instanceof ConfigError) return { ...invalid(err), warnings: loaded.warnings };
     throw err;
