@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createRuntime, type Runtime } from "../core/index.ts";
-import { formatCost, formatRecord } from "./console.ts";
+import { formatCost } from "../core/callbacks/summary.ts";
 
 // The console built-in through a real runtime; stderr, its real sink, is captured.
 
@@ -54,38 +54,62 @@ async function runtime(settings: Record<string, unknown> = {}): Promise<Runtime>
 const ask = (r: Runtime, model: string, extra: Record<string, unknown> = {}) =>
   r.acompletion({ model, messages: [{ role: "user", content: "hi" }], ...extra });
 
-/** Lines the console built-in wrote (an ISO time first, or a JSON object). */
-const ours = () => lines.filter((l) => /^(\x1b\[2m)?\d{4}-\d\d-\d\dT/.test(l) || l.startsWith("{"));
+/** Lines the console built-in wrote (a local time first, or a JSON object). */
+const ours = () => lines.filter((l) => /^(\x1b\[2m)?\d\d:\d\d:\d\d\.\d{3}(\x1b\[0m)? · /.test(l) || l.startsWith("{"));
+/** A text line's fields. */
+const fields = (l: string) => l.split(" · ");
 
 describe("console: text", () => {
-  it("prints one readable line per success: time, status, model and alias, latency, tokens, cost, cache", async () => {
+  it("prints the summary line per success: time, call type, alias → deployment, status, latency, tokens, cost, user, id", async () => {
     const r = await runtime();
-    const res = await ask(r, "fast");
+    const seen: string[] = [];
+    const res = await ask(r, "fast", { user: "alice", callbacks: [{ log_success_event: (k: { litellm_call_id: string }) => void seen.push(k.litellm_call_id) }] });
     await r.flush();
     expect(ours()).toHaveLength(1);
-    const line = ours()[0]!;
     const { prompt_tokens, completion_tokens } = res.usage!;
-    expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z success fast \d+ms /);
-    expect(line).toContain(` tokens ${prompt_tokens}/${completion_tokens} `);
-    expect(line).toContain(` ${formatCost(prompt_tokens * 0.000001 + completion_tokens * 0.000002)} `);
-    expect(line).toMatch(/ cache miss$/);
-    expect(line).not.toContain("\x1b[");
+    const [time, ...rest] = fields(ours()[0]!);
+    expect(time).toMatch(/^\d\d:\d\d:\d\d\.\d{3}$/);
+    // No cache is configured: no "cache miss" to mislead.
+    expect(rest).toEqual([
+      "acompletion",
+      "fast → mock/x",
+      "success",
+      expect.stringMatching(/^\d+ ms$/),
+      `in ${prompt_tokens} / out ${completion_tokens} tokens`,
+      formatCost(prompt_tokens * 0.000001 + completion_tokens * 0.000002),
+      "user alice",
+      `id ${seen[0]}`,
+    ]);
+    expect(ours()[0]).not.toContain("\x1b[");
   });
 
-  it('says "cost ?" when the price is unknown', async () => {
+  it('says "$?" when the price is unknown, and "cache miss" / "cache hit" once a cache is configured', async () => {
     const r = await runtime();
     await ask(r, "unpriced");
     await r.flush();
-    expect(ours()).toHaveLength(1);
-    expect(ours()[0]).toContain(" cost ? ");
+    expect(fields(ours()[0]!)).toContain("$?");
+    await r.close();
+
+    lines.length = 0;
+    rt = await createRuntime({
+      cwd: dir,
+      config: {
+        model_list: [{ model_name: "fast", litellm_params: { model: "mock/x", mock_response: "hello there" } }],
+        litellm_settings: { callbacks: ["console"], cache: true },
+      },
+    });
+    await ask(rt, "fast");
+    await ask(rt, "fast");
+    await rt.flush();
+    expect(ours().map((l) => fields(l).find((f) => f.startsWith("cache")))).toEqual(["cache miss", "cache hit"]);
   });
 
-  it("prints a failure with the error class and message, on one line", async () => {
+  it("prints a failure with the error class, its code and message, on one line", async () => {
     const r = await runtime();
     await expect(ask(r, "fast", { mock_response: "litellm.RateLimitError" })).rejects.toThrow();
     await r.flush();
     expect(ours()).toHaveLength(1);
-    expect(ours()[0]).toMatch(/ failure fast \d+ms tokens 0\/0 \$0 cache miss RateLimitError: \S/);
+    expect(ours()[0]).toMatch(/ · fast → mock\/x · failure RateLimitError · \d+ ms · in 0 \/ out 0 tokens · \$0 · id \S+ · error \[LLM_RATE_LIMIT\]: \S/);
   });
 
   it("level error prints failures only; level debug adds the pre and post API call lines", async () => {
@@ -93,14 +117,17 @@ describe("console: text", () => {
     await ask(r, "fast");
     await expect(ask(r, "fast", { mock_response: "litellm.Timeout" })).rejects.toThrow();
     await r.flush();
-    expect(ours().map((l) => l.split(" ")[1])).toEqual(["failure"]);
+    expect(ours().map((l) => fields(l)[3])).toEqual(["failure Timeout"]);
     await r.close();
 
     lines.length = 0;
     r = await runtime({ level: "debug" });
     await ask(r, "fast");
     await r.flush();
-    expect(ours().map((l) => l.split(" ")[1])).toEqual(["pre_api_call", "post_api_call", "success"]);
+    const [pre, post, success] = ours().map(fields);
+    expect([pre![1], post![1], success![3]]).toEqual(["pre_api_call", "post_api_call", "success"]);
+    // Debug lines carry the same model label and call id as the summary line.
+    expect(pre!.slice(2)).toEqual(["fast → mock/x", success!.at(-1)]);
   });
 
   it("colours only on a terminal, and never with NO_COLOR set", async () => {
@@ -137,18 +164,13 @@ describe("console: json", () => {
   });
 });
 
-describe("formatRecord and formatCost", () => {
-  it("names the alias beside the model when they differ, and keeps a multi-line error message on one line", () => {
-    const base = { status: "failure", model: "gpt-4o", model_group: "fast", startTime: 1, endTime: 1.25, response_time: 0.25, prompt_tokens: 3, completion_tokens: 0, response_cost: 0, cache_hit: false };
-    const line = formatRecord({ ...base, error_str: "a\n  b", error_information: { error_class: "Timeout", error_message: "a\n  b" } } as never, false);
-    expect(line).toBe("1970-01-01T00:00:01.250Z failure gpt-4o (alias: fast) 250ms tokens 3/0 $0 cache miss Timeout: a b");
-  });
-
-  it("writes dollars without float noise, and a question mark for an unknown price", () => {
-    expect(formatCost(null)).toBe("cost ?");
-    expect(formatCost(0)).toBe("$0");
-    expect(formatCost(0.000021)).toBe("$0.000021");
-    expect(formatCost(1.5)).toBe("$1.5");
-    expect(formatCost(1e-12)).toBe("<$0.00000001");
+describe("the summary line", () => {
+  it("is the one core/callbacks/summary.ts builds (its own tests are in summary.test.ts)", async () => {
+    const { summaryLine } = await import("../core/callbacks/summary.ts");
+    const r = await runtime();
+    let record: never | undefined;
+    await ask(r, "fast", { callbacks: [{ log_success_event: (k: { standard_logging_object: never }) => void (record = k.standard_logging_object) }] });
+    await r.flush();
+    expect(ours()).toEqual([summaryLine(record!)]);
   });
 });

@@ -1,19 +1,30 @@
 import { registerBuiltin } from "../core/callbacks/builtins.ts";
 import { CustomLogger } from "../core/callbacks/custom-logger.ts";
-import type { CallbackKwargs, StandardLoggingObject } from "../core/types.ts";
+import { eventLine, summaryLine } from "../core/callbacks/summary.ts";
+import type { CallbackKwargs } from "../core/types.ts";
 
 /**
  * The `console` built-in: one line per event on stderr, readable
- * (`format: text`, the default) or the standard record as JSON (`format: json`).
+ * (`format: text`, the default: the summary line that `chat` and `demo` print too)
+ * or the standard record as JSON (`format: json`).
  *
- *   2025-01-31T12:00:00.123Z success mock/x (alias: fast) 12ms tokens 9/3 $0.000021 cache miss
- *   2025-01-31T12:00:00.456Z failure openai/gpt-4o 80ms tokens 0/0 $0 cache miss RateLimitError: slow down
+ *   12:04:05.123 · acompletion · fast → mock/x · success · 14 ms · in 12 / out 8 tokens · $0.00000225 · id 6f1c…
+ *   12:04:05.456 · acompletion · gpt-4o → openai/gpt-4o · failure RateLimitError · 80 ms · in 0 / out 0 tokens · $0 · id 9b2e… · error [LLM_RATE_LIMIT]: slow down
  */
 
 export type ConsoleFormat = "text" | "json";
 export type ConsoleLevel = "debug" | "info" | "warn" | "error";
 
 const LEVELS: readonly ConsoleLevel[] = ["debug", "info", "warn", "error"];
+
+/** The ids of the last calls whose summary line went out, so `litellm-runtime chat` does not print the same line twice. */
+const recent: string[] = [];
+const RECENT_MAX = 16;
+
+/** True when a `console` built-in of this process printed the summary line of call `id` (one of the last 16). */
+export function summaryPrinted(id: string): boolean {
+  return recent.includes(id);
+}
 const RANK: Record<ConsoleLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
 /** The options as resolved once: defaults, then `callback_settings.console`. */
@@ -33,41 +44,6 @@ export function resolveConsoleOptions(options: Record<string, unknown>): Console
   if (!LEVELS.includes(level as ConsoleLevel)) throw new TypeError(`callback_settings.console.level: "${String(level)}" is not allowed; use one of ${LEVELS.join(", ")}.`);
   const noColor = process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "";
   return Object.freeze({ format, level: level as ConsoleLevel, color: process.stderr.isTTY === true && !noColor });
-}
-
-const paint = (on: boolean, code: string, s: string): string => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
-
-/** `$0.000021`, `$0`, or `cost ?` when the model's price is unknown. */
-export function formatCost(cost: number | null): string {
-  if (cost === null || !Number.isFinite(cost)) return "cost ?";
-  if (cost === 0) return "$0";
-  const fixed = cost.toFixed(8).replace(/\.?0+$/, "");
-  return fixed === "0" ? "<$0.00000001" : `$${fixed}`;
-}
-
-/** One message on one line, and not a screenful. */
-function oneLine(s: string, max = 300): string {
-  const flat = s.replace(/\s*\n\s*/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-
-/** The readable line of a success or failure record. */
-export function formatRecord(r: StandardLoggingObject, color: boolean): string {
-  const failed = r.status === "failure";
-  const parts = [
-    paint(color, "2", new Date((r.endTime || r.startTime) * 1000).toISOString()),
-    paint(color, failed ? "31" : "32", r.status),
-    r.model_group && r.model_group !== r.model ? `${r.model} (alias: ${r.model_group})` : r.model,
-    `${Math.round(r.response_time * 1000)}ms`,
-    `tokens ${r.prompt_tokens}/${r.completion_tokens}`,
-    formatCost(r.response_cost),
-    r.cache_hit ? paint(color, "36", "cache hit") : "cache miss",
-  ];
-  if (failed) {
-    const info = r.error_information;
-    parts.push(paint(color, "31", `${info?.error_class || "Error"}: ${oneLine(info?.error_message ?? r.error_str ?? "")}`));
-  }
-  return parts.join(" ");
 }
 
 /** Prints each event it gets; which events it gets follows `level`, decided once. */
@@ -96,7 +72,9 @@ export class ConsoleLogger extends CustomLogger {
   private record(kwargs: CallbackKwargs): void {
     const r = kwargs.standard_logging_object;
     if (!r) return;
-    write(this.settings.format === "json" ? safeJson(r) : formatRecord(r, this.settings.color));
+    if (this.settings.format === "json") return write(safeJson(r));
+    write(summaryLine(r, { color: this.settings.color }));
+    if (recent.push(r.id) > RECENT_MAX) recent.shift();
   }
 
   private debug(kwargs: CallbackKwargs, event: string): void {
@@ -105,8 +83,7 @@ export class ConsoleLogger extends CustomLogger {
       write(safeJson({ log_event_type: event, id: kwargs.litellm_call_id, model: kwargs.model, model_group: lp.model_group ?? null, time: Date.now() / 1000 }));
       return;
     }
-    const model = lp.model_group && lp.model_group !== kwargs.model ? `${kwargs.model} (alias: ${lp.model_group})` : kwargs.model;
-    write(`${paint(this.settings.color, "2", new Date().toISOString())} ${paint(this.settings.color, "90", event)} ${model} ${kwargs.litellm_call_id}`);
+    write(eventLine(kwargs, event, new Date(), { color: this.settings.color }));
   }
 }
 

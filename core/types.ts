@@ -5,6 +5,8 @@
  * `kwargs.litellm_params.metadata`, `kwargs.response_cost`, `log_success_event`.
  */
 
+import type { CallbackObjectRef, CallbackRef, LiteLLMConfig, LiteLLMSettings, ModelEntry } from "./config/types.generated.ts";
+
 // ---------------------------------------------------------------- messages
 
 /** One chat message, in OpenAI's shape. */
@@ -213,6 +215,10 @@ export interface LiteLLMParams {
   litellm_call_id: string;
   /** The config alias the call asked for, or null. */
   model_group: string | null;
+  /** Our extra: the deployment the call goes to, provider-prefixed as in the config (`mock/x`, `openai/gpt-4o`). */
+  litellm_model_name: string;
+  /** Our extra: whether a response cache is configured and used for this call (so `cache_hit: false` means a miss). */
+  cache_enabled: boolean;
   [key: string]: unknown;
 }
 
@@ -306,6 +312,16 @@ export interface StandardLoggingObject {
     error_message: string;
     traceback: string;
   } | null;
+  /** LiteLLM's `StandardLoggingHiddenParams`; `litellm_model_name` is the deployment the router picked (`mock/x`). */
+  hidden_params: {
+    model_id: string | null;
+    cache_key: string | null;
+    api_base: string | null;
+    response_cost: number | null;
+    litellm_model_name: string;
+  };
+  /** Our extra: whether a response cache was configured and used for the call; `cache_hit` is only news when it was. */
+  cache_enabled: boolean;
 }
 
 /** A function in `input_callback`: called with the kwargs before the provider request. */
@@ -337,8 +353,41 @@ export interface CustomLoggerMethods {
   close?(): unknown;
 }
 
-/** Anything a callback list accepts: a logger object, a function, or a built-in name. */
-export type CallbackInput = CustomLoggerMethods | InputCallbackFn | EventCallbackFn | string;
+/**
+ * A built-in named with its own options (and, optionally, the events it gets),
+ * as in a config file's object form:
+ * `litellm.success_callback = [{ callback: "webhook", options: { url: "https://..." } }]`.
+ * The options are checked when the entry is assigned or pushed.
+ */
+export interface CallbackSpec {
+  /** A built-in name: `console`, `file`, `mixpanel`, `webhook`. (In a config file, also a module path.) */
+  callback: string;
+  /** The built-in's options, as under `callback_settings.<name>` in a config. @default {} */
+  options?: Record<string, unknown>;
+  /** Only these events of the list reach it. @default every event the list delivers */
+  events?: Array<"pre_api_call" | "post_api_call" | "stream_event" | "success" | "failure">;
+}
+
+/** Anything a callback list accepts: a logger object, a function, a built-in name, or a built-in with options (`CallbackSpec`). */
+export type CallbackInput = CustomLoggerMethods | InputCallbackFn | EventCallbackFn | string | CallbackSpec;
+
+// ---------------------------------------------------------------- a config given as a value
+
+type CallbackListKey = "callbacks" | "input_callback" | "success_callback" | "failure_callback";
+/** An entry of a callback list in code: what a file may name, the callback itself, or the object form around it. */
+type InlineCallbackRef = CallbackRef | CallbackInput | (Omit<CallbackObjectRef, "callback"> & { callback: CallbackInput });
+type InlineCallbackList = InlineCallbackRef | InlineCallbackRef[];
+
+/**
+ * A config given as a value (`createRuntime({ config })`, `loadConfig(config)`,
+ * `export default defineConfig({...})` in `litellm.config.ts`): `LiteLLMConfig`,
+ * where a callback list may also hold the callbacks themselves (CustomLogger
+ * instances, functions, handler objects). Every `LiteLLMConfig` is one.
+ */
+export type InlineConfig = Omit<LiteLLMConfig, "model_list" | "litellm_settings"> & {
+  model_list?: Array<Omit<ModelEntry, "callbacks"> & { callbacks?: InlineCallbackList }>;
+  litellm_settings?: Omit<LiteLLMSettings, CallbackListKey> & { [K in CallbackListKey]?: InlineCallbackList };
+};
 
 /** What the runtime counts about background logging (`litellm.stats()`). */
 export interface DispatchStats {

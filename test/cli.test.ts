@@ -47,6 +47,7 @@ general_settings:
     expect(r.stderr).toContain("drop_params");
     expect(r.stdout).toContain("ok:");
     expect(r.stdout).toContain("1 model: gpt-3.5-turbo");
+    expect(r.stdout).toContain("; 1 callback)");
     expect(r.code).toBe(0);
   });
 

@@ -4,6 +4,7 @@ import { maskKey, safeHeaders } from "../callbacks/kwargs.ts";
 import { computeCost } from "../cost/index.ts";
 import type { ProviderRequest, ResolvedModel } from "../providers/types.ts";
 import type { CallType, CompletionParams, EmbeddingParams, HiddenParams, Usage } from "../types.ts";
+import { cacheApplies } from "./cache-step.ts";
 import { CallContext } from "./context.ts";
 import type { AttemptInfo, CallEnv, Route } from "./env.ts";
 import { DEFAULT_TIMEOUT_S, optionalParams } from "./params.ts";
@@ -46,6 +47,9 @@ export function newContext(
       api_base: target.api_base,
       custom_llm_provider: target.provider,
       model_group: target.model_group,
+      // What a log line names: the deployment the router picked, and whether a cache miss is news.
+      litellm_model_name: `${target.provider}/${target.model}`,
+      cache_enabled: cacheApplies(env, params, callType) !== null,
       stream: params.stream === true,
       call_type: callType,
       user: typeof params.user === "string" ? params.user : undefined,

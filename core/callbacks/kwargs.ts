@@ -31,6 +31,9 @@ export interface BaseKwargsInput {
   api_base: string | null;
   custom_llm_provider: string;
   model_group: string | null;
+  /** The deployment, provider-prefixed (`mock/x`). */
+  litellm_model_name: string;
+  cache_enabled: boolean;
   stream: boolean;
   call_type: CallType;
   user: string | undefined;
@@ -52,6 +55,8 @@ export function baseKwargs(input: BaseKwargsInput): CallbackKwargs {
       custom_llm_provider: input.custom_llm_provider,
       litellm_call_id: id,
       model_group: input.model_group,
+      litellm_model_name: input.litellm_model_name,
+      cache_enabled: input.cache_enabled,
     },
     start_time: input.start_time,
     stream: input.stream,

@@ -55,5 +55,13 @@ export function standardLoggingObject(
           traceback: kwargs.traceback_exception ?? "",
         }
       : null,
+    hidden_params: {
+      model_id: typeof lp.model_info?.id === "string" ? lp.model_info.id : null,
+      cache_key: kwargs.cache_key ?? null,
+      api_base: lp.api_base,
+      response_cost: kwargs.response_cost ?? null,
+      litellm_model_name: lp.litellm_model_name ?? kwargs.model,
+    },
+    cache_enabled: lp.cache_enabled === true,
   };
 }

@@ -1,5 +1,7 @@
 import { findConfig } from "../config/find.ts";
 import { createRuntime, type Runtime } from "../config/runtime.ts";
+import { summaryPrinted } from "../../builtin-callbacks/console.ts";
+import { plural, summaryLine } from "../callbacks/summary.ts";
 import type { CallbackKwargs, CustomLoggerMethods } from "../types.ts";
 import { EXIT, parseCommand, usageError } from "./args.ts";
 import { reportConfigError } from "./config-commands.ts";
@@ -7,9 +9,10 @@ import { reportConfigError } from "./config-commands.ts";
 export const CHAT_USAGE = `Usage: litellm-runtime chat [--config F] -m MODEL ["prompt"]
 
 One streamed call with the config's models and callbacks: the answer streams
-to stdout, then one summary line goes to stderr (events delivered, model and
-alias, tokens, cost, cache hit, latency). Without a prompt argument, the
-prompt is read from stdin when stdin is not a terminal.
+to stdout, then on stderr the events it delivered and the call's summary line,
+the one the console built-in prints (time, call type, alias → deployment,
+status, latency, tokens, cost, cache, user, call id). Without a prompt
+argument, the prompt is read from stdin when stdin is not a terminal.
 
 MODEL is a config alias, or any model the runtime knows (mock/<name>,
 openai/<model>, ...). Without --config and with no config found from the
@@ -52,33 +55,11 @@ function eventCounter() {
   return { logger, state };
 }
 
-function formatCost(cost: number | null | undefined): string {
-  if (cost === null || cost === undefined) return "cost unknown";
-  if (cost === 0) return "cost $0";
-  // Enough digits for a fraction of a cent, without trailing zeros.
-  return `cost $${cost.toFixed(cost >= 0.01 ? 4 : 8).replace(/\.?0+$/, "")}`;
-}
-
-/** `12 events (pre_api_call 1, ...) · demo → mock/demo · tokens 3 in + 9 out · cost $0 · cache miss · 41 ms` */
-export function summaryLine(model: string, state: ReturnType<typeof eventCounter>["state"], latencyMs: number, error?: unknown): string {
-  const entries = Object.entries(state.counts).filter(([, n]) => n > 0);
+/** `events: pre_api_call 1, post_api_call 1, stream_event 4, success 1 (7 events)`: what the call delivered to a callback. */
+export function eventsLine(counts: Readonly<Record<EventName, number>>): string {
+  const entries = Object.entries(counts).filter(([, n]) => n > 0);
   const total = entries.reduce((sum, [, n]) => sum + n, 0);
-  const events = `${total} event${total === 1 ? "" : "s"}${entries.length ? ` (${entries.map(([name, n]) => `${name} ${n}`).join(", ")})` : ""}`;
-  const slo = state.last?.standard_logging_object;
-  const parts = [events];
-  if (slo) {
-    const provider = slo.custom_llm_provider;
-    const qualified = !provider || slo.model.startsWith(`${provider}/`) ? slo.model : `${provider}/${slo.model}`;
-    parts.push(slo.model_group ? `${slo.model_group} → ${qualified}` : qualified);
-  } else parts.push(model);
-  if (slo && !error) {
-    parts.push(`tokens ${slo.prompt_tokens} in + ${slo.completion_tokens} out`);
-    parts.push(formatCost(state.last?.response_cost));
-    parts.push(slo.cache_hit ? "cache hit" : "cache miss");
-  }
-  if (error) parts.push(`failed ${(error as { code?: string }).code ?? "?"}`);
-  parts.push(`${Math.round(latencyMs)} ms`);
-  return `chat: ${parts.join(" · ")}\n`;
+  return `events: ${entries.map(([name, n]) => `${name} ${n}`).join(", ") || "none"} (${plural(total, "event")})`;
 }
 
 async function readStdin(): Promise<string> {
@@ -111,7 +92,6 @@ export async function chat(argv: string[]): Promise<number> {
   }
 
   const { logger, state } = eventCounter();
-  const started = performance.now();
   let error: unknown;
   let last = "\n";
   try {
@@ -125,15 +105,17 @@ export async function chat(argv: string[]): Promise<number> {
   } catch (err) {
     error = err;
   }
-  const latency = performance.now() - started;
   if (!last.endsWith("\n")) process.stdout.write("\n");
   // The events are delivered in the background: wait for them (and the config's callbacks) before counting.
   await rt.flush();
   await rt.close();
-  if (error) {
+  process.stderr.write(`${eventsLine(state.counts)}\n`);
+  const record = state.last?.standard_logging_object;
+  // The summary line carries the error; without a failure event (the call was refused before it started) the error is said alone.
+  if (record && !summaryPrinted(record.id)) process.stderr.write(`${summaryLine(record)}\n`);
+  else if (!record && error) {
     const e = error as { name?: string; code?: string; message?: string };
     process.stderr.write(`error: ${e.name ?? "Error"} [${e.code ?? "?"}]: ${e.message ?? String(error)}\n`);
   }
-  process.stderr.write(summaryLine(model, state, latency, error));
   return error ? EXIT.failed : EXIT.ok;
 }

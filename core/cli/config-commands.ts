@@ -1,6 +1,7 @@
 import { ConfigError, formatIssue, type ConfigIssue } from "../errors.ts";
 import { schemaText } from "../config/schema.ts";
 import { validateConfig } from "../config/validate.ts";
+import { plural } from "../callbacks/summary.ts";
 import { EXIT, parseCommand } from "./args.ts";
 
 export const VALIDATE_USAGE = `Usage: litellm-runtime validate [--config F]
@@ -45,7 +46,7 @@ export async function validate(argv: string[]): Promise<number> {
     printConfigIssues(result.errors, result.file);
     return EXIT.usage;
   }
-  process.stdout.write(`ok: ${result.file} (${result.models.length} model${result.models.length === 1 ? "" : "s"}: ${result.models.join(", ") || "none"}; ${result.callbacks} callbacks)\n`);
+  process.stdout.write(`ok: ${result.file} (${plural(result.models.length, "model")}: ${result.models.join(", ") || "none"}; ${plural(result.callbacks, "callback")})\n`);
   return EXIT.ok;
 }
 

@@ -1,27 +1,32 @@
 import litellm, { acompletion, CustomLogger } from "../index.ts";
+import { eventLine, summaryLine } from "../callbacks/summary.ts";
 import type { CallbackKwargs } from "../types.ts";
 import { EXIT, parseCommand } from "./args.ts";
 
 export const DEMO_USAGE = `Usage: litellm-runtime demo ["prompt"]
 
-One streamed call to the built-in mock model, with its events shown on stderr.
+One streamed call to the built-in mock model, with its events shown on stderr
+as they are delivered: a line for pre_api_call and post_api_call, then the
+call's summary line (the one the console built-in prints).
 Works offline, needs no key and no config.
 
 Options:
   -h, --help   this text
 `;
 
-/** Prints each event of the demo call as it is delivered. */
+/** Prints each event of the demo call as it is delivered, in the console built-in's lines. */
 class EventPrinter extends CustomLogger {
-  override async async_log_pre_api_call(model: string): Promise<void> {
-    process.stderr.write(`  event pre_api_call   model=${model}\n`);
+  override async async_log_pre_api_call(_model: string, _messages: unknown, kwargs: CallbackKwargs): Promise<void> {
+    process.stderr.write(`${eventLine(kwargs, "pre_api_call")}\n`);
   }
   override log_post_api_call(kwargs: CallbackKwargs): void {
-    process.stderr.write(`  event post_api_call  original_response=${String(kwargs.original_response).slice(0, 40)}...\n`);
+    process.stderr.write(`${eventLine(kwargs, "post_api_call")}\n`);
   }
   override async async_log_success_event(kwargs: CallbackKwargs): Promise<void> {
-    const s = kwargs.standard_logging_object!;
-    process.stderr.write(`  event success        tokens=${s.total_tokens} cost=$${kwargs.response_cost} cache_hit=${kwargs.cache_hit}\n`);
+    if (kwargs.standard_logging_object) process.stderr.write(`${summaryLine(kwargs.standard_logging_object)}\n`);
+  }
+  override async async_log_failure_event(kwargs: CallbackKwargs): Promise<void> {
+    if (kwargs.standard_logging_object) process.stderr.write(`${summaryLine(kwargs.standard_logging_object)}\n`);
   }
 }
 
