@@ -1,7 +1,6 @@
 // The proxies the server suite compares, each in its own process: our server (a child mode of this file) and the Portkey gateway.
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -60,8 +59,16 @@ export async function startPortkey(upstreamUrl: string): Promise<Proc> {
   return { origin, pid: child.pid!, stop: () => stop(child, () => child.kill("SIGTERM")) };
 }
 
+// The gateway is a benchmark peer, not a dependency of the package: bench/peers has its own
+// package.json and lockfile, installed the first time the server suite runs.
+const PEERS = join(ROOT, "bench/peers");
+
 function portkeyPackage(): { file: string; pkg: { bin: string; version: string } } {
-  const file = createRequire(import.meta.url).resolve("@portkey-ai/gateway/package.json");
+  const file = join(PEERS, "node_modules/@portkey-ai/gateway/package.json");
+  if (!existsSync(file)) {
+    process.stderr.write("installing the benchmark peers (npm ci --prefix bench/peers) ...\n");
+    execFileSync("npm", ["ci", "--prefix", PEERS, "--no-audit", "--no-fund"], { stdio: ["ignore", 2, 2], shell: process.platform === "win32" });
+  }
   return { file, pkg: JSON.parse(readFileSync(file, "utf8")) as { bin: string; version: string } };
 }
 

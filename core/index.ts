@@ -52,8 +52,17 @@ export function aembedding(params: EmbeddingParams): Promise<EmbeddingResponse> 
 
 /** Resolves when all background logging is done and every callback's own `flush()` has finished. */
 export async function flush(): Promise<void> {
-  await flushTargets(scope.current().callbacks.targets);
+  await flushTargets(scope.targets());
   await scope.cache?.flush();
+}
+
+/**
+ * The end of a script: flushes, then calls every process-wide callback's own
+ * `close()` (built-ins made from the lists included) and closes the cache's
+ * connection. A `close()` that throws is reported like any callback failure.
+ */
+export function close(): Promise<void> {
+  return scope.close();
 }
 
 /** Counts of the background logging: pending, dropped, errors, timeouts. */
@@ -148,6 +157,7 @@ const litellm = {
   embedding,
   aembedding,
   flush,
+  close,
   stats,
   loadCostMap,
   CustomLogger,
@@ -197,3 +207,4 @@ export { loadConfig, type LoadedConfig } from "./config/load.ts";
 export { validateConfig, type ValidationResult } from "./config/validate.ts";
 export { ConfigError, CONFIG_ERROR_CODES, formatIssue, type ConfigIssue, CacheError, CACHE_ERROR_CODES } from "./errors.ts";
 export type { LiteLLMConfig } from "./config/types.generated.ts";
+export { defineConfig } from "./config/define.ts";

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import litellm, { Cache, CustomLogger, acompletion, aembedding, completion, createRuntime, type CallbackKwargs, type ChatCompletionChunk } from "../core/index.ts";
+import litellm, { Cache, CustomLogger, acompletion, aembedding, completion, createRuntime, type CallbackKwargs, type ChatCompletionChunk, type InlineConfig } from "../core/index.ts";
 
 const messages = [{ role: "user", content: "cache me" }];
 
@@ -172,7 +172,7 @@ describe("the config's cache", () => {
   });
 
   it("litellm_settings.cache turns it on, the alias is the key's model, and a reload keeps the entries", async () => {
-    const config = (answer: string) => ({
+    const config = (answer: string): InlineConfig => ({
       model_list: [
         { model_name: "fast", litellm_params: { model: "mock/a", mock_response: answer } },
         { model_name: "slow", litellm_params: { model: "mock/a", mock_response: answer } },

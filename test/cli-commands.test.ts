@@ -4,7 +4,11 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { chat } from "../core/cli/chat.ts";
+import { demo } from "../core/cli/demo.ts";
+import { run } from "../core/cli/run.ts";
+import litellm from "../core/index.ts";
 
 const ROOT = resolve(".");
 const MAIN = resolve("core/cli/main.ts");
@@ -33,8 +37,23 @@ function cli(args: string[], cwd: string, options: { env?: Record<string, string
   });
 }
 
-/** The summary lines chat writes on stderr (the config's own callbacks may write other lines). */
-const summaries = (stderr: string) => stderr.split("\n").filter((l) => l.startsWith("chat: "));
+/** Runs a command in this process (no spawn: fast), capturing what it writes. */
+async function inProcess(command: (argv: string[]) => number | Promise<number>, argv: string[]): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  try {
+    return { code: await command(argv), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+/** The summary line: the one format of the console built-in, chat and demo (its fields are tested in core/callbacks/summary.test.ts). */
+const SUMMARY = /^\d\d:\d\d:\d\d\.\d{3} · (acompletion|completion|aembedding|embedding) · .+ · (success|failure \w+) · \d+ ms( \(first token \d+ ms\))? · in \d+ \/ out \d+ tokens · \$(\?|[\d.]+) · .*id [0-9a-f-]{36}( · error .*)?$/;
+const summaries = (stderr: string) => stderr.split("\n").filter((l) => SUMMARY.test(l));
 
 let dir: string;
 beforeAll(async () => {
@@ -60,15 +79,18 @@ describe("litellm-runtime chat", () => {
     litellm_params: { model: mock/quick, mock_response: "four short words here" }
 `,
     );
-    const r = await cli(["chat", "-m", "quick", "say something"], work);
+    const r = await inProcess(chat, ["-m", "quick", "--config", join(work, "litellm.config.yaml"), "say something"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("four short words here\n");
+    expect(r.stderr).toMatch(/^events: pre_api_call 1, post_api_call 1, stream_event \d+, success 1 \(\d+ events\)$/m);
     const lines = summaries(r.stderr);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^chat: \d+ events \(pre_api_call 1, post_api_call 1, stream_event \d+, success 1\) · quick → mock\/quick · tokens \d+ in \+ \d+ out · cost \$0 · cache miss · \d+ ms$/);
+    // The deployment the router picked, after the alias; no cache configured, so no "cache miss".
+    expect(lines[0]).toMatch(/ · acompletion · quick → mock\/quick · success · \d+ ms \(first token \d+ ms\) · in \d+ \/ out \d+ tokens · \$0 · id /);
+    expect(lines[0]).not.toContain("cache");
   });
 
-  it("prices a model it knows, and says when the price is unknown", async () => {
+  it("names the deployment the router picked (not the alias under the provider), prices it, and says when the price is unknown", async () => {
     const work = await project(
       "chat-cost",
       `model_list:
@@ -76,14 +98,18 @@ describe("litellm-runtime chat", () => {
     litellm_params: { model: openai/gpt-4o-mini, mock_response: "a priced answer" }
   - model_name: unpriced
     litellm_params: { model: openai/no-such-model-anywhere, mock_response: "an unpriced answer" }
+litellm_settings:
+  cache: true
 `,
     );
-    const priced = await cli(["chat", "-m", "priced", "hi"], work);
+    const config = join(work, "litellm.config.yaml");
+    const priced = await inProcess(chat, ["-m", "priced", "-c", config, "hi"]);
     expect(priced.code).toBe(0);
-    expect(summaries(priced.stderr)[0]).toMatch(/· cost \$0\.0\d*[1-9] ·/);
-    const unpriced = await cli(["chat", "-m", "unpriced", "hi"], work);
+    expect(summaries(priced.stderr)[0]).toMatch(/ · priced → openai\/gpt-4o-mini · success · .* · \$0\.0*[1-9]\d{0,2} · cache miss · id /);
+    const unpriced = await inProcess(chat, ["-m", "unpriced", "-c", config, "hi"]);
     expect(unpriced.code).toBe(0);
-    expect(summaries(unpriced.stderr)[0]).toContain("· cost unknown ·");
+    expect(summaries(unpriced.stderr)[0]).toContain(" · unpriced → openai/no-such-model-anywhere · ");
+    expect(summaries(unpriced.stderr)[0]).toContain(" · $? · cache miss · ");
   });
 
   it("reads the prompt from stdin when none is given", async () => {
@@ -98,7 +124,7 @@ describe("litellm-runtime chat", () => {
     const r = await cli(["chat", "-m", "mock/demo", "hello", "there"], empty);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("hello there\n");
-    expect(summaries(r.stderr)[0]).toContain("· mock/demo ·");
+    expect(summaries(r.stderr)[0]).toContain(" · acompletion · mock/demo · success · ");
   });
 
   it("a failing call: its code on stderr, the failure event counted, exit 1", async () => {
@@ -109,29 +135,51 @@ describe("litellm-runtime chat", () => {
     litellm_params: { model: mock/locked, mock_response: "litellm.AuthenticationError" }
 `,
     );
-    const r = await cli(["chat", "-m", "locked", "hi"], work);
+    const r = await inProcess(chat, ["-m", "locked", "-c", join(work, "litellm.config.yaml"), "hi"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("AuthenticationError [LLM_AUTHENTICATION]");
-    expect(summaries(r.stderr)[0]).toMatch(/failure 1\) · locked → mock\/locked · failed LLM_AUTHENTICATION · \d+ ms$/);
+    expect(r.stderr).toMatch(/^events: pre_api_call 1, post_api_call 1, failure 1 \(3 events\)$/m);
+    expect(summaries(r.stderr)).toHaveLength(1);
+    expect(summaries(r.stderr)[0]).toMatch(/ · locked → mock\/locked · failure AuthenticationError · \d+ ms · in 0 \/ out 0 tokens · \$0 · id \S+ · error \[LLM_AUTHENTICATION\]: \S/);
   });
 
   it("an invalid config: every problem listed as validate does, exit 2", async () => {
     const work = await project("chat-bad", "model_list:\n  - model_name: a\n    litellm_params: { model: mock/a }\nlitellm_settings:\n  sucess_callback: []\n");
-    const r = await cli(["chat", "-m", "a", "hi"], work);
+    const r = await inProcess(chat, ["-m", "a", "-c", join(work, "litellm.config.yaml"), "hi"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("1 problem in");
     expect(r.stderr).toContain("litellm.config.yaml:5:3 litellm_settings.sucess_callback");
     expect(r.stderr).toContain("[CONFIG_UNKNOWN_KEY]");
   });
 
-  it("bad usage exits 2 with the usage: no model, no prompt", async () => {
-    const noModel = await cli(["chat", "hi"], dir);
+  it("bad usage exits 2 with the short usage: no model, no prompt", async () => {
+    const noModel = await inProcess(chat, ["hi"]);
     expect(noModel.code).toBe(2);
-    expect(noModel.stderr).toContain("missing -m MODEL");
-    expect(noModel.stderr).toContain("Usage: litellm-runtime chat");
+    expect(noModel.stderr).toBe(`missing -m MODEL\nUsage: litellm-runtime chat [--config F] -m MODEL ["prompt"]\nrun \`litellm-runtime chat --help\` for more\n`);
+    // stdin is a closed pipe: nothing to read.
     const noPrompt = await cli(["chat", "-m", "mock/x"], dir);
     expect(noPrompt.code).toBe(2);
     expect(noPrompt.stderr).toContain("missing the prompt");
+  });
+
+  it("prints the same line as the console built-in and demo, once, when the config logs to the console too", async () => {
+    const work = await project(
+      "chat-console",
+      `model_list:
+  - model_name: quick
+    litellm_params: { model: mock/quick, mock_response: "fine" }
+litellm_settings:
+  callbacks: [console]
+`,
+    );
+    const r = await inProcess(chat, ["-m", "quick", "-c", join(work, "litellm.config.yaml"), "hi"]);
+    expect(r.code).toBe(0);
+    expect(summaries(r.stderr)).toHaveLength(1);
+    const d = await inProcess(demo, ["hello"]).finally(() => (litellm.callbacks = []));
+    expect(d.code).toBe(0);
+    const demoLines = d.stderr.trim().split("\n");
+    expect(demoLines.map((l) => l.split(" · ")[1])).toEqual(["pre_api_call", "post_api_call", "acompletion"]);
+    expect(summaries(d.stderr)).toEqual([demoLines[2]]);
+    expect(demoLines[2]).toMatch(/ · acompletion · mock\/demo · success · \d+ ms \(first token \d+ ms\) · in \d+ \/ out \d+ tokens · \$0 · id /);
   });
 });
 
@@ -146,6 +194,10 @@ describe("litellm-runtime init", () => {
     const work = join(dir, "init-app");
     const made = await cli(["init", work], dir);
     expect(made.code).toBe(0);
+    // The package is not on the registry: the advice installs it from git or a packed tarball, never by name.
+    expect(made.stdout).toContain("npm install git+https://<your git host>/litellm-runtime.git\n");
+    expect(made.stdout).toMatch(/npm install \/path\/to\/litellm-runtime-\d+\.\d+\.\d+\.tgz\)/);
+    expect(made.stdout).not.toMatch(/npm install litellm-runtime\b/);
     const config = await readFile(join(work, "litellm.config.yaml"), "utf8");
     expect(config.split("\n")[0]).toBe("# yaml-language-server: $schema=./node_modules/litellm-runtime/schemas/litellm.config.schema.json");
     expect(await readFile(join(work, "callbacks/my_handler.ts"), "utf8")).toContain('from "litellm-runtime"');
@@ -164,7 +216,7 @@ describe("litellm-runtime init", () => {
     expect(chat.stdout).toBe("Hello from litellm-runtime's built-in mock model.\n");
     // The generated handler ran, with the cost, and the console built-in logged the call.
     expect(chat.stderr).toMatch(/\[my_handler\] ok demo \(demo\) \d+ ms, \d+ tokens, \$0\.000000/);
-    expect(chat.stderr).toMatch(/success demo/);
+    expect(chat.stderr).toMatch(/ · demo → mock\/demo · success · /);
     expect(summaries(chat.stderr)).toHaveLength(1);
   });
 
@@ -206,34 +258,68 @@ describe("help, version and bad usage", () => {
   const commands = ["serve", "chat", "validate", "init", "schema", "demo"];
 
   it.each(commands)("%s --help prints its usage and exits 0", async (command) => {
-    const r = await cli([command, "--help"], dir);
+    const r = await inProcess(run, [command, "--help"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Usage: litellm-runtime ${command}`);
     expect(r.stdout).toContain("--help");
   });
 
-  it.each(commands)("%s with an unknown flag exits 2 with its usage", async (command) => {
-    const r = await cli([command, "--frobnicate"], dir);
+  it.each(commands)("%s with an unknown flag exits 2 with its short usage, not the whole help", async (command) => {
+    const r = await inProcess(run, [command, "--frobnicate"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("--frobnicate");
-    expect(r.stderr).toContain(`Usage: litellm-runtime ${command}`);
+    const [message, usage, more, ...rest] = r.stderr.split("\n");
+    expect(message).toBe("unknown option --frobnicate");
+    expect(usage).toMatch(new RegExp(`^Usage: litellm-runtime ${command}\\b`));
+    expect(more).toBe(`run \`litellm-runtime ${command} --help\` for more`);
+    expect(rest).toEqual([""]);
+  });
+
+  it("a misspelt command or option gets a suggestion, the short usage and exit 2; never parseArgs's own message", async () => {
+    const serv = await inProcess(run, ["serv"]);
+    expect(serv.code).toBe(2);
+    expect(serv.stderr).toBe(
+      'unknown command "serv"; did you mean "serve"?\n' +
+        "Usage: litellm-runtime <command> [options]   (commands: serve, chat, validate, init, schema, demo)\n" +
+        "run `litellm-runtime --help` for more\n",
+    );
+    const prot = await inProcess(run, ["serve", "--prot", "4000"]);
+    expect(prot.code).toBe(2);
+    expect(prot.stderr).toBe(
+      "unknown option --prot; did you mean --port?\n" +
+        "Usage: litellm-runtime serve [--config F] [--host H] [--port N] [--watch | --no-watch]\n" +
+        "run `litellm-runtime serve --help` for more\n",
+    );
+    const modle = await inProcess(run, ["chat", "--modle", "mock/x", "hi"]);
+    expect(modle.code).toBe(2);
+    expect(modle.stderr).toMatch(/^unknown option --modle; did you mean --model\?\nUsage: litellm-runtime chat /);
+    const noValue = await inProcess(run, ["chat", "-m"]);
+    expect(noValue.stderr).toMatch(/^option -m needs a value\n/);
+    const flagValue = await inProcess(run, ["init", "--force=yes"]);
+    expect(flagValue.stderr).toMatch(/^option --force takes no value\n/);
+    for (const r of [serv, prot, modle, noValue, flagValue]) expect(r.stderr).not.toMatch(/To specify a positional|argument missing|Unknown option '/);
   });
 
   it("the top-level --help lists every command; --version prints the package's", async () => {
-    const help = await cli(["--help"], dir);
+    const help = await inProcess(run, ["--help"]);
     expect(help.code).toBe(0);
     for (const c of commands) expect(help.stdout).toContain(`litellm-runtime ${c}`);
-    const version = await cli(["--version"], dir);
+    const version = await inProcess(run, ["--version"]);
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version);
   });
 
   it("an unknown top-level option or no command exits 2 with the usage", async () => {
-    const option = await cli(["--frobnicate"], dir);
+    const option = await inProcess(run, ["--verison"]);
     expect(option.code).toBe(2);
-    expect(option.stderr).toContain("Usage:");
-    const none = await cli([], dir);
+    expect(option.stderr).toMatch(/^unknown option --verison; did you mean --version\?\nUsage: litellm-runtime <command>/);
+    const none = await inProcess(run, []);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("missing a command");
+  });
+
+  it("the built CLI runs: exit codes reach the shell", async () => {
+    const bad = await cli(["serv"], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('did you mean "serve"?');
   });
 });

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ConfigError, createRuntime, registerBuiltin, validateConfig, type Runtime } from "../core/index.ts";
+import { ConfigError, createRuntime, CustomLogger, defineConfig, registerBuiltin, validateConfig, type CallbackKwargs, type LiteLLMConfig, type Runtime } from "../core/index.ts";
 
 let dir: string;
 let rt: Runtime | undefined;
@@ -75,6 +75,29 @@ describe("createRuntime", () => {
     expect(globalThis.__seen.map((s) => `${s.event}:${s.version}:${s.seq}`)).toEqual(["pre:v1:1", "success:v1:1"]);
     expect(groups).toEqual(["demo"]);
     expect(Object.isFrozen(rt.config)).toBe(true);
+  });
+
+  it("takes an inline config typed as LiteLLMConfig, or made by defineConfig with the callbacks themselves in its lists", async () => {
+    // What this test checks first is that it compiles (npm run typecheck): no cast at either call.
+    const typed: LiteLLMConfig = { model_list: [{ model_name: "typed", litellm_params: { model: "mock/typed", mock_response: "from LiteLLMConfig" } }] };
+    rt = await createRuntime({ config: typed, cwd: dir });
+    expect((await rt.acompletion({ model: "typed", messages: [{ role: "user", content: "hi" }] })).choices[0]!.message.content).toBe("from LiteLLMConfig");
+    await rt.close();
+
+    const aliases: unknown[] = [];
+    class Aliases extends CustomLogger {
+      override log_success_event(kwargs: CallbackKwargs) {
+        aliases.push(kwargs.litellm_params.model_group);
+      }
+    }
+    const inline = defineConfig({
+      model_list: [{ model_name: "defined", litellm_params: { model: "mock/defined", mock_response: "from defineConfig" }, callbacks: [new Aliases()] }],
+      litellm_settings: { success_callback: [(kwargs: CallbackKwargs) => aliases.push(`fn:${String(kwargs.litellm_params.model_group)}`)] },
+    });
+    rt = await createRuntime({ config: inline, cwd: dir });
+    expect((await rt.acompletion({ model: "defined", messages: [{ role: "user", content: "hi" }] })).choices[0]!.message.content).toBe("from defineConfig");
+    await rt.flush();
+    expect(aliases.sort()).toEqual(["defined", "fn:defined"]);
   });
 
   it("reloads edited modules and config under load: no call fails, calls after the reload use the new code, a broken edit keeps the old", async () => {

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { EXIT, parseCommand } from "./args.ts";
 import { CONFIG_TEMPLATE, HANDLER_TEMPLATE } from "./init-templates.ts";
+import { packageVersion } from "./version.ts";
 
 export const INIT_USAGE = `Usage: litellm-runtime init [DIR] [--force]
 
@@ -12,11 +13,20 @@ working directory):
   callbacks/my_handler.ts   a CustomLogger subclass logging each success and failure with its cost
 
 Both validate and run as written (the handler imports "litellm-runtime", so
-install the package in DIR). Existing files are left alone unless --force.
+install the package in DIR: from its git repository or a tarball made with
+\`npm pack\`, as it is not on the npm registry). Existing files are left alone
+unless --force.
 
 Options:
   -f, --force   overwrite existing files
   -h, --help    this text
+`;
+
+// The package is not on the npm registry: `npm install litellm-runtime` would fetch nothing, or someone else's.
+const installAdvice = (): string => `  npm install git+https://<your git host>/litellm-runtime.git
+      (the handler imports "litellm-runtime", which is not on the npm registry: install it from
+      its git repository, or from a tarball \`npm pack\` made in a checkout of it:
+      npm install /path/to/litellm-runtime-${packageVersion()}.tgz)
 `;
 
 const FILES: ReadonlyArray<readonly [string, string]> = [
@@ -41,9 +51,6 @@ export async function init(argv: string[]): Promise<number> {
     process.stdout.write(`wrote ${t.path}\n`);
   }
   const cd = relative(process.cwd(), dir);
-  process.stdout.write(
-    `\nNext:\n${cd ? `  cd ${cd}\n` : ""}  npm install litellm-runtime      (the handler imports it)\n` +
-      `  npx litellm-runtime validate\n  npx litellm-runtime chat -m demo "Hello"\n  npx litellm-runtime serve\n`,
-  );
+  process.stdout.write(`\nNext:\n${cd ? `  cd ${cd}\n` : ""}${installAdvice()}  npx litellm-runtime validate\n  npx litellm-runtime chat -m demo "Hello"\n  npx litellm-runtime serve\n`);
   return EXIT.ok;
 }

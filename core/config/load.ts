@@ -6,6 +6,7 @@ import { findConfig, SEARCH_PLACES } from "./find.ts";
 import { mergeIncludes } from "./include.ts";
 import { cloneTree, isPlainContainer, locator, parseFile, type Locate, type ParsedFile } from "./parse.ts";
 import { validateShape } from "./schema.ts";
+import type { InlineConfig } from "../types.ts";
 import type { LiteLLMConfig } from "./types.generated.ts";
 
 /** A config as `loadConfig()` returns it: found, parsed, references resolved, includes merged, validated and frozen. */
@@ -32,7 +33,7 @@ export interface LoadOptions {
  * object, or nothing (searched for from `cwd` upward). Throws a ConfigError
  * carrying every problem found (unset variables and shape errors together).
  */
-export async function loadConfig(source?: string | Record<string, unknown>, options: LoadOptions = {}): Promise<LoadedConfig> {
+export async function loadConfig(source?: string | InlineConfig, options: LoadOptions = {}): Promise<LoadedConfig> {
   const cwd = resolve(options.cwd ?? process.cwd());
   let file: string | null = null;
   let parsed: ParsedFile;
@@ -69,7 +70,7 @@ export async function loadConfig(source?: string | Record<string, unknown>, opti
 }
 
 /** The root file first, then each include as read; by line and column within a file (stable otherwise). */
-function inDocumentOrder(issues: ConfigIssue[], files: string[]): ConfigIssue[] {
+export function inDocumentOrder(issues: ConfigIssue[], files: string[]): ConfigIssue[] {
   const rank = (i: ConfigIssue): number => (i.file === null ? -1 : files.includes(i.file) ? files.indexOf(i.file) : files.length);
   return issues
     .map((issue, n) => ({ issue, n }))

@@ -5,10 +5,10 @@ import type { CallEnv, Route, RoutingPlan } from "../call/env.ts";
 import { CompletionStream } from "../call/stream.ts";
 import { Dispatcher } from "../callbacks/dispatcher.ts";
 import type { CompiledCallbacks, CallbackSource } from "../callbacks/registry.ts";
-import { CallbackError, ConfigError, LiteLLMError } from "../errors.ts";
+import { CallbackError, ConfigError, formatIssue, LiteLLMError } from "../errors.ts";
 import { globalScope } from "../globals.ts";
 import { resolveModel } from "../providers/index.ts";
-import type { CompletionParams, DispatchStats, EmbeddingParams, EmbeddingResponse, ModelResponse } from "../types.ts";
+import type { CompletionParams, DispatchStats, EmbeddingParams, EmbeddingResponse, InlineConfig, ModelResponse } from "../types.ts";
 import { loadConfig, type LoadedConfig } from "./load.ts";
 import { ModuleLoader } from "./modules.ts";
 import { buildSnapshot, compileChain, type Deployment, type Snapshot } from "./snapshot.ts";
@@ -17,7 +17,7 @@ import { watchFiles } from "./watch.ts";
 /** Options of `createRuntime()`. */
 export interface RuntimeOptions {
   /** A config file path, an inline config object, or nothing to search from `cwd` upward. */
-  config?: string | Record<string, unknown>;
+  config?: string | InlineConfig;
   /** Reload when the config, a callback module or a file it imports changes. @default false */
   watch?: boolean;
   /** Where relative paths and the search start. @default process.cwd() */
@@ -168,6 +168,7 @@ export class Runtime extends EventEmitter {
     const loaded = await loadConfig(options.config, { cwd: options.cwd });
     const rt = new Runtime(await buildSnapshot(loaded, loader), loader, options);
     for (const w of loaded.warnings) process.stderr.write(`litellm-runtime: warning: ${w.message}\n`);
+    for (const w of rt.live.snapshot.warnings) process.stderr.write(`litellm-runtime: warning: ${formatIssue(w)}\n`);
     if (options.watch) {
       const watcher = watchFiles([...rt.live.snapshot.files], (changed) => void rt.reload(changed), { debounceMs: options.debounceMs ?? 50 });
       rt.watcher = watcher;

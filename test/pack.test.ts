@@ -1,0 +1,208 @@
+import { execFile } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, posix, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/**
+ * The package as an application gets it: `npm pack`, then `npm install <tarball>`
+ * into a CommonJS project (what `npm init -y` writes) and into an ES module
+ * project; in each, a TypeScript file is type-checked under the module settings
+ * the README names and run with plain `node` against the built-in mock model.
+ */
+
+const ROOT = resolve(import.meta.dirname, "..");
+const TSC = join(ROOT, "node_modules/typescript/bin/tsc");
+const TYPE_ROOTS = join(ROOT, "node_modules/@types");
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+// `npm test` hands its children npm_config_local_prefix: an `npm install` run under it would install into this repository.
+const { npm_config_local_prefix: _prefix, ...ENV } = process.env;
+
+function run(command: string, args: string[], cwd: string): Promise<Run> {
+  return new Promise((done) => {
+    execFile(command, args, { cwd, env: ENV, maxBuffer: 16 << 20 }, (err, stdout, stderr) =>
+      done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** Fails with the command's own output, which says what went wrong far better than an exit code. */
+async function ok(command: string, args: string[], cwd: string): Promise<string> {
+  const r = await run(command, args, cwd);
+  if (r.code !== 0) throw new Error(`${command} ${args.join(" ")} (in ${cwd}) exited ${r.code}:\n${r.stdout}${r.stderr}`);
+  return r.stdout;
+}
+
+/**
+ * A source newer than its build, or one not built: packing now would ship old
+ * code. A build that links source maps came from another tsconfig than
+ * tsconfig.build.json (which makes none) and is made again too.
+ */
+function buildIsStale(): boolean {
+  const index = join(ROOT, "dist/core/index.js");
+  if (!existsSync(index) || readFileSync(index, "utf8").includes("sourceMappingURL")) return true;
+  for (const top of ["core", "builtin-callbacks"]) {
+    for (const file of readdirSync(join(ROOT, top), { recursive: true, encoding: "utf8" })) {
+      if (!file.endsWith(".ts") || file.endsWith(".test.ts")) continue;
+      const built = join(ROOT, "dist", top, file.replace(/\.ts$/, ".js"));
+      if (!existsSync(built) || statSync(built).mtimeMs < statSync(join(ROOT, top, file)).mtimeMs) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * `tsc` from this repository on the given files, strict, with Node's types.
+ * `libCheck` checks the package's declarations too (and its dependencies', the slow part): once is enough.
+ */
+function typecheck(cwd: string, module: string, resolution: string, files: string[], opts: { emit?: boolean; libCheck?: boolean } = {}): Promise<string> {
+  const flags = ["--strict", "--module", module, "--moduleResolution", resolution, "--target", "es2022", "--types", "node", "--typeRoots", TYPE_ROOTS];
+  const output = opts.emit ? ["--outDir", "out"] : ["--noEmit"];
+  return ok(process.execPath, [TSC, ...flags, ...output, ...(opts.libCheck ? [] : ["--skipLibCheck"]), ...files], cwd);
+}
+
+const MESSAGES = `[{ role: "user", content: "hi" }]`;
+
+const CJS = {
+  // What `npm init -y` writes with npm 11, scripts aside.
+  "package.json": JSON.stringify({ name: "cjs-app", version: "1.0.0", main: "index.js", type: "commonjs", license: "ISC" }, null, 2),
+  "index.js": `const litellm = require("litellm-runtime");
+litellm.acompletion({ model: "mock/demo", messages: ${MESSAGES}, mock_response: "required from CommonJS" }).then(async (res) => {
+  console.log(res.choices[0].message.content);
+  await litellm.flush();
+});
+`,
+  "app.ts": `import litellm, { createRuntime, type LiteLLMConfig } from "litellm-runtime";
+
+const config: LiteLLMConfig = { model_list: [{ model_name: "demo", litellm_params: { model: "mock/demo", mock_response: "typed CommonJS" } }] };
+
+async function main(): Promise<void> {
+  const rt = await createRuntime({ config });
+  const res = await rt.acompletion({ model: "demo", messages: ${MESSAGES} });
+  console.log(res.choices[0]?.message.content, typeof litellm.acompletion);
+  await rt.close();
+}
+void main();
+`,
+  // Under module node16 a CommonJS file cannot import an ES module statically (TS1479); a dynamic import is typed.
+  "dynamic.ts": `export async function answer(): Promise<string | null | undefined> {
+  const { acompletion } = await import("litellm-runtime");
+  return (await acompletion({ model: "mock/demo", messages: ${MESSAGES}, mock_response: "dynamic" })).choices[0]?.message.content;
+}
+`,
+};
+
+const ESM = {
+  "package.json": JSON.stringify({ name: "esm-app", version: "1.0.0", type: "module", private: true }, null, 2),
+  "litellm.config.ts": `import { defineConfig } from "litellm-runtime";
+
+export default defineConfig({
+  model_list: [{ model_name: "from-ts", litellm_params: { model: "mock/ts", mock_response: "typed ESM, config from litellm.config.ts" } }],
+  litellm_settings: { cache: true, cache_params: { type: "local" } },
+});
+`,
+  "app.ts": `import { createRuntime } from "litellm-runtime";
+
+const rt = await createRuntime({ config: "litellm.config.ts" });
+const res = await rt.acompletion({ model: "from-ts", messages: ${MESSAGES} });
+console.log(res.choices[0]?.message.content);
+await rt.close();
+`,
+};
+
+let work: string;
+let tarball: string;
+let packed: string[];
+const cjs = () => join(work, "cjs");
+const esm = () => join(work, "esm");
+
+beforeAll(async () => {
+  // CI's `npm ci` builds through `prepare`; a working tree edited since is built again first.
+  if (buildIsStale()) await ok(process.execPath, [TSC, "-p", "tsconfig.build.json"], ROOT);
+  work = await mkdtemp(join(tmpdir(), "litellm-pack-"));
+  const [info] = JSON.parse(await ok("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work], ROOT)) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  tarball = join(work, info!.filename);
+  packed = info!.files.map((f) => f.path).sort();
+  const install = async (dir: string, files: Record<string, string>) => {
+    await mkdir(dir);
+    for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+    // The dependencies come from the npm cache `npm ci` filled; the registry is asked only for what it lacks.
+    await ok("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball], dir);
+  };
+  await Promise.all([install(cjs(), CJS), install(esm(), ESM)]);
+}, 240_000);
+
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe("the tarball", () => {
+  it("holds the build, its types, the schema and the docs, and nothing else", () => {
+    expect(new Set(packed.map((p) => p.split("/").slice(0, p.startsWith("dist/") ? 2 : 1).join("/")))).toEqual(
+      new Set(["dist/core", "dist/builtin-callbacks", "docs", "schemas", "package.json", "README.md"]),
+    );
+    expect(packed).toEqual(expect.arrayContaining(["dist/core/index.js", "dist/core/index.d.ts", "dist/core/cli/main.js", "schemas/litellm.config.schema.json", "docs/config.md"]));
+    expect(packed.filter((p) => /(^|\/)test\/|\.test\.|fixtures/.test(p))).toEqual([]);
+    // TypeScript sources stay out: only their build and declarations ship.
+    expect(packed.filter((p) => p.endsWith(".ts") && !p.endsWith(".d.ts"))).toEqual([]);
+  });
+
+  it("points at no source map it does not ship", async () => {
+    const installed = join(cjs(), "node_modules/litellm-runtime");
+    const dangling: string[] = [];
+    for (const file of packed.filter((p) => p.endsWith(".js") || p.endsWith(".d.ts"))) {
+      const map = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(await readFile(join(installed, file), "utf8"))?.[1];
+      if (map && !packed.includes(posix.join(posix.dirname(file), map))) dangling.push(`${file} -> ${map}`);
+    }
+    expect(dangling, "build again: npm run build").toEqual([]);
+    expect(packed.filter((p) => p.endsWith(".map"))).toEqual([]);
+  });
+
+  it("installs as built: no TypeScript source, nothing compiled on install", () => {
+    const installed = join(cjs(), "node_modules/litellm-runtime");
+    expect(existsSync(join(installed, "dist/core/index.js"))).toBe(true);
+    expect(existsSync(join(installed, "core"))).toBe(false);
+    expect(existsSync(join(cjs(), "node_modules/typescript"))).toBe(false);
+  });
+});
+
+describe("a CommonJS project", () => {
+  it("require()s the package and calls the mock model", async () => {
+    expect(await ok(process.execPath, ["index.js"], cjs())).toBe("required from CommonJS\n");
+  }, 60_000);
+
+  it("type-checks under module nodenext (createRuntime takes a LiteLLMConfig) and runs the compiled file", async () => {
+    await typecheck(cjs(), "nodenext", "nodenext", ["app.ts"], { emit: true, libCheck: true });
+    expect(await ok(process.execPath, ["out/app.js"], cjs())).toBe("typed CommonJS function\n");
+  }, 60_000);
+
+  it("type-checks a dynamic import under module node16", async () => {
+    await typecheck(cjs(), "node16", "node16", ["dynamic.ts"]);
+  }, 60_000);
+});
+
+describe("an ES module project", () => {
+  it("type-checks under module nodenext and runs, its litellm.config.ts typed by defineConfig from the package", async () => {
+    await typecheck(esm(), "nodenext", "nodenext", ["app.ts", "litellm.config.ts"], { emit: true });
+    expect(await ok(process.execPath, ["out/app.js"], esm())).toBe("typed ESM, config from litellm.config.ts\n");
+  }, 60_000);
+
+  it("runs the installed command line on that config", async () => {
+    const out = await ok(process.execPath, ["node_modules/.bin/litellm-runtime", "validate"], esm());
+    expect(out).toBe(`ok: ${join(esm(), "litellm.config.ts")} (1 model: from-ts; 0 callbacks)\n`);
+  }, 60_000);
+
+  it.each([
+    ["node16", "node16"],
+    ["preserve", "bundler"],
+  ])("type-checks under module %s, moduleResolution %s", async (module, resolution) => {
+    await typecheck(esm(), module, resolution, ["app.ts", "litellm.config.ts"]);
+  }, 60_000);
+});
