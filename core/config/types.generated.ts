@@ -11,7 +11,7 @@
  */
 export type CallbackList = CallbackRef | CallbackRef[];
 /**
- * A callback: a built-in name (console, file, mixpanel, webhook, otel), a module path relative to the config file (./callbacks/x.ts for its default export, ./callbacks/x.ts#name for a named export), LiteLLM's dotted module.attribute form, or an object {callback, events, options}.
+ * A callback: a built-in name (console, file, mixpanel, webhook; any other bare name, otel included, is a CONFIG_UNKNOWN_CALLBACK error), a module path relative to the config file (./callbacks/x.ts for its default export, ./callbacks/x.ts#name for a named export), LiteLLM's dotted module.attribute form, or an object {callback, events, options}.
  */
 export type CallbackRef = string | CallbackObjectRef;
 /**
@@ -37,7 +37,7 @@ export type CallbackList2 = CallbackRef | CallbackRef[];
  */
 export type CallbackList3 = CallbackRef | CallbackRef[];
 /**
- * Callbacks for failed calls; a plain function here is called as (kwargs, exception, start_time, end_time).
+ * Callbacks for failed calls; a plain function here is called as (kwargs, null, start_time, end_time): the second argument is null, the error is kwargs.exception (its stack in kwargs.traceback_exception).
  *
  * @default []
  */
@@ -108,11 +108,11 @@ export interface ModelEntry {
   model_info?: ModelInfo;
   callbacks?: CallbackList;
   /**
-   * LiteLLM's tokens-per-minute limit of this deployment, for usage-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   * LiteLLM's tokens-per-minute limit of this deployment, at the entry's top level (litellm_params.tpm does weight simple-shuffle). Accepted for LiteLLM compatibility; has no effect in this runtime.
    */
   tpm?: unknown;
   /**
-   * LiteLLM's requests-per-minute limit of this deployment, for usage-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   * LiteLLM's requests-per-minute limit of this deployment, at the entry's top level (litellm_params.rpm does weight simple-shuffle). Accepted for LiteLLM compatibility; has no effect in this runtime.
    */
   rpm?: unknown;
 }
@@ -161,7 +161,7 @@ export interface LiteLLMParams {
    */
   organization?: string;
   /**
-   * Relative share of the alias's traffic this deployment gets under simple-shuffle routing.
+   * Relative share of the alias's traffic this deployment gets under simple-shuffle routing; when set on any deployment of the alias it wins over rpm and tpm.
    *
    * @default 1
    */
@@ -175,13 +175,13 @@ export interface LiteLLMParams {
    */
   output_cost_per_token?: number;
   /**
-   * LiteLLM's tokens-per-minute limit of this deployment. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   * Tokens per minute of this deployment. Not enforced: under simple-shuffle it is the deployment's share of traffic when no deployment of the alias sets weight or rpm (a deployment without it then gets no share).
    */
-  tpm?: unknown;
+  tpm?: number;
   /**
-   * LiteLLM's requests-per-minute limit of this deployment. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   * Requests per minute of this deployment. Not enforced: under simple-shuffle it is the deployment's share of traffic when no deployment of the alias sets weight (a deployment without it then gets no share).
    */
-  rpm?: unknown;
+  rpm?: number;
   /**
    * LiteLLM's tags for tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.
    */
@@ -271,7 +271,7 @@ export interface LiteLLMSettings {
   cache?: boolean;
   cache_params?: CacheParams;
   /**
-   * Remove messages and response content from what callbacks receive; metadata, usage and cost are still logged.
+   * Put "redacted-by-litellm" in place of standard_logging_object.messages and standard_logging_object.response, the record every built-in writes. The kwargs a callback receives (messages, input, additional_args.complete_input_dict) and response_obj are not redacted; metadata, usage and cost are always logged.
    *
    * @default false
    */
@@ -289,7 +289,7 @@ export interface LiteLLMSettings {
    */
   callback_timeout?: number;
   /**
-   * Most logging events waiting in the background queue; beyond it new events are dropped and reported (CALLBACK_QUEUE_FULL).
+   * Most logging tasks waiting in the background queue; when it is full the oldest waiting task is dropped to make room, counted in stats().dropped and reported (CALLBACK_QUEUE_FULL).
    *
    * @default 10000
    */
@@ -963,7 +963,7 @@ export interface GeneralSettings {
  */
 export interface RouterSettings {
   /**
-   * How a deployment of an alias is picked: simple-shuffle (random, by weight), least-busy (fewest calls in flight), latency-based-routing (fastest recently), usage-based-routing / -v2 (least used), cost-based-routing (cheapest).
+   * How a deployment of an alias is picked. Implemented: simple-shuffle (random, weighted by litellm_params.weight, else rpm, else tpm), least-busy (fewest attempts in flight), latency-based-routing (lowest recent latency). usage-based-routing, usage-based-routing-v2 and cost-based-routing are accepted for LiteLLM compatibility, not implemented: they fall back to simple-shuffle with a warning at start-up.
    *
    * @default "simple-shuffle"
    */
