@@ -67,8 +67,8 @@ export function summaryLine(r: StandardLoggingObject, style: LineStyle = {}): st
     r.call_type,
     modelLabel(r.model_group, deploymentOf(r)),
     paint(style.color, failed ? "31" : "32", failed ? `failure ${info?.error_class || "Error"}` : "success"),
-    // The first token is only news for a stream that got one before its end.
-    r.stream && !failed && r.completionStartTime > r.startTime && r.completionStartTime < r.endTime
+    // Every stream that succeeded has a first token; on a fast stream it may share the start's millisecond.
+    r.stream && !failed && r.completionStartTime >= r.startTime
       ? `${ms(r.response_time)} (first token ${ms(r.completionStartTime - r.startTime)})`
       : ms(r.response_time),
     `in ${r.prompt_tokens} / out ${r.completion_tokens} tokens`,
