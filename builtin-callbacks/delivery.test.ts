@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { startFakeCollector, type FakeCollector } from "../test/support/fake-collector.ts";
 import { startFakeMixpanel } from "../test/support/fake-mixpanel.ts";
 import { Delivery, retryAfterMs, type DeliveryOptions } from "./delivery.ts";
+import { tsArgs } from "../test/support/run-ts.ts";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
@@ -151,7 +152,7 @@ const rt = await createRuntime({ cwd: ${JSON.stringify(dir)}, config: {
 for (let i = 0; i < 3; i++) await rt.acompletion({ model: "mock/x", messages: [{ role: "user", content: "hi" }], mock_response: "ok" });
 `,
       );
-      const child = spawn(process.execPath, ["--import", "jiti/register", script], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+      const child = spawn(process.execPath, tsArgs(script), { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
       let childErr = "";
       child.stderr.on("data", (c: Buffer) => (childErr += c.toString()));
       // A guard against a hang, not a timing assertion: a process kept alive by a timer or socket would never exit.

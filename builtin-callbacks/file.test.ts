@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createRuntime, type Runtime } from "../core/index.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../test/support/fake-openai.ts";
+import { tsArgs } from "../test/support/run-ts.ts";
 import { FileLogger, openWriterCount } from "./file.ts";
 
 // The file built-in through real runtimes, writing real files in a temp dir.
@@ -270,7 +271,7 @@ setInterval(() => {}, 1000); // only the exit or the signal ends this process
   async function run(mode: "exit" | "sigterm" | "owned") {
     const file = join(dir, "child.ts");
     await writeFile(file, script(resolve("core/index.ts")));
-    const child = spawn(process.execPath, ["--import", import.meta.resolve("jiti/register"), file, join(dir, "out.jsonl"), mode], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, tsArgs(file, join(dir, "out.jsonl"), mode), { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += String(d)));

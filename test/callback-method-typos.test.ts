@@ -3,10 +3,10 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it, vi } from "vitest";
 import { createRuntime, formatIssue, validateConfig } from "../core/index.ts";
+import { tsArgs } from "./support/run-ts.ts";
 
 const CONFIG = fileURLToPath(new URL("./fixtures/callbacks-warning-method-typo/litellm.config.yaml", import.meta.url));
 const MAIN = fileURLToPath(new URL("../core/cli/main.ts", import.meta.url));
-const JITI = import.meta.resolve("jiti/register");
 
 describe("CONFIG_CALLBACK_METHOD_TYPO", () => {
   it("validateConfig: valid, with one warning per misspelt method naming the file, export and method", async () => {
@@ -25,7 +25,7 @@ describe("CONFIG_CALLBACK_METHOD_TYPO", () => {
 
   it("litellm-runtime validate: exit code 0, the warning on stderr", async () => {
     const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
-      execFile(process.execPath, ["--import", JITI, MAIN, "validate", "--config", CONFIG], (err, stdout, stderr) => done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })),
+      execFile(process.execPath, tsArgs(MAIN, "validate", "--config", CONFIG), (err, stdout, stderr) => done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })),
     );
     expect(code).toBe(0);
     expect(stdout).toMatch(/^ok: /);

@@ -1,19 +1,18 @@
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { chat } from "../core/cli/chat.ts";
 import { demo } from "../core/cli/demo.ts";
 import { run } from "../core/cli/run.ts";
 import litellm from "../core/index.ts";
+import { tsArgs } from "./support/run-ts.ts";
+import { typeChecker } from "./support/typecheck.ts";
 
 const ROOT = resolve(".");
 const MAIN = resolve("core/cli/main.ts");
-// Resolved from here, so the CLI runs from any working directory (the package exports it for import only).
-const JITI = import.meta.resolve("jiti/register");
 
 interface Run {
   code: number;
@@ -26,7 +25,7 @@ function cli(args: string[], cwd: string, options: { env?: Record<string, string
   return new Promise((done, fail) => {
     const env = { ...process.env, ...options.env };
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-    const child = spawn(process.execPath, ["--import", JITI, MAIN, ...args], { cwd, env });
+    const child = spawn(process.execPath, tsArgs(MAIN, ...args), { cwd, env });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -184,11 +183,10 @@ litellm_settings:
 });
 
 describe("litellm-runtime init", () => {
-  // The handler imports "litellm-runtime", which resolves to dist/ through the package's exports.
-  beforeAll(async () => {
-    if (!existsSync(join(ROOT, "dist/core/index.js"))) await promisify(execFile)("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: ROOT }).catch(() => undefined);
+  // The handler imports "litellm-runtime", which resolves to dist/ through the package's exports (built by the global setup).
+  beforeAll(() => {
     expect(existsSync(join(ROOT, "dist/core/index.js")), "npm run build must produce dist/core/index.js").toBe(true);
-  }, 120_000);
+  });
 
   it("writes a config and a handler that validate with no environment set, and run as written", async () => {
     const work = join(dir, "init-app");
@@ -226,11 +224,7 @@ describe("litellm-runtime init", () => {
     await mkdir(join(work, "node_modules"), { recursive: true });
     await symlink(ROOT, join(work, "node_modules/litellm-runtime"), "dir");
     await writeFile(join(work, "package.json"), '{ "type": "module" }\n');
-    const tsc = join(ROOT, "node_modules/typescript/bin/tsc");
-    const flags = ["--noEmit", "--strict", "--noImplicitOverride", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--skipLibCheck"];
-    const types = ["--types", "node", "--typeRoots", join(ROOT, "node_modules/@types")];
-    const run = promisify(execFile)(process.execPath, [tsc, ...flags, ...types, "callbacks/my_handler.ts"], { cwd: work });
-    await expect(run.catch((err: { stdout?: string }) => Promise.reject(new Error(err.stdout)))).resolves.toBeDefined();
+    typeChecker()(work, ["callbacks/my_handler.ts"], { module: "nodenext", moduleResolution: "nodenext", noImplicitOverride: true });
   }, 60_000);
 
   it("the schema modeline points at a file the package ships", () => {

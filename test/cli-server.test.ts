@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { tsArgs } from "./support/run-ts.ts";
 
 const MAIN = resolve("core/cli/main.ts");
-const JITI = import.meta.resolve("jiti/register");
 
 /** A `litellm-runtime serve` process, with what it printed so far. */
 interface Serve {
@@ -22,7 +22,7 @@ interface Serve {
 const running: Serve[] = [];
 
 function serve(args: string[], cwd: string): Serve {
-  const child = spawn(process.execPath, ["--import", JITI, MAIN, "serve", ...args], { cwd, env: { ...process.env, NO_COLOR: "1" } });
+  const child = spawn(process.execPath, tsArgs(MAIN, "serve", ...args), { cwd, env: { ...process.env, NO_COLOR: "1" } });
   const out = { stdout: "", stderr: "" };
   const watchers: Array<() => void> = [];
   child.stdout.setEncoding("utf8").on("data", (d: string) => {

@@ -3,14 +3,13 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tsArgs } from "./support/run-ts.ts";
 
 const MAIN = resolve("core/cli/main.ts");
-// Resolved from here, so the CLI runs from any working directory (the package exports it for import only).
-const JITI = import.meta.resolve("jiti/register");
 
 function cli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(process.execPath, ["--import", JITI, MAIN, ...args], { cwd, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+    execFile(process.execPath, tsArgs(MAIN, ...args), { cwd, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });

@@ -4,9 +4,9 @@ import { execFile } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { tsArgs } from "./support/run-ts.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const JITI = import.meta.resolve("jiti/register");
 // Each example takes about a second alone; fifteen cold Node processes at once on a small CI machine take longer.
 const TIMEOUT_MS = 30_000;
 
@@ -69,7 +69,7 @@ const examples = readdirSync(new URL("../examples/", import.meta.url))
 
 function run(file: string, args: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", JITI, file, ...args], { cwd: ROOT, timeout: 20_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, tsArgs(file, ...args), { cwd: ROOT, timeout: 20_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });

@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startFakeCollector, type FakeCollector } from "./support/fake-collector.ts";
 import { freePort, REDIS_HOST, REDIS_PORT, REDIS_REQUIRED, redisAnswers, runPrefix, warnSkipped } from "./support/redis.ts";
+import { tsArgs } from "./support/run-ts.ts";
 
-const JITI = import.meta.resolve("jiti/register");
 const INDEX = import.meta.resolve("../core/index.ts");
 /** A script that has not ended this long after starting is held open by something: killed, and the test fails. */
 const EXIT_BOUND_MS = 10_000;
@@ -36,7 +36,7 @@ interface Ended {
 async function runScript(body: string, env: Record<string, string> = {}): Promise<Ended> {
   const file = join(dir, "script.ts");
   await writeFile(file, `import litellm, { Cache, acompletion } from ${JSON.stringify(INDEX)};\nconst messages = [{ role: "user" as const, content: "hi" }];\n${body}\n`);
-  const child = spawn(process.execPath, ["--import", JITI, file], { cwd: dir, env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, tsArgs(file), { cwd: dir, env: { ...process.env, ...env } });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
