@@ -8,6 +8,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REDIS_HOST as HOST, REDIS_PORT as PORT, REDIS_REQUIRED, redisAnswers, runPrefix, warnSkipped } from "../../test/support/redis.ts";
 import { Cache, type CacheOptions } from "./index.ts";
+import { tsArgs } from "../../test/support/run-ts.ts";
 
 // Against a real Redis: 127.0.0.1:6379 (REDIS_TEST_HOST / REDIS_TEST_PORT to point elsewhere). Without one
 // these tests are skipped with a loud warning, unless REQUIRE_REDIS is set: then its absence fails.
@@ -115,7 +116,7 @@ describe.runIf(sharedUp)("Redis cache on a shared Redis", () => {
         ].join("\n"),
       );
       const env = { ...process.env, CACHE_OPTIONS: JSON.stringify(shared("child")), CACHE_PARTS: JSON.stringify(parts("from a child")) };
-      const child = spawnSync(process.execPath, ["--import", "jiti/register", script], { cwd: ROOT, env, encoding: "utf8", timeout: 30_000 });
+      const child = spawnSync(process.execPath, tsArgs(script), { cwd: ROOT, env, encoding: "utf8", timeout: 30_000 });
       expect(child.status, child.stderr).toBe(0);
       const out = JSON.parse(child.stdout) as { key: string; pid: number; stats: { writes: number } };
       expect(out.stats.writes).toBe(1);
