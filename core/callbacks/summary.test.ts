@@ -12,6 +12,7 @@ function record(over: Partial<StandardLoggingObject> = {}): StandardLoggingObjec
     trace_id: "call-1",
     call_type: "acompletion",
     stream: false,
+    stream_aborted: false,
     status: "success",
     model: "fast",
     model_group: "fast",

@@ -66,7 +66,8 @@ export function summaryLine(r: StandardLoggingObject, style: LineStyle = {}): st
     paint(style.color, "2", clock(new Date(r.startTime * 1000))),
     r.call_type,
     modelLabel(r.model_group, deploymentOf(r)),
-    paint(style.color, failed ? "31" : "32", failed ? `failure ${info?.error_class || "Error"}` : "success"),
+    // A stream the client cut short is a success for what arrived, never one that looks complete.
+    paint(style.color, failed ? "31" : "32", failed ? `failure ${info?.error_class || "Error"}` : r.stream_aborted ? "success (stream aborted)" : "success"),
     // Every stream that succeeded has a first token; on a fast stream it may share the start's millisecond.
     r.stream && !failed && r.completionStartTime >= r.startTime
       ? `${ms(r.response_time)} (first token ${ms(r.completionStartTime - r.startTime)})`

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { SourceMap } from "node:module";
 import { isAbsolute, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Jiti, TransformOptions } from "jiti";
@@ -81,6 +82,7 @@ const PREAMBLE = `jitiImport = globalThis[Symbol.for("litellm-runtime.freshImpor
 const STRICT = '"use strict";';
 
 let jiti: Jiti | undefined;
+let transformWithPreamble: ((opts: TransformOptions) => { code: string }) | undefined;
 
 /** jiti, imported with the first callback module: a config of built-ins only never pays its ~50 ms. */
 async function instance(): Promise<Jiti> {
@@ -94,7 +96,9 @@ async function instance(): Promise<Jiti> {
     if (!opts.async || !code.includes("jitiImport(")) return { code };
     return { code: code.startsWith(STRICT) ? STRICT + PREAMBLE + code.slice(STRICT.length) : PREAMBLE + code };
   };
-  jiti = createJiti(import.meta.url, { moduleCache: false, interopDefault: false, fsCache: cacheDir(), transform });
+  transformWithPreamble = transform;
+  // sourceMaps: an error's position in the transpiled code is mapped back to the user's source (sourcePosition).
+  jiti = createJiti(import.meta.url, { moduleCache: false, interopDefault: false, fsCache: cacheDir(), sourceMaps: true, transform });
   return jiti;
 }
 
@@ -115,7 +119,56 @@ export async function importFresh(file: string): Promise<FreshModule> {
   const source = readFileSync(file, "utf8");
   // forceTranspile: an .mjs entry would otherwise go to Node's never-emptied ESM cache.
   const loader = await instance();
-  const exports = await shared.als.run(state, () => loader.evalModule(source, { filename: file, async: true, forceTranspile: true }));
-  state.imported.delete(file);
-  return { exports, imported: [...state.imported] };
+  try {
+    const exports = await shared.als.run(state, () => loader.evalModule(source, { filename: file, async: true, forceTranspile: true }));
+    state.imported.delete(file);
+    return { exports, imported: [...state.imported] };
+  } finally {
+    transpiled.add(file);
+    for (const f of state.imported) transpiled.add(f);
+  }
+}
+
+// ---------------------------------------------------------------- positions in the user's source
+
+/** Files this loader transpiled: the only ones whose stack positions need mapping. */
+const transpiled = new Set<string>();
+
+// jiti runs transpiled ES module code inside this function header, on the code's first line (jiti 2's evalModule).
+const WRAPPER = "(async function (exports, require, module, __filename, __dirname, jitiImport, jitiESMResolve) { ";
+const INLINE_MAP = /\/\/# sourceMappingURL=data:application\/json;(?:charset=[^;,]+;)?base64,([A-Za-z0-9+/=]+)\s*$/;
+
+/**
+ * Where a 1-based `line:col` of a stack trace in a transpiled module stands in
+ * the file as written (types stripped, imports rewritten move columns).
+ * Node applies no source map to code jiti evaluates, so the module is
+ * transpiled again, as it was (same transform, same options: the same output),
+ * and its inline map read: only when an error is reported, never per load.
+ * Undefined when the file was not transpiled here or the place has no mapping.
+ */
+export function sourcePosition(file: string, line: number, col: number): { line: number; col: number } | undefined {
+  if (!transpiled.has(file) || !transformWithPreamble) return undefined;
+  try {
+    const source = readFileSync(file, "utf8");
+    const babel = { sourceFileName: file, sourceMaps: "inline" };
+    const opts = { source, filename: file, ts: /\.[cm]?tsx?$/.test(file), async: true, jsx: false, interopDefault: false, babel } as TransformOptions;
+    const code = transformWithPreamble(opts).code;
+    const payload = INLINE_MAP.exec(code)?.[1];
+    if (!payload) return undefined;
+    let column = col - 1;
+    if (line === 1) {
+      column -= WRAPPER.length;
+      const at = code.startsWith(STRICT + PREAMBLE) ? STRICT.length : code.startsWith(PREAMBLE) ? 0 : -1;
+      if (at >= 0 && column >= at + PREAMBLE.length) column -= PREAMBLE.length;
+      else if (at >= 0 && column >= at) return undefined; // inside our own preamble
+      if (column < 0) return undefined;
+    }
+    const map = new SourceMap(JSON.parse(Buffer.from(payload, "base64").toString("utf8")) as ConstructorParameters<typeof SourceMap>[0]);
+    const entry = map.findEntry(line - 1, column) as { generatedLine?: number; originalLine?: number; originalColumn?: number };
+    // An entry from an earlier line is a guess: keep the transpiled position rather than point elsewhere.
+    if (entry.generatedLine !== line - 1 || entry.originalLine === undefined || entry.originalColumn === undefined) return undefined;
+    return { line: entry.originalLine + 1, col: entry.originalColumn + 1 };
+  } catch {
+    return undefined; // a position is a help, never a reason for the report itself to fail
+  }
 }

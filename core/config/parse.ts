@@ -94,19 +94,74 @@ export function formatPath(path: ReadonlyArray<string | number>): string {
 const PY_TRUE = /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
 const PY_FALSE = /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
 
+// PyYAML's int and float resolvers (yaml/resolver.py), which are narrower than
+// yaml's 1.1 schema: there `e500` is NaN, `.` NaN, `09` 9, `0:30` 30, all
+// strings to PyYAML. One addition: `1e-6` (digits, then an exponent) is a
+// number, though PyYAML wants `1.0e-6`; LiteLLM users whose generated configs
+// write prices so get strings and silently unpriced calls (BerriAI/litellm#10564).
+const PY_INT = /^[-+]?(?:0b[0-1_]*[01][0-1_]*|0[0-7_]+|0|[1-9][0-9_]*|0x[0-9a-fA-F_]*[0-9a-fA-F][0-9a-fA-F_]*|[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
+const PY_FLOAT =
+  /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+const EXP_FLOAT = /^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/;
+
+/** `-1:30` → -90: PyYAML's base-60 numbers (its construct_yaml_int / construct_yaml_float). */
+function sexagesimal(digits: string, parse: (part: string) => number): number {
+  return digits.split(":").reduce((sum, part) => sum * 60 + parse(part), 0);
+}
+
+function signed(text: string, magnitude: (digits: string) => number): number {
+  const clean = text.replace(/_/g, "");
+  const negative = clean.startsWith("-");
+  const n = magnitude(/^[-+]/.test(clean) ? clean.slice(1) : clean);
+  return negative && n !== 0 ? -n : n;
+}
+
+const pyInt = (text: string): number =>
+  signed(text, (d) => {
+    if (d.startsWith("0b")) return parseInt(d.slice(2), 2);
+    if (d.startsWith("0x")) return parseInt(d.slice(2), 16);
+    if (d.includes(":")) return sexagesimal(d, (p) => parseInt(p, 10));
+    if (d.length > 1 && d.startsWith("0")) return parseInt(d, 8); // YAML 1.1 octal: 017 is 15
+    return parseInt(d, 10);
+  });
+
+const pyFloat = (text: string): number =>
+  signed(text, (d) => {
+    const lower = d.toLowerCase();
+    if (lower === ".inf") return Infinity;
+    if (lower === ".nan") return NaN;
+    if (d.includes(":")) return sexagesimal(d, Number);
+    return Number(d);
+  });
+
+const isNumber = (v: unknown): boolean => typeof v === "number";
+
+/** One int and one float tag in place of yaml's nine (binary, octal, hex, base 60, exponent, ...). */
+const NUMBER_TAGS: Tags = [
+  { tag: "tag:yaml.org,2002:int", default: true, identify: (v) => Number.isInteger(v), test: PY_INT, resolve: pyInt },
+  { tag: "tag:yaml.org,2002:float", default: true, identify: isNumber, test: PY_FLOAT, resolve: pyFloat },
+  { tag: "tag:yaml.org,2002:float", default: true, identify: isNumber, test: EXP_FLOAT, resolve: pyFloat },
+];
+
 /**
  * YAML 1.1 as LiteLLM's PyYAML reads it (`20_000` is a number, `True`/`yes`
- * are booleans), except that dates stay strings (a config value is JSON data)
- * and `1e-6` is a number (PyYAML wants `1.0e-6`; nobody means the string).
+ * are booleans, `e5` and `0o17` are strings), except that dates stay strings
+ * (a config value is JSON data) and `1e-6` is a number (see EXP_FLOAT).
  */
 function pythonTags(tags: Tags): Tags {
   const out: Tags = [];
+  let numbers = false;
   for (const t of tags) {
     if (typeof t !== "object" || !("tag" in t)) {
       out.push(t);
       continue;
     }
     if (t.tag === "tag:yaml.org,2002:timestamp") continue;
+    if (t.tag === "tag:yaml.org,2002:int" || t.tag === "tag:yaml.org,2002:float") {
+      if (!numbers) out.push(...NUMBER_TAGS);
+      numbers = true;
+      continue;
+    }
     if (t.tag === "tag:yaml.org,2002:bool" && "identify" in t && typeof t.identify === "function") {
       out.push({ ...t, test: t.identify(true) ? PY_TRUE : PY_FALSE } as typeof t);
       continue;
