@@ -71,8 +71,8 @@ export const ERROR_CODE_DOCS = {
     fix: "The message names the parameter; pass `model` and `messages` (or `input`) with the types OpenAI's API takes.",
   },
   LLM_INVALID_RESPONSE: {
-    meaning: "The provider answered 2xx with a body that is not what its API promises (`InvalidResponseError`, 502 on the server).",
-    fix: "Check that `api_base` points at an OpenAI-compatible (or Anthropic) API and not at another service.",
+    meaning: "The provider answered 2xx with a body that is not what its API promises, or an answer larger than `max_response_bytes` / a stream larger than `max_stream_bytes` (`InvalidResponseError`, 502 on the server).",
+    fix: "Check that `api_base` points at an OpenAI-compatible (or Anthropic) API and not at another service; raise `litellm_settings.max_response_bytes` / `max_stream_bytes` if answers that large are expected.",
   },
   LLM_CONTEXT_WINDOW_EXCEEDED: {
     meaning: "400: the prompt is longer than the model's context window (`ContextWindowExceededError`).",
@@ -87,11 +87,13 @@ export const ERROR_CODE_DOCS = {
 /** The meaning of each callback code, and what to do. `CALLBACK_INVALID` is thrown; the others are reported. */
 export const CALLBACK_ERROR_CODE_DOCS = {
   CALLBACK_THREW: {
-    meaning: "A logging method, an `async_post_call_success_hook` (the response is kept as it was), or a callback's `flush()` / `close()` threw or rejected; the call goes on. An `async_pre_call_hook` that throws is not reported: it rejects the call, as intended.",
-    fix: "The report names the callback and the method, and carries the cause: fix the callback.",
+    meaning:
+      "A logging method, an `async_post_call_success_hook` (the response is kept as it was), or a callback's `flush()` / `close()` threw or rejected, with any value at all; the call goes on. An `async_pre_call_hook` that throws an Error is not reported: it rejects the call with that Error, as intended. One that throws anything else (a string, `null`, a plain object) is reported and the call fails with this code (500 on the server).",
+    fix: "The report names the callback and the method, and carries the cause: fix the callback. To reject a call from a pre-call hook, throw an Error.",
   },
   CALLBACK_TIMEOUT: {
-    meaning: "A callback method or call hook ran longer than `callback_timeout` seconds (default 10) and was abandoned (the call went on without a hook's result); also a built-in whose `flush()` could not deliver in time.",
+    meaning:
+      "A callback method, call hook, `flush()` or `close()` ran longer than `callback_timeout` seconds (default 10) and was abandoned (counted in `stats().timeouts`); also a built-in whose `flush()` could not deliver in time. An `async_pre_call_hook` that times out fails its call with this code (500 on the server) unless `litellm_settings.hook_timeout_policy` is `allow`, which lets the call go on unchecked.",
     fix: "Make the method faster or hand slow work to a queue of its own; or raise `litellm_settings.callback_timeout`.",
   },
   CALLBACK_QUEUE_FULL: {
@@ -142,8 +144,8 @@ export const SERVER_ERROR_CODE_DOCS = {
   },
   invalid_type: { meaning: "400: a field has the wrong type; `param` names it.", fix: "Send the type OpenAI's API takes for that field." },
   param_not_allowed: {
-    meaning: "400: a client sent a parameter the config owns (`api_key`, `api_base`, callbacks, prices).",
-    fix: "Leave it out of the request; set it in the config's `litellm_params`.",
+    meaning: "400: a client sent a parameter the config owns (`param` names it): credentials and where requests go, `mock_response`, timeouts and retries, the cache's `namespace` and `ttl`, callbacks, prices.",
+    fix: "Leave it out of the request and set it in the config's `litellm_params`; or, for all but callbacks and prices, let every client set it with `general_settings.allow_client_side_credentials: true`.",
   },
   model_not_found: {
     meaning: "400: the model is not one of the config's aliases; the message lists them.",
@@ -193,7 +195,7 @@ export const CONFIG_ERROR_CODE_DOCS = {
     fix: "Export the variable, set it under `environment_variables`, or give a default with `${NAME:-value}`.",
   },
   CONFIG_INCLUDE: {
-    meaning: "An `include` file that does not exist, does not load, is not a list, or includes itself.",
+    meaning: "An `include` file that does not exist, is not a regular file (a directory, a device, a FIFO), is over 10 MiB, does not load, is not a map, or includes itself.",
     fix: "Fix the path (relative to the including file) or break the cycle.",
   },
   CONFIG_UNKNOWN_CALLBACK: {

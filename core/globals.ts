@@ -1,11 +1,15 @@
 import { Dispatcher } from "./callbacks/dispatcher.ts";
 import { globalBuiltinResolver } from "./callbacks/builtins.ts";
-import { assertCallback, callbackName, compileCallbacks, isObjectForm, readObjectForm, type CallbackSource, type CompiledCallbacks, type ListKind } from "./callbacks/registry.ts";
+import { assertCallback, compileCallbacks, isObjectForm, readObjectForm, type CallbackSource, type CompiledCallbacks, type ListKind } from "./callbacks/registry.ts";
 import type { CallEnv, CallSettings, Route } from "./call/env.ts";
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_STREAM_BYTES } from "./call/params.ts";
 import type { CostMap } from "./cost/index.ts";
+import { DEFAULT_MAX_RECORD_BYTES } from "./callbacks/safe-json.ts";
+import { Secrets } from "./secrets.ts";
 import { resolveModel } from "./providers/index.ts";
 import type { CallbackInput } from "./types.ts";
-import { CALLBACK_ERROR_CODES, CallbackError } from "./errors.ts";
+import type { CallbackError } from "./errors.ts";
+import { callOwnMethod } from "./callbacks/failure.ts";
 import type { ResponseCache } from "./cache/types.ts";
 
 /** The background queue every call of this process reports to. */
@@ -20,7 +24,8 @@ const LISTS: readonly ListKind[] = ["callbacks", "input_callback", "success_call
  */
 export class GlobalScope implements CallEnv {
   readonly dispatcher = dispatcher;
-  private readonly builtins = globalBuiltinResolver();
+  // Read when a record is written: `litellm.max_record_bytes` set after a built-in was made still applies to it.
+  private readonly builtins = ((self: GlobalScope) => globalBuiltinResolver({ get maxBytes() { return self.max_record_bytes; }, scrub: Secrets.none.scrub }))(this);
   readonly resolveBuiltin = this.builtins.resolve;
   private lists: Record<ListKind, CallbackInput[]>;
   private version = 0;
@@ -30,7 +35,12 @@ export class GlobalScope implements CallEnv {
   turn_off_message_logging = false;
   redact_api_keys = true;
   callback_timeout = 10;
+  hook_timeout_policy: "reject" | "allow" = "reject";
   model_cost_map: CostMap | null = null;
+  max_response_bytes = DEFAULT_MAX_RESPONSE_BYTES;
+  max_stream_bytes = DEFAULT_MAX_STREAM_BYTES;
+  /** Bytes one serialised logging record may take. @default 1048576 */
+  max_record_bytes = DEFAULT_MAX_RECORD_BYTES;
   /** `litellm.cache = new Cache({...})`; null when caching is off. */
   cache: ResponseCache | null = null;
 
@@ -87,16 +97,8 @@ export class GlobalScope implements CallEnv {
     const targets = this.targets();
     await flushTargets(targets);
     await this.cache?.flush();
-    for (const t of targets) {
-      const fn = (t as { close?: unknown }).close;
-      if (typeof fn !== "function") continue;
-      try {
-        await fn.call(t);
-      } catch (err) {
-        const name = callbackName(t);
-        dispatcher.report(new CallbackError(`callback "${name}" failed in close(): ${(err as Error).message}`, CALLBACK_ERROR_CODES.threw, name, "close", err));
-      }
-    }
+    // Side by side, each within callback_timeout: one hanging close() cannot hold up the others or the end of the script.
+    await Promise.all(targets.map((t) => callOwnMethod(t, "close", this.callback_timeout * 1000, fault)));
     // Closed built-ins serve no more: a call after close() makes fresh ones.
     this.builtins.clear();
     this.version++;
@@ -108,7 +110,12 @@ export class GlobalScope implements CallEnv {
       turn_off_message_logging: this.turn_off_message_logging,
       redact_api_keys: this.redact_api_keys,
       callback_timeout: this.callback_timeout,
+      hook_timeout_policy: this.hook_timeout_policy,
       model_cost_map: this.model_cost_map,
+      max_response_bytes: this.max_response_bytes,
+      max_stream_bytes: this.max_stream_bytes,
+      max_record_bytes: this.max_record_bytes,
+      secrets: Secrets.none,
     };
   }
 
@@ -140,17 +147,16 @@ export class GlobalScope implements CallEnv {
   }
 }
 
-/** Waits for all background logging, then for every callback's own `flush()`. */
+/** Waits for all background logging, then for every callback's own `flush()`, each for at most `callback_timeout`; failures are reported. */
 export async function flushTargets(targets: readonly object[]): Promise<void> {
   await dispatcher.idle();
-  const pending: Promise<unknown>[] = [];
-  for (const t of targets) {
-    const fn = (t as { flush?: unknown }).flush;
-    if (typeof fn === "function") pending.push(Promise.resolve().then(() => fn.call(t)).catch(() => undefined));
-  }
-  await Promise.all(pending);
+  const timeoutMs = globalScope.callback_timeout * 1000;
+  await Promise.all(targets.map((t) => callOwnMethod(t, "flush", timeoutMs, fault)));
   await dispatcher.idle();
 }
+
+/** A failing or hanging flush() / close() of a process-wide callback: counted and reported like any callback failure. */
+const fault = (err: CallbackError): void => dispatcher.fault(err);
 
 /** The scope of the default `litellm` object and the named `completion`/`acompletion` exports. */
 export const globalScope = new GlobalScope();

@@ -1,13 +1,15 @@
 /** The steps every call type shares: its callbacks, its context, and the kwargs each event adds. */
 import { compileCallbacks, type CallbackSource, type CompiledCallbacks } from "../callbacks/registry.ts";
 import { maskKey, safeHeaders } from "../callbacks/kwargs.ts";
+import { maskUrl } from "../secrets.ts";
+import { describeThrown, isReadableError, safeCause } from "../callbacks/failure.ts";
 import { computeCost } from "../cost/index.ts";
 import type { ProviderRequest, ResolvedModel } from "../providers/types.ts";
 import type { CallType, CompletionParams, EmbeddingParams, HiddenParams, Usage } from "../types.ts";
 import { cacheApplies } from "./cache-step.ts";
 import { CallContext } from "./context.ts";
-import type { AttemptInfo, CallEnv, Route } from "./env.ts";
-import { DEFAULT_TIMEOUT_S, optionalParams } from "./params.ts";
+import type { AttemptInfo, CallEnv, CallSettings, Route } from "./env.ts";
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_STREAM_BYTES, DEFAULT_TIMEOUT_S, optionalParams } from "./params.ts";
 import { isCallSignal } from "./signal.ts";
 
 type AnyParams = CompletionParams | EmbeddingParams;
@@ -44,7 +46,8 @@ export function newContext(
       // A routed attempt says which deployment and attempt it was, as LiteLLM's router does.
       metadata: attempt ? { ...params.metadata, model_group: attempt.model_group, deployment: attempt.deployment, attempt: attempt.attempt } : params.metadata,
       model_info: target.model_info,
-      api_base: target.api_base,
+      // Credentials inside an api_base (user:pass@, ?api-key=) are masked in what callbacks see.
+      api_base: env.settings.redact_api_keys ? maskUrl(target.api_base) : target.api_base,
       custom_llm_provider: target.provider,
       model_group: target.model_group,
       // What a log line names: the deployment the router picked, and whether a cache miss is news.
@@ -69,7 +72,7 @@ export function recordRequest(ctx: CallContext, req: ProviderRequest): void {
   const k = ctx.kwargs;
   k.input = req.input;
   k.api_key = req.apiKey === undefined ? null : redact ? maskKey(req.apiKey) : req.apiKey;
-  k.additional_args = { complete_input_dict: req.body, api_base: req.target.api_base ?? req.url, headers: safeHeaders(req.headers, redact) };
+  k.additional_args = { complete_input_dict: req.body, api_base: redact ? maskUrl(req.target.api_base ?? req.url) : (req.target.api_base ?? req.url), headers: safeHeaders(req.headers, redact) };
   ctx.emit("pre_api_call", null, new Date());
 }
 
@@ -114,11 +117,12 @@ export function recordFailure(ctx: CallContext, err: Error): void {
   ctx.emit("failure", null, end);
 }
 
+/** The call's error: an Error that can be read as it is, else one that describes what was thrown (whatever it was). */
 export function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
+  return isReadableError(err) ? err : new Error(describeThrown(err), { cause: safeCause(err) });
 }
 
-export function requestOptions(params: AnyParams, target: ResolvedModel, stream: boolean) {
+export function requestOptions(params: AnyParams, target: ResolvedModel, stream: boolean, settings: CallSettings) {
   const streamTimeout = stream ? (params as { stream_timeout?: unknown }).stream_timeout : undefined;
   const timeout =
     typeof streamTimeout === "number" && streamTimeout > 0 ? streamTimeout : typeof params.timeout === "number" && params.timeout > 0 ? params.timeout : DEFAULT_TIMEOUT_S;
@@ -127,6 +131,8 @@ export function requestOptions(params: AnyParams, target: ResolvedModel, stream:
     timeoutMs: timeout * 1000,
     maxRetries: typeof params.num_retries === "number" ? params.num_retries : 0,
     signal: isCallSignal(params.signal) ? params.signal : undefined,
+    maxResponseBytes: settings.max_response_bytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    maxStreamBytes: settings.max_stream_bytes ?? DEFAULT_MAX_STREAM_BYTES,
     mock: { response: (params.mock_response ?? target.mock_response) as string | Error | undefined, delayMs: typeof params.mock_delay === "number" ? params.mock_delay : 0 },
   };
 }

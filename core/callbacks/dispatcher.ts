@@ -1,6 +1,9 @@
-import { CALLBACK_ERROR_CODES, CallbackError } from "../errors.ts";
+import { CALLBACK_ERROR_CODES, type CallbackError } from "../errors.ts";
 import type { DispatchStats } from "../types.ts";
+import { callbackFailure } from "./failure.ts";
+import { ownCopy } from "./handler-copy.ts";
 import type { EventPayload, Handler } from "./registry.ts";
+import { plural } from "./summary.ts";
 
 /**
  * Runs logging work in the background: the call never waits for it.
@@ -102,13 +105,14 @@ export class Dispatcher {
     this.queue[this.head++] = undefined;
     this.stats_.dropped++;
     if (this.droppedSinceReport++ === 0 && task) {
+      const text = `logging queue full (${plural(this.maxQueue, "task")}): dropped the oldest task (${task.handler.name}.${task.handler.method}).`;
       this.report(
-        new CallbackError(
-          `logging queue full (${this.maxQueue} tasks): dropped the oldest task (${task.handler.name}.${task.handler.method}). ` +
-            `Callbacks are slower than calls; see litellm.stats().dropped for the count, or raise max_queue.`,
+        callbackFailure(
           CALLBACK_ERROR_CODES.dropped,
           task.handler.name,
           task.handler.method,
+          { text },
+          "Callbacks are slower than calls; see litellm.stats().dropped for the count, or raise max_queue.",
         ),
       );
     }
@@ -166,7 +170,9 @@ export class Dispatcher {
         task.payload.prepare = undefined;
         prepare();
       }
-      const out = task.handler.invoke(task.payload);
+      // A user's handler gets its own copy, made here in the background: what it changes reaches no other handler and not the caller.
+      const { handler, payload } = task;
+      const out = handler.invoke(handler.copies ? ownCopy(payload) : payload);
       if (out && typeof (out as PromiseLike<unknown>).then === "function") return out as PromiseLike<unknown>;
     } catch (err) {
       this.failed(task, err);
@@ -251,14 +257,13 @@ export class Dispatcher {
       }
       const before = entry.prev;
       const { handler } = entry.task;
-      this.stats_.timeouts++;
-      this.report(
-        new CallbackError(
-          `callback "${handler.name}" did not finish ${handler.method} within ${entry.task.timeoutMs} ms and was abandoned. ` +
-            `It may be waiting on a network call with no timeout of its own; raise litellm_settings.callback_timeout if it is only slow.`,
+      this.fault(
+        callbackFailure(
           CALLBACK_ERROR_CODES.timeout,
           handler.name,
           handler.method,
+          { timeoutMs: entry.task.timeoutMs },
+          "It was abandoned; it may be waiting on a network call with no timeout of its own. Raise litellm_settings.callback_timeout if it is only slow.",
         ),
       );
       this.end(entry);
@@ -268,19 +273,16 @@ export class Dispatcher {
     if (this.runningCount === 0) this.stopSweeper();
   };
 
-  private failed(task: Task, err: unknown): void {
-    this.stats_.errors++;
+  private failed(task: Task, thrown: unknown): void {
     const { handler } = task;
-    const reason = err instanceof Error ? err.message : String(err);
-    this.report(
-      new CallbackError(
-        `callback "${handler.name}" failed in ${handler.method}: ${reason}. The call was not affected; other callbacks still ran.`,
-        CALLBACK_ERROR_CODES.threw,
-        handler.name,
-        handler.method,
-        err,
-      ),
-    );
+    this.fault(callbackFailure(CALLBACK_ERROR_CODES.threw, handler.name, handler.method, { thrown }, "The call was not affected; other callbacks still ran."));
+  }
+
+  /** A callback failure, from the queue or from outside it (a hook, a flush, a close): counted in stats(), then reported. */
+  fault(err: CallbackError): void {
+    if (err.code === CALLBACK_ERROR_CODES.timeout) this.stats_.timeouts++;
+    else if (err.code === CALLBACK_ERROR_CODES.threw) this.stats_.errors++;
+    this.report(err);
   }
 
   private settleIdle(): void {
@@ -295,11 +297,11 @@ export class Dispatcher {
   /** One line per callback, method and code; repeats are counted, not printed. */
   report(err: CallbackError): void {
     if (this.onError) {
+      // A failing error handler, sync or async, must not turn into a failing call or an unhandled rejection.
       try {
-        this.onError(err);
-      } catch {
-        // A failing error handler must not turn into a failing call.
-      }
+        const out: unknown = this.onError(err);
+        if (out && typeof (out as PromiseLike<unknown>).then === "function") (out as PromiseLike<unknown>).then(undefined, () => undefined);
+      } catch {}
       return;
     }
     const key = `${err.callback}\u0000${err.event}\u0000${err.code}`;

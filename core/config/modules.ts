@@ -3,11 +3,12 @@ import { stat } from "node:fs/promises";
 import { basename, extname, isAbsolute, join, relative, resolve } from "node:path";
 import { builtinNames } from "../callbacks/builtins.ts";
 import { LOGGER_METHODS } from "../callbacks/custom-logger.ts";
+import { describeThrown, isReadableError } from "../callbacks/failure.ts";
 import { callbackName, describeValue as describe, readObjectForm, type EventName, type ListKind } from "../callbacks/registry.ts";
 import { CONFIG_ERROR_CODES, ConfigError, type ConfigIssue } from "../errors.ts";
 import { methodTypos } from "./method-typos.ts";
 import { moduleFiles, resolveModuleFile } from "./deps.ts";
-import { importFresh } from "./fresh-import.ts";
+import { importFresh, sourcePosition } from "./fresh-import.ts";
 import type { Loc } from "./parse.ts";
 import { nearest } from "./suggest.ts";
 
@@ -263,13 +264,14 @@ function notACallback(ctx: RefContext, spec: string, found: string): ConfigError
 
 /** The error's first line, with the position in the module when the error or its stack gives one. */
 function errorText(err: unknown, files: readonly string[] = [], dir = ""): string {
-  if (!(err instanceof Error)) return String(err);
+  if (!isReadableError(err)) return describeThrown(err);
   const lines = err.message.split("\n").map((l) => l.trim()).filter(Boolean);
   const text = `${err.name !== "Error" && !lines[0]?.startsWith(err.name) ? `${err.name}: ` : ""}${lines[0] ?? ""}`;
   // jiti puts a parse error's position (0-based column) on the message's second line; a throw has it in the stack.
   const parsed = lines.slice(1).map(position).find(Boolean);
   const thrown = (err.stack?.split("\n") ?? []).map(position).find((p) => p && (files.length === 0 || files.includes(p.file)));
-  const where = parsed ? { ...parsed, col: parsed.col + 1 } : thrown;
+  // A parse error is already placed in the source; a throw is placed in the transpiled code, mapped back here.
+  const where = parsed ? { ...parsed, col: parsed.col + 1 } : thrown && { ...thrown, ...sourcePosition(thrown.file, thrown.line, thrown.col) };
   return where ? `${text} (${dir ? relative(dir, where.file) : where.file}:${where.line}:${where.col})` : text;
 }
 

@@ -4,6 +4,7 @@ import { runEmbedding } from "../call/embedding.ts";
 import type { CallEnv, Route, RoutingPlan } from "../call/env.ts";
 import { CompletionStream } from "../call/stream.ts";
 import { Dispatcher } from "../callbacks/dispatcher.ts";
+import { callOwnMethod, describeThrown } from "../callbacks/failure.ts";
 import type { CompiledCallbacks, CallbackSource } from "../callbacks/registry.ts";
 import { CallbackError, ConfigError, formatIssue, LiteLLMError } from "../errors.ts";
 import { globalScope } from "../globals.ts";
@@ -188,6 +189,9 @@ export class Runtime extends EventEmitter {
     return this.live.snapshot.loaded.file;
   }
 
+  /** `text` with the secrets of the config in service masked (its keys, master key, api_base credentials): for what leaves the process. */
+  readonly scrub = (text: string): string => this.live.snapshot.settings.secrets.scrub(text);
+
   /** The model aliases the config declares, in file order. */
   models(): string[] {
     return [...this.live.snapshot.models.keys()];
@@ -260,7 +264,7 @@ export class Runtime extends EventEmitter {
       const loaded = await loadConfig(this.options.config, { cwd: this.options.cwd });
       next = await buildSnapshot(loaded, this.loader, this.live.snapshot);
     } catch (err) {
-      const error = err instanceof ConfigError ? err : new ConfigError([{ code: "CONFIG_PARSE", file: this.file, path: "", message: (err as Error).message }]);
+      const error = err instanceof ConfigError ? err : new ConfigError([{ code: "CONFIG_PARSE", file: this.file, path: "", message: describeThrown(err) }]);
       if (this.listenerCount("reload_error") > 0) this.emit("reload_error", error);
       else process.stderr.write(`litellm-runtime: reload failed, the previous config keeps serving:\n${error.message}\n`);
       return false;
@@ -280,11 +284,14 @@ export class Runtime extends EventEmitter {
     await previous.idle(this.options.retireGraceMs ?? 30_000);
     await this.dispatcher.idle();
     const kept = new Set(next?.targets ?? []);
-    for (const target of previous.snapshot.targets) {
-      if (kept.has(target)) continue;
-      await this.callTargetMethod(target, "flush");
-      await this.callTargetMethod(target, "close");
-    }
+    const leaving = previous.snapshot.targets.filter((t) => !kept.has(t));
+    // Side by side, each call within callback_timeout: one hanging callback cannot hold up the others or the shutdown.
+    await Promise.all(
+      leaving.map(async (t) => {
+        await this.callTargetMethod(t, "flush", previous);
+        await this.callTargetMethod(t, "close", previous);
+      }),
+    );
     const cache = previous.snapshot.cache;
     if (cache && cache !== next?.cache) {
       await cache.flush();
@@ -292,21 +299,16 @@ export class Runtime extends EventEmitter {
     }
   }
 
-  private async callTargetMethod(target: object, method: "flush" | "close"): Promise<void> {
-    const fn = (target as Record<string, unknown>)[method];
-    if (typeof fn !== "function") return;
-    try {
-      await fn.call(target);
-    } catch (err) {
-      const name = (target as { constructor?: { name?: string } }).constructor?.name ?? "callback";
-      this.callbackError(new CallbackError(`callback "${name}" failed in ${method}(): ${(err as Error).message}`, "CALLBACK_THREW", name, method, err));
-    }
+  /** A callback's own flush() or close(), within the snapshot's callback_timeout; a failure or an overrun is counted and reported. */
+  private callTargetMethod(target: object, method: "flush" | "close", live: Live): Promise<void> {
+    return callOwnMethod(target, method, live.settings.callback_timeout * 1000, (err) => this.dispatcher.fault(err));
   }
 
   /** Waits for background logging and each callback's own flush(). */
   async flush(): Promise<void> {
     await this.dispatcher.idle();
-    await Promise.all(this.live.snapshot.targets.map((t) => this.callTargetMethod(t, "flush")));
+    const live = this.live;
+    await Promise.all(live.snapshot.targets.map((t) => this.callTargetMethod(t, "flush", live)));
     await this.live.snapshot.cache?.flush();
     await this.dispatcher.idle();
   }
