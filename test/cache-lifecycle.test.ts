@@ -77,7 +77,7 @@ describe("cache hits in the call lifecycle", () => {
 
   it("a streaming call served from the cache streams the same content and usage as chunks, with one success and no chunk events", async () => {
     const stored = await completion({ model: "gpt-4o-mini", messages, mock_response: "one two three four", cache: { namespace: ns } });
-    const stream = await completion({ model: "gpt-4o-mini", messages, mock_response: "ignored on a hit", stream: true, stream_options: { include_usage: true }, cache: { namespace: ns } });
+    const stream = await completion({ model: "gpt-4o-mini", messages, mock_response: "one two three four", stream: true, stream_options: { include_usage: true }, cache: { namespace: ns } });
     let text = "";
     const chunks: ChatCompletionChunk[] = [];
     for await (const chunk of stream) {
@@ -98,39 +98,49 @@ describe("cache hits in the call lifecycle", () => {
     const stream = await acompletion({ model: "gpt-4o-mini", messages, mock_response: "streamed then stored", stream: true, cache: { namespace: ns } });
     for await (const _ of stream) void _;
     await litellm.flush();
-    const again = await ask({ mock_response: "not this" });
+    const again = await ask({ mock_response: "streamed then stored" });
     expect(again.choices[0]!.message.content).toBe("streamed then stored");
     expect(again._hidden_params.cache_hit).toBe(true);
   });
 
   it("keys: keys in another order hit, a changed temperature misses, metadata and user do not matter", async () => {
-    await acompletion({ model: "gpt-4o-mini", messages: [{ role: "user", content: "k" }], temperature: 0.2, top_p: 1, mock_response: "a", cache: { namespace: ns } });
-    const reordered = await acompletion({ top_p: 1, temperature: 0.2, messages: [{ content: "k", role: "user" }], model: "gpt-4o-mini", mock_response: "b", cache: { namespace: ns }, metadata: { run: 2 }, user: "someone" });
-    const warmer = await acompletion({ model: "gpt-4o-mini", messages: [{ role: "user", content: "k" }], temperature: 0.9, top_p: 1, mock_response: "c", cache: { namespace: ns } });
+    // Each mocked answer has its own id: a hit gives back the stored one.
+    const first = await acompletion({ model: "gpt-4o-mini", messages: [{ role: "user", content: "k" }], temperature: 0.2, top_p: 1, mock_response: "a", cache: { namespace: ns } });
+    const reordered = await acompletion({ top_p: 1, temperature: 0.2, messages: [{ content: "k", role: "user" }], model: "gpt-4o-mini", mock_response: "a", cache: { namespace: ns }, metadata: { run: 2 }, user: "someone" });
+    const warmer = await acompletion({ model: "gpt-4o-mini", messages: [{ role: "user", content: "k" }], temperature: 0.9, top_p: 1, mock_response: "a", cache: { namespace: ns } });
     expect(reordered._hidden_params.cache_hit).toBe(true);
-    expect(reordered.choices[0]!.message.content).toBe("a");
+    expect(reordered.id).toBe(first.id);
     expect(warmer._hidden_params.cache_hit).toBe(false);
-    expect(warmer.choices[0]!.message.content).toBe("c");
+    expect(warmer.id).not.toBe(first.id);
+  });
+
+  it("keys: mock_response is part of what a call is: another mocked answer is never served from this one", async () => {
+    await ask({ mock_response: "first" });
+    const other = await ask({ mock_response: "second" });
+    expect(other._hidden_params.cache_hit).toBe(false);
+    expect(other.choices[0]!.message.content).toBe("second");
   });
 
   it("per-call controls: no-cache reads nothing, no-store writes nothing, caching: false skips both, namespace separates", async () => {
-    await ask({ mock_response: "first" });
-    const noCache = await ask({ mock_response: "second", cache: { namespace: ns, "no-cache": true } });
-    expect(noCache.choices[0]!.message.content).toBe("second");
-    expect((await ask()).choices[0]!.message.content).toBe("second");
+    const first = await ask();
+    const noCache = await ask({ cache: { namespace: ns, "no-cache": true } });
+    expect(noCache._hidden_params.cache_hit).toBe(false);
+    expect(noCache.id).not.toBe(first.id);
+    // no-cache still stores: the next call is served the answer it got.
+    expect((await ask()).id).toBe(noCache.id);
     const other = `${ns}-other`;
     await acompletion({ model: "gpt-4o-mini", messages, mock_response: "x", cache: { namespace: other, "no-store": true } });
-    const afterNoStore = await acompletion({ model: "gpt-4o-mini", messages, mock_response: "y", cache: { namespace: other } });
+    const afterNoStore = await acompletion({ model: "gpt-4o-mini", messages, mock_response: "x", cache: { namespace: other } });
     expect(afterNoStore._hidden_params.cache_hit).toBe(false);
-    const skipped = await ask({ caching: false, mock_response: "z" });
+    const skipped = await ask({ caching: false });
     expect(skipped._hidden_params.cache_hit).toBe(false);
-    expect(skipped.choices[0]!.message.content).toBe("z");
+    expect(skipped.id).not.toBe(noCache.id);
   });
 
   it("s-maxage: an entry older than the call accepts is a miss", async () => {
-    await ask({ mock_response: "old" });
+    await ask();
     await new Promise((r) => setTimeout(r, 30));
-    const strict = await ask({ mock_response: "new", cache: { namespace: ns, "s-maxage": 0.001 } });
+    const strict = await ask({ cache: { namespace: ns, "s-maxage": 0.001 } });
     expect(strict._hidden_params.cache_hit).toBe(false);
     const lenient = await ask({ cache: { namespace: ns, "s-maxage": 60 } });
     expect(lenient._hidden_params.cache_hit).toBe(true);
@@ -138,12 +148,12 @@ describe("cache hits in the call lifecycle", () => {
 
   it("mode default_off: only calls that opt in with caching: true use the cache", async () => {
     litellm.cache = new Cache({ type: "local", mode: "default_off" });
-    await ask({ mock_response: "one" });
-    expect((await ask({ mock_response: "two" }))._hidden_params.cache_hit).toBe(false);
-    await ask({ mock_response: "three", caching: true });
-    const optedIn = await ask({ mock_response: "four", caching: true });
+    await ask();
+    expect((await ask())._hidden_params.cache_hit).toBe(false);
+    const stored = await ask({ caching: true });
+    const optedIn = await ask({ caching: true });
     expect(optedIn._hidden_params.cache_hit).toBe(true);
-    expect(optedIn.choices[0]!.message.content).toBe("three");
+    expect(optedIn.id).toBe(stored.id);
   });
 
   it("embeddings are cached per input: only the inputs not yet stored go to the provider", async () => {

@@ -58,7 +58,7 @@ describe("cache key", () => {
     expect(new Set([base, ...keys]).size).toBe(variants.length + 1);
   });
 
-  it("ignores metadata, user, stream, timeouts, credentials, callbacks and cache controls", () => {
+  it("ignores metadata, user, stream, timeouts, keys, callbacks and cache controls", () => {
     const base = cacheKey(chat({ temperature: 0 }));
     const noisy = cacheKey(
       chat({
@@ -72,7 +72,6 @@ describe("cache key", () => {
         timeout: 3,
         num_retries: 2,
         api_key: "sk-secret",
-        api_base: "http://elsewhere/v1",
         mock_delay: 5,
         callbacks: ["console"],
         success_callback: [() => undefined],

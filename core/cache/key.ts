@@ -4,7 +4,8 @@ import type { KeyParts } from "./types.ts";
 /**
  * The cache key: SHA-256 of a canonical encoding of what changes the answer.
  * Two requests that differ only in key order, in per-call plumbing (metadata,
- * user, stream, timeouts, credentials, callbacks, cache controls) share a key.
+ * user, stream, timeouts, keys, callbacks, cache controls) share a key; a call's
+ * own `api_base` or `mock_response` changes the answer, so it changes the key.
  */
 
 /** Parameters left out of the key: they change how a call runs or is logged, not the answer. */
@@ -21,8 +22,6 @@ export const KEY_IGNORED_PARAMS: ReadonlySet<string> = new Set([
   "num_retries",
   "max_retries",
   "api_key",
-  "api_base",
-  "base_url",
   "mock_delay",
   "input_cost_per_token",
   "output_cost_per_token",
@@ -38,6 +37,16 @@ export const KEY_IGNORED_PARAMS: ReadonlySet<string> = new Set([
   "proxy_server_request",
   "no-log",
 ]);
+
+/** Deepest nesting a key encodes (the records' bound too); a deeper request is not cached. */
+export const KEY_MAX_DEPTH = 32;
+/** Longest canonical text a key is made from (32 MiB); a bigger request is not cached. */
+export const KEY_MAX_CHARS = 32 * 1024 * 1024;
+
+/** A request too deep or too big to key: the call goes on as a cache miss, and is not stored. */
+export class UnkeyableRequest extends Error {
+  override name = "UnkeyableRequest";
+}
 
 /** Bumped when the encoding changes, so entries written by an older runtime are never read as ours. */
 const KEY_VERSION = 1;
@@ -61,8 +70,9 @@ export function cacheKey(parts: KeyParts, namespace?: string): string {
  * JSON with object keys sorted at every depth: the same value always gives the
  * same string. Like JSON.stringify, `undefined` (and functions, symbols) are
  * dropped from objects and become null in arrays, non-finite numbers are null,
- * and `toJSON` is honoured. Never throws: a cycle is written as "[Circular]"
- * and a BigInt as its decimal string with an `n`.
+ * and `toJSON` is honoured. A cycle is written as "[Circular]" and a BigInt
+ * as its decimal string with an `n`. Bounded: nesting past KEY_MAX_DEPTH or
+ * text past KEY_MAX_CHARS throws UnkeyableRequest (never a stack overflow).
  */
 export function canonical(value: unknown): string {
   return encode(value, []) ?? "null";
@@ -72,6 +82,7 @@ export function canonical(value: unknown): string {
 function encode(value: unknown, stack: object[]): string | undefined {
   switch (typeof value) {
     case "string":
+      if (value.length > KEY_MAX_CHARS) throw new UnkeyableRequest(`a string of ${value.length} characters is over the cache key's ${KEY_MAX_CHARS}`);
       return JSON.stringify(value);
     case "number":
       return Number.isFinite(value) ? JSON.stringify(value) : "null";
@@ -94,6 +105,7 @@ function encode(value: unknown, stack: object[]): string | undefined {
     }
   }
   if (stack.includes(obj)) return '"[Circular]"';
+  if (stack.length >= KEY_MAX_DEPTH) throw new UnkeyableRequest(`the request is nested deeper than ${KEY_MAX_DEPTH} levels`);
   stack.push(obj);
   let out: string;
   if (Array.isArray(obj)) {
@@ -111,6 +123,7 @@ function encode(value: unknown, stack: object[]): string | undefined {
     }
     out += "}";
   }
+  if (out.length > KEY_MAX_CHARS) throw new UnkeyableRequest(`the request is over the cache key's ${KEY_MAX_CHARS} characters`);
   stack.pop();
   return out;
 }

@@ -22,10 +22,31 @@ export function cacheApplies(env: CallEnv, params: AnyParams, callType: CallType
   return cache;
 }
 
+/**
+ * The call's own parameters outside `optional_params` that change the answer: a
+ * mocked answer, or one from another server or API version, is never served for
+ * the config's model (nor the other way round).
+ */
+const ANSWER_PARAMS = ["mock_response", "api_base", "base_url", "api_version"] as const;
+
 /** The key of one answer: the model as asked for (the alias), what it is asked, and the parameters that change the answer. */
-export function cacheUse(cache: ResponseCache, params: AnyParams, parts: Omit<KeyParts, "model">): CacheUse {
+export function cacheUse(cache: ResponseCache, params: AnyParams, parts: Omit<KeyParts, "model">): CacheUse | null {
   const controls = (params.cache ?? {}) as CacheControls;
-  return { cache, key: cache.key({ model: params.model, ...parts }, controls.namespace), controls };
+  let keyed = parts.params;
+  for (const name of ANSWER_PARAMS) {
+    const value = (params as Record<string, unknown>)[name];
+    if (value === undefined) continue;
+    if (keyed === parts.params) keyed = { ...parts.params };
+    (keyed as Record<string, unknown>)[name] = value;
+  }
+  let key: string;
+  try {
+    key = cache.key({ model: params.model, ...parts, params: keyed }, controls.namespace);
+  } catch {
+    // Too deep or too big to key (or a value that throws when read): a miss that is not stored, never a failed call.
+    return null;
+  }
+  return { cache, key, controls };
 }
 
 /** The stored answer, unless the call said `no-cache`. It is decoded anew on each read: a caller that changes it never changes the cache. */

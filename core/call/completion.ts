@@ -32,7 +32,7 @@ async function attempt(env: CallEnv, route: Route, params: CompletionParams, cal
   try {
     let target = route.target;
     if (callbacks.preCallHooks.length > 0) {
-      const data = await runPreCallHooks(callbacks.preCallHooks, { ...params }, callType, timeoutMs, env.dispatcher);
+      const data = await runPreCallHooks(callbacks.preCallHooks, { ...params }, callType, timeoutMs, env.dispatcher, env.settings.hook_timeout_policy);
       if (data.model !== params.model) target = env.route(data as CompletionParams).target;
       params = data as CompletionParams;
       checkCompletionParams(params);
@@ -56,7 +56,7 @@ async function attempt(env: CallEnv, route: Route, params: CompletionParams, cal
     }
 
     const provider = providerFor(target.transport);
-    const req = provider.chatRequest(target, params.messages, ctx.kwargs.optional_params, requestOptions(params, target, stream));
+    const req = provider.chatRequest(target, params.messages, ctx.kwargs.optional_params, requestOptions(params, target, stream, env.settings));
     recordRequest(ctx, req);
 
     if (stream) {

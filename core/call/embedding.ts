@@ -34,7 +34,9 @@ async function attempt(env: CallEnv, route: Route, params: EmbeddingParams, call
     if (target.error) throw target.error;
     const inputs = typeof params.input === "string" ? [params.input] : params.input;
     const cache = cacheApplies(env, params, callType);
-    const uses = cache ? inputs.map((input) => cacheUse(cache, params, { kind: "embedding", input, params: ctx.kwargs.optional_params })) : null;
+    const keyed = cache ? inputs.map((input) => cacheUse(cache, params, { kind: "embedding", input, params: ctx.kwargs.optional_params })) : null;
+    // One input that cannot be keyed makes the whole call a miss: no partial answers from the cache.
+    const uses = keyed && keyed.every((u) => u !== null) ? (keyed as CacheUse[]) : null;
     const stored = uses ? await Promise.all(uses.map((u) => lookup<StoredEmbedding>(u))) : inputs.map(() => null);
 
     if (uses && stored.every((s) => s !== null)) {
@@ -56,7 +58,7 @@ async function attempt(env: CallEnv, route: Route, params: EmbeddingParams, call
     const missing = inputs.flatMap((input, i) => (stored[i] ? [] : [{ input, i }]));
     const sent = typeof params.input === "string" || missing.length === inputs.length ? params.input : missing.map((m) => m.input);
     const provider = providerFor(target.transport);
-    const req = provider.embeddingRequest(target, sent, ctx.kwargs.optional_params, requestOptions(params, target, false));
+    const req = provider.embeddingRequest(target, sent, ctx.kwargs.optional_params, requestOptions(params, target, false, env.settings));
     recordRequest(ctx, req);
     const answer = await answered(ctx, provider.embed(req));
     ctx.kwargs.original_response = answer.raw;

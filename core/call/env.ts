@@ -3,6 +3,7 @@ import type { Dispatcher } from "../callbacks/dispatcher.ts";
 import type { BuiltinResolver, CallbackSource, CompiledCallbacks } from "../callbacks/registry.ts";
 import type { ResolvedModel } from "../providers/types.ts";
 import type { ResponseCache } from "../cache/types.ts";
+import type { Secrets } from "../secrets.ts";
 
 /** Settings a call reads, resolved once per scope (the globals, or a config snapshot). */
 export interface CallSettings {
@@ -12,8 +13,18 @@ export interface CallSettings {
   readonly redact_api_keys: boolean;
   /** Seconds a callback may run before it is abandoned and reported. @default 10 */
   readonly callback_timeout: number;
+  /** What a pre-call hook that runs past `callback_timeout` does to its call: `reject` it (fail closed), or `allow` it unchecked. @default "reject" */
+  readonly hook_timeout_policy: "reject" | "allow";
   /** A user price map in LiteLLM's format, consulted before the bundled table. */
   readonly model_cost_map: CostMap | null;
+  /** Largest JSON answer read from a provider, in bytes; past it the call fails and the request is stopped. @default 33554432 */
+  readonly max_response_bytes: number;
+  /** Largest streamed answer read from a provider, in bytes; past it the stream fails and the request is stopped. @default 134217728 */
+  readonly max_stream_bytes: number;
+  /** Bytes one serialised logging record may take; past it its largest fields are replaced by a marker. @default 1048576 */
+  readonly max_record_bytes: number;
+  /** The scope's secrets (configured keys, master key, api_base credentials), masked in error text and records. */
+  readonly secrets: Secrets;
 }
 
 /** Where one call goes and which callbacks see it. */

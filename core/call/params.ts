@@ -34,6 +34,12 @@ const OWN_KEYS = new Set([
 /** Default seconds before a call fails with Timeout, as LiteLLM's. */
 export const DEFAULT_TIMEOUT_S = 600;
 
+/** Default largest JSON answer read from a provider (32 MiB): far above any completion, far below what hurts to hold. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+/** Default largest streamed answer read from a provider (128 MiB). */
+export const DEFAULT_MAX_STREAM_BYTES = 128 * 1024 * 1024;
+
 /** The provider parameters of a call, as `kwargs.optional_params`: a new object, the caller's is untouched. */
 export function optionalParams(params: CompletionParams | EmbeddingParams): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { dirname, relative, resolve } from "node:path";
 import { CONFIG_ERROR_CODES, ConfigError, type ConfigIssue } from "../errors.ts";
 import { resolveString, type Env } from "./env.ts";
@@ -18,6 +19,9 @@ import { formatPath, getSpot, isPlainContainer, parseFile, setSpot, type Locate,
  * file is for.) An empty value (`key:` with nothing after it) does not hide
  * an included one. The `include` key itself is removed from the result.
  */
+
+/** Largest file `include` reads (10 MiB): far above any config, far below what hurts to parse. */
+export const MAX_INCLUDE_BYTES = 10 * 1024 * 1024;
 
 export interface IncludeContext {
   env: Env;
@@ -76,6 +80,11 @@ async function expand(layer: Layer, dir: string, locate: Locate, stack: string[]
       issue(path, `include cycle: ${chain}; a file cannot include itself, directly or through another file.`);
       continue;
     }
+    const refused = await notAConfigFile(target);
+    if (refused) {
+      issue(path, `included file ${target} ${refused}; include takes config files (YAML, JSON or a module) relative to ${dir}.`);
+      continue;
+    }
     let parsed: ParsedFile;
     try {
       parsed = await parseFile(target);
@@ -99,6 +108,27 @@ async function expand(layer: Layer, dir: string, locate: Locate, stack: string[]
   }
   delete data.include; // applied (and located while reporting) above; the loader's own copy
   return layers.reduce((a, b) => ({ data: mergeTwo(a, b), file: a.file })).data;
+}
+
+/**
+ * Why `file` cannot be an included config, looked up before a byte is read: a
+ * device (`/dev/zero`), a FIFO or a directory would be read forever or fail
+ * with a wrong message. Undefined when it may be read (or is missing, which
+ * the read reports).
+ */
+async function notAConfigFile(file: string): Promise<string | undefined> {
+  let info;
+  try {
+    info = await stat(file);
+  } catch {
+    return undefined;
+  }
+  if (!info.isFile()) {
+    const kind = info.isDirectory() ? "a directory" : info.isFIFO() ? "a FIFO" : info.isCharacterDevice() || info.isBlockDevice() ? "a device" : info.isSocket() ? "a socket" : "something else";
+    return `is not a regular file (it is ${kind})`;
+  }
+  if (info.size > MAX_INCLUDE_BYTES) return `is too large (${info.size} bytes; an included file may have at most ${MAX_INCLUDE_BYTES} bytes, 10 MiB)`;
+  return undefined;
 }
 
 /** `first` wins for single values; lists are `first` then `second`; maps merge key by key. Positions follow each value. */

@@ -1,8 +1,12 @@
 import { resolve as resolvePath } from "node:path";
+import { describeThrown } from "../callbacks/failure.ts";
 import { createBuiltin, isBuiltin, unknownBuiltin } from "../callbacks/builtins.ts";
 import { compileCallbacks, type CallbackSource, type CompiledCallbacks, type ListKind } from "../callbacks/registry.ts";
 import type { CallSettings } from "../call/env.ts";
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_STREAM_BYTES } from "../call/params.ts";
 import { loadCostMap } from "../cost/index.ts";
+import { DEFAULT_MAX_RECORD_BYTES, type RecordPolicy } from "../callbacks/safe-json.ts";
+import { configSecrets } from "../secrets.ts";
 import { CONFIG_ERROR_CODES, ConfigError, type ConfigIssue } from "../errors.ts";
 import { cacheFromSettings, sameCacheOptions } from "../cache/index.ts";
 import type { ResponseCache } from "../cache/types.ts";
@@ -58,6 +62,10 @@ export interface Snapshot {
   readonly builtin: (name: string, list: ListKind, options?: Record<string, unknown>) => object;
 }
 
+const EMPTY_MASTER_KEY =
+  "master_key is empty: remove it to run without authentication (loopback only), or set a key. " +
+  "When it names an environment variable (os.environ/NAME, ${NAME}), that variable is set to an empty string.";
+
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
 
@@ -71,13 +79,16 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
   const files = new Set(loaded.files);
   const instances = new Map<string, object>();
 
+  // Built once per snapshot: what its error texts and records must never show, and how large a record may be.
+  const secrets = configSecrets(config);
+  const records: RecordPolicy = Object.freeze({ maxBytes: typeof ls.max_record_bytes === "number" ? ls.max_record_bytes : DEFAULT_MAX_RECORD_BYTES, scrub: secrets.scrub });
   const options = (name: string): Record<string, unknown> => ({ ...obj(callbackSettings[name]) });
   // One instance per built-in and options: a name in two lists is one handler, run once per event.
   const builtin = (name: string, opts: Record<string, unknown>): object | undefined => {
     if (!isBuiltin(name)) return undefined;
     const key = `${name}\u0000${JSON.stringify(opts)}`;
     let inst = instances.get(key);
-    if (!inst) instances.set(key, (inst = createBuiltin(name, opts, { dir: loaded.dir })));
+    if (!inst) instances.set(key, (inst = createBuiltin(name, opts, { dir: loaded.dir, records })));
     return inst;
   };
 
@@ -139,6 +150,12 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
     }
   }
 
+  // An empty key would lock the server while start-up says it is open: neither is what was meant.
+  const masterKey = obj(config.general_settings).master_key;
+  if (typeof masterKey === "string" && masterKey.trim() === "") {
+    issues.push({ code: CONFIG_ERROR_CODES.invalidValue, ...loaded.locate(["general_settings", "master_key"]), path: "general_settings.master_key", message: EMPTY_MASTER_KEY });
+  }
+
   if (issues.length > 0) {
     // The built-ins made for this snapshot will never serve: let go of what they hold (a shared file writer).
     for (const inst of instances.values()) await Promise.resolve((inst as { close?: () => unknown }).close?.()).catch(() => undefined);
@@ -160,7 +177,12 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
       turn_off_message_logging: ls.turn_off_message_logging === true,
       redact_api_keys: ls.redact_api_keys !== false,
       callback_timeout: typeof ls.callback_timeout === "number" ? ls.callback_timeout : 10,
+      hook_timeout_policy: ls.hook_timeout_policy === "allow" ? "allow" : "reject",
       model_cost_map: costMap,
+      max_response_bytes: typeof ls.max_response_bytes === "number" ? ls.max_response_bytes : DEFAULT_MAX_RESPONSE_BYTES,
+      max_stream_bytes: typeof ls.max_stream_bytes === "number" ? ls.max_stream_bytes : DEFAULT_MAX_STREAM_BYTES,
+      max_record_bytes: typeof ls.max_record_bytes === "number" ? ls.max_record_bytes : DEFAULT_MAX_RECORD_BYTES,
+      secrets,
     }),
     maxQueue: typeof ls.max_queue === "number" ? ls.max_queue : 10_000,
     router: new Router<Deployment>(models, routerSettings(config)),
@@ -217,7 +239,7 @@ export function dotted(path: ReadonlyArray<string | number>): string {
 
 function issuesOf(err: unknown, ctx: RefContext): ConfigIssue[] {
   if (err instanceof ConfigError) return [...err.issues];
-  const message = err instanceof Error ? err.message : String(err);
+  const message = describeThrown(err);
   return [{ code: CONFIG_ERROR_CODES.callbackLoad, ...ctx.loc, path: ctx.path, message }];
 }
 

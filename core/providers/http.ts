@@ -10,9 +10,11 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import { Agent, type Dispatcher } from "undici";
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_STREAM_BYTES } from "../call/params.ts";
 import { sleepUnless, type CallSignal } from "../call/signal.ts";
 import { BodyStream } from "./body-stream.ts";
-import { APIConnectionError, APIError, LiteLLMError, Timeout } from "../errors.ts";
+import { APIConnectionError, APIError, InvalidResponseError, LiteLLMError, Timeout } from "../errors.ts";
+import { scrubUpstream, urlSecrets } from "../secrets.ts";
 import type { ProviderRequest } from "./types.ts";
 
 // An Agent keeps one kept-alive Pool per origin (a vendor, a proxy, a test fake): no new TLS handshake per call.
@@ -27,10 +29,12 @@ export interface Where {
   hasKey: boolean;
   /** Says where the address came from, for "could not reach": `"api_base" (or OPENAI_BASE_URL)`. */
   baseHint: string;
+  /** The request's own credentials (its key, its token): masked in any error text built from the answer. */
+  secrets?: ReadonlyArray<string | undefined>;
 }
 
 export function whereOf(req: ProviderRequest, baseHint: string): Where {
-  return { provider: req.target.provider, model: req.target.model, url: req.url ?? "", timeoutMs: req.timeoutMs, hasKey: req.apiKey !== undefined, baseHint };
+  return { provider: req.target.provider, model: req.target.model, url: req.url ?? "", timeoutMs: req.timeoutMs, hasKey: req.apiKey !== undefined, baseHint, secrets: [req.apiKey, req.target.azure_ad_token] };
 }
 
 /** Turns a non-2xx answer into the provider's error class. */
@@ -65,30 +69,33 @@ async function withRetries<T extends Answer>(req: ProviderRequest, where: Where,
       res = await send();
     } catch (err) {
       const failure = transportError(err, where, (err as { answered?: boolean }).answered === true, signal?.aborted === true);
-      if (left > 0 && !signal?.aborted) {
+      // An answer over its byte limit would be as large again: never retried.
+      if (left > 0 && !signal?.aborted && !(failure instanceof InvalidResponseError)) {
         await sleepUnless(backoffMs(attempt, undefined), signal);
         continue;
       }
-      throw failure;
+      throw scrubbed(failure, where);
     }
     if (res.status >= 200 && res.status < 300) return res;
-    if (res.status >= 300 && res.status < 400) throw redirected(where, res);
+    if (res.status >= 300 && res.status < 400) throw scrubbed(redirected(where, res), where);
     if (left > 0 && mayRetry(res.status, res.headers) && !signal?.aborted) {
       await sleepUnless(backoffMs(attempt, res.headers), signal);
       continue;
     }
-    throw onStatus(res.status, res.text, res.headers);
+    throw scrubbed(onStatus(res.status, res.text, res.headers), where);
   }
 }
 
 /** POSTs `body` and reads the whole answer (JSON), with the retries. */
 export function postWhole(req: ProviderRequest, where: Where, body: string, signal: CallSignal | undefined, onStatus: StatusError): Promise<Whole> {
-  return withRetries(req, where, signal, onStatus, () => exchange(where.url, req.headers, body, req.timeoutMs, signal, false) as Promise<Whole>);
+  const limit = req.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  return withRetries(req, where, signal, onStatus, () => exchange(where, req.headers, body, signal, false, limit) as Promise<Whole>);
 }
 
 /** POSTs `body` and resolves at a 2xx's headers, its body to be read as it arrives (a stream), with the retries. */
 export function postStream(req: ProviderRequest, where: Where, body: string, signal: CallSignal | undefined, onStatus: StatusError): Promise<Opened> {
-  return withRetries(req, where, signal, onStatus, () => exchange(where.url, req.headers, body, req.timeoutMs, signal, true) as Promise<Opened>);
+  const limit = req.maxStreamBytes ?? DEFAULT_MAX_STREAM_BYTES;
+  return withRetries(req, where, signal, onStatus, () => exchange(where, req.headers, body, signal, true, limit) as Promise<Opened>);
 }
 
 const aborted = (): Error => new Error("aborted");
@@ -101,11 +108,15 @@ const aborted = (): Error => new Error("aborted");
  * undici's own handler interface (onConnect ... onComplete), not `request()`: no
  * Readable per call, and no parsing of a 2xx's headers, which nothing here reads.
  * undici's timeouts are per phase: until the headers, then between body chunks.
+ * Bytes are counted as they arrive: past `limit` the request is stopped, so an
+ * endless or huge answer never holds more than `limit` in memory.
  */
-function exchange(url: string, headers: Record<string, string>, body: string, timeoutMs: number, signal: CallSignal | undefined, stream: boolean): Promise<Whole | Opened> {
+function exchange(where: Where, headers: Record<string, string>, body: string, signal: CallSignal | undefined, stream: boolean, limit: number): Promise<Whole | Opened> {
+  const { url, timeoutMs } = where;
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(aborted());
     const chunks: Buffer[] = [];
+    let received = 0;
     let status = 0;
     let raw: Buffer[] = [];
     let abort: ((err?: Error) => void) | undefined;
@@ -130,6 +141,11 @@ function exchange(url: string, headers: Record<string, string>, body: string, ti
         return true;
       },
       onData(chunk) {
+        received += chunk.length;
+        if (received > limit) {
+          abort?.(tooLarge(where, limit, stream));
+          return false;
+        }
         if (opened) return opened.push(chunk);
         chunks.push(chunk);
         return true;
@@ -151,6 +167,19 @@ function exchange(url: string, headers: Record<string, string>, body: string, ti
   });
 }
 
+const MIB = 1024 * 1024;
+
+/** An answer over its byte limit: which limit, and the setting that raises it. */
+function tooLarge(where: Where, limit: number, stream: boolean): InvalidResponseError {
+  const [what, setting] = stream ? ["the stream", "max_stream_bytes"] : ["the answer", "max_response_bytes"];
+  const size = limit % MIB === 0 ? `${limit} bytes, ${limit / MIB} MiB` : `${limit} bytes`;
+  return new InvalidResponseError(
+    `${where.provider}: ${what} from ${where.url} is larger than ${setting} (${size}); the request was stopped there. ` +
+      `Raise litellm_settings.${setting} (litellm.${setting} in library use) if answers this large are expected.`,
+    { llm_provider: where.provider, model: where.model },
+  );
+}
+
 /**
  * A 3xx: requests are not redirected (a POST with a key must not follow a
  * redirect it did not ask for), so the answer is an error naming the new address.
@@ -162,6 +191,21 @@ function redirected(where: Where, res: Answer): APIError {
     `${where.provider}: ${where.url} answered ${res.status}, redirecting${to}. Requests are not redirected: set ${where.baseHint} to the address it points to.`,
     { llm_provider: where.provider, model: where.model, status: res.status },
   );
+}
+
+/**
+ * An error whose text may carry what the upstream echoed (its key) or the URL's
+ * credentials, masked in its message and stack before it leaves the provider:
+ * the caller, the server's client and every record get the masked text.
+ */
+export function scrubbed<E extends Error>(err: E, where: Where): E {
+  const secrets = [...(where.secrets ?? []), ...urlSecrets(where.url)];
+  const message = scrubUpstream(err.message, secrets);
+  if (message === err.message) return err;
+  const stack = err.stack;
+  err.message = message;
+  if (typeof stack === "string") err.stack = scrubUpstream(stack, secrets);
+  return err;
 }
 
 /** Raw header pairs as an object of lower-case names (a repeated one keeps its first value). */
@@ -226,8 +270,9 @@ export function transportError(err: unknown, where: Where, answered: boolean, ab
   if (aborted) return new APIConnectionError(`${p}: the request to ${where.url} was aborted.`, opts);
   const code = codeOf(err);
   if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT") {
-    const what = code === "UND_ERR_BODY_TIMEOUT" ? "the rest of the answer" : code === "UND_ERR_CONNECT_TIMEOUT" ? "a connection" : "an answer";
-    return new Timeout(`${p}: no ${what} from ${where.url} within ${where.timeoutMs / 1000} s. Raise "timeout" (seconds) if the model is just slow.`, opts);
+    const what =
+      code === "UND_ERR_BODY_TIMEOUT" ? `the rest of the answer from ${where.url} did not arrive` : code === "UND_ERR_CONNECT_TIMEOUT" ? `no connection to ${where.url}` : `no answer from ${where.url}`;
+    return new Timeout(`${p}: ${what} within ${where.timeoutMs / 1000} s. Raise "timeout" (seconds) if the model is just slow.`, opts);
   }
   if (answered) return new APIConnectionError(`${p}: ${where.url} closed the connection before the response was complete (${code}).`, opts);
   return new APIConnectionError(`${p}: could not reach ${where.url} (${code}). Check ${where.baseHint} and that the server is running.`, opts);

@@ -40,6 +40,10 @@ export interface ProviderRequest {
   readonly timeoutMs: number;
   readonly maxRetries: number;
   readonly signal?: CallSignal | undefined;
+  /** Largest JSON answer read, in bytes (`max_response_bytes`); past it the request is stopped. */
+  readonly maxResponseBytes?: number | undefined;
+  /** Largest streamed answer read, in bytes (`max_stream_bytes`); past it the request is stopped. */
+  readonly maxStreamBytes?: number | undefined;
   /** For the mock: what to answer, and how slowly. */
   readonly mock?: { response: string | Error | undefined; delayMs: number };
 }
@@ -74,5 +78,7 @@ export interface RequestOptions {
   signal?: CallSignal | undefined;
   timeoutMs: number;
   maxRetries: number;
+  maxResponseBytes?: number | undefined;
+  maxStreamBytes?: number | undefined;
   mock?: { response: string | Error | undefined; delayMs: number };
 }

@@ -4,6 +4,7 @@ import { CompletionStream } from "../call/stream.ts";
 import type { Runtime } from "../config/runtime.ts";
 import type { CompletionParams, EmbeddingParams, EmbeddingResponse, HiddenParams, ModelResponse } from "../types.ts";
 import { parseObject, readBody } from "./body.ts";
+import type { ClientParamSwitch } from "./client-params.ts";
 import { callParams } from "./params.ts";
 import { sendJSON } from "./reply.ts";
 import { ClientWatch, writeStream } from "./sse.ts";
@@ -15,6 +16,8 @@ export interface ServerContext {
   aliases(): ReadonlySet<string>;
   /** Largest body accepted, in bytes. */
   bodyLimit(): number;
+  /** The `general_settings` switches that are on, handing config-owned parameters to clients (client-params.ts). */
+  clientSwitches(): ReadonlySet<ClientParamSwitch>;
 }
 
 /** LiteLLM proxy's response headers: what the call cost and whether the cache answered. */
@@ -28,7 +31,7 @@ function hiddenHeaders(response: object): Record<string, string> | undefined {
 
 export async function chatCompletions(req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> {
   const body = parseObject(await readBody(req, ctx.bodyLimit()));
-  const params = callParams(body, req, ctx.aliases(), "messages") as CompletionParams;
+  const params = callParams(body, req, ctx.aliases(), "messages", ctx.clientSwitches()) as CompletionParams;
   const watch = new ClientWatch(res);
   // The call reads `signal` as a CallSignal, which the watch is (cheaper than an AbortSignal).
   params.signal = watch as unknown as AbortSignal;
@@ -37,7 +40,7 @@ export async function chatCompletions(req: IncomingMessage, res: ServerResponse,
     const answer: ModelResponse | CompletionStream = await ctx.runtime.acompletion(params);
     if (answer instanceof CompletionStream) {
       watch.startStreaming();
-      return await writeStream(res, answer, watch, `${req.method} ${req.url}`);
+      return await writeStream(res, answer, watch, `${req.method} ${req.url}`, ctx.runtime.scrub);
     }
     sendJSON(res, 200, JSON.stringify(answer), hiddenHeaders(answer));
   } finally {
@@ -53,7 +56,7 @@ function asBase64(response: EmbeddingResponse): EmbeddingResponse {
 
 export async function embeddings(req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> {
   const body = parseObject(await readBody(req, ctx.bodyLimit()));
-  const params = callParams(body, req, ctx.aliases(), "input") as unknown as EmbeddingParams;
+  const params = callParams(body, req, ctx.aliases(), "input", ctx.clientSwitches()) as unknown as EmbeddingParams;
   // The openai client asks for base64 unless told otherwise: the call runs in floats (callbacks, cache) and is encoded on the way out.
   const base64 = params.encoding_format === "base64";
   if (base64) delete params.encoding_format;

@@ -1,14 +1,8 @@
 /** A request body turned into a call's parameters: checked, with metadata merged, and nothing the config owns. */
 import type { IncomingMessage } from "node:http";
 import { SERVER_ERROR_CODES } from "../errors.ts";
+import { forbiddenMessage, forbiddenParam, type ClientParamSwitch } from "./client-params.ts";
 import { HttpError } from "./errors.ts";
-
-/**
- * Parameters a client may not set: they would send the config's requests
- * elsewhere (and its key with them), run callbacks, or change prices.
- * Rejected with 400, as LiteLLM's proxy rejects client-side api_base.
- */
-const CONFIG_OWNED = ["api_key", "api_base", "base_url", "callbacks", "input_callback", "success_callback", "failure_callback", "input_cost_per_token", "output_cost_per_token"];
 
 const MAX_LISTED = 50;
 
@@ -45,10 +39,18 @@ function unknownModel(model: string, aliases: ReadonlySet<string>): HttpError {
 /**
  * Checks the body of a model call (`required` is "messages" or "input") and
  * returns it as the call's parameters. Only the config's aliases are served,
- * as LiteLLM's proxy does. Metadata from the header and the body are merged;
- * the body wins on a key both give, being the more specific of the two.
+ * as LiteLLM's proxy does. A parameter the config owns (client-params.ts) is a
+ * 400 naming it, unless a switch that is `on` hands it to clients. Metadata
+ * from the header and the body are merged; the body wins on a key both give,
+ * being the more specific of the two.
  */
-export function callParams(body: Record<string, unknown>, req: IncomingMessage, aliases: ReadonlySet<string>, required: "messages" | "input"): Record<string, unknown> {
+export function callParams(
+  body: Record<string, unknown>,
+  req: IncomingMessage,
+  aliases: ReadonlySet<string>,
+  required: "messages" | "input",
+  on: ReadonlySet<ClientParamSwitch>,
+): Record<string, unknown> {
   const model = body.model;
   if (model === undefined) throw bad("missing required parameter: 'model'.", SERVER_ERROR_CODES.missingParameter, "model");
   if (typeof model !== "string") throw bad("'model' must be a string.", SERVER_ERROR_CODES.invalidType, "model");
@@ -56,9 +58,8 @@ export function callParams(body: Record<string, unknown>, req: IncomingMessage, 
   const field = body[required];
   if (field === undefined) throw bad(`missing required parameter: '${required}'.`, SERVER_ERROR_CODES.missingParameter, required);
   if (required === "messages" && !Array.isArray(field)) throw bad("'messages' must be an array of chat messages.", SERVER_ERROR_CODES.invalidType, "messages");
-  for (const key of CONFIG_OWNED) {
-    if (key in body) throw bad(`'${key}' is not allowed in a request to this server: the server's config sets it.`, SERVER_ERROR_CODES.paramNotAllowed, key);
-  }
+  const forbidden = forbiddenParam(body, on);
+  if (forbidden) throw bad(forbiddenMessage(forbidden), SERVER_ERROR_CODES.paramNotAllowed, forbidden.param);
   if (body.user === null) delete body.user;
   else if (body.user !== undefined && typeof body.user !== "string") throw bad("'user' must be a string.", SERVER_ERROR_CODES.invalidType, "user");
   const metadata = body.metadata;

@@ -53,7 +53,7 @@ export async function chatStream(req: ProviderRequest): Promise<ProviderStream> 
           llm_provider: where.provider,
           model: where.model,
         });
-      throw new APIConnectionError(`${where.provider}: ${where.url} ended the stream before "message_stop" (after ${translator.events} events).`, {
+      throw new APIConnectionError(`${where.provider}: ${where.url} ended the stream before "message_stop" (after ${translator.events} event${translator.events === 1 ? "" : "s"}).`, {
         llm_provider: where.provider,
         model: where.model,
       });

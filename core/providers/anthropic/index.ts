@@ -26,6 +26,8 @@ export const anthropicProvider: Provider = {
       timeoutMs: opts.timeoutMs,
       maxRetries: opts.maxRetries,
       signal: opts.signal,
+      maxResponseBytes: opts.maxResponseBytes,
+      maxStreamBytes: opts.maxStreamBytes,
     };
   },
 

@@ -24,8 +24,28 @@ export function azureEndpoint(target: ResolvedModel): string {
   return raw.replace(/\/+$/, "");
 }
 
+/** What an `api-version` may be (`2024-10-21`, `2024-08-01-preview`, `preview`): nothing that could end the query or the line. */
+const API_VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** The `api-version` of a request, checked: it goes into the URL. */
 export function azureApiVersion(target: ResolvedModel): string {
-  return target.api_version || process.env.AZURE_API_VERSION || DEFAULT_AZURE_API_VERSION;
+  const version = target.api_version || process.env.AZURE_API_VERSION || DEFAULT_AZURE_API_VERSION;
+  if (!API_VERSION.test(version))
+    throw new InvalidParamsError(
+      `azure/${target.model}: api_version ${JSON.stringify(version)} is not an API version; use letters, digits, dots and dashes only, such as "${DEFAULT_AZURE_API_VERSION}" or "2024-08-01-preview" (from "api_version" or AZURE_API_VERSION).`,
+      { llm_provider: "azure", model: target.model },
+    );
+  return version;
+}
+
+/** The deployment as one path segment: escaped, and never `.` or `..`, which a URL would resolve away. */
+export function azureDeployment(target: ResolvedModel): string {
+  if (target.model === "." || target.model === "..")
+    throw new InvalidParamsError(`azure/${target.model}: ${JSON.stringify(target.model)} is not a deployment name; write the name of the deployment in the Azure resource after "azure/".`, {
+      llm_provider: "azure",
+      model: target.model,
+    });
+  return encodeURIComponent(target.model);
 }
 
 /** What was given with the call or the config wins over the environment; a key over a token at the same level. */

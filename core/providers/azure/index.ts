@@ -1,5 +1,5 @@
 import { openaiStyleProvider, type OpenAIStyle } from "../openai/provider.ts";
-import { azureApiVersion, azureAuth, azureEndpoint } from "./endpoint.ts";
+import { azureApiVersion, azureAuth, azureDeployment, azureEndpoint } from "./endpoint.ts";
 
 /**
  * `azure/<deployment>`: Azure OpenAI, with the deployment in the path, `api-version`
@@ -13,7 +13,8 @@ const azure: OpenAIStyle = {
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (auth.key !== undefined) headers["api-key"] = auth.key;
     else headers.authorization = `Bearer ${auth.token}`;
-    const url = `${azureEndpoint(target)}/openai/deployments/${target.model}${path}?api-version=${azureApiVersion(target)}`;
+    // Both checked and escaped: a name or version with `&`, `?`, `/` or a line break must not reshape the URL.
+    const url = `${azureEndpoint(target)}/openai/deployments/${azureDeployment(target)}${path}?api-version=${encodeURIComponent(azureApiVersion(target))}`;
     return { url, headers, apiKey: auth.key ?? auth.token };
   },
 };

@@ -50,7 +50,7 @@ export function openaiStyleProvider(spec: OpenAIStyle): Provider {
   // One literal, no spread: on Node 20 `{ ...req, url }` costs ~4 µs (a spread followed by new keys leaves V8's fast path).
   function request(target: ResolvedModel, body: Record<string, unknown>, input: unknown, opts: RequestOptions, path: ApiPath): ProviderRequest {
     const { url, headers, apiKey } = spec.endpoint(target, path);
-    return { target, body, input, url, headers, apiKey, timeoutMs: opts.timeoutMs, maxRetries: opts.maxRetries, signal: opts.signal };
+    return { target, body, input, url, headers, apiKey, timeoutMs: opts.timeoutMs, maxRetries: opts.maxRetries, signal: opts.signal, maxResponseBytes: opts.maxResponseBytes, maxStreamBytes: opts.maxStreamBytes };
   }
 
   return {
