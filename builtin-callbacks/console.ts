@@ -1,6 +1,8 @@
-import { registerBuiltin } from "../core/callbacks/builtins.ts";
+import { registerReadOnlyBuiltin } from "../core/callbacks/builtins.ts";
 import { CustomLogger } from "../core/callbacks/custom-logger.ts";
 import { eventLine, summaryLine } from "../core/callbacks/summary.ts";
+import { boundedJson, DEFAULT_RECORD_POLICY, recordJson, type RecordPolicy } from "../core/callbacks/safe-json.ts";
+import type { BuiltinContext } from "../core/callbacks/builtins.ts";
 import type { CallbackKwargs } from "../core/types.ts";
 
 /**
@@ -49,10 +51,12 @@ export function resolveConsoleOptions(options: Record<string, unknown>): Console
 /** Prints each event it gets; which events it gets follows `level`, decided once. */
 export class ConsoleLogger extends CustomLogger {
   readonly settings: ConsoleOptions;
+  private readonly records: RecordPolicy;
 
-  constructor(options: Record<string, unknown> = {}) {
+  constructor(options: Record<string, unknown> = {}, context?: BuiltinContext) {
     super(options);
     this.settings = resolveConsoleOptions(options);
+    this.records = context?.records ?? DEFAULT_RECORD_POLICY;
     // Debug events are own methods only at level debug: otherwise the base no-ops stay and cost nothing per call.
     if (this.settings.level === "debug") {
       this.log_pre_api_call = (_model, _messages, kwargs) => this.debug(kwargs, "pre_api_call");
@@ -72,7 +76,7 @@ export class ConsoleLogger extends CustomLogger {
   private record(kwargs: CallbackKwargs): void {
     const r = kwargs.standard_logging_object;
     if (!r) return;
-    if (this.settings.format === "json") return write(safeJson(r));
+    if (this.settings.format === "json") return write(recordJson(r, this.records));
     write(summaryLine(r, { color: this.settings.color }));
     if (recent.push(r.id) > RECENT_MAX) recent.shift();
   }
@@ -80,19 +84,10 @@ export class ConsoleLogger extends CustomLogger {
   private debug(kwargs: CallbackKwargs, event: string): void {
     const lp = kwargs.litellm_params;
     if (this.settings.format === "json") {
-      write(safeJson({ log_event_type: event, id: kwargs.litellm_call_id, model: kwargs.model, model_group: lp.model_group ?? null, time: Date.now() / 1000 }));
+      write(this.records.scrub(boundedJson({ log_event_type: event, id: kwargs.litellm_call_id, model: kwargs.model, model_group: lp.model_group ?? null, time: Date.now() / 1000 })));
       return;
     }
     write(eventLine(kwargs, event, new Date(), { color: this.settings.color }));
-  }
-}
-
-/** The record as one JSON line; a value JSON cannot hold (a BigInt in metadata) becomes a string, not a lost line. */
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
   }
 }
 
@@ -104,4 +99,4 @@ function write(line: string): void {
   }
 }
 
-registerBuiltin("console", (options) => new ConsoleLogger(options));
+registerReadOnlyBuiltin("console", (options, context) => new ConsoleLogger(options, context));

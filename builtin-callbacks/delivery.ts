@@ -1,5 +1,7 @@
 import type { Pool } from "undici";
-import { CALLBACK_ERROR_CODES, CallbackError } from "../core/errors.ts";
+import { plural } from "../core/callbacks/summary.ts";
+import { callbackFailure, describeThrown } from "../core/callbacks/failure.ts";
+import { CALLBACK_ERROR_CODES } from "../core/errors.ts";
 import { report } from "./report.ts";
 
 /**
@@ -121,8 +123,8 @@ export class Delivery<T> {
       this.pump();
       if (await this.idle(this.flushTimeoutMs)) return;
       const pending = this.queue.length + this.inflightEvents;
-      const why = `${this.options.name}: flush() gave up after ${this.flushTimeoutMs} ms: ${pending} events for ${this.label} are still pending (their delivery goes on).`;
-      report(new CallbackError(why, CALLBACK_ERROR_CODES.timeout, this.options.name, "flush"), `${this.serial}\u0000flush`);
+      const why = `${this.options.name}: flush() gave up after ${this.flushTimeoutMs} ms: ${plural(pending, "event")} for ${this.label} ${pending === 1 ? "is" : "are"} still pending (their delivery goes on).`;
+      report(callbackFailure(CALLBACK_ERROR_CODES.timeout, this.options.name, "flush", { text: why }), `${this.serial}\u0000flush`);
     } finally {
       this.draining--;
     }
@@ -137,7 +139,7 @@ export class Delivery<T> {
       if (this.queue.length > 0) {
         const n = this.queue.length;
         this.queue = [];
-        this.lose(n, `${n} events were still buffered for ${this.label} when the callback closed`);
+        this.lose(n, `${plural(n, "event")} ${n === 1 ? "was" : "were"} still buffered for ${this.label} when the callback closed`);
       }
       this.aborted = true;
       for (const wake of [...this.sleepers]) wake();
@@ -198,16 +200,16 @@ export class Delivery<T> {
           this.outage++;
           return;
         }
-        if (!outcome.retry) return this.lose(n, `${this.label} refused ${n} events (not retried): ${outcome.reason}`);
+        if (!outcome.retry) return this.lose(n, `${this.label} refused ${plural(n, "event")} (not retried): ${outcome.reason}`);
         if (attempt >= this.options.maxRetries || this.aborted) {
-          return this.lose(n, `${n} events lost: ${this.label} still failed after ${attempt + 1} attempts (${outcome.reason})`);
+          return this.lose(n, `${plural(n, "event")} lost: ${this.label} still failed after ${plural(attempt + 1, "attempt")} (${outcome.reason})`);
         }
         this.counts.retries++;
         await this.sleep(outcome.waitMs ?? this.backoff(attempt));
-        if (this.aborted) return this.lose(n, `${n} events lost: the callback closed while they waited to be retried (${outcome.reason})`);
+        if (this.aborted) return this.lose(n, `${plural(n, "event")} lost: the callback closed while ${n === 1 ? "it" : "they"} waited to be retried (${outcome.reason})`);
       }
     } catch (err) {
-      this.lose(n, `${n} events lost: ${(err as Error).message}`);
+      this.lose(n, `${plural(n, "event")} lost: ${describeThrown(err)}`);
     } finally {
       this.batches--;
       this.inflightEvents -= n;
@@ -287,14 +289,14 @@ export class Delivery<T> {
   private drop(): void {
     this.counts.dropped++;
     if (this.dropsInEpisode++ > 0) return;
-    const why = this.closed ? "the callback is closed" : `its buffer holds ${this.maxQueue} events and ${this.label} is not keeping up`;
-    const err = new CallbackError(`${this.options.name}: dropping events because ${why}; ${this.counts.dropped} dropped so far.`, CALLBACK_ERROR_CODES.dropped, this.options.name, "delivery");
+    const why = this.closed ? "the callback is closed" : `its buffer holds ${plural(this.maxQueue, "event")} and ${this.label} is not keeping up`;
+    const err = callbackFailure(CALLBACK_ERROR_CODES.dropped, this.options.name, "delivery", { text: `${this.options.name}: dropping events because ${why}; ${this.counts.dropped} dropped so far.` });
     report(err, `${this.serial}\u0000${err.code}\u0000${this.counts.dropped}`);
   }
 
   private lose(n: number, message: string): void {
     this.counts.failed += n;
-    const err = new CallbackError(`${this.options.name}: ${message}. ${this.counts.failed} events lost so far.`, CALLBACK_ERROR_CODES.deliveryFailed, this.options.name, "delivery");
+    const err = callbackFailure(CALLBACK_ERROR_CODES.deliveryFailed, this.options.name, "delivery", { text: `${this.options.name}: ${message}. ${plural(this.counts.failed, "event")} lost so far.` });
     report(err, `${this.serial}\u0000${err.code}\u0000${this.outage}`);
   }
 

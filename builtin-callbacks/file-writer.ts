@@ -1,6 +1,8 @@
 import { closeSync, fstatSync, fsync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { CALLBACK_ERROR_CODES, CallbackError } from "../core/errors.ts";
+import { callbackFailure } from "../core/callbacks/failure.ts";
+import { CALLBACK_ERROR_CODES } from "../core/errors.ts";
+import { plural } from "../core/callbacks/summary.ts";
 import { notice, report } from "./report.ts";
 
 /**
@@ -185,7 +187,7 @@ export class Writer {
       const message =
         `file callback cannot write ${this.path}: ${err.message}. ` +
         `Its lines are kept (the newest ${MAX_PENDING}) and the write is retried; make sure the path is a file (not a folder) you may write, on a disk with free space.`;
-      report(new CallbackError(message, CALLBACK_ERROR_CODES.fileWriteFailed, "file", "write", err), `file\u0000${this.id}\u0000${this.outages}`);
+      report(callbackFailure(CALLBACK_ERROR_CODES.fileWriteFailed, "file", "write", { text: message, cause: err }), `file\u0000${this.id}\u0000${this.outages}`);
     } else {
       this.delay = Math.min(this.delay * 2, RETRY_MAX_MS);
     }
@@ -241,8 +243,8 @@ export class Writer {
   private reportLost(): void {
     const lost = this.pending.length + this.dropped + (this.partial ? 1 : 0);
     if (lost === 0) return;
-    const message = `file callback: ${lost} lines could not be written to ${this.path} before ${this.closed ? "it was closed" : "the process ended"} and are lost.`;
-    report(new CallbackError(message, CALLBACK_ERROR_CODES.fileWriteFailed, "file", "close"), `file\u0000${this.id}\u0000lost`);
+    const message = `file callback: ${plural(lost, "line")} could not be written to ${this.path} before ${this.closed ? "it was closed" : "the process ended"} and ${lost === 1 ? "is" : "are"} lost.`;
+    report(callbackFailure(CALLBACK_ERROR_CODES.fileWriteFailed, "file", "close", { text: message }), `file\u0000${this.id}\u0000lost`);
   }
 }
 

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
-import { registerBuiltin, type BuiltinContext } from "../core/callbacks/builtins.ts";
+import { registerReadOnlyBuiltin, type BuiltinContext } from "../core/callbacks/builtins.ts";
 import { CustomLogger } from "../core/callbacks/custom-logger.ts";
+import { DEFAULT_RECORD_POLICY, recordJson, type RecordPolicy } from "../core/callbacks/safe-json.ts";
 import type { CallbackKwargs } from "../core/types.ts";
 import { acquire, currentWriter, type Writer, type WriterOptions } from "./file-writer.ts";
 
@@ -35,32 +36,18 @@ export function resolveFileOptions(options: Record<string, unknown>, dir: string
   return Object.freeze({ path: resolve(dir, path), maxBytes: max_bytes === undefined ? null : count(max_bytes, "max_bytes"), maxFiles: count(max_files, "max_files") });
 }
 
-/** One JSON line; a value JSON cannot hold (a BigInt, a cycle in metadata) is written as a string rather than losing the line. */
-function jsonLine(record: unknown): string {
-  try {
-    return `${JSON.stringify(record)}\n`;
-  } catch {
-    const seen = new WeakSet<object>();
-    const replacer = (_key: string, v: unknown): unknown => {
-      if (typeof v === "bigint") return v.toString();
-      if (v === null || typeof v !== "object") return v;
-      if (seen.has(v)) return "[Circular]";
-      seen.add(v);
-      return v;
-    };
-    return `${JSON.stringify(record, replacer)}\n`;
-  }
-}
 
 /** Appends the standard record of each success and failure to one JSON Lines file. */
 export class FileLogger extends CustomLogger {
   readonly settings: FileOptions;
   private writer: Writer | null;
+  private readonly records: RecordPolicy;
 
   constructor(options: Record<string, unknown> = {}, context: BuiltinContext = { dir: process.cwd() }) {
     super(options);
     this.settings = resolveFileOptions(options, context.dir);
     this.writer = acquire(this.settings);
+    this.records = context.records ?? DEFAULT_RECORD_POLICY;
   }
 
   override log_success_event(kwargs: CallbackKwargs): void {
@@ -74,7 +61,8 @@ export class FileLogger extends CustomLogger {
   private write(kwargs: CallbackKwargs): void {
     const record = kwargs.standard_logging_object;
     if (!record) return;
-    const line = jsonLine(record);
+    // Bounded, scrubbed, never throws: whatever the record carries, the call gets its line.
+    const line = `${recordJson(record, this.records)}\n`;
     if (this.writer) return this.writer.push(line);
     // An event after close() (a straggler of a retired config): written through whoever holds the file now, not lost.
     const current = currentWriter(this.settings.path);
@@ -97,4 +85,4 @@ export class FileLogger extends CustomLogger {
   }
 }
 
-registerBuiltin("file", (options, context) => new FileLogger(options, context));
+registerReadOnlyBuiltin("file", (options, context) => new FileLogger(options, context));

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { registerBuiltin } from "../core/callbacks/builtins.ts";
+import { registerReadOnlyBuiltin, type BuiltinContext } from "../core/callbacks/builtins.ts";
+import { boundedJson, DEFAULT_MAX_RECORD_BYTES, DEFAULT_RECORD_POLICY, sizeMarker, type RecordPolicy } from "../core/callbacks/safe-json.ts";
 import { InvalidCallbackError } from "../core/errors.ts";
 import type { StandardLoggingObject } from "../core/types.ts";
 import { DeliveringLogger } from "./delivering-logger.ts";
@@ -75,7 +76,7 @@ export function insertId(slo: Pick<StandardLoggingObject, "id" | "status">): str
 }
 
 /** One standard record as a Mixpanel event: the record's own field names, so a property means the same as in every other built-in. */
-export function toMixpanelEvent(slo: StandardLoggingObject, o: MixpanelOptions): MixpanelEvent {
+export function toMixpanelEvent(slo: StandardLoggingObject, o: MixpanelOptions, maxBytes = DEFAULT_MAX_RECORD_BYTES): MixpanelEvent {
   const metadata = slo.metadata && typeof slo.metadata === "object" ? slo.metadata : {};
   const userId = typeof metadata.user_id === "string" ? metadata.user_id : undefined;
   const distinct = [slo.user ?? undefined, userId, o.distinct_id].find((v): v is string => typeof v === "string" && validDistinctId(v)) ?? slo.id;
@@ -90,6 +91,7 @@ export function toMixpanelEvent(slo: StandardLoggingObject, o: MixpanelOptions):
     status: slo.status,
     call_type: slo.call_type,
     stream: slo.stream,
+    stream_aborted: slo.stream_aborted === true,
     model: slo.model,
     model_group: slo.model_group,
     custom_llm_provider: slo.custom_llm_provider,
@@ -100,7 +102,7 @@ export function toMixpanelEvent(slo: StandardLoggingObject, o: MixpanelOptions):
     cache_hit: slo.cache_hit,
     response_time: slo.response_time,
     user: slo.user,
-    metadata: fit(metadata, 1),
+    metadata: fitSize(metadata, maxBytes),
   };
   if (err) {
     properties.error_class = err.error_class;
@@ -116,12 +118,62 @@ export function toMixpanelEvent(slo: StandardLoggingObject, o: MixpanelOptions):
  * are sent as JSON text rather than refused with the whole batch.
  */
 function fit(value: unknown, level: number): unknown {
+  if (typeof value === "bigint") return value.toString();
   if (value === null || typeof value !== "object") return value;
-  if (level > 3) return JSON.stringify(value);
+  if (level > 3) return boundedJson(value);
   if (Array.isArray(value)) return value.slice(0, 254).map((v) => fit(v, level + 1));
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value).slice(0, 254)) out[key] = fit((value as Record<string, unknown>)[key], level + 1);
   return out;
+}
+
+/** Metadata within max_record_bytes, else a marker with its size: the event still counts the call. */
+function fitSize(metadata: object, maxBytes: number): unknown {
+  const bytes = Buffer.byteLength(boundedJson(metadata));
+  return bytes > maxBytes ? sizeMarker(bytes, maxBytes) : fit(metadata, 1);
+}
+
+/**
+ * One event's JSON, on its own: an event that cannot be built or written is
+ * sent with what identifies the call and `serialization_error`, and never
+ * costs the other events of its batch.
+ */
+export function mixpanelEventJson(slo: StandardLoggingObject, o: MixpanelOptions, policy: RecordPolicy = DEFAULT_RECORD_POLICY): string {
+  try {
+    return policy.scrub(boundedJson(toMixpanelEvent(slo, o, policy.maxBytes)));
+  } catch (err) {
+    const read = (k: keyof StandardLoggingObject): unknown => {
+      try {
+        const v = slo[k];
+        return typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? v : null;
+      } catch {
+        return null;
+      }
+    };
+    const id = typeof read("id") === "string" ? (read("id") as string) : "unknown";
+    const status = typeof read("status") === "string" ? (read("status") as string) : "unknown";
+    const properties = {
+      token: o.token,
+      distinct_id: id,
+      time: Date.now(),
+      $insert_id: insertId({ id, status } as StandardLoggingObject),
+      litellm_call_id: id,
+      status,
+      model: read("model"),
+      response_cost: read("response_cost"),
+      serialization_error: reasonOf(err),
+    };
+    return JSON.stringify({ event: o.event_name, properties });
+  }
+}
+
+function reasonOf(err: unknown): string {
+  try {
+    if (err instanceof Error && typeof err.message === "string") return err.message;
+  } catch {
+    // A message getter that throws: the generic reason.
+  }
+  return "the event could not be serialised";
 }
 
 /** Mixpanel answers 200 with `1` (or `{"status":1}` with verbose=1) when it took the batch, `0` / `{"status":0,"error":...}` when it did not. */
@@ -141,8 +193,9 @@ function refusal(body: string): string | undefined {
 export class MixpanelLogger extends DeliveringLogger {
   readonly settings: MixpanelOptions;
 
-  constructor(options: Record<string, unknown> = {}) {
+  constructor(options: Record<string, unknown> = {}, context?: BuiltinContext) {
     const o = resolveMixpanelOptions(options);
+    const policy = context?.records ?? DEFAULT_RECORD_POLICY;
     super(options, {
       name: "mixpanel",
       // ip=0: the server's address is not the user's; verbose=1: a refusal comes with Mixpanel's reason.
@@ -150,7 +203,8 @@ export class MixpanelLogger extends DeliveringLogger {
       batchSize: o.batch_size,
       flushIntervalMs: o.flush_interval,
       maxRetries: o.max_retries,
-      encode: (batch) => JSON.stringify(batch.map((slo) => toMixpanelEvent(slo, o))),
+      // Event by event: one that cannot be written whole never loses its batch.
+      encode: (batch) => `[${batch.map((slo) => mixpanelEventJson(slo, o, policy)).join(",")}]`,
       rejects: refusal,
     });
     this.settings = o;
@@ -171,4 +225,4 @@ function int(options: Record<string, unknown>, key: string, fallback: number, mi
   return v;
 }
 
-registerBuiltin("mixpanel", (options) => new MixpanelLogger(options));
+registerReadOnlyBuiltin("mixpanel", (options, context) => new MixpanelLogger(options, context));

@@ -135,7 +135,7 @@ describe("delivery", () => {
     await calls(r, 1);
     await r.flush();
     expect(collector.requests).toHaveLength(1);
-    expect(stderr.join("")).toMatch(/refused 1 events \(not retried\): HTTP 401: \{"error":"bad token"\}/);
+    expect(stderr.join("")).toMatch(/refused 1 event \(not retried\): HTTP 401: \{"error":"bad token"\}/);
   });
 });
 

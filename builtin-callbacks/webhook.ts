@@ -1,4 +1,5 @@
-import { registerBuiltin } from "../core/callbacks/builtins.ts";
+import { registerReadOnlyBuiltin, type BuiltinContext } from "../core/callbacks/builtins.ts";
+import { DEFAULT_RECORD_POLICY, recordJson } from "../core/callbacks/safe-json.ts";
 import { InvalidCallbackError } from "../core/errors.ts";
 import { DeliveringLogger } from "./delivering-logger.ts";
 
@@ -57,8 +58,9 @@ export function resolveWebhookOptions(options: Record<string, unknown>): Webhook
 export class WebhookLogger extends DeliveringLogger {
   readonly settings: WebhookOptions;
 
-  constructor(options: Record<string, unknown> = {}) {
+  constructor(options: Record<string, unknown> = {}, context?: BuiltinContext) {
     const o = resolveWebhookOptions(options);
+    const policy = context?.records ?? DEFAULT_RECORD_POLICY;
     super(options, {
       name: "webhook",
       url: o.url,
@@ -66,7 +68,8 @@ export class WebhookLogger extends DeliveringLogger {
       batchSize: o.batch_size,
       flushIntervalMs: o.flush_interval,
       maxRetries: o.max_retries,
-      encode: o.batch_size === 1 ? (batch) => JSON.stringify(batch[0]) : (batch) => JSON.stringify(batch),
+      // Each record on its own, bounded: one that cannot be written whole never costs its batch neighbours.
+      encode: o.batch_size === 1 ? (batch) => recordJson(batch[0], policy) : (batch) => `[${batch.map((r) => recordJson(r, policy)).join(",")}]`,
     });
     this.settings = o;
   }
@@ -78,4 +81,4 @@ function int(options: Record<string, unknown>, key: string, fallback: number, mi
   return v;
 }
 
-registerBuiltin("webhook", (options) => new WebhookLogger(options));
+registerReadOnlyBuiltin("webhook", (options, context) => new WebhookLogger(options, context));

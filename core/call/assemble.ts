@@ -1,3 +1,4 @@
+import { boundedJson } from "../callbacks/safe-json.ts";
 import type { ChatCompletionChunk, ChatMessage, ModelResponse, ToolCall, Usage } from "../types.ts";
 import { countTokens } from "../providers/mock/index.ts";
 
@@ -64,7 +65,7 @@ export class StreamAssembler {
 
   private countedUsage(messages: ChatMessage[]): Usage {
     let prompt = 0;
-    for (const m of messages) prompt += 3 + countTokens(typeof m.content === "string" ? m.content : JSON.stringify(m.content ?? ""));
+    for (const m of messages) prompt += 3 + countTokens(typeof m.content === "string" ? m.content : boundedJson(m.content ?? ""));
     let completion = 0;
     for (const acc of this.choices) completion += countTokens(acc.content) + acc.tools.reduce((n, t) => n + countTokens(t.function.arguments), 0);
     return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };

@@ -55,7 +55,7 @@ export class CallContext {
       if (event === "success" || event === "failure") {
         // Built in the background, before the first handler runs: the call need not wait for it.
         const redact = this.settings.turn_off_message_logging;
-        prepare = () => void (copy.standard_logging_object = standardLoggingObject(copy, event, response, redact));
+        prepare = () => void (copy.standard_logging_object = standardLoggingObject(copy, event, response, redact, this.settings.secrets));
       }
     }
     this.dispatcher.emit(handlers, { kwargs, response, start: this.kwargs.start_time, end, prepare }, this.trail, this.settings.callback_timeout * 1000);

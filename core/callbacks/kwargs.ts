@@ -1,12 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { maskKey } from "../secrets.ts";
 import type { CallbackKwargs, CallType, ChatMessage } from "../types.ts";
 
-/** `sk-...wxyz`: enough to tell keys apart, never enough to use one. */
-export function maskKey(key: string | undefined | null): string | null {
-  if (!key) return null;
-  if (key.length <= 12) return "*".repeat(key.length);
-  return `${key.slice(0, 3)}...${key.slice(-4)}`;
-}
+// The masked form of a key is the scrubber's (core/secrets.ts): one format for kwargs, records and error text.
+export { maskKey };
 
 const SECRET_HEADER = /^(authorization|api-key|x-api-key|proxy-authorization|cookie|x-goog-api-key)$/i;
 

@@ -1,3 +1,4 @@
+import { maskUrl, Secrets } from "../secrets.ts";
 import type { CallbackKwargs, ModelResponse, StandardLoggingObject, Usage } from "../types.ts";
 
 export const REDACTED = "redacted-by-litellm";
@@ -13,6 +14,7 @@ export function standardLoggingObject(
   status: "success" | "failure",
   response: unknown,
   redactMessages: boolean,
+  secrets: Secrets = Secrets.none,
 ): StandardLoggingObject {
   const usage = (response as ModelResponse | null)?.usage as Partial<Usage> | undefined;
   const lp = kwargs.litellm_params;
@@ -23,11 +25,12 @@ export function standardLoggingObject(
     trace_id: kwargs.litellm_trace_id,
     call_type: kwargs.call_type,
     stream: kwargs.stream,
+    stream_aborted: kwargs.stream_aborted === true,
     status,
     model: kwargs.model,
     model_group: lp.model_group,
     custom_llm_provider: lp.custom_llm_provider,
-    api_base: lp.api_base,
+    api_base: maskUrl(lp.api_base),
     prompt_tokens: usage?.prompt_tokens ?? 0,
     completion_tokens: usage?.completion_tokens ?? 0,
     total_tokens: usage?.total_tokens ?? 0,
@@ -45,20 +48,20 @@ export function standardLoggingObject(
     // The runtime's `_hidden_params` are not enumerable: the record serialises as the provider shaped it, with no copy.
     response: redactMessages ? REDACTED : (response ?? null),
     model_parameters: kwargs.optional_params,
-    error_str: err ? err.message : null,
+    error_str: err ? secrets.scrub(err.message) : null,
     error_information: err
       ? {
           error_code: String(err.code ?? ""),
           error_class: err.name,
           llm_provider: err.llm_provider ?? lp.custom_llm_provider,
-          error_message: err.message,
-          traceback: kwargs.traceback_exception ?? "",
+          error_message: secrets.scrub(err.message),
+          traceback: secrets.scrub(kwargs.traceback_exception ?? ""),
         }
       : null,
     hidden_params: {
       model_id: typeof lp.model_info?.id === "string" ? lp.model_info.id : null,
       cache_key: kwargs.cache_key ?? null,
-      api_base: lp.api_base,
+      api_base: maskUrl(lp.api_base),
       response_cost: kwargs.response_cost ?? null,
       litellm_model_name: lp.litellm_model_name ?? kwargs.model,
     },

@@ -12,11 +12,14 @@
  *   UnsupportedProviderError                 500 (a config problem)  api_error              LLM_UNSUPPORTED_PROVIDER
  *   runtime closed                           503                     api_error              RUNTIME_CLOSED
  *   a pre-call hook's error                  its 4xx status, or 400  by status              its code, or request_rejected
+ *   a pre-call hook that hung or threw a     500, detail to stderr   api_error              CALLBACK_TIMEOUT / CALLBACK_THREW
+ *     non-Error (CallbackError)
  *   anything else (a bug)                    500, detail to stderr   api_error              internal_error
  *
  * By status: 401 authentication_error, 403 permission_error, 429 rate_limit_error, 5xx api_error, other 4xx invalid_request_error.
  */
-import { ERROR_CODES, LiteLLMError, SERVER_ERROR_CODES } from "../errors.ts";
+import { describeThrown } from "../callbacks/failure.ts";
+import { CALLBACK_ERROR_CODES, ERROR_CODES, LiteLLMError, SERVER_ERROR_CODES } from "../errors.ts";
 
 /** OpenAI's `error.type` values the server uses. */
 export type WireType =
@@ -63,6 +66,8 @@ export function typeForStatus(status: number): WireType {
 
 const C = ERROR_CODES;
 
+const HOOK_DETAIL = "so the request was rejected: the detail is in the server's log.";
+
 /** A call's error: the provider's status passes on, except where a gateway status says more. */
 function fromCall(err: LiteLLMError): WireError {
   const base = { message: err.message, code: err.code, param: null };
@@ -78,6 +83,11 @@ function fromCall(err: LiteLLMError): WireError {
       return { ...base, status: 500, type: "api_error", message: `this model is misconfigured on the server: ${err.message}` };
     case "RUNTIME_CLOSED":
       return { ...base, status: 503, type: "api_error", message: "the server is shutting down; retry on another instance." };
+    // A pre-call hook that hung or threw a non-Error: the server's fault, not the request's; the detail went to its callback report.
+    case CALLBACK_ERROR_CODES.timeout:
+      return { ...base, status: 500, type: "api_error", message: `a check the server runs before each request did not answer in time, ${HOOK_DETAIL}` };
+    case CALLBACK_ERROR_CODES.threw:
+      return { ...base, status: 500, type: "api_error", message: `a check the server runs before each request failed, ${HOOK_DETAIL}` };
   }
   const status = err.status !== undefined && err.status >= 400 && err.status <= 599 ? err.status : err.llm_provider ? 502 : 500;
   const retry = err.retry_after !== undefined && Number.isFinite(err.retry_after) ? { "retry-after": String(Math.max(0, Math.ceil(err.retry_after))) } : undefined;
@@ -97,13 +107,18 @@ function fromHook(err: Error): WireError | undefined {
   return { status, type: typeForStatus(status), message: err.message || "the request was rejected.", code, param: null };
 }
 
-/** The response for anything thrown while serving a request; unexpected errors are logged, never shown. */
-export function toWire(err: unknown, where: string): WireError {
+/** The response for anything thrown while serving a request; unexpected errors are logged, never shown. `scrub` masks the config's secrets in its message. */
+export function toWire(err: unknown, where: string, scrub: (text: string) => string = (t) => t): WireError {
+  const w = wire(err, where, scrub);
+  return { ...w, message: scrub(w.message) };
+}
+
+function wire(err: unknown, where: string, scrub: (text: string) => string): WireError {
   if (err instanceof HttpError) return { status: err.status, type: err.type, message: err.message, code: err.code, param: err.param, ...(err.headers && { headers: err.headers }) };
   if (err instanceof LiteLLMError) return fromCall(err);
   const hook = err instanceof Error ? fromHook(err) : undefined;
   if (hook) return hook;
-  process.stderr.write(`litellm-runtime server: unexpected error in ${where}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(scrub(`litellm-runtime server: unexpected error in ${where}: ${err instanceof Error ? (err.stack ?? err.message) : describeThrown(err)}\n`));
   return { status: 500, type: "api_error", message: "internal server error: the detail is in the server's log.", code: SERVER_ERROR_CODES.internal, param: null };
 }
 

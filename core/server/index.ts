@@ -8,7 +8,8 @@ import type { Runtime } from "../config/runtime.ts";
 import { LiteLLMError, SERVER_ERROR_CODES } from "../errors.ts";
 import { ClientGone } from "./body.ts";
 import type { ServerContext } from "./calls.ts";
-import { clientErrorResponse, toWire } from "./errors.ts";
+import type { ClientParamSwitch } from "./client-params.ts";
+import { clientErrorResponse, toWire, type WireError } from "./errors.ts";
 import { sendError } from "./reply.ts";
 import { router } from "./routes.ts";
 
@@ -44,6 +45,9 @@ export interface RunningServer {
   /** Requests in flight now (for shutdown logs). */
   inflight(): number;
 }
+
+const NONE_ON: ReadonlySet<ClientParamSwitch> = new Set();
+const CREDENTIALS_ON: ReadonlySet<ClientParamSwitch> = new Set(["allow_client_side_credentials"]);
 
 /** 1 MiB: far above any chat request, far below what would hurt to hold in memory per request. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -82,6 +86,7 @@ export async function startServer(runtime: Runtime, options: ServerOptions = {})
       return aliases;
     },
     bodyLimit: () => options.maxBodyBytes ?? general().max_request_body_bytes ?? DEFAULT_MAX_BODY_BYTES,
+    clientSwitches: () => (general().allow_client_side_credentials === true ? CREDENTIALS_ON : NONE_ON),
   };
   const masterKey = options.masterKey !== undefined ? () => options.masterKey : () => general().master_key;
   const dispatch = router(masterKey, () => closing);
@@ -102,9 +107,9 @@ export async function startServer(runtime: Runtime, options: ServerOptions = {})
     res.once("close", () => finished(socket));
     if (closing) res.setHeader("connection", "close");
     try {
-      dispatch(req, res, ctx).catch((err: unknown) => fail(req, res, err));
+      dispatch(req, res, ctx).catch((err: unknown) => fail(req, res, err, runtime.scrub));
     } catch (err) {
-      fail(req, res, err);
+      fail(req, res, err, runtime.scrub);
     }
   });
   server.keepAliveTimeout = KEEP_ALIVE_MS;
@@ -160,9 +165,16 @@ function hasBody(req: IncomingMessage): boolean {
   return length !== undefined ? length !== "0" : req.headers["transfer-encoding"] !== undefined;
 }
 
-function fail(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+function fail(req: IncomingMessage, res: ServerResponse, err: unknown, scrub: (text: string) => string): void {
   if (err instanceof ClientGone) return;
   // A body left unread (401, 404, 413) is not drained for keep-alive: the connection closes instead.
   if (!req.complete && !res.headersSent && hasBody(req)) res.setHeader("connection", "close");
-  sendError(res, toWire(err, `${req.method} ${req.url}`));
+  let wire: WireError;
+  try {
+    wire = toWire(err, `${req.method} ${req.url}`, scrub);
+  } catch {
+    // An error that cannot even be read (a getter that throws): answered, never left to become an unhandled rejection.
+    wire = { status: 500, type: "api_error", message: "internal server error: the error could not be read.", code: SERVER_ERROR_CODES.internal, param: null };
+  }
+  sendError(res, wire);
 }

@@ -102,7 +102,7 @@ function batch(res: ServerResponse): void {
  * sent as one `data: {"error": ...}` event and the stream ends. A client that
  * leaves stops the reading (`return()`), which aborts the upstream.
  */
-export async function writeStream(res: ServerResponse, stream: AsyncIterable<ChatCompletionChunk>, watch: ClientWatch, where: string): Promise<void> {
+export async function writeStream(res: ServerResponse, stream: AsyncIterable<ChatCompletionChunk>, watch: ClientWatch, where: string, scrub?: (text: string) => string): Promise<void> {
   const it = stream[Symbol.asyncIterator]();
   // Always start the iterator: only a started stream logs its event and ends its call.
   let next = await it.next();
@@ -115,7 +115,7 @@ export async function writeStream(res: ServerResponse, stream: AsyncIterable<Cha
       next = await it.next();
     }
   } catch (err) {
-    if (!watch.gone && !res.destroyed) res.end(`data: ${errorBody(toWire(err, where))}\n\n`);
+    if (!watch.gone && !res.destroyed) res.end(`data: ${errorBody(toWire(err, where, scrub))}\n\n`);
     return;
   }
   if (watch.gone || res.destroyed) {

@@ -1,4 +1,5 @@
 /** Anthropic's failures as the runtime's error classes: HTTP errors, `error` events mid-stream, and the network. */
+import { scrubUpstream } from "../../secrets.ts";
 import type { Where } from "../http.ts";
 import {
   ContentPolicyViolationError,
@@ -60,7 +61,8 @@ export function anthropicError(where: Where, status: number | undefined, body: A
   const hint = code === 401 && !where.hasKey ? ' No key was sent: set "api_key" or ANTHROPIC_API_KEY.' : "";
   const kind = body.type ? ` (${body.type})` : "";
   const during = status === undefined ? " mid-stream" : "";
-  return new Cls(`${where.provider} returned ${code}${kind}${during}: ${message}${hint}`, {
+  // The upstream's text may echo the key it was sent: masked before the error (and its stack) exists.
+  return new Cls(scrubUpstream(`${where.provider} returned ${code}${kind}${during}: ${message}${hint}`, where.secrets), {
     llm_provider: where.provider,
     model: where.model,
     status: code,

@@ -1,6 +1,7 @@
 /** OpenAI's failures as the runtime's error classes: an error status, or an `error` object mid-stream. */
 import type { IncomingHttpHeaders } from "node:http";
 import { ContentPolicyViolationError, ContextWindowExceededError, LiteLLMError, errorForStatus } from "../../errors.ts";
+import { scrubUpstream } from "../../secrets.ts";
 import { header, type Where } from "../http.ts";
 
 interface ErrorBody {
@@ -45,7 +46,8 @@ export function openaiError(where: Where, status: number | undefined, text: stri
   const retry = after ? Number(after) : NaN;
   const hint = code === 401 && !where.hasKey ? ` No key was sent: set "api_key" (in the call or the config's litellm_params) or the provider's key variable.` : "";
   const during = status === undefined ? " mid-stream" : "";
-  return new Cls(`${where.provider} returned ${code}${during}: ${detail}${hint}`, {
+  // The upstream's text may echo the key it was sent: masked before the error (and its stack) exists.
+  return new Cls(scrubUpstream(`${where.provider} returned ${code}${during}: ${detail}${hint}`, where.secrets), {
     llm_provider: where.provider,
     model: where.model,
     status: code,
