@@ -1,5 +1,5 @@
 // The five callbacks every "with callbacks" arm registers, each doing trivial work: counting.
-import litellm, { CustomLogger } from "../core/index.ts";
+import litellm, { CustomLogger, type CallbackKwargs } from "../core/index.ts";
 
 /** How many times each kind of callback ran. */
 export const counts = { pre: 0, post: 0, success: 0, failure: 0, input: 0, successFn: 0, failureFn: 0 };
@@ -39,6 +39,46 @@ function countFailure(): void {
   counts.failureFn++;
 }
 
+/**
+ * `BENCH_CALLBACKS_READ=1`: the same five, each taking its kwargs and reading one key, so that each
+ * run gets its own copy of the event (a handler that declares no parameter cannot see one, and gets none).
+ */
+const READ = process.env.BENCH_CALLBACKS_READ === "1";
+let lastId: unknown;
+class ReadingLogger extends CustomLogger {
+  override log_pre_api_call(_m: string, _msgs: unknown, k: CallbackKwargs): void {
+    lastId = k.litellm_call_id;
+    counts.pre++;
+  }
+  override log_post_api_call(k: CallbackKwargs): void {
+    lastId = k.litellm_call_id;
+    counts.post++;
+  }
+  override log_success_event(k: CallbackKwargs): void {
+    lastId = k.litellm_call_id;
+    counts.success++;
+  }
+  override log_failure_event(k: CallbackKwargs): void {
+    lastId = k.litellm_call_id;
+    counts.failure++;
+  }
+  override async async_log_pre_api_call(_m: string, _msgs: unknown, k: CallbackKwargs): Promise<void> {
+    lastId = k.litellm_call_id;
+    counts.pre++;
+  }
+  override async async_log_success_event(k: CallbackKwargs): Promise<void> {
+    lastId = k.litellm_call_id;
+    counts.success++;
+  }
+  override async async_log_failure_event(k: CallbackKwargs): Promise<void> {
+    lastId = k.litellm_call_id;
+    counts.failure++;
+  }
+}
+const readInput = (k: CallbackKwargs): void => void ((lastId = k.litellm_call_id), counts.input++);
+const readSuccess = (k: CallbackKwargs): void => void ((lastId = k.litellm_call_id), counts.successFn++);
+const readFailure = (k: CallbackKwargs): void => void ((lastId = k.litellm_call_id), counts.failureFn++);
+
 /** Handler runs one successful call should cause: two loggers × (pre, post, success), input, success. */
 export const RUNS_PER_CALL = 8;
 
@@ -50,6 +90,13 @@ export function totalRuns(): number {
 
 /** Registers the five callbacks globally. */
 export function installFive(): void {
+  if (READ) {
+    litellm.callbacks = [new ReadingLogger(), new ReadingLogger()];
+    litellm.input_callback = [readInput];
+    litellm.success_callback = [readSuccess];
+    litellm.failure_callback = [readFailure];
+    return;
+  }
   litellm.callbacks = [new CountingLogger(), new CountingLogger()];
   litellm.input_callback = [countInput];
   litellm.success_callback = [countSuccess];

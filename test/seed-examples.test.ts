@@ -142,7 +142,9 @@ describe("2. callback functions", () => {
 
     expect(got).toHaveLength(1);
     const [call] = got;
-    expect(call!.response).toBe(response);
+    // The handler's own copy: equal to the caller's response, never the caller's object (it may change it freely).
+    expect(call!.response).toEqual(response);
+    expect(call!.response).not.toBe(response);
     expect(response.choices[0]!.message.content).toBe(ANSWER);
     expect(call!.start).toBeInstanceOf(Date);
     expect(call!.end).toBeInstanceOf(Date);

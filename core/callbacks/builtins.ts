@@ -1,5 +1,8 @@
 import { InvalidCallbackError } from "../errors.ts";
+import { describeThrown } from "./failure.ts";
 import type { ListKind } from "./registry.ts";
+import type { RecordPolicy } from "./safe-json.ts";
+import { markReadOnly } from "./handler-copy.ts";
 
 /**
  * The built-in callbacks by name (`console`, `file`, ...). Each registers a
@@ -9,6 +12,8 @@ import type { ListKind } from "./registry.ts";
 /** Where a built-in stands: relative paths in its options start at `dir` (the config file's folder, else the working directory). */
 export interface BuiltinContext {
   dir: string;
+  /** How the scope's records are serialised: `max_record_bytes` and the scrubber of its secrets. @default DEFAULT_RECORD_POLICY */
+  records?: RecordPolicy;
 }
 
 export type BuiltinFactory = (options: Record<string, unknown>, context: BuiltinContext) => object;
@@ -18,6 +23,15 @@ const factories = new Map<string, BuiltinFactory>();
 /** Makes `name` usable in callback lists and configs: the factory gets `callback_settings.<name>` and the config's folder. */
 export function registerBuiltin(name: string, factory: BuiltinFactory): void {
   factories.set(name, factory);
+}
+
+/** Factories of the project's own built-ins, which only read what they are given: their instances share each event's kwargs, uncopied. */
+const readOnlyFactories = new WeakSet<BuiltinFactory>();
+
+/** `registerBuiltin` for the project's own built-ins (console, file, mixpanel, webhook); not public: a user's handler gets its own copy. */
+export function registerReadOnlyBuiltin(name: string, factory: BuiltinFactory): void {
+  registerBuiltin(name, factory);
+  readOnlyFactories.add(factory);
 }
 
 /** The built-in callback names, sorted (`console`, `file`, `mixpanel`, `webhook`, ...). */
@@ -41,7 +55,9 @@ export function unknownBuiltin(name: string, where: string): InvalidCallbackErro
 export function createBuiltin(name: string, options: Record<string, unknown> = {}, context: BuiltinContext = { dir: process.cwd() }): object {
   const factory = factories.get(name);
   if (!factory) throw unknownBuiltin(name, "callback");
-  return factory(options, context);
+  const instance = factory(options, context);
+  if (readOnlyFactories.has(factory)) markReadOnly(instance);
+  return instance;
 }
 
 /** The built-ins of the process-wide lists: one shared instance per name and options, made when the entry is assigned. */
@@ -54,13 +70,13 @@ export interface GlobalBuiltins {
   clear(): void;
 }
 
-export function globalBuiltinResolver(): GlobalBuiltins {
+export function globalBuiltinResolver(records?: RecordPolicy): GlobalBuiltins {
   const instances = new Map<string, object>();
   const resolve = (name: string, list: ListKind, options: Record<string, unknown> = {}, where = `litellm.${list}`): object => {
     const key = `${name}\u0000${JSON.stringify(options)}`;
     let inst = instances.get(key);
     if (!inst) {
-      inst = createInCode(name, list, options, where);
+      inst = createInCode(name, list, options, where, records);
       instances.set(key, inst);
     }
     return inst;
@@ -69,12 +85,12 @@ export function globalBuiltinResolver(): GlobalBuiltins {
 }
 
 /** Builds a built-in named in code; a factory's complaint comes back saying how to pass options there. */
-function createInCode(name: string, list: ListKind, options: Record<string, unknown>, where: string): object {
+function createInCode(name: string, list: ListKind, options: Record<string, unknown>, where: string, records: RecordPolicy | undefined): object {
   if (!isBuiltin(name)) throw unknownBuiltin(name, where);
   try {
-    return createBuiltin(name, options);
+    return createBuiltin(name, options, { dir: process.cwd(), ...(records && { records }) });
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = describeThrown(err);
     const option = err instanceof InvalidCallbackError ? err.option : undefined;
     if (!option) throw new InvalidCallbackError(`${where}: ${message}`, { cause: err });
     const example = (err as InvalidCallbackError).example ?? "...";

@@ -1,6 +1,7 @@
 import { InvalidCallbackError } from "../errors.ts";
 import type { CallbackInput, CallbackKwargs, CallType, CustomLoggerMethods } from "../types.ts";
 import { LOGGER_METHODS, ownMethod, type LoggerMethod } from "./custom-logger.ts";
+import { needsCopy } from "./handler-copy.ts";
 
 /** The logging events, in the order one call delivers them. */
 export const EVENTS = ["pre_api_call", "post_api_call", "stream_event", "success", "failure"] as const;
@@ -47,6 +48,8 @@ export interface Handler {
   readonly method: string;
   /** Index of its target in `CompiledCallbacks.targets`: events of one call reach one target in order. */
   readonly slot: number;
+  /** Whether it gets its own copy of the payload (a user's handler that can see it), decided when the lists are compiled. */
+  readonly copies: boolean;
   readonly invoke: (p: EventPayload) => unknown;
 }
 
@@ -191,7 +194,7 @@ export function compileCallbacks(sources: readonly CallbackSource[], resolveBuil
         for (const event of events) {
           if (!allowed.includes(event) || !claim(fn, event)) continue;
           const invoke = event === "pre_api_call" ? (p: EventPayload) => fn(p.kwargs) : (p: EventPayload) => fn(p.kwargs, p.response, p.start, p.end);
-          const handler: Handler = { name, method: source.list, slot: slot(fn), invoke };
+          const handler: Handler = { name, method: source.list, slot: slot(fn), copies: needsCopy(fn, fn), invoke };
           sync[event].push(handler);
           async[event].push(handler);
         }
@@ -231,7 +234,7 @@ function methodHandler(target: object, name: string, method: string, fn: (...arg
     event === "pre_api_call"
       ? (p: EventPayload) => fn.call(target, p.kwargs.model, p.kwargs.messages, p.kwargs)
       : (p: EventPayload) => fn.call(target, p.kwargs, p.response, p.start, p.end);
-  return { name, method, slot, invoke };
+  return { name, method, slot, copies: needsCopy(target, fn), invoke };
 }
 
 export const NO_CALLBACKS: CompiledCallbacks = Object.freeze({

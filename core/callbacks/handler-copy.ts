@@ -1,0 +1,91 @@
+import type { EventPayload } from "./registry.ts";
+
+/**
+ * A handler's own copy of what an event gives it, so that what one handler
+ * changes in kwargs, the response or the chunk reaches no other handler and
+ * not the caller. LiteLLM callbacks write into kwargs freely, so the copy
+ * stays writable: nothing is frozen.
+ *
+ * Copied: plain objects and arrays (at any depth up to `MAX_DEPTH`) and Dates.
+ * Shared: class instances (the caller's Error in `kwargs.exception`, a Buffer,
+ * a user's class), which cannot be copied faithfully.
+ * Aliases stay aliases within one copy (`standard_logging_object.messages`
+ * is the copy's `messages`), and cycles are kept as cycles.
+ */
+
+/** Handler objects that only read what they are given (the project's own built-ins): they share each event's payload. */
+const readOnly = new WeakSet<object>();
+
+export function markReadOnly(target: object): void {
+  readOnly.add(target);
+}
+
+/**
+ * Whether a handler needs its own copy: decided once, when the callback lists
+ * are compiled. Not for the project's read-only built-ins, nor for a function
+ * that cannot see what it is given (no declared parameter, no `arguments`):
+ * the five counting callbacks of the dispatch benchmark are such functions.
+ */
+export function needsCopy(target: object, fn: Function): boolean {
+  return !readOnly.has(target) && seesArguments(fn);
+}
+
+/** A declared parameter, a default or rest one, `arguments` or `eval`; native and bound functions are assumed to see them. */
+function seesArguments(fn: Function): boolean {
+  if (fn.length > 0) return true;
+  const source = Function.prototype.toString.call(fn);
+  // `name() {`, `async name() {`, `function () {`, `() =>`, `async () =>`: an empty list before the body.
+  if (!/^[^(]*\(\s*\)\s*(\{|=>)/.test(source)) return true;
+  return /\barguments\b|\beval\b|\[native code\]/.test(source);
+}
+
+/** Past this depth values are shared, not copied: the copy must not overflow the stack on pathologically nested metadata. */
+const MAX_DEPTH = 64;
+
+/** Copies one event's payload for one handler. Runs in the background, where the dispatcher invokes the handler. */
+export function ownCopy(payload: EventPayload): EventPayload {
+  const seen = new Map<object, unknown>();
+  // The response first, so kwargs.complete_streaming_response and standard_logging_object.response alias its copy.
+  const response = copyResponse(payload.response, seen);
+  const kwargs = copyValue(payload.kwargs, seen, 0) as EventPayload["kwargs"];
+  return { kwargs, response, start: copyValue(payload.start, seen, 0) as Date, end: copyValue(payload.end, seen, 0) as Date };
+}
+
+/** A response keeps its non-enumerable `_hidden_params`, which handlers read (LiteLLM's `response_obj._hidden_params`). */
+function copyResponse(response: unknown, seen: Map<object, unknown>): unknown {
+  const out = copyValue(response, seen, 0);
+  if (out !== response && response !== null && typeof response === "object") {
+    const hidden = Object.getOwnPropertyDescriptor(response, "_hidden_params");
+    if (hidden && !hidden.enumerable && "value" in hidden) {
+      Object.defineProperty(out, "_hidden_params", { ...hidden, value: copyValue(hidden.value, seen, 1) });
+    }
+  }
+  return out;
+}
+
+function copyValue(value: unknown, seen: Map<object, unknown>, depth: number): unknown {
+  if (value === null || typeof value !== "object") return value;
+  const known = seen.get(value);
+  if (known !== undefined) return known;
+  if (depth > MAX_DEPTH) return value;
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array(value.length);
+    seen.set(value, out);
+    for (let i = 0; i < value.length; i++) out[i] = copyValue(value[i], seen, depth + 1);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) {
+    const out: Record<string, unknown> = proto === null ? Object.create(null) : {};
+    seen.set(value, out);
+    for (const key in value) out[key] = copyValue((value as Record<string, unknown>)[key], seen, depth + 1);
+    return out;
+  }
+  if (value instanceof Date) {
+    const out = new Date(value.getTime());
+    seen.set(value, out);
+    return out;
+  }
+  // Errors are shared like other class instances: `kwargs.exception` is the error the caller got, as in LiteLLM.
+  return value;
+}
