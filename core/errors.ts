@@ -242,7 +242,7 @@ export const SERVER_ERROR_CODES = {
   missingParameter: "missing_required_parameter",
   /** 400: a field has the wrong type (`param` names it). */
   invalidType: "invalid_type",
-  /** 400: a parameter the config owns (`api_key`, `api_base`, callbacks, prices) sent by a client. */
+  /** 400: a parameter the config owns (core/server/client-params.ts) sent by a client; `param` names it. */
   paramNotAllowed: "param_not_allowed",
   /** 400: the model is not one of the config's aliases (the message lists them). */
   modelNotFound: "model_not_found",
@@ -274,7 +274,7 @@ export const CONFIG_ERROR_CODES = {
   missingKey: "CONFIG_MISSING_KEY",
   /** `os.environ/NAME` or `${NAME}` with NAME unset and no default. */
   missingEnv: "CONFIG_ENV_MISSING",
-  /** An `include` file that does not exist or does not load. */
+  /** An `include` file that does not exist, is not a regular file, is too large, or does not load. */
   include: "CONFIG_INCLUDE",
   /** A callback name that is neither built in nor a module reference. */
   unknownCallback: "CONFIG_UNKNOWN_CALLBACK",

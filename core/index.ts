@@ -70,6 +70,12 @@ export function stats(): DispatchStats {
   return dispatcher.stats();
 }
 
+/** A byte limit as set on `litellm`: a positive integer, or a TypeError naming the setting. */
+function byteLimit(name: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 1) throw new TypeError(`litellm.${name} must be a positive whole number of bytes; found ${JSON.stringify(v) ?? typeof v}.`);
+  return v;
+}
+
 /**
  * The default export: LiteLLM's module-level style. Assign or push to the
  * lists; each change is compiled once, before the next call.
@@ -124,12 +130,41 @@ const litellm = {
   set callback_timeout(v: number) {
     scope.callback_timeout = v;
   },
+  /** What an `async_pre_call_hook` that runs past `callback_timeout` does to its call: `"reject"` it (CALLBACK_TIMEOUT) or `"allow"` it unchecked. @default "reject" */
+  get hook_timeout_policy(): "reject" | "allow" {
+    return scope.hook_timeout_policy;
+  },
+  set hook_timeout_policy(v: "reject" | "allow") {
+    if (v !== "reject" && v !== "allow") throw new TypeError(`litellm.hook_timeout_policy must be "reject" or "allow"; found ${typeof v === "string" ? JSON.stringify(v) : typeof v}.`);
+    scope.hook_timeout_policy = v;
+  },
   /** A price map in LiteLLM's `model_prices_and_context_window.json` format (see `loadCostMap`). */
   get model_cost_map(): CostMap | null {
     return scope.model_cost_map;
   },
   set model_cost_map(v: CostMap | null) {
     scope.model_cost_map = v;
+  },
+  /** Largest JSON answer read from a provider, in bytes; past it the call fails with InvalidResponseError. @default 33554432 (32 MiB) */
+  get max_response_bytes(): number {
+    return scope.max_response_bytes;
+  },
+  set max_response_bytes(v: number) {
+    scope.max_response_bytes = byteLimit("max_response_bytes", v);
+  },
+  /** Largest streamed answer read from a provider, in bytes; past it the stream fails with InvalidResponseError. @default 134217728 (128 MiB) */
+  get max_stream_bytes(): number {
+    return scope.max_stream_bytes;
+  },
+  set max_stream_bytes(v: number) {
+    scope.max_stream_bytes = byteLimit("max_stream_bytes", v);
+  },
+  /** Bytes one serialised logging record may take; past it its largest fields become a marker with their size. @default 1048576 (1 MiB) */
+  get max_record_bytes(): number {
+    return scope.max_record_bytes;
+  },
+  set max_record_bytes(v: number) {
+    scope.max_record_bytes = byteLimit("max_record_bytes", v);
   },
   /** Most logging tasks waiting at once; past it the oldest is dropped and counted. @default 10000 */
   get max_queue(): number {

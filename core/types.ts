@@ -281,6 +281,8 @@ export interface StandardLoggingObject {
   trace_id: string;
   call_type: CallType;
   stream: boolean;
+  /** Our extra: the consumer (or the server's client) stopped the stream before its end; usage and cost cover what arrived. */
+  stream_aborted: boolean;
   status: "success" | "failure";
   model: string;
   model_group: string | null;

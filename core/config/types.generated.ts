@@ -133,7 +133,7 @@ export interface LiteLLMParams {
    */
   api_base?: string;
   /**
-   * API version, for providers that have one (Azure OpenAI: "2024-02-01").
+   * API version, for providers that have one (Azure OpenAI: "2024-02-01"). Letters, digits, dots, dashes and underscores only: it goes into the request's URL.
    */
   api_version?: string;
   /**
@@ -289,6 +289,12 @@ export interface LiteLLMSettings {
    */
   callback_timeout?: number;
   /**
+   * What an async_pre_call_hook that runs past callback_timeout does to its call: reject fails the call with CALLBACK_TIMEOUT (a guard that cannot answer lets nothing through; 500 on the server); allow lets the call go on unchecked. The timeout is reported and counted in stats().timeouts either way.
+   *
+   * @default "reject"
+   */
+  hook_timeout_policy?: "reject" | "allow";
+  /**
    * Most logging tasks waiting in the background queue; when it is full the oldest waiting task is dropped to make room, counted in stats().dropped and reported (CALLBACK_QUEUE_FULL).
    *
    * @default 10000
@@ -310,6 +316,24 @@ export interface LiteLLMSettings {
    * @default 600
    */
   request_timeout?: number;
+  /**
+   * Largest JSON answer (or error body) read from a provider, in bytes. Bytes are counted as they arrive; past the limit the request is stopped and the call fails with InvalidResponseError (502 on the server). Default 32 MiB.
+   *
+   * @default 33554432
+   */
+  max_response_bytes?: number;
+  /**
+   * Largest streamed answer read from a provider, in bytes. Past the limit the request is stopped and the stream fails with InvalidResponseError. Default 128 MiB.
+   *
+   * @default 134217728
+   */
+  max_stream_bytes?: number;
+  /**
+   * Largest logging record a built-in (console json, file, webhook, mixpanel) writes or sends, in bytes. Past it the record's largest fields (messages, response, metadata) are replaced by a marker stating their size, so the record stays valid JSON with its ids, status and cost. Default 1 MiB.
+   *
+   * @default 1048576
+   */
+  max_record_bytes?: number;
   /**
    * LiteLLM: drop OpenAI params a provider does not support. Accepted for LiteLLM compatibility; has no effect in this runtime.
    */
@@ -769,6 +793,12 @@ export interface GeneralSettings {
    * On SIGTERM/SIGINT, seconds to let requests in flight finish before closing.
    */
   shutdown_grace_seconds?: number;
+  /**
+   * LiteLLM proxy: let clients of the server set what the config otherwise owns: api_key, api_base, base_url, organization, api_version, azure_ad_token, mock_response, mock_delay, num_retries, timeout, stream_timeout and the cache's namespace and ttl. Off: such a request is a 400 naming the parameter. It applies to every client (this server has no virtual keys to allow it per key); the callback lists and prices stay the config's either way.
+   *
+   * @default false
+   */
+  allow_client_side_credentials?: boolean;
   /**
    * LiteLLM proxy: default model. Accepted for LiteLLM compatibility; has no effect in this runtime.
    */

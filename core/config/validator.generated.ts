@@ -9,9 +9,9 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"LiteLLMConfig","description":"litellm-runtime config: the models, the cache and the callback chains in one file. A superset of LiteLLM's proxy config.yaml. Keys LiteLLM knows that this runtime does not act on are accepted with one warning; any other unknown key is an error.","type":"object","additionalProperties":false,"properties":{"model_list":{"description":"The models callers can ask for. Entries sharing a model_name are deployments of one alias.","type":"array","default":[],"items":{"$ref":"#/$defs/ModelEntry"}},"litellm_settings":{"$ref":"#/$defs/LiteLLMSettings"},"callback_settings":{"$ref":"#/$defs/CallbackSettings"},"general_settings":{"$ref":"#/$defs/GeneralSettings"},"router_settings":{"$ref":"#/$defs/RouterSettings"},"environment_variables":{"description":"Environment variables set before anything else in the file is read (existing variables are overwritten). Values are turned into strings.","type":"object","default":{},"additionalProperties":{"type":["string","number","boolean"]}},"include":{"description":"More config files (paths relative to this file) merged into this one: lists are extended, other keys kept from the including file (it wins over what it includes).","type":"array","default":[],"items":{"type":"string","minLength":1}},"guardrails":{"description":"LiteLLM's guardrail definitions. Accepted for LiteLLM compatibility; has no effect in this runtime (use a callback with async_pre_call_hook instead).","x-litellm-ignored":true},"credential_list":{"description":"LiteLLM's reusable provider credentials. Accepted for LiteLLM compatibility; has no effect in this runtime (put api_key in litellm_params).","x-litellm-ignored":true},"mcp_servers":{"description":"LiteLLM's MCP server definitions. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"files_settings":{"description":"LiteLLM's Files API settings. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"finetune_settings":{"description":"LiteLLM's fine-tuning API settings. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"assistant_settings":{"description":"LiteLLM's Assistants API settings. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}},"$defs":{"CallbackEvent":{"title":"CallbackEvent","description":"A logging event a callback can receive.","type":"string","enum":["pre_api_call","post_api_call","stream_event","success","failure"]},"CallbackRef":{"title":"CallbackRef","description":"A callback: a built-in name (console, file, mixpanel, webhook; any other bare name, otel included, is a CONFIG_UNKNOWN_CALLBACK error), a module path relative to the config file (./callbacks/x.ts for its default export, ./callbacks/x.ts#name for a named export), LiteLLM's dotted module.attribute form, or an object {callback, events, options}.","anyOf":[{"description":"a callback name or module path (a string)","type":"string","minLength":1},{"title":"CallbackObjectRef","description":"an object {callback, events?, options?}","type":"object","required":["callback"],"additionalProperties":false,"properties":{"callback":{"description":"The callback: a built-in name, ./path.ts, ./path.ts#export or module.attribute.","type":"string","minLength":1},"events":{"description":"Only these events reach the callback. Default: every event the callback handles.","type":"array","uniqueItems":true,"items":{"$ref":"#/$defs/CallbackEvent"}},"options":{"description":"Options for this callback: passed to the constructor of a CustomLogger subclass, or to a built-in (over its callback_settings).","type":"object","default":{}}}}]},"ModelEntry":{"title":"ModelEntry","description":"One deployment of a model alias.","type":"object","required":["model_name","litellm_params"],"additionalProperties":false,"properties":{"model_name":{"description":"The alias callers ask for. Callbacks see it as kwargs.litellm_params.model_group.","type":"string","minLength":1},"litellm_params":{"$ref":"#/$defs/LiteLLMParams"},"model_info":{"$ref":"#/$defs/ModelInfo"},"callbacks":{"description":"Callbacks for calls to this model only; they run after the global ones of litellm_settings.","default":[],"$ref":"#/$defs/CallbackList"},"tpm":{"description":"LiteLLM's tokens-per-minute limit of this deployment, at the entry's top level (litellm_params.tpm does weight simple-shuffle). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"rpm":{"description":"LiteLLM's requests-per-minute limit of this deployment, at the entry's top level (litellm_params.rpm does weight simple-shuffle). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"LiteLLMParams":{"title":"LiteLLMParams","description":"How to call the provider for this deployment. Keys not listed here are sent to the provider as request parameters (temperature, max_tokens, ...).","type":"object","required":["model"],"additionalProperties":true,"properties":{"model":{"description":"provider/model, e.g. openai/gpt-4o-mini, azure/<deployment>, mock/<name>; a bare name means OpenAI.","type":"string","minLength":1},"api_key":{"description":"The provider's API key. Use os.environ/NAME or ${NAME} rather than writing the key in the file.","type":"string"},"api_base":{"description":"Base URL of the provider or of any OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.","type":"string"},"api_version":{"description":"API version, for providers that have one (Azure OpenAI: \"2024-02-01\").","type":"string"},"timeout":{"description":"Seconds before a call to this deployment fails with a Timeout. Default: litellm_settings.request_timeout.","type":"number","exclusiveMinimum":0},"stream_timeout":{"description":"Seconds before a streaming call to this deployment fails with a Timeout. Default: timeout.","type":"number","exclusiveMinimum":0},"max_retries":{"description":"Retries of the provider client on connection errors and 429/5xx, inside one attempt.","type":"integer","minimum":0},"num_retries":{"description":"Retries of a failed call to this deployment. Default: litellm_settings.num_retries.","type":"integer","minimum":0},"mock_response":{"description":"Answer with this text instead of calling the provider (priced as this model), or raise an error by name, e.g. \"litellm.RateLimitError\".","type":"string"},"organization":{"description":"OpenAI organization id, sent as the OpenAI-Organization header.","type":"string"},"weight":{"description":"Relative share of the alias's traffic this deployment gets under simple-shuffle routing; when set on any deployment of the alias it wins over rpm and tpm.","type":"number","default":1,"minimum":0},"input_cost_per_token":{"description":"USD per prompt token, overriding the bundled price table (model_info prices take precedence).","type":"number","minimum":0},"output_cost_per_token":{"description":"USD per completion token, overriding the bundled price table (model_info prices take precedence).","type":"number","minimum":0},"tpm":{"description":"Tokens per minute of this deployment. Not enforced: under simple-shuffle it is the deployment's share of traffic when no deployment of the alias sets weight or rpm (a deployment without it then gets no share).","type":"number","minimum":0},"rpm":{"description":"Requests per minute of this deployment. Not enforced: under simple-shuffle it is the deployment's share of traffic when no deployment of the alias sets weight (a deployment without it then gets no share).","type":"number","minimum":0},"tags":{"description":"LiteLLM's tags for tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"ModelInfo":{"title":"ModelInfo","description":"Facts about the model: prices (USD per token, which override the bundled price table) and limits. Free-form, as in LiteLLM: other keys are kept and passed to callbacks.","type":"object","additionalProperties":true,"properties":{"id":{"description":"A stable id of this deployment (kwargs.litellm_params.model_info.id). Default: a hash of the entry.","type":"string"},"input_cost_per_token":{"description":"USD per prompt token.","type":"number","minimum":0},"output_cost_per_token":{"description":"USD per completion token.","type":"number","minimum":0},"cache_read_input_token_cost":{"description":"USD per prompt token read from the provider's prompt cache. Default: input_cost_per_token.","type":"number","minimum":0},"cache_creation_input_token_cost":{"description":"USD per prompt token written to the provider's prompt cache. Default: input_cost_per_token.","type":"number","minimum":0},"max_tokens":{"description":"The model's token limit (LiteLLM's legacy field; prefer max_input_tokens / max_output_tokens).","type":"integer","minimum":1},"max_input_tokens":{"description":"The model's context window, in tokens.","type":"integer","minimum":1},"max_output_tokens":{"description":"The most tokens the model can produce in one answer.","type":"integer","minimum":1},"mode":{"description":"What the model does: chat, completion, embedding, ...","type":"string","examples":["chat","completion","embedding"]},"base_model":{"description":"The model to price this deployment as, when its own name is not in the price table (e.g. an Azure deployment name).","type":"string"}}},"LiteLLMSettings":{"title":"LiteLLMSettings","description":"Settings of the runtime: the global callback chains, the cache, logging and retries.","type":"object","additionalProperties":false,"properties":{"callbacks":{"description":"Callbacks for every event of every call (CustomLogger instances or classes, built-ins, modules).","default":[],"$ref":"#/$defs/CallbackList"},"input_callback":{"description":"Callbacks called before the provider request (pre_api_call); a plain function here is called with the call's kwargs.","default":[],"$ref":"#/$defs/CallbackList"},"success_callback":{"description":"Callbacks for successful calls; a plain function here is called as (kwargs, response, start_time, end_time).","default":[],"$ref":"#/$defs/CallbackList"},"failure_callback":{"description":"Callbacks for failed calls; a plain function here is called as (kwargs, null, start_time, end_time): the second argument is null, the error is kwargs.exception (its stack in kwargs.traceback_exception).","default":[],"$ref":"#/$defs/CallbackList"},"cache":{"description":"Cache responses (configured by cache_params).","type":"boolean","default":false},"cache_params":{"$ref":"#/$defs/CacheParams"},"turn_off_message_logging":{"description":"Put \"redacted-by-litellm\" in place of standard_logging_object.messages and standard_logging_object.response, the record every built-in writes. The kwargs a callback receives (messages, input, additional_args.complete_input_dict) and response_obj are not redacted; metadata, usage and cost are always logged.","type":"boolean","default":false},"redact_api_keys":{"description":"Mask API keys (all but the last 4 characters) in what callbacks receive.","type":"boolean","default":true},"callback_timeout":{"description":"Seconds one callback method may run before it is reported as CALLBACK_TIMEOUT.","type":"number","default":10,"exclusiveMinimum":0},"max_queue":{"description":"Most logging tasks waiting in the background queue; when it is full the oldest waiting task is dropped to make room, counted in stats().dropped and reported (CALLBACK_QUEUE_FULL).","type":"integer","default":10000,"minimum":1},"model_cost_map":{"description":"Path (relative to this file) of a JSON price table in LiteLLM's model_prices_and_context_window.json format, looked up before the bundled one.","type":"string","minLength":1},"num_retries":{"description":"Retries of a failed call (rate limits, timeouts, connection errors, 5xx), with backoff.","type":"integer","default":0,"minimum":0},"request_timeout":{"description":"Seconds before a provider call fails with a Timeout, unless the model or the call sets its own.","type":"number","default":600,"exclusiveMinimum":0},"drop_params":{"description":"LiteLLM: drop OpenAI params a provider does not support. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"modify_params":{"description":"LiteLLM: let LiteLLM rewrite a request to fit a provider. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"set_verbose":{"description":"LiteLLM: verbose debug logs. Accepted for LiteLLM compatibility; has no effect in this runtime (add the console callback instead).","x-litellm-ignored":true},"json_logs":{"description":"LiteLLM: JSON-formatted proxy logs. Accepted for LiteLLM compatibility; has no effect in this runtime (see callback_settings.console.format).","x-litellm-ignored":true},"telemetry":{"description":"LiteLLM: usage telemetry. Accepted for LiteLLM compatibility; has no effect in this runtime (which sends none).","x-litellm-ignored":true},"service_callbacks":{"description":"LiteLLM: callbacks for Redis / Postgres health events. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redact_user_api_key_info":{"description":"LiteLLM: redact the proxy's virtual-key info from logs. Accepted for LiteLLM compatibility; has no effect in this runtime (see redact_api_keys).","x-litellm-ignored":true},"langfuse_default_tags":{"description":"LiteLLM: default tags of Langfuse logging. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"force_ipv4":{"description":"LiteLLM: force IPv4 for provider requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_traceparent_to_llm_provider":{"description":"LiteLLM: forward the traceparent header to the provider. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_preview_features":{"description":"LiteLLM: preview provider features. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_fallbacks":{"description":"LiteLLM: fallbacks for any model group. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"fallbacks":{"description":"LiteLLM also reads fallbacks here. Accepted for LiteLLM compatibility; has no effect in this runtime: set router_settings.fallbacks.","x-litellm-ignored":true},"context_window_fallbacks":{"description":"LiteLLM also reads these fallbacks here. Accepted for LiteLLM compatibility; has no effect in this runtime: set router_settings.context_window_fallbacks.","x-litellm-ignored":true},"content_policy_fallbacks":{"description":"LiteLLM also reads these fallbacks here. Accepted for LiteLLM compatibility; has no effect in this runtime: set router_settings.content_policy_fallbacks.","x-litellm-ignored":true},"mcp_aliases":{"description":"LiteLLM: aliases of MCP servers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_parallel_requests":{"description":"LiteLLM: concurrency limit per deployment. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_end_user_cost_tracking":{"description":"LiteLLM proxy spend tracking. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_end_user_cost_tracking_prometheus_only":{"description":"LiteLLM proxy spend tracking. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"key_generation_settings":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_key_generate_params":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"upperbound_key_generate_params":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_team_settings":{"description":"LiteLLM proxy teams. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_internal_user_params":{"description":"LiteLLM proxy users. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"budget_duration":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_end_user_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_internal_user_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"internal_user_budget_duration":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_add_transform_inline_image_block":{"description":"LiteLLM: Fireworks AI image handling. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_hf_tokenizer_download":{"description":"LiteLLM: tokenizer choice. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_json_schema_validation":{"description":"LiteLLM: validate responses against response_format. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"return_response_headers":{"description":"LiteLLM: return the provider's response headers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redact_messages_in_exceptions":{"description":"LiteLLM: redact messages from exception text. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ssl_verify":{"description":"LiteLLM: TLS verification of provider requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_copilot_system_to_assistant":{"description":"LiteLLM (deprecated): GitHub Copilot message rewriting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"CacheParams":{"title":"CacheParams","description":"The response cache, used when litellm_settings.cache is true.","type":"object","additionalProperties":false,"properties":{"type":{"description":"local: in this process (LRU); redis: shared through Redis.","type":"string","enum":["local","redis"],"default":"local"},"host":{"description":"Redis host (or use url).","type":"string"},"port":{"description":"Redis port.","type":"integer","default":6379,"minimum":1,"maximum":65535},"password":{"description":"Redis password. Use os.environ/NAME rather than writing it in the file.","type":"string"},"username":{"description":"Redis ACL username.","type":"string"},"url":{"description":"Redis URL, redis://[user:password@]host:port[/db] (rediss:// for TLS); overrides host, port, password, db.","type":"string","pattern":"^rediss?://"},"db":{"description":"Redis database number.","type":"integer","default":0,"minimum":0},"tls":{"description":"Connect to Redis over TLS.","type":"boolean","default":false},"ssl":{"description":"LiteLLM's name for tls: connect to Redis over TLS.","type":"boolean"},"cluster_nodes":{"description":"Redis Cluster seed nodes; when set, host/port/url are not used.","type":"array","minItems":1,"items":{"anyOf":[{"title":"RedisNode","description":"an object {host, port}","type":"object","required":["host","port"],"additionalProperties":false,"properties":{"host":{"description":"Node host.","type":"string","minLength":1},"port":{"description":"Node port.","type":"integer","minimum":1,"maximum":65535}}},{"description":"a \"host:port\" string","type":"string","pattern":"^[^:\\s]+:[0-9]+$"}]}},"namespace":{"description":"Prefix of every cache key, so several apps can share one Redis.","type":"string"},"ttl":{"description":"Seconds a cached response lives. Default: until evicted (local) or forever (redis).","type":"number","exclusiveMinimum":0},"mode":{"description":"default_on: every call is cached unless it opts out (cache: {no-cache: true}); default_off: only calls that opt in (caching: true).","type":"string","enum":["default_on","default_off"],"default":"default_on"},"supported_call_types":{"description":"Which kinds of call are cached. This runtime has completion, acompletion, embedding and aembedding; the other LiteLLM names are accepted. Default: all.","type":"array","uniqueItems":true,"items":{"type":"string","enum":["completion","acompletion","embedding","aembedding","text_completion","atext_completion","transcription","atranscription","rerank","arerank","responses","aresponses"]}},"max_items":{"description":"Local cache: most entries kept before the least recently used is evicted.","type":"integer","default":10000,"minimum":1},"max_bytes":{"description":"Local cache: most bytes of cached responses kept before the least recently used are evicted. Default: no limit but max_items.","type":"integer","minimum":1},"timeout":{"description":"Seconds a Redis read or write may take before the cache is skipped for that call (a slow cache never fails a call).","type":"number","default":0.25,"exclusiveMinimum":0},"max_connections":{"description":"LiteLLM: redis-py connection pool size. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_startup_nodes":{"description":"LiteLLM's Redis Cluster nodes. Accepted for LiteLLM compatibility; has no effect in this runtime: use cluster_nodes.","x-litellm-ignored":true},"service_name":{"description":"LiteLLM: Redis Sentinel service. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"sentinel_nodes":{"description":"LiteLLM: Redis Sentinel nodes. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_in_memory_ttl":{"description":"LiteLLM: TTL of its in-memory cache layer. Accepted for LiteLLM compatibility; has no effect in this runtime: use ttl.","x-litellm-ignored":true},"default_in_redis_ttl":{"description":"LiteLLM: TTL of its Redis cache layer. Accepted for LiteLLM compatibility; has no effect in this runtime: use ttl.","x-litellm-ignored":true},"ssl_cert_reqs":{"description":"LiteLLM: redis-py TLS certificate checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ssl_check_hostname":{"description":"LiteLLM: redis-py TLS hostname check. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"similarity_threshold":{"description":"LiteLLM: semantic cache threshold. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true}}},"CallbackSettings":{"title":"CallbackSettings","description":"Options of callbacks by name: the built-ins below, or any other name (a custom callback's settings, an object).","type":"object","properties":{"console":{"title":"ConsoleCallbackSettings","description":"The console built-in: one line per event on stderr.","type":"object","additionalProperties":false,"properties":{"format":{"description":"text: a readable line; json: one JSON object per line.","type":"string","enum":["text","json"],"default":"text"},"level":{"description":"Lowest level printed: failures are error, successes info, pre/post API calls and stream events debug.","type":"string","enum":["debug","info","warn","error"],"default":"info"}}},"file":{"title":"FileCallbackSettings","description":"The file built-in: one JSON line per event.","type":"object","additionalProperties":false,"properties":{"path":{"description":"The file, relative to the config file; its folder is created.","type":"string","default":"./logs/litellm-events.jsonl","minLength":1},"max_bytes":{"description":"Rotate the file when it grows past this size. Default: no rotation.","type":"integer","minimum":1},"max_files":{"description":"Rotated files kept (file.1, file.2, ...) when max_bytes is set; older ones are deleted. Default 5.","type":"integer","minimum":1}}},"mixpanel":{"title":"MixpanelCallbackSettings","description":"The mixpanel built-in: one Mixpanel event per successful or failed call.","type":"object","additionalProperties":false,"properties":{"token":{"description":"The Mixpanel project token. Default: the MIXPANEL_TOKEN environment variable.","type":"string","minLength":1},"api_host":{"description":"Mixpanel's API host (https://api-eu.mixpanel.com for EU residency).","type":"string","default":"https://api.mixpanel.com","pattern":"^https?://"},"event_name":{"description":"The Mixpanel event name.","type":"string","default":"LLM Response","minLength":1},"distinct_id":{"description":"The distinct_id of events whose call names no user: the call's `user` (or metadata.user_id) comes first; without this, the call id.","type":"string","minLength":1},"batch_size":{"description":"Events per request (Mixpanel's /track takes at most 50).","type":"integer","default":50,"minimum":1,"maximum":50},"flush_interval":{"description":"Milliseconds between sends of a partly filled batch.","type":"integer","default":1000,"minimum":1},"max_retries":{"description":"Retries of a failed send (429 and 5xx, with backoff) before the batch is reported and dropped.","type":"integer","default":3,"minimum":0}}},"webhook":{"title":"WebhookCallbackSettings","description":"The webhook built-in: POSTs events as JSON to a URL.","type":"object","required":["url"],"additionalProperties":false,"properties":{"url":{"description":"Where events are POSTed.","type":"string","pattern":"^https?://"},"headers":{"description":"Extra request headers, e.g. Authorization: Bearer ${WEBHOOK_TOKEN}.","type":"object","default":{},"additionalProperties":{"type":"string"}},"batch_size":{"description":"Events per POST: 1 sends each event as a JSON object, more sends a JSON array.","type":"integer","default":1,"minimum":1},"flush_interval":{"description":"Milliseconds between sends of a partly filled batch.","type":"integer","default":1000,"minimum":1},"max_retries":{"description":"Retries of a failed POST (429 and 5xx, with backoff) before the batch is reported and dropped.","type":"integer","default":3,"minimum":0}}}},"additionalProperties":{"description":"Settings of a custom callback, passed to it as options.","type":"object"}},"GeneralSettings":{"title":"GeneralSettings","description":"The OpenAI-compatible HTTP server (litellm-runtime serve).","type":"object","additionalProperties":false,"properties":{"master_key":{"description":"Bearer token every request must carry (Authorization: Bearer <key>). Unset: no authentication. Use os.environ/NAME.","type":"string"},"host":{"description":"Interface the server listens on (0.0.0.0 for all).","type":"string","default":"127.0.0.1","minLength":1},"port":{"description":"TCP port of the server (0: any free port).","type":"integer","default":4000,"minimum":0,"maximum":65535},"max_request_body_bytes":{"description":"Largest request body accepted; larger ones get 413.","type":"integer","minimum":1},"shutdown_grace_seconds":{"description":"On SIGTERM/SIGINT, seconds to let requests in flight finish before closing.","type":"number","minimum":0},"completion_model":{"description":"LiteLLM proxy: default model. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_url":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_connection_pool_limit":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_connection_timeout":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allow_requests_on_db_unavailable":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"store_model_in_db":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"store_prompts_in_spend_logs":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_spend_logs":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_redis_transaction_buffer":{"description":"LiteLLM proxy: buffer spend writes in Redis. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_batch_write_at":{"description":"LiteLLM proxy: spend-log write interval. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_budget_rescheduler_min_time":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_budget_rescheduler_max_time":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_reset_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting":{"description":"LiteLLM proxy alerting (Slack, email). Accepted for LiteLLM compatibility; has no effect in this runtime (use a failure callback).","x-litellm-ignored":true},"alerting_threshold":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alert_types":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting_args":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alert_to_webhook_url":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"custom_auth":{"description":"LiteLLM proxy: custom auth module. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_jwt_auth":{"description":"LiteLLM proxy JWT auth. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_jwtauth":{"description":"LiteLLM proxy JWT auth. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"public_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"admin_only_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_ips":{"description":"LiteLLM proxy IP allow-list. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_parallel_requests":{"description":"LiteLLM proxy concurrency limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"global_max_parallel_requests":{"description":"LiteLLM proxy concurrency limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_request_size_mb":{"description":"LiteLLM proxy request size limit. Accepted for LiteLLM compatibility; has no effect in this runtime: use max_request_body_bytes.","x-litellm-ignored":true},"max_response_size_mb":{"description":"LiteLLM proxy response size limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"infer_model_from_keys":{"description":"LiteLLM proxy. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"background_health_checks":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"health_check_interval":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"health_check_details":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"key_management_system":{"description":"LiteLLM proxy secret managers. Accepted for LiteLLM compatibility; has no effect in this runtime (use os.environ/NAME).","x-litellm-ignored":true},"key_management_settings":{"description":"LiteLLM proxy secret managers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enforce_user_param":{"description":"LiteLLM proxy: require the user param. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enforced_params":{"description":"LiteLLM proxy: required request params. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_client_headers_to_llm_api":{"description":"LiteLLM proxy header forwarding. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_openai_org_id":{"description":"LiteLLM proxy header forwarding. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"pass_through_endpoints":{"description":"LiteLLM proxy pass-through routes. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ui_access_mode":{"description":"LiteLLM proxy admin UI. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_license":{"description":"LiteLLM Enterprise licence. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_master_key_return":{"description":"LiteLLM proxy admin UI. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_adding_master_key_hash_to_db":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"user_api_key_cache_ttl":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"maximum_spend_logs_retention_period":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"maximum_spend_logs_retention_interval":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"FallbackMap":{"title":"FallbackMap","description":"{alias: [aliases tried in order]}","type":"object","minProperties":1,"additionalProperties":{"description":"Aliases tried in order.","type":"array","items":{"type":"string","minLength":1}}},"RouterSettings":{"title":"RouterSettings","description":"How an alias with several deployments is served: routing, retries, fallbacks, cooldowns.","type":"object","additionalProperties":false,"properties":{"routing_strategy":{"description":"How a deployment of an alias is picked. Implemented: simple-shuffle (random, weighted by litellm_params.weight, else rpm, else tpm), least-busy (fewest attempts in flight), latency-based-routing (lowest recent latency). usage-based-routing, usage-based-routing-v2 and cost-based-routing are accepted for LiteLLM compatibility, not implemented: they fall back to simple-shuffle with a warning at start-up.","type":"string","enum":["simple-shuffle","least-busy","usage-based-routing","usage-based-routing-v2","latency-based-routing","cost-based-routing"],"default":"simple-shuffle"},"num_retries":{"description":"Retries of a failed call across the alias's deployments. Default: litellm_settings.num_retries.","type":"integer","minimum":0},"timeout":{"description":"Seconds before a call fails with a Timeout. Default: litellm_settings.request_timeout.","type":"number","exclusiveMinimum":0},"retry_after":{"description":"Least seconds to wait before a retry (a provider's Retry-After wins when longer).","type":"number","default":0,"minimum":0},"fallbacks":{"description":"Aliases tried, in order, when every deployment of an alias fails: [{gpt-4o: [gpt-4o-mini, claude-sonnet]}].","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"context_window_fallbacks":{"description":"Aliases tried when a call fails because the prompt exceeds the context window: [{gpt-4o-mini: [gpt-4o]}].","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"content_policy_fallbacks":{"description":"Aliases tried when a call fails on the provider's content policy: [{gpt-4o: [claude-sonnet]}].","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"cooldown_time":{"description":"Seconds a deployment is skipped after more than allowed_fails failures in a minute.","type":"number","minimum":0},"allowed_fails":{"description":"Failures in a minute a deployment may have before it cools down.","type":"integer","minimum":0},"enable_tag_filtering":{"description":"LiteLLM tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"tag_filtering_match_any":{"description":"LiteLLM tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_host":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_port":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_password":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_url":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_db":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_pre_call_checks":{"description":"LiteLLM router: context-window checks before a call. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"optional_pre_call_checks":{"description":"LiteLLM router pre-call checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_cooldowns":{"description":"LiteLLM router cooldowns. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"retry_policy":{"description":"LiteLLM router: retries per error type. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_fails_policy":{"description":"LiteLLM router: allowed fails per error type. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"model_group_alias":{"description":"LiteLLM router: aliases of model groups. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"routing_strategy_args":{"description":"LiteLLM router: strategy tuning. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_max_parallel_requests":{"description":"LiteLLM router concurrency. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_fallbacks":{"description":"LiteLLM router fallbacks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_fallbacks":{"description":"LiteLLM router fallbacks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_litellm_params":{"description":"LiteLLM router: params added to every call. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"stream_timeout":{"description":"LiteLLM router streaming timeout. Accepted for LiteLLM compatibility; has no effect in this runtime: set litellm_params.stream_timeout.","x-litellm-ignored":true},"cache_responses":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime: use litellm_settings.cache.","x-litellm-ignored":true},"cache_kwargs":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime: use litellm_settings.cache_params.","x-litellm-ignored":true},"caching_groups":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"client_ttl":{"description":"LiteLLM router client cache. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"polling_interval":{"description":"LiteLLM router scheduler. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_priority":{"description":"LiteLLM router scheduler. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"provider_budget_config":{"description":"LiteLLM router budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ignore_invalid_deployments":{"description":"LiteLLM router. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"debug_level":{"description":"LiteLLM router logging. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"set_verbose":{"description":"LiteLLM router logging (deprecated). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"CallbackList":{"title":"CallbackList","description":"A list of callback references; a single reference is taken as a list of one (LiteLLM's `callbacks: custom_callbacks.proxy_handler_instance`).","anyOf":[{"$ref":"#/$defs/CallbackRef"},{"type":"array","items":{"$ref":"#/$defs/CallbackRef"}}]}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"LiteLLMConfig","description":"litellm-runtime config: the models, the cache and the callback chains in one file. A superset of LiteLLM's proxy config.yaml. Keys LiteLLM knows that this runtime does not act on are accepted with one warning; any other unknown key is an error.","type":"object","additionalProperties":false,"properties":{"model_list":{"description":"The models callers can ask for. Entries sharing a model_name are deployments of one alias.","type":"array","default":[],"items":{"$ref":"#/$defs/ModelEntry"}},"litellm_settings":{"$ref":"#/$defs/LiteLLMSettings"},"callback_settings":{"$ref":"#/$defs/CallbackSettings"},"general_settings":{"$ref":"#/$defs/GeneralSettings"},"router_settings":{"$ref":"#/$defs/RouterSettings"},"environment_variables":{"description":"Environment variables set before anything else in the file is read (existing variables are overwritten). Values are turned into strings.","type":"object","default":{},"additionalProperties":{"type":["string","number","boolean"]}},"include":{"description":"More config files (paths relative to this file) merged into this one: lists are extended, other keys kept from the including file (it wins over what it includes).","type":"array","default":[],"items":{"type":"string","minLength":1}},"guardrails":{"description":"LiteLLM's guardrail definitions. Accepted for LiteLLM compatibility; has no effect in this runtime (use a callback with async_pre_call_hook instead).","x-litellm-ignored":true},"credential_list":{"description":"LiteLLM's reusable provider credentials. Accepted for LiteLLM compatibility; has no effect in this runtime (put api_key in litellm_params).","x-litellm-ignored":true},"mcp_servers":{"description":"LiteLLM's MCP server definitions. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"files_settings":{"description":"LiteLLM's Files API settings. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"finetune_settings":{"description":"LiteLLM's fine-tuning API settings. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"assistant_settings":{"description":"LiteLLM's Assistants API settings. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}},"$defs":{"CallbackEvent":{"title":"CallbackEvent","description":"A logging event a callback can receive.","type":"string","enum":["pre_api_call","post_api_call","stream_event","success","failure"]},"CallbackRef":{"title":"CallbackRef","description":"A callback: a built-in name (console, file, mixpanel, webhook; any other bare name, otel included, is a CONFIG_UNKNOWN_CALLBACK error), a module path relative to the config file (./callbacks/x.ts for its default export, ./callbacks/x.ts#name for a named export), LiteLLM's dotted module.attribute form, or an object {callback, events, options}.","anyOf":[{"description":"a callback name or module path (a string)","type":"string","minLength":1},{"title":"CallbackObjectRef","description":"an object {callback, events?, options?}","type":"object","required":["callback"],"additionalProperties":false,"properties":{"callback":{"description":"The callback: a built-in name, ./path.ts, ./path.ts#export or module.attribute.","type":"string","minLength":1},"events":{"description":"Only these events reach the callback. Default: every event the callback handles.","type":"array","uniqueItems":true,"items":{"$ref":"#/$defs/CallbackEvent"}},"options":{"description":"Options for this callback: passed to the constructor of a CustomLogger subclass, or to a built-in (over its callback_settings).","type":"object","default":{}}}}]},"ModelEntry":{"title":"ModelEntry","description":"One deployment of a model alias.","type":"object","required":["model_name","litellm_params"],"additionalProperties":false,"properties":{"model_name":{"description":"The alias callers ask for. Callbacks see it as kwargs.litellm_params.model_group.","type":"string","minLength":1},"litellm_params":{"$ref":"#/$defs/LiteLLMParams"},"model_info":{"$ref":"#/$defs/ModelInfo"},"callbacks":{"description":"Callbacks for calls to this model only; they run after the global ones of litellm_settings.","default":[],"$ref":"#/$defs/CallbackList"},"tpm":{"description":"LiteLLM's tokens-per-minute limit of this deployment, at the entry's top level (litellm_params.tpm does weight simple-shuffle). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"rpm":{"description":"LiteLLM's requests-per-minute limit of this deployment, at the entry's top level (litellm_params.rpm does weight simple-shuffle). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"LiteLLMParams":{"title":"LiteLLMParams","description":"How to call the provider for this deployment. Keys not listed here are sent to the provider as request parameters (temperature, max_tokens, ...).","type":"object","required":["model"],"additionalProperties":true,"properties":{"model":{"description":"provider/model, e.g. openai/gpt-4o-mini, azure/<deployment>, mock/<name>; a bare name means OpenAI.","type":"string","minLength":1},"api_key":{"description":"The provider's API key. Use os.environ/NAME or ${NAME} rather than writing the key in the file.","type":"string"},"api_base":{"description":"Base URL of the provider or of any OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.","type":"string"},"api_version":{"description":"API version, for providers that have one (Azure OpenAI: \"2024-02-01\"). Letters, digits, dots, dashes and underscores only: it goes into the request's URL.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"timeout":{"description":"Seconds before a call to this deployment fails with a Timeout. Default: litellm_settings.request_timeout.","type":"number","exclusiveMinimum":0},"stream_timeout":{"description":"Seconds before a streaming call to this deployment fails with a Timeout. Default: timeout.","type":"number","exclusiveMinimum":0},"max_retries":{"description":"Retries of the provider client on connection errors and 429/5xx, inside one attempt.","type":"integer","minimum":0},"num_retries":{"description":"Retries of a failed call to this deployment. Default: litellm_settings.num_retries.","type":"integer","minimum":0},"mock_response":{"description":"Answer with this text instead of calling the provider (priced as this model), or raise an error by name, e.g. \"litellm.RateLimitError\".","type":"string"},"organization":{"description":"OpenAI organization id, sent as the OpenAI-Organization header.","type":"string"},"weight":{"description":"Relative share of the alias's traffic this deployment gets under simple-shuffle routing; when set on any deployment of the alias it wins over rpm and tpm.","type":"number","default":1,"minimum":0},"input_cost_per_token":{"description":"USD per prompt token, overriding the bundled price table (model_info prices take precedence).","type":"number","minimum":0},"output_cost_per_token":{"description":"USD per completion token, overriding the bundled price table (model_info prices take precedence).","type":"number","minimum":0},"tpm":{"description":"Tokens per minute of this deployment. Not enforced: under simple-shuffle it is the deployment's share of traffic when no deployment of the alias sets weight or rpm (a deployment without it then gets no share).","type":"number","minimum":0},"rpm":{"description":"Requests per minute of this deployment. Not enforced: under simple-shuffle it is the deployment's share of traffic when no deployment of the alias sets weight (a deployment without it then gets no share).","type":"number","minimum":0},"tags":{"description":"LiteLLM's tags for tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"ModelInfo":{"title":"ModelInfo","description":"Facts about the model: prices (USD per token, which override the bundled price table) and limits. Free-form, as in LiteLLM: other keys are kept and passed to callbacks.","type":"object","additionalProperties":true,"properties":{"id":{"description":"A stable id of this deployment (kwargs.litellm_params.model_info.id). Default: a hash of the entry.","type":"string"},"input_cost_per_token":{"description":"USD per prompt token.","type":"number","minimum":0},"output_cost_per_token":{"description":"USD per completion token.","type":"number","minimum":0},"cache_read_input_token_cost":{"description":"USD per prompt token read from the provider's prompt cache. Default: input_cost_per_token.","type":"number","minimum":0},"cache_creation_input_token_cost":{"description":"USD per prompt token written to the provider's prompt cache. Default: input_cost_per_token.","type":"number","minimum":0},"max_tokens":{"description":"The model's token limit (LiteLLM's legacy field; prefer max_input_tokens / max_output_tokens).","type":"integer","minimum":1},"max_input_tokens":{"description":"The model's context window, in tokens.","type":"integer","minimum":1},"max_output_tokens":{"description":"The most tokens the model can produce in one answer.","type":"integer","minimum":1},"mode":{"description":"What the model does: chat, completion, embedding, ...","type":"string","examples":["chat","completion","embedding"]},"base_model":{"description":"The model to price this deployment as, when its own name is not in the price table (e.g. an Azure deployment name).","type":"string"}}},"LiteLLMSettings":{"title":"LiteLLMSettings","description":"Settings of the runtime: the global callback chains, the cache, logging and retries.","type":"object","additionalProperties":false,"properties":{"callbacks":{"description":"Callbacks for every event of every call (CustomLogger instances or classes, built-ins, modules).","default":[],"$ref":"#/$defs/CallbackList"},"input_callback":{"description":"Callbacks called before the provider request (pre_api_call); a plain function here is called with the call's kwargs.","default":[],"$ref":"#/$defs/CallbackList"},"success_callback":{"description":"Callbacks for successful calls; a plain function here is called as (kwargs, response, start_time, end_time).","default":[],"$ref":"#/$defs/CallbackList"},"failure_callback":{"description":"Callbacks for failed calls; a plain function here is called as (kwargs, null, start_time, end_time): the second argument is null, the error is kwargs.exception (its stack in kwargs.traceback_exception).","default":[],"$ref":"#/$defs/CallbackList"},"cache":{"description":"Cache responses (configured by cache_params).","type":"boolean","default":false},"cache_params":{"$ref":"#/$defs/CacheParams"},"turn_off_message_logging":{"description":"Put \"redacted-by-litellm\" in place of standard_logging_object.messages and standard_logging_object.response, the record every built-in writes. The kwargs a callback receives (messages, input, additional_args.complete_input_dict) and response_obj are not redacted; metadata, usage and cost are always logged.","type":"boolean","default":false},"redact_api_keys":{"description":"Mask API keys (all but the last 4 characters) in what callbacks receive.","type":"boolean","default":true},"callback_timeout":{"description":"Seconds one callback method may run before it is reported as CALLBACK_TIMEOUT.","type":"number","default":10,"exclusiveMinimum":0},"hook_timeout_policy":{"description":"What an async_pre_call_hook that runs past callback_timeout does to its call: reject fails the call with CALLBACK_TIMEOUT (a guard that cannot answer lets nothing through; 500 on the server); allow lets the call go on unchecked. The timeout is reported and counted in stats().timeouts either way.","type":"string","enum":["reject","allow"],"default":"reject"},"max_queue":{"description":"Most logging tasks waiting in the background queue; when it is full the oldest waiting task is dropped to make room, counted in stats().dropped and reported (CALLBACK_QUEUE_FULL).","type":"integer","default":10000,"minimum":1},"model_cost_map":{"description":"Path (relative to this file) of a JSON price table in LiteLLM's model_prices_and_context_window.json format, looked up before the bundled one.","type":"string","minLength":1},"num_retries":{"description":"Retries of a failed call (rate limits, timeouts, connection errors, 5xx), with backoff.","type":"integer","default":0,"minimum":0},"request_timeout":{"description":"Seconds before a provider call fails with a Timeout, unless the model or the call sets its own.","type":"number","default":600,"exclusiveMinimum":0},"max_response_bytes":{"description":"Largest JSON answer (or error body) read from a provider, in bytes. Bytes are counted as they arrive; past the limit the request is stopped and the call fails with InvalidResponseError (502 on the server). Default 32 MiB.","type":"integer","default":33554432,"minimum":1},"max_stream_bytes":{"description":"Largest streamed answer read from a provider, in bytes. Past the limit the request is stopped and the stream fails with InvalidResponseError. Default 128 MiB.","type":"integer","default":134217728,"minimum":1},"max_record_bytes":{"description":"Largest logging record a built-in (console json, file, webhook, mixpanel) writes or sends, in bytes. Past it the record's largest fields (messages, response, metadata) are replaced by a marker stating their size, so the record stays valid JSON with its ids, status and cost. Default 1 MiB.","type":"integer","default":1048576,"minimum":1024},"drop_params":{"description":"LiteLLM: drop OpenAI params a provider does not support. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"modify_params":{"description":"LiteLLM: let LiteLLM rewrite a request to fit a provider. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"set_verbose":{"description":"LiteLLM: verbose debug logs. Accepted for LiteLLM compatibility; has no effect in this runtime (add the console callback instead).","x-litellm-ignored":true},"json_logs":{"description":"LiteLLM: JSON-formatted proxy logs. Accepted for LiteLLM compatibility; has no effect in this runtime (see callback_settings.console.format).","x-litellm-ignored":true},"telemetry":{"description":"LiteLLM: usage telemetry. Accepted for LiteLLM compatibility; has no effect in this runtime (which sends none).","x-litellm-ignored":true},"service_callbacks":{"description":"LiteLLM: callbacks for Redis / Postgres health events. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redact_user_api_key_info":{"description":"LiteLLM: redact the proxy's virtual-key info from logs. Accepted for LiteLLM compatibility; has no effect in this runtime (see redact_api_keys).","x-litellm-ignored":true},"langfuse_default_tags":{"description":"LiteLLM: default tags of Langfuse logging. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"force_ipv4":{"description":"LiteLLM: force IPv4 for provider requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_traceparent_to_llm_provider":{"description":"LiteLLM: forward the traceparent header to the provider. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_preview_features":{"description":"LiteLLM: preview provider features. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_fallbacks":{"description":"LiteLLM: fallbacks for any model group. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"fallbacks":{"description":"LiteLLM also reads fallbacks here. Accepted for LiteLLM compatibility; has no effect in this runtime: set router_settings.fallbacks.","x-litellm-ignored":true},"context_window_fallbacks":{"description":"LiteLLM also reads these fallbacks here. Accepted for LiteLLM compatibility; has no effect in this runtime: set router_settings.context_window_fallbacks.","x-litellm-ignored":true},"content_policy_fallbacks":{"description":"LiteLLM also reads these fallbacks here. Accepted for LiteLLM compatibility; has no effect in this runtime: set router_settings.content_policy_fallbacks.","x-litellm-ignored":true},"mcp_aliases":{"description":"LiteLLM: aliases of MCP servers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_parallel_requests":{"description":"LiteLLM: concurrency limit per deployment. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_end_user_cost_tracking":{"description":"LiteLLM proxy spend tracking. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_end_user_cost_tracking_prometheus_only":{"description":"LiteLLM proxy spend tracking. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"key_generation_settings":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_key_generate_params":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"upperbound_key_generate_params":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_team_settings":{"description":"LiteLLM proxy teams. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_internal_user_params":{"description":"LiteLLM proxy users. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"budget_duration":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_end_user_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_internal_user_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"internal_user_budget_duration":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_add_transform_inline_image_block":{"description":"LiteLLM: Fireworks AI image handling. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_hf_tokenizer_download":{"description":"LiteLLM: tokenizer choice. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_json_schema_validation":{"description":"LiteLLM: validate responses against response_format. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"return_response_headers":{"description":"LiteLLM: return the provider's response headers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redact_messages_in_exceptions":{"description":"LiteLLM: redact messages from exception text. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ssl_verify":{"description":"LiteLLM: TLS verification of provider requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_copilot_system_to_assistant":{"description":"LiteLLM (deprecated): GitHub Copilot message rewriting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"CacheParams":{"title":"CacheParams","description":"The response cache, used when litellm_settings.cache is true.","type":"object","additionalProperties":false,"properties":{"type":{"description":"local: in this process (LRU); redis: shared through Redis.","type":"string","enum":["local","redis"],"default":"local"},"host":{"description":"Redis host (or use url).","type":"string"},"port":{"description":"Redis port.","type":"integer","default":6379,"minimum":1,"maximum":65535},"password":{"description":"Redis password. Use os.environ/NAME rather than writing it in the file.","type":"string"},"username":{"description":"Redis ACL username.","type":"string"},"url":{"description":"Redis URL, redis://[user:password@]host:port[/db] (rediss:// for TLS); overrides host, port, password, db.","type":"string","pattern":"^rediss?://"},"db":{"description":"Redis database number.","type":"integer","default":0,"minimum":0},"tls":{"description":"Connect to Redis over TLS.","type":"boolean","default":false},"ssl":{"description":"LiteLLM's name for tls: connect to Redis over TLS.","type":"boolean"},"cluster_nodes":{"description":"Redis Cluster seed nodes; when set, host/port/url are not used.","type":"array","minItems":1,"items":{"anyOf":[{"title":"RedisNode","description":"an object {host, port}","type":"object","required":["host","port"],"additionalProperties":false,"properties":{"host":{"description":"Node host.","type":"string","minLength":1},"port":{"description":"Node port.","type":"integer","minimum":1,"maximum":65535}}},{"description":"a \"host:port\" string","type":"string","pattern":"^[^:\\s]+:[0-9]+$"}]}},"namespace":{"description":"Prefix of every cache key, so several apps can share one Redis.","type":"string"},"ttl":{"description":"Seconds a cached response lives. Default: until evicted (local) or forever (redis).","type":"number","exclusiveMinimum":0},"mode":{"description":"default_on: every call is cached unless it opts out (cache: {no-cache: true}); default_off: only calls that opt in (caching: true).","type":"string","enum":["default_on","default_off"],"default":"default_on"},"supported_call_types":{"description":"Which kinds of call are cached. This runtime has completion, acompletion, embedding and aembedding; the other LiteLLM names are accepted. Default: all.","type":"array","uniqueItems":true,"items":{"type":"string","enum":["completion","acompletion","embedding","aembedding","text_completion","atext_completion","transcription","atranscription","rerank","arerank","responses","aresponses"]}},"max_items":{"description":"Local cache: most entries kept before the least recently used is evicted.","type":"integer","default":10000,"minimum":1},"max_bytes":{"description":"Local cache: most bytes of cached responses kept before the least recently used are evicted. Default: no limit but max_items.","type":"integer","minimum":1},"timeout":{"description":"Seconds a Redis read or write may take before the cache is skipped for that call (a slow cache never fails a call).","type":"number","default":0.25,"exclusiveMinimum":0},"max_connections":{"description":"LiteLLM: redis-py connection pool size. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_startup_nodes":{"description":"LiteLLM's Redis Cluster nodes. Accepted for LiteLLM compatibility; has no effect in this runtime: use cluster_nodes.","x-litellm-ignored":true},"service_name":{"description":"LiteLLM: Redis Sentinel service. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"sentinel_nodes":{"description":"LiteLLM: Redis Sentinel nodes. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_in_memory_ttl":{"description":"LiteLLM: TTL of its in-memory cache layer. Accepted for LiteLLM compatibility; has no effect in this runtime: use ttl.","x-litellm-ignored":true},"default_in_redis_ttl":{"description":"LiteLLM: TTL of its Redis cache layer. Accepted for LiteLLM compatibility; has no effect in this runtime: use ttl.","x-litellm-ignored":true},"ssl_cert_reqs":{"description":"LiteLLM: redis-py TLS certificate checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ssl_check_hostname":{"description":"LiteLLM: redis-py TLS hostname check. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"similarity_threshold":{"description":"LiteLLM: semantic cache threshold. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true}}},"CallbackSettings":{"title":"CallbackSettings","description":"Options of callbacks by name: the built-ins below, or any other name (a custom callback's settings, an object).","type":"object","properties":{"console":{"title":"ConsoleCallbackSettings","description":"The console built-in: one line per event on stderr.","type":"object","additionalProperties":false,"properties":{"format":{"description":"text: a readable line; json: one JSON object per line.","type":"string","enum":["text","json"],"default":"text"},"level":{"description":"Lowest level printed: failures are error, successes info, pre/post API calls and stream events debug.","type":"string","enum":["debug","info","warn","error"],"default":"info"}}},"file":{"title":"FileCallbackSettings","description":"The file built-in: one JSON line per event.","type":"object","additionalProperties":false,"properties":{"path":{"description":"The file, relative to the config file; its folder is created.","type":"string","default":"./logs/litellm-events.jsonl","minLength":1},"max_bytes":{"description":"Rotate the file when it grows past this size. Default: no rotation.","type":"integer","minimum":1},"max_files":{"description":"Rotated files kept (file.1, file.2, ...) when max_bytes is set; older ones are deleted. Default 5.","type":"integer","minimum":1}}},"mixpanel":{"title":"MixpanelCallbackSettings","description":"The mixpanel built-in: one Mixpanel event per successful or failed call.","type":"object","additionalProperties":false,"properties":{"token":{"description":"The Mixpanel project token. Default: the MIXPANEL_TOKEN environment variable.","type":"string","minLength":1},"api_host":{"description":"Mixpanel's API host (https://api-eu.mixpanel.com for EU residency).","type":"string","default":"https://api.mixpanel.com","pattern":"^https?://"},"event_name":{"description":"The Mixpanel event name.","type":"string","default":"LLM Response","minLength":1},"distinct_id":{"description":"The distinct_id of events whose call names no user: the call's `user` (or metadata.user_id) comes first; without this, the call id.","type":"string","minLength":1},"batch_size":{"description":"Events per request (Mixpanel's /track takes at most 50).","type":"integer","default":50,"minimum":1,"maximum":50},"flush_interval":{"description":"Milliseconds between sends of a partly filled batch.","type":"integer","default":1000,"minimum":1},"max_retries":{"description":"Retries of a failed send (429 and 5xx, with backoff) before the batch is reported and dropped.","type":"integer","default":3,"minimum":0}}},"webhook":{"title":"WebhookCallbackSettings","description":"The webhook built-in: POSTs events as JSON to a URL.","type":"object","required":["url"],"additionalProperties":false,"properties":{"url":{"description":"Where events are POSTed.","type":"string","pattern":"^https?://"},"headers":{"description":"Extra request headers, e.g. Authorization: Bearer ${WEBHOOK_TOKEN}.","type":"object","default":{},"additionalProperties":{"type":"string"}},"batch_size":{"description":"Events per POST: 1 sends each event as a JSON object, more sends a JSON array.","type":"integer","default":1,"minimum":1},"flush_interval":{"description":"Milliseconds between sends of a partly filled batch.","type":"integer","default":1000,"minimum":1},"max_retries":{"description":"Retries of a failed POST (429 and 5xx, with backoff) before the batch is reported and dropped.","type":"integer","default":3,"minimum":0}}}},"additionalProperties":{"description":"Settings of a custom callback, passed to it as options.","type":"object"}},"GeneralSettings":{"title":"GeneralSettings","description":"The OpenAI-compatible HTTP server (litellm-runtime serve).","type":"object","additionalProperties":false,"properties":{"master_key":{"description":"Bearer token every request must carry (Authorization: Bearer <key>). Unset: no authentication. Use os.environ/NAME.","type":"string"},"host":{"description":"Interface the server listens on (0.0.0.0 for all).","type":"string","default":"127.0.0.1","minLength":1},"port":{"description":"TCP port of the server (0: any free port).","type":"integer","default":4000,"minimum":0,"maximum":65535},"max_request_body_bytes":{"description":"Largest request body accepted; larger ones get 413.","type":"integer","minimum":1},"shutdown_grace_seconds":{"description":"On SIGTERM/SIGINT, seconds to let requests in flight finish before closing.","type":"number","minimum":0},"allow_client_side_credentials":{"description":"LiteLLM proxy: let clients of the server set what the config otherwise owns: api_key, api_base, base_url, organization, api_version, azure_ad_token, mock_response, mock_delay, num_retries, timeout, stream_timeout and the cache's namespace and ttl. Off: such a request is a 400 naming the parameter. It applies to every client (this server has no virtual keys to allow it per key); the callback lists and prices stay the config's either way.","type":"boolean","default":false},"completion_model":{"description":"LiteLLM proxy: default model. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_url":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_connection_pool_limit":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_connection_timeout":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allow_requests_on_db_unavailable":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"store_model_in_db":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"store_prompts_in_spend_logs":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_spend_logs":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_redis_transaction_buffer":{"description":"LiteLLM proxy: buffer spend writes in Redis. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_batch_write_at":{"description":"LiteLLM proxy: spend-log write interval. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_budget_rescheduler_min_time":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_budget_rescheduler_max_time":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_reset_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting":{"description":"LiteLLM proxy alerting (Slack, email). Accepted for LiteLLM compatibility; has no effect in this runtime (use a failure callback).","x-litellm-ignored":true},"alerting_threshold":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alert_types":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting_args":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alert_to_webhook_url":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"custom_auth":{"description":"LiteLLM proxy: custom auth module. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_jwt_auth":{"description":"LiteLLM proxy JWT auth. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_jwtauth":{"description":"LiteLLM proxy JWT auth. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"public_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"admin_only_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_ips":{"description":"LiteLLM proxy IP allow-list. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_parallel_requests":{"description":"LiteLLM proxy concurrency limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"global_max_parallel_requests":{"description":"LiteLLM proxy concurrency limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_request_size_mb":{"description":"LiteLLM proxy request size limit. Accepted for LiteLLM compatibility; has no effect in this runtime: use max_request_body_bytes.","x-litellm-ignored":true},"max_response_size_mb":{"description":"LiteLLM proxy response size limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"infer_model_from_keys":{"description":"LiteLLM proxy. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"background_health_checks":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"health_check_interval":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"health_check_details":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"key_management_system":{"description":"LiteLLM proxy secret managers. Accepted for LiteLLM compatibility; has no effect in this runtime (use os.environ/NAME).","x-litellm-ignored":true},"key_management_settings":{"description":"LiteLLM proxy secret managers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enforce_user_param":{"description":"LiteLLM proxy: require the user param. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enforced_params":{"description":"LiteLLM proxy: required request params. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_client_headers_to_llm_api":{"description":"LiteLLM proxy header forwarding. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_openai_org_id":{"description":"LiteLLM proxy header forwarding. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"pass_through_endpoints":{"description":"LiteLLM proxy pass-through routes. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ui_access_mode":{"description":"LiteLLM proxy admin UI. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_license":{"description":"LiteLLM Enterprise licence. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_master_key_return":{"description":"LiteLLM proxy admin UI. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_adding_master_key_hash_to_db":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"user_api_key_cache_ttl":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"maximum_spend_logs_retention_period":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"maximum_spend_logs_retention_interval":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"FallbackMap":{"title":"FallbackMap","description":"{alias: [aliases tried in order]}","type":"object","minProperties":1,"additionalProperties":{"description":"Aliases tried in order.","type":"array","items":{"type":"string","minLength":1}}},"RouterSettings":{"title":"RouterSettings","description":"How an alias with several deployments is served: routing, retries, fallbacks, cooldowns.","type":"object","additionalProperties":false,"properties":{"routing_strategy":{"description":"How a deployment of an alias is picked. Implemented: simple-shuffle (random, weighted by litellm_params.weight, else rpm, else tpm), least-busy (fewest attempts in flight), latency-based-routing (lowest recent latency). usage-based-routing, usage-based-routing-v2 and cost-based-routing are accepted for LiteLLM compatibility, not implemented: they fall back to simple-shuffle with a warning at start-up.","type":"string","enum":["simple-shuffle","least-busy","usage-based-routing","usage-based-routing-v2","latency-based-routing","cost-based-routing"],"default":"simple-shuffle"},"num_retries":{"description":"Retries of a failed call across the alias's deployments. Default: litellm_settings.num_retries.","type":"integer","minimum":0},"timeout":{"description":"Seconds before a call fails with a Timeout. Default: litellm_settings.request_timeout.","type":"number","exclusiveMinimum":0},"retry_after":{"description":"Least seconds to wait before a retry (a provider's Retry-After wins when longer).","type":"number","default":0,"minimum":0},"fallbacks":{"description":"Aliases tried, in order, when every deployment of an alias fails: [{gpt-4o: [gpt-4o-mini, claude-sonnet]}].","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"context_window_fallbacks":{"description":"Aliases tried when a call fails because the prompt exceeds the context window: [{gpt-4o-mini: [gpt-4o]}].","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"content_policy_fallbacks":{"description":"Aliases tried when a call fails on the provider's content policy: [{gpt-4o: [claude-sonnet]}].","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"cooldown_time":{"description":"Seconds a deployment is skipped after more than allowed_fails failures in a minute.","type":"number","minimum":0},"allowed_fails":{"description":"Failures in a minute a deployment may have before it cools down.","type":"integer","minimum":0},"enable_tag_filtering":{"description":"LiteLLM tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"tag_filtering_match_any":{"description":"LiteLLM tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_host":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_port":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_password":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_url":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_db":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_pre_call_checks":{"description":"LiteLLM router: context-window checks before a call. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"optional_pre_call_checks":{"description":"LiteLLM router pre-call checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_cooldowns":{"description":"LiteLLM router cooldowns. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"retry_policy":{"description":"LiteLLM router: retries per error type. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_fails_policy":{"description":"LiteLLM router: allowed fails per error type. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"model_group_alias":{"description":"LiteLLM router: aliases of model groups. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"routing_strategy_args":{"description":"LiteLLM router: strategy tuning. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_max_parallel_requests":{"description":"LiteLLM router concurrency. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_fallbacks":{"description":"LiteLLM router fallbacks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_fallbacks":{"description":"LiteLLM router fallbacks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_litellm_params":{"description":"LiteLLM router: params added to every call. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"stream_timeout":{"description":"LiteLLM router streaming timeout. Accepted for LiteLLM compatibility; has no effect in this runtime: set litellm_params.stream_timeout.","x-litellm-ignored":true},"cache_responses":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime: use litellm_settings.cache.","x-litellm-ignored":true},"cache_kwargs":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime: use litellm_settings.cache_params.","x-litellm-ignored":true},"caching_groups":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"client_ttl":{"description":"LiteLLM router client cache. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"polling_interval":{"description":"LiteLLM router scheduler. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_priority":{"description":"LiteLLM router scheduler. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"provider_budget_config":{"description":"LiteLLM router budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ignore_invalid_deployments":{"description":"LiteLLM router. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"debug_level":{"description":"LiteLLM router logging. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"set_verbose":{"description":"LiteLLM router logging (deprecated). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"CallbackList":{"title":"CallbackList","description":"A list of callback references; a single reference is taken as a list of one (LiteLLM's `callbacks: custom_callbacks.proxy_handler_instance`).","anyOf":[{"$ref":"#/$defs/CallbackRef"},{"type":"array","items":{"$ref":"#/$defs/CallbackRef"}}]}}};
 const schema20 = {"title":"CallbackSettings","description":"Options of callbacks by name: the built-ins below, or any other name (a custom callback's settings, an object).","type":"object","properties":{"console":{"title":"ConsoleCallbackSettings","description":"The console built-in: one line per event on stderr.","type":"object","additionalProperties":false,"properties":{"format":{"description":"text: a readable line; json: one JSON object per line.","type":"string","enum":["text","json"],"default":"text"},"level":{"description":"Lowest level printed: failures are error, successes info, pre/post API calls and stream events debug.","type":"string","enum":["debug","info","warn","error"],"default":"info"}}},"file":{"title":"FileCallbackSettings","description":"The file built-in: one JSON line per event.","type":"object","additionalProperties":false,"properties":{"path":{"description":"The file, relative to the config file; its folder is created.","type":"string","default":"./logs/litellm-events.jsonl","minLength":1},"max_bytes":{"description":"Rotate the file when it grows past this size. Default: no rotation.","type":"integer","minimum":1},"max_files":{"description":"Rotated files kept (file.1, file.2, ...) when max_bytes is set; older ones are deleted. Default 5.","type":"integer","minimum":1}}},"mixpanel":{"title":"MixpanelCallbackSettings","description":"The mixpanel built-in: one Mixpanel event per successful or failed call.","type":"object","additionalProperties":false,"properties":{"token":{"description":"The Mixpanel project token. Default: the MIXPANEL_TOKEN environment variable.","type":"string","minLength":1},"api_host":{"description":"Mixpanel's API host (https://api-eu.mixpanel.com for EU residency).","type":"string","default":"https://api.mixpanel.com","pattern":"^https?://"},"event_name":{"description":"The Mixpanel event name.","type":"string","default":"LLM Response","minLength":1},"distinct_id":{"description":"The distinct_id of events whose call names no user: the call's `user` (or metadata.user_id) comes first; without this, the call id.","type":"string","minLength":1},"batch_size":{"description":"Events per request (Mixpanel's /track takes at most 50).","type":"integer","default":50,"minimum":1,"maximum":50},"flush_interval":{"description":"Milliseconds between sends of a partly filled batch.","type":"integer","default":1000,"minimum":1},"max_retries":{"description":"Retries of a failed send (429 and 5xx, with backoff) before the batch is reported and dropped.","type":"integer","default":3,"minimum":0}}},"webhook":{"title":"WebhookCallbackSettings","description":"The webhook built-in: POSTs events as JSON to a URL.","type":"object","required":["url"],"additionalProperties":false,"properties":{"url":{"description":"Where events are POSTed.","type":"string","pattern":"^https?://"},"headers":{"description":"Extra request headers, e.g. Authorization: Bearer ${WEBHOOK_TOKEN}.","type":"object","default":{},"additionalProperties":{"type":"string"}},"batch_size":{"description":"Events per POST: 1 sends each event as a JSON object, more sends a JSON array.","type":"integer","default":1,"minimum":1},"flush_interval":{"description":"Milliseconds between sends of a partly filled batch.","type":"integer","default":1000,"minimum":1},"max_retries":{"description":"Retries of a failed POST (429 and 5xx, with backoff) before the batch is reported and dropped.","type":"integer","default":3,"minimum":0}}}},"additionalProperties":{"description":"Settings of a custom callback, passed to it as options.","type":"object"}};
-const schema21 = {"title":"GeneralSettings","description":"The OpenAI-compatible HTTP server (litellm-runtime serve).","type":"object","additionalProperties":false,"properties":{"master_key":{"description":"Bearer token every request must carry (Authorization: Bearer <key>). Unset: no authentication. Use os.environ/NAME.","type":"string"},"host":{"description":"Interface the server listens on (0.0.0.0 for all).","type":"string","default":"127.0.0.1","minLength":1},"port":{"description":"TCP port of the server (0: any free port).","type":"integer","default":4000,"minimum":0,"maximum":65535},"max_request_body_bytes":{"description":"Largest request body accepted; larger ones get 413.","type":"integer","minimum":1},"shutdown_grace_seconds":{"description":"On SIGTERM/SIGINT, seconds to let requests in flight finish before closing.","type":"number","minimum":0},"completion_model":{"description":"LiteLLM proxy: default model. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_url":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_connection_pool_limit":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_connection_timeout":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allow_requests_on_db_unavailable":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"store_model_in_db":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"store_prompts_in_spend_logs":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_spend_logs":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_redis_transaction_buffer":{"description":"LiteLLM proxy: buffer spend writes in Redis. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_batch_write_at":{"description":"LiteLLM proxy: spend-log write interval. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_budget_rescheduler_min_time":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_budget_rescheduler_max_time":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_reset_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting":{"description":"LiteLLM proxy alerting (Slack, email). Accepted for LiteLLM compatibility; has no effect in this runtime (use a failure callback).","x-litellm-ignored":true},"alerting_threshold":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alert_types":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting_args":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alert_to_webhook_url":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"custom_auth":{"description":"LiteLLM proxy: custom auth module. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_jwt_auth":{"description":"LiteLLM proxy JWT auth. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_jwtauth":{"description":"LiteLLM proxy JWT auth. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"public_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"admin_only_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_ips":{"description":"LiteLLM proxy IP allow-list. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_parallel_requests":{"description":"LiteLLM proxy concurrency limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"global_max_parallel_requests":{"description":"LiteLLM proxy concurrency limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_request_size_mb":{"description":"LiteLLM proxy request size limit. Accepted for LiteLLM compatibility; has no effect in this runtime: use max_request_body_bytes.","x-litellm-ignored":true},"max_response_size_mb":{"description":"LiteLLM proxy response size limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"infer_model_from_keys":{"description":"LiteLLM proxy. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"background_health_checks":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"health_check_interval":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"health_check_details":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"key_management_system":{"description":"LiteLLM proxy secret managers. Accepted for LiteLLM compatibility; has no effect in this runtime (use os.environ/NAME).","x-litellm-ignored":true},"key_management_settings":{"description":"LiteLLM proxy secret managers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enforce_user_param":{"description":"LiteLLM proxy: require the user param. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enforced_params":{"description":"LiteLLM proxy: required request params. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_client_headers_to_llm_api":{"description":"LiteLLM proxy header forwarding. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_openai_org_id":{"description":"LiteLLM proxy header forwarding. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"pass_through_endpoints":{"description":"LiteLLM proxy pass-through routes. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ui_access_mode":{"description":"LiteLLM proxy admin UI. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_license":{"description":"LiteLLM Enterprise licence. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_master_key_return":{"description":"LiteLLM proxy admin UI. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_adding_master_key_hash_to_db":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"user_api_key_cache_ttl":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"maximum_spend_logs_retention_period":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"maximum_spend_logs_retention_interval":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}};
+const schema21 = {"title":"GeneralSettings","description":"The OpenAI-compatible HTTP server (litellm-runtime serve).","type":"object","additionalProperties":false,"properties":{"master_key":{"description":"Bearer token every request must carry (Authorization: Bearer <key>). Unset: no authentication. Use os.environ/NAME.","type":"string"},"host":{"description":"Interface the server listens on (0.0.0.0 for all).","type":"string","default":"127.0.0.1","minLength":1},"port":{"description":"TCP port of the server (0: any free port).","type":"integer","default":4000,"minimum":0,"maximum":65535},"max_request_body_bytes":{"description":"Largest request body accepted; larger ones get 413.","type":"integer","minimum":1},"shutdown_grace_seconds":{"description":"On SIGTERM/SIGINT, seconds to let requests in flight finish before closing.","type":"number","minimum":0},"allow_client_side_credentials":{"description":"LiteLLM proxy: let clients of the server set what the config otherwise owns: api_key, api_base, base_url, organization, api_version, azure_ad_token, mock_response, mock_delay, num_retries, timeout, stream_timeout and the cache's namespace and ttl. Off: such a request is a 400 naming the parameter. It applies to every client (this server has no virtual keys to allow it per key); the callback lists and prices stay the config's either way.","type":"boolean","default":false},"completion_model":{"description":"LiteLLM proxy: default model. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_url":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_connection_pool_limit":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_connection_timeout":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allow_requests_on_db_unavailable":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"store_model_in_db":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"store_prompts_in_spend_logs":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_spend_logs":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_redis_transaction_buffer":{"description":"LiteLLM proxy: buffer spend writes in Redis. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_batch_write_at":{"description":"LiteLLM proxy: spend-log write interval. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_budget_rescheduler_min_time":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_budget_rescheduler_max_time":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_reset_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting":{"description":"LiteLLM proxy alerting (Slack, email). Accepted for LiteLLM compatibility; has no effect in this runtime (use a failure callback).","x-litellm-ignored":true},"alerting_threshold":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alert_types":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting_args":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alert_to_webhook_url":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"custom_auth":{"description":"LiteLLM proxy: custom auth module. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_jwt_auth":{"description":"LiteLLM proxy JWT auth. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_jwtauth":{"description":"LiteLLM proxy JWT auth. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"public_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"admin_only_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_ips":{"description":"LiteLLM proxy IP allow-list. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_parallel_requests":{"description":"LiteLLM proxy concurrency limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"global_max_parallel_requests":{"description":"LiteLLM proxy concurrency limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_request_size_mb":{"description":"LiteLLM proxy request size limit. Accepted for LiteLLM compatibility; has no effect in this runtime: use max_request_body_bytes.","x-litellm-ignored":true},"max_response_size_mb":{"description":"LiteLLM proxy response size limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"infer_model_from_keys":{"description":"LiteLLM proxy. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"background_health_checks":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"health_check_interval":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"health_check_details":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"key_management_system":{"description":"LiteLLM proxy secret managers. Accepted for LiteLLM compatibility; has no effect in this runtime (use os.environ/NAME).","x-litellm-ignored":true},"key_management_settings":{"description":"LiteLLM proxy secret managers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enforce_user_param":{"description":"LiteLLM proxy: require the user param. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enforced_params":{"description":"LiteLLM proxy: required request params. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_client_headers_to_llm_api":{"description":"LiteLLM proxy header forwarding. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_openai_org_id":{"description":"LiteLLM proxy header forwarding. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"pass_through_endpoints":{"description":"LiteLLM proxy pass-through routes. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ui_access_mode":{"description":"LiteLLM proxy admin UI. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_license":{"description":"LiteLLM Enterprise licence. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_master_key_return":{"description":"LiteLLM proxy admin UI. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_adding_master_key_hash_to_db":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"user_api_key_cache_ttl":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"maximum_spend_logs_retention_period":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"maximum_spend_logs_retention_interval":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = (function ucs2length(str) {
     const len = str.length;
@@ -31,8 +31,9 @@ const func3 = (function ucs2length(str) {
     return length;
 });
 const schema12 = {"title":"ModelEntry","description":"One deployment of a model alias.","type":"object","required":["model_name","litellm_params"],"additionalProperties":false,"properties":{"model_name":{"description":"The alias callers ask for. Callbacks see it as kwargs.litellm_params.model_group.","type":"string","minLength":1},"litellm_params":{"$ref":"#/$defs/LiteLLMParams"},"model_info":{"$ref":"#/$defs/ModelInfo"},"callbacks":{"description":"Callbacks for calls to this model only; they run after the global ones of litellm_settings.","default":[],"$ref":"#/$defs/CallbackList"},"tpm":{"description":"LiteLLM's tokens-per-minute limit of this deployment, at the entry's top level (litellm_params.tpm does weight simple-shuffle). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"rpm":{"description":"LiteLLM's requests-per-minute limit of this deployment, at the entry's top level (litellm_params.rpm does weight simple-shuffle). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}};
-const schema13 = {"title":"LiteLLMParams","description":"How to call the provider for this deployment. Keys not listed here are sent to the provider as request parameters (temperature, max_tokens, ...).","type":"object","required":["model"],"additionalProperties":true,"properties":{"model":{"description":"provider/model, e.g. openai/gpt-4o-mini, azure/<deployment>, mock/<name>; a bare name means OpenAI.","type":"string","minLength":1},"api_key":{"description":"The provider's API key. Use os.environ/NAME or ${NAME} rather than writing the key in the file.","type":"string"},"api_base":{"description":"Base URL of the provider or of any OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.","type":"string"},"api_version":{"description":"API version, for providers that have one (Azure OpenAI: \"2024-02-01\").","type":"string"},"timeout":{"description":"Seconds before a call to this deployment fails with a Timeout. Default: litellm_settings.request_timeout.","type":"number","exclusiveMinimum":0},"stream_timeout":{"description":"Seconds before a streaming call to this deployment fails with a Timeout. Default: timeout.","type":"number","exclusiveMinimum":0},"max_retries":{"description":"Retries of the provider client on connection errors and 429/5xx, inside one attempt.","type":"integer","minimum":0},"num_retries":{"description":"Retries of a failed call to this deployment. Default: litellm_settings.num_retries.","type":"integer","minimum":0},"mock_response":{"description":"Answer with this text instead of calling the provider (priced as this model), or raise an error by name, e.g. \"litellm.RateLimitError\".","type":"string"},"organization":{"description":"OpenAI organization id, sent as the OpenAI-Organization header.","type":"string"},"weight":{"description":"Relative share of the alias's traffic this deployment gets under simple-shuffle routing; when set on any deployment of the alias it wins over rpm and tpm.","type":"number","default":1,"minimum":0},"input_cost_per_token":{"description":"USD per prompt token, overriding the bundled price table (model_info prices take precedence).","type":"number","minimum":0},"output_cost_per_token":{"description":"USD per completion token, overriding the bundled price table (model_info prices take precedence).","type":"number","minimum":0},"tpm":{"description":"Tokens per minute of this deployment. Not enforced: under simple-shuffle it is the deployment's share of traffic when no deployment of the alias sets weight or rpm (a deployment without it then gets no share).","type":"number","minimum":0},"rpm":{"description":"Requests per minute of this deployment. Not enforced: under simple-shuffle it is the deployment's share of traffic when no deployment of the alias sets weight (a deployment without it then gets no share).","type":"number","minimum":0},"tags":{"description":"LiteLLM's tags for tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}};
+const schema13 = {"title":"LiteLLMParams","description":"How to call the provider for this deployment. Keys not listed here are sent to the provider as request parameters (temperature, max_tokens, ...).","type":"object","required":["model"],"additionalProperties":true,"properties":{"model":{"description":"provider/model, e.g. openai/gpt-4o-mini, azure/<deployment>, mock/<name>; a bare name means OpenAI.","type":"string","minLength":1},"api_key":{"description":"The provider's API key. Use os.environ/NAME or ${NAME} rather than writing the key in the file.","type":"string"},"api_base":{"description":"Base URL of the provider or of any OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.","type":"string"},"api_version":{"description":"API version, for providers that have one (Azure OpenAI: \"2024-02-01\"). Letters, digits, dots, dashes and underscores only: it goes into the request's URL.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"timeout":{"description":"Seconds before a call to this deployment fails with a Timeout. Default: litellm_settings.request_timeout.","type":"number","exclusiveMinimum":0},"stream_timeout":{"description":"Seconds before a streaming call to this deployment fails with a Timeout. Default: timeout.","type":"number","exclusiveMinimum":0},"max_retries":{"description":"Retries of the provider client on connection errors and 429/5xx, inside one attempt.","type":"integer","minimum":0},"num_retries":{"description":"Retries of a failed call to this deployment. Default: litellm_settings.num_retries.","type":"integer","minimum":0},"mock_response":{"description":"Answer with this text instead of calling the provider (priced as this model), or raise an error by name, e.g. \"litellm.RateLimitError\".","type":"string"},"organization":{"description":"OpenAI organization id, sent as the OpenAI-Organization header.","type":"string"},"weight":{"description":"Relative share of the alias's traffic this deployment gets under simple-shuffle routing; when set on any deployment of the alias it wins over rpm and tpm.","type":"number","default":1,"minimum":0},"input_cost_per_token":{"description":"USD per prompt token, overriding the bundled price table (model_info prices take precedence).","type":"number","minimum":0},"output_cost_per_token":{"description":"USD per completion token, overriding the bundled price table (model_info prices take precedence).","type":"number","minimum":0},"tpm":{"description":"Tokens per minute of this deployment. Not enforced: under simple-shuffle it is the deployment's share of traffic when no deployment of the alias sets weight or rpm (a deployment without it then gets no share).","type":"number","minimum":0},"rpm":{"description":"Requests per minute of this deployment. Not enforced: under simple-shuffle it is the deployment's share of traffic when no deployment of the alias sets weight (a deployment without it then gets no share).","type":"number","minimum":0},"tags":{"description":"LiteLLM's tags for tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}};
 const schema14 = {"title":"ModelInfo","description":"Facts about the model: prices (USD per token, which override the bundled price table) and limits. Free-form, as in LiteLLM: other keys are kept and passed to callbacks.","type":"object","additionalProperties":true,"properties":{"id":{"description":"A stable id of this deployment (kwargs.litellm_params.model_info.id). Default: a hash of the entry.","type":"string"},"input_cost_per_token":{"description":"USD per prompt token.","type":"number","minimum":0},"output_cost_per_token":{"description":"USD per completion token.","type":"number","minimum":0},"cache_read_input_token_cost":{"description":"USD per prompt token read from the provider's prompt cache. Default: input_cost_per_token.","type":"number","minimum":0},"cache_creation_input_token_cost":{"description":"USD per prompt token written to the provider's prompt cache. Default: input_cost_per_token.","type":"number","minimum":0},"max_tokens":{"description":"The model's token limit (LiteLLM's legacy field; prefer max_input_tokens / max_output_tokens).","type":"integer","minimum":1},"max_input_tokens":{"description":"The model's context window, in tokens.","type":"integer","minimum":1},"max_output_tokens":{"description":"The most tokens the model can produce in one answer.","type":"integer","minimum":1},"mode":{"description":"What the model does: chat, completion, embedding, ...","type":"string","examples":["chat","completion","embedding"]},"base_model":{"description":"The model to price this deployment as, when its own name is not in the price table (e.g. an Azure deployment name).","type":"string"}}};
+const pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*$", "u");
 const schema15 = {"title":"CallbackList","description":"A list of callback references; a single reference is taken as a list of one (LiteLLM's `callbacks: custom_callbacks.proxy_handler_instance`).","anyOf":[{"$ref":"#/$defs/CallbackRef"},{"type":"array","items":{"$ref":"#/$defs/CallbackRef"}}]};
 const schema16 = {"title":"CallbackRef","description":"A callback: a built-in name (console, file, mixpanel, webhook; any other bare name, otel included, is a CONFIG_UNKNOWN_CALLBACK error), a module path relative to the config file (./callbacks/x.ts for its default export, ./callbacks/x.ts#name for a named export), LiteLLM's dotted module.attribute form, or an object {callback, events, options}.","anyOf":[{"description":"a callback name or module path (a string)","type":"string","minLength":1},{"title":"CallbackObjectRef","description":"an object {callback, events?, options?}","type":"object","required":["callback"],"additionalProperties":false,"properties":{"callback":{"description":"The callback: a built-in name, ./path.ts, ./path.ts#export or module.attribute.","type":"string","minLength":1},"events":{"description":"Only these events reach the callback. Default: every event the callback handles.","type":"array","uniqueItems":true,"items":{"$ref":"#/$defs/CallbackEvent"}},"options":{"description":"Options for this callback: passed to the constructor of a CustomLogger subclass, or to a built-in (over its callback_settings).","type":"object","default":{}}}}]};
 const schema17 = {"title":"CallbackEvent","description":"A logging event a callback can receive.","type":"string","enum":["pre_api_call","post_api_call","stream_event","success","failure"]};
@@ -458,8 +459,9 @@ errors++;
 }
 if(data1.api_version !== undefined){
 let data5 = data1.api_version;
-if(typeof data5 !== "string"){
-const err10 = {instancePath:instancePath+"/litellm_params/api_version",schemaPath:"#/$defs/LiteLLMParams/properties/api_version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.api_version.type,parentSchema:schema13.properties.api_version,data:data5};
+if(typeof data5 === "string"){
+if(!pattern0.test(data5)){
+const err10 = {instancePath:instancePath+"/litellm_params/api_version",schemaPath:"#/$defs/LiteLLMParams/properties/api_version/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9._-]*$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9._-]*$",parentSchema:schema13.properties.api_version,data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -469,11 +471,8 @@ vErrors.push(err10);
 errors++;
 }
 }
-if(data1.timeout !== undefined){
-let data6 = data1.timeout;
-if((typeof data6 == "number") && (isFinite(data6))){
-if(data6 <= 0 || isNaN(data6)){
-const err11 = {instancePath:instancePath+"/litellm_params/timeout",schemaPath:"#/$defs/LiteLLMParams/properties/timeout/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema13.properties.timeout,data:data6};
+else {
+const err11 = {instancePath:instancePath+"/litellm_params/api_version",schemaPath:"#/$defs/LiteLLMParams/properties/api_version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.api_version.type,parentSchema:schema13.properties.api_version,data:data5};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -483,8 +482,11 @@ vErrors.push(err11);
 errors++;
 }
 }
-else {
-const err12 = {instancePath:instancePath+"/litellm_params/timeout",schemaPath:"#/$defs/LiteLLMParams/properties/timeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema13.properties.timeout.type,parentSchema:schema13.properties.timeout,data:data6};
+if(data1.timeout !== undefined){
+let data6 = data1.timeout;
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 <= 0 || isNaN(data6)){
+const err12 = {instancePath:instancePath+"/litellm_params/timeout",schemaPath:"#/$defs/LiteLLMParams/properties/timeout/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema13.properties.timeout,data:data6};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -494,11 +496,8 @@ vErrors.push(err12);
 errors++;
 }
 }
-if(data1.stream_timeout !== undefined){
-let data7 = data1.stream_timeout;
-if((typeof data7 == "number") && (isFinite(data7))){
-if(data7 <= 0 || isNaN(data7)){
-const err13 = {instancePath:instancePath+"/litellm_params/stream_timeout",schemaPath:"#/$defs/LiteLLMParams/properties/stream_timeout/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema13.properties.stream_timeout,data:data7};
+else {
+const err13 = {instancePath:instancePath+"/litellm_params/timeout",schemaPath:"#/$defs/LiteLLMParams/properties/timeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema13.properties.timeout.type,parentSchema:schema13.properties.timeout,data:data6};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -508,8 +507,11 @@ vErrors.push(err13);
 errors++;
 }
 }
-else {
-const err14 = {instancePath:instancePath+"/litellm_params/stream_timeout",schemaPath:"#/$defs/LiteLLMParams/properties/stream_timeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema13.properties.stream_timeout.type,parentSchema:schema13.properties.stream_timeout,data:data7};
+if(data1.stream_timeout !== undefined){
+let data7 = data1.stream_timeout;
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 <= 0 || isNaN(data7)){
+const err14 = {instancePath:instancePath+"/litellm_params/stream_timeout",schemaPath:"#/$defs/LiteLLMParams/properties/stream_timeout/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema13.properties.stream_timeout,data:data7};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -519,10 +521,8 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data1.max_retries !== undefined){
-let data8 = data1.max_retries;
-if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-const err15 = {instancePath:instancePath+"/litellm_params/max_retries",schemaPath:"#/$defs/LiteLLMParams/properties/max_retries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.max_retries.type,parentSchema:schema13.properties.max_retries,data:data8};
+else {
+const err15 = {instancePath:instancePath+"/litellm_params/stream_timeout",schemaPath:"#/$defs/LiteLLMParams/properties/stream_timeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema13.properties.stream_timeout.type,parentSchema:schema13.properties.stream_timeout,data:data7};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -531,9 +531,11 @@ vErrors.push(err15);
 }
 errors++;
 }
-if((typeof data8 == "number") && (isFinite(data8))){
-if(data8 < 0 || isNaN(data8)){
-const err16 = {instancePath:instancePath+"/litellm_params/max_retries",schemaPath:"#/$defs/LiteLLMParams/properties/max_retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema13.properties.max_retries,data:data8};
+}
+if(data1.max_retries !== undefined){
+let data8 = data1.max_retries;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+const err16 = {instancePath:instancePath+"/litellm_params/max_retries",schemaPath:"#/$defs/LiteLLMParams/properties/max_retries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.max_retries.type,parentSchema:schema13.properties.max_retries,data:data8};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -542,12 +544,9 @@ vErrors.push(err16);
 }
 errors++;
 }
-}
-}
-if(data1.num_retries !== undefined){
-let data9 = data1.num_retries;
-if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-const err17 = {instancePath:instancePath+"/litellm_params/num_retries",schemaPath:"#/$defs/LiteLLMParams/properties/num_retries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.num_retries.type,parentSchema:schema13.properties.num_retries,data:data9};
+if((typeof data8 == "number") && (isFinite(data8))){
+if(data8 < 0 || isNaN(data8)){
+const err17 = {instancePath:instancePath+"/litellm_params/max_retries",schemaPath:"#/$defs/LiteLLMParams/properties/max_retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema13.properties.max_retries,data:data8};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -556,9 +555,12 @@ vErrors.push(err17);
 }
 errors++;
 }
-if((typeof data9 == "number") && (isFinite(data9))){
-if(data9 < 0 || isNaN(data9)){
-const err18 = {instancePath:instancePath+"/litellm_params/num_retries",schemaPath:"#/$defs/LiteLLMParams/properties/num_retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema13.properties.num_retries,data:data9};
+}
+}
+if(data1.num_retries !== undefined){
+let data9 = data1.num_retries;
+if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
+const err18 = {instancePath:instancePath+"/litellm_params/num_retries",schemaPath:"#/$defs/LiteLLMParams/properties/num_retries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema13.properties.num_retries.type,parentSchema:schema13.properties.num_retries,data:data9};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -567,12 +569,9 @@ vErrors.push(err18);
 }
 errors++;
 }
-}
-}
-if(data1.mock_response !== undefined){
-let data10 = data1.mock_response;
-if(typeof data10 !== "string"){
-const err19 = {instancePath:instancePath+"/litellm_params/mock_response",schemaPath:"#/$defs/LiteLLMParams/properties/mock_response/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.mock_response.type,parentSchema:schema13.properties.mock_response,data:data10};
+if((typeof data9 == "number") && (isFinite(data9))){
+if(data9 < 0 || isNaN(data9)){
+const err19 = {instancePath:instancePath+"/litellm_params/num_retries",schemaPath:"#/$defs/LiteLLMParams/properties/num_retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema13.properties.num_retries,data:data9};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -582,10 +581,11 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data1.organization !== undefined){
-let data11 = data1.organization;
-if(typeof data11 !== "string"){
-const err20 = {instancePath:instancePath+"/litellm_params/organization",schemaPath:"#/$defs/LiteLLMParams/properties/organization/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.organization.type,parentSchema:schema13.properties.organization,data:data11};
+}
+if(data1.mock_response !== undefined){
+let data10 = data1.mock_response;
+if(typeof data10 !== "string"){
+const err20 = {instancePath:instancePath+"/litellm_params/mock_response",schemaPath:"#/$defs/LiteLLMParams/properties/mock_response/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.mock_response.type,parentSchema:schema13.properties.mock_response,data:data10};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -595,11 +595,10 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data1.weight !== undefined){
-let data12 = data1.weight;
-if((typeof data12 == "number") && (isFinite(data12))){
-if(data12 < 0 || isNaN(data12)){
-const err21 = {instancePath:instancePath+"/litellm_params/weight",schemaPath:"#/$defs/LiteLLMParams/properties/weight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema13.properties.weight,data:data12};
+if(data1.organization !== undefined){
+let data11 = data1.organization;
+if(typeof data11 !== "string"){
+const err21 = {instancePath:instancePath+"/litellm_params/organization",schemaPath:"#/$defs/LiteLLMParams/properties/organization/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.properties.organization.type,parentSchema:schema13.properties.organization,data:data11};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -609,8 +608,11 @@ vErrors.push(err21);
 errors++;
 }
 }
-else {
-const err22 = {instancePath:instancePath+"/litellm_params/weight",schemaPath:"#/$defs/LiteLLMParams/properties/weight/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema13.properties.weight.type,parentSchema:schema13.properties.weight,data:data12};
+if(data1.weight !== undefined){
+let data12 = data1.weight;
+if((typeof data12 == "number") && (isFinite(data12))){
+if(data12 < 0 || isNaN(data12)){
+const err22 = {instancePath:instancePath+"/litellm_params/weight",schemaPath:"#/$defs/LiteLLMParams/properties/weight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema13.properties.weight,data:data12};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -620,11 +622,8 @@ vErrors.push(err22);
 errors++;
 }
 }
-if(data1.input_cost_per_token !== undefined){
-let data13 = data1.input_cost_per_token;
-if((typeof data13 == "number") && (isFinite(data13))){
-if(data13 < 0 || isNaN(data13)){
-const err23 = {instancePath:instancePath+"/litellm_params/input_cost_per_token",schemaPath:"#/$defs/LiteLLMParams/properties/input_cost_per_token/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema13.properties.input_cost_per_token,data:data13};
+else {
+const err23 = {instancePath:instancePath+"/litellm_params/weight",schemaPath:"#/$defs/LiteLLMParams/properties/weight/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema13.properties.weight.type,parentSchema:schema13.properties.weight,data:data12};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -634,8 +633,11 @@ vErrors.push(err23);
 errors++;
 }
 }
-else {
-const err24 = {instancePath:instancePath+"/litellm_params/input_cost_per_token",schemaPath:"#/$defs/LiteLLMParams/properties/input_cost_per_token/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema13.properties.input_cost_per_token.type,parentSchema:schema13.properties.input_cost_per_token,data:data13};
+if(data1.input_cost_per_token !== undefined){
+let data13 = data1.input_cost_per_token;
+if((typeof data13 == "number") && (isFinite(data13))){
+if(data13 < 0 || isNaN(data13)){
+const err24 = {instancePath:instancePath+"/litellm_params/input_cost_per_token",schemaPath:"#/$defs/LiteLLMParams/properties/input_cost_per_token/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema13.properties.input_cost_per_token,data:data13};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -645,11 +647,8 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data1.output_cost_per_token !== undefined){
-let data14 = data1.output_cost_per_token;
-if((typeof data14 == "number") && (isFinite(data14))){
-if(data14 < 0 || isNaN(data14)){
-const err25 = {instancePath:instancePath+"/litellm_params/output_cost_per_token",schemaPath:"#/$defs/LiteLLMParams/properties/output_cost_per_token/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema13.properties.output_cost_per_token,data:data14};
+else {
+const err25 = {instancePath:instancePath+"/litellm_params/input_cost_per_token",schemaPath:"#/$defs/LiteLLMParams/properties/input_cost_per_token/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema13.properties.input_cost_per_token.type,parentSchema:schema13.properties.input_cost_per_token,data:data13};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -659,8 +658,11 @@ vErrors.push(err25);
 errors++;
 }
 }
-else {
-const err26 = {instancePath:instancePath+"/litellm_params/output_cost_per_token",schemaPath:"#/$defs/LiteLLMParams/properties/output_cost_per_token/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema13.properties.output_cost_per_token.type,parentSchema:schema13.properties.output_cost_per_token,data:data14};
+if(data1.output_cost_per_token !== undefined){
+let data14 = data1.output_cost_per_token;
+if((typeof data14 == "number") && (isFinite(data14))){
+if(data14 < 0 || isNaN(data14)){
+const err26 = {instancePath:instancePath+"/litellm_params/output_cost_per_token",schemaPath:"#/$defs/LiteLLMParams/properties/output_cost_per_token/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema13.properties.output_cost_per_token,data:data14};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -670,11 +672,8 @@ vErrors.push(err26);
 errors++;
 }
 }
-if(data1.tpm !== undefined){
-let data15 = data1.tpm;
-if((typeof data15 == "number") && (isFinite(data15))){
-if(data15 < 0 || isNaN(data15)){
-const err27 = {instancePath:instancePath+"/litellm_params/tpm",schemaPath:"#/$defs/LiteLLMParams/properties/tpm/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema13.properties.tpm,data:data15};
+else {
+const err27 = {instancePath:instancePath+"/litellm_params/output_cost_per_token",schemaPath:"#/$defs/LiteLLMParams/properties/output_cost_per_token/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema13.properties.output_cost_per_token.type,parentSchema:schema13.properties.output_cost_per_token,data:data14};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -684,8 +683,11 @@ vErrors.push(err27);
 errors++;
 }
 }
-else {
-const err28 = {instancePath:instancePath+"/litellm_params/tpm",schemaPath:"#/$defs/LiteLLMParams/properties/tpm/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema13.properties.tpm.type,parentSchema:schema13.properties.tpm,data:data15};
+if(data1.tpm !== undefined){
+let data15 = data1.tpm;
+if((typeof data15 == "number") && (isFinite(data15))){
+if(data15 < 0 || isNaN(data15)){
+const err28 = {instancePath:instancePath+"/litellm_params/tpm",schemaPath:"#/$defs/LiteLLMParams/properties/tpm/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema13.properties.tpm,data:data15};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -695,11 +697,8 @@ vErrors.push(err28);
 errors++;
 }
 }
-if(data1.rpm !== undefined){
-let data16 = data1.rpm;
-if((typeof data16 == "number") && (isFinite(data16))){
-if(data16 < 0 || isNaN(data16)){
-const err29 = {instancePath:instancePath+"/litellm_params/rpm",schemaPath:"#/$defs/LiteLLMParams/properties/rpm/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema13.properties.rpm,data:data16};
+else {
+const err29 = {instancePath:instancePath+"/litellm_params/tpm",schemaPath:"#/$defs/LiteLLMParams/properties/tpm/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema13.properties.tpm.type,parentSchema:schema13.properties.tpm,data:data15};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -709,8 +708,11 @@ vErrors.push(err29);
 errors++;
 }
 }
-else {
-const err30 = {instancePath:instancePath+"/litellm_params/rpm",schemaPath:"#/$defs/LiteLLMParams/properties/rpm/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema13.properties.rpm.type,parentSchema:schema13.properties.rpm,data:data16};
+if(data1.rpm !== undefined){
+let data16 = data1.rpm;
+if((typeof data16 == "number") && (isFinite(data16))){
+if(data16 < 0 || isNaN(data16)){
+const err30 = {instancePath:instancePath+"/litellm_params/rpm",schemaPath:"#/$defs/LiteLLMParams/properties/rpm/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema13.properties.rpm,data:data16};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -720,14 +722,25 @@ vErrors.push(err30);
 errors++;
 }
 }
-}
 else {
-const err31 = {instancePath:instancePath+"/litellm_params",schemaPath:"#/$defs/LiteLLMParams/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.type,parentSchema:schema13,data:data1};
+const err31 = {instancePath:instancePath+"/litellm_params/rpm",schemaPath:"#/$defs/LiteLLMParams/properties/rpm/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema13.properties.rpm.type,parentSchema:schema13.properties.rpm,data:data16};
 if(vErrors === null){
 vErrors = [err31];
 }
 else {
 vErrors.push(err31);
+}
+errors++;
+}
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/litellm_params",schemaPath:"#/$defs/LiteLLMParams/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.type,parentSchema:schema13,data:data1};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
 }
 errors++;
 }
@@ -738,21 +751,7 @@ if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
 if(data18.id !== undefined){
 let data19 = data18.id;
 if(typeof data19 !== "string"){
-const err32 = {instancePath:instancePath+"/model_info/id",schemaPath:"#/$defs/ModelInfo/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.id.type,parentSchema:schema14.properties.id,data:data19};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-}
-if(data18.input_cost_per_token !== undefined){
-let data20 = data18.input_cost_per_token;
-if((typeof data20 == "number") && (isFinite(data20))){
-if(data20 < 0 || isNaN(data20)){
-const err33 = {instancePath:instancePath+"/model_info/input_cost_per_token",schemaPath:"#/$defs/ModelInfo/properties/input_cost_per_token/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema14.properties.input_cost_per_token,data:data20};
+const err33 = {instancePath:instancePath+"/model_info/id",schemaPath:"#/$defs/ModelInfo/properties/id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.id.type,parentSchema:schema14.properties.id,data:data19};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -762,8 +761,11 @@ vErrors.push(err33);
 errors++;
 }
 }
-else {
-const err34 = {instancePath:instancePath+"/model_info/input_cost_per_token",schemaPath:"#/$defs/ModelInfo/properties/input_cost_per_token/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema14.properties.input_cost_per_token.type,parentSchema:schema14.properties.input_cost_per_token,data:data20};
+if(data18.input_cost_per_token !== undefined){
+let data20 = data18.input_cost_per_token;
+if((typeof data20 == "number") && (isFinite(data20))){
+if(data20 < 0 || isNaN(data20)){
+const err34 = {instancePath:instancePath+"/model_info/input_cost_per_token",schemaPath:"#/$defs/ModelInfo/properties/input_cost_per_token/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema14.properties.input_cost_per_token,data:data20};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -773,11 +775,8 @@ vErrors.push(err34);
 errors++;
 }
 }
-if(data18.output_cost_per_token !== undefined){
-let data21 = data18.output_cost_per_token;
-if((typeof data21 == "number") && (isFinite(data21))){
-if(data21 < 0 || isNaN(data21)){
-const err35 = {instancePath:instancePath+"/model_info/output_cost_per_token",schemaPath:"#/$defs/ModelInfo/properties/output_cost_per_token/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema14.properties.output_cost_per_token,data:data21};
+else {
+const err35 = {instancePath:instancePath+"/model_info/input_cost_per_token",schemaPath:"#/$defs/ModelInfo/properties/input_cost_per_token/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema14.properties.input_cost_per_token.type,parentSchema:schema14.properties.input_cost_per_token,data:data20};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -787,8 +786,11 @@ vErrors.push(err35);
 errors++;
 }
 }
-else {
-const err36 = {instancePath:instancePath+"/model_info/output_cost_per_token",schemaPath:"#/$defs/ModelInfo/properties/output_cost_per_token/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema14.properties.output_cost_per_token.type,parentSchema:schema14.properties.output_cost_per_token,data:data21};
+if(data18.output_cost_per_token !== undefined){
+let data21 = data18.output_cost_per_token;
+if((typeof data21 == "number") && (isFinite(data21))){
+if(data21 < 0 || isNaN(data21)){
+const err36 = {instancePath:instancePath+"/model_info/output_cost_per_token",schemaPath:"#/$defs/ModelInfo/properties/output_cost_per_token/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema14.properties.output_cost_per_token,data:data21};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -798,11 +800,8 @@ vErrors.push(err36);
 errors++;
 }
 }
-if(data18.cache_read_input_token_cost !== undefined){
-let data22 = data18.cache_read_input_token_cost;
-if((typeof data22 == "number") && (isFinite(data22))){
-if(data22 < 0 || isNaN(data22)){
-const err37 = {instancePath:instancePath+"/model_info/cache_read_input_token_cost",schemaPath:"#/$defs/ModelInfo/properties/cache_read_input_token_cost/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema14.properties.cache_read_input_token_cost,data:data22};
+else {
+const err37 = {instancePath:instancePath+"/model_info/output_cost_per_token",schemaPath:"#/$defs/ModelInfo/properties/output_cost_per_token/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema14.properties.output_cost_per_token.type,parentSchema:schema14.properties.output_cost_per_token,data:data21};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -812,8 +811,11 @@ vErrors.push(err37);
 errors++;
 }
 }
-else {
-const err38 = {instancePath:instancePath+"/model_info/cache_read_input_token_cost",schemaPath:"#/$defs/ModelInfo/properties/cache_read_input_token_cost/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema14.properties.cache_read_input_token_cost.type,parentSchema:schema14.properties.cache_read_input_token_cost,data:data22};
+if(data18.cache_read_input_token_cost !== undefined){
+let data22 = data18.cache_read_input_token_cost;
+if((typeof data22 == "number") && (isFinite(data22))){
+if(data22 < 0 || isNaN(data22)){
+const err38 = {instancePath:instancePath+"/model_info/cache_read_input_token_cost",schemaPath:"#/$defs/ModelInfo/properties/cache_read_input_token_cost/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema14.properties.cache_read_input_token_cost,data:data22};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -823,11 +825,8 @@ vErrors.push(err38);
 errors++;
 }
 }
-if(data18.cache_creation_input_token_cost !== undefined){
-let data23 = data18.cache_creation_input_token_cost;
-if((typeof data23 == "number") && (isFinite(data23))){
-if(data23 < 0 || isNaN(data23)){
-const err39 = {instancePath:instancePath+"/model_info/cache_creation_input_token_cost",schemaPath:"#/$defs/ModelInfo/properties/cache_creation_input_token_cost/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema14.properties.cache_creation_input_token_cost,data:data23};
+else {
+const err39 = {instancePath:instancePath+"/model_info/cache_read_input_token_cost",schemaPath:"#/$defs/ModelInfo/properties/cache_read_input_token_cost/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema14.properties.cache_read_input_token_cost.type,parentSchema:schema14.properties.cache_read_input_token_cost,data:data22};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -837,8 +836,11 @@ vErrors.push(err39);
 errors++;
 }
 }
-else {
-const err40 = {instancePath:instancePath+"/model_info/cache_creation_input_token_cost",schemaPath:"#/$defs/ModelInfo/properties/cache_creation_input_token_cost/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema14.properties.cache_creation_input_token_cost.type,parentSchema:schema14.properties.cache_creation_input_token_cost,data:data23};
+if(data18.cache_creation_input_token_cost !== undefined){
+let data23 = data18.cache_creation_input_token_cost;
+if((typeof data23 == "number") && (isFinite(data23))){
+if(data23 < 0 || isNaN(data23)){
+const err40 = {instancePath:instancePath+"/model_info/cache_creation_input_token_cost",schemaPath:"#/$defs/ModelInfo/properties/cache_creation_input_token_cost/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema14.properties.cache_creation_input_token_cost,data:data23};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -848,10 +850,8 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data18.max_tokens !== undefined){
-let data24 = data18.max_tokens;
-if(!(((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24))) && (isFinite(data24)))){
-const err41 = {instancePath:instancePath+"/model_info/max_tokens",schemaPath:"#/$defs/ModelInfo/properties/max_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema14.properties.max_tokens.type,parentSchema:schema14.properties.max_tokens,data:data24};
+else {
+const err41 = {instancePath:instancePath+"/model_info/cache_creation_input_token_cost",schemaPath:"#/$defs/ModelInfo/properties/cache_creation_input_token_cost/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema14.properties.cache_creation_input_token_cost.type,parentSchema:schema14.properties.cache_creation_input_token_cost,data:data23};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -860,9 +860,11 @@ vErrors.push(err41);
 }
 errors++;
 }
-if((typeof data24 == "number") && (isFinite(data24))){
-if(data24 < 1 || isNaN(data24)){
-const err42 = {instancePath:instancePath+"/model_info/max_tokens",schemaPath:"#/$defs/ModelInfo/properties/max_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema14.properties.max_tokens,data:data24};
+}
+if(data18.max_tokens !== undefined){
+let data24 = data18.max_tokens;
+if(!(((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24))) && (isFinite(data24)))){
+const err42 = {instancePath:instancePath+"/model_info/max_tokens",schemaPath:"#/$defs/ModelInfo/properties/max_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema14.properties.max_tokens.type,parentSchema:schema14.properties.max_tokens,data:data24};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -871,12 +873,9 @@ vErrors.push(err42);
 }
 errors++;
 }
-}
-}
-if(data18.max_input_tokens !== undefined){
-let data25 = data18.max_input_tokens;
-if(!(((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25))) && (isFinite(data25)))){
-const err43 = {instancePath:instancePath+"/model_info/max_input_tokens",schemaPath:"#/$defs/ModelInfo/properties/max_input_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema14.properties.max_input_tokens.type,parentSchema:schema14.properties.max_input_tokens,data:data25};
+if((typeof data24 == "number") && (isFinite(data24))){
+if(data24 < 1 || isNaN(data24)){
+const err43 = {instancePath:instancePath+"/model_info/max_tokens",schemaPath:"#/$defs/ModelInfo/properties/max_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema14.properties.max_tokens,data:data24};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -885,9 +884,12 @@ vErrors.push(err43);
 }
 errors++;
 }
-if((typeof data25 == "number") && (isFinite(data25))){
-if(data25 < 1 || isNaN(data25)){
-const err44 = {instancePath:instancePath+"/model_info/max_input_tokens",schemaPath:"#/$defs/ModelInfo/properties/max_input_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema14.properties.max_input_tokens,data:data25};
+}
+}
+if(data18.max_input_tokens !== undefined){
+let data25 = data18.max_input_tokens;
+if(!(((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25))) && (isFinite(data25)))){
+const err44 = {instancePath:instancePath+"/model_info/max_input_tokens",schemaPath:"#/$defs/ModelInfo/properties/max_input_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema14.properties.max_input_tokens.type,parentSchema:schema14.properties.max_input_tokens,data:data25};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -896,12 +898,9 @@ vErrors.push(err44);
 }
 errors++;
 }
-}
-}
-if(data18.max_output_tokens !== undefined){
-let data26 = data18.max_output_tokens;
-if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
-const err45 = {instancePath:instancePath+"/model_info/max_output_tokens",schemaPath:"#/$defs/ModelInfo/properties/max_output_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema14.properties.max_output_tokens.type,parentSchema:schema14.properties.max_output_tokens,data:data26};
+if((typeof data25 == "number") && (isFinite(data25))){
+if(data25 < 1 || isNaN(data25)){
+const err45 = {instancePath:instancePath+"/model_info/max_input_tokens",schemaPath:"#/$defs/ModelInfo/properties/max_input_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema14.properties.max_input_tokens,data:data25};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -910,9 +909,12 @@ vErrors.push(err45);
 }
 errors++;
 }
-if((typeof data26 == "number") && (isFinite(data26))){
-if(data26 < 1 || isNaN(data26)){
-const err46 = {instancePath:instancePath+"/model_info/max_output_tokens",schemaPath:"#/$defs/ModelInfo/properties/max_output_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema14.properties.max_output_tokens,data:data26};
+}
+}
+if(data18.max_output_tokens !== undefined){
+let data26 = data18.max_output_tokens;
+if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
+const err46 = {instancePath:instancePath+"/model_info/max_output_tokens",schemaPath:"#/$defs/ModelInfo/properties/max_output_tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema14.properties.max_output_tokens.type,parentSchema:schema14.properties.max_output_tokens,data:data26};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -921,12 +923,9 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-}
-if(data18.mode !== undefined){
-let data27 = data18.mode;
-if(typeof data27 !== "string"){
-const err47 = {instancePath:instancePath+"/model_info/mode",schemaPath:"#/$defs/ModelInfo/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.mode.type,parentSchema:schema14.properties.mode,data:data27};
+if((typeof data26 == "number") && (isFinite(data26))){
+if(data26 < 1 || isNaN(data26)){
+const err47 = {instancePath:instancePath+"/model_info/max_output_tokens",schemaPath:"#/$defs/ModelInfo/properties/max_output_tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema14.properties.max_output_tokens,data:data26};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -936,10 +935,11 @@ vErrors.push(err47);
 errors++;
 }
 }
-if(data18.base_model !== undefined){
-let data28 = data18.base_model;
-if(typeof data28 !== "string"){
-const err48 = {instancePath:instancePath+"/model_info/base_model",schemaPath:"#/$defs/ModelInfo/properties/base_model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.base_model.type,parentSchema:schema14.properties.base_model,data:data28};
+}
+if(data18.mode !== undefined){
+let data27 = data18.mode;
+if(typeof data27 !== "string"){
+const err48 = {instancePath:instancePath+"/model_info/mode",schemaPath:"#/$defs/ModelInfo/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.mode.type,parentSchema:schema14.properties.mode,data:data27};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -949,14 +949,27 @@ vErrors.push(err48);
 errors++;
 }
 }
-}
-else {
-const err49 = {instancePath:instancePath+"/model_info",schemaPath:"#/$defs/ModelInfo/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.type,parentSchema:schema14,data:data18};
+if(data18.base_model !== undefined){
+let data28 = data18.base_model;
+if(typeof data28 !== "string"){
+const err49 = {instancePath:instancePath+"/model_info/base_model",schemaPath:"#/$defs/ModelInfo/properties/base_model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.properties.base_model.type,parentSchema:schema14.properties.base_model,data:data28};
 if(vErrors === null){
 vErrors = [err49];
 }
 else {
 vErrors.push(err49);
+}
+errors++;
+}
+}
+}
+else {
+const err50 = {instancePath:instancePath+"/model_info",schemaPath:"#/$defs/ModelInfo/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema14.type,parentSchema:schema14,data:data18};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
 }
 errors++;
 }
@@ -969,12 +982,12 @@ errors = vErrors.length;
 }
 }
 else {
-const err50 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
+const err51 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
 if(vErrors === null){
-vErrors = [err50];
+vErrors = [err51];
 }
 else {
-vErrors.push(err50);
+vErrors.push(err51);
 }
 errors++;
 }
@@ -982,10 +995,10 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
-const schema18 = {"title":"LiteLLMSettings","description":"Settings of the runtime: the global callback chains, the cache, logging and retries.","type":"object","additionalProperties":false,"properties":{"callbacks":{"description":"Callbacks for every event of every call (CustomLogger instances or classes, built-ins, modules).","default":[],"$ref":"#/$defs/CallbackList"},"input_callback":{"description":"Callbacks called before the provider request (pre_api_call); a plain function here is called with the call's kwargs.","default":[],"$ref":"#/$defs/CallbackList"},"success_callback":{"description":"Callbacks for successful calls; a plain function here is called as (kwargs, response, start_time, end_time).","default":[],"$ref":"#/$defs/CallbackList"},"failure_callback":{"description":"Callbacks for failed calls; a plain function here is called as (kwargs, null, start_time, end_time): the second argument is null, the error is kwargs.exception (its stack in kwargs.traceback_exception).","default":[],"$ref":"#/$defs/CallbackList"},"cache":{"description":"Cache responses (configured by cache_params).","type":"boolean","default":false},"cache_params":{"$ref":"#/$defs/CacheParams"},"turn_off_message_logging":{"description":"Put \"redacted-by-litellm\" in place of standard_logging_object.messages and standard_logging_object.response, the record every built-in writes. The kwargs a callback receives (messages, input, additional_args.complete_input_dict) and response_obj are not redacted; metadata, usage and cost are always logged.","type":"boolean","default":false},"redact_api_keys":{"description":"Mask API keys (all but the last 4 characters) in what callbacks receive.","type":"boolean","default":true},"callback_timeout":{"description":"Seconds one callback method may run before it is reported as CALLBACK_TIMEOUT.","type":"number","default":10,"exclusiveMinimum":0},"max_queue":{"description":"Most logging tasks waiting in the background queue; when it is full the oldest waiting task is dropped to make room, counted in stats().dropped and reported (CALLBACK_QUEUE_FULL).","type":"integer","default":10000,"minimum":1},"model_cost_map":{"description":"Path (relative to this file) of a JSON price table in LiteLLM's model_prices_and_context_window.json format, looked up before the bundled one.","type":"string","minLength":1},"num_retries":{"description":"Retries of a failed call (rate limits, timeouts, connection errors, 5xx), with backoff.","type":"integer","default":0,"minimum":0},"request_timeout":{"description":"Seconds before a provider call fails with a Timeout, unless the model or the call sets its own.","type":"number","default":600,"exclusiveMinimum":0},"drop_params":{"description":"LiteLLM: drop OpenAI params a provider does not support. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"modify_params":{"description":"LiteLLM: let LiteLLM rewrite a request to fit a provider. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"set_verbose":{"description":"LiteLLM: verbose debug logs. Accepted for LiteLLM compatibility; has no effect in this runtime (add the console callback instead).","x-litellm-ignored":true},"json_logs":{"description":"LiteLLM: JSON-formatted proxy logs. Accepted for LiteLLM compatibility; has no effect in this runtime (see callback_settings.console.format).","x-litellm-ignored":true},"telemetry":{"description":"LiteLLM: usage telemetry. Accepted for LiteLLM compatibility; has no effect in this runtime (which sends none).","x-litellm-ignored":true},"service_callbacks":{"description":"LiteLLM: callbacks for Redis / Postgres health events. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redact_user_api_key_info":{"description":"LiteLLM: redact the proxy's virtual-key info from logs. Accepted for LiteLLM compatibility; has no effect in this runtime (see redact_api_keys).","x-litellm-ignored":true},"langfuse_default_tags":{"description":"LiteLLM: default tags of Langfuse logging. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"force_ipv4":{"description":"LiteLLM: force IPv4 for provider requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_traceparent_to_llm_provider":{"description":"LiteLLM: forward the traceparent header to the provider. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_preview_features":{"description":"LiteLLM: preview provider features. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_fallbacks":{"description":"LiteLLM: fallbacks for any model group. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"fallbacks":{"description":"LiteLLM also reads fallbacks here. Accepted for LiteLLM compatibility; has no effect in this runtime: set router_settings.fallbacks.","x-litellm-ignored":true},"context_window_fallbacks":{"description":"LiteLLM also reads these fallbacks here. Accepted for LiteLLM compatibility; has no effect in this runtime: set router_settings.context_window_fallbacks.","x-litellm-ignored":true},"content_policy_fallbacks":{"description":"LiteLLM also reads these fallbacks here. Accepted for LiteLLM compatibility; has no effect in this runtime: set router_settings.content_policy_fallbacks.","x-litellm-ignored":true},"mcp_aliases":{"description":"LiteLLM: aliases of MCP servers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_parallel_requests":{"description":"LiteLLM: concurrency limit per deployment. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_end_user_cost_tracking":{"description":"LiteLLM proxy spend tracking. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_end_user_cost_tracking_prometheus_only":{"description":"LiteLLM proxy spend tracking. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"key_generation_settings":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_key_generate_params":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"upperbound_key_generate_params":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_team_settings":{"description":"LiteLLM proxy teams. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_internal_user_params":{"description":"LiteLLM proxy users. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"budget_duration":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_end_user_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_internal_user_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"internal_user_budget_duration":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_add_transform_inline_image_block":{"description":"LiteLLM: Fireworks AI image handling. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_hf_tokenizer_download":{"description":"LiteLLM: tokenizer choice. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_json_schema_validation":{"description":"LiteLLM: validate responses against response_format. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"return_response_headers":{"description":"LiteLLM: return the provider's response headers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redact_messages_in_exceptions":{"description":"LiteLLM: redact messages from exception text. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ssl_verify":{"description":"LiteLLM: TLS verification of provider requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_copilot_system_to_assistant":{"description":"LiteLLM (deprecated): GitHub Copilot message rewriting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}};
+const schema18 = {"title":"LiteLLMSettings","description":"Settings of the runtime: the global callback chains, the cache, logging and retries.","type":"object","additionalProperties":false,"properties":{"callbacks":{"description":"Callbacks for every event of every call (CustomLogger instances or classes, built-ins, modules).","default":[],"$ref":"#/$defs/CallbackList"},"input_callback":{"description":"Callbacks called before the provider request (pre_api_call); a plain function here is called with the call's kwargs.","default":[],"$ref":"#/$defs/CallbackList"},"success_callback":{"description":"Callbacks for successful calls; a plain function here is called as (kwargs, response, start_time, end_time).","default":[],"$ref":"#/$defs/CallbackList"},"failure_callback":{"description":"Callbacks for failed calls; a plain function here is called as (kwargs, null, start_time, end_time): the second argument is null, the error is kwargs.exception (its stack in kwargs.traceback_exception).","default":[],"$ref":"#/$defs/CallbackList"},"cache":{"description":"Cache responses (configured by cache_params).","type":"boolean","default":false},"cache_params":{"$ref":"#/$defs/CacheParams"},"turn_off_message_logging":{"description":"Put \"redacted-by-litellm\" in place of standard_logging_object.messages and standard_logging_object.response, the record every built-in writes. The kwargs a callback receives (messages, input, additional_args.complete_input_dict) and response_obj are not redacted; metadata, usage and cost are always logged.","type":"boolean","default":false},"redact_api_keys":{"description":"Mask API keys (all but the last 4 characters) in what callbacks receive.","type":"boolean","default":true},"callback_timeout":{"description":"Seconds one callback method may run before it is reported as CALLBACK_TIMEOUT.","type":"number","default":10,"exclusiveMinimum":0},"hook_timeout_policy":{"description":"What an async_pre_call_hook that runs past callback_timeout does to its call: reject fails the call with CALLBACK_TIMEOUT (a guard that cannot answer lets nothing through; 500 on the server); allow lets the call go on unchecked. The timeout is reported and counted in stats().timeouts either way.","type":"string","enum":["reject","allow"],"default":"reject"},"max_queue":{"description":"Most logging tasks waiting in the background queue; when it is full the oldest waiting task is dropped to make room, counted in stats().dropped and reported (CALLBACK_QUEUE_FULL).","type":"integer","default":10000,"minimum":1},"model_cost_map":{"description":"Path (relative to this file) of a JSON price table in LiteLLM's model_prices_and_context_window.json format, looked up before the bundled one.","type":"string","minLength":1},"num_retries":{"description":"Retries of a failed call (rate limits, timeouts, connection errors, 5xx), with backoff.","type":"integer","default":0,"minimum":0},"request_timeout":{"description":"Seconds before a provider call fails with a Timeout, unless the model or the call sets its own.","type":"number","default":600,"exclusiveMinimum":0},"max_response_bytes":{"description":"Largest JSON answer (or error body) read from a provider, in bytes. Bytes are counted as they arrive; past the limit the request is stopped and the call fails with InvalidResponseError (502 on the server). Default 32 MiB.","type":"integer","default":33554432,"minimum":1},"max_stream_bytes":{"description":"Largest streamed answer read from a provider, in bytes. Past the limit the request is stopped and the stream fails with InvalidResponseError. Default 128 MiB.","type":"integer","default":134217728,"minimum":1},"max_record_bytes":{"description":"Largest logging record a built-in (console json, file, webhook, mixpanel) writes or sends, in bytes. Past it the record's largest fields (messages, response, metadata) are replaced by a marker stating their size, so the record stays valid JSON with its ids, status and cost. Default 1 MiB.","type":"integer","default":1048576,"minimum":1024},"drop_params":{"description":"LiteLLM: drop OpenAI params a provider does not support. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"modify_params":{"description":"LiteLLM: let LiteLLM rewrite a request to fit a provider. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"set_verbose":{"description":"LiteLLM: verbose debug logs. Accepted for LiteLLM compatibility; has no effect in this runtime (add the console callback instead).","x-litellm-ignored":true},"json_logs":{"description":"LiteLLM: JSON-formatted proxy logs. Accepted for LiteLLM compatibility; has no effect in this runtime (see callback_settings.console.format).","x-litellm-ignored":true},"telemetry":{"description":"LiteLLM: usage telemetry. Accepted for LiteLLM compatibility; has no effect in this runtime (which sends none).","x-litellm-ignored":true},"service_callbacks":{"description":"LiteLLM: callbacks for Redis / Postgres health events. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redact_user_api_key_info":{"description":"LiteLLM: redact the proxy's virtual-key info from logs. Accepted for LiteLLM compatibility; has no effect in this runtime (see redact_api_keys).","x-litellm-ignored":true},"langfuse_default_tags":{"description":"LiteLLM: default tags of Langfuse logging. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"force_ipv4":{"description":"LiteLLM: force IPv4 for provider requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_traceparent_to_llm_provider":{"description":"LiteLLM: forward the traceparent header to the provider. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_preview_features":{"description":"LiteLLM: preview provider features. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_fallbacks":{"description":"LiteLLM: fallbacks for any model group. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"fallbacks":{"description":"LiteLLM also reads fallbacks here. Accepted for LiteLLM compatibility; has no effect in this runtime: set router_settings.fallbacks.","x-litellm-ignored":true},"context_window_fallbacks":{"description":"LiteLLM also reads these fallbacks here. Accepted for LiteLLM compatibility; has no effect in this runtime: set router_settings.context_window_fallbacks.","x-litellm-ignored":true},"content_policy_fallbacks":{"description":"LiteLLM also reads these fallbacks here. Accepted for LiteLLM compatibility; has no effect in this runtime: set router_settings.content_policy_fallbacks.","x-litellm-ignored":true},"mcp_aliases":{"description":"LiteLLM: aliases of MCP servers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_parallel_requests":{"description":"LiteLLM: concurrency limit per deployment. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_end_user_cost_tracking":{"description":"LiteLLM proxy spend tracking. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_end_user_cost_tracking_prometheus_only":{"description":"LiteLLM proxy spend tracking. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"key_generation_settings":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_key_generate_params":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"upperbound_key_generate_params":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_team_settings":{"description":"LiteLLM proxy teams. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_internal_user_params":{"description":"LiteLLM proxy users. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"budget_duration":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_end_user_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_internal_user_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"internal_user_budget_duration":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_add_transform_inline_image_block":{"description":"LiteLLM: Fireworks AI image handling. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_hf_tokenizer_download":{"description":"LiteLLM: tokenizer choice. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_json_schema_validation":{"description":"LiteLLM: validate responses against response_format. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"return_response_headers":{"description":"LiteLLM: return the provider's response headers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redact_messages_in_exceptions":{"description":"LiteLLM: redact messages from exception text. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ssl_verify":{"description":"LiteLLM: TLS verification of provider requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_copilot_system_to_assistant":{"description":"LiteLLM (deprecated): GitHub Copilot message rewriting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}};
 const schema19 = {"title":"CacheParams","description":"The response cache, used when litellm_settings.cache is true.","type":"object","additionalProperties":false,"properties":{"type":{"description":"local: in this process (LRU); redis: shared through Redis.","type":"string","enum":["local","redis"],"default":"local"},"host":{"description":"Redis host (or use url).","type":"string"},"port":{"description":"Redis port.","type":"integer","default":6379,"minimum":1,"maximum":65535},"password":{"description":"Redis password. Use os.environ/NAME rather than writing it in the file.","type":"string"},"username":{"description":"Redis ACL username.","type":"string"},"url":{"description":"Redis URL, redis://[user:password@]host:port[/db] (rediss:// for TLS); overrides host, port, password, db.","type":"string","pattern":"^rediss?://"},"db":{"description":"Redis database number.","type":"integer","default":0,"minimum":0},"tls":{"description":"Connect to Redis over TLS.","type":"boolean","default":false},"ssl":{"description":"LiteLLM's name for tls: connect to Redis over TLS.","type":"boolean"},"cluster_nodes":{"description":"Redis Cluster seed nodes; when set, host/port/url are not used.","type":"array","minItems":1,"items":{"anyOf":[{"title":"RedisNode","description":"an object {host, port}","type":"object","required":["host","port"],"additionalProperties":false,"properties":{"host":{"description":"Node host.","type":"string","minLength":1},"port":{"description":"Node port.","type":"integer","minimum":1,"maximum":65535}}},{"description":"a \"host:port\" string","type":"string","pattern":"^[^:\\s]+:[0-9]+$"}]}},"namespace":{"description":"Prefix of every cache key, so several apps can share one Redis.","type":"string"},"ttl":{"description":"Seconds a cached response lives. Default: until evicted (local) or forever (redis).","type":"number","exclusiveMinimum":0},"mode":{"description":"default_on: every call is cached unless it opts out (cache: {no-cache: true}); default_off: only calls that opt in (caching: true).","type":"string","enum":["default_on","default_off"],"default":"default_on"},"supported_call_types":{"description":"Which kinds of call are cached. This runtime has completion, acompletion, embedding and aembedding; the other LiteLLM names are accepted. Default: all.","type":"array","uniqueItems":true,"items":{"type":"string","enum":["completion","acompletion","embedding","aembedding","text_completion","atext_completion","transcription","atranscription","rerank","arerank","responses","aresponses"]}},"max_items":{"description":"Local cache: most entries kept before the least recently used is evicted.","type":"integer","default":10000,"minimum":1},"max_bytes":{"description":"Local cache: most bytes of cached responses kept before the least recently used are evicted. Default: no limit but max_items.","type":"integer","minimum":1},"timeout":{"description":"Seconds a Redis read or write may take before the cache is skipped for that call (a slow cache never fails a call).","type":"number","default":0.25,"exclusiveMinimum":0},"max_connections":{"description":"LiteLLM: redis-py connection pool size. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_startup_nodes":{"description":"LiteLLM's Redis Cluster nodes. Accepted for LiteLLM compatibility; has no effect in this runtime: use cluster_nodes.","x-litellm-ignored":true},"service_name":{"description":"LiteLLM: Redis Sentinel service. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"sentinel_nodes":{"description":"LiteLLM: Redis Sentinel nodes. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_in_memory_ttl":{"description":"LiteLLM: TTL of its in-memory cache layer. Accepted for LiteLLM compatibility; has no effect in this runtime: use ttl.","x-litellm-ignored":true},"default_in_redis_ttl":{"description":"LiteLLM: TTL of its Redis cache layer. Accepted for LiteLLM compatibility; has no effect in this runtime: use ttl.","x-litellm-ignored":true},"ssl_cert_reqs":{"description":"LiteLLM: redis-py TLS certificate checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ssl_check_hostname":{"description":"LiteLLM: redis-py TLS hostname check. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"similarity_threshold":{"description":"LiteLLM: semantic cache threshold. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true}}};
-const pattern0 = new RegExp("^rediss?://", "u");
-const pattern1 = new RegExp("^[^:\\s]+:[0-9]+$", "u");
+const pattern1 = new RegExp("^rediss?://", "u");
+const pattern2 = new RegExp("^[^:\\s]+:[0-9]+$", "u");
 
 function validate18(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1155,7 +1168,7 @@ errors++;
 if(data5.url !== undefined){
 let data11 = data5.url;
 if(typeof data11 === "string"){
-if(!pattern0.test(data11)){
+if(!pattern1.test(data11)){
 const err11 = {instancePath:instancePath+"/cache_params/url",schemaPath:"#/$defs/CacheParams/properties/url/pattern",keyword:"pattern",params:{pattern: "^rediss?://"},message:"must match pattern \""+"^rediss?://"+"\"",schema:"^rediss?://",parentSchema:schema19.properties.url,data:data11};
 if(vErrors === null){
 vErrors = [err11];
@@ -1356,7 +1369,7 @@ valid5 = valid5 || _valid0;
 if(!valid5){
 const _errs41 = errors;
 if(typeof data16 === "string"){
-if(!pattern1.test(data16)){
+if(!pattern2.test(data16)){
 const err27 = {instancePath:instancePath+"/cache_params/cluster_nodes/" + i0,schemaPath:"#/$defs/CacheParams/properties/cluster_nodes/items/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^[^:\\s]+:[0-9]+$"},message:"must match pattern \""+"^[^:\\s]+:[0-9]+$"+"\"",schema:"^[^:\\s]+:[0-9]+$",parentSchema:schema19.properties.cluster_nodes.items.anyOf[1],data:data16};
 if(vErrors === null){
 vErrors = [err27];
@@ -1676,10 +1689,10 @@ vErrors.push(err50);
 errors++;
 }
 }
-if(data.max_queue !== undefined){
-let data39 = data.max_queue;
-if(!(((typeof data39 == "number") && (!(data39 % 1) && !isNaN(data39))) && (isFinite(data39)))){
-const err51 = {instancePath:instancePath+"/max_queue",schemaPath:"#/properties/max_queue/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.max_queue.type,parentSchema:schema18.properties.max_queue,data:data39};
+if(data.hook_timeout_policy !== undefined){
+let data39 = data.hook_timeout_policy;
+if(typeof data39 !== "string"){
+const err51 = {instancePath:instancePath+"/hook_timeout_policy",schemaPath:"#/properties/hook_timeout_policy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.hook_timeout_policy.type,parentSchema:schema18.properties.hook_timeout_policy,data:data39};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -1688,9 +1701,8 @@ vErrors.push(err51);
 }
 errors++;
 }
-if((typeof data39 == "number") && (isFinite(data39))){
-if(data39 < 1 || isNaN(data39)){
-const err52 = {instancePath:instancePath+"/max_queue",schemaPath:"#/properties/max_queue/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema18.properties.max_queue,data:data39};
+if(!((data39 === "reject") || (data39 === "allow"))){
+const err52 = {instancePath:instancePath+"/hook_timeout_policy",schemaPath:"#/properties/hook_timeout_policy/enum",keyword:"enum",params:{allowedValues: schema18.properties.hook_timeout_policy.enum},message:"must be equal to one of the allowed values",schema:schema18.properties.hook_timeout_policy.enum,parentSchema:schema18.properties.hook_timeout_policy,data:data39};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -1700,12 +1712,10 @@ vErrors.push(err52);
 errors++;
 }
 }
-}
-if(data.model_cost_map !== undefined){
-let data40 = data.model_cost_map;
-if(typeof data40 === "string"){
-if(func3(data40) < 1){
-const err53 = {instancePath:instancePath+"/model_cost_map",schemaPath:"#/properties/model_cost_map/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.properties.model_cost_map,data:data40};
+if(data.max_queue !== undefined){
+let data40 = data.max_queue;
+if(!(((typeof data40 == "number") && (!(data40 % 1) && !isNaN(data40))) && (isFinite(data40)))){
+const err53 = {instancePath:instancePath+"/max_queue",schemaPath:"#/properties/max_queue/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.max_queue.type,parentSchema:schema18.properties.max_queue,data:data40};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -1714,9 +1724,9 @@ vErrors.push(err53);
 }
 errors++;
 }
-}
-else {
-const err54 = {instancePath:instancePath+"/model_cost_map",schemaPath:"#/properties/model_cost_map/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.model_cost_map.type,parentSchema:schema18.properties.model_cost_map,data:data40};
+if((typeof data40 == "number") && (isFinite(data40))){
+if(data40 < 1 || isNaN(data40)){
+const err54 = {instancePath:instancePath+"/max_queue",schemaPath:"#/properties/max_queue/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema18.properties.max_queue,data:data40};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -1726,10 +1736,12 @@ vErrors.push(err54);
 errors++;
 }
 }
-if(data.num_retries !== undefined){
-let data41 = data.num_retries;
-if(!(((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41))) && (isFinite(data41)))){
-const err55 = {instancePath:instancePath+"/num_retries",schemaPath:"#/properties/num_retries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.num_retries.type,parentSchema:schema18.properties.num_retries,data:data41};
+}
+if(data.model_cost_map !== undefined){
+let data41 = data.model_cost_map;
+if(typeof data41 === "string"){
+if(func3(data41) < 1){
+const err55 = {instancePath:instancePath+"/model_cost_map",schemaPath:"#/properties/model_cost_map/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.properties.model_cost_map,data:data41};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -1738,9 +1750,9 @@ vErrors.push(err55);
 }
 errors++;
 }
-if((typeof data41 == "number") && (isFinite(data41))){
-if(data41 < 0 || isNaN(data41)){
-const err56 = {instancePath:instancePath+"/num_retries",schemaPath:"#/properties/num_retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema18.properties.num_retries,data:data41};
+}
+else {
+const err56 = {instancePath:instancePath+"/model_cost_map",schemaPath:"#/properties/model_cost_map/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.model_cost_map.type,parentSchema:schema18.properties.model_cost_map,data:data41};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -1750,12 +1762,10 @@ vErrors.push(err56);
 errors++;
 }
 }
-}
-if(data.request_timeout !== undefined){
-let data42 = data.request_timeout;
-if((typeof data42 == "number") && (isFinite(data42))){
-if(data42 <= 0 || isNaN(data42)){
-const err57 = {instancePath:instancePath+"/request_timeout",schemaPath:"#/properties/request_timeout/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema18.properties.request_timeout,data:data42};
+if(data.num_retries !== undefined){
+let data42 = data.num_retries;
+if(!(((typeof data42 == "number") && (!(data42 % 1) && !isNaN(data42))) && (isFinite(data42)))){
+const err57 = {instancePath:instancePath+"/num_retries",schemaPath:"#/properties/num_retries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.num_retries.type,parentSchema:schema18.properties.num_retries,data:data42};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -1764,9 +1774,9 @@ vErrors.push(err57);
 }
 errors++;
 }
-}
-else {
-const err58 = {instancePath:instancePath+"/request_timeout",schemaPath:"#/properties/request_timeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema18.properties.request_timeout.type,parentSchema:schema18.properties.request_timeout,data:data42};
+if((typeof data42 == "number") && (isFinite(data42))){
+if(data42 < 0 || isNaN(data42)){
+const err58 = {instancePath:instancePath+"/num_retries",schemaPath:"#/properties/num_retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema18.properties.num_retries,data:data42};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -1777,13 +1787,114 @@ errors++;
 }
 }
 }
-else {
-const err59 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema18.type,parentSchema:schema18,data};
+if(data.request_timeout !== undefined){
+let data43 = data.request_timeout;
+if((typeof data43 == "number") && (isFinite(data43))){
+if(data43 <= 0 || isNaN(data43)){
+const err59 = {instancePath:instancePath+"/request_timeout",schemaPath:"#/properties/request_timeout/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema18.properties.request_timeout,data:data43};
 if(vErrors === null){
 vErrors = [err59];
 }
 else {
 vErrors.push(err59);
+}
+errors++;
+}
+}
+else {
+const err60 = {instancePath:instancePath+"/request_timeout",schemaPath:"#/properties/request_timeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema18.properties.request_timeout.type,parentSchema:schema18.properties.request_timeout,data:data43};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+if(data.max_response_bytes !== undefined){
+let data44 = data.max_response_bytes;
+if(!(((typeof data44 == "number") && (!(data44 % 1) && !isNaN(data44))) && (isFinite(data44)))){
+const err61 = {instancePath:instancePath+"/max_response_bytes",schemaPath:"#/properties/max_response_bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.max_response_bytes.type,parentSchema:schema18.properties.max_response_bytes,data:data44};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+if((typeof data44 == "number") && (isFinite(data44))){
+if(data44 < 1 || isNaN(data44)){
+const err62 = {instancePath:instancePath+"/max_response_bytes",schemaPath:"#/properties/max_response_bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema18.properties.max_response_bytes,data:data44};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+}
+if(data.max_stream_bytes !== undefined){
+let data45 = data.max_stream_bytes;
+if(!(((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45))) && (isFinite(data45)))){
+const err63 = {instancePath:instancePath+"/max_stream_bytes",schemaPath:"#/properties/max_stream_bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.max_stream_bytes.type,parentSchema:schema18.properties.max_stream_bytes,data:data45};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+if((typeof data45 == "number") && (isFinite(data45))){
+if(data45 < 1 || isNaN(data45)){
+const err64 = {instancePath:instancePath+"/max_stream_bytes",schemaPath:"#/properties/max_stream_bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema18.properties.max_stream_bytes,data:data45};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+}
+if(data.max_record_bytes !== undefined){
+let data46 = data.max_record_bytes;
+if(!(((typeof data46 == "number") && (!(data46 % 1) && !isNaN(data46))) && (isFinite(data46)))){
+const err65 = {instancePath:instancePath+"/max_record_bytes",schemaPath:"#/properties/max_record_bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.max_record_bytes.type,parentSchema:schema18.properties.max_record_bytes,data:data46};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+if((typeof data46 == "number") && (isFinite(data46))){
+if(data46 < 1024 || isNaN(data46)){
+const err66 = {instancePath:instancePath+"/max_record_bytes",schemaPath:"#/properties/max_record_bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema18.properties.max_record_bytes,data:data46};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err67 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema18.type,parentSchema:schema18,data};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
 }
 errors++;
 }
@@ -2219,7 +2330,7 @@ validate24.errors = vErrors;
 return errors === 0;
 }
 
-const pattern2 = new RegExp("^https?://", "u");
+const pattern3 = new RegExp("^https?://", "u");
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2501,7 +2612,7 @@ errors++;
 if(data12.api_host !== undefined){
 let data14 = data12.api_host;
 if(typeof data14 === "string"){
-if(!pattern2.test(data14)){
+if(!pattern3.test(data14)){
 const err20 = {instancePath:instancePath+"/callback_settings/mixpanel/api_host",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/api_host/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema20.properties.mixpanel.properties.api_host,data:data14};
 if(vErrors === null){
 vErrors = [err20];
@@ -2698,7 +2809,7 @@ errors++;
 if(data20.url !== undefined){
 let data21 = data20.url;
 if(typeof data21 === "string"){
-if(!pattern2.test(data21)){
+if(!pattern3.test(data21)){
 const err36 = {instancePath:instancePath+"/callback_settings/webhook/url",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema20.properties.webhook.properties.url,data:data21};
 if(vErrors === null){
 vErrors = [err36];
@@ -2985,14 +3096,27 @@ vErrors.push(err58);
 errors++;
 }
 }
-}
-else {
-const err59 = {instancePath:instancePath+"/general_settings",schemaPath:"#/$defs/GeneralSettings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema21.type,parentSchema:schema21,data:data27};
+if(data27.allow_client_side_credentials !== undefined){
+let data33 = data27.allow_client_side_credentials;
+if(typeof data33 !== "boolean"){
+const err59 = {instancePath:instancePath+"/general_settings/allow_client_side_credentials",schemaPath:"#/$defs/GeneralSettings/properties/allow_client_side_credentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema21.properties.allow_client_side_credentials.type,parentSchema:schema21.properties.allow_client_side_credentials,data:data33};
 if(vErrors === null){
 vErrors = [err59];
 }
 else {
 vErrors.push(err59);
+}
+errors++;
+}
+}
+}
+else {
+const err60 = {instancePath:instancePath+"/general_settings",schemaPath:"#/$defs/GeneralSettings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema21.type,parentSchema:schema21,data:data27};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
 }
 errors++;
 }
@@ -3004,24 +3128,12 @@ errors = vErrors.length;
 }
 }
 if(data.environment_variables !== undefined){
-let data81 = data.environment_variables;
-if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
-for(const key8 in data81){
-let data82 = data81[key8];
-if(((typeof data82 !== "string") && (!((typeof data82 == "number") && (isFinite(data82))))) && (typeof data82 !== "boolean")){
-const err60 = {instancePath:instancePath+"/environment_variables/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environment_variables/additionalProperties/type",keyword:"type",params:{type: schema11.properties.environment_variables.additionalProperties.type},message:"must be string,number,boolean",schema:schema11.properties.environment_variables.additionalProperties.type,parentSchema:schema11.properties.environment_variables.additionalProperties,data:data82};
-if(vErrors === null){
-vErrors = [err60];
-}
-else {
-vErrors.push(err60);
-}
-errors++;
-}
-}
-}
-else {
-const err61 = {instancePath:instancePath+"/environment_variables",schemaPath:"#/properties/environment_variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.environment_variables.type,parentSchema:schema11.properties.environment_variables,data:data81};
+let data82 = data.environment_variables;
+if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
+for(const key8 in data82){
+let data83 = data82[key8];
+if(((typeof data83 !== "string") && (!((typeof data83 == "number") && (isFinite(data83))))) && (typeof data83 !== "boolean")){
+const err61 = {instancePath:instancePath+"/environment_variables/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environment_variables/additionalProperties/type",keyword:"type",params:{type: schema11.properties.environment_variables.additionalProperties.type},message:"must be string,number,boolean",schema:schema11.properties.environment_variables.additionalProperties.type,parentSchema:schema11.properties.environment_variables.additionalProperties,data:data83};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -3031,15 +3143,9 @@ vErrors.push(err61);
 errors++;
 }
 }
-if(data.include !== undefined){
-let data83 = data.include;
-if(Array.isArray(data83)){
-const len1 = data83.length;
-for(let i1=0; i1<len1; i1++){
-let data84 = data83[i1];
-if(typeof data84 === "string"){
-if(func3(data84) < 1){
-const err62 = {instancePath:instancePath+"/include/" + i1,schemaPath:"#/properties/include/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.include.items,data:data84};
+}
+else {
+const err62 = {instancePath:instancePath+"/environment_variables",schemaPath:"#/properties/environment_variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.environment_variables.type,parentSchema:schema11.properties.environment_variables,data:data82};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -3049,8 +3155,15 @@ vErrors.push(err62);
 errors++;
 }
 }
-else {
-const err63 = {instancePath:instancePath+"/include/" + i1,schemaPath:"#/properties/include/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.include.items.type,parentSchema:schema11.properties.include.items,data:data84};
+if(data.include !== undefined){
+let data84 = data.include;
+if(Array.isArray(data84)){
+const len1 = data84.length;
+for(let i1=0; i1<len1; i1++){
+let data85 = data84[i1];
+if(typeof data85 === "string"){
+if(func3(data85) < 1){
+const err63 = {instancePath:instancePath+"/include/" + i1,schemaPath:"#/properties/include/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.include.items,data:data85};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -3060,9 +3173,8 @@ vErrors.push(err63);
 errors++;
 }
 }
-}
 else {
-const err64 = {instancePath:instancePath+"/include",schemaPath:"#/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.include.type,parentSchema:schema11.properties.include,data:data83};
+const err64 = {instancePath:instancePath+"/include/" + i1,schemaPath:"#/properties/include/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.include.items.type,parentSchema:schema11.properties.include.items,data:data85};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -3074,12 +3186,24 @@ errors++;
 }
 }
 else {
-const err65 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+const err65 = {instancePath:instancePath+"/include",schemaPath:"#/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.include.type,parentSchema:schema11.properties.include,data:data84};
 if(vErrors === null){
 vErrors = [err65];
 }
 else {
 vErrors.push(err65);
+}
+errors++;
+}
+}
+}
+else {
+const err66 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
 }
 errors++;
 }
