@@ -97,8 +97,8 @@ async function instance(): Promise<Jiti> {
     return { code: code.startsWith(STRICT) ? STRICT + PREAMBLE + code.slice(STRICT.length) : PREAMBLE + code };
   };
   transformWithPreamble = transform;
-  // sourceMaps: an error's position in the transpiled code is mapped back to the user's source (sourcePosition).
-  jiti = createJiti(import.meta.url, { moduleCache: false, interopDefault: false, fsCache: cacheDir(), sourceMaps: true, transform });
+  // No source maps on load: an inline map only trails the code, so sourcePosition() makes one when an error is reported.
+  jiti = createJiti(import.meta.url, { moduleCache: false, interopDefault: false, fsCache: cacheDir(), sourceMaps: false, transform });
   return jiti;
 }
 
