@@ -140,8 +140,12 @@ export class RedisStore implements Store {
     if (connection) this.#settleFirstContact();
     if (this.#closing || this.#state === "down") return;
     if (this.#state === "connecting" && !connection) return;
-    // Refused while reconnecting for less than the timeout: a quick reconnect (an idle timeout, a failover) is not worth a report; a refused reconnect is, through "error".
-    if (!connection && this.#lostAt > 0 && Date.now() - this.#lostAt < this.#timeoutMs && NOT_CONNECTED.test(err.message)) return;
+    if (!connection && NOT_CONNECTED.test(err.message)) {
+      // A command can meet the closed socket before its "close" event: the connection is lost from now.
+      if (this.#lostAt === 0) this.#lostAt = Date.now();
+      // Refused while reconnecting for less than the timeout: a quick reconnect (an idle timeout, a failover) is not worth a report; a refused reconnect is, through "error".
+      if (Date.now() - this.#lostAt < this.#timeoutMs) return;
+    }
     this.#state = "down";
     this.#downSince = Date.now();
     this.outages++;

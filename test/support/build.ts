@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { tsArgs } from "./run-ts.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -25,12 +26,21 @@ export function buildIsStale(root = ROOT): boolean {
   return false;
 }
 
+/** Loads the runtime once through jiti's CLI, as the tests' children do (test/support/run-ts.ts), so they start from its file cache. */
+async function warmChildCache(): Promise<void> {
+  await promisify(execFile)(process.execPath, tsArgs(join(ROOT, "test/support/warm.ts")), { cwd: ROOT }).catch((err: { stderr?: string }) => {
+    throw new Error(`loading the runtime through jiti failed:\n${err.stderr ?? String(err)}`);
+  });
+}
+
 /**
- * Vitest's global setup: `npm run build` once, before any test file starts,
- * when the working tree is newer than `dist/`. CI's `npm ci` builds through
- * `prepare`, so there this costs one directory walk.
+ * Vitest's global setup, before any test file starts: warms jiti's cache,
+ * then runs `npm run build` when the working tree is newer than `dist/`.
+ * CI's `npm ci` builds through `prepare`, so there the second step costs one
+ * directory walk.
  */
 export default async function setup(): Promise<void> {
+  await warmChildCache();
   if (!buildIsStale()) return;
   const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
   await promisify(execFile)(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: ROOT, maxBuffer: 16 << 20 }).catch((err: { stdout?: string }) => {
