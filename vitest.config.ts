@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import SlowestFirst from "./test/support/sequencer.ts";
 
 export default defineConfig({
   test: {
@@ -7,6 +8,7 @@ export default defineConfig({
     globalSetup: ["test/support/build.ts"],
     // Most files wait on sockets, child processes and timers rather than the CPU: more files than cores keeps both cores busy.
     maxWorkers: 3,
+    sequence: { sequencer: SlowestFirst },
     testTimeout: 20_000,
     hookTimeout: 20_000,
   },
