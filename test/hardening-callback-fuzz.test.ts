@@ -2,24 +2,11 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import litellm, { createRuntime, CustomLogger, type CallbackKwargs, type Runtime } from "../core/index.ts";
+import { LOGGER_METHODS } from "../core/callbacks/custom-logger.ts";
 import { resetLitellm } from "./support/globals.ts";
 import { nastyValues } from "./support/thrown-values.ts";
 
-const METHODS = [
-  "log_pre_api_call",
-  "log_post_api_call",
-  "log_stream_event",
-  "log_success_event",
-  "log_failure_event",
-  "async_log_pre_api_call",
-  "async_log_stream_event",
-  "async_log_success_event",
-  "async_log_failure_event",
-  "async_pre_call_hook",
-  "async_post_call_success_hook",
-  "flush",
-  "close",
-] as const;
+const METHODS = [...LOGGER_METHODS, "flush", "close"] as const;
 type Method = (typeof METHODS)[number];
 /** `nasty` picks one of the values fast-check itself cannot hold (a revoked Proxy trips its cloning), by index. */
 type Act = { kind: "return" | "throw" | "reject"; value?: unknown; nasty?: number };
