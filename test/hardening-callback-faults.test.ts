@@ -246,3 +246,36 @@ describe("a callback's flush() and close() rejecting with undefined or null", ()
     ]);
   });
 });
+
+describe("a pre-call hook that throws a message", () => {
+  it("rejects the call with it, as an Error: a 400 on the server, one failure logged, nothing reported as a fault", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "hook-message-"));
+    const failures: string[] = [];
+    const reports: CallbackError[] = [];
+    const guard = {
+      async_pre_call_hook() {
+        throw "team ads may not use this model";
+      },
+      async async_log_failure_event(kwargs: CallbackKwargs) {
+        failures.push(kwargs.litellm_call_id);
+      },
+    };
+    const rt = await createRuntime({ config: { model_list: [{ model_name: "echo", litellm_params: { model: "mock/echo" } }], litellm_settings: { callbacks: [guard] } }, cwd: dir });
+    rt.on("callback_error", (err: CallbackError) => reports.push(err));
+    const server = await startServer(rt, { port: 0 });
+    try {
+      await expect(rt.acompletion({ model: "echo", messages: [{ role: "user", content: "hi" }] })).rejects.toThrow("team ads may not use this model");
+      const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "none", maxRetries: 0 });
+      const err = await client.chat.completions.create({ model: "echo", messages: [{ role: "user", content: "hi" }] }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+      expect((err as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({ message: "team ads may not use this model" });
+      await rt.flush();
+      expect(failures).toHaveLength(2);
+      expect(reports).toEqual([]);
+    } finally {
+      await server.close(1000);
+      await rt.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

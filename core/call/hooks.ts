@@ -30,8 +30,8 @@ function settle(hook: Hook, args: readonly unknown[], timeoutMs: number): Promis
 
 /**
  * The pre-call chain: each hook receives what the previous returned. A hook
- * that throws an Error rejects the call with it (that is what the hook is
- * for); one that throws anything else rejects it with a reported
+ * that throws an Error or a message rejects the call with it (that is what
+ * the hook is for); one that throws anything else rejects it with a reported
  * `CallbackError`. A hook that does not answer in time rejects the call too
  * (a guard fails closed), unless the policy is `allow`.
  */
@@ -61,7 +61,9 @@ export async function runPreCallHooks(
     }
     if ("thrown" in out) {
       if (isReadableError(out.thrown)) throw out.thrown;
-      // Anything but an Error is a bug in the hook, not a verdict: reported like any callback failure, and the call still fails closed.
+      // A thrown message is a verdict too (`throw "team ads may not use this model"`): rejected with it, as an Error.
+      if (typeof out.thrown === "string") throw new Error(out.thrown);
+      // Anything else is a bug in the hook, not a verdict: reported like any callback failure, and the call still fails closed.
       const err = callbackFailure(
         CALLBACK_ERROR_CODES.threw,
         hook.name,
