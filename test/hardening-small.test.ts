@@ -8,7 +8,7 @@ import { summaryLine } from "../core/callbacks/summary.ts";
 import { parseYaml } from "../core/config/parse.ts";
 import { ModuleLoader, type RefContext } from "../core/config/modules.ts";
 import { CONFIG_ERROR_CODES } from "../core/errors.ts";
-import { createRuntime, validateConfig, type Runtime } from "../core/index.ts";
+import { createRuntime, startServer, validateConfig, type Runtime } from "../core/index.ts";
 import { transportError, type Where } from "../core/providers/http.ts";
 import type { CallbackKwargs } from "../core/types.ts";
 import { startFakeCollector, type FakeCollector } from "./support/fake-collector.ts";
@@ -244,6 +244,15 @@ describe('master_key: "" is a config error', () => {
       { code: CONFIG_ERROR_CODES.invalidValue, path: "general_settings.master_key", file, line: 6, col: 3 },
     ]);
     expect(result.errors[0]!.message).toMatch(/^master_key is empty: remove it to run without authentication \(loopback only\), or set a key\./);
+  });
+
+  it("startServer({ masterKey: \"\" }) refuses it too, naming what to pass instead", async () => {
+    const rt = await createRuntime({ cwd: dir, config: { model_list: [{ model_name: "fast", litellm_params: { model: "mock/x" } }] } });
+    try {
+      await expect(startServer(rt, { port: 0, masterKey: " " })).rejects.toThrow(/masterKey is empty: pass null \(or leave it out\)/);
+    } finally {
+      await rt.close();
+    }
   });
 
   it("a runtime does not start with it, and a set key still loads", async () => {

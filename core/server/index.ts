@@ -67,6 +67,10 @@ export async function startServer(runtime: Runtime, options: ServerOptions = {})
   const port = options.port ?? general().port ?? 4000;
   check("port", port, 0, 65535);
   check("maxBodyBytes", options.maxBodyBytes, 1, Number.MAX_SAFE_INTEGER);
+  // An empty key would lock every request out while the server looks open, as master_key: "" in a config would.
+  if (typeof options.masterKey === "string" && options.masterKey.trim() === "") {
+    throw new RangeError("startServer(): masterKey is empty: pass null (or leave it out) to run without authentication, on loopback only, or pass a key.");
+  }
 
   let closing = false;
   let inflight = 0;
