@@ -142,6 +142,31 @@ describe("litellm-runtime serve", () => {
     ]);
   });
 
+  it("SIGTERM finishes within its bound when a callback's flush() never settles: the timeout is reported, exit 0", async () => {
+    const work = await project(
+      "hanging-flush",
+      `model_list:
+  - model_name: demo
+    litellm_params: { model: mock/demo, mock_response: "ok" }
+litellm_settings:
+  callbacks: [./hangs.ts]
+  callback_timeout: 0.3
+`,
+    );
+    await writeFile(join(work, "hangs.ts"), "export default { async async_log_success_event() {}, flush: () => new Promise(() => {}) };\n");
+    const s = serve(["--port", "0", "--no-watch"], work);
+    const url = await baseUrl(s);
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "unused", maxRetries: 0 });
+    expect((await client.chat.completions.create({ model: "demo", messages: [{ role: "user", content: "hi" }] })).choices[0]!.message.content).toBe("ok");
+    s.child.kill("SIGTERM");
+    // A guard against a hang, not a timing assertion: a flush() that held shutdown would never let it exit.
+    const guard = setTimeout(() => s.child.kill("SIGKILL"), 15_000);
+    const code = await s.exited;
+    clearTimeout(guard);
+    expect(code).toBe(0);
+    expect(s.out.stderr).toMatch(/\[CALLBACK_TIMEOUT\].*flush/);
+  });
+
   it("a second signal exits at once with 1", async () => {
     const work = await project("impatient", CONFIG.replace("mock_delay: 50", "mock_delay: 5000"));
     const s = serve(["--port", "0", "--no-watch"], work);
