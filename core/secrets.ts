@@ -123,8 +123,8 @@ const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v
 
 /**
  * Every secret a config knows: each `api_key` and `azure_ad_token` of
- * `model_list`, `general_settings.master_key`, and the credentials inside each
- * `api_base`. Values are as resolved (an `os.environ/NAME` reference is its
+ * `model_list`, `general_settings.master_key`, the credentials inside each
+ * `api_base`, and the cache's Redis password and URL credentials. Values are as resolved (an `os.environ/NAME` reference is its
  * variable's value), so the environment values they came from are covered.
  */
 export function configSecrets(config: unknown, env: NodeJS.ProcessEnv = process.env): Secrets {
@@ -133,6 +133,10 @@ export function configSecrets(config: unknown, env: NodeJS.ProcessEnv = process.
   const values: string[] = PROVIDER_KEY_VARIABLES.flatMap((name) => (env[name] ? [env[name]!] : []));
   const general = obj(c.general_settings);
   if (typeof general.master_key === "string") values.push(general.master_key);
+  // The cache's Redis password, and a Redis URL's credentials: a connection error may quote either.
+  const cacheParams = obj(obj(c.litellm_settings).cache_params);
+  if (typeof cacheParams.password === "string") values.push(cacheParams.password);
+  if (typeof cacheParams.url === "string") values.push(...urlSecrets(cacheParams.url));
   const list = Array.isArray(c.model_list) ? c.model_list : [];
   for (const entry of list) {
     const p = obj(obj(entry).litellm_params);

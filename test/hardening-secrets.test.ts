@@ -164,6 +164,11 @@ describe("the scrubber", () => {
     expect(secrets.scrub(text)).toBe("sk-...cdef sk-...3210 p4s...long ************ ent...4321 sk-...7890 none");
   });
 
+  it("knows the cache's Redis password and the credentials of its URL", () => {
+    const secrets = configSecrets({ litellm_settings: { cache_params: { type: "redis", password: "redis-pa55word-long", url: "redis://u:url-pa55word-long@h:6379" } } }, {});
+    expect(secrets.scrub("AUTH redis-pa55word-long failed; url-pa55word-long")).toBe("AUTH red...long failed; url...long");
+  });
+
   it("masks URL credentials in any text, and leaves text without secrets alone", () => {
     expect(Secrets.none.scrub('see "https://me:pw@host/x?token=abc&y=1" now')).toBe('see "https://me:****@host/x?token=****&y=1" now');
     expect(Secrets.none.scrub("plain text, a=b")).toBe("plain text, a=b");
