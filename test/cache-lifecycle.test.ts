@@ -227,4 +227,38 @@ describe("the config's cache", () => {
       await rt.close();
     }
   });
+
+  it("the record says a cache applied, and which deployment answered, as they stand after the pre-call hooks", async () => {
+    const records: Array<{ cache_enabled: boolean; deployment: string | undefined }> = [];
+    const recorder = {
+      async async_pre_call_hook(data: Record<string, unknown>) {
+        return data.model === "moved" ? { ...data, model: "target", caching: false } : data;
+      },
+      async async_log_success_event(kwargs: CallbackKwargs) {
+        const r = kwargs.standard_logging_object!;
+        records.push({ cache_enabled: r.cache_enabled, deployment: r.hidden_params?.litellm_model_name });
+      },
+    };
+    const rt = await createRuntime({
+      config: {
+        model_list: [
+          { model_name: "moved", litellm_params: { model: "mock/first", mock_response: "a" } },
+          { model_name: "target", litellm_params: { model: "mock/second", mock_response: "b" } },
+        ],
+        litellm_settings: { cache: true, callbacks: [recorder] },
+      },
+      cwd: dir,
+    });
+    try {
+      await rt.acompletion({ model: "target", messages });
+      await rt.acompletion({ model: "moved", messages });
+      await rt.flush();
+      expect(records).toEqual([
+        { cache_enabled: true, deployment: "mock/second" },
+        { cache_enabled: false, deployment: "mock/second" },
+      ]);
+    } finally {
+      await rt.close();
+    }
+  });
 });

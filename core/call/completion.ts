@@ -33,7 +33,10 @@ async function attempt(env: CallEnv, route: Route, params: CompletionParams, cal
     let target = route.target;
     if (callbacks.preCallHooks.length > 0) {
       const data = await runPreCallHooks(callbacks.preCallHooks, { ...params }, callType, timeoutMs, env.dispatcher, env.settings.hook_timeout_policy);
-      if (data.model !== params.model) target = env.route(data as CompletionParams).target;
+      if (data.model !== params.model) {
+        target = env.route(data as CompletionParams).target;
+        ctx.kwargs.litellm_params.litellm_model_name = `${target.provider}/${target.model}`;
+      }
       params = data as CompletionParams;
       checkCompletionParams(params);
       ctx.kwargs.messages = params.messages;
@@ -44,6 +47,7 @@ async function attempt(env: CallEnv, route: Route, params: CompletionParams, cal
     const includeUsage = (params.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
 
     const cache = cacheApplies(env, params, callType);
+    ctx.kwargs.litellm_params.cache_enabled = cache !== null;
     const use = cache ? cacheUse(cache, params, { kind: "chat", messages: params.messages, params: ctx.kwargs.optional_params }) : null;
     const hit = use ? await lookup<Stored>(use) : null;
     if (hit && use) {

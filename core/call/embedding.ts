@@ -34,6 +34,7 @@ async function attempt(env: CallEnv, route: Route, params: EmbeddingParams, call
     if (target.error) throw target.error;
     const inputs = typeof params.input === "string" ? [params.input] : params.input;
     const cache = cacheApplies(env, params, callType);
+    ctx.kwargs.litellm_params.cache_enabled = cache !== null;
     const keyed = cache ? inputs.map((input) => cacheUse(cache, params, { kind: "embedding", input, params: ctx.kwargs.optional_params })) : null;
     // One input that cannot be keyed makes the whole call a miss: no partial answers from the cache.
     const uses = keyed && keyed.every((u) => u !== null) ? (keyed as CacheUse[]) : null;

@@ -6,7 +6,6 @@ import { describeThrown, isReadableError, safeCause } from "../callbacks/failure
 import { computeCost } from "../cost/index.ts";
 import type { ProviderRequest, ResolvedModel } from "../providers/types.ts";
 import type { CallType, CompletionParams, EmbeddingParams, HiddenParams, Usage } from "../types.ts";
-import { cacheApplies } from "./cache-step.ts";
 import { CallContext } from "./context.ts";
 import type { AttemptInfo, CallEnv, CallSettings, Route } from "./env.ts";
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_STREAM_BYTES, DEFAULT_TIMEOUT_S, optionalParams } from "./params.ts";
@@ -50,9 +49,9 @@ export function newContext(
       api_base: env.settings.redact_api_keys ? maskUrl(target.api_base) : target.api_base,
       custom_llm_provider: target.provider,
       model_group: target.model_group,
-      // What a log line names: the deployment the router picked, and whether a cache miss is news.
+      // What a log line names: the deployment the router picked, and whether a cache miss is news (set by the cache step, after the hooks).
       litellm_model_name: `${target.provider}/${target.model}`,
-      cache_enabled: cacheApplies(env, params, callType) !== null,
+      cache_enabled: false,
       stream: params.stream === true,
       call_type: callType,
       user: typeof params.user === "string" ? params.user : undefined,
