@@ -4,7 +4,7 @@ import { availableParallelism, cpus } from "node:os";
 import { builtinsSuite } from "./builtins.ts";
 import { cacheSuite } from "./cache.ts";
 import { routingSuite } from "./routing.ts";
-import { coldStartSuite, reloadSuite } from "./config.ts";
+import { coldStartSuite, largeReloadSuite, reloadSuite } from "./config.ts";
 import { dispatchSuite, streamSuite, upstreamSuite } from "./core.ts";
 import { renderPlain, renderTable, type SuiteResult } from "./stats.ts";
 import { startUpstream } from "./upstream.ts";
@@ -22,6 +22,7 @@ const ALL: Record<string, Suite> = {
   upstream: ({ url }) => upstreamSuite(url),
   stream: ({ url }) => streamSuite(url),
   reload: () => reloadSuite(),
+  largereload: () => largeReloadSuite(),
   coldstart: () => coldStartSuite(),
   server: async ({ url }) => (await import("./server.ts")).serverSuite(url),
 };

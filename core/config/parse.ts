@@ -34,6 +34,11 @@ export function getSpot(container: object, key: string | number): Readonly<Spot>
   return SPOTS.get(container)?.get(String(key));
 }
 
+/** Every position recorded on `container`, by key (a worker posts them back to the main thread). */
+export function spotsOf(container: object): ReadonlyMap<string, Readonly<Spot>> | undefined {
+  return SPOTS.get(container);
+}
+
 /** True when the value at `container[key]` was an unquoted YAML scalar (the only place env refs are typed). */
 export function isPlainScalar(container: object, key: string | number): boolean {
   return getSpot(container, key)?.plain ?? false;
@@ -261,6 +266,9 @@ function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
+/** From this size a text parses in a worker (parse-off-thread.ts); a smaller one parses inline in less time than a worker takes to start. */
+export const OFF_THREAD_CHARS = 32 * 1024;
+
 const MODULE_EXTS = new Set([".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"]);
 
 /**
@@ -279,7 +287,8 @@ export async function parseFile(file: string): Promise<ParsedFile> {
       code === "ENOENT" ? "the config file does not exist; check the path, or run `litellm-runtime init` to create one." : `the config file cannot be read (${code ?? String(err)}).`;
     throw new ConfigError([{ code: CONFIG_ERROR_CODES.notFound, file, path: "", message }], file);
   }
-  const parsed = parseYaml(text, file);
+  // A large file parses in a worker thread, so the calls being served are not held up; the module loads only then.
+  const parsed = text.length < OFF_THREAD_CHARS ? parseYaml(text, file) : await (await import("./parse-off-thread.ts")).parseOffThread(text, file);
   if (basename(file) !== "package.json") return parsed;
   const pkg = parsed.data as Record<string, unknown> | null;
   const own = pkg !== null && typeof pkg === "object" && !Array.isArray(pkg) ? pkg.litellm : undefined;

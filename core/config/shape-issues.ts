@@ -124,10 +124,17 @@ function resolveRef(schema: unknown, root: Readonly<Schema>): Schema | undefined
   if (!isRecord(schema)) return undefined;
   const ref = schema.$ref;
   if (typeof ref !== "string" || !ref.startsWith("#/")) return schema;
+  // Once per schema node: a config of thousands of models would otherwise copy the same definition for each.
+  const known = RESOLVED.get(schema);
+  if (known) return known;
   let node: unknown = root;
   for (const seg of ref.slice(2).split("/")) node = isRecord(node) ? node[seg] : undefined;
-  return isRecord(node) ? { ...node, ...schema } : schema;
+  const resolved = isRecord(node) ? { ...node, ...schema } : schema;
+  RESOLVED.set(schema, resolved);
+  return resolved;
 }
+
+const RESOLVED = new WeakMap<object, Schema>();
 
 /** ` key: <first sentence of its description>.`, saying what the value is for. */
 function hint(schema: unknown, path: Path, root: Readonly<Schema>): string {
