@@ -41,7 +41,7 @@ export interface MixpanelEvent {
   properties: Record<string, unknown>;
 }
 
-export function resolveMixpanelOptions(options: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): MixpanelOptions {
+export function resolveMixpanelOptions(options: Record<string, unknown>, env: Readonly<Record<string, string | undefined>> = process.env): MixpanelOptions {
   const token = options.token ?? env.MIXPANEL_TOKEN;
   if (typeof token !== "string" || token.trim() === "") {
     throw new InvalidCallbackError(
@@ -194,7 +194,7 @@ export class MixpanelLogger extends DeliveringLogger {
   readonly settings: MixpanelOptions;
 
   constructor(options: Record<string, unknown> = {}, context?: BuiltinContext) {
-    const o = resolveMixpanelOptions(options);
+    const o = resolveMixpanelOptions(options, context?.env);
     const policy = context?.records ?? DEFAULT_RECORD_POLICY;
     super(options, {
       name: "mixpanel",

@@ -126,8 +126,9 @@ const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v
  * `model_list`, `general_settings.master_key`, the credentials inside each
  * `api_base`, and the cache's Redis password and URL credentials. Values are as resolved (an `os.environ/NAME` reference is its
  * variable's value), so the environment values they came from are covered.
+ * `env` is where the providers will look for their keys: a config's own environment, else process.env.
  */
-export function configSecrets(config: unknown, env: NodeJS.ProcessEnv = process.env): Secrets {
+export function configSecrets(config: unknown, env: Readonly<Record<string, string | undefined>> = process.env): Secrets {
   const c = obj(config);
   // The keys the providers fall back on when an entry names none.
   const values: string[] = PROVIDER_KEY_VARIABLES.flatMap((name) => (env[name] ? [env[name]!] : []));

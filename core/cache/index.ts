@@ -2,7 +2,7 @@ import type { CallType } from "../types.ts";
 import { CACHE_ERROR_CODES, CacheError } from "../errors.ts";
 import { cacheKey } from "./key.ts";
 import { LocalStore } from "./local.ts";
-import { describeStore, resolveCacheOptions, type CacheOptions, type ResolvedCacheOptions } from "./options.ts";
+import { describeStore, resolveCacheOptions, type CacheEnv, type CacheOptions, type ResolvedCacheOptions } from "./options.ts";
 import { RedisStore } from "./redis.ts";
 import { decodeEntry, encodeEntry, type Store } from "./store.ts";
 import type { CacheStats, CachedValue, KeyParts, LookupControls, ResponseCache, StoreControls } from "./types.ts";
@@ -16,7 +16,7 @@ import type { CacheStats, CachedValue, KeyParts, LookupControls, ResponseCache, 
 
 export { cacheKey, canonical, KEY_IGNORED_PARAMS } from "./key.ts";
 export { CACHE_CALL_TYPES, CACHE_DEFAULTS, resolveCacheOptions, sameCacheOptions } from "./options.ts";
-export type { CacheOptions, RedisNode, ResolvedCacheOptions } from "./options.ts";
+export type { CacheEnv, CacheOptions, RedisNode, ResolvedCacheOptions } from "./options.ts";
 export type { Store } from "./store.ts";
 export type * from "./types.ts";
 
@@ -46,8 +46,9 @@ export class Cache implements ResponseCache {
   /** Counters when the current outage began, for the recovery line. */
   #atOutage = { read_failures: 0, write_failures: 0 };
 
-  constructor(options: CacheOptions = {}, hooks: CacheHooks = {}) {
-    this.options = resolveCacheOptions(options);
+  /** `env`: where REDIS_* are read when the options name no server (a config's own environment). @default process.env */
+  constructor(options: CacheOptions = {}, hooks: CacheHooks = {}, env: CacheEnv = process.env) {
+    this.options = resolveCacheOptions(options, env);
     this.#supported = new Set(this.options.supported_call_types);
     const o = this.options;
     if (o.type === "local") {
@@ -185,13 +186,14 @@ export class Cache implements ResponseCache {
 }
 
 /**
- * The config's cache: `litellm_settings.cache: true` with `cache_params`.
+ * The config's cache: `litellm_settings.cache: true` with `cache_params`,
+ * REDIS_* read from the config's environment (`env`, else process.env).
  * Null when `cache` is not true. Throws CacheError CACHE_INVALID_OPTIONS for
  * params the schema would have refused (validation normally catches them first).
  */
-export function cacheFromSettings(cache: boolean | undefined, params: Record<string, unknown> | undefined, hooks?: CacheHooks): Cache | null {
+export function cacheFromSettings(cache: boolean | undefined, params: Record<string, unknown> | undefined, hooks?: CacheHooks, env?: CacheEnv): Cache | null {
   if (cache !== true) return null;
-  return new Cache((params ?? {}) as CacheOptions, hooks);
+  return new Cache((params ?? {}) as CacheOptions, hooks, env);
 }
 
 /** A positive finite number of seconds, or undefined (absent or unusable: the default applies). */

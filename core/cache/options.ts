@@ -95,8 +95,11 @@ export const CACHE_DEFAULTS = Object.freeze({
   port: 6379,
 });
 
+/** Environment variables as the cache reads them (REDIS_*): process.env, or a config's own environment. */
+export type CacheEnv = Readonly<Record<string, string | undefined>>;
+
 /** Resolves (and validates) options; `env` is read only for a Redis that names no server. Throws CacheError CACHE_INVALID_OPTIONS. */
-export function resolveCacheOptions(options: CacheOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedCacheOptions {
+export function resolveCacheOptions(options: CacheOptions = {}, env: CacheEnv = process.env): ResolvedCacheOptions {
   const o = options;
   const type = oneOf("type", o.type, ["local", "redis"] as const) ?? CACHE_DEFAULTS.type;
   const common = {
@@ -139,10 +142,18 @@ export function resolveCacheOptions(options: CacheOptions = {}, env: NodeJS.Proc
   });
 }
 
-/** True when both sets of options resolve to the same cache, so a reload can keep the one it has (and its Redis connection). */
-export function sameCacheOptions(a: CacheOptions | ResolvedCacheOptions | null | undefined, b: CacheOptions | ResolvedCacheOptions | null | undefined): boolean {
+/**
+ * True when both sets of options resolve to the same cache, so a reload can keep the one it has (and its Redis
+ * connection); each side with its own environment (a reload's config may set other REDIS_* variables).
+ */
+export function sameCacheOptions(
+  a: CacheOptions | ResolvedCacheOptions | null | undefined,
+  b: CacheOptions | ResolvedCacheOptions | null | undefined,
+  envA: CacheEnv = process.env,
+  envB: CacheEnv = envA,
+): boolean {
   try {
-    return JSON.stringify(resolveCacheOptions(a ?? {})) === JSON.stringify(resolveCacheOptions(b ?? {}));
+    return JSON.stringify(resolveCacheOptions(a ?? {}, envA)) === JSON.stringify(resolveCacheOptions(b ?? {}, envB));
   } catch {
     return false;
   }

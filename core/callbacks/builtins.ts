@@ -14,6 +14,8 @@ export interface BuiltinContext {
   dir: string;
   /** How the scope's records are serialised: `max_record_bytes` and the scrubber of its secrets. @default DEFAULT_RECORD_POLICY */
   records?: RecordPolicy;
+  /** Where a built-in reads a variable it falls back on (MIXPANEL_TOKEN): a config's own environment. @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export type BuiltinFactory = (options: Record<string, unknown>, context: BuiltinContext) => object;

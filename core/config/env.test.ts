@@ -47,7 +47,7 @@ describe("resolveEnvRefs", () => {
 
   it("types only unquoted values that are one whole ${...} reference", () => {
     const { data, locate } = parseYaml(text, "/x/c.yaml");
-    const issues = resolveEnvRefs(data, locate, ENV);
+    const { issues, unresolved } = resolveEnvRefs(data, locate, ENV);
     expect(data).toEqual({
       port: 9090,
       quoted: "9090",
@@ -57,15 +57,24 @@ describe("resolveEnvRefs", () => {
       default_num: 0.5,
       list: ["9090", "9090"],
       "${HOST}": "keys are not resolved",
-      missing: "",
+      missing: "${NOPE}", // left as written: the rest of the file is still checked
     });
     expect(issues).toMatchObject([{ code: "CONFIG_ENV_MISSING", file: "/x/c.yaml", line: 9, col: 1, path: "missing" }]);
     expect(issues[0]!.message).toContain("NOPE");
+    expect(unresolved).toEqual(["missing"]);
   });
 
   it("never types values of objects (JSON-like inline configs, .ts configs)", () => {
     const data = { general_settings: { port: "${PORT}" } };
-    expect(resolveEnvRefs(data, locator(data, null), ENV)).toEqual([]);
+    expect(resolveEnvRefs(data, locator(data, null), ENV)).toEqual({ issues: [], unresolved: [] });
     expect(data.general_settings.port).toBe("9090");
+  });
+
+  it("keeps a value with any unset variable whole, and does not report a deferred one again", () => {
+    const data = { a: "http://${HOST}:${NOPE}/v1", b: "os.environ/LATER", c: "${HOST}" };
+    const { issues, unresolved } = resolveEnvRefs(data, locator(data, null), ENV, { deferred: new Set(["LATER"]) });
+    expect(data).toEqual({ a: "http://${HOST}:${NOPE}/v1", b: "os.environ/LATER", c: "example.test" });
+    expect(issues.map((i) => i.path)).toEqual(["a"]);
+    expect(unresolved).toEqual(["a", "b"]);
   });
 });

@@ -25,6 +25,8 @@ export const MAX_INCLUDE_BYTES = 10 * 1024 * 1024;
 
 export interface IncludeContext {
   env: Env;
+  /** Variables whose absence is reported already (an `environment_variables` entry that did not resolve). */
+  deferred?: ReadonlySet<string>;
   /** Called with each included file as soon as it is read, before its own includes (environment_variables). */
   onFile?: (parsed: ParsedFile) => void;
 }
@@ -71,9 +73,12 @@ async function expand(layer: Layer, dir: string, locate: Locate, stack: string[]
       issue(path, `include entry is ${JSON.stringify(entry)}; each entry is a file path relative to this file.`);
       continue;
     }
-    const name = resolveString(entry, ctx.env, (v) =>
-      issue(path, `environment variable ${v} in this include path is not set; export it or give a default with \`\${${v}:-value}\`.`, CONFIG_ERROR_CODES.missingEnv),
-    );
+    let unset = false;
+    const name = resolveString(entry, ctx.env, (v) => {
+      unset = true;
+      if (!ctx.deferred?.has(v)) issue(path, `environment variable ${v} in this include path is not set; export it or give a default with \`\${${v}:-value}\`.`, CONFIG_ERROR_CODES.missingEnv);
+    });
+    if (unset) continue; // the path is unknown: whatever it would name is not a second problem
     const target = resolve(dir, name);
     if (stack.includes(target)) {
       const chain = [...stack, target].map((f) => relative(dir, f) || f).join(" -> ");

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../errors.ts";
+import type { InlineConfig } from "../types.ts";
 import { loadConfig } from "./load.ts";
 
 /**
@@ -34,7 +35,8 @@ interface Case {
   config?: Record<string, unknown>;
   /** Compare `config` exactly rather than as a subset. */
   exact?: boolean;
-  envAfter?: Record<string, string>;
+  /** Variables of the loaded config's own environment (`environment_variables`); process.env keeps its values. */
+  configEnv?: Record<string, string>;
   located?: Array<{ path: string; file: string; line: number }>;
   errors?: ExpectedIssue[];
 }
@@ -86,12 +88,17 @@ describe("loadConfig fixtures", () => {
         return;
       }
 
+      const before = { ...process.env };
       const loaded = await loadConfig(spec.source, { cwd });
       if (spec.file) expect(loaded.file).toBe(join(dir, spec.file));
       if (spec.files) expect(loaded.files).toEqual(spec.files.map((f) => join(dir, f)));
       if (spec.exact) expect(loaded.config).toEqual(spec.config);
       else expect(loaded.config).toMatchObject(spec.config ?? {});
-      for (const [key, value] of Object.entries(spec.envAfter ?? {})) expect(process.env[key]).toBe(value);
+      for (const [key, value] of Object.entries(spec.configEnv ?? {})) {
+        expect(loaded.env[key], key).toBe(value);
+        expect(process.env[key], key).toBe(before[key]);
+      }
+      expect(process.env).toEqual(before);
       for (const l of spec.located ?? []) {
         expect(loaded.locate(segments(l.path)), l.path).toMatchObject({ file: join(dir, l.file), line: l.line });
       }
@@ -158,6 +165,37 @@ describe("loadConfig", () => {
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
+  });
+
+  it("keeps environment_variables in the config's own frozen environment, over process.env and out of a log of it", async () => {
+    process.env.LLRT_TEST_OUTER = "from-the-process";
+    process.env.LLRT_TEST_OVERRIDDEN = "process-value";
+    process.env.LLRT_TEST_PROCESS_ONLY = "only-in-the-process";
+    delete process.env.LLRT_TEST_OWN;
+    const before = { ...process.env };
+    const loaded = await loadConfig({
+      environment_variables: { LLRT_TEST_OWN: "${LLRT_TEST_OUTER}-and-more", LLRT_TEST_OVERRIDDEN: "config-value" },
+      general_settings: { master_key: "os.environ/LLRT_TEST_OVERRIDDEN" },
+    });
+    expect(loaded.env).toMatchObject({ LLRT_TEST_OUTER: "from-the-process", LLRT_TEST_OWN: "from-the-process-and-more", LLRT_TEST_OVERRIDDEN: "config-value" });
+    expect(loaded.config.general_settings?.master_key).toBe("config-value");
+    expect(Object.isFrozen(loaded.env)).toBe(true);
+    expect(Object.keys(loaded)).not.toContain("env");
+    expect(loaded.env.LLRT_TEST_PROCESS_ONLY).toBe("only-in-the-process");
+    expect(JSON.stringify(loaded)).not.toContain("only-in-the-process");
+    expect(process.env).toEqual(before);
+  });
+
+  it("returns the file's problems instead of throwing them with keepIssues, values of unset variables left as written", async () => {
+    delete process.env.LLRT_TEST_UNSET_PORT;
+    // Wrong on purpose: a string where the schema wants a number.
+    const inline = { general_settings: { port: "${LLRT_TEST_UNSET_PORT}" }, litellm_settings: { callback_timeout: "soon" } } as unknown as InlineConfig;
+    const loaded = await loadConfig(inline, { keepIssues: true });
+    expect(loaded.issues.map((i) => [i.code, i.path])).toEqual([
+      ["CONFIG_ENV_MISSING", "general_settings.port"],
+      ["CONFIG_INVALID_VALUE", "litellm_settings.callback_timeout"],
+    ]);
+    expect(loaded.config.general_settings?.port).toBe("${LLRT_TEST_UNSET_PORT}");
   });
 
   it("searches a folder given as the source", async () => {

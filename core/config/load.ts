@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { CONFIG_ERROR_CODES, ConfigError, type ConfigIssue } from "../errors.ts";
-import { resolveEnvRefs, resolveString } from "./env.ts";
+import { ConfigEnvironment, resolveEnvRefs, type Env } from "./env.ts";
 import { findConfig, SEARCH_PLACES } from "./find.ts";
 import { mergeIncludes } from "./include.ts";
 import { cloneTree, isPlainContainer, locator, parseFile, type Locate, type ParsedFile } from "./parse.ts";
@@ -21,17 +21,36 @@ export interface LoadedConfig {
   files: string[];
   warnings: ConfigIssue[];
   locate: Locate;
+  /**
+   * The config's environment, frozen: process.env as it was when the load
+   * began, with the config's `environment_variables` over it (the config
+   * wins). References resolved against it, and the runtime's providers read
+   * their default keys and bases from it (OPENAI_API_KEY, ...). A change to
+   * process.env after the load is seen at the next reload. process.env itself
+   * is never written. Not enumerable, so a log of this object leaves it out.
+   */
+  env: Env;
+  /** Every problem of the file, when loaded with `keepIssues`; the config must then not serve (`buildSnapshot` throws them). Empty otherwise. */
+  issues: readonly ConfigIssue[];
 }
 
 export interface LoadOptions {
   /** Where a relative `source` starts and where the search begins. @default process.cwd() */
   cwd?: string;
+  /**
+   * Return the file's problems in `issues` instead of throwing them, so the
+   * snapshot's own checks (callback modules, built-in names) can add theirs
+   * and every problem is reported at once. A file that cannot be found or
+   * parsed still throws. @default false
+   */
+  keepIssues?: boolean;
 }
 
 /**
  * Loads one config: `source` is a path (relative to `cwd`), an inline config
  * object, or nothing (searched for from `cwd` upward). Throws a ConfigError
- * carrying every problem found (unset variables and shape errors together).
+ * carrying every problem found (unset variables and shape errors together),
+ * unless `keepIssues`. process.env is read, never written.
  */
 export async function loadConfig(source?: string | InlineConfig, options: LoadOptions = {}): Promise<LoadedConfig> {
   const cwd = resolve(options.cwd ?? process.cwd());
@@ -47,27 +66,40 @@ export async function loadConfig(source?: string | InlineConfig, options: LoadOp
   const dir = file ? dirname(file) : cwd;
   const issues: ConfigIssue[] = [];
 
-  // 1. environment_variables first: everything after may reference them.
-  applyEnvironmentVariables(parsed.data);
-  // 2. includes, each setting its own environment_variables as it is read.
-  const inc = await mergeIncludes(parsed.data, file, dir, parsed.locate, { env: process.env, onFile: (p) => applyEnvironmentVariables(p.data) });
+  // 1. environment_variables first, into the config's own environment: everything after may reference them.
+  const environment = new ConfigEnvironment(process.env);
+  environment.read(parsed);
+  // 2. includes, each adding its own environment_variables as it is read.
+  const inc = await mergeIncludes(parsed.data, file, dir, parsed.locate, { env: environment.vars, deferred: environment.deferred, onFile: (p) => environment.read(p) });
   issues.push(...inc.issues);
   const data = inc.data;
   const locate = data === parsed.data ? parsed.locate : locator(data, file);
-  // 3. references, against the environment as the steps above left it.
-  issues.push(...resolveEnvRefs(data, locate));
-  // 4. shape; skipped when an include failed, since its keys would show up as missing.
-  let warnings: ConfigIssue[] = [];
-  if (inc.issues.length === 0) {
-    const shape = validateShape(data, locate);
-    issues.push(...shape.errors);
-    warnings = shape.warnings;
-  }
+  // 3. references, against that environment; environment_variables were resolved as they were read.
+  // Between the steps, calls get a turn: a reload of a large config must not hold up serving in one piece.
+  await yieldToCalls();
+  const refs = resolveEnvRefs(data, locate, environment.vars, { deferred: environment.deferred, except: ENV_KEY });
+  issues.push(...environment.issues, ...refs.issues);
+  const unresolved = [...environment.unresolved, ...refs.unresolved];
+  // 4. shape. Left out, as the same problems again: the checks of a value left as written for an unset
+  // variable (it would fail its type or format too), and, when an include failed, missing keys (it may hold them).
+  await yieldToCalls();
+  const shape = validateShape(data, locate);
+  await yieldToCalls();
+  const echoes = (e: ConfigIssue): boolean =>
+    (e.code === CONFIG_ERROR_CODES.invalidValue && unresolved.some((p) => isWithin(e.path, p))) || (e.code === CONFIG_ERROR_CODES.missingKey && inc.issues.length > 0);
+  issues.push(...shape.errors.filter((e) => !echoes(e)));
+  const warnings = shape.warnings;
   const files = file ? [file, ...inc.files.filter((f) => f !== file)] : inc.files;
-  if (issues.length > 0) throw new ConfigError(inDocumentOrder(issues, files), file);
+  if (issues.length > 0 && !options.keepIssues) throw new ConfigError(inDocumentOrder(issues, files), file);
   deepFreeze(data);
-  return Object.freeze({ file, dir, config: data as LiteLLMConfig, files, warnings: inDocumentOrder(warnings, files), locate });
+  const loaded = { file, dir, config: data as LiteLLMConfig, files, warnings: inDocumentOrder(warnings, files), locate, issues: Object.freeze(inDocumentOrder(issues, files)) };
+  // Not enumerable: it holds the whole process environment, which a log of the loaded config must not print.
+  Object.defineProperty(loaded, "env", { value: Object.freeze(environment.vars), enumerable: false });
+  return Object.freeze(loaded as LoadedConfig);
 }
+
+/** Lets the event loop run what waits (requests in flight) before the next step of a load. */
+export const yieldToCalls = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** The root file first, then each include as read; by line and column within a file (stable otherwise). */
 export function inDocumentOrder(issues: ConfigIssue[], files: string[]): ConfigIssue[] {
@@ -100,25 +132,20 @@ function notFound(from: string): never {
   ]);
 }
 
-/**
- * Sets `environment_variables` into process.env, overriding what is set (as
- * LiteLLM does). Values may reference other variables, earlier entries
- * included; one whose reference is unset is skipped here and reported with
- * the other references. Non-strings become strings; maps and lists are left
- * for validation to report.
- */
-function applyEnvironmentVariables(data: unknown): void {
-  const vars = isRecord(data) ? data.environment_variables : undefined;
-  if (!isRecord(vars)) return;
-  for (const [name, value] of Object.entries(vars)) {
-    if (value !== null && typeof value === "object") continue;
-    let unset = false;
-    const text = typeof value === "string" ? resolveString(value, process.env, () => (unset = true)) : String(value ?? "");
-    if (!unset) process.env[name] = text;
-  }
+const ENV_KEY: ReadonlySet<string> = new Set(["environment_variables"]);
+
+/** True when one of `issues` stands at `path`, above it or below it: a check there would only say it again. */
+export function coveredBy(issues: readonly ConfigIssue[], path: string): boolean {
+  return issues.some((i) => isWithin(path, i.path) || isWithin(i.path, path));
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v) && isPlainContainer(v);
+/** True when `path` is `prefix` or lies under it (`a.b[0]` is within `a.b`, `a.bc` is not). */
+export function isWithin(path: string, prefix: string): boolean {
+  if (prefix === "") return true;
+  if (!path.startsWith(prefix)) return false;
+  const next = path[prefix.length];
+  return next === undefined || next === "." || next === "[";
+}
 
 /** Freezes plain objects and arrays only: a callback instance in an inline config keeps its own state. */
 function deepFreeze(value: unknown, seen = new Set<object>()): void {

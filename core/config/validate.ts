@@ -24,7 +24,8 @@ export async function validateConfig(source?: string | Record<string, unknown>, 
   const invalid = (err: ConfigError): ValidationResult => ({ valid: false, file: err.file, errors: [...err.issues], warnings: [], models: [], callbacks: 0 });
   let loaded;
   try {
-    loaded = await loadConfig(source, options);
+    // The file's problems come back with the snapshot's (unknown callbacks, modules that do not load): all at once.
+    loaded = await loadConfig(source, { ...options, keepIssues: true });
   } catch (err) {
     if (err instanceof ConfigError) return invalid(err);
     throw err;

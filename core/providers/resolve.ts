@@ -1,5 +1,5 @@
 import { UnsupportedProviderError } from "../errors.ts";
-import type { ResolvedModel } from "./types.ts";
+import type { ProviderEnv, ResolvedModel } from "./types.ts";
 
 /** Provider prefixes this runtime answers for. */
 export const SUPPORTED_PROVIDERS = ["openai", "anthropic", "mock", "azure", "ollama", "openai_compatible"] as const;
@@ -20,6 +20,8 @@ export interface ModelRequest {
   mock_response?: string | Error | undefined;
   model_group?: string | null;
   model_info?: Record<string, unknown> | null;
+  /** Where the provider reads its default key and base: a config runtime's environment. @default process.env */
+  env?: ProviderEnv | undefined;
 }
 
 /**
@@ -60,6 +62,7 @@ function target(req: ModelRequest, provider: string, model: string, transport: s
     model_group: req.model_group ?? null,
     model_info: req.model_info ?? null,
     mock_response: req.mock_response,
+    env: req.env,
   };
 }
 

@@ -24,7 +24,16 @@ export interface ResolvedModel {
   readonly mock_response?: string | Error | undefined;
   /** Set when the model cannot be served (an unsupported provider): the call fails with it, and its callbacks see the failure. */
   readonly error?: Error;
+  /**
+   * Where the provider reads its default key and base (OPENAI_API_KEY, AZURE_API_BASE, ...) when the call
+   * and the config give none: a config runtime's own environment (process.env with its `environment_variables`
+   * over it). Undefined: process.env, for calls made without a config.
+   */
+  readonly env?: ProviderEnv | undefined;
 }
+
+/** Environment variables as a provider reads them. */
+export type ProviderEnv = Readonly<Record<string, string | undefined>>;
 
 /** One request as a provider will send it: `body` is `additional_args.complete_input_dict`. */
 export interface ProviderRequest {

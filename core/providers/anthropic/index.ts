@@ -15,12 +15,12 @@ export const anthropicProvider: Provider = {
   name: "anthropic",
 
   chatRequest(target, messages, optional, opts) {
-    const key = keyFor(target.api_key);
+    const key = keyFor(target);
     return {
       target,
       body: messagesBody(target.model, messages, optional, opts.stream),
       input: messages,
-      url: messagesUrl(target.api_base),
+      url: messagesUrl(target),
       headers: headersFor(key),
       apiKey: key,
       timeoutMs: opts.timeoutMs,

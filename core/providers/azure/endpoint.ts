@@ -1,7 +1,10 @@
 import { AuthenticationError, InvalidParamsError } from "../../errors.ts";
 import type { ResolvedModel } from "../types.ts";
 
-/** Where an Azure OpenAI request goes and how it signs in; light, so building a request loads no HTTP client. */
+/**
+ * Where an Azure OpenAI request goes and how it signs in; light, so building a request loads no HTTP client.
+ * Defaults come from the target's environment (a config runtime's own), else process.env.
+ */
 
 /**
  * Azure's latest GA data-plane inference version (Microsoft's REST reference, 2024-10-21):
@@ -15,7 +18,8 @@ export type AzureAuth = { readonly key: string; readonly token?: undefined } | {
 /** The resource endpoint without trailing slashes, e.g. https://x.openai.azure.com. */
 export function azureEndpoint(target: ResolvedModel): string {
   // `||`: an empty variable (AZURE_API_BASE= in a .env file) is no setting.
-  const raw = target.api_base || process.env.AZURE_API_BASE || process.env.AZURE_OPENAI_ENDPOINT;
+  const env = target.env ?? process.env;
+  const raw = target.api_base || env.AZURE_API_BASE || env.AZURE_OPENAI_ENDPOINT;
   if (!raw)
     throw new InvalidParamsError(
       `azure/${target.model}: no endpoint. Set "api_base" to the resource endpoint (https://<resource>.openai.azure.com/), or the AZURE_API_BASE environment variable.`,
@@ -29,7 +33,7 @@ const API_VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** The `api-version` of a request, checked: it goes into the URL. */
 export function azureApiVersion(target: ResolvedModel): string {
-  const version = target.api_version || process.env.AZURE_API_VERSION || DEFAULT_AZURE_API_VERSION;
+  const version = target.api_version || (target.env ?? process.env).AZURE_API_VERSION || DEFAULT_AZURE_API_VERSION;
   if (!API_VERSION.test(version))
     throw new InvalidParamsError(
       `azure/${target.model}: api_version ${JSON.stringify(version)} is not an API version; use letters, digits, dots and dashes only, such as "${DEFAULT_AZURE_API_VERSION}" or "2024-08-01-preview" (from "api_version" or AZURE_API_VERSION).`,
@@ -52,9 +56,10 @@ export function azureDeployment(target: ResolvedModel): string {
 export function azureAuth(target: ResolvedModel): AzureAuth {
   if (target.api_key) return { key: target.api_key };
   if (target.azure_ad_token) return { token: target.azure_ad_token };
-  const key = process.env.AZURE_API_KEY || process.env.AZURE_OPENAI_API_KEY;
+  const env = target.env ?? process.env;
+  const key = env.AZURE_API_KEY || env.AZURE_OPENAI_API_KEY;
   if (key) return { key };
-  const token = process.env.AZURE_AD_TOKEN;
+  const token = env.AZURE_AD_TOKEN;
   if (token) return { token };
   throw new AuthenticationError(
     `azure/${target.model}: no credentials. Set "api_key" (or AZURE_API_KEY) to the resource's key, or "azure_ad_token" (or AZURE_AD_TOKEN) to a Microsoft Entra ID token.`,

@@ -15,14 +15,14 @@ export const OPENAI_COMPATIBLE_DEFAULT_BASE = "http://127.0.0.1:8000/v1";
 const trimmed = (url: string): string => url.replace(/\/+$/, "");
 
 /** LiteLLM's ollama provider takes the server root (http://host:11434); the OpenAI API lives under /v1 there. */
-export function ollamaBase(apiBase: string | null): string {
-  const base = trimmed(apiBase ?? process.env.OLLAMA_API_BASE ?? OLLAMA_DEFAULT_BASE);
+export function ollamaBase(target: ResolvedModel): string {
+  const base = trimmed(target.api_base ?? (target.env ?? process.env).OLLAMA_API_BASE ?? OLLAMA_DEFAULT_BASE);
   return /^[a-z][a-z0-9+.-]*:\/\/[^/]+$/i.test(base) ? `${base}/v1` : base;
 }
 
 const givenKey = (t: ResolvedModel): string | undefined => t.api_key;
 
-export const ollamaProvider = openaiStyleProvider(bearerStyle("ollama", (t) => ollamaBase(t.api_base), givenKey));
+export const ollamaProvider = openaiStyleProvider(bearerStyle("ollama", ollamaBase, givenKey));
 
 export const openaiCompatibleProvider = openaiStyleProvider(
   bearerStyle("openai_compatible", (t) => trimmed(t.api_base ?? OPENAI_COMPATIBLE_DEFAULT_BASE), givenKey),

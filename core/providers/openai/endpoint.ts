@@ -1,15 +1,19 @@
-/** Where an OpenAI-compatible request goes and with which key; light, so building a request loads no HTTP client. */
+/**
+ * Where an OpenAI-compatible request goes and with which key; light, so building a request loads no HTTP client.
+ * Defaults come from the target's environment (a config runtime's own), else process.env.
+ */
 import type { ResolvedModel } from "../types.ts";
 
 const DEFAULT_BASE = "https://api.openai.com/v1";
 
-export function baseUrlOf(apiBase: string | null): string {
-  return apiBase ?? process.env.OPENAI_BASE_URL ?? process.env.OPENAI_API_BASE ?? DEFAULT_BASE;
+export function baseUrlOf(target: ResolvedModel): string {
+  const env = target.env ?? process.env;
+  return target.api_base ?? env.OPENAI_BASE_URL ?? env.OPENAI_API_BASE ?? DEFAULT_BASE;
 }
 
 /** The key a call would use, for masking in kwargs. */
-export function keyFor(apiKey: string | undefined): string | undefined {
-  return apiKey ?? process.env.OPENAI_API_KEY;
+export function keyFor(target: ResolvedModel): string | undefined {
+  return target.api_key ?? (target.env ?? process.env).OPENAI_API_KEY;
 }
 
 /**
@@ -18,8 +22,9 @@ export function keyFor(apiKey: string | undefined): string | undefined {
  * (or LiteLLM's OPENAI_ORGANIZATION); the project from OPENAI_PROJECT_ID.
  */
 export function organizationHeaders(target: ResolvedModel, headers: Record<string, string>): void {
-  const organization = target.organization ?? (process.env.OPENAI_ORG_ID || process.env.OPENAI_ORGANIZATION || undefined);
+  const env = target.env ?? process.env;
+  const organization = target.organization ?? (env.OPENAI_ORG_ID || env.OPENAI_ORGANIZATION || undefined);
   if (organization) headers["openai-organization"] = organization;
-  const project = process.env.OPENAI_PROJECT_ID;
+  const project = env.OPENAI_PROJECT_ID;
   if (project) headers["openai-project"] = project;
 }

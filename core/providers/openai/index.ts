@@ -5,8 +5,8 @@ import { bearerStyle, openaiStyleProvider } from "./provider.ts";
 export const openaiProvider = openaiStyleProvider(
   bearerStyle(
     "openai",
-    (t) => baseUrlOf(t.api_base),
-    (t) => keyFor(t.api_key),
+    baseUrlOf,
+    keyFor,
     organizationHeaders,
   ),
 );
