@@ -231,6 +231,7 @@ export {
 export { registerBuiltin, builtinNames } from "./callbacks/builtins.ts";
 export type * from "./types.ts";
 export { createRuntime, Runtime, type RuntimeOptions, type ReloadInfo, type RuntimeHealth } from "./config/runtime.ts";
+export type { ResolvedSettings, ResolvedGeneralSettings, ResolvedLiteLLMSettings, ResolvedRouterSettings } from "./config/settings.ts";
 export { SERVER_ERROR_CODES } from "./errors.ts";
 export type { ServerOptions, RunningServer } from "./server/index.ts";
 

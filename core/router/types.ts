@@ -19,8 +19,8 @@ export interface RouterSettings {
   routing_strategy?: RoutingStrategy | (string & {});
   /** Retries after the first attempt, across the alias's deployments. @default 2 (LiteLLM's Router: openai.DEFAULT_MAX_RETRIES) */
   num_retries?: number;
-  /** Seconds before an attempt fails with a Timeout; unset leaves it to the call and the provider. */
-  timeout?: number;
+  /** Seconds before an attempt fails with a Timeout; unset (or null) leaves it to the call and the provider. */
+  timeout?: number | null;
   /** Least seconds to wait before a retry; a provider's Retry-After wins when longer. @default 0 */
   retry_after?: number;
   /** Aliases tried, in order, after every retry of an alias failed. */
