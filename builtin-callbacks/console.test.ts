@@ -130,6 +130,64 @@ describe("console: text", () => {
     expect(pre!.slice(2)).toEqual(["fast → mock/x", success!.at(-1)]);
   });
 
+  describe("level debug wherever console is listed", () => {
+    /** A runtime with console at level debug in the given lists (the README puts it in success_callback). */
+    const listed = async (lists: Record<string, unknown[]>) => {
+      rt = await createRuntime({
+        cwd: dir,
+        config: { model_list: [{ model_name: "fast", litellm_params: { model: "mock/x", mock_response: "one two three" } }], litellm_settings: lists, callback_settings: { console: { level: "debug" } } },
+      });
+      return rt;
+    };
+    /** Each line's event: the second field of a debug line, the fourth of a summary line. */
+    const events = () => ours().map((l) => (fields(l)[1] === "acompletion" ? fields(l)[3]! : fields(l)[1]!));
+
+    it("success_callback: the pre and post API call lines, then the success line, for the one call", async () => {
+      const r = await listed({ success_callback: ["console"] });
+      await ask(r, "fast");
+      await r.flush();
+      expect(events()).toEqual(["pre_api_call", "post_api_call", "success"]);
+      expect(new Set(ours().map((l) => fields(l).at(-1))).size).toBe(1);
+    });
+
+    it("failure_callback: the debug lines of a failing call before its failure line", async () => {
+      const r = await listed({ failure_callback: ["console"] });
+      await expect(ask(r, "fast", { mock_response: "litellm.RateLimitError" })).rejects.toThrow();
+      await r.flush();
+      expect(events()).toEqual(["pre_api_call", "post_api_call", "failure RateLimitError"]);
+    });
+
+    it("in callbacks and success_callback: each line once", async () => {
+      const r = await listed({ callbacks: ["console"], success_callback: ["console"], failure_callback: ["console"] });
+      await ask(r, "fast");
+      await r.flush();
+      expect(events()).toEqual(["pre_api_call", "post_api_call", "success"]);
+    });
+
+    it("a stream: a line per chunk, all before the success line", async () => {
+      const r = await listed({ success_callback: ["console"] });
+      // With the usage chunk handed to the consumer too: every chunk logged is one counted here.
+      const stream = await r.acompletion({ model: "fast", messages: [{ role: "user", content: "hi" }], stream: true, stream_options: { include_usage: true } });
+      let chunks = 0;
+      for await (const _ of stream) chunks++;
+      await r.flush();
+      expect(chunks).toBeGreaterThan(1);
+      expect(events()).toEqual(["pre_api_call", "post_api_call", ...Array<string>(chunks).fill("stream_event"), "success"]);
+    });
+
+    it("below debug, success_callback gets console for success alone: no handler for the other events", async () => {
+      const { compileCallbacks } = await import("../core/callbacks/registry.ts");
+      const { createBuiltin } = await import("../core/callbacks/builtins.ts");
+      const compile = (level: string) => {
+        const consoleLogger = createBuiltin("console", { level });
+        return compileCallbacks([{ list: "success_callback", entries: ["console"] }], () => consoleLogger).async;
+      };
+      const count = (t: ReturnType<typeof compile>) => Object.fromEntries(Object.entries(t).map(([e, hs]) => [e, hs.length]));
+      expect(count(compile("info"))).toEqual({ pre_api_call: 0, post_api_call: 0, stream_event: 0, success: 1, failure: 0 });
+      expect(count(compile("debug"))).toEqual({ pre_api_call: 1, post_api_call: 1, stream_event: 1, success: 1, failure: 0 });
+    });
+  });
+
   it("colours only on a terminal, and never with NO_COLOR set", async () => {
     Object.defineProperty(process.stderr, "isTTY", { value: true, configurable: true });
     delete process.env.NO_COLOR;

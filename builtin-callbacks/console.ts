@@ -3,6 +3,7 @@ import { CustomLogger } from "../core/callbacks/custom-logger.ts";
 import { eventLine, summaryLine } from "../core/callbacks/summary.ts";
 import { boundedJson, DEFAULT_RECORD_POLICY, recordJson, type RecordPolicy } from "../core/callbacks/safe-json.ts";
 import type { BuiltinContext } from "../core/callbacks/builtins.ts";
+import { OWN_EVENTS, type EventName, type OwnEvents } from "../core/callbacks/registry.ts";
 import type { CallbackKwargs } from "../core/types.ts";
 
 /**
@@ -18,6 +19,8 @@ export type ConsoleFormat = "text" | "json";
 export type ConsoleLevel = "debug" | "info" | "warn" | "error";
 
 const LEVELS: readonly ConsoleLevel[] = ["debug", "info", "warn", "error"];
+/** The events only level debug prints. */
+const DEBUG_EVENTS: readonly EventName[] = Object.freeze(["pre_api_call", "post_api_call", "stream_event"]);
 
 /** The ids of the last calls whose summary line went out, so `litellm-runtime chat` does not print the same line twice. */
 const recent: string[] = [];
@@ -49,8 +52,10 @@ export function resolveConsoleOptions(options: Record<string, unknown>): Console
 }
 
 /** Prints each event it gets; which events it gets follows `level`, decided once. */
-export class ConsoleLogger extends CustomLogger {
+export class ConsoleLogger extends CustomLogger implements OwnEvents {
   readonly settings: ConsoleOptions;
+  /** At level debug, the debug events from any list it stands in: users put console in success_callback, which gives success alone. */
+  readonly [OWN_EVENTS]?: readonly EventName[];
   private readonly records: RecordPolicy;
 
   constructor(options: Record<string, unknown> = {}, context?: BuiltinContext) {
@@ -62,6 +67,7 @@ export class ConsoleLogger extends CustomLogger {
       this.log_pre_api_call = (_model, _messages, kwargs) => this.debug(kwargs, "pre_api_call");
       this.log_post_api_call = (kwargs) => this.debug(kwargs, "post_api_call");
       this.log_stream_event = (kwargs) => this.debug(kwargs, "stream_event");
+      this[OWN_EVENTS] = DEBUG_EVENTS;
     }
   }
 

@@ -402,3 +402,11 @@ export interface DispatchStats {
   /** Callback invocations abandoned after `callback_timeout`. */
   timeouts: number;
 }
+
+/** What `rt.stats()` counts: its background logging, and its reloads (the process-wide `litellm.stats()` has no config to reload). */
+export interface RuntimeStats extends DispatchStats {
+  /** Reloads that put a new snapshot in service (the config version is `reloads + 1`). */
+  reloads: number;
+  /** Reloads that failed (`reload_error`): the previous config kept serving. */
+  reload_errors: number;
+}

@@ -248,7 +248,11 @@ litellm_settings:
     await editUntil(s, () => writeFile(join(work, "litellm.config.yaml"), added), "stderr", /reloaded \(litellm\.config\.yaml changed\); models: added, demo, slow/);
     expect((await client.chat.completions.create({ model: "added", messages: [{ role: "user", content: "hi" }] })).choices[0]!.message.content).toBe("new");
 
-    await editUntil(s, () => writeFile(join(work, "litellm.config.yaml"), `${added}  bogus_setting: 1\n`), "stderr", /reload failed, the previous config keeps serving:\n.*general_settings\.bogus_setting/);
+    // A broken save: one line per issue, its file:line:col first (relative to where serve runs), saying nothing changed.
+    const broken = `${added}  bogus_setting: 1\n`;
+    await editUntil(s, () => writeFile(join(work, "litellm.config.yaml"), broken), "stderr", /\(reload_error: the previous config keeps serving\)\n/);
+    const line = broken.split("\n").indexOf("  bogus_setting: 1") + 1;
+    expect(s.out.stderr).toMatch(new RegExp(`^litellm\\.config\\.yaml:${line}:3 general_settings\\.bogus_setting: .+ \\(reload_error: the previous config keeps serving\\)$`, "m"));
     expect((await client.chat.completions.create({ model: "added", messages: [{ role: "user", content: "hi" }] })).choices[0]!.message.content).toBe("new");
 
     s.child.kill("SIGTERM");

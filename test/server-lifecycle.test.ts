@@ -272,7 +272,7 @@ describe("readiness", () => {
     const own = await startServer(broken, { port: 0 });
     try {
       const ready = await fetch(`${own.url}/health/readiness`);
-      expect(await ready.json()).toEqual({ status: "degraded", cache: "unreachable", models: 1 });
+      expect(await ready.json()).toEqual({ status: "degraded", cache: "unreachable", models: 1, config: { version: 1, loaded_at: broken.loadedAt.toISOString(), file: null } });
       expect(ready.status).toBe(200);
       const call = await fetch(`${own.url}/v1/chat/completions`, { method: "POST", body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "x" }] }) });
       expect(call.status).toBe(200);

@@ -18,6 +18,18 @@ const LIST_EVENTS: Record<ListKind, readonly EventName[]> = {
   failure_callback: ["failure"],
 };
 
+/**
+ * The events a built-in takes from whichever list names it, beyond what the
+ * list gives (console's debug lines from `success_callback` too): set on the
+ * instance when it is made, read when the lists compile, never per call.
+ */
+export const OWN_EVENTS: unique symbol = Symbol("litellm-runtime.ownEvents");
+
+/** What a built-in declares under `OWN_EVENTS`. */
+export interface OwnEvents {
+  readonly [OWN_EVENTS]?: readonly EventName[];
+}
+
 /** The method each event calls, sync form first, then the async form a handler may define instead. */
 const EVENT_METHODS: Record<EventName, { sync: LoggerMethod; async: LoggerMethod | null }> = {
   pre_api_call: { sync: "log_pre_api_call", async: "async_log_pre_api_call" },
@@ -200,7 +212,8 @@ export function compileCallbacks(sources: readonly CallbackSource[], resolveBuil
         }
         return;
       }
-      for (const event of allowed) {
+      // A built-in's own events too; a name in two lists is one instance, and `claim` runs each of its events once.
+      for (const event of ownEvents(target, allowed, source.events, form?.events) ?? allowed) {
         const { sync: syncName, async: asyncName } = EVENT_METHODS[event];
         const syncFn = ownMethod(target, syncName);
         const asyncFn = asyncName ? ownMethod(target, asyncName) : undefined;
@@ -227,6 +240,13 @@ export function compileCallbacks(sources: readonly CallbackSource[], resolveBuil
     postCallHooks: Object.freeze(postCallHooks),
     targets: Object.freeze(targets),
   });
+}
+
+/** `allowed` plus the target's own events, narrowed as the list's and the entry's `events` narrow any other; undefined when it has none to add. */
+function ownEvents(target: object, allowed: readonly EventName[], ...narrowing: Array<readonly EventName[] | undefined>): readonly EventName[] | undefined {
+  const own = (target as OwnEvents)[OWN_EVENTS];
+  if (!own) return undefined;
+  return EVENTS.filter((e) => allowed.includes(e) || (own.includes(e) && narrowing.every((n) => !n || n.includes(e))));
 }
 
 function methodHandler(target: object, name: string, method: string, fn: (...args: any[]) => unknown, event: EventName, slot: number): Handler {

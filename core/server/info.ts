@@ -1,5 +1,6 @@
 /** The routes that describe the server: the model list and the health checks. */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { basename } from "node:path";
 import type { Runtime } from "../config/runtime.ts";
 import type { ServerContext } from "./calls.ts";
 import { sendJSON } from "./reply.ts";
@@ -32,7 +33,9 @@ export async function liveliness(_req: IncomingMessage, res: ServerResponse): Pr
  * "degraded"` when its cache does not answer (the cache never fails a call,
  * so a Redis outage must not take every instance out of rotation); 503 once
  * the runtime is closed or the server is shutting down, so a load balancer
- * stops sending work.
+ * stops sending work. `config` says which config serves: its version (1 at
+ * start, one more per reload that went into service), when it was loaded, and
+ * its file's name (no folder: the route needs no key), null for an inline config.
  */
 export function readiness(closing: () => boolean) {
   return async (_req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> => {
@@ -40,7 +43,9 @@ export function readiness(closing: () => boolean) {
     const shuttingDown = closing();
     const ok = ready && !shuttingDown;
     const status = !ok ? "unhealthy" : cache === "unreachable" ? "degraded" : "healthy";
-    const body = { status, cache, models: ctx.aliases().size, ...(shuttingDown && { shutting_down: true }) };
+    const rt = ctx.runtime;
+    const config = { version: rt.configVersion, loaded_at: rt.loadedAt.toISOString(), file: rt.file === null ? null : basename(rt.file) };
+    const body = { status, cache, models: ctx.aliases().size, config, ...(shuttingDown && { shutting_down: true }) };
     sendJSON(res, ok ? 200 : 503, JSON.stringify(body));
   };
 }
