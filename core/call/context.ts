@@ -1,5 +1,5 @@
 import { baseKwargs } from "../callbacks/kwargs.ts";
-import type { CallTrail, Dispatcher } from "../callbacks/dispatcher.ts";
+import type { CallTrail, Dispatcher, TaskCount } from "../callbacks/dispatcher.ts";
 import type { EventName, EventTable } from "../callbacks/registry.ts";
 import { standardLoggingObject } from "../callbacks/standard-logging.ts";
 import type { CallbackKwargs, LogEventType } from "../types.ts";
@@ -21,7 +21,7 @@ const LOG_TYPE: Record<EventName, LogEventType> = {
  */
 export class CallContext {
   readonly kwargs: CallbackKwargs;
-  readonly trail: CallTrail = {};
+  readonly trail: CallTrail;
   private streamKwargs: CallbackKwargs | undefined;
 
   constructor(
@@ -29,7 +29,9 @@ export class CallContext {
     readonly table: EventTable,
     private readonly dispatcher: Dispatcher,
     readonly settings: CallSettings,
+    owner?: TaskCount,
   ) {
+    this.trail = owner ? { owner } : {};
     this.kwargs = baseKwargs(input);
   }
 

@@ -1,5 +1,5 @@
 import type { CostMap } from "../cost/index.ts";
-import type { Dispatcher } from "../callbacks/dispatcher.ts";
+import type { Dispatcher, TaskCount } from "../callbacks/dispatcher.ts";
 import type { BuiltinResolver, CallbackSource, CompiledCallbacks } from "../callbacks/registry.ts";
 import type { ResolvedModel } from "../providers/types.ts";
 import type { ResponseCache } from "../cache/types.ts";
@@ -80,4 +80,6 @@ export interface CallEnv {
   readonly resolveBuiltin: BuiltinResolver;
   /** The response cache, or null when caching is off. */
   readonly cache: ResponseCache | null;
+  /** Counts the logging tasks of calls made here (a config snapshot's), so the snapshot can be retired when they are done. */
+  readonly tasks?: TaskCount;
 }

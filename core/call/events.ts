@@ -61,6 +61,7 @@ export function newContext(
     sync ? callbacks.sync : callbacks.async,
     env.dispatcher,
     env.settings,
+    env.tasks,
   );
 }
 type CallContextInputMessages = CompletionParams["messages"] | string | string[];

@@ -18,6 +18,35 @@ import { plural } from "./summary.ts";
 /** The per-call state a dispatcher needs: per handler slot, the task of this call still running there, made on first need. */
 export interface CallTrail {
   tails?: Array<Running | undefined>;
+  /** Who counts this call's tasks: the config snapshot the call ran on, so that it can be retired once they are done. */
+  readonly owner?: TaskCount;
+}
+
+/**
+ * The logging tasks still queued or running for one owner (a config
+ * snapshot). A replaced snapshot is released when its own tasks are done,
+ * not when the whole queue is idle, which under steady traffic is never.
+ */
+export class TaskCount {
+  pending = 0;
+  private waiters: Array<() => void> = [];
+
+  done(): void {
+    if (--this.pending === 0 && this.waiters.length > 0) for (const w of this.waiters.splice(0)) w();
+  }
+
+  /** Resolves when no task of this owner is queued or running, or after `graceMs`. */
+  idle(graceMs: number): Promise<void> {
+    if (this.pending <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, Math.max(0, graceMs));
+      timer.unref();
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
 }
 
 interface Task {
@@ -76,9 +105,11 @@ export class Dispatcher {
 
   /** Queues one event for its handlers. Nothing runs before the current call returns. */
   emit(handlers: readonly Handler[], payload: EventPayload, trail: CallTrail, timeoutMs: number): void {
+    const owner = trail.owner;
     for (let i = 0; i < handlers.length; i++) {
       if (this.queue.length - this.head >= this.maxQueue) this.dropOldest();
       this.queue.push({ handler: handlers[i]!, payload, trail, timeoutMs, deadline: 0, next: undefined });
+      if (owner) owner.pending++;
     }
     if (!this.scheduled) {
       this.scheduled = true;
@@ -104,6 +135,7 @@ export class Dispatcher {
     const task = this.queue[this.head];
     this.queue[this.head++] = undefined;
     this.stats_.dropped++;
+    task?.trail.owner?.done();
     if (this.droppedSinceReport++ === 0 && task) {
       const text = `logging queue full (${plural(this.maxQueue, "task")}): dropped the oldest task (${task.handler.name}.${task.handler.method}).`;
       this.report(
@@ -155,6 +187,7 @@ export class Dispatcher {
     while (task) {
       const work = this.invoke(task);
       if (work) return this.track(task, work, last);
+      task.trail.owner?.done();
       const next = task.next;
       task.next = undefined;
       if (next) this.waiting--;
@@ -204,6 +237,7 @@ export class Dispatcher {
     entry.done = true;
     this.unlink(entry);
     const { task } = entry;
+    task.trail.owner?.done();
     const tails = task.trail.tails!;
     if (tails[task.handler.slot] === entry) tails[task.handler.slot] = undefined;
     const next = task.next;
@@ -294,7 +328,7 @@ export class Dispatcher {
 
   private readonly reported = new Map<string, number>();
 
-  /** One line per callback, method and code; repeats are counted, not printed. */
+  /** To `onError` when set, else `printOnce`. */
   report(err: CallbackError): void {
     if (this.onError) {
       // A failing error handler, sync or async, must not turn into a failing call or an unhandled rejection.
@@ -304,9 +338,19 @@ export class Dispatcher {
       } catch {}
       return;
     }
+    this.printOnce(err);
+  }
+
+  /** One stderr line per callback, method and code until `resetReports()`; repeats are counted, not printed. */
+  printOnce(err: CallbackError): void {
     const key = `${err.callback}\u0000${err.event}\u0000${err.code}`;
     const seen = this.reported.get(key) ?? 0;
     this.reported.set(key, seen + 1);
     if (seen === 0) process.stderr.write(`litellm-runtime [${err.code}] ${err.message} (further ones are counted in litellm.stats())\n`);
+  }
+
+  /** Forgets what `printOnce` printed: a runtime calls it when a new snapshot serves, whose callbacks' failures are news. */
+  resetReports(): void {
+    this.reported.clear();
   }
 }

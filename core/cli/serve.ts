@@ -2,6 +2,7 @@ import { relative } from "node:path";
 import { createRuntime, type ReloadInfo, type Runtime } from "../config/runtime.ts";
 import { ConfigError, formatIssue } from "../errors.ts";
 import { startServer, type RunningServer } from "../server/index.ts";
+import { isLoopback } from "../server/reload-guard.ts";
 import { EXIT, parseCommand, usageError } from "./args.ts";
 import { reportConfigError } from "./config-commands.ts";
 
@@ -29,14 +30,6 @@ Options:
 
 Exit codes: 0 stopped cleanly, 1 the server failed (e.g. the port is in use), 2 bad usage or invalid config.
 `;
-
-const DEFAULT_GRACE_SECONDS = 10;
-
-/** True for addresses only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
-  return h === "localhost" || h === "::1" || /^127\./.test(h) || /^::ffff:127\./.test(h);
-}
 
 function parsePort(text: string | undefined): number | undefined | null {
   if (text === undefined) return undefined;
@@ -78,7 +71,7 @@ export async function serve(argv: string[]): Promise<number> {
     server = await startServer(rt, { host, port });
   } catch (err) {
     await rt.close();
-    process.stderr.write(`litellm-runtime: ${listenFailure(err, port ?? rt.config.general_settings?.port ?? 4000)}\n`);
+    process.stderr.write(`litellm-runtime: ${listenFailure(err, port ?? rt.settings.general.port)}\n`);
     return EXIT.failed;
   }
   announce(server, rt);
@@ -97,7 +90,7 @@ function listenFailure(err: unknown, port: number): string {
 /** The one start-up line on stdout, and a loud warning on stderr when an open server is reachable from other machines. */
 function announce(server: RunningServer, rt: Runtime): void {
   const models = rt.models();
-  const keyed = Boolean(rt.config.general_settings?.master_key);
+  const keyed = rt.settings.general.master_key !== null;
   const local = isLoopback(server.host);
   const access = keyed
     ? "requests need Authorization: Bearer <general_settings.master_key>"
@@ -119,9 +112,10 @@ function logReloads(rt: Runtime): void {
     const files = changed.map((f) => relative(process.cwd(), f) || f).join(", ");
     process.stderr.write(`litellm-runtime: reloaded${files ? ` (${files} changed)` : ""}; models: ${rt.models().join(", ") || "none"}\n`);
   });
+  // One line per issue, location first (editors and terminals open file:line:col), each saying the reload changed nothing.
   rt.on("reload_error", (err: ConfigError) => {
-    const lines = err.issues?.length ? err.issues.map((i) => `  ${formatIssue(i)}`).join("\n") : `  ${err.message}`;
-    process.stderr.write(`litellm-runtime: reload failed, the previous config keeps serving:\n${lines}\n`);
+    const issues = err.issues?.length ? err.issues.map((i) => formatIssue(i.file ? { ...i, file: relative(process.cwd(), i.file) || i.file } : i)) : [err.message.replace(/\s*\n\s*/g, " ")];
+    process.stderr.write(issues.map((text) => `${text} (reload_error: the previous config keeps serving)\n`).join(""));
   });
 }
 
@@ -139,7 +133,7 @@ async function shutdownOnSignal(server: RunningServer, rt: Runtime): Promise<num
     process.on("SIGTERM", first);
     process.on("SIGINT", first);
   });
-  const grace = rt.config.general_settings?.shutdown_grace_seconds ?? DEFAULT_GRACE_SECONDS;
+  const grace = rt.settings.general.shutdown_grace_seconds;
   process.stderr.write(`litellm-runtime: ${signal}: not taking new requests; waiting up to ${grace} s for ${server.inflight()} in flight (signal again to exit now)\n`);
   let code: number = EXIT.ok;
   try {

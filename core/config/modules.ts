@@ -35,6 +35,8 @@ export interface RefContext {
   builtin: (name: string, options: Record<string, unknown>) => object | undefined;
   /** `callback_settings[name] ?? {}`. */
   options: (name: string) => Record<string, unknown>;
+  /** Milliseconds a module's evaluation may take (`litellm_settings.callback_load_timeout`). @default 10000 */
+  loadTimeoutMs?: number;
 }
 
 export interface LoadedRef {
@@ -131,7 +133,7 @@ export class ModuleLoader {
   private async fromModule(file: string, exportName: string, spec: string, options: Options, ctx: RefContext): Promise<LoadedRef> {
     let ev: Evaluation;
     try {
-      ev = await this.evaluate(file);
+      ev = await this.evaluate(file, ctx.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS);
     } catch (err) {
       // Each entry naming a broken module gets the error at its own place.
       const text = err instanceof LoadFailure ? errorText(err.cause, err.files, ctx.dir) : errorText(err);
@@ -176,16 +178,16 @@ export class ModuleLoader {
   }
 
   /** The module's exports: the cached evaluation while no file of it changed, else a fresh one. */
-  private evaluate(file: string): Promise<Evaluation> {
+  private evaluate(file: string, timeoutMs: number): Promise<Evaluation> {
     let p = this.pending.get(file);
     if (!p) {
-      p = this.refresh(file).finally(() => this.pending.delete(file));
+      p = this.refresh(file, timeoutMs).finally(() => this.pending.delete(file));
       this.pending.set(file, p);
     }
     return p;
   }
 
-  private async refresh(file: string): Promise<Evaluation> {
+  private async refresh(file: string, timeoutMs: number): Promise<Evaluation> {
     const cached = this.evaluations.get(file);
     if (cached && (await unchanged(cached.stamps))) return cached;
     this.evaluations.delete(file);
@@ -195,7 +197,7 @@ export class ModuleLoader {
     for (const f of scanned) stamps.set(f, await stampOf(f));
     let loaded;
     try {
-      loaded = await importFresh(file);
+      loaded = await settlesWithin(importFresh(file), timeoutMs);
     } catch (cause) {
       throw new LoadFailure(cause, scanned);
     }
@@ -204,6 +206,30 @@ export class ModuleLoader {
     this.evaluations.set(file, ev);
     return ev;
   }
+}
+
+const DEFAULT_LOAD_TIMEOUT_MS = 10_000;
+
+/**
+ * An import that never settles (a top-level await on something that never
+ * comes) would wedge every later reload and the shutdown: it is abandoned
+ * after `ms`, and the next load of the file tries again.
+ */
+function settlesWithin<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const seconds = ms / 1000;
+      reject(
+        new Error(
+          `it did not finish loading within ${seconds} ${seconds === 1 ? "second" : "seconds"} (litellm_settings.callback_load_timeout): ` +
+            "a top-level await that never settles, or an import that hangs? Saving it again retries.",
+        ),
+      );
+    }, ms);
+    timer.unref();
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 /** `{ callback, events, options }` or a plain string, checked. */

@@ -3,15 +3,16 @@ import { runCompletion } from "../call/completion.ts";
 import { runEmbedding } from "../call/embedding.ts";
 import type { CallEnv, Route, RoutingPlan } from "../call/env.ts";
 import { CompletionStream } from "../call/stream.ts";
-import { Dispatcher } from "../callbacks/dispatcher.ts";
+import { Dispatcher, TaskCount } from "../callbacks/dispatcher.ts";
 import { callOwnMethod, describeThrown } from "../callbacks/failure.ts";
 import type { CompiledCallbacks, CallbackSource } from "../callbacks/registry.ts";
-import { CallbackError, ConfigError, formatIssue, LiteLLMError } from "../errors.ts";
+import { CallbackError, ConfigError, formatIssue, LiteLLMError, type ConfigIssue } from "../errors.ts";
 import { globalScope } from "../globals.ts";
 import { resolveModel } from "../providers/index.ts";
-import type { CompletionParams, DispatchStats, EmbeddingParams, EmbeddingResponse, InlineConfig, ModelResponse } from "../types.ts";
-import { loadConfig, type LoadedConfig } from "./load.ts";
+import type { CompletionParams, EmbeddingParams, EmbeddingResponse, InlineConfig, ModelResponse, RuntimeStats } from "../types.ts";
+import { loadConfig, yieldToCalls, type LoadedConfig } from "./load.ts";
 import { ModuleLoader } from "./modules.ts";
+import type { ResolvedSettings } from "./settings.ts";
 import { buildSnapshot, compileChain, type Deployment, type Snapshot } from "./snapshot.ts";
 import { watchFiles } from "./watch.ts";
 
@@ -27,6 +28,18 @@ export interface RuntimeOptions {
   debounceMs?: number;
   /** Milliseconds a retired snapshot waits for its calls in flight before its callbacks are closed anyway. @default 30000 */
   retireGraceMs?: number;
+  /** Milliseconds a reload that would empty `model_list`, or lose more than half of it, waits before reading the file again (a half-written save). @default 1000 */
+  settleMs?: number;
+}
+
+/** A check of a reloaded config against the one serving: an issue refuses the reload. */
+export type ReloadGuard = (next: LoadedConfig["config"], current: LoadedConfig["config"]) => ConfigIssue | undefined;
+
+/** True when `next` has no models where `current` had some, or fewer than half as many: what a file caught mid-write looks like. */
+function losesModels(current: LoadedConfig["config"], next: LoadedConfig["config"]): boolean {
+  const before = current.model_list?.length ?? 0;
+  const after = next.model_list?.length ?? 0;
+  return before > 0 && (after === 0 || after < before / 2);
 }
 
 /** What a `reload` event carries. */
@@ -43,6 +56,8 @@ const nameOf = (d: Deployment): string => (typeof d.model_info?.id === "string" 
 /** A snapshot in service: its call environment and how many calls still run on it. */
 class Live implements CallEnv {
   inflight = 0;
+  /** The logging tasks of calls made on this snapshot. */
+  readonly tasks = new TaskCount();
   private drained: Array<() => void> = [];
   private globalCompiled: CompiledCallbacks | undefined;
   private chains = new Map<Deployment | null, { sources: CallbackSource[]; callbacks: CompiledCallbacks }>();
@@ -88,6 +103,7 @@ class Live implements CallEnv {
         azure_ad_token: str(params.azure_ad_token),
         organization: str(params.organization),
         mock_response: params.mock_response as string | undefined,
+        env: this.snapshot.loaded.env,
       });
       return { target, sources, callbacks };
     }
@@ -113,6 +129,7 @@ class Live implements CallEnv {
       mock_response: (params.mock_response ?? p.mock_response) as string | undefined,
       model_group: d.alias,
       model_info: d.model_info as Record<string, unknown> | null,
+      env: this.snapshot.loaded.env,
     });
     return { target, sources, callbacks, defaults: d.defaults };
   };
@@ -152,7 +169,15 @@ export class Runtime extends EventEmitter {
   private reloading: Promise<boolean> | undefined;
   private queued: string[] | undefined;
   private closed = false;
+  /** Snapshots being released: close() waits for them, so a replaced config's files and connections are closed before it returns. */
+  private readonly retiring = new Set<Promise<void>>();
+  private readonly guards: ReloadGuard[] = [];
+  /** Ends the wait of a reload holding back a config that lost its models, when a newer save comes. */
+  private settling: (() => void) | undefined;
   private readonly dispatcher: Dispatcher;
+  private version = 1;
+  private loaded = new Date();
+  private readonly reloads = { reloads: 0, reload_errors: 0 };
 
   private constructor(
     snapshot: Snapshot,
@@ -160,18 +185,22 @@ export class Runtime extends EventEmitter {
     private readonly options: RuntimeOptions,
   ) {
     super();
-    this.dispatcher = new Dispatcher({ maxQueue: snapshot.maxQueue, onError: (err) => this.callbackError(err) });
+    this.dispatcher = new Dispatcher({ maxQueue: snapshot.resolved.litellm.max_queue, onError: (err) => this.callbackError(err) });
     this.live = new Live(snapshot, this.dispatcher);
   }
 
   static async create(options: RuntimeOptions = {}): Promise<Runtime> {
     const loader = new ModuleLoader();
-    const loaded = await loadConfig(options.config, { cwd: options.cwd });
+    const loaded = await loadConfig(options.config, { cwd: options.cwd, keepIssues: true });
     const rt = new Runtime(await buildSnapshot(loaded, loader), loader, options);
     for (const w of loaded.warnings) process.stderr.write(`litellm-runtime: warning: ${w.message}\n`);
     for (const w of rt.live.snapshot.warnings) process.stderr.write(`litellm-runtime: warning: ${formatIssue(w)}\n`);
     if (options.watch) {
-      const watcher = watchFiles([...rt.live.snapshot.files], (changed) => void rt.reload(changed), { debounceMs: options.debounceMs ?? 50 });
+      const watcher = watchFiles([...rt.live.snapshot.files], (changed) => void rt.reload(changed), {
+        debounceMs: options.debounceMs ?? 50,
+        // The start-up config's interval: the periodic check runs from here on, whatever later reloads say.
+        pollMs: rt.settings.general.reload_poll_interval * 1000,
+      });
       rt.watcher = watcher;
       // An edit saved right after start-up must not be missed.
       await watcher.ready;
@@ -179,9 +208,27 @@ export class Runtime extends EventEmitter {
     return rt;
   }
 
+  /**
+   * Adds a check a reloaded config must pass before it serves (the server's:
+   * a reload may not turn authentication off on a public interface). An
+   * issue returned refuses the reload as a `reload_error`. Returns its removal.
+   */
+  addReloadGuard(guard: ReloadGuard): () => void {
+    this.guards.push(guard);
+    return () => {
+      const at = this.guards.indexOf(guard);
+      if (at >= 0) this.guards.splice(at, 1);
+    };
+  }
+
   /** The config in service: validated, references resolved, frozen. */
   get config(): LoadedConfig["config"] {
     return this.live.snapshot.loaded.config;
+  }
+
+  /** The settings of the config in service, every default applied, deep-frozen; a reload replaces the whole object. */
+  get settings(): ResolvedSettings {
+    return this.live.snapshot.resolved;
   }
 
   /** The config file in service, or null for an inline config. */
@@ -217,9 +264,19 @@ export class Runtime extends EventEmitter {
     return this.run((env) => runEmbedding(env, params, "aembedding"));
   }
 
-  /** Counts of this runtime's background logging. */
-  stats(): DispatchStats {
-    return this.dispatcher.stats();
+  /** Counts of this runtime's background logging and of its reloads. */
+  stats(): RuntimeStats {
+    return { ...this.dispatcher.stats(), ...this.reloads };
+  }
+
+  /** Which config serves: 1 for the first load, one more per reload that went into service. */
+  get configVersion(): number {
+    return this.version;
+  }
+
+  /** When the config in service was loaded. */
+  get loadedAt(): Date {
+    return this.loaded;
   }
 
   private async run<T>(call: (env: Live) => Promise<T>): Promise<T> {
@@ -247,6 +304,7 @@ export class Runtime extends EventEmitter {
     if (this.reloading) {
       // A save during a reload: one more reload after this one, with every file named.
       this.queued = [...(this.queued ?? []), ...changed];
+      this.settling?.();
       return this.reloading;
     }
     this.reloading = this.doReload(changed).finally(() => {
@@ -258,13 +316,32 @@ export class Runtime extends EventEmitter {
     return this.reloading;
   }
 
-  private async doReload(changed: string[]): Promise<boolean> {
+  private async doReload(changed: string[], settled = false): Promise<boolean> {
     let next: Snapshot;
     try {
-      const loaded = await loadConfig(this.options.config, { cwd: this.options.cwd });
+      const loaded = await loadConfig(this.options.config, { cwd: this.options.cwd, keepIssues: true });
+      // A file with problems is refused at once, with the snapshot's own problems added: buildSnapshot throws them all.
+      if (loaded.issues.length > 0) await buildSnapshot(loaded, this.loader, this.live.snapshot);
+      if (!settled && losesModels(this.config, loaded.config)) {
+        // Likely a file caught half-written: look again once the writer has had time to finish; a newer save reloads on its own.
+        await new Promise<void>((done) => {
+          const timer = setTimeout(() => (this.settling = undefined, done()), this.options.settleMs ?? 1000);
+          timer.unref();
+          // A newer save ends the wait at once: the reload queued behind this one reads it.
+          this.settling = () => (clearTimeout(timer), (this.settling = undefined), done());
+        });
+        return this.queued || this.closed ? false : this.doReload(changed, true);
+      }
+      const refused = this.guards
+        .map((guard) => guard(loaded.config, this.config))
+        .filter((i): i is ConfigIssue => i !== undefined)
+        .map((i) => (i.file === null ? { ...i, ...loaded.locate(i.path.split(".")) } : i));
+      if (refused.length > 0) throw new ConfigError(refused, loaded.file);
+      await yieldToCalls();
       next = await buildSnapshot(loaded, this.loader, this.live.snapshot);
     } catch (err) {
       const error = err instanceof ConfigError ? err : new ConfigError([{ code: "CONFIG_PARSE", file: this.file, path: "", message: describeThrown(err) }]);
+      this.reloads.reload_errors++;
       if (this.listenerCount("reload_error") > 0) this.emit("reload_error", error);
       else process.stderr.write(`litellm-runtime: reload failed, the previous config keeps serving:\n${error.message}\n`);
       return false;
@@ -272,7 +349,12 @@ export class Runtime extends EventEmitter {
     if (this.closed) return false;
     const previous = this.live;
     this.live = new Live(next, this.dispatcher);
-    this.dispatcher.maxQueue = next.maxQueue;
+    this.version++;
+    this.loaded = new Date();
+    this.reloads.reloads++;
+    // The new snapshot's callbacks may fail anew (an edited module): their first failure of each kind is printed again.
+    this.dispatcher.resetReports();
+    this.dispatcher.maxQueue = next.resolved.litellm.max_queue;
     this.watcher?.set([...next.files]);
     this.emit("reload", { changed } satisfies ReloadInfo);
     void this.retire(previous, next);
@@ -280,9 +362,17 @@ export class Runtime extends EventEmitter {
   }
 
   /** Lets calls in flight finish on the old snapshot, then flushes and closes the callbacks that left. */
-  private async retire(previous: Live, next: Snapshot | undefined): Promise<void> {
-    await previous.idle(this.options.retireGraceMs ?? 30_000);
-    await this.dispatcher.idle();
+  private retire(previous: Live, next: Snapshot | undefined): Promise<void> {
+    const done = this.release(previous, next).finally(() => this.retiring.delete(done));
+    this.retiring.add(done);
+    return done;
+  }
+
+  private async release(previous: Live, next: Snapshot | undefined): Promise<void> {
+    // Its own calls, then their logging: not the whole queue, which under steady traffic is never idle. Both within the grace period.
+    const until = Date.now() + (this.options.retireGraceMs ?? 30_000);
+    await previous.idle(until - Date.now());
+    await previous.tasks.idle(until - Date.now());
     const kept = new Set(next?.targets ?? []);
     const leaving = previous.snapshot.targets.filter((t) => !kept.has(t));
     // Side by side, each call within callback_timeout: one hanging callback cannot hold up the others or the shutdown.
@@ -333,11 +423,14 @@ export class Runtime extends EventEmitter {
     await this.watcher?.close();
     await this.reloading;
     await this.retire(this.live, undefined);
+    await Promise.all(this.retiring);
   }
 
   private callbackError(err: CallbackError): void {
     if (this.listenerCount("callback_error") > 0) this.emit("callback_error", err);
-    else globalScope.dispatcher.report(err);
+    else if (globalScope.dispatcher.onError) globalScope.dispatcher.report(err);
+    // Printed once per kind by this runtime's own memory, which a reload clears; not the process-wide one, which never forgets.
+    else this.dispatcher.printOnce(err);
   }
 }
 

@@ -3,16 +3,16 @@ import { describeThrown } from "../callbacks/failure.ts";
 import { createBuiltin, isBuiltin, unknownBuiltin } from "../callbacks/builtins.ts";
 import { compileCallbacks, type CallbackSource, type CompiledCallbacks, type ListKind } from "../callbacks/registry.ts";
 import type { CallSettings } from "../call/env.ts";
-import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_STREAM_BYTES } from "../call/params.ts";
 import { loadCostMap } from "../cost/index.ts";
-import { DEFAULT_MAX_RECORD_BYTES, type RecordPolicy } from "../callbacks/safe-json.ts";
+import type { RecordPolicy } from "../callbacks/safe-json.ts";
 import { configSecrets } from "../secrets.ts";
 import { CONFIG_ERROR_CODES, ConfigError, type ConfigIssue } from "../errors.ts";
 import { cacheFromSettings, sameCacheOptions } from "../cache/index.ts";
 import type { ResponseCache } from "../cache/types.ts";
-import { Router, type RouterSettings } from "../router/index.ts";
-import { inDocumentOrder, type LoadedConfig } from "./load.ts";
+import { Router } from "../router/index.ts";
+import { coveredBy, inDocumentOrder, type LoadedConfig } from "./load.ts";
 import type { ModuleLoader, RefContext } from "./modules.ts";
+import { resolveSettings, type ResolvedSettings } from "./settings.ts";
 
 /**
  * One immutable view of a config: its settings, its callback chains loaded
@@ -39,9 +39,10 @@ export interface Deployment {
 
 export interface Snapshot {
   readonly loaded: LoadedConfig;
+  /** Every setting of the config, defaults applied (`runtime.settings`): what the server, CLI, router and dispatcher read. */
+  readonly resolved: ResolvedSettings;
+  /** The call path's view of `resolved.litellm`, with the loaded price map and the secrets. */
   readonly settings: CallSettings;
-  /** `litellm_settings.max_queue`: the runtime's background queue bound. */
-  readonly maxQueue: number;
   /** The config's global chains, in list order. */
   readonly sources: readonly CallbackSource[];
   /** Aliases to their deployments, in file order. */
@@ -73,22 +74,25 @@ const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v
 export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, previous?: Snapshot): Promise<Snapshot> {
   const config = loaded.config as unknown as Obj;
   const ls = obj(config.litellm_settings);
+  const resolved = resolveSettings(config);
   const callbackSettings = obj(config.callback_settings);
   const issues: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];
   const files = new Set(loaded.files);
   const instances = new Map<string, object>();
+  const covered = (path: string): boolean => coveredBy(loaded.issues, path);
 
   // Built once per snapshot: what its error texts and records must never show, and how large a record may be.
-  const secrets = configSecrets(config);
-  const records: RecordPolicy = Object.freeze({ maxBytes: typeof ls.max_record_bytes === "number" ? ls.max_record_bytes : DEFAULT_MAX_RECORD_BYTES, scrub: secrets.scrub });
+  const secrets = configSecrets(config, loaded.env);
+  const records: RecordPolicy = Object.freeze({ maxBytes: resolved.litellm.max_record_bytes, scrub: secrets.scrub });
   const options = (name: string): Record<string, unknown> => ({ ...obj(callbackSettings[name]) });
+  const loadTimeoutMs = resolved.litellm.callback_load_timeout * 1000;
   // One instance per built-in and options: a name in two lists is one handler, run once per event.
   const builtin = (name: string, opts: Record<string, unknown>): object | undefined => {
     if (!isBuiltin(name)) return undefined;
     const key = `${name}\u0000${JSON.stringify(opts)}`;
     let inst = instances.get(key);
-    if (!inst) instances.set(key, (inst = createBuiltin(name, opts, { dir: loaded.dir, records })));
+    if (!inst) instances.set(key, (inst = createBuiltin(name, opts, { dir: loaded.dir, records, env: loaded.env })));
     return inst;
   };
 
@@ -100,7 +104,10 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
     const loadedRefs = await Promise.all(
       entries.map(async (ref, i) => {
         const path = single ? at : [...at, i];
-        const ctx: RefContext = { dir: loaded.dir, path: dotted(path), loc: loaded.locate(path), list, builtin, options };
+        // A reference the file's own problems cover (its place, or its built-in's callback_settings) is not judged again.
+        const name = refName(ref);
+        if (covered(dotted(path)) || (isBuiltin(name) && covered(`callback_settings.${name}`))) return undefined;
+        const ctx: RefContext = { dir: loaded.dir, path: dotted(path), loc: loaded.locate(path), list, builtin, options, loadTimeoutMs };
         try {
           const r = await loader.load(ref, ctx);
           for (const f of r.files) files.add(f);
@@ -128,7 +135,7 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
         index,
         params,
         model_info: entry.model_info ? obj(entry.model_info) : null,
-        defaults: defaultsOf(params, obj(config.router_settings).timeout),
+        defaults: defaultsOf(params, resolved.router.timeout),
         sources: await loadList(entry.callbacks, "callbacks", ["model_list", index, "callbacks"]),
       });
       const list = models.get(deployment.alias) ?? [];
@@ -139,8 +146,8 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
   for (const list of models.values()) list.sort((a, b) => a.index - b.index);
 
   let costMap = null;
-  if (typeof ls.model_cost_map === "string") {
-    const file = resolvePath(loaded.dir, ls.model_cost_map);
+  if (resolved.litellm.model_cost_map !== null) {
+    const file = resolvePath(loaded.dir, resolved.litellm.model_cost_map);
     files.add(file);
     try {
       costMap = await loadCostMap(file);
@@ -151,21 +158,24 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
   }
 
   // An empty key would lock the server while start-up says it is open: neither is what was meant.
-  const masterKey = obj(config.general_settings).master_key;
-  if (typeof masterKey === "string" && masterKey.trim() === "") {
+  const masterKey = resolved.general.master_key;
+  if (masterKey !== null && masterKey.trim() === "") {
     issues.push({ code: CONFIG_ERROR_CODES.invalidValue, ...loaded.locate(["general_settings", "master_key"]), path: "general_settings.master_key", message: EMPTY_MASTER_KEY });
   }
 
-  if (issues.length > 0) {
+  // The file's own problems (loaded with keepIssues) and these together, each once: every problem in one report.
+  const problems = [...loaded.issues, ...issues.filter((i) => !covered(i.path))];
+  if (problems.length > 0) {
     // The built-ins made for this snapshot will never serve: let go of what they hold (a shared file writer).
     for (const inst of instances.values()) await Promise.resolve((inst as { close?: () => unknown }).close?.()).catch(() => undefined);
-    throw new ConfigError(issues, loaded.file);
+    throw new ConfigError(inDocumentOrder(problems, loaded.files), loaded.file);
   }
 
   // A reload that leaves the cache settings alone keeps the cache, its entries and its Redis connection.
-  const cacheParams = ls.cache === true ? (ls.cache_params ?? {}) : null;
-  const keep = previous && previous.cache && cacheParams && sameCacheOptions(previous.cacheParams as Record<string, unknown>, cacheParams as Record<string, unknown>);
-  const cache = keep ? previous!.cache : cacheFromSettings(ls.cache === true, cacheParams as Record<string, unknown> | undefined);
+  const cacheParams = resolved.litellm.cache ? (ls.cache_params ?? {}) : null;
+  const keep =
+    previous && previous.cache && cacheParams && sameCacheOptions(previous.cacheParams as Record<string, unknown>, cacheParams as Record<string, unknown>, previous.loaded.env, loaded.env);
+  const cache = keep ? previous!.cache : cacheFromSettings(resolved.litellm.cache, cacheParams as Record<string, unknown> | undefined, undefined, loaded.env);
 
   const targets = new Set<object>();
   for (const s of sources) for (const e of s.entries) targets.add(e as object);
@@ -173,19 +183,9 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
 
   return Object.freeze({
     loaded,
-    settings: Object.freeze({
-      turn_off_message_logging: ls.turn_off_message_logging === true,
-      redact_api_keys: ls.redact_api_keys !== false,
-      callback_timeout: typeof ls.callback_timeout === "number" ? ls.callback_timeout : 10,
-      hook_timeout_policy: ls.hook_timeout_policy === "allow" ? "allow" : "reject",
-      model_cost_map: costMap,
-      max_response_bytes: typeof ls.max_response_bytes === "number" ? ls.max_response_bytes : DEFAULT_MAX_RESPONSE_BYTES,
-      max_stream_bytes: typeof ls.max_stream_bytes === "number" ? ls.max_stream_bytes : DEFAULT_MAX_STREAM_BYTES,
-      max_record_bytes: typeof ls.max_record_bytes === "number" ? ls.max_record_bytes : DEFAULT_MAX_RECORD_BYTES,
-      secrets,
-    }),
-    maxQueue: typeof ls.max_queue === "number" ? ls.max_queue : 10_000,
-    router: new Router<Deployment>(models, routerSettings(config)),
+    resolved,
+    settings: callSettings(resolved, costMap, secrets),
+    router: new Router<Deployment>(models, resolved.router),
     cache,
     cacheParams,
     sources: Object.freeze(sources),
@@ -213,11 +213,27 @@ export function compileChain(globalSources: readonly CallbackSource[], snapshot:
   return { sources, callbacks: compileCallbacks(sources, snapshot.builtin) };
 }
 
-function defaultsOf(params: Obj, routerTimeout: unknown): Record<string, unknown> | undefined {
+/** The call path reads its settings from `core/call`'s own type, which knows nothing of the config. */
+function callSettings(resolved: ResolvedSettings, costMap: CallSettings["model_cost_map"], secrets: CallSettings["secrets"]): CallSettings {
+  const ls = resolved.litellm;
+  return Object.freeze({
+    turn_off_message_logging: ls.turn_off_message_logging,
+    redact_api_keys: ls.redact_api_keys,
+    callback_timeout: ls.callback_timeout,
+    hook_timeout_policy: ls.hook_timeout_policy,
+    model_cost_map: costMap,
+    max_response_bytes: ls.max_response_bytes,
+    max_stream_bytes: ls.max_stream_bytes,
+    max_record_bytes: ls.max_record_bytes,
+    secrets,
+  });
+}
+
+function defaultsOf(params: Obj, routerTimeout: number | null): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   let any = false;
   // router_settings.timeout is every deployment's timeout unless its own litellm_params say otherwise.
-  if (typeof routerTimeout === "number" && params.timeout === undefined) {
+  if (routerTimeout !== null && params.timeout === undefined) {
     out.timeout = routerTimeout;
     any = true;
   }
@@ -237,15 +253,13 @@ export function dotted(path: ReadonlyArray<string | number>): string {
   return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
 }
 
+/** The name a reference gives (`file`, `./cb.ts`, or the object form's `callback`), to find its callback_settings. */
+function refName(ref: unknown): string {
+  return typeof ref === "string" ? ref : typeof obj(ref).callback === "string" ? (obj(ref).callback as string) : "";
+}
+
 function issuesOf(err: unknown, ctx: RefContext): ConfigIssue[] {
   if (err instanceof ConfigError) return [...err.issues];
   const message = describeThrown(err);
   return [{ code: CONFIG_ERROR_CODES.callbackLoad, ...ctx.loc, path: ctx.path, message }];
-}
-
-/** router_settings, with litellm_settings.num_retries as the retries when the router names none. */
-function routerSettings(config: Obj): RouterSettings {
-  const rs = obj(config.router_settings) as RouterSettings;
-  const ls = obj(config.litellm_settings);
-  return rs.num_retries === undefined && typeof ls.num_retries === "number" ? { ...rs, num_retries: ls.num_retries } : rs;
 }

@@ -58,7 +58,7 @@ export interface LiteLLMConfig {
   general_settings?: GeneralSettings;
   router_settings?: RouterSettings;
   /**
-   * Environment variables set before anything else in the file is read (existing variables are overwritten). Values are turned into strings.
+   * Variables of this config's own environment, read before anything else in the file (an included file's after it; the including file wins). References (os.environ/NAME, ${NAME}) and the providers' default keys and bases (OPENAI_API_KEY, OPENAI_BASE_URL, ...) see them over the process's environment; process.env itself is never written, unlike LiteLLM's os.environ: a config that fails to load or reload changes nothing, and two runtimes in one process keep their own keys. Values are turned into strings.
    *
    * @default {}
    */
@@ -288,6 +288,12 @@ export interface LiteLLMSettings {
    * @default 10
    */
   callback_timeout?: number;
+  /**
+   * Seconds a callback module may take to load (its import, top-level awaits included). Past it the load fails with CONFIG_CALLBACK_LOAD naming the module: at start-up the config is refused, at a reload the previous config keeps serving and the next save tries again.
+   *
+   * @default 10
+   */
+  callback_load_timeout?: number;
   /**
    * What an async_pre_call_hook that runs past callback_timeout does to its call: reject fails the call with CALLBACK_TIMEOUT (a guard that cannot answer lets nothing through; 500 on the server); allow lets the call go on unchecked. The timeout is reported and counted in stats().timeouts either way.
    *
@@ -786,13 +792,29 @@ export interface GeneralSettings {
    */
   port?: number;
   /**
-   * Largest request body accepted; larger ones get 413.
+   * Largest request body accepted, in bytes; larger ones get 413. Default 1 MiB.
+   *
+   * @default 1048576
    */
   max_request_body_bytes?: number;
   /**
    * On SIGTERM/SIGINT, seconds to let requests in flight finish before closing.
+   *
+   * @default 10
    */
   shutdown_grace_seconds?: number;
+  /**
+   * Seconds between the checks that catch a change the file-system events missed, while the config is watched (serve --watch, createRuntime({ watch: true })). Each check compares the watched files' sizes and times, and reads a file only when they moved. 0 turns the check off.
+   *
+   * @default 2
+   */
+  reload_poll_interval?: number;
+  /**
+   * Let a hot reload remove master_key while the server listens beyond loopback (0.0.0.0, a public address). Off: such a reload is refused with a reload_error and the previous config, with its key, keeps serving; a server that starts without a key on a public interface only warns.
+   *
+   * @default false
+   */
+  allow_unauthenticated?: boolean;
   /**
    * LiteLLM proxy: let clients of the server set what the config otherwise owns: api_key, api_base, base_url, organization, api_version, azure_ad_token, mock_response, mock_delay, num_retries, timeout, stream_timeout and the cache's namespace and ttl. Off: such a request is a 400 naming the parameter. It applies to every client (this server has no virtual keys to allow it per key); the callback lists and prices stay the config's either way.
    *
@@ -1038,10 +1060,14 @@ export interface RouterSettings {
   content_policy_fallbacks?: FallbackMap[];
   /**
    * Seconds a deployment is skipped after more than allowed_fails failures in a minute.
+   *
+   * @default 5
    */
   cooldown_time?: number;
   /**
    * Failures in a minute a deployment may have before it cools down.
+   *
+   * @default 3
    */
   allowed_fails?: number;
   /**

@@ -11,11 +11,12 @@ import type { ServerContext } from "./calls.ts";
 import type { ClientParamSwitch } from "./client-params.ts";
 import { clientErrorResponse, toWire, type WireError } from "./errors.ts";
 import { sendError } from "./reply.ts";
+import { authGuard } from "./reload-guard.ts";
 import { router } from "./routes.ts";
 
 export { SERVER_ERROR_CODES } from "../errors.ts";
 
-/** Options of `startServer()`; each defaults to the config's `general_settings`. */
+/** Options of `startServer()`; each defaults to the runtime's `settings.general` (the config's `general_settings`, defaults applied). */
 export interface ServerOptions {
   /** Interface to listen on. @default general_settings.host, else "127.0.0.1" */
   host?: string;
@@ -23,10 +24,10 @@ export interface ServerOptions {
   port?: number;
   /**
    * Bearer token the model routes require; null turns authentication off.
-   * @default general_settings.master_key, read from the runtime's current config on each request (a reload that changes it applies at once)
+   * @default general_settings.master_key, read from the runtime's current settings on each request (a reload that changes it applies at once)
    */
   masterKey?: string | null;
-  /** Largest request body in bytes; larger ones get 413. @default general_settings.max_request_body_bytes (current config), else 1 MiB */
+  /** Largest request body in bytes; larger ones get 413. @default general_settings.max_request_body_bytes (current settings), else 1 MiB */
   maxBodyBytes?: number;
 }
 
@@ -49,9 +50,6 @@ export interface RunningServer {
 const NONE_ON: ReadonlySet<ClientParamSwitch> = new Set();
 const CREDENTIALS_ON: ReadonlySet<ClientParamSwitch> = new Set(["allow_client_side_credentials"]);
 
-/** 1 MiB: far above any chat request, far below what would hurt to hold in memory per request. */
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-export const DEFAULT_GRACE_MS = 10_000;
 /** Above the 60 s idle timeout of common load balancers, so they close first and never reuse a socket we just closed. */
 const KEEP_ALIVE_MS = 65_000;
 
@@ -62,9 +60,10 @@ function check(name: string, value: number | undefined, min: number, max: number
 
 /** Serves `runtime` over HTTP; resolves once it listens. */
 export async function startServer(runtime: Runtime, options: ServerOptions = {}): Promise<RunningServer> {
-  const general = () => runtime.config.general_settings ?? {};
-  const host = options.host ?? general().host ?? "127.0.0.1";
-  const port = options.port ?? general().port ?? 4000;
+  // The settings in service now: a reload swaps them, and each request reads the current ones.
+  const general = () => runtime.settings.general;
+  const host = options.host ?? general().host;
+  const port = options.port ?? general().port;
   check("port", port, 0, 65535);
   check("maxBodyBytes", options.maxBodyBytes, 1, Number.MAX_SAFE_INTEGER);
   // An empty key would lock every request out while the server looks open, as master_key: "" in a config would.
@@ -89,8 +88,8 @@ export async function startServer(runtime: Runtime, options: ServerOptions = {})
       }
       return aliases;
     },
-    bodyLimit: () => options.maxBodyBytes ?? general().max_request_body_bytes ?? DEFAULT_MAX_BODY_BYTES,
-    clientSwitches: () => (general().allow_client_side_credentials === true ? CREDENTIALS_ON : NONE_ON),
+    bodyLimit: () => options.maxBodyBytes ?? general().max_request_body_bytes,
+    clientSwitches: () => (general().allow_client_side_credentials ? CREDENTIALS_ON : NONE_ON),
   };
   const masterKey = options.masterKey !== undefined ? () => options.masterKey : () => general().master_key;
   const dispatch = router(masterKey, () => closing);
@@ -139,6 +138,8 @@ export async function startServer(runtime: Runtime, options: ServerOptions = {})
   });
   const address = server.address() as AddressInfo;
   const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  // The key comes from the config when not given here: a reload must not drop it on a public interface.
+  const dropGuard = options.masterKey === undefined ? runtime.addReloadGuard(authGuard(host)) : undefined;
 
   let closed: Promise<void> | undefined;
   return {
@@ -149,7 +150,8 @@ export async function startServer(runtime: Runtime, options: ServerOptions = {})
     close(graceMs?: number) {
       closed ??= new Promise<void>((resolve) => {
         closing = true;
-        const grace = graceMs ?? (typeof general().shutdown_grace_seconds === "number" ? general().shutdown_grace_seconds! * 1000 : DEFAULT_GRACE_MS);
+        dropGuard?.();
+        const grace = graceMs ?? general().shutdown_grace_seconds * 1000;
         const timer = setTimeout(() => {
           for (const socket of sockets.keys()) socket.destroy();
         }, grace);

@@ -5,7 +5,7 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
  * run (a fresh clone, CI) vitest starts the largest files first, and the small
  * `typecheck` file, one tsc run of about 20 s, came last and ran alone.
  */
-const SLOWEST = ["test/typecheck.test.ts", "test/pack.test.ts", "test/cli-commands.test.ts", "test/server-lifecycle.test.ts", "test/cli-server.test.ts"];
+const SLOWEST = ["test/typecheck.test.ts", "test/reload-stress.test.ts", "test/pack.test.ts", "test/cli-commands.test.ts", "test/server-lifecycle.test.ts", "test/cli-server.test.ts"];
 
 export default class SlowestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
