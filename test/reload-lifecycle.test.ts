@@ -248,3 +248,30 @@ describe("snapshots replaced under steady traffic", () => {
     expect(calls).toBeGreaterThan(50);
   });
 });
+
+describe("a reload of a 2,000-model config under traffic", () => {
+  it("fails no call and serves the new models; the extra wait it causes is measured in `npm run bench` (large reload)", async () => {
+    const file = join(dir, "c.yaml");
+    const big = (tag: string) => `model_list:\n${model("live")}${Array.from({ length: 2000 }, (_, i) => model(`${tag}-${i}`)).join("")}`;
+    await writeFile(file, big("a"));
+    rt = await createRuntime({ config: file });
+    let stop = false;
+    let failures = 0;
+    let calls = 0;
+    const traffic = (async () => {
+      while (!stop) {
+        calls++;
+        await rt!.acompletion({ model: "live", messages: [{ role: "user", content: "hi" }] }).catch(() => failures++);
+        await sleep(2);
+      }
+    })();
+    await writeFile(file, big("b"));
+    expect(await rt.reload()).toBe(true);
+    stop = true;
+    await traffic;
+    expect(failures).toBe(0);
+    expect(calls).toBeGreaterThan(1);
+    expect(rt.models()).toHaveLength(2001);
+    expect(rt.models()[2000]).toBe("b-1999");
+  });
+});
