@@ -88,12 +88,12 @@ export const ERROR_CODE_DOCS = {
 export const CALLBACK_ERROR_CODE_DOCS = {
   CALLBACK_THREW: {
     meaning:
-      "A logging method, an `async_post_call_success_hook` (the response is kept as it was), or a callback's `flush()` / `close()` threw or rejected, with any value at all; the call goes on. An `async_pre_call_hook` that throws an Error is not reported: it rejects the call with that Error, as intended. One that throws anything else (a string, `null`, a plain object) is reported and the call fails with this code (500 on the server).",
+      "A logging method, a logging hook (skipped), an `async_post_call_success_hook` (the response is kept as it was), a failure or per-chunk hook that throws something other than an Error, a router event, or a callback's `flush()` / `close()` threw or rejected; the call goes on. An `async_pre_call_hook` or `async_moderation_hook` that throws an Error or a message is not reported: it rejects the call with it, as intended. One that throws anything else (`null`, a plain object) is reported and the call fails with this code (500 on the server).",
     fix: "The report names the callback and the method, and carries the cause: fix the callback. To reject a call from a pre-call hook, throw an Error.",
   },
   CALLBACK_TIMEOUT: {
     meaning:
-      "A callback method, call hook, `flush()` or `close()` ran longer than `callback_timeout` seconds (default 10) and was abandoned (counted in `stats().timeouts`); also a built-in whose `flush()` could not deliver in time. An `async_pre_call_hook` that times out fails its call with this code (500 on the server) unless `litellm_settings.hook_timeout_policy` is `allow`, which lets the call go on unchecked.",
+      "A callback method, call hook, `flush()` or `close()` ran longer than `callback_timeout` seconds (default 10) and was abandoned (counted in `stats().timeouts`); also a built-in whose `flush()` could not deliver in time. An `async_pre_call_hook` or `async_moderation_hook` that times out fails its call with this code (500 on the server) unless `litellm_settings.hook_timeout_policy` is `allow`, which lets the call go on unchecked.",
     fix: "Make the method faster or hand slow work to a queue of its own; or raise `litellm_settings.callback_timeout`.",
   },
   CALLBACK_QUEUE_FULL: {
@@ -156,7 +156,8 @@ export const SERVER_ERROR_CODE_DOCS = {
     fix: "Send a JSON object in the header, or put `metadata` in the body.",
   },
   request_rejected: {
-    meaning: "400: an `async_pre_call_hook` rejected the request with a plain error (an error with its own `code` or 4xx `status` keeps them).",
+    meaning:
+      "400: an `async_pre_call_hook` or `async_moderation_hook` rejected the request, or an `async_post_call_failure_hook` replaced the call's error, with a plain error or a message (an error with its own `code`, or a 4xx `status` / `status_code`, keeps them).",
     fix: "The message is the hook's; it is the config's policy, not a fault.",
   },
   request_too_large: {
@@ -233,6 +234,11 @@ export const RUNTIME_ERROR_CODE_DOCS = {
   COST_MAP_INVALID: {
     meaning: "`loadCostMap(path)` read a file that is missing, not JSON, or not in LiteLLM's `model_prices_and_context_window.json` format; the message names the path and the key.",
     fix: "Fix the file or the path. In a config the same problem is `CONFIG_COST_MAP`.",
+  },
+  RUNTIME_REQUEST_REJECTED: {
+    meaning:
+      "An `async_pre_call_hook` answered a chat call with a string (`RejectedRequestError`, status 400). The caller gets the string as the assistant's answer (as chunks for a stream) and no provider request is made; the failure event and `async_post_call_failure_hook` see this error, as in LiteLLM.",
+    fix: "Nothing to fix when the hook meant to turn the request away. To let the call through, return `data` (or nothing) from the hook; to fail the call with an error instead, throw one.",
   },
 } as const satisfies Record<CodeOf<typeof RUNTIME_ERROR_CODES>, ErrorCodeDoc>;
 

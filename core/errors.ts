@@ -45,6 +45,8 @@ export class LiteLLMError extends Error {
   readonly llm_provider: string | undefined;
   readonly model: string | undefined;
   readonly retry_after: number | undefined;
+  /** The upstream's rate-limit headers (`x-ratelimit-*`) when it answered with an error status; LiteLLM's name. */
+  litellm_response_headers?: Record<string, string>;
 
   constructor(message: string, code: string, options: LiteLLMErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -248,7 +250,7 @@ export const SERVER_ERROR_CODES = {
   modelNotFound: "model_not_found",
   /** 400: the `x-litellm-metadata` header is not a JSON object. */
   invalidMetadataHeader: "invalid_metadata_header",
-  /** 400: an `async_pre_call_hook` rejected the request with a plain error (its own `code` wins when it has one). */
+  /** 400: a pre-call or moderation hook rejected the request (or a failure hook replaced its error) with a plain error (its own `code` wins when it has one). */
   rejectedByHook: "request_rejected",
   /** 413: the body is over `max_request_body_bytes`. */
   bodyTooLarge: "request_too_large",
@@ -335,4 +337,18 @@ export const RUNTIME_ERROR_CODES = {
   closed: "RUNTIME_CLOSED",
   /** `loadCostMap(path)` on a file that is missing, not JSON or not a price table (core/cost). */
   costMapInvalid: "COST_MAP_INVALID",
+  /** A pre-call hook answered a chat call with a string: the caller gets the string as its answer; callbacks see this error (core/call/lifecycle.ts). */
+  rejectedRequest: "RUNTIME_REQUEST_REJECTED",
 } as const;
+
+/**
+ * A chat call a pre-call hook answered with a string instead of letting it
+ * through (LiteLLM's `RejectedRequestError`, a 400). The caller never sees it:
+ * it gets the string as the answer. The failure loggers and the failure hooks
+ * see the call as failed with this error, as LiteLLM's do.
+ */
+export class RejectedRequestError extends LiteLLMError {
+  constructor(message: string, options: LiteLLMErrorOptions = {}) {
+    super(message, RUNTIME_ERROR_CODES.rejectedRequest, { ...options, status: 400 });
+  }
+}

@@ -1,7 +1,7 @@
 import { Dispatcher } from "./callbacks/dispatcher.ts";
 import { globalBuiltinResolver } from "./callbacks/builtins.ts";
 import { assertCallback, compileCallbacks, isObjectForm, readObjectForm, type CallbackSource, type CompiledCallbacks, type ListKind } from "./callbacks/registry.ts";
-import type { CallEnv, CallSettings, Route } from "./call/env.ts";
+import type { CallEnv, CallScope, CallSettings, Route } from "./call/env.ts";
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_STREAM_BYTES } from "./call/params.ts";
 import type { CostMap } from "./cost/index.ts";
 import { DEFAULT_MAX_RECORD_BYTES } from "./callbacks/safe-json.ts";
@@ -11,6 +11,8 @@ import type { CallbackInput } from "./types.ts";
 import type { CallbackError } from "./errors.ts";
 import { callOwnMethod } from "./callbacks/failure.ts";
 import type { ResponseCache } from "./cache/types.ts";
+import { HookCache, memoryHookStore, storeOf } from "./cache/hook-cache.ts";
+import type { Store } from "./cache/store.ts";
 
 /** The background queue every call of this process reports to. */
 export const dispatcher = new Dispatcher();
@@ -43,6 +45,9 @@ export class GlobalScope implements CallEnv {
   max_record_bytes = DEFAULT_MAX_RECORD_BYTES;
   /** `litellm.cache = new Cache({...})`; null when caching is off. */
   cache: ResponseCache | null = null;
+  private hookMemory: Store | undefined;
+  /** The pre-call hooks' `cache`: `litellm.cache`'s store when one is set, else one in memory for the process. */
+  readonly hookCache = new HookCache(() => storeOf(this.cache) ?? (this.hookMemory ??= memoryHookStore()));
 
   constructor() {
     this.lists = { callbacks: [], input_callback: [], success_callback: [], failure_callback: [] };
@@ -126,6 +131,11 @@ export class GlobalScope implements CallEnv {
       this.compiledVersion = this.version;
     }
     return { callbacks: this.compiled, sources: this.sources };
+  }
+
+  /** Every call of the process takes its hooks from the process-wide lists. */
+  scope(_model: string): CallScope {
+    return this.current();
   }
 
   route(params: { model: string; api_base?: unknown; api_key?: unknown; mock_response?: unknown; api_version?: unknown; azure_ad_token?: unknown; organization?: unknown }): Route {

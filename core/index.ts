@@ -15,6 +15,7 @@ import type { CompletionStream } from "./call/stream.ts";
 import type { ResponseCache } from "./cache/types.ts";
 import { CustomLogger } from "./callbacks/custom-logger.ts";
 import { loadCostMap, type CostMap } from "./cost/index.ts";
+import { completionCost, costPerToken, type CompletionCostArgs, type CostPerTokenArgs } from "./cost/completion-cost.ts";
 import * as errors from "./errors.ts";
 import { dispatcher, flushTargets, globalScope as scope } from "./globals.ts";
 import type { Runtime } from "./config/runtime.ts";
@@ -68,6 +69,20 @@ export function close(): Promise<void> {
 /** Counts of the background logging: pending, dropped, errors, timeouts. */
 export function stats(): DispatchStats {
   return dispatcher.stats();
+}
+
+/**
+ * LiteLLM's `completion_cost`: USD for a response (`completion_cost({ completion_response: response_obj })`
+ * in a callback equals `kwargs.response_cost`), or for a model and its text. Prices from
+ * `litellm.model_cost_map`, then the bundled table; throws, naming what to set, when there is none.
+ */
+export function completion_cost(args: CompletionCostArgs): number {
+  return completionCost(args, scope.model_cost_map);
+}
+
+/** LiteLLM's `cost_per_token`: `[prompt cost, completion cost]` in USD for a model and its token counts. */
+export function cost_per_token(args: CostPerTokenArgs): [number, number] {
+  return costPerToken(args, scope.model_cost_map);
 }
 
 /** A byte limit as set on `litellm`: a positive integer, or a TypeError naming the setting. */
@@ -130,7 +145,7 @@ const litellm = {
   set callback_timeout(v: number) {
     scope.callback_timeout = v;
   },
-  /** What an `async_pre_call_hook` that runs past `callback_timeout` does to its call: `"reject"` it (CALLBACK_TIMEOUT) or `"allow"` it unchecked. @default "reject" */
+  /** What an `async_pre_call_hook` or `async_moderation_hook` that runs past `callback_timeout` does to its call: `"reject"` it (CALLBACK_TIMEOUT) or `"allow"` it unchecked. @default "reject" */
   get hook_timeout_policy(): "reject" | "allow" {
     return scope.hook_timeout_policy;
   },
@@ -195,17 +210,21 @@ const litellm = {
   close,
   stats,
   loadCostMap,
+  completion_cost,
+  cost_per_token,
   CustomLogger,
   ...errors.PROVIDER_ERRORS,
 };
 
 export default litellm;
 export { CustomLogger, loadCostMap };
+export type { CustomLoggerOptions } from "./callbacks/custom-logger.ts";
 export { CompletionStream } from "./call/stream.ts";
 export { Cache, type CacheOptions, type CacheHooks } from "./cache/index.ts";
 export type { ResponseCache, CacheStats } from "./cache/types.ts";
 export { computeCost, findPrice } from "./cost/index.ts";
 export type { CostMap, PriceEntry } from "./cost/index.ts";
+export type { CompletionCostArgs, CostPerTokenArgs } from "./cost/completion-cost.ts";
 export {
   LiteLLMError,
   CallbackError,
@@ -225,6 +244,7 @@ export {
   InvalidResponseError,
   ContextWindowExceededError,
   ContentPolicyViolationError,
+  RejectedRequestError,
   ERROR_CODES,
   CALLBACK_ERROR_CODES,
 } from "./errors.ts";

@@ -37,6 +37,11 @@ export class LocalStore implements Store {
     return status.maxEntrySizeExceeded !== true;
   }
 
+  delete(key: string): boolean {
+    this.#lru.delete(key);
+    return true;
+  }
+
   /** Entries held now (expired ones count until they are next touched or evicted). */
   get size(): number {
     return this.#lru.size;

@@ -90,6 +90,18 @@ export class RedisStore implements Store {
     }
   }
 
+  async delete(key: string): Promise<boolean> {
+    if (this.#state === "connecting") await this.#waitFirstContact();
+    try {
+      await this.#client.del(key);
+      this.#succeeded();
+      return true;
+    } catch (err) {
+      this.#failed(err as Error, false);
+      throw err;
+    }
+  }
+
   /** True when Redis answers PING within the timeout. */
   async ping(): Promise<boolean> {
     if (this.#state === "connecting") await this.#waitFirstContact();

@@ -11,6 +11,8 @@ export interface Store {
   get(key: string): string | null | Promise<string | null>;
   /** `ttlMs` undefined: no expiry. Returns false (or rejects) when the value was not stored. */
   set(key: string, value: string, ttlMs: number | undefined): boolean | Promise<boolean>;
+  /** Removes the entry; false (or a rejection) when the store could not. */
+  delete(key: string): boolean | Promise<boolean>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import type { KeyParts, ResponseCache } from "../cache/types.ts";
 import { computeCost } from "../cost/index.ts";
 import type { ResolvedModel } from "../providers/types.ts";
+import { maskKey } from "../secrets.ts";
 import type { CacheControls, CallType, CompletionParams, EmbeddingParams, HiddenParams, Usage } from "../types.ts";
 import type { CallContext } from "./context.ts";
 import type { CallEnv } from "./env.ts";
@@ -61,10 +62,18 @@ export function store(use: CacheUse, value: unknown): void {
   if (!use.controls["no-store"]) use.cache.set(use.key, value, { ttl: use.controls.ttl });
 }
 
-/** The success kwargs of a hit: no cost, what it would have cost, and the key. */
-export function recordHit(ctx: CallContext, target: ResolvedModel, usage: Partial<Usage> | undefined, key: string, end: Date): HiddenParams {
+/**
+ * The success kwargs of a hit: no cost, what it would have cost, and the key;
+ * and, as LiteLLM's caching handler sets them, `input` (the messages, or the
+ * embedding input), `api_key` (masked) and `original_response` (the stored answer as text).
+ */
+export function recordHit(ctx: CallContext, target: ResolvedModel, usage: Partial<Usage> | undefined, key: string, end: Date, answer?: unknown): HiddenParams {
   const saved = computeCost({ model: target.model, provider: target.provider, usage, modelInfo: target.model_info, costMap: ctx.settings.model_cost_map }).cost;
   const k = ctx.kwargs;
+  // kwargs.messages holds the embedding input for embeddings, as LiteLLM's logging object does.
+  k.input = k.messages;
+  k.api_key = target.api_key === undefined ? null : ctx.settings.redact_api_keys ? maskKey(target.api_key) : target.api_key;
+  if (answer !== undefined) k.original_response = JSON.stringify(answer);
   k.end_time = end;
   k.cache_hit = true;
   k.cache_key = key;

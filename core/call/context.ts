@@ -1,15 +1,17 @@
 import { baseKwargs } from "../callbacks/kwargs.ts";
 import type { CallTrail, Dispatcher, TaskCount } from "../callbacks/dispatcher.ts";
-import type { EventName, EventTable } from "../callbacks/registry.ts";
+import type { EventName, EventPayload, EventTable } from "../callbacks/registry.ts";
 import { standardLoggingObject } from "../callbacks/standard-logging.ts";
+import { callMask, type Mask } from "../callbacks/redact.ts";
 import type { CallbackKwargs, LogEventType } from "../types.ts";
 import type { BaseKwargsInput } from "../callbacks/kwargs.ts";
 import type { CallSettings } from "./env.ts";
 
+// A chunk is logged from LiteLLM's success handler, which marks it a successful call.
 const LOG_TYPE: Record<EventName, LogEventType> = {
   pre_api_call: "pre_api_call",
   post_api_call: "post_api_call",
-  stream_event: "post_api_call",
+  stream_event: "successful_api_call",
   success: "successful_api_call",
   failure: "failed_api_call",
 };
@@ -23,6 +25,8 @@ export class CallContext {
   readonly kwargs: CallbackKwargs;
   readonly trail: CallTrail;
   private streamKwargs: CallbackKwargs | undefined;
+  /** What this call hides from its loggers, read at its first event (after the pre-call hooks). */
+  private mask: Mask | undefined;
 
   constructor(
     input: BaseKwargsInput,
@@ -44,22 +48,28 @@ export class CallContext {
     return this.table[event].length > 0;
   }
 
+  /** Queues an event for its handlers. At post_api_call the handlers get `end_time` null, as LiteLLM passes it. */
   emit(event: EventName, response: unknown, end: Date): void {
     const handlers = this.table[event];
     if (handlers.length === 0) return;
-    let kwargs: CallbackKwargs;
-    let prepare: (() => void) | undefined;
-    if (event === "stream_event") {
-      // Chunks of one stream share one kwargs copy: nothing in it changes between them.
-      kwargs = this.streamKwargs ??= { ...this.kwargs, log_event_type: LOG_TYPE[event] };
-    } else {
-      const copy = (kwargs = { ...this.kwargs, log_event_type: LOG_TYPE[event] });
-      if (event === "success" || event === "failure") {
-        // Built in the background, before the first handler runs: the call need not wait for it.
-        const redact = this.settings.turn_off_message_logging;
-        prepare = () => void (copy.standard_logging_object = standardLoggingObject(copy, event, response, redact, this.settings.secrets));
-      }
-    }
-    this.dispatcher.emit(handlers, { kwargs, response, start: this.kwargs.start_time, end, prepare }, this.trail, this.settings.callback_timeout * 1000);
+    const mask = (this.mask ??= callMask(this.settings.turn_off_message_logging, this.kwargs.litellm_params.metadata));
+    // Chunks of one stream share one kwargs copy: nothing in it changes between them.
+    const kwargs = event === "stream_event" ? (this.streamKwargs ??= this.snapshot(event)) : this.snapshot(event);
+    const payload: EventPayload = { kwargs, response, start: this.kwargs.start_time, end: event === "post_api_call" ? null : end, prepare: undefined, mask };
+    if (event === "success" || event === "failure") payload.prepare = this.record(kwargs, event, response);
+    this.dispatcher.emit(handlers, payload, this.trail, this.settings.callback_timeout * 1000);
+  }
+
+  private snapshot(event: EventName): CallbackKwargs {
+    return { ...this.kwargs, log_event_type: LOG_TYPE[event] };
+  }
+
+  /**
+   * Builds the event's record in the background, before its first handler runs: the call need not wait for it.
+   * Under turn_off_message_logging it is built redacted; a view that hides more redacts its own copy of it.
+   */
+  private record(kwargs: CallbackKwargs, status: "success" | "failure", response: unknown): () => void {
+    const { turn_off_message_logging: redactAll, secrets } = this.settings;
+    return () => void (kwargs.standard_logging_object = standardLoggingObject(kwargs, status, response, redactAll, secrets));
   }
 }

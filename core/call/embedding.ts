@@ -1,9 +1,8 @@
-import { providerFor } from "../providers/index.ts";
 import type { EmbeddingParams, EmbeddingResponse } from "../types.ts";
-import { cacheApplies, cacheUse, lookup, recordHit, store, type CacheUse } from "./cache-step.ts";
-import type { AttemptInfo, CallEnv, Route } from "./env.ts";
-import { answered, asError, attachHidden, callbacksFor, newContext, priceSuccess, recordFailure, recordRequest, requestOptions } from "./events.ts";
-import { routed } from "./routing.ts";
+import { cacheUse, lookup, store, type CacheUse } from "./cache-step.ts";
+import type { CallEnv } from "./env.ts";
+import type { CacheLookup, CallKind } from "./kind.ts";
+import { runCall } from "./lifecycle.ts";
 import { checkEmbeddingParams } from "./params.ts";
 
 /** One input's stored embedding and what it cost in tokens. */
@@ -14,67 +13,50 @@ interface StoredEmbedding {
 }
 
 /**
- * One embedding call: the same events as a completion, with `input` in place of
- * messages. Each input is cached on its own: when all are stored the call is a
- * hit; otherwise only the missing inputs go to the provider.
+ * What an embedding call brings to the call lifecycle: the same events as a
+ * completion, with `input` in place of messages. Each input is cached on its
+ * own: when all are stored the call is a hit; otherwise only the missing inputs
+ * go to the provider, and the answer merges both.
  */
-export async function runEmbedding(env: CallEnv, params: EmbeddingParams, callType: "embedding" | "aembedding"): Promise<EmbeddingResponse> {
-  checkEmbeddingParams(params);
-  const plan = env.plan?.(params) ?? null;
-  if (!plan) return attempt(env, env.route(params), params, callType);
-  return routed(plan, params, (route, info) => attempt(env, route, params, callType, info));
-}
+export const EMBEDDING: CallKind<EmbeddingParams, EmbeddingResponse> = {
+  hookCallType: "embeddings",
+  check: checkEmbeddingParams,
+  input: (params) => params.input,
+  payload: (params) => params.input,
+  lookup: cached,
+  request: (provider, target, input, optional, options) => provider.embeddingRequest(target, input as string | string[], optional, options),
+  send: (provider, req) => provider.embed(req) as ReturnType<CallKind<EmbeddingParams, EmbeddingResponse>["send"]>,
+  usage: (response) => response.usage,
+};
 
-async function attempt(env: CallEnv, route: Route, params: EmbeddingParams, callType: "embedding" | "aembedding", info?: AttemptInfo): Promise<EmbeddingResponse> {
-  if (route.defaults) params = { ...route.defaults, ...params };
-  const callbacks = callbacksFor(env, route, params);
-  const ctx = newContext(env, route, callbacks, params, callType, params.input, info);
-  try {
-    const target = route.target;
-    if (target.error) throw target.error;
-    const inputs = typeof params.input === "string" ? [params.input] : params.input;
-    const cache = cacheApplies(env, params, callType);
-    ctx.kwargs.litellm_params.cache_enabled = cache !== null;
-    const keyed = cache ? inputs.map((input) => cacheUse(cache, params, { kind: "embedding", input, params: ctx.kwargs.optional_params })) : null;
-    // One input that cannot be keyed makes the whole call a miss: no partial answers from the cache.
-    const uses = keyed && keyed.every((u) => u !== null) ? (keyed as CacheUse[]) : null;
-    const stored = uses ? await Promise.all(uses.map((u) => lookup<StoredEmbedding>(u))) : inputs.map(() => null);
-
-    if (uses && stored.every((s) => s !== null)) {
-      const hits = stored as StoredEmbedding[];
-      const tokens = hits.reduce((n, s) => n + s.tokens, 0);
-      const end = new Date();
-      const response = {
-        object: "list",
-        data: hits.map((s, index) => ({ object: "embedding", index, embedding: s.embedding })),
-        model: hits[0]!.model,
-        usage: { prompt_tokens: tokens, total_tokens: tokens },
-      } as EmbeddingResponse;
-      attachHidden(response, recordHit(ctx, target, response.usage, uses.length === 1 ? uses[0]!.key : uses.map((u) => u.key).join(","), end));
-      ctx.emit("success", response, end);
-      return response;
-    }
-
-    // Only the inputs nobody stored go to the provider.
-    const missing = inputs.flatMap((input, i) => (stored[i] ? [] : [{ input, i }]));
-    const sent = typeof params.input === "string" || missing.length === inputs.length ? params.input : missing.map((m) => m.input);
-    const provider = providerFor(target.transport);
-    const req = provider.embeddingRequest(target, sent, ctx.kwargs.optional_params, requestOptions(params, target, false, env.settings));
-    recordRequest(ctx, req);
-    const answer = await answered(ctx, provider.embed(req));
-    ctx.kwargs.original_response = answer.raw;
-    ctx.emit("post_api_call", null, new Date());
-    const end = new Date();
-    const response = merge(answer.response as EmbeddingResponse, inputs.length, missing, stored);
-    attachHidden(response, priceSuccess(ctx, target, answer.response.usage, params, end));
-    ctx.emit("success", response, end);
-    if (uses) storeEach(uses, missing, answer.response as EmbeddingResponse);
-    return response;
-  } catch (err) {
-    const e = asError(err);
-    recordFailure(ctx, e);
-    throw e;
+async function cached(cache: Parameters<CallKind<EmbeddingParams, EmbeddingResponse>["lookup"]>[0], params: EmbeddingParams, optional: Record<string, unknown>): Promise<CacheLookup<EmbeddingResponse> | null> {
+  const inputs = typeof params.input === "string" ? [params.input] : params.input;
+  const keyed = inputs.map((input) => cacheUse(cache, params, { kind: "embedding", input, params: optional }));
+  // One input that cannot be keyed makes the whole call a miss: no partial answers from the cache.
+  if (!keyed.every((u) => u !== null)) return null;
+  const uses = keyed as CacheUse[];
+  const stored = await Promise.all(uses.map((u) => lookup<StoredEmbedding>(u)));
+  if (stored.every((s) => s !== null)) {
+    const hits = stored as StoredEmbedding[];
+    const tokens = hits.reduce((n, s) => n + s.tokens, 0);
+    const response = {
+      object: "list",
+      data: hits.map((s, index) => ({ object: "embedding", index, embedding: s.embedding })),
+      model: hits[0]!.model,
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    } as EmbeddingResponse;
+    const key = uses.length === 1 ? uses[0]!.key : uses.map((u) => u.key).join(",");
+    return { hit: { response, key }, send: params.input, key: null, finish: (r) => r, store: () => undefined };
   }
+  // Only the inputs nobody stored go to the provider.
+  const missing = inputs.flatMap((input, i) => (stored[i] ? [] : [{ input, i }]));
+  return {
+    hit: null,
+    send: typeof params.input === "string" || missing.length === inputs.length ? params.input : missing.map((m) => m.input),
+    key: null,
+    finish: (fromProvider) => merge(fromProvider, inputs.length, missing, stored),
+    store: (fromProvider) => storeEach(uses, missing, fromProvider),
+  };
 }
 
 /** The provider's vectors for the missing inputs, with the stored ones, in the caller's order. */
@@ -95,4 +77,9 @@ function storeEach(uses: CacheUse[], missing: Array<{ i: number }>, fromProvider
     const item = fromProvider.data[j];
     if (item) store(uses[m.i]!, { embedding: item.embedding, tokens, model: fromProvider.model } satisfies StoredEmbedding);
   });
+}
+
+/** One embedding call: to a config alias through its router, else straight to its model. */
+export function runEmbedding(env: CallEnv, params: EmbeddingParams, callType: "embedding" | "aembedding"): Promise<EmbeddingResponse> {
+  return runCall(env, EMBEDDING, params, callType) as Promise<EmbeddingResponse>;
 }

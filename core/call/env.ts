@@ -4,6 +4,7 @@ import type { BuiltinResolver, CallbackSource, CompiledCallbacks } from "../call
 import type { ResolvedModel } from "../providers/types.ts";
 import type { ResponseCache } from "../cache/types.ts";
 import type { Secrets } from "../secrets.ts";
+import type { DualCache } from "../types.ts";
 
 /** Settings a call reads, resolved once per scope (the globals, or a config snapshot). */
 export interface CallSettings {
@@ -13,7 +14,7 @@ export interface CallSettings {
   readonly redact_api_keys: boolean;
   /** Seconds a callback may run before it is abandoned and reported. @default 10 */
   readonly callback_timeout: number;
-  /** What a pre-call hook that runs past `callback_timeout` does to its call: `reject` it (fail closed), or `allow` it unchecked. @default "reject" */
+  /** What a pre-call or moderation hook that runs past `callback_timeout` does to its call: `reject` it (fail closed), or `allow` it unchecked. @default "reject" */
   readonly hook_timeout_policy: "reject" | "allow";
   /** A user price map in LiteLLM's format, consulted before the bundled table. */
   readonly model_cost_map: CostMap | null;
@@ -44,7 +45,7 @@ export interface AttemptInfo {
   readonly attempt: number;
   /** The alias this attempt serves (a fallback's own alias after a fallback). */
   readonly model_group: string;
-  /** Which deployment of the alias: its `model_info.id`, else `alias[index]`. */
+  /** Which deployment of the alias: its `litellm_params.model` (LiteLLM's `metadata.deployment`). */
   readonly deployment: string;
 }
 
@@ -58,6 +59,8 @@ export interface RouterLike<D = unknown> {
   retryable(err: unknown): boolean;
   backoffMs(attempt: number, err: unknown, alias?: string, tried?: ReadonlySet<D>): number;
   fallbacksFor(alias: string, err: unknown): readonly string[];
+  /** How many deployments `alias` has (LiteLLM's `model_group_size`). */
+  size?(alias: string): number;
 }
 
 /** A call to a config alias: the router, and the route of one deployment. */
@@ -70,9 +73,22 @@ export interface RoutingPlan<D = unknown> {
   nameOf(deployment: D): string;
 }
 
+/** The callbacks of a call before a deployment is picked: where its call hooks come from. */
+export interface CallScope {
+  readonly sources: readonly CallbackSource[];
+  readonly callbacks: CompiledCallbacks;
+}
+
 /** What a scope (the global `litellm` object, or a config runtime) gives each call. */
 export interface CallEnv {
   route(params: { model: string; api_base?: unknown; api_key?: unknown; mock_response?: unknown }): Route;
+  /**
+   * The callbacks a call to `model` runs its hooks from, whichever deployment answers:
+   * the global and config lists, and for a config alias every deployment's own lists.
+   */
+  scope(model: string): CallScope;
+  /** The `cache` pre-call hooks get (LiteLLM's DualCache calls). */
+  readonly hookCache: DualCache;
   /** For a config alias: how to spread the call over its deployments; null for anything else. */
   plan?(params: { model: string }): RoutingPlan | null;
   readonly settings: CallSettings;

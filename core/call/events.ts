@@ -4,8 +4,9 @@ import { maskKey, safeHeaders } from "../callbacks/kwargs.ts";
 import { maskUrl } from "../secrets.ts";
 import { describeThrown, isReadableError, safeCause } from "../callbacks/failure.ts";
 import { computeCost } from "../cost/index.ts";
+import { notePricing } from "../callbacks/standard-logging.ts";
 import type { ProviderRequest, ResolvedModel } from "../providers/types.ts";
-import type { CallType, CompletionParams, EmbeddingParams, HiddenParams, Usage } from "../types.ts";
+import type { CallType, CompletionParams, EmbeddingParams, HiddenParams, ProxyServerRequest, Usage } from "../types.ts";
 import { CallContext } from "./context.ts";
 import type { AttemptInfo, CallEnv, CallSettings, Route } from "./env.ts";
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_STREAM_BYTES, DEFAULT_TIMEOUT_S, optionalParams } from "./params.ts";
@@ -14,7 +15,7 @@ import { isCallSignal } from "./signal.ts";
 type AnyParams = CompletionParams | EmbeddingParams;
 
 /** The callbacks of a call: its route's, plus its own lists when it brings some. */
-export function callbacksFor(env: CallEnv, route: Route, params: AnyParams): CompiledCallbacks {
+export function callbacksFor(env: CallEnv, route: Pick<Route, "sources" | "callbacks">, params: AnyParams): CompiledCallbacks {
   const { callbacks, input_callback, success_callback, failure_callback } = params;
   if (!callbacks && !input_callback && !success_callback && !failure_callback) return route.callbacks;
   const own: CallbackSource[] = [];
@@ -37,16 +38,21 @@ export function newContext(
 ): CallContext {
   const sync = callType === "completion" || callType === "embedding";
   const target = route.target;
+  // Credentials inside an api_base (user:pass@, ?api-key=) are masked in what callbacks see.
+  const apiBase = env.settings.redact_api_keys ? maskUrl(target.api_base) : target.api_base;
   return new CallContext(
     {
-      model: params.model,
+      // LiteLLM's kwargs["model"]: the deployment's model without its provider prefix; the alias is model_group.
+      model: target.model,
       messages,
       optional_params: optionalParams(params),
-      // A routed attempt says which deployment and attempt it was, as LiteLLM's router does.
-      metadata: attempt ? { ...params.metadata, model_group: attempt.model_group, deployment: attempt.deployment, attempt: attempt.attempt } : params.metadata,
+      // A routed attempt says which deployment it was, in the keys LiteLLM's router adds, and (ours) which attempt.
+      metadata: attempt
+        ? { ...params.metadata, model_group: attempt.model_group, deployment: attempt.deployment, deployment_model_name: attempt.model_group, model_info: target.model_info, api_base: apiBase, attempt: attempt.attempt }
+        : params.metadata,
       model_info: target.model_info,
-      // Credentials inside an api_base (user:pass@, ?api-key=) are masked in what callbacks see.
-      api_base: env.settings.redact_api_keys ? maskUrl(target.api_base) : target.api_base,
+      // A string, as LiteLLM's: "" until the request names its URL (recordRequest), and for the mock.
+      api_base: apiBase ?? "",
       custom_llm_provider: target.provider,
       model_group: target.model_group,
       // What a log line names: the deployment the router picked, and whether a cache miss is news (set by the cache step, after the hooks).
@@ -55,7 +61,13 @@ export function newContext(
       stream: params.stream === true,
       call_type: callType,
       user: typeof params.user === "string" ? params.user : undefined,
-      trace_id: attempt?.trace_id ?? (typeof params.litellm_trace_id === "string" ? params.litellm_trace_id : undefined),
+      trace_id: attempt?.trace_id ?? text(params.litellm_trace_id),
+      caller_trace_id: text(params.litellm_trace_id),
+      session_id: text(params.litellm_session_id),
+      base_model: text(params.base_model) ?? null,
+      proxy_server_request: (params.proxy_server_request as ProxyServerRequest | undefined) ?? null,
+      input_cost_per_token: price(params.input_cost_per_token),
+      output_cost_per_token: price(params.output_cost_per_token),
       start_time: new Date(),
     },
     sync ? callbacks.sync : callbacks.async,
@@ -66,13 +78,19 @@ export function newContext(
 }
 type CallContextInputMessages = CompletionParams["messages"] | string | string[];
 
+const text = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+const price = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+
 /** Records the request at pre_api_call: the exact body, and the key and headers masked. */
 export function recordRequest(ctx: CallContext, req: ProviderRequest): void {
   const redact = ctx.settings.redact_api_keys;
   const k = ctx.kwargs;
   k.input = req.input;
   k.api_key = req.apiKey === undefined ? null : redact ? maskKey(req.apiKey) : req.apiKey;
-  k.additional_args = { complete_input_dict: req.body, api_base: redact ? maskUrl(req.target.api_base ?? req.url) : (req.target.api_base ?? req.url), headers: safeHeaders(req.headers, redact) };
+  const apiBase = redact ? maskUrl(req.target.api_base ?? req.url) : (req.target.api_base ?? req.url);
+  k.additional_args = { complete_input_dict: req.body, api_base: apiBase, headers: safeHeaders(req.headers, redact) };
+  // As LiteLLM's pre_call: litellm_params.api_base is where the request goes, once that is known.
+  if (!k.litellm_params.api_base && apiBase) k.litellm_params.api_base = apiBase;
   ctx.emit("pre_api_call", null, new Date());
 }
 
@@ -82,7 +100,7 @@ export function priceSuccess(ctx: CallContext, target: ResolvedModel, usage: Par
     params.input_cost_per_token !== undefined || params.output_cost_per_token !== undefined
       ? { input_cost_per_token: params.input_cost_per_token as number | undefined, output_cost_per_token: params.output_cost_per_token as number | undefined }
       : null;
-  const { cost, debug } = computeCost({
+  const { cost, debug, price, breakdown } = computeCost({
     model: target.model,
     provider: target.provider,
     usage,
@@ -95,10 +113,44 @@ export function priceSuccess(ctx: CallContext, target: ResolvedModel, usage: Par
   k.cache_hit = false;
   k.cache_key = null;
   k.response_cost = cost;
-  k.response_cost_failure_debug_information = debug;
+  k.response_cost_failure_debug_information = debug && {
+    ...debug,
+    traceback_str: "",
+    cache_hit: false,
+    base_model: k.litellm_params.base_model,
+    call_type: k.call_type,
+    custom_pricing: callPrices !== null || hasPrices(target.model_info),
+  };
   k.completion_start_time ??= end;
-  return { response_cost: cost, cache_hit: false, api_base: target.api_base, custom_llm_provider: target.provider, cache_key: null };
+  const answer = answers.get(ctx);
+  const hidden: HiddenParams = {
+    response_cost: cost,
+    cache_hit: false,
+    api_base: target.api_base,
+    custom_llm_provider: target.provider,
+    cache_key: null,
+    model_id: typeof target.model_info?.id === "string" ? target.model_info.id : null,
+    litellm_model_name: `${target.provider}/${target.model}`,
+    additional_headers: answer?.headers ? { ...answer.headers } : null,
+    // The runtime's own time: to the answer (a stream's opening; a whole answer's end) less the wait for the provider.
+    litellm_overhead_time_ms: answer ? Math.max(0, (k.stream ? answer.at : end.getTime()) - ctx.start.getTime() - answer.waitMs) : null,
+  };
+  const chat = k.call_type === "completion" || k.call_type === "acompletion";
+  notePricing(hidden, { model_map_key: target.model, model_map_value: price, breakdown: chat ? breakdown : null });
+  return hidden;
 }
+
+const hasPrices = (info: Record<string, unknown> | null): boolean => info != null && (typeof info.input_cost_per_token === "number" || typeof info.output_cost_per_token === "number");
+
+/** When the provider's answer came (epoch ms), how long it was awaited (ms), and its rate-limit headers. */
+interface Answer {
+  readonly at: number;
+  readonly waitMs: number;
+  readonly headers: Readonly<Record<string, string>> | undefined;
+}
+
+/** Per call, beside its context rather than in its kwargs: what pricing puts in the response's `_hidden_params`. */
+const answers = new WeakMap<CallContext, Answer>();
 
 export function attachHidden<T extends object>(response: T, hidden: HiddenParams): T {
   // Not enumerable: the response serialises exactly as the provider's.
@@ -144,8 +196,11 @@ export function requestOptions(params: AnyParams, target: ResolvedModel, stream:
  * failed attempt reads pre, post, failure.
  */
 export async function answered<T>(ctx: CallContext, work: Promise<T>): Promise<T> {
+  const asked = performance.now();
   try {
-    return await work;
+    const out = await work;
+    answers.set(ctx, { at: Date.now(), waitMs: performance.now() - asked, headers: (out as { headers?: Readonly<Record<string, string>> }).headers });
+    return out;
   } catch (err) {
     ctx.kwargs.original_response = err instanceof Error ? err.message : String(err);
     ctx.emit("post_api_call", null, new Date());

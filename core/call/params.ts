@@ -28,6 +28,9 @@ const OWN_KEYS = new Set([
   "input_cost_per_token",
   "output_cost_per_token",
   "litellm_trace_id",
+  "litellm_session_id",
+  "base_model",
+  "proxy_server_request",
   "signal",
 ]);
 

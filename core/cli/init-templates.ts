@@ -73,10 +73,10 @@ export const HANDLER_TEMPLATE = `import { CustomLogger, type CallbackKwargs } fr
  */
 export class MyHandler extends CustomLogger {
   override async async_log_success_event(kwargs: CallbackKwargs, _response_obj: unknown, start_time: Date, end_time: Date): Promise<void> {
-    const record = kwargs.standard_logging_object; // a flat JSON record, with no API key in it
+    const record = kwargs.standard_logging_object; // LiteLLM's StandardLoggingPayload: flat JSON, no API key in it
     const cost = kwargs.response_cost == null ? "cost unknown" : \`$\${kwargs.response_cost.toFixed(6)}\`;
     const alias = kwargs.litellm_params.model_group; // the config alias asked for, or null
-    const metadata = kwargs.litellm_params.metadata; // yours, as the call passed it
+    const metadata = kwargs.litellm_params.metadata; // yours, as the call passed it (null when it passed none)
     // stderr, so these lines never mix with an answer printed on stdout.
     console.error(
       \`[my_handler] ok \${alias ?? kwargs.model} (\${record?.model}) \${end_time.getTime() - start_time.getTime()} ms, \` +
@@ -92,8 +92,9 @@ export class MyHandler extends CustomLogger {
     );
   }
 
-  // Awaited before each call, in order: return a changed request, or throw to reject it.
-  // override async async_pre_call_hook(data: Record<string, unknown>) {
+  // Awaited before each call, in order, with LiteLLM's arguments: return a changed request, a string to answer
+  // with it, or throw to reject the call. (Import UserAPIKeyAuth, DualCache and HookCallType from "litellm-runtime".)
+  // override async async_pre_call_hook(user_api_key_dict: UserAPIKeyAuth, cache: DualCache, data: Record<string, unknown>, call_type: HookCallType) {
   //   return { ...data, metadata: { ...(data.metadata as object), checked_by: "my_handler" } };
   // }
 }

@@ -11,12 +11,6 @@ import { editDistance } from "./suggest.ts";
 const LITELLM_NAMES = new Set([
   "log_event",
   "async_log_event",
-  "async_post_call_failure_hook",
-  "async_post_call_streaming_hook",
-  "async_post_call_streaming_iterator_hook",
-  "async_moderation_hook",
-  "async_logging_hook",
-  "logging_hook",
   "async_pre_call_deployment_hook",
   "async_pre_routing_hook",
   "async_filter_deployments",

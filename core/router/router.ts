@@ -202,6 +202,11 @@ export class Router<D extends RoutableDeployment> {
     return this.fallbacks.for(alias, fallbackKind(err));
   }
 
+  /** How many deployments `alias` has (LiteLLM's `model_group_size`); 0 for an unknown alias. */
+  size(alias: string): number {
+    return this.groups.get(alias)?.slots.length ?? 0;
+  }
+
   /** Whether `d` is cooling down now. */
   coolingDown(d: D): boolean {
     const s = this.slots.get(d);

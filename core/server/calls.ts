@@ -1,8 +1,11 @@
 /** The model routes: chat completions (JSON or a stream) and embeddings, through the runtime. */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { CALLER } from "../call/caller.ts";
 import { CompletionStream } from "../call/stream.ts";
 import type { Runtime } from "../config/runtime.ts";
-import type { CompletionParams, EmbeddingParams, EmbeddingResponse, HiddenParams, ModelResponse } from "../types.ts";
+import { maskKey } from "../secrets.ts";
+import type { CompletionParams, EmbeddingParams, EmbeddingResponse, HiddenParams, ModelResponse, ProxyServerRequest } from "../types.ts";
+import { callerFor } from "./auth.ts";
 import { parseObject, readBody } from "./body.ts";
 import type { ClientParamSwitch } from "./client-params.ts";
 import { callParams } from "./params.ts";
@@ -18,6 +21,8 @@ export interface ServerContext {
   bodyLimit(): number;
   /** The `general_settings` switches that are on, handing config-owned parameters to clients (client-params.ts). */
   clientSwitches(): ReadonlySet<ClientParamSwitch>;
+  /** The master key in force (null or undefined: no authentication). */
+  masterKey(): string | null | undefined;
 }
 
 /** LiteLLM proxy's response headers: what the call cost and whether the cache answered. */
@@ -29,9 +34,37 @@ function hiddenHeaders(response: object): Record<string, string> | undefined {
   return headers;
 }
 
+/** Request headers that carry a credential: never recorded. */
+const CREDENTIAL_HEADERS = /^(authorization|proxy-authorization|api-key|x-api-key|x-litellm-api-key|x-goog-api-key|cookie)$/i;
+
+/** Body keys that carry a credential (a client may send its own with allow_client_side_credentials): recorded masked. */
+const CREDENTIAL_KEYS = ["api_key", "azure_ad_token"] as const;
+
+/**
+ * The request as LiteLLM's proxy records it for the callbacks
+ * (`litellm_params.proxy_server_request`): its URL, method, headers without
+ * credentials, and the body as checked (metadata merged), any key in it masked.
+ */
+function serverRequest(req: IncomingMessage, params: Record<string, unknown>): ProxyServerRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || CREDENTIAL_HEADERS.test(name)) continue;
+    headers[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  const body = { ...params };
+  delete body.proxy_server_request;
+  for (const key of CREDENTIAL_KEYS) if (typeof body[key] === "string") body[key] = maskKey(body[key] as string);
+  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? "https" : "http";
+  return { url: `${scheme}://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, method: req.method ?? "POST", headers, body };
+}
+
 export async function chatCompletions(req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> {
   const body = parseObject(await readBody(req, ctx.bodyLimit()));
   const params = callParams(body, req, ctx.aliases(), "messages", ctx.clientSwitches()) as CompletionParams;
+  // Whatever a client sent under this name, the server's own record of the request replaces it.
+  params.proxy_server_request = serverRequest(req, params);
+  // Who calls, for the call hooks: under a symbol key, which no JSON body can hold.
+  (params as { [CALLER]?: unknown })[CALLER] = callerFor(req, ctx.masterKey(), params.user);
   const watch = new ClientWatch(res);
   // The call reads `signal` as a CallSignal, which the watch is (cheaper than an AbortSignal).
   params.signal = watch as unknown as AbortSignal;
@@ -57,6 +90,8 @@ function asBase64(response: EmbeddingResponse): EmbeddingResponse {
 export async function embeddings(req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> {
   const body = parseObject(await readBody(req, ctx.bodyLimit()));
   const params = callParams(body, req, ctx.aliases(), "input", ctx.clientSwitches()) as unknown as EmbeddingParams;
+  params.proxy_server_request = serverRequest(req, params);
+  (params as { [CALLER]?: unknown })[CALLER] = callerFor(req, ctx.masterKey(), params.user);
   // The openai client asks for base64 unless told otherwise: the call runs in floats (callbacks, cache) and is encoded on the way out.
   const base64 = params.encoding_format === "base64";
   if (base64) delete params.encoding_format;

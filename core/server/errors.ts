@@ -11,9 +11,10 @@
  *   InvalidResponseError                     502                     api_error              LLM_INVALID_RESPONSE
  *   UnsupportedProviderError                 500 (a config problem)  api_error              LLM_UNSUPPORTED_PROVIDER
  *   runtime closed                           503                     api_error              RUNTIME_CLOSED
- *   a pre-call hook's error                  its 4xx status, or 400  by status              its code, or request_rejected
- *   a pre-call hook that hung or threw a     500, detail to stderr   api_error              CALLBACK_TIMEOUT / CALLBACK_THREW
- *     non-Error (CallbackError)
+ *   a pre-call or moderation hook's error,   its 4xx status, or 400  by status              its code, or request_rejected
+ *     or one a failure hook put in its place
+ *   a pre-call or moderation hook that hung  500, detail to stderr   api_error              CALLBACK_TIMEOUT / CALLBACK_THREW
+ *     or threw a non-Error (CallbackError)
  *   anything else (a bug)                    500, detail to stderr   api_error              internal_error
  *
  * By status: 401 authentication_error, 403 permission_error, 429 rate_limit_error, 5xx api_error, other 4xx invalid_request_error.
@@ -83,11 +84,11 @@ function fromCall(err: LiteLLMError): WireError {
       return { ...base, status: 500, type: "api_error", message: `this model is misconfigured on the server: ${err.message}` };
     case "RUNTIME_CLOSED":
       return { ...base, status: 503, type: "api_error", message: "the server is shutting down; retry on another instance." };
-    // A pre-call hook that hung or threw a non-Error: the server's fault, not the request's; the detail went to its callback report.
+    // A guard hook that hung or threw a non-Error: the server's fault, not the request's; the detail went to its callback report.
     case CALLBACK_ERROR_CODES.timeout:
-      return { ...base, status: 500, type: "api_error", message: `a check the server runs before each request did not answer in time, ${HOOK_DETAIL}` };
+      return { ...base, status: 500, type: "api_error", message: `a check the server runs on each request did not answer in time, ${HOOK_DETAIL}` };
     case CALLBACK_ERROR_CODES.threw:
-      return { ...base, status: 500, type: "api_error", message: `a check the server runs before each request failed, ${HOOK_DETAIL}` };
+      return { ...base, status: 500, type: "api_error", message: `a check the server runs on each request failed, ${HOOK_DETAIL}` };
   }
   const status = err.status !== undefined && err.status >= 400 && err.status <= 599 ? err.status : err.llm_provider ? 502 : 500;
   const retry = err.retry_after !== undefined && Number.isFinite(err.retry_after) ? { "retry-after": String(Math.max(0, Math.ceil(err.retry_after))) } : undefined;
@@ -97,7 +98,7 @@ function fromCall(err: LiteLLMError): WireError {
 /** Errors that are bugs (in a hook or in us), never a deliberate rejection. */
 const BUGS = [TypeError, ReferenceError, RangeError, SyntaxError, EvalError];
 
-/** An `async_pre_call_hook` rejecting the request: its 4xx status, else 400, with its message. */
+/** A call hook rejecting the request (pre-call, moderation, or a failure hook's replacement): its 4xx status, else 400, with its message. */
 function fromHook(err: Error): WireError | undefined {
   if (BUGS.some((B) => err instanceof B)) return undefined;
   const e = err as { status?: unknown; statusCode?: unknown; status_code?: unknown; code?: unknown };

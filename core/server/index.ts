@@ -78,6 +78,7 @@ export async function startServer(runtime: Runtime, options: ServerOptions = {})
 
   let aliasesFor: unknown;
   let aliases: ReadonlySet<string> = new Set();
+  const masterKey = options.masterKey !== undefined ? () => options.masterKey : () => general().master_key;
   const ctx: ServerContext = {
     runtime,
     aliases() {
@@ -90,8 +91,8 @@ export async function startServer(runtime: Runtime, options: ServerOptions = {})
     },
     bodyLimit: () => options.maxBodyBytes ?? general().max_request_body_bytes,
     clientSwitches: () => (general().allow_client_side_credentials ? CREDENTIALS_ON : NONE_ON),
+    masterKey,
   };
-  const masterKey = options.masterKey !== undefined ? () => options.masterKey : () => general().master_key;
   const dispatch = router(masterKey, () => closing);
 
   const finished = (socket: Socket) => {

@@ -110,7 +110,9 @@ export async function writeStream(res: ServerResponse, stream: AsyncIterable<Cha
     if (!watch.gone) res.writeHead(200, res.getHeader("connection") === "close" ? SSE_HEADERS_LAST : SSE_HEADERS);
     while (!next.done && !watch.gone) {
       batch(res);
-      if (!res.write(`data: ${JSON.stringify(next.value)}\n\n`)) await drained(res);
+      // A string a per-chunk hook put in place of a chunk is sent as it is, as LiteLLM's proxy sends it.
+      const data = typeof next.value === "string" ? next.value : JSON.stringify(next.value);
+      if (!res.write(`data: ${data}\n\n`)) await drained(res);
       if (watch.gone) break;
       next = await it.next();
     }

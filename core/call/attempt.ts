@@ -1,0 +1,137 @@
+import type { CallHooks } from "../callbacks/call-hooks.ts";
+import { providerFor } from "../providers/index.ts";
+import type { ResolvedModel } from "../providers/types.ts";
+import type { CallbackKwargs, CallType, Usage } from "../types.ts";
+import { withLoggingHooks } from "./background.ts";
+import { cacheApplies, recordHit } from "./cache-step.ts";
+import type { CallContext } from "./context.ts";
+import type { AttemptInfo, CallEnv, Route } from "./env.ts";
+import { answered, asError, attachHidden, callbacksFor, newContext, priceSuccess, recordFailure, recordRequest, requestOptions } from "./events.ts";
+import type { AnyParams, CacheLookup, CallKind } from "./kind.ts";
+import type { Moderation } from "./moderation.ts";
+import type { CallSignal } from "./signal.ts";
+import { CompletionStream, LoggedStream, type StreamEnd } from "./stream.ts";
+
+/** One call as its attempts share it: where it runs, what it is, its hooks and its moderation. */
+export interface CallState<P extends AnyParams, R extends object> {
+  readonly env: CallEnv;
+  readonly kind: CallKind<P, R>;
+  readonly callType: CallType;
+  readonly hooks: CallHooks;
+  /** The moderation hooks' verdict, when the call has some. */
+  gate: Moderation | undefined;
+  /** The provider requests' signal while moderation runs (it stops them on a rejection). */
+  signal: CallSignal | undefined;
+  /** The latest attempt's kwargs, for the router's events. */
+  lastKwargs: CallbackKwargs | undefined;
+}
+
+/**
+ * One attempt, from its first event to its last: the cache, the provider
+ * request, and one success or failure. Each call type brings only what differs
+ * (`CallKind`); a routed call makes one attempt per deployment it tries.
+ */
+export async function attempt<P extends AnyParams, R extends object>(call: CallState<P, R>, route: Route, params: P, info?: AttemptInfo): Promise<R | CompletionStream> {
+  const { env, kind, callType } = call;
+  if (route.defaults) params = { ...route.defaults, ...params };
+  if (call.signal) params = { ...params, signal: call.signal as AbortSignal };
+  const callbacks = callbacksFor(env, route, params);
+  const ctx = newContext(env, route, callbacks, params, callType, kind.input(params), info);
+  withLoggingHooks(ctx, syncEntry(callType) ? callbacks.hooks.logging.sync : callbacks.hooks.logging.async, env.dispatcher);
+  call.lastKwargs = ctx.kwargs;
+  try {
+    const target = route.target;
+    if (target.error) throw target.error;
+    call.gate?.check();
+    const streams = params.stream === true ? kind.stream : undefined;
+    const cache = cacheApplies(env, params, callType);
+    ctx.kwargs.litellm_params.cache_enabled = cache !== null;
+    const found = cache ? await kind.lookup(cache, params, ctx.kwargs.optional_params) : null;
+    // LiteLLM's litellm_params.preset_cache_key: the key the cache looked under, before the call.
+    ctx.kwargs.litellm_params.preset_cache_key = found?.key ?? found?.hit?.key ?? null;
+
+    if (found?.hit) {
+      // A hit delivers only its success event: no pre or post API call, no chunks. Moderation still has its say.
+      await call.gate?.passed();
+      const { response, key } = found.hit;
+      if (!streams) return succeed(ctx, target, response, kind.usage(response), params, { hit: key });
+      const end = streamEnd(ctx, target, params, { hit: key });
+      return new CompletionStream(new LoggedStream(streams.replay(response), ctx, streams.messages(params), streams.includeUsage(params), end, false));
+    }
+
+    const provider = providerFor(target.transport);
+    const options = requestOptions(params, target, streams !== undefined, env.settings);
+    const req = kind.request(provider, target, found ? found.send : kind.payload(params), ctx.kwargs.optional_params, options);
+    recordRequest(ctx, req);
+
+    if (streams) {
+      const open = streams.open(provider, req);
+      const upstream = await answered(ctx, call.gate ? call.gate.guard(open, (s) => s.abort()) : open);
+      ctx.kwargs.original_response = "<stream>";
+      ctx.emit("post_api_call", null, new Date());
+      const end = streamEnd(ctx, target, params, { miss: found });
+      return new CompletionStream(new LoggedStream(upstream, ctx, streams.messages(params), streams.includeUsage(params), end));
+    }
+
+    const work = kind.send(provider, req);
+    const answer = await answered(ctx, call.gate ? call.gate.guard(work) : work);
+    ctx.kwargs.original_response = answer.raw;
+    ctx.emit("post_api_call", null, new Date());
+    const response = found ? found.finish(answer.response) : answer.response;
+    succeed(ctx, target, response, kind.usage(answer.response), params, { key: found?.key ?? null });
+    found?.store(answer.response);
+    return response;
+  } catch (err) {
+    const e = asError(err);
+    recordFailure(ctx, e);
+    throw e;
+  }
+}
+
+/** How a success came: from the cache (its key), or from the provider (the key it is stored under, if any). */
+type Source = { hit: string } | { key: string | null };
+
+/** Stream details of a success. */
+interface Streamed {
+  first: Date | undefined;
+  aborted: boolean;
+}
+
+/**
+ * The one step that records a success, for a provider's answer and a cache hit
+ * alike: priced (or marked a hit, with what it would have cost), the response's
+ * `_hidden_params`, the success kwargs, and the success event.
+ */
+function succeed<R extends object>(ctx: CallContext, target: ResolvedModel, response: R, usage: Partial<Usage> | undefined, params: AnyParams, source: Source, streamed?: Streamed): R {
+  const end = new Date();
+  if (streamed?.first) ctx.kwargs.completion_start_time = streamed.first;
+  const hidden = "hit" in source ? recordHit(ctx, target, usage, source.hit, end, response) : priceSuccess(ctx, target, usage, params, end);
+  if ("key" in source && source.key !== null) ctx.kwargs.cache_key = hidden.cache_key = source.key;
+  attachHidden(response, hidden);
+  if (streamed) {
+    ctx.kwargs.complete_streaming_response = response as unknown as CallbackKwargs["complete_streaming_response"];
+    if (streamed.aborted) ctx.kwargs.stream_aborted = true;
+  }
+  ctx.emit("success", response, end);
+  return response;
+}
+
+/** The end of a streamed answer: one success (stored whole when it came from the provider, never a part), or one failure. */
+function streamEnd<R extends object>(ctx: CallContext, target: ResolvedModel, params: AnyParams, from: { hit: string } | { miss: CacheLookup<R> | null }): StreamEnd {
+  return {
+    success: (complete, aborted, first) => {
+      const source: Source = "hit" in from ? { hit: from.hit } : { key: from.miss?.key ?? null };
+      succeed(ctx, target, complete as R, complete.usage, params, source, { first, aborted });
+      if ("miss" in from && from.miss && !aborted) from.miss.store(complete as R);
+    },
+    failure: (err) => {
+      const e = asError(err);
+      recordFailure(ctx, e);
+      return e;
+    },
+  };
+}
+
+function syncEntry(callType: CallType): boolean {
+  return callType === "completion" || callType === "embedding";
+}
