@@ -12,7 +12,7 @@ import type { CallbackKwargs } from "../core/types.ts";
  * or the standard record as JSON (`format: json`).
  *
  *   12:04:05.123 · acompletion · fast → mock/x · success · 14 ms · in 12 / out 8 tokens · $0.00000225 · id 6f1c…
- *   12:04:05.456 · acompletion · gpt-4o → openai/gpt-4o · failure RateLimitError · 80 ms · in 0 / out 0 tokens · $0 · id 9b2e… · error [LLM_RATE_LIMIT]: slow down
+ *   12:04:05.456 · acompletion · gpt-4o → openai/gpt-4o · failure RateLimitError · 80 ms · in 0 / out 0 tokens · $0 · id 9b2e… · error [429]: slow down
  */
 
 export type ConsoleFormat = "text" | "json";
@@ -83,7 +83,7 @@ export class ConsoleLogger extends CustomLogger implements OwnEvents {
     const r = kwargs.standard_logging_object;
     if (!r) return;
     if (this.settings.format === "json") return write(recordJson(r, this.records));
-    write(summaryLine(r, { color: this.settings.color }));
+    write(summaryLine(r, { color: this.settings.color }, kwargs.user));
     if (recent.push(r.id) > RECENT_MAX) recent.shift();
   }
 

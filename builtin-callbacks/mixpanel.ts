@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { registerReadOnlyBuiltin, type BuiltinContext } from "../core/callbacks/builtins.ts";
 import { boundedJson, DEFAULT_MAX_RECORD_BYTES, DEFAULT_RECORD_POLICY, sizeMarker, type RecordPolicy } from "../core/callbacks/safe-json.ts";
 import { InvalidCallbackError } from "../core/errors.ts";
-import type { StandardLoggingObject } from "../core/types.ts";
+import type { CallbackKwargs, StandardLoggingObject } from "../core/types.ts";
 import { DeliveringLogger } from "./delivering-logger.ts";
 
 /**
@@ -15,6 +15,8 @@ import { DeliveringLogger } from "./delivering-logger.ts";
  * `$insert_id` derived from the call id and status, so a retried batch is
  * deduplicated by Mixpanel rather than counted twice. Messages and responses
  * are never sent: Mixpanel is for counting and slicing, not for transcripts.
+ * Besides the record, an event carries two things of the call the record
+ * (LiteLLM's) leaves out: its `user` and its `metadata`, to slice by.
  */
 
 export const MIXPANEL_MAX_BATCH = 50;
@@ -26,7 +28,7 @@ export interface MixpanelOptions {
   readonly api_host: string;
   /** @default "LLM Response" */
   readonly event_name: string;
-  /** For calls with no `user` (nor `metadata.user_id`). Default: the call id. */
+  /** For calls with no `user` (nor end user, nor `metadata.user_id`). Default: the call id. */
   readonly distinct_id: string | undefined;
   /** @default 50 (Mixpanel's limit per /track request) */
   readonly batch_size: number;
@@ -39,6 +41,13 @@ export interface MixpanelOptions {
 export interface MixpanelEvent {
   event: string;
   properties: Record<string, unknown>;
+}
+
+/** What one call sends: its record, and the call's `user` and `metadata` (the caller's, which the record does not copy). */
+export interface MixpanelItem {
+  readonly record: StandardLoggingObject;
+  readonly user: string | null;
+  readonly metadata: Record<string, unknown> | null;
 }
 
 export function resolveMixpanelOptions(options: Record<string, unknown>, env: Readonly<Record<string, string | undefined>> = process.env): MixpanelOptions {
@@ -71,22 +80,26 @@ function validDistinctId(id: string): boolean {
 }
 
 /** Mixpanel's $insert_id: at most 36 alphanumerics or "-". A hash of call id and status: the same on every retry, distinct per event. */
-export function insertId(slo: Pick<StandardLoggingObject, "id" | "status">): string {
-  return createHash("sha256").update(`${slo.id}\u0000${slo.status}`).digest("hex").slice(0, 32);
+export function insertId(call: { id: string; status: string }): string {
+  return createHash("sha256").update(`${call.id}\u0000${call.status}`).digest("hex").slice(0, 32);
 }
 
-/** One standard record as a Mixpanel event: the record's own field names, so a property means the same as in every other built-in. */
-export function toMixpanelEvent(slo: StandardLoggingObject, o: MixpanelOptions, maxBytes = DEFAULT_MAX_RECORD_BYTES): MixpanelEvent {
-  const metadata = slo.metadata && typeof slo.metadata === "object" ? slo.metadata : {};
+/** The call's id: the record's `litellm_call_id` (its `id` is the response's). */
+const callId = (slo: StandardLoggingObject): string => slo.litellm_call_id ?? slo.id;
+
+/** One call as a Mixpanel event: the record's own field names, so a property means the same as in every other built-in. */
+export function toMixpanelEvent(item: MixpanelItem, o: MixpanelOptions, maxBytes = DEFAULT_MAX_RECORD_BYTES): MixpanelEvent {
+  const slo = item.record;
+  const metadata = item.metadata && typeof item.metadata === "object" ? item.metadata : {};
   const userId = typeof metadata.user_id === "string" ? metadata.user_id : undefined;
-  const distinct = [slo.user ?? undefined, userId, o.distinct_id].find((v): v is string => typeof v === "string" && validDistinctId(v)) ?? slo.id;
-  const err = slo.error_information;
+  const distinct = [item.user ?? undefined, slo.end_user ?? undefined, userId, o.distinct_id].find((v): v is string => typeof v === "string" && validDistinctId(v)) ?? callId(slo);
+  const err = slo.status === "failure" ? slo.error_information : null;
   const properties: Record<string, unknown> = {
     token: o.token,
     distinct_id: distinct,
     time: Math.round((slo.endTime || Date.now() / 1000) * 1000),
-    $insert_id: insertId(slo),
-    litellm_call_id: slo.id,
+    $insert_id: insertId({ id: callId(slo), status: slo.status }),
+    litellm_call_id: callId(slo),
     trace_id: slo.trace_id,
     status: slo.status,
     call_type: slo.call_type,
@@ -101,7 +114,8 @@ export function toMixpanelEvent(slo: StandardLoggingObject, o: MixpanelOptions, 
     response_cost: slo.response_cost,
     cache_hit: slo.cache_hit,
     response_time: slo.response_time,
-    user: slo.user,
+    user: item.user,
+    end_user: slo.end_user,
     metadata: fitSize(metadata, maxBytes),
   };
   if (err) {
@@ -138,10 +152,11 @@ function fitSize(metadata: object, maxBytes: number): unknown {
  * sent with what identifies the call and `serialization_error`, and never
  * costs the other events of its batch.
  */
-export function mixpanelEventJson(slo: StandardLoggingObject, o: MixpanelOptions, policy: RecordPolicy = DEFAULT_RECORD_POLICY): string {
+export function mixpanelEventJson(item: MixpanelItem, o: MixpanelOptions, policy: RecordPolicy = DEFAULT_RECORD_POLICY): string {
   try {
-    return policy.scrub(boundedJson(toMixpanelEvent(slo, o, policy.maxBytes)));
+    return policy.scrub(boundedJson(toMixpanelEvent(item, o, policy.maxBytes)));
   } catch (err) {
+    const slo = item.record;
     const read = (k: keyof StandardLoggingObject): unknown => {
       try {
         const v = slo[k];
@@ -150,13 +165,13 @@ export function mixpanelEventJson(slo: StandardLoggingObject, o: MixpanelOptions
         return null;
       }
     };
-    const id = typeof read("id") === "string" ? (read("id") as string) : "unknown";
+    const id = typeof read("litellm_call_id") === "string" ? (read("litellm_call_id") as string) : typeof read("id") === "string" ? (read("id") as string) : "unknown";
     const status = typeof read("status") === "string" ? (read("status") as string) : "unknown";
     const properties = {
       token: o.token,
       distinct_id: id,
       time: Date.now(),
-      $insert_id: insertId({ id, status } as StandardLoggingObject),
+      $insert_id: insertId({ id, status }),
       litellm_call_id: id,
       status,
       model: read("model"),
@@ -190,7 +205,7 @@ function refusal(body: string): string | undefined {
   return undefined;
 }
 
-export class MixpanelLogger extends DeliveringLogger {
+export class MixpanelLogger extends DeliveringLogger<MixpanelItem> {
   readonly settings: MixpanelOptions;
 
   constructor(options: Record<string, unknown> = {}, context?: BuiltinContext) {
@@ -204,10 +219,15 @@ export class MixpanelLogger extends DeliveringLogger {
       flushIntervalMs: o.flush_interval,
       maxRetries: o.max_retries,
       // Event by event: one that cannot be written whole never loses its batch.
-      encode: (batch) => `[${batch.map((slo) => mixpanelEventJson(slo, o, policy)).join(",")}]`,
+      encode: (batch) => `[${batch.map((item) => mixpanelEventJson(item, o, policy)).join(",")}]`,
       rejects: refusal,
     });
     this.settings = o;
+  }
+
+  protected override item(kwargs: CallbackKwargs, record: StandardLoggingObject): MixpanelItem {
+    const metadata = kwargs.litellm_params?.metadata;
+    return { record, user: typeof kwargs.user === "string" ? kwargs.user : null, metadata: metadata && typeof metadata === "object" ? metadata : null };
   }
 }
 

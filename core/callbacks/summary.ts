@@ -7,7 +7,9 @@ import type { CallbackKwargs, StandardLoggingObject } from "../types.ts";
  *
  *   12:04:05.123 · acompletion · fast → mock/x · success · 14 ms (first token 3 ms) · in 12 / out 8 tokens · $0.00000225 · cache miss · user alice · id 6f1c…
  *
- * `id` is the record's `id` (the call's `litellm_call_id`): grep the file built-in's records for it.
+ * `id` is the record's `litellm_call_id`: grep the file built-in's records for it.
+ * `user` is the call's `user` when the caller knows it (kwargs.user), else the
+ * record's `end_user` (LiteLLM fills that on the server only, from the request).
  */
 
 const SEP = " · ";
@@ -53,13 +55,15 @@ function oneLine(s: string, max = 300): string {
 
 const ms = (seconds: number): string => `${Math.max(0, Math.round(seconds * 1000))} ms`;
 
-/** The deployment the router picked, provider-prefixed; records without it (older files) fall back to `model`. */
+/** The deployment, provider-prefixed: from the hidden params, else `model` with its provider (a failure has no hidden params). */
 function deploymentOf(r: StandardLoggingObject): string {
-  return r.hidden_params?.litellm_model_name || r.model;
+  const named = r.hidden_params?.litellm_model_name;
+  if (named) return named;
+  return r.custom_llm_provider && !r.model.includes("/") ? `${r.custom_llm_provider}/${r.model}` : r.model;
 }
 
-/** The summary line of a success or failure record. */
-export function summaryLine(r: StandardLoggingObject, style: LineStyle = {}): string {
+/** The summary line of a success or failure record; `user` is the call's (kwargs.user), which the record does not hold. */
+export function summaryLine(r: StandardLoggingObject, style: LineStyle = {}, user?: string | null): string {
   const failed = r.status === "failure";
   const info = r.error_information;
   const parts = [
@@ -68,16 +72,18 @@ export function summaryLine(r: StandardLoggingObject, style: LineStyle = {}): st
     modelLabel(r.model_group, deploymentOf(r)),
     // A stream the client cut short is a success for what arrived, never one that looks complete.
     paint(style.color, failed ? "31" : "32", failed ? `failure ${info?.error_class || "Error"}` : r.stream_aborted ? "success (stream aborted)" : "success"),
-    // Every stream that succeeded has a first token; on a fast stream it may share the start's millisecond.
+    // The whole call's time (a stream's response_time is its first token's); on a fast stream the first token may share the start's millisecond.
     r.stream && !failed && r.completionStartTime >= r.startTime
-      ? `${ms(r.response_time)} (first token ${ms(r.completionStartTime - r.startTime)})`
-      : ms(r.response_time),
+      ? `${ms(r.endTime - r.startTime)} (first token ${ms(r.completionStartTime - r.startTime)})`
+      : ms(r.endTime - r.startTime),
     `in ${r.prompt_tokens} / out ${r.completion_tokens} tokens`,
-    formatCost(r.response_cost),
+    // The record writes 0 for an unknown price, with the reason beside it: the line says it is unknown.
+    formatCost(r.response_cost_failure_debug_info ? null : r.response_cost),
   ];
   if (r.cache_enabled && !failed) parts.push(r.cache_hit ? paint(style.color, "36", "cache hit") : "cache miss");
-  if (r.user) parts.push(`user ${r.user}`);
-  parts.push(`id ${r.id}`);
+  const who = user || r.end_user;
+  if (who) parts.push(`user ${who}`);
+  parts.push(`id ${r.litellm_call_id ?? r.id}`);
   if (failed) {
     const code = info?.error_code ? ` [${info.error_code}]` : "";
     parts.push(paint(style.color, "31", `error${code}: ${oneLine(info?.error_message ?? r.error_str ?? "")}`));

@@ -1,7 +1,7 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useTempDir } from "../../test/support/kit.ts";
 import { COST_MAP_INVALID, computeCost, findPrice, loadCostMap, type CostMap } from "./index.ts";
 import { BUNDLED_PRICES } from "./table.ts";
 
@@ -21,12 +21,12 @@ describe("bundled table", () => {
   });
 
   it("holds only finite, non-negative per-token prices below $1 a token", () => {
-    for (const [id, p] of BUNDLED_PRICES) {
-      for (const v of [p.input_cost_per_token, p.output_cost_per_token, p.cache_read_input_token_cost, p.cache_creation_input_token_cost]) {
-        if (v === undefined) continue;
-        expect(Number.isFinite(v) && v >= 0 && v < 1e-3, `${id}: ${v}`).toBe(true);
-      }
-    }
+    const outside = [...BUNDLED_PRICES].flatMap(([id, p]) =>
+      [p.input_cost_per_token, p.output_cost_per_token, p.cache_read_input_token_cost, p.cache_creation_input_token_cost]
+        .filter((v) => v !== undefined && !(Number.isFinite(v) && v >= 0 && v < 1e-3))
+        .map((v) => `${id}: ${v}`),
+    );
+    expect(outside).toEqual([]);
   });
 
   it("prices gpt-4o-mini at $0.15 in / $0.60 out per million tokens", () => {
@@ -172,16 +172,10 @@ describe("no cost", () => {
 });
 
 describe("loadCostMap", () => {
-  let dir = "";
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "litellm-cost-"));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const tmp = useTempDir("litellm-cost-", { per: "suite" });
 
   async function file(name: string, text: string): Promise<string> {
-    const path = join(dir, name);
+    const path = join(tmp.path, name);
     await writeFile(path, text);
     return path;
   }
@@ -211,7 +205,7 @@ describe("loadCostMap", () => {
   });
 
   it("a missing file throws COST_MAP_INVALID naming the path", async () => {
-    const path = join(dir, "nope.json");
+    const path = join(tmp.path, "nope.json");
     const err = await rejection(path);
     expect(err.code).toBe(COST_MAP_INVALID);
     expect(err.path).toBe(path);
@@ -239,7 +233,7 @@ describe("loadCostMap", () => {
     for (const [name, text] of [["array.json", "[]"], ["entry.json", '{"gpt-x": 5}']] as const) {
       const err = await rejection(await file(name, text));
       expect(err.code).toBe(COST_MAP_INVALID);
-      expect(err.message).toContain(join(dir, name));
+      expect(err.message).toContain(join(tmp.path, name));
     }
   });
 });

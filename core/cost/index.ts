@@ -57,6 +57,18 @@ export interface CostResult {
   debug: { error_str: string; model: string; custom_llm_provider: string } | null;
   /** The prices used, or null when none was found. */
   price: PriceEntry | null;
+  /** What each kind of token cost (LiteLLM's `cost_breakdown` parts); null when `cost` is. */
+  breakdown: CostBreakdownParts | null;
+}
+
+/** The parts of a cost, in USD: the prompt (cached reads and writes included) and the completion. */
+export interface CostBreakdownParts {
+  input_cost: number;
+  output_cost: number;
+  /** Of `input_cost`, what the prompt tokens read from the provider's cache cost. */
+  cache_read_cost: number;
+  /** Of `input_cost`, what the prompt tokens written to the provider's cache cost. */
+  cache_creation_cost: number;
 }
 
 /** The `code` of every error `loadCostMap` throws. */
@@ -134,7 +146,7 @@ export function computeCost(q: CostQuery): CostResult {
   const price = findPrice(q);
   if (price === null) {
     const model = bareModel(q.model, q.provider);
-    return { cost: null, debug: { error_str: notFound(q, model), model: q.model, custom_llm_provider: q.provider }, price };
+    return { cost: null, debug: { error_str: notFound(q, model), model: q.model, custom_llm_provider: q.provider }, price, breakdown: null };
   }
   const u = q.usage;
   if (u == null || (u.prompt_tokens == null && u.completion_tokens == null)) {
@@ -142,7 +154,7 @@ export function computeCost(q: CostQuery): CostResult {
     const error_str =
       `No cost for "${q.provider}/${model}": the provider reported no usage (token counts), so there is ` +
       `nothing to price. For a stream, ask for it with stream_options: { include_usage: true }.`;
-    return { cost: null, debug: { error_str, model: q.model, custom_llm_provider: q.provider }, price };
+    return { cost: null, debug: { error_str, model: q.model, custom_llm_provider: q.provider }, price, breakdown: null };
   }
 
   // OpenAI counts cached tokens inside prompt_tokens; the Anthropic adapter reports prompt_tokens
@@ -157,8 +169,11 @@ export function computeCost(q: CostQuery): CostResult {
   const readPrice = isPrice(price.cache_read_input_token_cost) ? price.cache_read_input_token_cost : input;
   const writePrice = isPrice(price.cache_creation_input_token_cost) ? price.cache_creation_input_token_cost : input;
 
-  const cost = uncached * input + cacheRead * readPrice + cacheWrite * writePrice + tokens(u.completion_tokens) * output;
-  return { cost, debug: null, price };
+  const cache_read_cost = cacheRead * readPrice;
+  const cache_creation_cost = cacheWrite * writePrice;
+  const input_cost = uncached * input + cache_read_cost + cache_creation_cost;
+  const output_cost = tokens(u.completion_tokens) * output;
+  return { cost: input_cost + output_cost, debug: null, price, breakdown: { input_cost, output_cost, cache_read_cost, cache_creation_cost } };
 }
 
 // ---------------------------------------------------------------- cost map files

@@ -40,14 +40,17 @@ export function whereOf(req: ProviderRequest, baseHint: string): Where {
 /** Turns a non-2xx answer into the provider's error class. */
 export type StatusError = (status: number, text: string, headers: IncomingHttpHeaders) => LiteLLMError;
 
-/** An answer as the retries see it: a status, the headers of a non-2xx one, and the text of a non-2xx (or whole) one. */
+/**
+ * An answer as the retries see it: a status, the headers (all of a non-2xx one; of a
+ * 2xx only its rate-limit headers, `x-ratelimit-*`), and the text of a non-2xx (or whole) one.
+ */
 interface Answer {
   status: number;
   headers: IncomingHttpHeaders;
   text: string;
 }
 
-/** A whole answer: its status, headers (only of a non-2xx answer) and body text. */
+/** A whole answer: its status, headers (a 2xx's rate-limit headers only) and body text. */
 export type Whole = Answer;
 
 /** A 2xx answer whose body is read as it arrives. */
@@ -82,8 +85,35 @@ async function withRetries<T extends Answer>(req: ProviderRequest, where: Where,
       await sleepUnless(backoffMs(attempt, res.headers), signal);
       continue;
     }
-    throw scrubbed(onStatus(res.status, res.text, res.headers), where);
+    throw scrubbed(withRateLimits(onStatus(res.status, res.text, res.headers), res.headers), where);
   }
+}
+
+/** Anthropic's rate-limit headers under OpenAI's names, as LiteLLM maps them. */
+const ANTHROPIC_RATE_LIMITS: Readonly<Record<string, string>> = {
+  "anthropic-ratelimit-requests-limit": "x-ratelimit-limit-requests",
+  "anthropic-ratelimit-requests-remaining": "x-ratelimit-remaining-requests",
+  "anthropic-ratelimit-requests-reset": "x-ratelimit-reset-requests",
+  "anthropic-ratelimit-tokens-limit": "x-ratelimit-limit-tokens",
+  "anthropic-ratelimit-tokens-remaining": "x-ratelimit-remaining-tokens",
+  "anthropic-ratelimit-tokens-reset": "x-ratelimit-reset-tokens",
+};
+
+/** The name a lower-case response header is kept under when it is a rate-limit header, else undefined. */
+function rateLimitName(name: string): string | undefined {
+  return name.startsWith("x-ratelimit-") ? name : ANTHROPIC_RATE_LIMITS[name];
+}
+
+/** An upstream's error keeps its rate-limit headers, as LiteLLM's exceptions keep `litellm_response_headers`. */
+function withRateLimits(err: LiteLLMError, headers: IncomingHttpHeaders): LiteLLMError {
+  const kept: Record<string, string> = {};
+  for (const name of Object.keys(headers)) {
+    const key = rateLimitName(name);
+    const value = header(headers, name);
+    if (key !== undefined && value !== undefined && kept[key] === undefined) kept[key] = value;
+  }
+  err.litellm_response_headers = kept;
+  return err;
 }
 
 /** POSTs `body` and reads the whole answer (JSON), with the retries. */
@@ -106,7 +136,7 @@ const aborted = (): Error => new Error("aborted");
  * headers carries `answered: true`.
  *
  * undici's own handler interface (onConnect ... onComplete), not `request()`: no
- * Readable per call, and no parsing of a 2xx's headers, which nothing here reads.
+ * Readable per call, and of a 2xx's headers only the rate-limit ones are read (LiteLLM's `additional_headers`).
  * undici's timeouts are per phase: until the headers, then between body chunks.
  * Bytes are counted as they arrive: past `limit` the request is stopped, so an
  * endless or huge answer never holds more than `limit` in memory.
@@ -136,7 +166,7 @@ function exchange(where: Where, headers: Record<string, string>, body: string, s
         raw = rawHeaders;
         if (stream && statusCode < 300) {
           opened = new BodyStream(resume, (err) => abort?.(err));
-          resolve({ status, headers: {}, text: "", body: opened });
+          resolve({ status, headers: rateLimitHeaders(raw), text: "", body: opened });
         }
         return true;
       },
@@ -154,7 +184,7 @@ function exchange(where: Where, headers: Record<string, string>, body: string, s
         settle();
         if (opened) return opened.end();
         const text = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8");
-        resolve({ status, headers: status >= 200 && status < 300 ? {} : headerObject(raw), text });
+        resolve({ status, headers: status >= 200 && status < 300 ? rateLimitHeaders(raw) : headerObject(raw), text });
       },
       onError(err) {
         settle();
@@ -206,6 +236,18 @@ export function scrubbed<E extends Error>(err: E, where: Where): E {
   err.message = message;
   if (typeof stack === "string") err.stack = scrubUpstream(stack, secrets);
   return err;
+}
+
+/** A 2xx's rate-limit headers: only names starting with `x` or `a` are read as text, the rest are skipped unread. */
+function rateLimitHeaders(raw: Buffer[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const first = raw[i]![0]! | 0x20;
+    if (first !== 0x78 /* x */ && first !== 0x61 /* a */) continue;
+    const key = rateLimitName(raw[i]!.toString("latin1").toLowerCase());
+    if (key !== undefined && out[key] === undefined) out[key] = raw[i + 1]!.toString("latin1");
+  }
+  return out;
 }
 
 /** Raw header pairs as an object of lower-case names (a repeated one keeps its first value). */

@@ -70,6 +70,7 @@ export function eventStream(opened: Opened, where: Where, signal: CallSignal | u
   const it = chunks();
   return {
     [Symbol.asyncIterator]: () => it,
+    headers: opened.headers as Record<string, string>,
     abort: () => {
       stopped = true;
       void body.return();

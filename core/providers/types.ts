@@ -61,11 +61,15 @@ export interface ProviderAnswer<T> {
   response: T;
   /** The provider's raw response text (`kwargs.original_response`). */
   raw: string;
+  /** The upstream's rate-limit response headers (`x-ratelimit-*`, lower-case); absent where nothing was asked over HTTP. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** A provider's stream: chunks in OpenAI's shape, and a way to stop the upstream. */
 export interface ProviderStream extends AsyncIterable<ChatCompletionChunk> {
   abort(): void;
+  /** The upstream's rate-limit response headers, as on `ProviderAnswer`. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export type RawChat = Omit<ModelResponse, "_hidden_params">;

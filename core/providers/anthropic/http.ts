@@ -30,7 +30,7 @@ export async function chat(req: ProviderRequest): Promise<ProviderAnswer<RawChat
   } catch {
     parsed = undefined;
   }
-  if (isMessage(parsed)) return { response: toChatCompletion(parsed), raw };
+  if (isMessage(parsed)) return { response: toChatCompletion(parsed), raw, headers: res.headers as Record<string, string> };
   if ((parsed as { type?: unknown } | undefined)?.type === "error") throw anthropicError(where, undefined, parseErrorBody(raw));
   const preview = raw.length > 200 ? `${raw.slice(0, 200)}...` : raw;
   throw new InvalidResponseError(`${where.provider}: ${where.url} answered ${res.status} with a body that is not a Messages response: ${JSON.stringify(preview)}`, {

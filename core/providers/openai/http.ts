@@ -33,7 +33,7 @@ export async function json<T>(req: ProviderRequest, kind: "completion" | "embedd
   } catch {
     // not JSON: the error below
   }
-  if (out && typeof out === "object" && (Array.isArray(out.choices) || Array.isArray(out.data))) return { response: out, raw };
+  if (out && typeof out === "object" && (Array.isArray(out.choices) || Array.isArray(out.data))) return { response: out, raw, headers: res.headers as Record<string, string> };
   const preview = raw.length > 200 ? `${raw.slice(0, 200)}...` : raw;
   throw new InvalidResponseError(`${w.provider}: ${w.url} answered ${res.status} with a body that is not a ${kind}: ${JSON.stringify(preview)}`, {
     llm_provider: w.provider,
