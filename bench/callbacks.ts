@@ -4,7 +4,7 @@ import litellm, { CustomLogger, type CallbackKwargs } from "../core/index.ts";
 /** How many times each kind of callback ran. */
 export const counts = { pre: 0, post: 0, success: 0, failure: 0, input: 0, successFn: 0, failureFn: 0 };
 
-/** Both forms of each event, so `completion()` runs the sync ones and `acompletion()` the async ones. */
+/** Both forms of each event, so `completion()` runs the sync ones and `acompletion()` the async ones (pre_api_call: `log_pre_api_call` for both, as LiteLLM). */
 class CountingLogger extends CustomLogger {
   override log_pre_api_call(): void {
     counts.pre++;

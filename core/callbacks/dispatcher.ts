@@ -1,7 +1,7 @@
 import { CALLBACK_ERROR_CODES, type CallbackError } from "../errors.ts";
 import type { DispatchStats } from "../types.ts";
 import { callbackFailure } from "./failure.ts";
-import { ownCopy } from "./handler-copy.ts";
+import { viewFor } from "./handler-copy.ts";
 import type { EventPayload, Handler } from "./registry.ts";
 import { plural } from "./summary.ts";
 
@@ -204,8 +204,10 @@ export class Dispatcher {
         prepare();
       }
       // A user's handler gets its own copy, made here in the background: what it changes reaches no other handler and not the caller.
+      // Redaction happens in that copy (or in the view the built-ins share), so the caller's objects keep their content.
+      // A handler that neither copies nor redacts, in a call that hides nothing, is handed the payload itself: the common case costs three reads.
       const { handler, payload } = task;
-      const out = handler.invoke(handler.copies ? ownCopy(payload) : payload);
+      const out = handler.invoke(handler.copies || handler.redacts || payload.mask ? viewFor(handler, payload) : payload);
       if (out && typeof (out as PromiseLike<unknown>).then === "function") return out as PromiseLike<unknown>;
     } catch (err) {
       this.failed(task, err);

@@ -1,4 +1,5 @@
-import type { EventPayload } from "./registry.ts";
+import type { EventPayload, Handler } from "./registry.ts";
+import { MASK_ALL, redactView, type Mask } from "./redact.ts";
 
 /**
  * A handler's own copy of what an event gives it, so that what one handler
@@ -39,16 +40,39 @@ function seesArguments(fn: Function): boolean {
   return /\barguments\b|\beval\b|\[native code\]/.test(source);
 }
 
+/** Whether a handler is always handed redacted content: one built with `message_logging: false` (read when the lists are compiled). */
+export function redactsFor(target: object): boolean {
+  return (target as { message_logging?: unknown }).message_logging === false;
+}
+
+/**
+ * What one handler is handed for one event: its own copy, or the payload the
+ * built-ins share; redacted when the handler or the call asks for it. The
+ * redacted view the built-ins share is made once per event and mask.
+ */
+export function viewFor(handler: Handler, payload: EventPayload): EventPayload {
+  const mask: Mask = handler.redacts ? MASK_ALL : (payload.mask ?? 0);
+  if (handler.copies) return ownCopy(payload, mask);
+  if (mask === 0) return payload;
+  const views = (payload.redactedViews ??= []);
+  return (views[mask] ??= ownCopy(payload, mask));
+}
+
 /** Past this depth values are shared, not copied: the copy must not overflow the stack on pathologically nested metadata. */
 const MAX_DEPTH = 64;
 
-/** Copies one event's payload for one handler. Runs in the background, where the dispatcher invokes the handler. */
-export function ownCopy(payload: EventPayload): EventPayload {
+/**
+ * Copies one event's payload for one handler, redacting what `mask` hides.
+ * Runs in the background, where the dispatcher invokes the handler.
+ */
+export function ownCopy(payload: EventPayload, mask: Mask = 0): EventPayload {
   const seen = new Map<object, unknown>();
   // The response first, so kwargs.complete_streaming_response and standard_logging_object.response alias its copy.
   const response = copyResponse(payload.response, seen);
   const kwargs = copyValue(payload.kwargs, seen, 0) as EventPayload["kwargs"];
-  return { kwargs, response, start: copyValue(payload.start, seen, 0) as Date, end: copyValue(payload.end, seen, 0) as Date };
+  const view: EventPayload = { kwargs, response, start: copyValue(payload.start, seen, 0) as Date, end: copyValue(payload.end, seen, 0) as Date | null };
+  if (mask !== 0) redactView(view, mask);
+  return view;
 }
 
 /** A response keeps its non-enumerable `_hidden_params`, which handlers read (LiteLLM's `response_obj._hidden_params`). */

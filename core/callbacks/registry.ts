@@ -1,7 +1,9 @@
 import { InvalidCallbackError } from "../errors.ts";
 import type { CallbackInput, CallbackKwargs, CallType, CustomLoggerMethods } from "../types.ts";
+import { HookCollector, NO_HOOKS, type CallHooks } from "./call-hooks.ts";
 import { LOGGER_METHODS, ownMethod, type LoggerMethod } from "./custom-logger.ts";
-import { needsCopy } from "./handler-copy.ts";
+import { needsCopy, redactsFor } from "./handler-copy.ts";
+import type { Mask } from "./redact.ts";
 
 /** The logging events, in the order one call delivers them. */
 export const EVENTS = ["pre_api_call", "post_api_call", "stream_event", "success", "failure"] as const;
@@ -30,26 +32,46 @@ export interface OwnEvents {
   readonly [OWN_EVENTS]?: readonly EventName[];
 }
 
-/** The method each event calls, sync form first, then the async form a handler may define instead. */
-const EVENT_METHODS: Record<EventName, { sync: LoggerMethod; async: LoggerMethod | null }> = {
-  pre_api_call: { sync: "log_pre_api_call", async: "async_log_pre_api_call" },
-  post_api_call: { sync: "log_post_api_call", async: null },
-  stream_event: { sync: "log_stream_event", async: "async_log_stream_event" },
-  success: { sync: "log_success_event", async: "async_log_success_event" },
-  failure: { sync: "log_failure_event", async: "async_log_failure_event" },
+/**
+ * Which method each entry point calls for an event: the form LiteLLM calls
+ * first, then the one a handler that defines only that form gets instead (so
+ * no event is lost). LiteLLM calls `log_pre_api_call` and `log_post_api_call`
+ * from both entry points (it has no async post form); success, failure and
+ * chunks in the entry point's own form.
+ */
+export const EVENT_METHODS: Readonly<Record<EventName, { readonly sync: readonly LoggerMethod[]; readonly async: readonly LoggerMethod[] }>> = {
+  pre_api_call: { sync: ["log_pre_api_call", "async_log_pre_api_call"], async: ["log_pre_api_call", "async_log_pre_api_call"] },
+  post_api_call: { sync: ["log_post_api_call"], async: ["log_post_api_call"] },
+  stream_event: { sync: ["log_stream_event", "async_log_stream_event"], async: ["async_log_stream_event", "log_stream_event"] },
+  success: { sync: ["log_success_event", "async_log_success_event"], async: ["async_log_success_event", "log_success_event"] },
+  failure: { sync: ["log_failure_event", "async_log_failure_event"], async: ["async_log_failure_event", "log_failure_event"] },
 };
+
+/** The first of `methods` the handler implements itself, with its name. */
+function firstOwn(target: object, methods: readonly LoggerMethod[]): { name: LoggerMethod; fn: (...args: any[]) => unknown } | undefined {
+  for (const name of methods) {
+    const fn = ownMethod(target, name);
+    if (fn) return { name, fn };
+  }
+  return undefined;
+}
 
 /** What every event hands its handlers. For stream_event, `response` is the chunk. */
 export interface EventPayload {
   kwargs: CallbackKwargs;
   response: unknown;
   start: Date;
-  end: Date;
+  /** `null` at post_api_call, as LiteLLM passes it. */
+  end: Date | null;
   /**
    * Work that completes `kwargs` (the standard logging object) and may wait for the
    * background: the dispatcher runs it once, before the event's first handler.
    */
   prepare?: (() => void) | undefined;
+  /** What the call hides from every logger (`turn_off_message_logging`, `metadata.mask_input` / `mask_output`); 0 or absent: nothing. */
+  mask?: Mask | undefined;
+  /** The redacted views the handlers without a copy of their own share, by mask: made on first need. */
+  redactedViews?: Array<EventPayload | undefined>;
 }
 
 /** One handler of one event, ready to run: the signature is adapted once, here. */
@@ -62,14 +84,12 @@ export interface Handler {
   readonly slot: number;
   /** Whether it gets its own copy of the payload (a user's handler that can see it), decided when the lists are compiled. */
   readonly copies: boolean;
+  /** Whether it is always handed redacted content (built with `message_logging: false`), decided when the lists are compiled. */
+  readonly redacts: boolean;
   readonly invoke: (p: EventPayload) => unknown;
 }
 
-export interface Hook {
-  readonly name: string;
-  readonly method: string;
-  readonly run: (...args: any[]) => Promise<unknown>;
-}
+export type { Hook, CallHooks } from "./call-hooks.ts";
 
 export type EventTable = Readonly<Record<EventName, readonly Handler[]>>;
 
@@ -79,8 +99,8 @@ export interface CompiledCallbacks {
   readonly sync: EventTable;
   /** For `acompletion()`: the `async_log_*` methods, falling back to the `log_*` ones. */
   readonly async: EventTable;
-  readonly preCallHooks: readonly Hook[];
-  readonly postCallHooks: readonly Hook[];
+  /** The call hooks of the handlers in `callbacks` lists (core/callbacks/call-hooks.ts). */
+  readonly hooks: CallHooks;
   /** Distinct callback objects and functions, in registration order (for flush and close). */
   readonly targets: readonly object[];
 }
@@ -172,9 +192,7 @@ export function compileCallbacks(sources: readonly CallbackSource[], resolveBuil
   const seen = new Set<string>();
   const sync: Record<EventName, Handler[]> = { pre_api_call: [], post_api_call: [], stream_event: [], success: [], failure: [] };
   const async: Record<EventName, Handler[]> = { pre_api_call: [], post_api_call: [], stream_event: [], success: [], failure: [] };
-  const preCallHooks: Hook[] = [];
-  const postCallHooks: Hook[] = [];
-  const hookSeen = new Set<object>();
+  const hooks = new HookCollector();
 
   const slot = (target: object): number => {
     let s = slotOf.get(target);
@@ -206,7 +224,7 @@ export function compileCallbacks(sources: readonly CallbackSource[], resolveBuil
         for (const event of events) {
           if (!allowed.includes(event) || !claim(fn, event)) continue;
           const invoke = event === "pre_api_call" ? (p: EventPayload) => fn(p.kwargs) : (p: EventPayload) => fn(p.kwargs, p.response, p.start, p.end);
-          const handler: Handler = { name, method: source.list, slot: slot(fn), copies: needsCopy(fn, fn), invoke };
+          const handler: Handler = { name, method: source.list, slot: slot(fn), copies: needsCopy(fn, fn), redacts: redactsFor(fn), invoke };
           sync[event].push(handler);
           async[event].push(handler);
         }
@@ -214,21 +232,18 @@ export function compileCallbacks(sources: readonly CallbackSource[], resolveBuil
       }
       // A built-in's own events too; a name in two lists is one instance, and `claim` runs each of its events once.
       for (const event of ownEvents(target, allowed, source.events, form?.events) ?? allowed) {
-        const { sync: syncName, async: asyncName } = EVENT_METHODS[event];
-        const syncFn = ownMethod(target, syncName);
-        const asyncFn = asyncName ? ownMethod(target, asyncName) : undefined;
-        if (!syncFn && !asyncFn) continue;
+        const forSync = firstOwn(target, EVENT_METHODS[event].sync);
+        const forAsync = firstOwn(target, EVENT_METHODS[event].async);
+        if (!forSync || !forAsync) continue;
         if (!claim(target, event)) continue;
         const s = slot(target);
-        sync[event].push(methodHandler(target, name, syncFn ? syncName : asyncName!, (syncFn ?? asyncFn)!, event, s));
-        async[event].push(methodHandler(target, name, asyncFn ? asyncName! : syncName, (asyncFn ?? syncFn)!, event, s));
+        const syncHandler = methodHandler(target, name, forSync.name, forSync.fn, event, s);
+        sync[event].push(syncHandler);
+        async[event].push(forAsync.name === forSync.name ? syncHandler : methodHandler(target, name, forAsync.name, forAsync.fn, event, s));
       }
-      if (source.list === "callbacks" && !hookSeen.has(target)) {
-        hookSeen.add(target);
-        const pre = ownMethod(target, "async_pre_call_hook");
-        const post = ownMethod(target, "async_post_call_success_hook");
-        if (pre) preCallHooks.push({ name, method: "async_pre_call_hook", run: (...a) => Promise.resolve(pre.apply(target, a)) });
-        if (post) postCallHooks.push({ name, method: "async_post_call_success_hook", run: (...a) => Promise.resolve(post.apply(target, a)) });
+      if (source.list === "callbacks") {
+        hooks.add(target, name);
+        // A handler with hooks only is still one to flush and close.
         slot(target);
       }
     });
@@ -236,8 +251,7 @@ export function compileCallbacks(sources: readonly CallbackSource[], resolveBuil
   return Object.freeze({
     sync: Object.freeze(sync),
     async: Object.freeze(async),
-    preCallHooks: Object.freeze(preCallHooks),
-    postCallHooks: Object.freeze(postCallHooks),
+    hooks: hooks.done(),
     targets: Object.freeze(targets),
   });
 }
@@ -254,14 +268,13 @@ function methodHandler(target: object, name: string, method: string, fn: (...arg
     event === "pre_api_call"
       ? (p: EventPayload) => fn.call(target, p.kwargs.model, p.kwargs.messages, p.kwargs)
       : (p: EventPayload) => fn.call(target, p.kwargs, p.response, p.start, p.end);
-  return { name, method, slot, copies: needsCopy(target, fn), invoke };
+  return { name, method, slot, copies: needsCopy(target, fn), redacts: redactsFor(target), invoke };
 }
 
 export const NO_CALLBACKS: CompiledCallbacks = Object.freeze({
   sync: EMPTY,
   async: EMPTY,
-  preCallHooks: [],
-  postCallHooks: [],
+  hooks: NO_HOOKS,
   targets: [],
 });
 
