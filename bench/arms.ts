@@ -1,6 +1,6 @@
-// The callers the suites compare: our runtime, and the raw openai client on either HTTP stack.
+// The callers the suites compare: our runtime, the raw openai client on either HTTP stack, and a bare undici request as the floor.
 import OpenAI from "openai";
-import { Agent, fetch as undiciFetch } from "undici";
+import { Agent, Pool, fetch as undiciFetch, type Dispatcher } from "undici";
 import { acompletion } from "../core/index.ts";
 import type { Arm } from "./loops.ts";
 import { now } from "./stats.ts";
@@ -24,8 +24,12 @@ export interface Arms {
   raw: Arm;
   /** The openai client on fetch over an npm undici Agent set up as our provider's pool, to tell the HTTP stack's share from the client's. */
   rawOnOurAgent: Arm;
+  /** The floor: the same POST dispatched on a bare undici Pool, the answer's JSON parsed, nothing else. */
+  floor: Arm;
   oursStream: StreamArm;
   rawStream: StreamArm;
+  /** Closes the connections the arms keep alive. */
+  close(): Promise<void>;
 }
 
 async function drain(stream: AsyncIterable<unknown>, t0: number, ttfc: number[]): Promise<void> {
@@ -36,10 +40,48 @@ async function drain(stream: AsyncIterable<unknown>, t0: number, ttfc: number[])
   }
 }
 
+/**
+ * One POST of the body the raw client sends, through undici's handler interface (as our
+ * provider sends) on a Pool set up as its Agent: no SDK, no kwargs, no pricing, no callbacks.
+ * A non-200 rejects, so an upstream failing cannot pass for a fast floor.
+ */
+function floorArm(url: string, pool: Pool): Arm {
+  const { pathname } = new URL(url);
+  const options: Dispatcher.DispatchOptions = {
+    path: `${pathname}/chat/completions`,
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` },
+    body: JSON.stringify({ model: MODEL, messages: MESSAGES }),
+  };
+  return () =>
+    new Promise<unknown>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let status = 0;
+      pool.dispatch(options, {
+        onConnect() {},
+        onHeaders(code) {
+          status = code;
+          return true;
+        },
+        onData(chunk) {
+          chunks.push(chunk);
+          return true;
+        },
+        onComplete() {
+          if (status === 200) resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+          else reject(new Error(`floor: the upstream answered ${status}`));
+        },
+        onError: reject,
+      });
+    });
+}
+
 export function makeArms(url: string): Arms {
   const client = new OpenAI({ baseURL: url, apiKey: KEY, maxRetries: 0 });
   // The settings of core/providers/openai/client.ts.
-  const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 256, pipelining: 1 });
+  const pooling = { keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 256, pipelining: 1 };
+  const agent = new Agent(pooling);
+  const pool = new Pool(new URL(url).origin, pooling);
   const onAgent = new OpenAI({
     baseURL: url,
     apiKey: KEY,
@@ -54,6 +96,7 @@ export function makeArms(url: string): Arms {
     ours: () => acompletion({ ...ours, messages: MESSAGES }),
     raw: () => client.chat.completions.create({ model: MODEL, messages: MESSAGES }),
     rawOnOurAgent: () => onAgent.chat.completions.create({ model: MODEL, messages: MESSAGES }),
+    floor: floorArm(url, pool),
     oursStream: Object.assign(
       async () => {
         const t0 = now();
@@ -70,5 +113,8 @@ export function makeArms(url: string): Arms {
       },
       { ttfc: rawTtfc },
     ),
+    close: async () => {
+      await Promise.all([agent.close(), pool.close()]);
+    },
   };
 }

@@ -2,29 +2,31 @@
 import litellm, { acompletion, completion } from "../core/index.ts";
 import { MESSAGES, makeArms } from "./arms.ts";
 import { RUNS_PER_CALL, installFive, totalRuns, uninstall } from "./callbacks.ts";
-import { concurrent, cpuPerCall, interleave, sequential, share, throughput, type Arm, type Batch } from "./loops.ts";
+import { concurrent, cpuPerCall, interleave, sequential, share, throughput, type Batch } from "./loops.ts";
 import { envInt, ms, now, pairedRatio, perSec, ratioRow, summarize, us, type Row, type SuiteResult } from "./stats.ts";
 
-const NAMES = ["ours", "raw", "rawOnOurAgent"] as const;
+const NAMES = ["ours", "raw", "rawOnOurAgent", "floor"] as const;
 type Name = (typeof NAMES)[number];
+/** The arms the first rows show side by side; the floor has rows of its own. */
+const CLIENTS = ["ours", "raw", "rawOnOurAgent"] as const satisfies readonly Name[];
 const rate = (b: Batch): number => b.calls / b.ms;
 
-/** Suite 1: one loopback upstream in its own process; acompletion with five callbacks against the raw client. */
+/** Suite 1: one loopback upstream in its own process; acompletion with five callbacks against the raw client and a bare undici floor. */
 export async function upstreamSuite(url: string): Promise<SuiteResult> {
   const n = envInt("BENCH_N", 3000);
   const nConc = envInt("BENCH_CONC_N", 10000);
   const width = envInt("BENCH_CONCURRENCY", 16);
   const rounds = envInt("BENCH_ROUNDS", 40);
   const warm = envInt("BENCH_WARMUP", 500);
-  const arms: Record<Name, Arm> = makeArms(url);
+  const arms = makeArms(url);
   installFive();
   for (const name of [...NAMES, ...NAMES]) {
     await sequential(arms[name], warm, []);
     await concurrent(arms[name], warm * 2, width);
   }
   const runsBefore = totalRuns();
-  const lat: Record<Name, number[][]> = { ours: [], raw: [], rawOnOurAgent: [] };
-  const conc: Record<Name, Batch[]> = { ours: [], raw: [], rawOnOurAgent: [] };
+  const lat: Record<Name, number[][]> = { ours: [], raw: [], rawOnOurAgent: [], floor: [] };
+  const conc: Record<Name, Batch[]> = { ours: [], raw: [], rawOnOurAgent: [], floor: [] };
   const seqRound = (name: Name) => async (r: number) => {
     const samples: number[] = [];
     await sequential(arms[name], share(n, rounds, r), samples);
@@ -34,11 +36,12 @@ export async function upstreamSuite(url: string): Promise<SuiteResult> {
   await interleave(rounds, NAMES.map((name) => async (r: number) => void conc[name].push(await concurrent(arms[name], share(nConc, rounds, r), width))));
   const runs = totalRuns() - runsBefore;
   uninstall();
+  await arms.close();
   // Each round's arms ran back to back: their ratio cancels the machine's drift, and the median drops the rounds a neighbour disturbed.
   const p50 = (s: number[]) => summarize(s).p50;
   const latRatio = (a: Name, b: Name) => pairedRatio(lat[a].map((s, i) => p50(s) / p50(lat[b][i]!)));
   const rateRatio = (a: Name, b: Name) => pairedRatio(conc[a].map((x, i) => rate(x) / rate(conc[b][i]!)));
-  const all = (f: (name: Name) => string) => NAMES.map(f).join(" / ");
+  const all = (f: (name: Name) => string) => CLIENTS.map(f).join(" / ");
   const rows: Row[] = [
     { figure: "sequential p50: ours / raw / raw on our Agent", value: all((k) => ms(p50(lat[k].flat()))) },
     ratioRow("sequential p50 ratio, ours / raw", latRatio("ours", "raw"), 1.05, true),
@@ -48,6 +51,11 @@ export async function upstreamSuite(url: string): Promise<SuiteResult> {
     ratioRow("throughput ratio, ours / raw", rateRatio("ours", "raw"), 0.95, false),
     ratioRow("throughput ratio, ours / raw on our Agent", rateRatio("ours", "rawOnOurAgent")),
     { figure: "client CPU per concurrent call: ours / raw / raw on our Agent", value: all((k) => us(cpuPerCall(conc[k]))) },
+    { figure: "floor (bare undici): sequential p50 / p99", value: `${ms(p50(lat.floor.flat()))} / ${ms(summarize(lat.floor.flat()).p99)}` },
+    ratioRow("sequential p50 ratio, ours / floor", latRatio("ours", "floor"), 1.25, true),
+    { figure: `floor: ${width}-way throughput`, value: perSec(throughput(conc.floor)) },
+    ratioRow(`${width}-way throughput ratio, ours / floor`, rateRatio("ours", "floor"), 0.8, false),
+    { figure: "floor: client CPU per concurrent call", value: us(cpuPerCall(conc.floor)) },
     { figure: "callback runs", value: `${runs}`, target: `${RUNS_PER_CALL} per call = ${RUNS_PER_CALL * (n + nConc)}`, pass: runs === RUNS_PER_CALL * (n + nConc) },
   ];
   return {
@@ -56,6 +64,8 @@ export async function upstreamSuite(url: string): Promise<SuiteResult> {
       "`acompletion` with five callbacks (two `CustomLogger`s, an input, a success and a failure function) against " +
       "`new OpenAI({ baseURL, apiKey, maxRetries: 0 }).chat.completions.create`, same body, non-streaming, all against the fake OpenAI server in a child process. " +
       "A third arm, the same client on an npm undici `Agent` (its `fetch`), shows what the client's HTTP stack alone changes. " +
+      "A fourth, the floor, is the least any caller of this upstream pays: the same body through undici's `dispatch` on a bare `Pool` set up as our provider's `Agent`, " +
+      "and `JSON.parse` of the answer, nothing else (no SDK, kwargs, pricing or callbacks); ours / floor is then the runtime's whole cost over the wire's. " +
       `${n} sequential and ${nConc} ${width}-way concurrent calls per arm in ${rounds} interleaved rounds, after ${warm} + ${warm * 2} warm-up calls per arm. ` +
       "Ratios are the median over rounds of the per-round ratio (p50 latency, or calls/s); a concurrent batch's time includes `litellm.flush()`.",
     rows,

@@ -109,7 +109,7 @@ describe("console: text", () => {
     await expect(ask(r, "fast", { mock_response: "litellm.RateLimitError" })).rejects.toThrow();
     await r.flush();
     expect(ours()).toHaveLength(1);
-    expect(ours()[0]).toMatch(/ · fast → mock\/x · failure RateLimitError · \d+ ms · in 0 \/ out 0 tokens · \$0 · id \S+ · error \[LLM_RATE_LIMIT\]: \S/);
+    expect(ours()[0]).toMatch(/ · fast → mock\/x · failure RateLimitError · \d+ ms · in 0 \/ out 0 tokens · \$0 · id \S+ · error \[429\]: \S/);
   });
 
   it("level error prints failures only; level debug adds the pre and post API call lines", async () => {
@@ -211,14 +211,16 @@ describe("console: text", () => {
 describe("console: json", () => {
   it("prints the standard record as one JSON line per event", async () => {
     const r = await runtime({ format: "json" });
-    const res = await ask(r, "fast", { metadata: { team: "a" } });
+    const res = await ask(r, "fast", { metadata: { team: "a", tags: ["t1"] } });
     await expect(ask(r, "fast", { mock_response: "litellm.RateLimitError" })).rejects.toThrow();
     await r.flush();
     const records = ours().map((l) => JSON.parse(l) as Record<string, any>);
     expect(records.map((x) => x.status)).toEqual(["success", "failure"]);
-    expect(records[0]).toMatchObject({ id: expect.any(String), model: "fast", model_group: "fast", metadata: { team: "a" } });
+    // LiteLLM's record: the deployment as model, the alias as model_group, its own metadata keys (the caller's team is not one), tags as request_tags.
+    expect(records[0]).toMatchObject({ id: res.id, model: "mock/x", model_group: "fast", request_tags: ["t1"], metadata: { user_api_key_hash: null } });
+    expect(records[0]!.metadata).not.toHaveProperty("team");
     expect(records[0]!.prompt_tokens).toBe(res.usage!.prompt_tokens);
-    expect(records[1]!.error_information).toMatchObject({ error_class: "RateLimitError" });
+    expect(records[1]!.error_information).toMatchObject({ error_class: "RateLimitError", error_code: "429" });
   });
 });
 
@@ -230,5 +232,10 @@ describe("the summary line", () => {
     await ask(r, "fast", { callbacks: [{ log_success_event: (k: { standard_logging_object: never }) => void (record = k.standard_logging_object) }] });
     await r.flush();
     expect(ours()).toEqual([summaryLine(record!)]);
+    // The call's user is the console's to add: the record holds an end user only on the server.
+    lines.length = 0;
+    await ask(r, "fast", { user: "carol", callbacks: [{ log_success_event: (k: { standard_logging_object: never }) => void (record = k.standard_logging_object) }] });
+    await r.flush();
+    expect(ours()).toEqual([summaryLine(record!, {}, "carol")]);
   });
 });

@@ -1,11 +1,11 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { startFakeCollector, type FakeCollector } from "../test/support/fake-collector.ts";
 import { startFakeMixpanel } from "../test/support/fake-mixpanel.ts";
+import { tempDirForTest } from "../test/support/kit.ts";
 import { Delivery, retryAfterMs, type DeliveryOptions } from "./delivery.ts";
 import { tsArgs } from "../test/support/run-ts.ts";
 
@@ -139,7 +139,7 @@ describe("Retry-After", () => {
 describe("a process that logs and ends", () => {
   it("delivers what is buffered without flush() or close(), then exits by itself", async () => {
     const mixpanel = await startFakeMixpanel({ token: "tok" });
-    const dir = await mkdtemp(join(tmpdir(), "delivery-exit-"));
+    const dir = await tempDirForTest("delivery-exit-");
     try {
       const script = join(dir, "script.ts");
       await writeFile(
@@ -164,7 +164,6 @@ for (let i = 0; i < 3; i++) await rt.acompletion({ model: "mock/x", messages: [{
       expect(collector.events).toHaveLength(3);
     } finally {
       await mixpanel.close();
-      await rm(dir, { recursive: true, force: true });
     }
   });
 });

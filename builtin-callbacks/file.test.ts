@@ -47,7 +47,9 @@ async function runtime(cfg: Record<string, unknown>): Promise<Runtime> {
 }
 
 const ask = (r: Runtime, extra: Record<string, unknown> = {}) => r.acompletion({ model: "fast", messages: [{ role: "user", content: "hi" }], ...extra });
-const burst = (r: Runtime, n: number, from = 0) => Promise.all(Array.from({ length: n }, (_, i) => ask(r, { metadata: { i: from + i } })));
+// spend_logs_metadata is one of LiteLLM's record metadata keys: the caller's other keys stay out of the record.
+const burst = (r: Runtime, n: number, from = 0) => Promise.all(Array.from({ length: n }, (_, i) => ask(r, { metadata: { spend_logs_metadata: { i: from + i } } })));
+const indexOf = (x: Record<string, any>) => x.metadata.spend_logs_metadata.i;
 
 /** The file's records; fails unless every line is whole JSON and the file ends with a newline. */
 function records(path: string): Array<Record<string, any>> {
@@ -84,15 +86,15 @@ describe("file: records", () => {
   it("writes one standard record per success and per failure", async () => {
     const path = join(dir, "deep", "er", "events.jsonl");
     const r = await runtime(config({ path: "./deep/er/events.jsonl" }));
-    const ok = await ask(r, { metadata: { team: "a" } });
-    await expect(ask(r, { mock_response: "litellm.RateLimitError", metadata: { team: "b" } })).rejects.toThrow();
+    const ok = await ask(r, { metadata: { team: "a", tags: ["a"] } });
+    await expect(ask(r, { mock_response: "litellm.RateLimitError", metadata: { team: "b", tags: ["b"] } })).rejects.toThrow();
     await r.flush();
     const [s, f] = records(path);
     const u = ok.usage!;
-    expect(s).toMatchObject({ status: "success", model: "fast", model_group: "fast", prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens, total_tokens: u.total_tokens, metadata: { team: "a" }, cache_hit: false });
+    expect(s).toMatchObject({ id: ok.id, status: "success", model: "mock/x", model_group: "fast", prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens, total_tokens: u.total_tokens, request_tags: ["a"], cache_hit: false });
     expect(s!.response_cost).toBeCloseTo(u.prompt_tokens * 0.000001 + u.completion_tokens * 0.000002, 12);
     expect(s!.response.choices[0].message.content).toBe("hello there");
-    expect(f).toMatchObject({ status: "failure", model_group: "fast", response_cost: 0, metadata: { team: "b" }, error_information: { error_class: "RateLimitError" } });
+    expect(f).toMatchObject({ status: "failure", model_group: "fast", response_cost: 0, request_tags: ["b"], response: {}, error_information: { error_class: "RateLimitError", error_code: "429" } });
   });
 
   it("with turn_off_message_logging, messages and response are redacted in the file", async () => {
@@ -100,7 +102,10 @@ describe("file: records", () => {
     await ask(r, { messages: [{ role: "user", content: "my secret question" }] });
     await r.flush();
     const text = readFileSync(join(dir, "e.jsonl"), "utf8");
-    expect(records(join(dir, "e.jsonl"))[0]).toMatchObject({ messages: "redacted-by-litellm", response: "redacted-by-litellm" });
+    // LiteLLM's redacted shapes: one user message, and the response with its content redacted.
+    const [record] = records(join(dir, "e.jsonl"));
+    expect(record!.messages).toEqual([{ role: "user", content: "redacted-by-litellm" }]);
+    expect(record!.response.choices[0].message).toMatchObject({ role: "assistant", content: "redacted-by-litellm" });
     expect(text).not.toContain("my secret question");
     expect(text).not.toContain("hello there");
   });
@@ -127,7 +132,7 @@ describe("file: one writer per file", () => {
     const rs = records(join(dir, "e.jsonl"));
     expect(rs).toHaveLength(500);
     expect(uniqueIds(rs)).toBe(500);
-    expect(new Set(rs.map((x) => x.metadata.i)).size).toBe(500);
+    expect(new Set(rs.map(indexOf)).size).toBe(500);
   });
 
   it("two runtimes on one path share one writer: 500 calls across both, 500 whole lines", async () => {
@@ -159,14 +164,15 @@ describe("file: one writer per file", () => {
     await r.flush();
     const rs = records(join(dir, "e.jsonl"));
     expect(rs).toHaveLength(300);
-    expect(new Set(rs.map((x) => x.metadata.i)).size).toBe(300);
+    expect(new Set(rs.map(indexOf)).size).toBe(300);
     expect(openWriterCount()).toBe(1);
   });
 });
 
 describe("file: rotation", () => {
   it("rotates between whole lines before a file would pass max_bytes, losing none", async () => {
-    const maxBytes = 3000;
+    // Two or three records a file (LiteLLM's record of a mock call is about 3 KB).
+    const maxBytes = 8000;
     const path = join(dir, "r.jsonl");
     const r = await runtime(config({ path: "r.jsonl", max_bytes: maxBytes, max_files: 50 }));
     await burst(r, 12);
@@ -208,7 +214,7 @@ describe("file: write errors", () => {
     await rm(path, { recursive: true });
     // No flush here: the writer's own retry must deliver.
     await vi.waitFor(() => expect(existsSync(path) && records(path).length).toBe(10), { timeout: 10_000, interval: 50 });
-    expect(new Set(records(path).map((x) => x.metadata.i)).size).toBe(10);
+    expect(new Set(records(path).map(indexOf)).size).toBe(10);
     expect(stderr.filter((l) => l.includes(`writing ${path} again`))).toHaveLength(1);
   });
 });

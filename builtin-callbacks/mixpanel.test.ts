@@ -81,7 +81,8 @@ describe("the /track body", () => {
       expect(e.properties.time).toBeGreaterThanOrEqual(before - 1);
       expect(e.properties.time).toBeLessThanOrEqual(after + 1);
       expect(e.properties.$insert_id).toMatch(/^[0-9a-f]{32}$/);
-      expect(e.properties.model).toBe("mock/x");
+      // The record's model: LiteLLM's kwargs["model"], without the provider (which has its own property).
+      expect(e.properties.model).toBe("x");
       expect(e.properties.custom_llm_provider).toBe("mock");
       expect(typeof e.properties.response_time).toBe("number");
       expect(e.properties.cache_hit).toBe(false);
@@ -96,7 +97,7 @@ describe("the /track body", () => {
     expect(alice!.properties.metadata).toEqual({ team: "search", deep: { a: { b: '{"c":{"d":1}}' } } });
     expect(alice!.properties.$insert_id).toBe(insertId({ id: alice!.properties.litellm_call_id as string, status: "success" }));
     expect(anonymous!.properties).toMatchObject({ distinct_id: "service-account", call_type: "completion" });
-    expect(failed!.properties).toMatchObject({ distinct_id: "service-account", error_class: "RateLimitError", error_code: "LLM_RATE_LIMIT" });
+    expect(failed!.properties).toMatchObject({ distinct_id: "service-account", error_class: "RateLimitError", error_code: "429" });
   });
 
   it("uses event_name, takes the token from MIXPANEL_TOKEN, and falls back to the call id as distinct_id", async () => {
@@ -147,7 +148,8 @@ describe("batching", () => {
     await calls(r, 300);
     await r.flush();
     const lines = (await readFile(join(dir, "logs", "litellm-events.jsonl"), "utf8")).split("\n").filter(Boolean);
-    const ids = lines.map((l) => (JSON.parse(l) as { id: string }).id);
+    // The record's id is the response's; the call id is litellm_call_id, which the Mixpanel event carries.
+    const ids = lines.map((l) => (JSON.parse(l) as { litellm_call_id: string }).litellm_call_id);
     expect(new Set(ids).size).toBe(300);
     expect(fake.accepted).toHaveLength(300);
     expect(new Set(fake.accepted.map((e) => e.properties.litellm_call_id))).toEqual(new Set(ids));

@@ -53,7 +53,7 @@ const calls = (r: Runtime, n: number) => Promise.all(Array.from({ length: n }, (
 describe("what is POSTed", () => {
   it("batch_size 1: one JSON object per event, the standard record, with the configured headers", async () => {
     const r = await start();
-    await r.acompletion({ model: "mock/x", messages: user("hi"), mock_response: "hello", user: "alice", metadata: { team: "a" } });
+    await r.acompletion({ model: "mock/x", messages: user("hi"), mock_response: "hello", user: "alice", metadata: { team: "a", tags: ["a"] } });
     await expect(r.acompletion({ model: "mock/x", messages: user("hi"), mock_response: "litellm.RateLimitError" })).rejects.toThrow();
     await r.flush();
 
@@ -67,11 +67,13 @@ describe("what is POSTed", () => {
     expect(collector.bodies.every((b) => !Array.isArray(b))).toBe(true);
     const ok = collector.events.find((e) => e.status === "success")!;
     const failed = collector.events.find((e) => e.status === "failure")!;
-    expect(ok).toMatchObject({ id: expect.any(String), model: "mock/x", user: "alice", metadata: { team: "a" }, cache_hit: false, messages: user("hi") });
+    // LiteLLM's record: kwargs.model ("x" for mock/x), the caller's tags as request_tags, LiteLLM's metadata keys only.
+    expect(ok).toMatchObject({ id: expect.any(String), model: "x", custom_llm_provider: "mock", request_tags: ["a"], cache_hit: false, messages: user("hi") });
+    expect(ok.metadata).not.toHaveProperty("team");
     for (const key of ["id", "trace_id", "call_type", "prompt_tokens", "completion_tokens", "total_tokens", "response_cost", "startTime", "endTime", "response_time", "model_parameters"]) {
       expect(ok).toHaveProperty(key);
     }
-    expect(failed.error_information).toMatchObject({ error_class: "RateLimitError", error_code: "LLM_RATE_LIMIT" });
+    expect(failed.error_information).toMatchObject({ error_class: "RateLimitError", error_code: "429" });
   });
 
   it("batch_size 10: JSON arrays of at most 10 records, each call once", async () => {
@@ -89,7 +91,11 @@ describe("what is POSTed", () => {
     await expect(r.acompletion({ model: "mock/x", messages: user("my secret prompt 4711"), mock_response: "litellm.AuthenticationError", api_key: API_KEY })).rejects.toThrow();
     await r.flush();
     expect(collector.events).toHaveLength(2);
-    expect(collector.events.every((e) => e.messages === "redacted-by-litellm" && e.response === "redacted-by-litellm")).toBe(true);
+    // LiteLLM's redacted shapes: one user message; a response keeps its shape, a failure's is { text }.
+    for (const e of collector.events) expect(e.messages).toEqual([{ role: "user", content: "redacted-by-litellm" }]);
+    const [ok, failed] = [collector.events.find((e) => e.status === "success")!, collector.events.find((e) => e.status === "failure")!];
+    expect((ok.response as { choices: Array<{ message: { content: string } }> }).choices[0]!.message.content).toBe("redacted-by-litellm");
+    expect(failed.response).toEqual({ text: "redacted-by-litellm" });
     const raw = collector.requests.map((q) => q.raw).join("\n");
     for (const secret of ["my secret prompt 4711", "the secret answer 0815", API_KEY, MASTER_KEY, HOOK_TOKEN]) expect(raw).not.toContain(secret);
   });

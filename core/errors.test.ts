@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../test/support/fake-openai.ts";
+import { resetLitellm, user } from "../test/support/kit.ts";
 import { PROVIDER_ERRORS, type ProviderErrorName } from "./errors.ts";
 import * as api from "./index.ts";
 import litellm, {
@@ -34,7 +35,6 @@ import litellm, {
 // Every error of the catalogue, produced by the runtime itself (not just constructed), with its stable code.
 
 const KEY = "sk-test-1234567890abcd";
-const user = (content: string) => [{ role: "user" as const, content }];
 
 /** The catalogue as documented: class name → [code, default status]. */
 const CATALOGUE: Record<ProviderErrorName, [code: string, status: number | undefined]> = {
@@ -64,9 +64,7 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 beforeEach(() => {
   failures = [];
-  litellm.callbacks = [];
-  litellm.input_callback = [];
-  litellm.success_callback = [];
+  resetLitellm();
   litellm.failure_callback = [(kwargs: CallbackKwargs) => void failures.push(kwargs)];
 });
 afterEach(async () => {
@@ -149,8 +147,9 @@ describe("HTTP statuses from the provider", () => {
     await litellm.flush();
     expect(failures).toHaveLength(1);
     expect(failures[0]!.exception).toBe(err);
+    // LiteLLM's error_code is the HTTP status as text; the stable code stays on the error.
     expect(failures[0]!.standard_logging_object!.error_information).toMatchObject({
-      error_code: err.code,
+      error_code: String(status),
       error_class: Cls.name,
       llm_provider: "openai",
       error_message: err.message,

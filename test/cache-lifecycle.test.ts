@@ -229,9 +229,9 @@ describe("the config's cache", () => {
   });
 
   it("the record says a cache applied, and which deployment answered, as they stand after the pre-call hooks", async () => {
-    const records: Array<{ cache_enabled: boolean; deployment: string | undefined }> = [];
+    const records: Array<{ cache_enabled: boolean; deployment: string | null | undefined }> = [];
     const recorder = {
-      async async_pre_call_hook(data: Record<string, unknown>) {
+      async async_pre_call_hook(_user: unknown, _cache: unknown, data: Record<string, unknown>) {
         return data.model === "moved" ? { ...data, model: "target", caching: false } : data;
       },
       async async_log_success_event(kwargs: CallbackKwargs) {

@@ -1,13 +1,12 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { chat } from "../core/cli/chat.ts";
 import { demo } from "../core/cli/demo.ts";
 import { run } from "../core/cli/run.ts";
-import litellm from "../core/index.ts";
+import { resetLitellm, useTempDir } from "./support/kit.ts";
 import { tsArgs } from "./support/run-ts.ts";
 import { typeChecker } from "./support/typecheck.ts";
 
@@ -54,16 +53,10 @@ async function inProcess(command: (argv: string[]) => number | Promise<number>, 
 const SUMMARY = /^\d\d:\d\d:\d\d\.\d{3} · (acompletion|completion|aembedding|embedding) · .+ · (success|failure \w+) · \d+ ms( \(first token \d+ ms\))? · in \d+ \/ out \d+ tokens · \$(\?|[\d.]+) · .*id [0-9a-f-]{36}( · error .*)?$/;
 const summaries = (stderr: string) => stderr.split("\n").filter((l) => SUMMARY.test(l));
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "litellm-cli-cmd-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = useTempDir("litellm-cli-cmd-", { per: "suite" });
 
 async function project(name: string, config: string): Promise<string> {
-  const work = join(dir, name);
+  const work = join(tmp.path, name);
   await mkdir(work, { recursive: true });
   await writeFile(join(work, "litellm.config.yaml"), config);
   return work;
@@ -112,13 +105,13 @@ litellm_settings:
   });
 
   it("reads the prompt from stdin when none is given", async () => {
-    const r = await cli(["chat", "-m", "mock/echo"], dir, { input: "a prompt from a pipe\n" });
+    const r = await cli(["chat", "-m", "mock/echo"], tmp.path, { input: "a prompt from a pipe\n" });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("a prompt from a pipe\n");
   });
 
   it("runs a mock model with no config anywhere (an empty config is used)", async () => {
-    const empty = join(dir, "no-config");
+    const empty = join(tmp.path, "no-config");
     await mkdir(empty, { recursive: true });
     const r = await cli(["chat", "-m", "mock/demo", "hello", "there"], empty);
     expect(r.code).toBe(0);
@@ -138,7 +131,7 @@ litellm_settings:
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^events: pre_api_call 1, post_api_call 1, failure 1 \(3 events\)$/m);
     expect(summaries(r.stderr)).toHaveLength(1);
-    expect(summaries(r.stderr)[0]).toMatch(/ · locked → mock\/locked · failure AuthenticationError · \d+ ms · in 0 \/ out 0 tokens · \$0 · id \S+ · error \[LLM_AUTHENTICATION\]: \S/);
+    expect(summaries(r.stderr)[0]).toMatch(/ · locked → mock\/locked · failure AuthenticationError · \d+ ms · in 0 \/ out 0 tokens · \$0 · id \S+ · error \[401\]: \S/);
   });
 
   it("an invalid config: every problem listed as validate does, exit 2", async () => {
@@ -155,7 +148,7 @@ litellm_settings:
     expect(noModel.code).toBe(2);
     expect(noModel.stderr).toBe(`missing -m MODEL\nUsage: litellm-runtime chat [--config F] -m MODEL ["prompt"]\nrun \`litellm-runtime chat --help\` for more\n`);
     // stdin is a closed pipe: nothing to read.
-    const noPrompt = await cli(["chat", "-m", "mock/x"], dir);
+    const noPrompt = await cli(["chat", "-m", "mock/x"], tmp.path);
     expect(noPrompt.code).toBe(2);
     expect(noPrompt.stderr).toContain("missing the prompt");
   });
@@ -173,7 +166,7 @@ litellm_settings:
     const r = await inProcess(chat, ["-m", "quick", "-c", join(work, "litellm.config.yaml"), "hi"]);
     expect(r.code).toBe(0);
     expect(summaries(r.stderr)).toHaveLength(1);
-    const d = await inProcess(demo, ["hello"]).finally(() => (litellm.callbacks = []));
+    const d = await inProcess(demo, ["hello"]).finally(() => resetLitellm());
     expect(d.code).toBe(0);
     const demoLines = d.stderr.trim().split("\n");
     expect(demoLines.map((l) => l.split(" · ")[1])).toEqual(["pre_api_call", "post_api_call", "acompletion"]);
@@ -189,8 +182,8 @@ describe("litellm-runtime init", () => {
   });
 
   it("writes a config and a handler that validate with no environment set, and run as written", async () => {
-    const work = join(dir, "init-app");
-    const made = await cli(["init", work], dir);
+    const work = join(tmp.path, "init-app");
+    const made = await cli(["init", work], tmp.path);
     expect(made.code).toBe(0);
     // The package is not on the registry: the advice installs it from git or a packed tarball, never by name.
     expect(made.stdout).toContain("npm install git+https://<your git host>/litellm-runtime.git\n");
@@ -213,14 +206,15 @@ describe("litellm-runtime init", () => {
     expect(chat.code).toBe(0);
     expect(chat.stdout).toBe("Hello from litellm-runtime's built-in mock model.\n");
     // The generated handler ran, with the cost, and the console built-in logged the call.
-    expect(chat.stderr).toMatch(/\[my_handler\] ok demo \(demo\) \d+ ms, \d+ tokens, \$0\.000000/);
+    // The record's model is the deployment (LiteLLM's): the alias demo is served by mock/demo.
+    expect(chat.stderr).toMatch(/\[my_handler\] ok demo \(mock\/demo\) \d+ ms, \d+ tokens, \$0\.000000/);
     expect(chat.stderr).toMatch(/ · demo → mock\/demo · success · /);
     expect(summaries(chat.stderr)).toHaveLength(1);
   });
 
   it("the handler it writes type-checks under strict TypeScript against the package's types", async () => {
-    const work = join(dir, "init-typed");
-    expect((await cli(["init", work], dir)).code).toBe(0);
+    const work = join(tmp.path, "init-typed");
+    expect((await cli(["init", work], tmp.path)).code).toBe(0);
     await mkdir(join(work, "node_modules"), { recursive: true });
     await symlink(ROOT, join(work, "node_modules/litellm-runtime"), "dir");
     await writeFile(join(work, "package.json"), '{ "type": "module" }\n');
@@ -234,15 +228,15 @@ describe("litellm-runtime init", () => {
   });
 
   it("refuses to overwrite, naming the files, unless --force", async () => {
-    const work = join(dir, "init-twice");
+    const work = join(tmp.path, "init-twice");
     expect((await cli(["init"], await mkdir(work, { recursive: true }).then(() => work))).code).toBe(0);
     await writeFile(join(work, "litellm.config.yaml"), "# mine\n");
-    const again = await cli(["init", work], dir);
+    const again = await cli(["init", work], tmp.path);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain(join(work, "litellm.config.yaml"));
     expect(again.stderr).toContain(join(work, "callbacks", "my_handler.ts"));
     expect(await readFile(join(work, "litellm.config.yaml"), "utf8")).toBe("# mine\n");
-    const forced = await cli(["init", work, "--force"], dir);
+    const forced = await cli(["init", work, "--force"], tmp.path);
     expect(forced.code).toBe(0);
     expect(await readFile(join(work, "litellm.config.yaml"), "utf8")).toContain("model_name: demo");
   });
@@ -312,7 +306,7 @@ describe("help, version and bad usage", () => {
   });
 
   it("the built CLI runs: exit codes reach the shell", async () => {
-    const bad = await cli(["serv"], dir);
+    const bad = await cli(["serv"], tmp.path);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('did you mean "serve"?');
   });

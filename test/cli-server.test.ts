@@ -1,10 +1,10 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer, type AddressInfo, type Server } from "node:net";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import OpenAI from "openai";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { useTempDir } from "./support/kit.ts";
 import { tsArgs } from "./support/run-ts.ts";
 
 const MAIN = resolve("core/cli/main.ts");
@@ -69,19 +69,13 @@ async function baseUrl(s: Serve): Promise<string> {
   return url!;
 }
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "litellm-cli-serve-"));
-});
+const tmp = useTempDir("litellm-cli-serve-", { per: "suite" });
 afterEach(() => {
   for (const s of running.splice(0)) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill("SIGKILL");
 });
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 async function project(name: string, config: string): Promise<string> {
-  const work = join(dir, name);
+  const work = join(tmp.path, name);
   await mkdir(work, { recursive: true });
   await writeFile(join(work, "litellm.config.yaml"), config);
   return work;
@@ -135,9 +129,10 @@ describe("litellm-runtime serve", () => {
     const records = (await readFile(join(work, "events.jsonl"), "utf8"))
       .trim()
       .split("\n")
-      .map((l) => JSON.parse(l) as { model_group: string; status: string; stream: boolean });
+      .map((l) => JSON.parse(l) as { model_group: string; status: string; stream: boolean | null });
+    // LiteLLM's record says stream: true for a stream, and null (never false) otherwise.
     expect(records.map((r) => [r.model_group, r.status, r.stream]).sort()).toEqual([
-      ["demo", "success", false],
+      ["demo", "success", null],
       ["slow", "success", true],
     ]);
   });
@@ -209,7 +204,7 @@ litellm_settings:
   });
 
   it("a bad --port is bad usage: exit 2", async () => {
-    const s = serve(["--port", "http"], dir);
+    const s = serve(["--port", "http"], tmp.path);
     expect(await s.exited).toBe(2);
     expect(s.out.stderr).toContain("--port must be a whole number");
     expect(s.out.stderr).toContain("Usage: litellm-runtime serve");

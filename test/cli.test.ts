@@ -1,8 +1,8 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useTempDir } from "./support/kit.ts";
 import { tsArgs } from "./support/run-ts.ts";
 
 const MAIN = resolve("core/cli/main.ts");
@@ -15,17 +15,11 @@ function cli(args: string[], cwd: string, env: Record<string, string> = {}): Pro
   });
 }
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "litellm-cli-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = useTempDir("litellm-cli-", { per: "suite" });
 
 describe("litellm-runtime validate", () => {
   it("accepts LiteLLM's documented proxy config as it is, found from the working directory", async () => {
-    const work = join(dir, "ok");
+    const work = join(tmp.path, "ok");
     await import("node:fs/promises").then((fs) => fs.mkdir(work, { recursive: true }));
     await writeFile(
       join(work, "litellm.config.yaml"),
@@ -51,9 +45,9 @@ general_settings:
   });
 
   it("exits 2 listing every problem with file:line:col, path and the nearest key", async () => {
-    const file = join(dir, "bad.yaml");
+    const file = join(tmp.path, "bad.yaml");
     await writeFile(file, "model_list:\n  - model_name: a\n    litellm_params:\n      model: mock/a\n      api_key: os.environ/LLRT_CLI_UNSET\nlitellm_settings:\n  sucess_callback: []\n");
-    const r = await cli(["validate", "--config", file], dir);
+    const r = await cli(["validate", "--config", file], tmp.path);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${file}:5:7 model_list[0].litellm_params.api_key`);
     expect(r.stderr).toContain("LLRT_CLI_UNSET");
@@ -63,7 +57,7 @@ general_settings:
   });
 
   it("exits 2 naming the file when there is no config", async () => {
-    const r = await cli(["validate", "--config", join(dir, "missing.yaml")], dir);
+    const r = await cli(["validate", "--config", join(tmp.path, "missing.yaml")], tmp.path);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("missing.yaml");
     expect(r.stderr).toContain("CONFIG_NOT_FOUND");
@@ -72,7 +66,7 @@ general_settings:
 
 describe("litellm-runtime schema and help", () => {
   it("prints the config's JSON Schema", async () => {
-    const r = await cli(["schema"], dir);
+    const r = await cli(["schema"], tmp.path);
     expect(r.code).toBe(0);
     const schema = JSON.parse(r.stdout);
     expect(schema.properties.litellm_settings).toBeDefined();
@@ -80,10 +74,10 @@ describe("litellm-runtime schema and help", () => {
   });
 
   it("--help exits 0 and an unknown command exits 2", async () => {
-    const help = await cli(["--help"], dir);
+    const help = await cli(["--help"], tmp.path);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("validate");
-    const bad = await cli(["frobnicate"], dir);
+    const bad = await cli(["frobnicate"], tmp.path);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('unknown command "frobnicate"');
   });

@@ -1,10 +1,10 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConfigError, createRuntime, validateConfig, type Runtime } from "../core/index.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "./support/fake-openai.ts";
+import { useTempDir } from "./support/kit.ts";
 
 /**
  * A config's environment_variables go into its own environment, never into
@@ -13,13 +13,12 @@ import { startFakeOpenAI, type FakeOpenAI } from "./support/fake-openai.ts";
  * process each call with their own keys.
  */
 
-let dir: string;
+const tmp = useTempDir("llrt-env-isolation-");
 let fake: FakeOpenAI;
 let saved: NodeJS.ProcessEnv;
 const runtimes: Runtime[] = [];
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "llrt-env-isolation-"));
   fake = await startFakeOpenAI({ content: "from the fake upstream" });
   saved = { ...process.env };
   delete process.env.OPENAI_BASE_URL;
@@ -31,7 +30,6 @@ afterEach(async () => {
   for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
   Object.assign(process.env, saved);
   await fake.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 /** A config whose only key is OPENAI_API_KEY from its environment_variables, and its base URL the same way. */
@@ -50,7 +48,7 @@ const brokenConfig = (key: string) => `${goodConfig(key, "http://127.0.0.1:9/v1"
 `;
 
 async function write(name: string, text: string): Promise<string> {
-  const file = join(dir, name);
+  const file = join(tmp.path, name);
   await writeFile(file, text);
   return file;
 }

@@ -1,10 +1,10 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ConfigError, createRuntime, CustomLogger, defineConfig, registerBuiltin, validateConfig, type CallbackKwargs, type LiteLLMConfig, type Runtime } from "../core/index.ts";
+import { useTempDir } from "./support/kit.ts";
 
-let dir: string;
+const tmp = useTempDir("litellm-rt-");
 let rt: Runtime | undefined;
 
 declare global {
@@ -13,14 +13,12 @@ declare global {
 }
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "litellm-rt-"));
   globalThis.__seen = [];
 });
 
 afterEach(async () => {
   await rt?.close();
   rt = undefined;
-  await rm(dir, { recursive: true, force: true });
 });
 
 const config = (answer: string, extra = "") => `model_list:
@@ -63,11 +61,11 @@ function nextEvent<T>(target: Runtime, name: string, timeoutMs = 5000): Promise<
 
 describe("createRuntime", () => {
   it("serves a config's model alias with its chains, and kwargs carry the alias as model_group", async () => {
-    await writeFile(join(dir, "litellm.config.yaml"), config("from config"));
-    await writeFile(join(dir, "cb.ts"), callbackModule("v1"));
-    await writeFile(join(dir, "logger.ts"), loggerModule("v1"));
+    await writeFile(join(tmp.path, "litellm.config.yaml"), config("from config"));
+    await writeFile(join(tmp.path, "cb.ts"), callbackModule("v1"));
+    await writeFile(join(tmp.path, "logger.ts"), loggerModule("v1"));
     const groups: unknown[] = [];
-    rt = await createRuntime({ config: join(dir, "litellm.config.yaml") });
+    rt = await createRuntime({ config: join(tmp.path, "litellm.config.yaml") });
     const res = await rt.acompletion({ model: "demo", messages: [{ role: "user", content: "hi" }], metadata: { seq: 1 }, success_callback: [(k: any) => groups.push(k.litellm_params.model_group)] });
     await rt.flush();
     expect(res.choices[0]!.message.content).toBe("from config");
@@ -80,7 +78,7 @@ describe("createRuntime", () => {
   it("takes an inline config typed as LiteLLMConfig, or made by defineConfig with the callbacks themselves in its lists", async () => {
     // What this test checks first is that it compiles (npm run typecheck): no cast at either call.
     const typed: LiteLLMConfig = { model_list: [{ model_name: "typed", litellm_params: { model: "mock/typed", mock_response: "from LiteLLMConfig" } }] };
-    rt = await createRuntime({ config: typed, cwd: dir });
+    rt = await createRuntime({ config: typed, cwd: tmp.path });
     expect((await rt.acompletion({ model: "typed", messages: [{ role: "user", content: "hi" }] })).choices[0]!.message.content).toBe("from LiteLLMConfig");
     await rt.close();
 
@@ -94,17 +92,17 @@ describe("createRuntime", () => {
       model_list: [{ model_name: "defined", litellm_params: { model: "mock/defined", mock_response: "from defineConfig" }, callbacks: [new Aliases()] }],
       litellm_settings: { success_callback: [(kwargs: CallbackKwargs) => aliases.push(`fn:${String(kwargs.litellm_params.model_group)}`)] },
     });
-    rt = await createRuntime({ config: inline, cwd: dir });
+    rt = await createRuntime({ config: inline, cwd: tmp.path });
     expect((await rt.acompletion({ model: "defined", messages: [{ role: "user", content: "hi" }] })).choices[0]!.message.content).toBe("from defineConfig");
     await rt.flush();
     expect(aliases.sort()).toEqual(["defined", "fn:defined"]);
   });
 
   it("reloads edited modules and config under load: no call fails, calls after the reload use the new code, a broken edit keeps the old", async () => {
-    const file = join(dir, "litellm.config.yaml");
+    const file = join(tmp.path, "litellm.config.yaml");
     await writeFile(file, config("answer one"));
-    await writeFile(join(dir, "cb.ts"), callbackModule("v1"));
-    await writeFile(join(dir, "logger.ts"), loggerModule("v1"));
+    await writeFile(join(tmp.path, "cb.ts"), callbackModule("v1"));
+    await writeFile(join(tmp.path, "logger.ts"), loggerModule("v1"));
     rt = await createRuntime({ config: file, watch: true, debounceMs: 20 });
     const errors: unknown[] = [];
     rt.on("reload_error", (e) => errors.push(e));
@@ -124,10 +122,10 @@ describe("createRuntime", () => {
 
     await new Promise((r) => setTimeout(r, 50));
     const moduleReload = nextEvent<{ changed: string[] }>(rt, "reload");
-    await writeFile(join(dir, "cb.ts"), callbackModule("v2"));
+    await writeFile(join(tmp.path, "cb.ts"), callbackModule("v2"));
     const info = await moduleReload;
     const afterModule = seq;
-    expect(info.changed.some((f) => f.endsWith("cb.ts"))).toBe(true);
+    expect(info.changed).toContainEqual(expect.stringMatching(/cb\.ts$/));
 
     await new Promise((r) => setTimeout(r, 50));
     const configReload = nextEvent(rt, "reload");
@@ -137,7 +135,7 @@ describe("createRuntime", () => {
 
     await new Promise((r) => setTimeout(r, 50));
     const broken = nextEvent<ConfigError>(rt, "reload_error");
-    await writeFile(join(dir, "cb.ts"), "export default function (kwargs: any) { this is not typescript");
+    await writeFile(join(tmp.path, "cb.ts"), "export default function (kwargs: any) { this is not typescript");
     const err = await broken;
     const afterBroken = seq;
     await new Promise((r) => setTimeout(r, 50));
@@ -156,18 +154,18 @@ describe("createRuntime", () => {
     for (const s of success) {
       if ((s.seq as number) > afterModule) expect(s.version).toBe("v2");
     }
-    expect(success.some((s) => (s.seq as number) > afterBroken && s.version === "v2")).toBe(true);
+    expect(success.filter((s) => (s.seq as number) > afterBroken).map((s) => s.version)).toContain("v2");
     for (const [n, answer] of answers) if (n > afterConfig) expect(answer).toBe("answer two");
     expect(answers.get(1)).toBe("answer one");
   });
 
   it("closes the callbacks a reload retires, after their calls finish", async () => {
-    const file = join(dir, "litellm.config.yaml");
+    const file = join(tmp.path, "litellm.config.yaml");
     await writeFile(file, config("a"));
-    await writeFile(join(dir, "cb.ts"), callbackModule("v1"));
-    await writeFile(join(dir, "logger.ts"), loggerModule("v1"));
+    await writeFile(join(tmp.path, "cb.ts"), callbackModule("v1"));
+    await writeFile(join(tmp.path, "logger.ts"), loggerModule("v1"));
     rt = await createRuntime({ config: file });
-    await writeFile(join(dir, "logger.ts"), loggerModule("v2"));
+    await writeFile(join(tmp.path, "logger.ts"), loggerModule("v2"));
     expect(await rt.reload()).toBe(true);
     await rt.acompletion({ model: "demo", messages: [{ role: "user", content: "x" }], metadata: { seq: 1 } });
     await rt.flush();
@@ -179,9 +177,9 @@ describe("createRuntime", () => {
   });
 
   it("runs a model's own chain after the global one, and only for that model", async () => {
-    const mod = (name: string) => `export default function ${name}(kwargs: any) { globalThis.__seen.push({ seq: kwargs.model, version: "${name}", event: "success" }); }`;
-    await writeFile(join(dir, "global-cb.ts"), mod("globalChain"));
-    await writeFile(join(dir, "model-cb.ts"), mod("modelChain"));
+    const mod = (name: string) => `export default function ${name}(kwargs: any) { globalThis.__seen.push({ seq: kwargs.litellm_params.model_group, version: "${name}", event: "success" }); }`;
+    await writeFile(join(tmp.path, "global-cb.ts"), mod("globalChain"));
+    await writeFile(join(tmp.path, "model-cb.ts"), mod("modelChain"));
     rt = await createRuntime({
       config: {
         model_list: [
@@ -190,7 +188,7 @@ describe("createRuntime", () => {
         ],
         litellm_settings: { success_callback: ["./global-cb.ts"] },
       },
-      cwd: dir,
+      cwd: tmp.path,
     });
     await rt.acompletion({ model: "m", messages: [{ role: "user", content: "x" }] });
     await rt.flush();
@@ -202,8 +200,8 @@ describe("createRuntime", () => {
 
 describe("validateConfig", () => {
   it("reports every problem of a file together, without throwing", async () => {
-    await writeFile(join(dir, "litellm.config.yaml"), "model_list:\n  - model_name: a\n    litellm_params:\n      model: mock/a\nlitellm_settings:\n  sucess_callback: [console]\n  cache_params:\n    type: memcached\n");
-    const result = await validateConfig(join(dir, "litellm.config.yaml"));
+    await writeFile(join(tmp.path, "litellm.config.yaml"), "model_list:\n  - model_name: a\n    litellm_params:\n      model: mock/a\nlitellm_settings:\n  sucess_callback: [console]\n  cache_params:\n    type: memcached\n");
+    const result = await validateConfig(join(tmp.path, "litellm.config.yaml"));
     expect(result.valid).toBe(false);
     expect(result.errors.map((e) => [e.code, e.path, e.line])).toEqual([
       ["CONFIG_UNKNOWN_KEY", "litellm_settings.sucess_callback", 6],
@@ -221,7 +219,7 @@ describe("built-ins named only in a call's own list", () => {
       flush: () => void seen.push("flush"),
       close: () => void seen.push("close"),
     }));
-    rt = await createRuntime({ config: { model_list: [{ model_name: "m", litellm_params: { model: "mock/m", mock_response: "x" } }] }, cwd: dir });
+    rt = await createRuntime({ config: { model_list: [{ model_name: "m", litellm_params: { model: "mock/m", mock_response: "x" } }] }, cwd: tmp.path });
     await rt.acompletion({ model: "m", messages: [{ role: "user", content: "x" }], success_callback: ["test-per-call"] });
     await rt.flush();
     expect(seen).toEqual(["success", "flush"]);

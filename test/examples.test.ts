@@ -20,12 +20,12 @@ const EXPECTED: Record<string, (string | RegExp)[]> = {
     "acompletion failure: log_pre_api_call, log_post_api_call, async_log_failure_event",
   ],
   "callback-functions": [
-    "input_callback: about to call mock/demo",
-    /success_callback: mock\/demo answered "Hello!" in \d+ ms/,
+    "input_callback: about to call demo",
+    /success_callback: demo answered "Hello!" in \d+ ms/,
     "failure_callback: RateLimitError (failed_api_call)",
     "the call threw RateLimitError",
   ],
-  "async-callback": [/response returned: "streamed words arrive one by one"\n.*async success callback done for mock\/demo.*\nflush\(\) resolved/],
+  "async-callback": [/response returned: "streamed words arrive one by one"\n.*async success callback done for demo.*\nflush\(\) resolved/],
   kwargs: [
     /^pre_api_call: .*\badditional_args\b.*\binput\b.*\blitellm_params\b.*\bmodel\b/m,
     /^post_api_call: .*\boriginal_response\b/m,
@@ -39,12 +39,12 @@ const EXPECTED: Record<string, (string | RegExp)[]> = {
     "events: pre, post, success, success(hit)",
   ],
   "streaming-response": [/read \d+ chunks/, 'complete_streaming_response: "Streams arrive word by word"', /usage: \d+ prompt \+ \d+ completion tokens/],
-  metadata: ['metadata: {"hello":"world","team":"search"}', "standard_logging_object.metadata.team: search"],
+  metadata: ['metadata: {"hello":"world","team":"search","tags":["search"]}', 'standard_logging_object.request_tags: ["search"]'],
   "cost-tracking": [
     /gpt-4o-mini non-streaming response_cost: \$0\.\d*[1-9]/,
     /_hidden_params\.response_cost = 0\.\d*[1-9]/,
     /gpt-4o-mini streaming response_cost: \$0\.\d*[1-9]/,
-    "mock/demo non-streaming response_cost: $0.00000000",
+    "demo non-streaming response_cost: $0.00000000",
   ],
   "transformed-input": [/params to model: \{"model":"gpt-4o-mini","messages":\[.*\],"temperature":0\.2,"max_tokens":64\}/],
   mixpanel: [
@@ -94,7 +94,7 @@ describe("examples", () => {
   it.concurrent("run.ts runs a named example, and lists them all with exit 2 for an unknown one", async () => {
     const ok = await run("examples/run.ts", ["metadata"]);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stdout).toContain('metadata: {"hello":"world","team":"search"}');
+    expect(ok.stdout).toContain('metadata: {"hello":"world","team":"search","tags":["search"]}');
     const unknown = await run("examples/run.ts", ["no-such-example"]);
     expect(unknown.code).toBe(2);
     for (const name of examples) expect(unknown.stderr).toContain(`  ${name}\n`);

@@ -1,18 +1,18 @@
 // Bounded input from upstreams and files: a huge answer, an endless or stalled stream, and an include that is not a config file.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdir, mkdtemp, rm, truncate, writeFile } from "node:fs/promises";
+import { mkdir, truncate, writeFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import litellm, { acompletion, CONFIG_ERROR_CODES, ConfigError, createRuntime, InvalidResponseError, loadConfig, Timeout, type Runtime } from "../core/index.ts";
+import { tempDirForTest, useTempDir, user } from "./support/kit.ts";
 import { listenLoopback, type Loopback } from "./support/loopback.ts";
 import { tsArgs } from "./support/run-ts.ts";
 import { collectUntilError } from "./support/streams.ts";
 
 const MIB = 1024 * 1024;
-const messages = [{ role: "user" as const, content: "hi" }];
+const messages = user("hi");
 
 const CHUNK = `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 0, model: "m", choices: [{ index: 0, delta: { content: "x" }, finish_reason: null }] })}\n\n`;
 const ANTHROPIC_START = `event: message_start\ndata: ${JSON.stringify({ type: "message_start", message: { id: "msg_1", type: "message", role: "assistant", model: "claude", content: [], stop_reason: null, usage: { input_tokens: 1, output_tokens: 0 } } })}\n\n`;
@@ -124,12 +124,11 @@ describe("a JSON answer over max_response_bytes", () => {
   });
 
   it("a 400 MB answer with the default limit fails while the process stays under 300 MB of RSS (measured in a child process)", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "litellm-rss-"));
-    try {
-      const script = join(dir, "huge.mts");
-      await writeFile(
-        script,
-        `const { acompletion } = await import(process.env.CORE_ENTRY);
+    const dir = await tempDirForTest("litellm-rss-");
+    const script = join(dir, "huge.mts");
+    await writeFile(
+      script,
+      `const { acompletion } = await import(process.env.CORE_ENTRY);
 let peak = process.memoryUsage().rss;
 const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 2);
 const started = Date.now();
@@ -143,23 +142,20 @@ clearInterval(timer);
 peak = Math.max(peak, process.memoryUsage().rss);
 console.log(JSON.stringify({ error, peakMiB: Math.round(peak / 1048576), ms: Date.now() - started }));
 `,
-      );
-      const env = { ...process.env, CORE_ENTRY: fileURLToPath(new URL("../core/index.ts", import.meta.url)), BASE: `${base}/v1` };
-      const child = spawn(process.execPath, tsArgs(script), { env, stdio: ["ignore", "pipe", "pipe"] });
-      let out = "";
-      let errOut = "";
-      child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-      child.stderr.on("data", (c: Buffer) => (errOut += c.toString()));
-      const code = await new Promise<number | null>((done) => child.on("close", done));
-      expect({ code, errOut }).toEqual({ code: 0, errOut: "" });
-      const result = JSON.parse(out) as { error: { name: string; message: string }; peakMiB: number; ms: number };
-      expect(result.error.name).toBe("InvalidResponseError");
-      expect(result.error.message).toContain("max_response_bytes (33554432 bytes, 32 MiB)");
-      expect(result.peakMiB).toBeLessThan(300);
-      expect(sent).toBeLessThan(HUGE);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    );
+    const env = { ...process.env, CORE_ENTRY: fileURLToPath(new URL("../core/index.ts", import.meta.url)), BASE: `${base}/v1` };
+    const child = spawn(process.execPath, tsArgs(script), { env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let errOut = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (errOut += c.toString()));
+    const code = await new Promise<number | null>((done) => child.on("close", done));
+    expect({ code, errOut }).toEqual({ code: 0, errOut: "" });
+    const result = JSON.parse(out) as { error: { name: string; message: string }; peakMiB: number; ms: number };
+    expect(result.error.name).toBe("InvalidResponseError");
+    expect(result.error.message).toContain("max_response_bytes (33554432 bytes, 32 MiB)");
+    expect(result.peakMiB).toBeLessThan(300);
+    expect(sent).toBeLessThan(HUGE);
   }, 30_000);
 });
 
@@ -201,14 +197,10 @@ describe("streams", () => {
 });
 
 describe("include reads only regular files, up to 10 MiB", () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "litellm-include-"));
-  });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
+  const tmp = useTempDir("litellm-include-", { per: "suite" });
 
   async function includeIssue(target: string): Promise<{ code: string; path: string; message: string; ms: number }> {
-    const file = join(dir, `c${Math.random().toString(36).slice(2)}.yaml`);
+    const file = join(tmp.path, `c${Math.random().toString(36).slice(2)}.yaml`);
     await writeFile(file, `model_list: []\ninclude:\n  - ${JSON.stringify(target)}\n`);
     const started = Date.now();
     const err = await loadConfig(file).catch((e: unknown) => e);
@@ -225,13 +217,13 @@ describe("include reads only regular files, up to 10 MiB", () => {
   });
 
   it("a directory is 'not a regular file'", async () => {
-    const sub = join(dir, "models.d");
+    const sub = join(tmp.path, "models.d");
     await mkdir(sub);
     expect((await includeIssue(sub)).message).toContain(`included file ${sub} is not a regular file (it is a directory)`);
   });
 
   it.runIf(spawnSync("mkfifo", ["--version"]).status === 0)("a FIFO is 'not a regular file', and never opened", async () => {
-    const fifo = join(dir, "pipe.yaml");
+    const fifo = join(tmp.path, "pipe.yaml");
     spawnSync("mkfifo", [fifo]);
     const got = await includeIssue(fifo);
     expect(got.message).toContain("is not a regular file (it is a FIFO)");
@@ -239,7 +231,7 @@ describe("include reads only regular files, up to 10 MiB", () => {
   });
 
   it("a file over 10 MiB is 'too large'", async () => {
-    const big = join(dir, "big.yaml");
+    const big = join(tmp.path, "big.yaml");
     await writeFile(big, "");
     await truncate(big, 11 * MIB);
     expect((await includeIssue(big)).message).toContain(`included file ${big} is too large (11534336 bytes; an included file may have at most 10485760 bytes, 10 MiB)`);

@@ -1,15 +1,24 @@
 // Whatever a callback throws or rejects with, from any method, the process stays up: reported through the one failure wrapper, never thrown on.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { callbackFailure, describeThrown } from "../core/callbacks/failure.ts";
-import { CallbackError, createRuntime, CustomLogger, startServer, type CallbackKwargs, type RunningServer, type Runtime } from "../core/index.ts";
+import {
+  CallbackError,
+  createRuntime,
+  CustomLogger,
+  startServer,
+  type CallbackKwargs,
+  type DualCache,
+  type RunningServer,
+  type Runtime,
+  type UserAPIKeyAuth,
+} from "../core/index.ts";
 import { startFakeCollector, type FakeCollector } from "./support/fake-collector.ts";
+import { tempDirForTest, useTempDir, user } from "./support/kit.ts";
 import { nastyValues } from "./support/thrown-values.ts";
 
-const user = (content: string) => [{ role: "user" as const, content }];
 const NASTY = nastyValues();
 
 /** The fault a request asks for, in its metadata: which value, thrown where, and how. */
@@ -37,12 +46,12 @@ class Faulty extends CustomLogger {
   override log_failure_event(kwargs: CallbackKwargs) {
     this.record(kwargs, "failure");
   }
-  override async_pre_call_hook(data: Record<string, unknown>) {
+  override async_pre_call_hook(_user: UserAPIKeyAuth, _cache: DualCache, data: Record<string, unknown>) {
     const ask = askOf(data.metadata);
     if (ask.where === "pre") return raise(ask) as Promise<undefined>;
     return Promise.resolve(data);
   }
-  override async_post_call_success_hook(data: Record<string, unknown>, response: unknown) {
+  override async_post_call_success_hook(data: Record<string, unknown>, _user: UserAPIKeyAuth, response: unknown) {
     const ask = askOf(data.metadata);
     if (ask.where === "post") return raise(ask) as Promise<undefined>;
     return Promise.resolve(response);
@@ -81,14 +90,13 @@ describe("describeThrown and callbackFailure", () => {
 
 describe("through a real server", () => {
   const faulty = new Faulty();
-  let dir: string;
+  const tmp = useTempDir("litellm-faults-", { per: "suite" });
   let rt: Runtime;
   let server: RunningServer;
   let client: OpenAI;
   const reports: CallbackError[] = [];
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "litellm-faults-"));
     rt = await createRuntime({
       config: {
         model_list: [
@@ -97,7 +105,7 @@ describe("through a real server", () => {
         ],
         litellm_settings: { callbacks: [faulty] },
       },
-      cwd: dir,
+      cwd: tmp.path,
     });
     rt.on("callback_error", (err: CallbackError) => reports.push(err));
     server = await startServer(rt, { port: 0 });
@@ -107,7 +115,6 @@ describe("through a real server", () => {
   afterAll(async () => {
     await server?.close(1000);
     await rt?.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   beforeEach(() => {
@@ -130,7 +137,7 @@ describe("through a real server", () => {
     await rt.flush();
     const threw = reports.filter((r) => r.code === "CALLBACK_THREW" && r.event === "log_success_event");
     expect(threw).toHaveLength(2 * NASTY.length);
-    expect(threw.every((r) => r.callback === "Faulty" && r.message.startsWith('callback "Faulty" failed in log_success_event: '))).toBe(true);
+    expect(threw).toEqual(Array(2 * NASTY.length).fill(expect.objectContaining({ callback: "Faulty", message: expect.stringMatching(/^callback "Faulty" failed in log_success_event: /) })));
   });
 
   it("a pre-call hook throwing a null-prototype object: a 500 in OpenAI's shape, the call logged as a failure, the server keeps serving", async () => {
@@ -166,12 +173,11 @@ describe("through a real server", () => {
 });
 
 describe("a callback's flush() and close() rejecting with undefined or null", () => {
-  let dir: string;
+  const tmp = useTempDir("litellm-faults-close-");
   let collector: FakeCollector;
   let rt: Runtime | undefined;
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), "litellm-faults-close-"));
     collector = await startFakeCollector();
   });
 
@@ -179,15 +185,14 @@ describe("a callback's flush() and close() rejecting with undefined or null", ()
     await rt?.close();
     rt = undefined;
     await collector.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   // The webhook holds its events until it is flushed: they are delivered only if the bad callback beside it does not stop the flush.
   const settings = () => ({ webhook: { url: collector.url, batch_size: 100, flush_interval: 60_000 } });
 
   it("on the reload that drops it: nothing crashes, both failures are reported, and the webhook's undelivered events still arrive", async () => {
-    await writeFile(join(dir, "bad.ts"), "export default { log_success_event() {}, async flush() { throw undefined; }, close() { return Promise.reject(null); } };\n");
-    const file = join(dir, "litellm.config.yaml");
+    await writeFile(join(tmp.path, "bad.ts"), "export default { log_success_event() {}, async flush() { throw undefined; }, close() { return Promise.reject(null); } };\n");
+    const file = join(tmp.path, "litellm.config.yaml");
     const yaml = (callbacks: string) =>
       `model_list:\n  - model_name: echo\n    litellm_params:\n      model: mock/echo\nlitellm_settings:\n  callbacks: ${callbacks}\ncallback_settings:\n  webhook:\n    url: ${collector.url}\n    batch_size: 100\n    flush_interval: 60000\n`;
     await writeFile(file, yaml("[./bad.ts, webhook]"));
@@ -223,7 +228,7 @@ describe("a callback's flush() and close() rejecting with undefined or null", ()
     };
     rt = await createRuntime({
       config: { model_list: [{ model_name: "echo", litellm_params: { model: "mock/echo" } }], litellm_settings: { callbacks: [bad, "webhook"] }, callback_settings: settings() },
-      cwd: dir,
+      cwd: tmp.path,
     });
     const reports: CallbackError[] = [];
     rt.on("callback_error", (err: CallbackError) => reports.push(err));
@@ -249,7 +254,7 @@ describe("a callback's flush() and close() rejecting with undefined or null", ()
 
 describe("a pre-call hook that throws a message", () => {
   it("rejects the call with it, as an Error: a 400 on the server, one failure logged, nothing reported as a fault", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "hook-message-"));
+    const dir = await tempDirForTest("hook-message-");
     const failures: string[] = [];
     const reports: CallbackError[] = [];
     const guard = {
@@ -275,7 +280,6 @@ describe("a pre-call hook that throws a message", () => {
     } finally {
       await server.close(1000);
       await rt.close();
-      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,9 +1,9 @@
 // Fuzz: every callback method and hook throws, rejects with or returns arbitrary values; the process never sees an unhandled fault, and every call is logged exactly once.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import litellm, { createRuntime, CustomLogger, type CallbackKwargs, type Runtime } from "../core/index.ts";
+import litellm, { createRuntime, type Runtime } from "../core/index.ts";
 import { LOGGER_METHODS } from "../core/callbacks/custom-logger.ts";
-import { resetLitellm } from "./support/globals.ts";
+import { Recorder, resetLitellm, user } from "./support/kit.ts";
 import { nastyValues } from "./support/thrown-values.ts";
 
 const METHODS = [...LOGGER_METHODS, "flush", "close"] as const;
@@ -31,25 +31,13 @@ function faulty(current: () => Record<Method, Act>): Record<Method, () => unknow
   return Object.fromEntries(METHODS.map((m) => [m, () => perform(current()[m])])) as Record<Method, () => unknown>;
 }
 
-/** Listed after the faulty one: counts each call's success and failure events. */
-class Recorder extends CustomLogger {
-  readonly seen = new Map<string, number>();
-  private count(kwargs: CallbackKwargs) {
-    const id = String(kwargs.litellm_call_id);
-    this.seen.set(id, (this.seen.get(id) ?? 0) + 1);
-  }
-  override log_success_event(kwargs: CallbackKwargs) {
-    this.count(kwargs);
-  }
-  override log_failure_event(kwargs: CallbackKwargs) {
-    this.count(kwargs);
-  }
-}
+/** Listed after the faulty one: records each call's success and failure events. */
+const outcomes = () => new Recorder({ events: ["success", "failure"] });
 
 /** Makes one call and consumes whatever comes back; the call's own error is fine, anything escaping is not. */
 async function oneCall(run: (params: Record<string, unknown>) => Promise<unknown>, c: { stream: boolean }): Promise<void> {
   try {
-    const out = await run({ model: "mock/echo", messages: [{ role: "user", content: "fuzz" }], ...(c.stream && { stream: true }) });
+    const out = await run({ model: "mock/echo", messages: user("fuzz"), ...(c.stream && { stream: true }) });
     if (out && typeof out === "object" && Symbol.asyncIterator in out) for await (const _ of out as AsyncIterable<unknown>);
   } catch {
     // A rejected call is an allowed outcome; its failure must still be logged once.
@@ -78,12 +66,12 @@ describe("fuzzing every callback method and hook", () => {
       await fc.assert(
         fc.asyncProperty(behaviour, call, async (b, c) => {
           current = b;
-          const recorder = new Recorder();
+          const recorder = outcomes();
           litellm.callbacks = [bad as never, recorder];
           await oneCall((p) => (c.sync ? litellm.completion(p as never) : litellm.acompletion(p as never)), c);
           await litellm.flush();
           await litellm.close();
-          expect([...recorder.seen.values()]).toEqual([1]);
+          expect(recorder.events()).toHaveLength(1);
         }),
         { numRuns: 700 },
       );
@@ -97,17 +85,17 @@ describe("fuzzing every callback method and hook", () => {
 
   it("a config runtime, 300 runs: nothing escapes, each call logged once, flush() and close() return", async () => {
     let current: Record<Method, Act>;
-    const recorder = new Recorder();
+    const recorder = outcomes();
     const rt: Runtime = await createRuntime({ config: { litellm_settings: { callbacks: [faulty(() => current) as never, recorder], callback_timeout: 1 } } });
     rt.on("callback_error", () => {});
     try {
       await fc.assert(
         fc.asyncProperty(behaviour, call, async (b, c) => {
           current = b;
-          recorder.seen.clear();
+          recorder.clear();
           await oneCall((p) => (c.sync ? rt.completion(p as never) : rt.acompletion(p as never)), c);
           await rt.flush();
-          expect([...recorder.seen.values()]).toEqual([1]);
+          expect(recorder.events()).toHaveLength(1);
         }),
         { numRuns: 300 },
       );

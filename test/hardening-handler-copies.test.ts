@@ -26,7 +26,7 @@ class Mutator extends CustomLogger {
     const slo = kwargs.standard_logging_object as Json;
     slo.model = "tampered";
     slo.response.choices[0].message.content = "tampered via the record";
-    delete slo.metadata.tag;
+    delete slo.metadata.spend_logs_metadata.tag;
     delete kwargs.standard_logging_object;
     (kwargs.messages as Json[])[0]!.content = "tampered";
     (kwargs.messages as Json[]).push({ role: "user", content: "added" });
@@ -88,11 +88,13 @@ afterEach(async () => {
 
 const file = (): CallbackInput => ({ callback: "file", options: { path } });
 const question = (i: number) => [{ role: "user", content: `question ${i}` }];
-const metadataOf = (i: number) => ({ user_id: `user-${i}`, tag: "kept" });
+// spend_logs_metadata is a key LiteLLM's record keeps from the call's metadata (the others stay in kwargs only).
+const metadataOf = (i: number) => ({ user_id: `user-${i}`, tag: "kept", spend_logs_metadata: { user_id: `user-${i}`, tag: "kept" } });
 
 /** A line as written, without what differs from run to run (ids and times). */
 function comparable(line: string): Json {
-  const { id, trace_id, startTime, endTime, completionStartTime, response_time, ...rest } = JSON.parse(line) as Json;
+  const { id, trace_id, litellm_call_id, startTime, endTime, completionStartTime, response_time, ...rest } = JSON.parse(line) as Json;
+  if (rest.hidden_params && typeof rest.hidden_params === "object") rest.hidden_params = { ...rest.hidden_params, litellm_overhead_time_ms: "a time" };
   if (rest.response && typeof rest.response === "object") {
     const { id: responseId, created, ...response } = rest.response;
     rest.response = response;
@@ -135,9 +137,9 @@ describe("a handler that changes what it is given", () => {
 
     expect(written).toHaveLength(20);
     expect(written).toEqual(unmodified);
-    expect(written.map((l) => l.metadata)).toEqual(Array.from({ length: 20 }, (_, i) => metadataOf(i)));
+    expect(written.map((l) => l.metadata.spend_logs_metadata)).toEqual(Array.from({ length: 20 }, (_, i) => metadataOf(i).spend_logs_metadata));
     // What the second user handler saw, ids and times aside, is what a handler saw in the run with no mutator.
-    const strip = (s: Json) => ({ ...s, slo: comparable(JSON.stringify(s.slo)), response: { ...s.response, id: 0, created: 0 } });
+    const strip = (s: Json) => ({ ...s, slo: comparable(JSON.stringify(s.slo)), response: { ...s.response, id: 0, created: 0 }, hidden: { ...s.hidden, litellm_overhead_time_ms: 0 } });
     expect(observer.seen.map(strip)).toEqual(plain.seen.map(strip));
     expect(observer.seen[3]!.messages).toEqual(question(3));
     expect(observer.seen[3]!.metadata).toEqual(metadataOf(3));

@@ -1,7 +1,7 @@
 // Guards fail closed, and nothing a callback leaves unsettled holds up a flush or a shutdown: every overrun is bounded, reported and counted.
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import litellm, { CallbackError, createRuntime, CustomLogger, startServer, validateConfig, type CallbackKwargs, type RunningServer, type Runtime } from "../core/index.ts";
+import litellm, { CallbackError, createRuntime, CustomLogger, startServer, validateConfig, type CallbackKwargs, type DualCache, type RunningServer, type Runtime, type UserAPIKeyAuth } from "../core/index.ts";
 import { resetLitellm } from "./support/globals.ts";
 
 const user = (content: string) => [{ role: "user" as const, content }];
@@ -16,7 +16,7 @@ class SlowGuard extends CustomLogger {
   override async async_log_failure_event(kwargs: CallbackKwargs) {
     this.logged.push(`failure:${(kwargs.exception as { code?: string } | undefined)?.code}`);
   }
-  override async async_pre_call_hook(data: Record<string, unknown>) {
+  override async async_pre_call_hook(_user: UserAPIKeyAuth, _cache: DualCache, data: Record<string, unknown>) {
     if ((data.metadata as { hang?: boolean } | undefined)?.hang) return never();
     return data;
   }

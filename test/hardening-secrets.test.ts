@@ -1,19 +1,18 @@
 // Issue 13, "secrets": an upstream that echoes the key, and credentials inside api_base, never reach a caller, a client or a record.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createRuntime, CustomLogger, startServer, type CallbackKwargs, type RunningServer, type Runtime } from "../core/index.ts";
+import { createRuntime, startServer, type RunningServer, type Runtime } from "../core/index.ts";
 import { configSecrets, maskUrl, Secrets } from "../core/secrets.ts";
 import { listen, readBody, startFakeCollector, type FakeCollector } from "./support/fake-collector.ts";
 import { startFakeMixpanel, type FakeMixpanel } from "./support/fake-mixpanel.ts";
+import { Recorder, useTempDir, user } from "./support/kit.ts";
 
 const KEY = "sk-upstream-key-0123456789abcdef";
 const MASTER_KEY = "sk-master-key-fedcba9876543210";
 const TOKEN = "mp-secrets-token";
-const user = (content: string) => [{ role: "user" as const, content }];
 
-let dir: string;
+const tmp = useTempDir("hardening-secrets-");
 let rt: Runtime | undefined;
 let server: RunningServer | undefined;
 let collector: FakeCollector;
@@ -22,7 +21,6 @@ let upstream: { port: number; close(): Promise<void> };
 let stderr: string[];
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "hardening-secrets-"));
   collector = await startFakeCollector();
   mixpanel = await startFakeMixpanel({ token: TOKEN });
   // An upstream that, like some proxies do, quotes the Authorization header it got in its error message.
@@ -43,14 +41,13 @@ afterEach(async () => {
   rt = undefined;
   vi.restoreAllMocks();
   await Promise.all([collector.close(), mixpanel.close(), upstream.close()]);
-  await rm(dir, { recursive: true, force: true });
 });
 
 const LISTS = ["console", "file", "webhook", "mixpanel"];
 
 async function start(apiBase: string, extra: Record<string, unknown> = {}): Promise<Runtime> {
   rt = await createRuntime({
-    cwd: dir,
+    cwd: tmp.path,
     config: {
       model_list: [
         { model_name: "echoing", litellm_params: { model: "openai/gpt-4o-mini", api_key: KEY, api_base: apiBase } },
@@ -72,7 +69,7 @@ async function start(apiBase: string, extra: Record<string, unknown> = {}): Prom
 /** Everything that left the process: console, file, webhook and Mixpanel bodies. */
 async function everything(): Promise<string> {
   await rt!.flush();
-  const file = await readFile(join(dir, "events.jsonl"), "utf8");
+  const file = await readFile(join(tmp.path, "events.jsonl"), "utf8");
   return [stderr.join(""), file, ...collector.requests.map((r) => r.raw), ...mixpanel.requests.map((r) => r.raw)].join("\n");
 }
 
@@ -118,21 +115,16 @@ describe("an upstream error that echoes the API key", () => {
 describe("credentials inside api_base", () => {
   it("user:pass@ and ?api-key= are masked in every record's api_base fields and in what callbacks get", async () => {
     const base = "https://svc-user:hunter2-password@llm.example.com/v1?api-key=query-secret-123456&region=eu";
-    const seen: CallbackKwargs[] = [];
-    class Spy extends CustomLogger {
-      override log_success_event(kwargs: CallbackKwargs): void {
-        seen.push(kwargs);
-      }
-    }
-    const r = await start(base, { callbacks: [new Spy()] });
+    const spy = new Recorder({ events: ["success"] });
+    const r = await start(base, { callbacks: [spy] });
     await r.acompletion({ model: "mocked", messages: user("hi") });
     const out = await everything();
     const masked = "https://svc-user:****@llm.example.com/v1?api-key=****&region=eu";
-    const line = JSON.parse((await readFile(join(dir, "events.jsonl"), "utf8")).trim()) as { api_base: string; hidden_params: { api_base: string } };
+    const line = JSON.parse((await readFile(join(tmp.path, "events.jsonl"), "utf8")).trim()) as { api_base: string; hidden_params: { api_base: string } };
     expect([line.api_base, line.hidden_params.api_base]).toEqual([masked, masked]);
     expect(collector.events[0]!.api_base).toBe(masked);
-    expect(seen[0]!.litellm_params.api_base).toBe(masked);
-    expect(seen[0]!.standard_logging_object!.api_base).toBe(masked);
+    const { kwargs } = spy.last("success");
+    expect([kwargs.litellm_params.api_base, kwargs.standard_logging_object!.api_base]).toEqual([masked, masked]);
     expect(out).not.toContain("hunter2-password");
     expect(out).not.toContain("query-secret-123456");
   });

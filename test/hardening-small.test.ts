@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { standardLoggingObject } from "../core/callbacks/standard-logging.ts";
 import { summaryLine } from "../core/callbacks/summary.ts";
 import { parseYaml } from "../core/config/parse.ts";
@@ -13,17 +12,14 @@ import { transportError, type Where } from "../core/providers/http.ts";
 import type { CallbackKwargs } from "../core/types.ts";
 import { startFakeCollector, type FakeCollector } from "./support/fake-collector.ts";
 import { startFakeMixpanel, type FakeMixpanel } from "./support/fake-mixpanel.ts";
+import { useTempDir } from "./support/kit.ts";
 
 // The small items of the hardening issue: YAML scalars read as PyYAML reads them, aborted streams
 // marked in every record, message grammar, module errors placed in the user's source, and an empty master_key.
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "litellm-small-"));
-});
-afterEach(async () => {
+const tmp = useTempDir("litellm-small-");
+afterEach(() => {
   vi.restoreAllMocks();
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe("YAML scalars as PyYAML reads them", () => {
@@ -88,7 +84,7 @@ describe("YAML scalars as PyYAML reads them", () => {
   });
 
   it("a model named e500 loads, with its name", async () => {
-    const file = join(dir, "litellm.config.yaml");
+    const file = join(tmp.path, "litellm.config.yaml");
     await writeFile(file, ["model_list:", "  - model_name: e500", "    litellm_params:", "      model: mock/e5", "      mock_response: hi"].join("\n"));
     const result = await validateConfig(file);
     expect(result.errors).toEqual([]);
@@ -114,7 +110,7 @@ describe("stream_aborted in the standard record and every built-in", () => {
     const stderr: string[] = [];
     vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => (stderr.push(String(chunk)), true));
     rt = await createRuntime({
-      cwd: dir,
+      cwd: tmp.path,
       config: {
         model_list: [{ model_name: "fast", litellm_params: { model: "mock/x", mock_response: "one two three four five six" } }],
         litellm_settings: { success_callback: ["file", "webhook", "mixpanel", "console"] },
@@ -130,7 +126,7 @@ describe("stream_aborted in the standard record and every built-in", () => {
     await stream(Infinity);
     await rt.flush();
 
-    const lines = readFileSync(join(dir, "logs", "litellm-events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = readFileSync(join(tmp.path, "logs", "litellm-events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((r) => [r.status, r.stream, r.stream_aborted])).toEqual([
       ["success", true, true],
       ["success", true, false],
@@ -143,7 +139,7 @@ describe("stream_aborted in the standard record and every built-in", () => {
     expect(summaries[1]).toContain(" · success · ");
   });
 
-  it("the record says false for a call that was not a stream, and the summary line stays as it was", () => {
+  it("the record says stream_aborted false for a call that was not a stream, and the summary line stays as it was", () => {
     const kwargs = {
       litellm_call_id: "c1",
       litellm_trace_id: "c1",
@@ -185,9 +181,9 @@ describe("message grammar", () => {
 
 describe("module errors are placed in the user's source", () => {
   const ctx = (): RefContext => ({
-    dir,
+    dir: tmp.path,
     path: "litellm_settings.callbacks[0]",
-    loc: { file: join(dir, "litellm.config.yaml"), line: 3, col: 5 },
+    loc: { file: join(tmp.path, "litellm.config.yaml"), line: 3, col: 5 },
     list: "callbacks",
     builtin: () => undefined,
     options: () => ({}),
@@ -199,9 +195,9 @@ describe("module errors are placed in the user's source", () => {
     );
 
   it("a throw on the first line, after an import (jiti's wrapper and the import rewrite share that line)", async () => {
-    await writeFile(join(dir, "dep.ts"), "export const limit: number = 3;\n");
+    await writeFile(join(tmp.path, "dep.ts"), "export const limit: number = 3;\n");
     const line = 'import { limit } from "./dep.ts"; const n: number = limit as number; throw new Error(`limit ${n}`);\n';
-    await writeFile(join(dir, "first.ts"), line);
+    await writeFile(join(tmp.path, "first.ts"), line);
     expect(await failure("./first.ts")).toContain(`failed to load: limit 3 (first.ts:1:${line.indexOf("new Error") + 1})`);
   });
 
@@ -213,8 +209,8 @@ describe("module errors are placed in the user's source", () => {
       "  log_success_event(): void {}",
       "}",
     ];
-    await mkdir(join(dir, "callbacks"));
-    await writeFile(join(dir, "callbacks", "audit.ts"), source.join("\n"));
+    await mkdir(join(tmp.path, "callbacks"));
+    await writeFile(join(tmp.path, "callbacks", "audit.ts"), source.join("\n"));
     const col = source[2]!.indexOf("new TypeError") + 1;
     expect(await failure("./callbacks/audit.ts")).toContain(`new Audit(options) threw: TypeError: Audit needs options.target (callbacks/audit.ts:3:${col})`);
   });
@@ -236,7 +232,7 @@ describe('master_key: "" is a config error', () => {
     ["from ${NAME} set to an empty string", "${LITELLM_SMALL_TEST_MASTER_KEY}"],
   ])("%s: located, with what to do", async (_, value) => {
     process.env.LITELLM_SMALL_TEST_MASTER_KEY = "";
-    const file = join(dir, "litellm.config.yaml");
+    const file = join(tmp.path, "litellm.config.yaml");
     await writeFile(file, config(value));
     const result = await validateConfig(file);
     expect(result.valid).toBe(false);
@@ -247,7 +243,7 @@ describe('master_key: "" is a config error', () => {
   });
 
   it("startServer({ masterKey: \"\" }) refuses it too, naming what to pass instead", async () => {
-    const rt = await createRuntime({ cwd: dir, config: { model_list: [{ model_name: "fast", litellm_params: { model: "mock/x" } }] } });
+    const rt = await createRuntime({ cwd: tmp.path, config: { model_list: [{ model_name: "fast", litellm_params: { model: "mock/x" } }] } });
     try {
       await expect(startServer(rt, { port: 0, masterKey: " " })).rejects.toThrow(/masterKey is empty: pass null \(or leave it out\)/);
     } finally {
@@ -256,9 +252,9 @@ describe('master_key: "" is a config error', () => {
   });
 
   it("a runtime does not start with it, and a set key still loads", async () => {
-    await expect(createRuntime({ cwd: dir, config: { general_settings: { master_key: "" } } })).rejects.toMatchObject({ code: CONFIG_ERROR_CODES.invalidValue });
+    await expect(createRuntime({ cwd: tmp.path, config: { general_settings: { master_key: "" } } })).rejects.toMatchObject({ code: CONFIG_ERROR_CODES.invalidValue });
     process.env.LITELLM_SMALL_TEST_MASTER_KEY = "sk-small-test";
-    const file = join(dir, "litellm.config.yaml");
+    const file = join(tmp.path, "litellm.config.yaml");
     await writeFile(file, config("os.environ/LITELLM_SMALL_TEST_MASTER_KEY"));
     expect((await validateConfig(file)).errors).toEqual([]);
   });

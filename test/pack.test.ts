@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, posix, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTempDir } from "./support/kit.ts";
 import { typeChecker } from "./support/typecheck.ts";
 
 /**
@@ -90,17 +90,16 @@ await rt.close();
 `,
 };
 
-let work: string;
+const tmp = useTempDir("litellm-pack-", { per: "suite" });
 let tarball: string;
 let packed: string[];
-const cjs = () => join(work, "cjs");
-const esm = () => join(work, "esm");
+const cjs = () => join(tmp.path, "cjs");
+const esm = () => join(tmp.path, "esm");
 
 beforeAll(async () => {
   // dist/ is current: CI's `npm ci` builds it through `prepare`, and the global setup builds a working tree edited since.
-  work = await mkdtemp(join(tmpdir(), "litellm-pack-"));
-  const [info] = JSON.parse(await ok("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work], ROOT)) as Array<{ filename: string; files: Array<{ path: string }> }>;
-  tarball = join(work, info!.filename);
+  const [info] = JSON.parse(await ok("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", tmp.path], ROOT)) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  tarball = join(tmp.path, info!.filename);
   packed = info!.files.map((f) => f.path).sort();
   const install = async (dir: string, files: Record<string, string>) => {
     await mkdir(dir);
@@ -110,10 +109,6 @@ beforeAll(async () => {
   };
   await Promise.all([install(cjs(), CJS), install(esm(), ESM)]);
 }, 240_000);
-
-afterAll(async () => {
-  if (work) await rm(work, { recursive: true, force: true });
-});
 
 describe("the tarball", () => {
   it("holds the build, its types, the schema and the docs, and nothing else", () => {

@@ -3,9 +3,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import litellm, { acompletion, InvalidCallbackError, registerBuiltin } from "../core/index.ts";
 import { startFakeCollector, type FakeCollector } from "./support/fake-collector.ts";
-import { resetLitellm } from "./support/globals.ts";
+import { resetLitellm, user } from "./support/kit.ts";
 
-const messages = [{ role: "user" as const, content: "hi" }];
+const messages = user("hi");
 
 /** The error a statement throws, or undefined. */
 function thrown(fn: () => unknown): InvalidCallbackError | undefined {

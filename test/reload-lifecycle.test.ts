@@ -1,25 +1,20 @@
 // Reloads that cannot wedge, leak or open the door: a module whose import hangs, snapshots retired under steady
 // traffic, a save caught half-written, and a reload that would drop the master key of a public server.
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConfigError, createRuntime, startServer, type Runtime } from "../core/index.ts";
+import { useTempDir } from "./support/kit.ts";
 import { REDIS_HOST, REDIS_PORT, REDIS_REQUIRED, redisAnswers, runPrefix, warnSkipped } from "./support/redis.ts";
 
-let dir: string;
+const tmp = useTempDir("litellm-reload-life-");
 let rt: Runtime | undefined;
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "litellm-reload-life-"));
-});
 
 afterEach(async () => {
   await rt?.close();
   rt = undefined;
-  await rm(dir, { recursive: true, force: true });
 });
 
 const model = (name: string, answer = "ok") => `  - model_name: ${name}
@@ -66,9 +61,9 @@ describe("a callback module whose import never settles", () => {
   const hanging = `await new Promise(() => {});\nexport default function never(kwargs: unknown) {}\n`;
 
   it("fails the start-up with CONFIG_CALLBACK_LOAD naming the module, within callback_load_timeout", async () => {
-    await writeFile(join(dir, "hang.ts"), hanging);
-    await writeFile(join(dir, "c.yaml"), `model_list:\n${model("demo")}litellm_settings:\n  callback_load_timeout: 0.3\n  success_callback: [./hang.ts]\n`);
-    const err = await createRuntime({ config: join(dir, "c.yaml") }).then(
+    await writeFile(join(tmp.path, "hang.ts"), hanging);
+    await writeFile(join(tmp.path, "c.yaml"), `model_list:\n${model("demo")}litellm_settings:\n  callback_load_timeout: 0.3\n  success_callback: [./hang.ts]\n`);
+    const err = await createRuntime({ config: join(tmp.path, "c.yaml") }).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -81,9 +76,9 @@ describe("a callback module whose import never settles", () => {
   });
 
   it("fails a reload, keeps the last good config, lets the next save retry, and never wedges close()", async () => {
-    const file = join(dir, "c.yaml");
-    await writeFile(join(dir, "good.ts"), `export default function good(kwargs: unknown) {}\n`);
-    await writeFile(join(dir, "hang.ts"), hanging);
+    const file = join(tmp.path, "c.yaml");
+    await writeFile(join(tmp.path, "good.ts"), `export default function good(kwargs: unknown) {}\n`);
+    await writeFile(join(tmp.path, "hang.ts"), hanging);
     await writeFile(file, `model_list:\n${model("demo", "v1")}litellm_settings:\n  callback_load_timeout: 0.3\n  success_callback: [./good.ts]\n`);
     rt = await createRuntime({ config: file });
     const errors = reloadErrors(rt);
@@ -95,7 +90,7 @@ describe("a callback module whose import never settles", () => {
     expect(answer.choices[0]!.message.content).toBe("v1");
 
     // The module is fixed: the same config now loads.
-    await writeFile(join(dir, "hang.ts"), `export default function fixed(kwargs: unknown) {}\n`);
+    await writeFile(join(tmp.path, "hang.ts"), `export default function fixed(kwargs: unknown) {}\n`);
     expect(await rt.reload()).toBe(true);
     const after = await rt.acompletion({ model: "demo", messages: [{ role: "user", content: "hi" }] });
     expect(after.choices[0]!.message.content).toBe("v2");
@@ -106,7 +101,7 @@ describe("a callback module whose import never settles", () => {
 
 describe("a save caught half-written", () => {
   it("is read again after the settle interval: a truncated file that is then completed never serves", async () => {
-    const file = join(dir, "c.yaml");
+    const file = join(tmp.path, "c.yaml");
     const full = `model_list:\n${model("a")}${model("b")}${model("c")}${model("d")}`;
     await writeFile(file, full);
     rt = await createRuntime({ config: file, settleMs: 400 });
@@ -127,7 +122,7 @@ describe("a save caught half-written", () => {
   });
 
   it("applies a deliberate shrink once it reads the same after the settle interval", async () => {
-    const file = join(dir, "c.yaml");
+    const file = join(tmp.path, "c.yaml");
     await writeFile(file, `model_list:\n${model("a")}${model("b")}${model("c")}`);
     rt = await createRuntime({ config: file, settleMs: 100 });
     await writeFile(file, `model_list:\n${model("a")}`);
@@ -136,7 +131,7 @@ describe("a save caught half-written", () => {
   });
 
   it("defers to a newer save made during the settle interval", async () => {
-    const file = join(dir, "c.yaml");
+    const file = join(tmp.path, "c.yaml");
     await writeFile(file, `model_list:\n${model("a")}${model("b")}`);
     rt = await createRuntime({ config: file, settleMs: 300 });
     await writeFile(file, "model_list: []\n");
@@ -154,7 +149,7 @@ describe("a reload that drops the master key", () => {
   const keyed = (extra = "") => `model_list:\n${model("demo")}general_settings:\n  master_key: sk-admin-1234\n${extra}`;
 
   it("is refused on a server listening beyond loopback; the key keeps guarding", async () => {
-    const file = join(dir, "c.yaml");
+    const file = join(tmp.path, "c.yaml");
     await writeFile(file, keyed());
     rt = await createRuntime({ config: file });
     const errors = reloadErrors(rt);
@@ -173,7 +168,7 @@ describe("a reload that drops the master key", () => {
   });
 
   it("is applied with general_settings.allow_unauthenticated: true, and always on loopback", async () => {
-    const file = join(dir, "c.yaml");
+    const file = join(tmp.path, "c.yaml");
     await writeFile(file, keyed());
     rt = await createRuntime({ config: file });
     const publicServer = await startServer(rt, { host: "0.0.0.0", port: 0 });
@@ -205,8 +200,8 @@ describe("snapshots replaced under steady traffic", () => {
   it("close their log files and Redis connections within the grace period while calls go on", async () => {
     const withRedis = redisUp || REDIS_REQUIRED;
     const prefix = runPrefix();
-    const file = join(dir, "c.yaml");
-    await writeFile(join(dir, "slow.ts"), `export default async function slow(kwargs: unknown) { await new Promise((r) => setTimeout(r, 200)); }\n`);
+    const file = join(tmp.path, "c.yaml");
+    await writeFile(join(tmp.path, "slow.ts"), `export default async function slow(kwargs: unknown) { await new Promise((r) => setTimeout(r, 200)); }\n`);
     const config = (n: number) =>
       `model_list:\n${model("demo")}litellm_settings:\n  success_callback: [file, ./slow.ts]\n` +
       (withRedis ? `  cache: true\n  cache_params:\n    type: redis\n    host: ${REDIS_HOST}\n    port: ${REDIS_PORT}\n    namespace: ${prefix}-${n}\n` : "") +
@@ -226,7 +221,7 @@ describe("snapshots replaced under steady traffic", () => {
       }
     })();
 
-    const logs = (n: number) => join(dir, `log-${n}.jsonl`);
+    const logs = (n: number) => join(tmp.path, `log-${n}.jsonl`);
     for (let n = 1; n <= 10; n++) {
       await sleep(150);
       await writeFile(file, config(n));
@@ -251,7 +246,7 @@ describe("snapshots replaced under steady traffic", () => {
 
 describe("a reload of a 2,000-model config under traffic", () => {
   it("fails no call and serves the new models; the extra wait it causes is measured in `npm run bench` (large reload)", async () => {
-    const file = join(dir, "c.yaml");
+    const file = join(tmp.path, "c.yaml");
     const big = (tag: string) => `model_list:\n${model("live")}${Array.from({ length: 2000 }, (_, i) => model(`${tag}-${i}`)).join("")}`;
     await writeFile(file, big("a"));
     rt = await createRuntime({ config: file });

@@ -1,16 +1,15 @@
 // What follows a reload: callback failures reported afresh for the new snapshot, reloads counted, and the version readiness shows.
-import { mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ConfigError, createRuntime, startServer, type Runtime } from "../core/index.ts";
+import { useTempDir } from "./support/kit.ts";
 
-let dir: string;
+const tmp = useTempDir("litellm-reload-reports-");
 let rt: Runtime | undefined;
 let stderr: string[];
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "litellm-reload-reports-"));
   stderr = [];
   vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
     stderr.push(String(chunk));
@@ -22,7 +21,6 @@ afterEach(async () => {
   await rt?.close();
   rt = undefined;
   vi.restoreAllMocks();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const CONFIG = `model_list:
@@ -44,9 +42,9 @@ async function save(file: string, text: string): Promise<void> {
 }
 
 async function start(): Promise<Runtime> {
-  await writeFile(join(dir, "litellm.config.yaml"), CONFIG);
-  await save(join(dir, "thrower.ts"), thrower("first version broke"));
-  rt = await createRuntime({ config: join(dir, "litellm.config.yaml") });
+  await writeFile(join(tmp.path, "litellm.config.yaml"), CONFIG);
+  await save(join(tmp.path, "thrower.ts"), thrower("first version broke"));
+  rt = await createRuntime({ config: join(tmp.path, "litellm.config.yaml") });
   return rt;
 }
 
@@ -66,7 +64,7 @@ describe("callback failures after a reload", () => {
     expect(printed("first version broke")).toHaveLength(1);
     expect(r.stats().errors).toBe(2);
 
-    await save(join(dir, "thrower.ts"), thrower("second version broke"));
+    await save(join(tmp.path, "thrower.ts"), thrower("second version broke"));
     expect(await r.reload()).toBe(true);
     await call(r);
     await call(r);
@@ -84,7 +82,7 @@ describe("callback failures after a reload", () => {
     const reports: string[] = [];
     r.on("callback_error", (err: Error) => reports.push(err.message));
     await call(r);
-    await save(join(dir, "thrower.ts"), thrower("second version broke"));
+    await save(join(tmp.path, "thrower.ts"), thrower("second version broke"));
     await r.reload();
     await call(r);
     expect(reports).toEqual([expect.stringContaining("first version broke"), expect.stringContaining("second version broke")]);
@@ -102,7 +100,7 @@ describe("rt.stats() counts reloads", () => {
     expect(await r.reload()).toBe(true);
     expect(r.stats()).toMatchObject({ reloads: 1, reload_errors: 0 });
 
-    await writeFile(join(dir, "litellm.config.yaml"), `${CONFIG}  bogus_setting: 1\n`);
+    await writeFile(join(tmp.path, "litellm.config.yaml"), `${CONFIG}  bogus_setting: 1\n`);
     expect(await r.reload()).toBe(false);
     expect(failures).toHaveLength(1);
     expect(r.stats()).toMatchObject({ reloads: 1, reload_errors: 1 });
@@ -130,7 +128,7 @@ describe("GET /health/readiness", () => {
 
       // A reload that fails changes nothing: the version that serves is still 2.
       r.on("reload_error", () => {});
-      await writeFile(join(dir, "litellm.config.yaml"), "model_list: [\n");
+      await writeFile(join(tmp.path, "litellm.config.yaml"), "model_list: [\n");
       expect(await r.reload()).toBe(false);
       expect((await ready()).config).toEqual(second.config);
     } finally {

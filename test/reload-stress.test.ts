@@ -3,26 +3,22 @@
 // process holds no more files or watchers at the end than at the start.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { readdirSync, readlinkSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readFile, rename, rm, symlink, unlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { copyFile, mkdir, readFile, rename, symlink, unlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import OpenAI from "openai";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { useTempDir } from "./support/kit.ts";
 import { tsArgs } from "./support/run-ts.ts";
 
 const MAIN = resolve("core/cli/main.ts");
 const EDITS = 200;
 
-let dir: string;
+const tmp = useTempDir("litellm-reload-stress-", { per: "suite" });
 let child: ChildProcessWithoutNullStreams | undefined;
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "litellm-reload-stress-"));
-});
-afterAll(async () => {
+afterAll(() => {
   if (child && child.exitCode === null) child.kill("SIGKILL");
-  await rm(dir, { recursive: true, force: true });
 });
 
 /** Deterministic randomness, so a failure can be replayed. */
@@ -71,10 +67,10 @@ const SAVES: Record<string, SaveKind> = {
   // A Kubernetes ConfigMap: the file is a symlink through `..data`, which is swapped to a new folder atomically.
   symlinkSwap: async (file, text) => {
     const base = file.slice(file.lastIndexOf("/") + 1);
-    const folder = join(dir, `..${Date.now()}_${Math.random().toString(36).slice(2, 8)}`);
+    const folder = join(tmp.path, `..${Date.now()}_${Math.random().toString(36).slice(2, 8)}`);
     await mkdir(folder);
     await writeFile(join(folder, base), text);
-    const data = join(dir, `..data-${base}`);
+    const data = join(tmp.path, `..data-${base}`);
     await symlink(folder, `${data}.tmp`);
     await rename(`${data}.tmp`, data);
     const linked = await linkTarget(file);
@@ -130,15 +126,15 @@ function heldFiles(pid: number): string[] {
 
 describe("hot reload under 200 edits of every kind", () => {
   it("serves the last content written after each burst, fails no request and holds no more files at the end", { timeout: 180_000 }, async () => {
-    const file = join(dir, "litellm.config.yaml");
-    const module = join(dir, "version.ts");
+    const file = join(tmp.path, "litellm.config.yaml");
+    const module = join(tmp.path, "version.ts");
     let alias = "m-0";
     let version = "v-0";
     await writeFile(file, configText(alias));
     await writeFile(module, moduleText(version));
-    await writeFile(join(dir, "versions.log"), "");
+    await writeFile(join(tmp.path, "versions.log"), "");
 
-    child = spawn(process.execPath, tsArgs(MAIN, "serve", "--port", "0", "--config", file), { cwd: dir, env: { ...process.env, NO_COLOR: "1", STRESS_OUT: dir } });
+    child = spawn(process.execPath, tsArgs(MAIN, "serve", "--port", "0", "--config", file), { cwd: tmp.path, env: { ...process.env, NO_COLOR: "1", STRESS_OUT: tmp.path } });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -167,7 +163,7 @@ describe("hot reload under 200 edits of every kind", () => {
       const answer = await client.chat.completions.create({ model: alias, messages: [{ role: "user", content: "which?" }] });
       expect(answer.choices[0]!.message.content).toBe(`answer from ${alias}`);
       await vi.waitFor(async () => {
-        const lines = (await readFile(join(dir, "versions.log"), "utf8")).trim().split("\n");
+        const lines = (await readFile(join(tmp.path, "versions.log"), "utf8")).trim().split("\n");
         expect(lines.filter((l) => l.startsWith(`${alias} `)).at(-1)).toBe(`${alias} ${version}`);
       }, { timeout: 300, interval: 10 });
     };

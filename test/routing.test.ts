@@ -61,8 +61,9 @@ describe("routing through the config", () => {
     expect(new Set(events.map((e) => e.kwargs.litellm_call_id)).size).toBe(2);
     const failed = events[2]!.kwargs;
     const succeeded = events[5]!.kwargs;
-    expect(failed.litellm_params.metadata).toMatchObject({ team: "search", model_group: "primary", deployment: "primary[0]", attempt: 1 });
-    expect(succeeded.litellm_params.metadata).toMatchObject({ team: "search", model_group: "backup", deployment: "backup[1]", attempt: 2 });
+    // LiteLLM's router keys: the deployment is its litellm_params.model; the alias is model_group.
+    expect(failed.litellm_params.metadata).toMatchObject({ team: "search", model_group: "primary", deployment: "openai/fail-503", deployment_model_name: "primary", attempt: 1 });
+    expect(succeeded.litellm_params.metadata).toMatchObject({ team: "search", model_group: "backup", deployment: "openai/gpt-4o-mini", attempt: 2 });
     expect(succeeded.standard_logging_object!.trace_id).toBe(failed.standard_logging_object!.trace_id);
     expect(failed.exception!.name).toBe("ServiceUnavailableError");
   });
@@ -75,7 +76,7 @@ describe("routing through the config", () => {
     expect(res.choices[0]!.message.content).toContain("route me");
     expect(fake.requests).toHaveLength(3);
     expect(events.map((e) => e.event)).toEqual(["pre", "post", "failure", "pre", "post", "failure", "pre", "post", "success"]);
-    expect(events.filter((e) => e.event === "pre").map((e) => e.kwargs.litellm_params.metadata.attempt)).toEqual([1, 2, 3]);
+    expect(events.filter((e) => e.event === "pre").map((e) => e.kwargs.litellm_params.metadata?.attempt)).toEqual([1, 2, 3]);
   });
 
   it("does not retry what retrying cannot fix (a 400)", async () => {

@@ -1,14 +1,12 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ConfigError, createRuntime, LiteLLMError } from "../core/index.ts";
+import { useTempDir } from "./support/kit.ts";
 
 // Codes of the runtime that no other test produced: each case makes its error happen and checks the code.
 
-let dir: string;
-beforeEach(async () => void (dir = await mkdtemp(join(tmpdir(), "litellm-errors-"))));
-afterEach(async () => rm(dir, { recursive: true, force: true }));
+const tmp = useTempDir("litellm-errors-");
 
 const MODEL = `model_list:
   - model_name: demo
@@ -17,7 +15,7 @@ const MODEL = `model_list:
 
 describe("runtime error codes", () => {
   it("CONFIG_COST_MAP: a model_cost_map that does not load, located at its key", async () => {
-    const file = join(dir, "litellm.config.yaml");
+    const file = join(tmp.path, "litellm.config.yaml");
     await writeFile(file, `${MODEL}litellm_settings:\n  model_cost_map: ./prices.json\n`);
     const err = await createRuntime({ config: file }).then(
       async (rt) => (await rt.close(), undefined),
@@ -28,7 +26,7 @@ describe("runtime error codes", () => {
   });
 
   it("RUNTIME_CLOSED: a call on a closed runtime", async () => {
-    const file = join(dir, "litellm.config.yaml");
+    const file = join(tmp.path, "litellm.config.yaml");
     await writeFile(file, MODEL);
     const rt = await createRuntime({ config: file });
     await rt.close();

@@ -1,11 +1,11 @@
 // A library script ends by itself once its work is flushed: nothing the runtime holds (a Redis
 // connection, its reconnect timer, a built-in's delivery pool or file) keeps Node's event loop alive.
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startFakeCollector, type FakeCollector } from "./support/fake-collector.ts";
+import { useTempDir } from "./support/kit.ts";
 import { freePort, REDIS_HOST, REDIS_PORT, REDIS_REQUIRED, redisAnswers, runPrefix, warnSkipped } from "./support/redis.ts";
 import { tsArgs } from "./support/run-ts.ts";
 
@@ -16,13 +16,7 @@ const EXIT_BOUND_MS = 10_000;
 const redisUp = await redisAnswers(REDIS_HOST, REDIS_PORT);
 if (!redisUp && !REDIS_REQUIRED) warnSkipped("test/script-exit.test.ts", `NO REDIS answers at ${REDIS_HOST}:${REDIS_PORT}`);
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "litellm-script-exit-"));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = useTempDir("litellm-script-exit-");
 
 interface Ended {
   code: number | null;
@@ -34,9 +28,9 @@ interface Ended {
 
 /** Runs `body` as a .ts script importing the runtime as `litellm` (plus `Cache`, `acompletion`), in its own process. */
 async function runScript(body: string, env: Record<string, string> = {}): Promise<Ended> {
-  const file = join(dir, "script.ts");
+  const file = join(tmp.path, "script.ts");
   await writeFile(file, `import litellm, { Cache, acompletion } from ${JSON.stringify(INDEX)};\nconst messages = [{ role: "user" as const, content: "hi" }];\n${body}\n`);
-  const child = spawn(process.execPath, tsArgs(file), { cwd: dir, env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, tsArgs(file), { cwd: tmp.path, env: { ...process.env, ...env } });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -79,7 +73,7 @@ await litellm.flush();`;
       const ended = await runScript(body, { HOOK_URL: collector.url });
       expect({ killed: ended.killed, code: ended.code, stderr: ended.stderr }).toEqual({ killed: false, code: 0, stderr: "" });
       expect(collector.events.map((e) => e.cache_hit)).toEqual([false, true]);
-      const lines = (await readFile(join(dir, "events.jsonl"), "utf8")).trim().split("\n");
+      const lines = (await readFile(join(tmp.path, "events.jsonl"), "utf8")).trim().split("\n");
       expect(lines.map((l) => (JSON.parse(l) as { cache_hit: boolean }).cache_hit)).toEqual([false, true]);
     } finally {
       await collector.close();

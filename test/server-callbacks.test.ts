@@ -1,12 +1,18 @@
 // Per-request callbacks through the server: user and metadata reach kwargs; chain hooks reject or change what the client gets.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { createRuntime, CustomLogger, startServer, type CallbackKwargs, type CallType, type RunningServer, type Runtime } from "../core/index.ts";
-
-const user = (content: string) => [{ role: "user" as const, content }];
+import {
+  createRuntime,
+  CustomLogger,
+  startServer,
+  type CallbackKwargs,
+  type DualCache,
+  type HookCallType,
+  type RunningServer,
+  type Runtime,
+  type UserAPIKeyAuth,
+} from "../core/index.ts";
+import { useTempDir, user } from "./support/kit.ts";
 
 type Logged = { event: "success" | "failure"; kwargs: CallbackKwargs };
 
@@ -19,7 +25,7 @@ class Gate extends CustomLogger {
   override async async_log_failure_event(kwargs: CallbackKwargs) {
     this.events.push({ event: "failure", kwargs });
   }
-  override async async_pre_call_hook(data: Record<string, unknown>, _callType: CallType) {
+  override async async_pre_call_hook(_user: UserAPIKeyAuth, _cache: DualCache, data: Record<string, unknown>, _callType: HookCallType) {
     const ask = (data.metadata as { gate?: string } | undefined)?.gate;
     if (ask === "forbid") throw Object.assign(new Error("blocked by policy: this team may not use this model"), { status: 403, code: "policy_violation" });
     if (ask === "reject") throw new Error("the prompt contains a banned word");
@@ -28,7 +34,7 @@ class Gate extends CustomLogger {
     if (ask === "no-stream") return { ...data, stream: false };
     return data;
   }
-  override async async_post_call_success_hook(data: Record<string, unknown>, response: unknown) {
+  override async async_post_call_success_hook(data: Record<string, unknown>, _user: UserAPIKeyAuth, response: unknown) {
     if ((data.metadata as { gate?: string } | undefined)?.gate !== "stamp") return response;
     const r = response as { choices: Array<{ message: { content: string } }> };
     const choice = r.choices[0]!;
@@ -37,20 +43,19 @@ class Gate extends CustomLogger {
 }
 const gate = new Gate();
 
-let dir: string;
+const tmp = useTempDir("litellm-server-cb-", { per: "suite" });
 let rt: Runtime;
 let server: RunningServer;
 let client: OpenAI;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "litellm-server-cb-"));
   rt = await createRuntime({
     config: {
       // The mock echoes the last user message: what the client sees is what the provider got.
       model_list: [{ model_name: "echo", litellm_params: { model: "mock/echo" } }],
       litellm_settings: { callbacks: [gate] },
     },
-    cwd: dir,
+    cwd: tmp.path,
   });
   server = await startServer(rt, { port: 0 });
   client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "none", maxRetries: 0 });
@@ -59,7 +64,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close(1000);
   await rt?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 beforeEach(() => {

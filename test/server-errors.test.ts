@@ -1,23 +1,20 @@
 // Every error the server answers, in OpenAI's shape with the right status: bad requests, and upstream failures passed on.
 import { request } from "node:http";
 import { connect } from "node:net";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createRuntime, SERVER_ERROR_CODES, startServer, type RunningServer, type Runtime } from "../core/index.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "./support/fake-openai.ts";
+import { useTempDir, user } from "./support/kit.ts";
 
 const UPSTREAM_KEY = "sk-test-1234567890abcd";
 const LIMIT = 64 * 1024;
-const user = (content: string) => [{ role: "user" as const, content }];
 
 interface WireError {
   error: { message: string; type: string; param: string | null; code: string | null };
 }
 
-let dir: string;
+const tmp = useTempDir("litellm-server-errors-", { per: "suite" });
 let fake: FakeOpenAI;
 let rt: Runtime;
 let server: RunningServer;
@@ -29,7 +26,6 @@ const upstream = (name: string, model: string, extra: Record<string, unknown> = 
 });
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "litellm-server-errors-"));
   fake = await startFakeOpenAI();
   rt = await createRuntime({
     config: {
@@ -48,7 +44,7 @@ beforeAll(async () => {
       // What is tested here is the server's mapping of one failure, not the router's retries of it.
       router_settings: { num_retries: 0 },
     },
-    cwd: dir,
+    cwd: tmp.path,
   });
   server = await startServer(rt, { port: 0 });
   client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "unused", maxRetries: 0 });
@@ -58,7 +54,6 @@ afterAll(async () => {
   await server?.close(1000);
   await rt?.close();
   await fake?.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 beforeEach(() => fake.reset());
@@ -180,7 +175,7 @@ describe("bad requests", () => {
       socket.on("end", () => resolve(text));
       socket.on("error", reject);
     });
-    expect(raw.startsWith("HTTP/1.1 400 ")).toBe(true);
+    expect(raw.slice(0, raw.indexOf("\r\n"))).toMatch(/^HTTP\/1\.1 400 /);
     const body = JSON.parse(raw.slice(raw.indexOf("\r\n\r\n") + 4)) as WireError;
     expect(shaped(body).type).toBe("invalid_request_error");
   });

@@ -1,10 +1,9 @@
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { useTempDir } from "../../test/support/kit.ts";
 import { freePort, REDIS_REQUIRED, redisServerInstalled, runPrefix, startRedisServer, stopProcess, until, warnSkipped } from "../../test/support/redis.ts";
 import { CACHE_ERROR_CODES, type CacheError } from "../errors.ts";
 import { Cache } from "./index.ts";
@@ -127,7 +126,7 @@ describe.runIf(canSpawn)("Redis cache through an outage (our own redis-server, k
     server!.kill("SIGSTOP");
     try {
       const results = await Promise.all(Array.from({ length: 10 }, () => cache.get(key)));
-      expect(results.every((r) => r === null)).toBe(true);
+      expect(results).toEqual(Array(results.length).fill(null));
       cache.set(key, "during");
       await cache.flush();
       expect(cache.stats().write_failures).toBeGreaterThan(0);
@@ -180,14 +179,13 @@ describe.runIf(canSpawn)("Redis cache through an outage (our own redis-server, k
 
 describe.runIf(canSpawn)("Redis Cluster (a one-node cluster of our own)", () => {
   let server: ChildProcess | undefined;
-  let dir: string;
+  const tmp = useTempDir("litellm-cache-cluster-", { per: "suite" });
   let port: number;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "litellm-cache-cluster-"));
     port = await freePort();
     // announce-ip: a lone node otherwise lists itself with an empty address in CLUSTER SLOTS.
-    server = await startRedisServer(port, ["--cluster-enabled", "yes", "--cluster-announce-ip", "127.0.0.1", "--cluster-config-file", join(dir, "nodes.conf"), "--dir", dir]);
+    server = await startRedisServer(port, ["--cluster-enabled", "yes", "--cluster-announce-ip", "127.0.0.1", "--cluster-config-file", join(tmp.path, "nodes.conf"), "--dir", tmp.path]);
     const admin = new Redis({ host: "127.0.0.1", port });
     try {
       await admin.call("CLUSTER", "ADDSLOTSRANGE", "0", "16383");
@@ -198,7 +196,6 @@ describe.runIf(canSpawn)("Redis Cluster (a one-node cluster of our own)", () => 
   }, 20_000);
   afterAll(async () => {
     await stopProcess(server);
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it("stores and reads entries through a cluster client (cluster_nodes)", async () => {

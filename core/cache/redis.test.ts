@@ -1,11 +1,11 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tempDirForTest } from "../../test/support/kit.ts";
 import { REDIS_HOST as HOST, REDIS_PORT as PORT, REDIS_REQUIRED, redisAnswers, runPrefix, warnSkipped } from "../../test/support/redis.ts";
 import { Cache, type CacheOptions } from "./index.ts";
 import { tsArgs } from "../../test/support/run-ts.ts";
@@ -54,7 +54,7 @@ describe.runIf(sharedUp)("Redis cache on a shared Redis", () => {
   it("stores and reads back an entry as {v, t} JSON", async () => {
     const cache = open("roundtrip");
     const key = cache.key(parts("round trip"));
-    expect(key.startsWith(`${RUN}:roundtrip:litellm:`)).toBe(true);
+    expect(key).toMatch(new RegExp(`^${RUN}:roundtrip:litellm:`));
     cache.set(key, answer("4"));
     await cache.flush();
     const hit = await cache.get<ReturnType<typeof answer>>(key);
@@ -99,36 +99,32 @@ describe.runIf(sharedUp)("Redis cache on a shared Redis", () => {
   });
 
   it("reads an entry another process wrote", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "litellm-cache-child-"));
-    try {
-      const script = join(dir, "write-entry.ts");
-      writeFileSync(
-        script,
-        [
-          `import { Cache } from ${JSON.stringify(join(ROOT, "core/cache/index.ts"))};`,
-          `const options = JSON.parse(process.env.CACHE_OPTIONS!);`,
-          `const cache = new Cache(options);`,
-          `const key = cache.key(JSON.parse(process.env.CACHE_PARTS!));`,
-          `cache.set(key, { written_by: process.pid });`,
-          `await cache.flush();`,
-          `await cache.close();`,
-          `process.stdout.write(JSON.stringify({ key, pid: process.pid, stats: cache.stats() }));`,
-        ].join("\n"),
-      );
-      const env = { ...process.env, CACHE_OPTIONS: JSON.stringify(shared("child")), CACHE_PARTS: JSON.stringify(parts("from a child")) };
-      const child = spawnSync(process.execPath, tsArgs(script), { cwd: ROOT, env, encoding: "utf8", timeout: 30_000 });
-      expect(child.status, child.stderr).toBe(0);
-      const out = JSON.parse(child.stdout) as { key: string; pid: number; stats: { writes: number } };
-      expect(out.stats.writes).toBe(1);
-      expect(out.pid).not.toBe(process.pid);
+    const dir = await tempDirForTest("litellm-cache-child-");
+    const script = join(dir, "write-entry.ts");
+    writeFileSync(
+      script,
+      [
+        `import { Cache } from ${JSON.stringify(join(ROOT, "core/cache/index.ts"))};`,
+        `const options = JSON.parse(process.env.CACHE_OPTIONS!);`,
+        `const cache = new Cache(options);`,
+        `const key = cache.key(JSON.parse(process.env.CACHE_PARTS!));`,
+        `cache.set(key, { written_by: process.pid });`,
+        `await cache.flush();`,
+        `await cache.close();`,
+        `process.stdout.write(JSON.stringify({ key, pid: process.pid, stats: cache.stats() }));`,
+      ].join("\n"),
+    );
+    const env = { ...process.env, CACHE_OPTIONS: JSON.stringify(shared("child")), CACHE_PARTS: JSON.stringify(parts("from a child")) };
+    const child = spawnSync(process.execPath, tsArgs(script), { cwd: ROOT, env, encoding: "utf8", timeout: 30_000 });
+    expect(child.status, child.stderr).toBe(0);
+    const out = JSON.parse(child.stdout) as { key: string; pid: number; stats: { writes: number } };
+    expect(out.stats.writes).toBe(1);
+    expect(out.pid).not.toBe(process.pid);
 
-      const cache = open("child");
-      const key = cache.key(parts("from a child"));
-      expect(key).toBe(out.key);
-      expect((await cache.get(key))?.value).toEqual({ written_by: out.pid });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const cache = open("child");
+    const key = cache.key(parts("from a child"));
+    expect(key).toBe(out.key);
+    expect((await cache.get(key))?.value).toEqual({ written_by: out.pid });
   }, 40_000);
 
   it("treats a value in Redis that is not an entry as a miss, never an error", async () => {

@@ -1,21 +1,14 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useTempDir } from "../../test/support/kit.ts";
 import { importSpecifiers, moduleFiles, resolveModuleFile } from "./deps.ts";
 
-let dir: string;
+const tmp = useTempDir("litellm-deps-");
 const put = async (rel: string, text: string) => {
-  await mkdir(dirname(join(dir, rel)), { recursive: true });
-  await writeFile(join(dir, rel), text);
+  await mkdir(dirname(join(tmp.path, rel)), { recursive: true });
+  await writeFile(join(tmp.path, rel), text);
 };
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "litellm-deps-"));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 describe("importSpecifiers", () => {
   it("finds every local import form and skips packages", () => {
@@ -46,13 +39,13 @@ describe("resolveModuleFile", () => {
     await put("b.mts", "");
     await put("lib/index.ts", "");
     await put("c.mjs", "");
-    expect(resolveModuleFile(join(dir, "a.ts"))).toBe(join(dir, "a.ts"));
-    expect(resolveModuleFile(join(dir, "a.js"))).toBe(join(dir, "a.ts"));
-    expect(resolveModuleFile(join(dir, "b.mjs"))).toBe(join(dir, "b.mts"));
-    expect(resolveModuleFile(join(dir, "a"))).toBe(join(dir, "a.ts"));
-    expect(resolveModuleFile(join(dir, "c"))).toBe(join(dir, "c.mjs"));
-    expect(resolveModuleFile(join(dir, "lib"))).toBe(join(dir, "lib", "index.ts"));
-    expect(resolveModuleFile(join(dir, "missing"))).toBeUndefined();
+    expect(resolveModuleFile(join(tmp.path, "a.ts"))).toBe(join(tmp.path, "a.ts"));
+    expect(resolveModuleFile(join(tmp.path, "a.js"))).toBe(join(tmp.path, "a.ts"));
+    expect(resolveModuleFile(join(tmp.path, "b.mjs"))).toBe(join(tmp.path, "b.mts"));
+    expect(resolveModuleFile(join(tmp.path, "a"))).toBe(join(tmp.path, "a.ts"));
+    expect(resolveModuleFile(join(tmp.path, "c"))).toBe(join(tmp.path, "c.mjs"));
+    expect(resolveModuleFile(join(tmp.path, "lib"))).toBe(join(tmp.path, "lib", "index.ts"));
+    expect(resolveModuleFile(join(tmp.path, "missing"))).toBeUndefined();
   });
 });
 
@@ -64,17 +57,17 @@ describe("moduleFiles", () => {
     await put("cycle.ts", `import { a } from "./a.js";\nexport const b = 2;\n`);
     await put("lib/data.json", `{}`);
     await put("node_modules/some-pkg/index.js", `import "../../a.ts";\n`);
-    expect(moduleFiles(join(dir, "entry.ts"))).toEqual([
-      join(dir, "entry.ts"),
-      join(dir, "a.ts"),
-      join(dir, "lib", "index.ts"),
-      join(dir, "cycle.ts"),
-      join(dir, "lib", "data.json"),
+    expect(moduleFiles(join(tmp.path, "entry.ts"))).toEqual([
+      join(tmp.path, "entry.ts"),
+      join(tmp.path, "a.ts"),
+      join(tmp.path, "lib", "index.ts"),
+      join(tmp.path, "cycle.ts"),
+      join(tmp.path, "lib", "data.json"),
     ]);
   });
 
   it("skips an import that does not resolve (loading reports it)", async () => {
     await put("entry.ts", `import x from "./gone.ts";\n`);
-    expect(moduleFiles(join(dir, "entry.ts"))).toEqual([join(dir, "entry.ts")]);
+    expect(moduleFiles(join(tmp.path, "entry.ts"))).toEqual([join(tmp.path, "entry.ts")]);
   });
 });

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { useTempDir } from "../../test/support/kit.ts";
 import { findConfig, SEARCH_PLACES } from "./find.ts";
 
 const FIXTURES = resolve(import.meta.dirname, "../../test/fixtures");
@@ -26,40 +26,36 @@ describe("findConfig", () => {
   });
 
   describe("in a scratch folder", () => {
-    let root: string;
-    beforeEach(() => {
-      root = mkdtempSync(join(tmpdir(), "llrt-find-"));
-    });
-    afterEach(() => rmSync(root, { recursive: true, force: true }));
+    const tmp = useTempDir("llrt-find-");
 
     it("returns null when there is nothing up to the filesystem root", async () => {
-      mkdirSync(join(root, "a", "b"), { recursive: true });
-      expect(await findConfig(join(root, "a", "b"))).toBeNull();
+      mkdirSync(join(tmp.path, "a", "b"), { recursive: true });
+      expect(await findConfig(join(tmp.path, "a", "b"))).toBeNull();
     });
 
     it("prefers the earlier search place within one folder", async () => {
-      for (const name of [".litellmrc.json", "litellm.config.json", "litellm.config.yaml"]) writeFileSync(join(root, name), "{}\n");
-      expect(await findConfig(root)).toBe(join(root, "litellm.config.yaml"));
+      for (const name of [".litellmrc.json", "litellm.config.json", "litellm.config.yaml"]) writeFileSync(join(tmp.path, name), "{}\n");
+      expect(await findConfig(tmp.path)).toBe(join(tmp.path, "litellm.config.yaml"));
       expect(SEARCH_PLACES.indexOf("litellm.config.yaml")).toBe(0);
     });
 
     it("skips a package.json without a litellm key and keeps walking up", async () => {
-      mkdirSync(join(root, "app"));
-      writeFileSync(join(root, "app", "package.json"), JSON.stringify({ name: "app" }));
-      writeFileSync(join(root, ".litellmrc.yml"), "model_list: []\n");
-      expect(await findConfig(join(root, "app"))).toBe(join(root, ".litellmrc.yml"));
+      mkdirSync(join(tmp.path, "app"));
+      writeFileSync(join(tmp.path, "app", "package.json"), JSON.stringify({ name: "app" }));
+      writeFileSync(join(tmp.path, ".litellmrc.yml"), "model_list: []\n");
+      expect(await findConfig(join(tmp.path, "app"))).toBe(join(tmp.path, ".litellmrc.yml"));
     });
 
     it("sees a file created after an earlier search (no stale cache)", async () => {
-      expect(await findConfig(root)).toBeNull();
-      writeFileSync(join(root, "litellm.config.yaml"), "model_list: []\n");
-      expect(await findConfig(root)).toBe(join(root, "litellm.config.yaml"));
+      expect(await findConfig(tmp.path)).toBeNull();
+      writeFileSync(join(tmp.path, "litellm.config.yaml"), "model_list: []\n");
+      expect(await findConfig(tmp.path)).toBe(join(tmp.path, "litellm.config.yaml"));
     });
 
     it("does not take cosmiconfig's other names (config.yaml, litellm.config.js)", async () => {
-      writeFileSync(join(root, "config.yaml"), "model_list: []\n");
-      writeFileSync(join(root, ".litellmrc.js"), "export default {};\n");
-      expect(await findConfig(root)).toBeNull();
+      writeFileSync(join(tmp.path, "config.yaml"), "model_list: []\n");
+      writeFileSync(join(tmp.path, ".litellmrc.js"), "export default {};\n");
+      expect(await findConfig(tmp.path)).toBeNull();
     });
   });
 });

@@ -1,7 +1,7 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { tempDirForTest } from "../../test/support/kit.ts";
 import { ConfigError } from "../errors.ts";
 import type { InlineConfig } from "../types.ts";
 import { loadConfig } from "./load.ts";
@@ -113,9 +113,7 @@ describe("loadConfig", () => {
     process.env.LLRT_TEST_AZURE_KEY = "azure-key-0123456789";
     const loaded = await loadConfig("litellm.config.yaml", { cwd: azure });
     const entry = loaded.config.model_list![0]!;
-    expect(Object.isFrozen(loaded)).toBe(true);
-    expect(Object.isFrozen(loaded.config)).toBe(true);
-    expect(Object.isFrozen(entry.litellm_params)).toBe(true);
+    expect([loaded, loaded.config, entry.litellm_params].map(Object.isFrozen)).toEqual([true, true, true]);
     expect(() => {
       (entry.litellm_params as Record<string, unknown>).api_key = "changed";
     }).toThrow(TypeError);
@@ -153,18 +151,14 @@ describe("loadConfig", () => {
   });
 
   it("says where it looked and how to create a config when none is found", async () => {
-    const empty = mkdtempSync(join(tmpdir(), "llrt-noconfig-"));
-    try {
-      const err = await loadConfig(undefined, { cwd: empty }).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(ConfigError);
-      const [issue] = (err as ConfigError).issues;
-      expect(issue).toMatchObject({ code: "CONFIG_NOT_FOUND", file: null });
-      expect(issue!.message).toContain(empty);
-      expect(issue!.message).toContain("litellm.config.yaml");
-      expect(issue!.message).toContain("litellm-runtime init");
-    } finally {
-      rmSync(empty, { recursive: true, force: true });
-    }
+    const empty = await tempDirForTest("llrt-noconfig-");
+    const err = await loadConfig(undefined, { cwd: empty }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    const [issue] = (err as ConfigError).issues;
+    expect(issue).toMatchObject({ code: "CONFIG_NOT_FOUND", file: null });
+    expect(issue!.message).toContain(empty);
+    expect(issue!.message).toContain("litellm.config.yaml");
+    expect(issue!.message).toContain("litellm-runtime init");
   });
 
   it("keeps environment_variables in the config's own frozen environment, over process.env and out of a log of it", async () => {

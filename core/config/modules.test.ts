@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, existsSync } from "node:fs";
-import { mkdtemp, rm, utimes, writeFile, mkdir } from "node:fs/promises";
+import { utimes, writeFile, mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
@@ -7,10 +7,11 @@ import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { LineCounter, parseDocument, isSeq, type Node } from "yaml";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { registerBuiltin } from "../callbacks/builtins.ts";
 import type { ListKind } from "../callbacks/registry.ts";
 import { ConfigError } from "../errors.ts";
+import { useTempDir } from "../../test/support/kit.ts";
 import { ModuleLoader, type LoadedRef, type RefContext } from "./modules.ts";
 
 const FIXTURES = fileURLToPath(new URL("../../test/fixtures/", import.meta.url));
@@ -114,7 +115,7 @@ describe("fixtures: each reference form, export kind and error code", () => {
         const files = want.files.map((f) => resolve(dir, f));
         if (files.length) expect(got.files[0]).toBe(files[0]);
         expect(got.files).toEqual(expect.arrayContaining(files));
-        expect(got.files.every((f) => f.startsWith("/") && !f.includes("node_modules"))).toBe(true);
+        expect(got.files.filter((f) => !f.startsWith("/") || f.includes("node_modules")), want.path).toEqual([]);
         if (want.kind) expect(typeof got.callback).toBe(want.kind);
         if (want.returns !== undefined) expect(await probe(got.callback)).toBe(want.returns);
         if (want.options) expect((got.callback as { options: unknown }).options).toEqual(want.options);
@@ -187,11 +188,11 @@ describe("ModuleLoader: what it accepts", () => {
 });
 
 describe("ModuleLoader: reuse by modification time", () => {
-  let dir: string;
+  const tmp = useTempDir("litellm-modules-");
   const ctx = (): RefContext => ({
-    dir,
+    dir: tmp.path,
     path: "litellm_settings.callbacks[0]",
-    loc: { file: join(dir, "litellm.config.yaml"), line: 2 },
+    loc: { file: join(tmp.path, "litellm.config.yaml"), line: 2 },
     list: "callbacks",
     builtin: () => undefined,
     options: () => ({}),
@@ -207,27 +208,23 @@ export class Counter {
 export default new Counter();
 `;
 
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), "litellm-modules-"));
+  beforeEach(() => {
     globalThis.__litellmEvals = {};
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
   });
 
   it("returns the same exports while nothing changed, and fresh code after an edit", async () => {
-    await writeFile(join(dir, "dep.ts"), `export const part = "dep-1";\n`);
-    await writeFile(join(dir, "m.ts"), moduleText("m", "v1"));
+    await writeFile(join(tmp.path, "dep.ts"), `export const part = "dep-1";\n`);
+    await writeFile(join(tmp.path, "m.ts"), moduleText("m", "v1"));
     const loader = new ModuleLoader();
 
     const first = await loader.load("./m.ts", ctx());
     const again = await loader.load("./m.ts", ctx());
     expect(again.callback).toBe(first.callback);
     expect(evals("m")).toBe(1);
-    expect(first.files).toEqual([join(dir, "m.ts"), join(dir, "dep.ts")]);
+    expect(first.files).toEqual([join(tmp.path, "m.ts"), join(tmp.path, "dep.ts")]);
     expect(await probe(first.callback)).toBe("v1:dep-1");
 
-    await writeFile(join(dir, "m.ts"), moduleText("m", "v2-longer"));
+    await writeFile(join(tmp.path, "m.ts"), moduleText("m", "v2-longer"));
     const edited = await loader.load("./m.ts", ctx());
     expect(edited.callback).not.toBe(first.callback);
     expect(await probe(edited.callback)).toBe("v2-longer:dep-1");
@@ -235,54 +232,54 @@ export default new Counter();
   });
 
   it("imports fresh after a touch (same content, new mtime)", async () => {
-    await writeFile(join(dir, "dep.ts"), `export const part = "dep-1";\n`);
-    await writeFile(join(dir, "m.ts"), moduleText("m", "v1"));
+    await writeFile(join(tmp.path, "dep.ts"), `export const part = "dep-1";\n`);
+    await writeFile(join(tmp.path, "m.ts"), moduleText("m", "v1"));
     const loader = new ModuleLoader();
     const first = await loader.load("./m.ts", ctx());
     const later = new Date(Date.now() + 5_000);
-    await utimes(join(dir, "m.ts"), later, later);
+    await utimes(join(tmp.path, "m.ts"), later, later);
     const touched = await loader.load("./m.ts", ctx());
     expect(touched.callback).not.toBe(first.callback);
     expect(evals("m")).toBe(2);
   });
 
   it("imports fresh when a local import changed", async () => {
-    await writeFile(join(dir, "dep.ts"), `export const part = "dep-1";\n`);
-    await writeFile(join(dir, "m.ts"), moduleText("m", "v1"));
+    await writeFile(join(tmp.path, "dep.ts"), `export const part = "dep-1";\n`);
+    await writeFile(join(tmp.path, "m.ts"), moduleText("m", "v1"));
     const loader = new ModuleLoader();
     const first = await loader.load("./m.ts", ctx());
-    await writeFile(join(dir, "dep.ts"), `export const part = "dep-2-changed";\n`);
+    await writeFile(join(tmp.path, "dep.ts"), `export const part = "dep-2-changed";\n`);
     const next = await loader.load("./m.ts", ctx());
     expect(next.callback).not.toBe(first.callback);
     expect(await probe(next.callback)).toBe("v1:dep-2-changed");
   });
 
   it("sees an edit to a local .mjs imported by an .mjs module (not only TypeScript)", async () => {
-    await mkdir(join(dir, "lib"));
-    await writeFile(join(dir, "lib", "dep.mjs"), `export const part = "mjs-1";\n`);
-    await writeFile(join(dir, "m.mjs"), `import { part } from "./lib/dep.mjs";\nexport default { log_success_event: () => "mjs:" + part };\n`);
+    await mkdir(join(tmp.path, "lib"));
+    await writeFile(join(tmp.path, "lib", "dep.mjs"), `export const part = "mjs-1";\n`);
+    await writeFile(join(tmp.path, "m.mjs"), `import { part } from "./lib/dep.mjs";\nexport default { log_success_event: () => "mjs:" + part };\n`);
     const loader = new ModuleLoader();
     const first = await loader.load("./m.mjs", ctx());
     expect(await probe(first.callback)).toBe("mjs:mjs-1");
-    expect(first.files).toEqual([join(dir, "m.mjs"), join(dir, "lib", "dep.mjs")]);
-    await writeFile(join(dir, "lib", "dep.mjs"), `export const part = "mjs-2-changed";\n`);
+    expect(first.files).toEqual([join(tmp.path, "m.mjs"), join(tmp.path, "lib", "dep.mjs")]);
+    await writeFile(join(tmp.path, "lib", "dep.mjs"), `export const part = "mjs-2-changed";\n`);
     expect(await probe((await loader.load("./m.mjs", ctx())).callback)).toBe("mjs:mjs-2-changed");
   });
 
   it("evaluates a local .mjs imported twice (a diamond) once, and survives an import cycle", async () => {
-    await writeFile(join(dir, "a.mjs"), `import { b } from "./b.mjs";\nimport { c } from "./c.mjs";\nexport default { log_success_event: () => b + "|" + c };\n`);
-    await writeFile(join(dir, "b.mjs"), `import { d } from "./d.mjs";\nexport const b = "b:" + d;\n`);
-    await writeFile(join(dir, "c.mjs"), `import { d } from "./d.mjs";\nimport * as a from "./a.mjs";\nexport const c = "c:" + d + ":" + typeof a;\n`);
-    await writeFile(join(dir, "d.mjs"), `(globalThis.__litellmEvals ??= {}).d = (globalThis.__litellmEvals.d ?? 0) + 1;\nexport const d = "d" + globalThis.__litellmEvals.d;\n`);
+    await writeFile(join(tmp.path, "a.mjs"), `import { b } from "./b.mjs";\nimport { c } from "./c.mjs";\nexport default { log_success_event: () => b + "|" + c };\n`);
+    await writeFile(join(tmp.path, "b.mjs"), `import { d } from "./d.mjs";\nexport const b = "b:" + d;\n`);
+    await writeFile(join(tmp.path, "c.mjs"), `import { d } from "./d.mjs";\nimport * as a from "./a.mjs";\nexport const c = "c:" + d + ":" + typeof a;\n`);
+    await writeFile(join(tmp.path, "d.mjs"), `(globalThis.__litellmEvals ??= {}).d = (globalThis.__litellmEvals.d ?? 0) + 1;\nexport const d = "d" + globalThis.__litellmEvals.d;\n`);
     const got = await new ModuleLoader().load("./a.mjs", ctx());
     expect(await probe(got.callback)).toBe("b:d1|c:d1:object");
     expect(evals("d")).toBe(1);
-    expect(new Set(got.files)).toEqual(new Set(["a.mjs", "b.mjs", "c.mjs", "d.mjs"].map((f) => join(dir, f))));
+    expect(new Set(got.files)).toEqual(new Set(["a.mjs", "b.mjs", "c.mjs", "d.mjs"].map((f) => join(tmp.path, f))));
   });
 
   it("evaluates a module once for concurrent loads, and keeps one instance of an exported class per options", async () => {
-    await writeFile(join(dir, "dep.ts"), `export const part = "dep";\n`);
-    await writeFile(join(dir, "m.ts"), moduleText("m", "v1"));
+    await writeFile(join(tmp.path, "dep.ts"), `export const part = "dep";\n`);
+    await writeFile(join(tmp.path, "m.ts"), moduleText("m", "v1"));
     const loader = new ModuleLoader();
     const all = await Promise.all([1, 2, 3].map(() => loader.load("./m.ts#Counter", ctx())));
     expect(evals("m")).toBe(1);
@@ -294,9 +291,9 @@ export default new Counter();
   });
 
   it("reports a broken module at each entry that names it, even when loaded concurrently", async () => {
-    await writeFile(join(dir, "bad.ts"), `export default {\n  log_success_event( {\n};\n`);
+    await writeFile(join(tmp.path, "bad.ts"), `export default {\n  log_success_event( {\n};\n`);
     const loader = new ModuleLoader();
-    const at = (path: string, line: number): RefContext => ({ ...ctx(), path, loc: { file: join(dir, "litellm.config.yaml"), line } });
+    const at = (path: string, line: number): RefContext => ({ ...ctx(), path, loc: { file: join(tmp.path, "litellm.config.yaml"), line } });
     const errs = await Promise.all([
       loader.load("./bad.ts", at("litellm_settings.callbacks[0]", 3)).then(() => undefined, (e: ConfigError) => e.issues[0]),
       loader.load("./bad.ts", at("litellm_settings.failure_callback[2]", 9)).then(() => undefined, (e: ConfigError) => e.issues[0]),
@@ -309,28 +306,28 @@ export default new Counter();
   });
 
   it("forget() makes the next load import fresh", async () => {
-    await writeFile(join(dir, "dep.ts"), `export const part = "dep";\n`);
-    await writeFile(join(dir, "m.ts"), moduleText("m", "v1"));
+    await writeFile(join(tmp.path, "dep.ts"), `export const part = "dep";\n`);
+    await writeFile(join(tmp.path, "m.ts"), moduleText("m", "v1"));
     const loader = new ModuleLoader();
     const first = await loader.load("./m.ts", ctx());
-    loader.forget(join(dir, "dep.ts"));
+    loader.forget(join(tmp.path, "dep.ts"));
     expect((await loader.load("./m.ts", ctx())).callback).not.toBe(first.callback);
     expect(evals("m")).toBe(2);
   });
 
   it("keeps serving nothing stale after a failed edit: the next good edit loads", async () => {
-    await writeFile(join(dir, "dep.ts"), `export const part = "dep";\n`);
-    await writeFile(join(dir, "m.ts"), moduleText("m", "v1"));
+    await writeFile(join(tmp.path, "dep.ts"), `export const part = "dep";\n`);
+    await writeFile(join(tmp.path, "m.ts"), moduleText("m", "v1"));
     const loader = new ModuleLoader();
     await loader.load("./m.ts", ctx());
-    await writeFile(join(dir, "m.ts"), `export default {\n  log_success_event() {\n`);
+    await writeFile(join(tmp.path, "m.ts"), `export default {\n  log_success_event() {\n`);
     await expect(loader.load("./m.ts", ctx())).rejects.toMatchObject({ code: "CONFIG_CALLBACK_LOAD" });
-    await writeFile(join(dir, "m.ts"), moduleText("m", "v3"));
+    await writeFile(join(tmp.path, "m.ts"), moduleText("m", "v3"));
     expect(await probe((await loader.load("./m.ts", ctx())).callback)).toBe("v3:dep");
   });
 
   it("reports a constructor that throws, with its line", async () => {
-    await writeFile(join(dir, "ctor.ts"), `export default class Strict {\n  constructor(options: { key?: string }) {\n    if (!options.key) throw new Error("options.key is required");\n  }\n  log_success_event() {}\n}\n`);
+    await writeFile(join(tmp.path, "ctor.ts"), `export default class Strict {\n  constructor(options: { key?: string }) {\n    if (!options.key) throw new Error("options.key is required");\n  }\n  log_success_event() {}\n}\n`);
     const err = await new ModuleLoader().load("./ctor.ts", ctx()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).issues[0]).toMatchObject({ code: "CONFIG_CALLBACK_LOAD", path: "litellm_settings.callbacks[0]", line: 2 });
@@ -342,7 +339,7 @@ export default new Counter();
   it("does not grow memory or any import cache across 200 reloads of one file", async () => {
     setFlagsFromString("--expose-gc");
     const gc = runInNewContext("gc") as () => void;
-    const file = join(dir, "big.ts");
+    const file = join(tmp.path, "big.ts");
     // Each evaluation holds ~800 KB: 200 kept evaluations would be ~160 MB.
     const text = (i: number) => `export const blob = new Array(100_000).fill(${i});\nexport default { log_success_event: () => ${i} + blob.length };\n`;
     const loader = new ModuleLoader();
@@ -352,7 +349,7 @@ export default new Counter();
       readdirSync(tmpdir())
         .filter((d) => d.startsWith("litellm-runtime-jiti"))
         .flatMap((d) => readdirSync(join(tmpdir(), d)))
-        .filter((f) => f.startsWith(`${basename(dir)}-big`)).length;
+        .filter((f) => f.startsWith(`${basename(tmp.path)}-big`)).length;
     const heap = () => {
       gc();
       gc();
@@ -371,7 +368,7 @@ export default new Counter();
     const growth = heap() - baseline;
     if (process.env.SHOW_HEAP) console.log("heap growth over 180 reloads:", (growth / 1024 / 1024).toFixed(1), "MB");
     expect(growth).toBeLessThan(40 * 1024 * 1024);
-    expect(Object.keys(requireCache).filter((k) => k.startsWith(dir))).toEqual([]);
+    expect(Object.keys(requireCache).filter((k) => k.startsWith(tmp.path))).toEqual([]);
     expect(cacheFiles()).toBe(1);
   });
 });

@@ -1,11 +1,13 @@
 import { EventEmitter } from "node:events";
 import { runCompletion } from "../call/completion.ts";
 import { runEmbedding } from "../call/embedding.ts";
-import type { CallEnv, Route, RoutingPlan } from "../call/env.ts";
+import type { CallEnv, CallScope, Route, RoutingPlan } from "../call/env.ts";
+import { HookCache, memoryHookStore, storeOf } from "../cache/hook-cache.ts";
+import type { Store } from "../cache/store.ts";
 import { CompletionStream } from "../call/stream.ts";
 import { Dispatcher, TaskCount } from "../callbacks/dispatcher.ts";
 import { callOwnMethod, describeThrown } from "../callbacks/failure.ts";
-import type { CompiledCallbacks, CallbackSource } from "../callbacks/registry.ts";
+import { compileCallbacks, type CompiledCallbacks, type CallbackSource } from "../callbacks/registry.ts";
 import { CallbackError, ConfigError, formatIssue, LiteLLMError, type ConfigIssue } from "../errors.ts";
 import { globalScope } from "../globals.ts";
 import { resolveModel } from "../providers/index.ts";
@@ -50,8 +52,8 @@ export interface ReloadInfo {
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
-/** A deployment's name in kwargs metadata: its `model_info.id`, else `alias[index]`. */
-const nameOf = (d: Deployment): string => (typeof d.model_info?.id === "string" ? d.model_info.id : `${d.alias}[${d.index}]`);
+/** A deployment's name in kwargs metadata, as LiteLLM's router writes `metadata.deployment`: its `litellm_params.model`. */
+const nameOf = (d: Deployment): string => String(d.params.model);
 
 /** A snapshot in service: its call environment and how many calls still run on it. */
 class Live implements CallEnv {
@@ -61,11 +63,19 @@ class Live implements CallEnv {
   private drained: Array<() => void> = [];
   private globalCompiled: CompiledCallbacks | undefined;
   private chains = new Map<Deployment | null, { sources: CallbackSource[]; callbacks: CompiledCallbacks }>();
+  /** The hook chains of aliases with several deployments, compiled with the chains. */
+  private scopes = new Map<string, CallScope>();
+  /** The pre-call hooks' `cache`: the response cache's store when the config has one, else the runtime's memory (kept across reloads). */
+  readonly hookCache: HookCache;
 
   constructor(
     readonly snapshot: Snapshot,
     readonly dispatcher: Dispatcher,
-  ) {}
+    hookMemory: Store,
+  ) {
+    const store = storeOf(snapshot.cache) ?? hookMemory;
+    this.hookCache = new HookCache(() => store);
+  }
 
   get settings() {
     return this.snapshot.settings;
@@ -85,6 +95,7 @@ class Live implements CallEnv {
     if (global.callbacks !== this.globalCompiled) {
       this.globalCompiled = global.callbacks;
       this.chains.clear();
+      this.scopes.clear();
     }
     let chain = this.chains.get(deployment);
     if (!chain) this.chains.set(deployment, (chain = compileChain(global.sources, this.snapshot, deployment ?? undefined)));
@@ -108,6 +119,20 @@ class Live implements CallEnv {
       return { target, sources, callbacks };
     }
     return this.routeTo(this.snapshot.router.pick(params.model) ?? deployments[0]!, params);
+  }
+
+  /** The chain a call to `model` takes its hooks from: a deployment's own lists count for every call to its alias. */
+  scope(model: string): CallScope {
+    const deployments = this.snapshot.models.get(model);
+    if (!deployments || deployments.length === 0) return this.chain(null);
+    if (deployments.length === 1) return this.chain(deployments[0]!);
+    let scope = this.scopes.get(model);
+    if (!scope) {
+      const { sources } = this.chain(null);
+      const all = [...sources, ...deployments.flatMap((d) => d.sources)];
+      this.scopes.set(model, (scope = { sources: all, callbacks: compileCallbacks(all, this.snapshot.builtin) }));
+    }
+    return scope;
   }
 
   /** A config alias goes through the snapshot's router: deployments, retries, fallbacks. */
@@ -175,6 +200,8 @@ export class Runtime extends EventEmitter {
   /** Ends the wait of a reload holding back a config that lost its models, when a newer save comes. */
   private settling: (() => void) | undefined;
   private readonly dispatcher: Dispatcher;
+  /** Where pre-call hooks keep their values when the config has no cache: one store for the runtime, whatever the reloads. */
+  private readonly hookMemory = memoryHookStore();
   private version = 1;
   private loaded = new Date();
   private readonly reloads = { reloads: 0, reload_errors: 0 };
@@ -186,7 +213,7 @@ export class Runtime extends EventEmitter {
   ) {
     super();
     this.dispatcher = new Dispatcher({ maxQueue: snapshot.resolved.litellm.max_queue, onError: (err) => this.callbackError(err) });
-    this.live = new Live(snapshot, this.dispatcher);
+    this.live = new Live(snapshot, this.dispatcher, this.hookMemory);
   }
 
   static async create(options: RuntimeOptions = {}): Promise<Runtime> {
@@ -348,7 +375,7 @@ export class Runtime extends EventEmitter {
     }
     if (this.closed) return false;
     const previous = this.live;
-    this.live = new Live(next, this.dispatcher);
+    this.live = new Live(next, this.dispatcher, this.hookMemory);
     this.version++;
     this.loaded = new Date();
     this.reloads.reloads++;

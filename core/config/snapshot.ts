@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { resolve as resolvePath } from "node:path";
 import { describeThrown } from "../callbacks/failure.ts";
 import { createBuiltin, isBuiltin, unknownBuiltin } from "../callbacks/builtins.ts";
@@ -134,7 +135,7 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
         alias: String(entry.model_name),
         index,
         params,
-        model_info: entry.model_info ? obj(entry.model_info) : null,
+        model_info: withId(entry.model_info, String(entry.model_name), params),
         defaults: defaultsOf(params, resolved.router.timeout),
         sources: await loadList(entry.callbacks, "callbacks", ["model_list", index, "callbacks"]),
       });
@@ -247,6 +248,30 @@ function defaultsOf(params: Obj, routerTimeout: number | null): Record<string, u
     any = true;
   }
   return any ? Object.freeze(out) : undefined;
+}
+
+/**
+ * A deployment's `model_info`, with the `id` LiteLLM's router gives a deployment
+ * that names none: a SHA-256 of its alias and `litellm_params` (keys in sorted
+ * order), so the same entry keeps its id across reloads and restarts.
+ */
+function withId(info: unknown, alias: string, params: Obj): Readonly<Obj> {
+  const own = obj(info);
+  if (typeof own.id === "string" && own.id !== "") return Object.freeze({ ...own });
+  return Object.freeze({ ...own, id: createHash("sha256").update(alias).update(sortedJson(params)).digest("hex") });
+}
+
+/** JSON with object keys sorted at every level: equal values give equal text, whatever the key order in the file. */
+function sortedJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(sortedJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const o = value as Obj;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${sortedJson(o[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
 }
 
 export function dotted(path: ReadonlyArray<string | number>): string {

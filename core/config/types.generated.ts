@@ -271,7 +271,7 @@ export interface LiteLLMSettings {
   cache?: boolean;
   cache_params?: CacheParams;
   /**
-   * Put "redacted-by-litellm" in place of standard_logging_object.messages and standard_logging_object.response, the record every built-in writes. The kwargs a callback receives (messages, input, additional_args.complete_input_dict) and response_obj are not redacted; metadata, usage and cost are always logged.
+   * Keep the prompt and the answer from every logger: in the copies callbacks and built-ins receive, messages, input, additional_args.complete_input_dict, original_response, response_obj, complete_streaming_response, each chunk and standard_logging_object's messages and response hold "redacted-by-litellm" (LiteLLM's shapes). The caller's response is untouched; metadata, usage and cost are always logged. Per handler: message_logging: false; per call: metadata.mask_input / mask_output.
    *
    * @default false
    */
@@ -295,7 +295,7 @@ export interface LiteLLMSettings {
    */
   callback_load_timeout?: number;
   /**
-   * What an async_pre_call_hook that runs past callback_timeout does to its call: reject fails the call with CALLBACK_TIMEOUT (a guard that cannot answer lets nothing through; 500 on the server); allow lets the call go on unchecked. The timeout is reported and counted in stats().timeouts either way.
+   * What an async_pre_call_hook or async_moderation_hook that runs past callback_timeout does to its call: reject fails the call with CALLBACK_TIMEOUT (a guard that cannot answer lets nothing through; 500 on the server); allow lets the call go on unchecked. The timeout is reported and counted in stats().timeouts either way.
    *
    * @default "reject"
    */

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, type FSWatcher } from "node:fs";
-import { appendFile, copyFile, mkdir, mkdtemp, rename, rm, symlink, unlink, utimes, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { appendFile, copyFile, mkdir, rename, rm, symlink, unlink, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { useTempDir } from "../../test/support/kit.ts";
 import { watchFiles, type FileWatcher, type WatchOptions } from "./watch.ts";
 
 // node:fs as it is, except that a test can make `watch()` throw, and see the watchers it made.
@@ -19,11 +19,10 @@ vi.mock("node:fs", async (importOriginal) => {
   return { ...fs, default: { ...fs, watch }, watch };
 });
 
-let dir: string;
+const tmp = useTempDir("litellm-watch-");
 let watcher: FileWatcher | undefined;
 
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "litellm-watch-"));
+beforeEach(() => {
   fsControl.throwCode = undefined;
   fsControl.made = [];
 });
@@ -31,7 +30,6 @@ afterEach(async () => {
   await watcher?.close();
   watcher = undefined;
   vi.restoreAllMocks();
-  await rm(dir, { recursive: true, force: true });
 });
 
 /** Collects onChange batches, with each file's content when it was reported (null: missing); `next()` waits 5 s at most. */
@@ -106,7 +104,7 @@ const saves: Record<string, (file: string, text: string) => Promise<void>> = {
 
 describe("watchFiles: each kind of save is reported once, and so is the next one", () => {
   it.each(Object.entries(saves))("%s", async (_kind, save) => {
-    const a = join(dir, "litellm.config.yaml");
+    const a = join(tmp.path, "litellm.config.yaml");
     await writeFile(a, "v0");
     const rec = recorder();
     watcher = watchFiles([a], rec.onChange, EVENTS_ONLY);
@@ -120,7 +118,7 @@ describe("watchFiles: each kind of save is reported once, and so is the next one
   });
 
   it("two rename-saves within 20 ms give one report, and a third save later is still seen", async () => {
-    const a = join(dir, "litellm.config.yaml");
+    const a = join(tmp.path, "litellm.config.yaml");
     await writeFile(a, "v0");
     const rec = recorder();
     watcher = watchFiles([a], rec.onChange, EVENTS_ONLY);
@@ -137,14 +135,14 @@ describe("watchFiles: each kind of save is reported once, and so is the next one
   });
 
   it("a Kubernetes ConfigMap's swap of its ..data symlink", async () => {
-    const a = join(dir, "config.yaml");
+    const a = join(tmp.path, "config.yaml");
     /** What the kubelet does: a new timestamped folder, a symlink to it renamed over ..data, the old folder deleted. */
     const publish = async (version: string, old?: string) => {
-      await mkdir(join(dir, version));
-      await writeFile(join(dir, version, "config.yaml"), version);
-      await symlink(version, join(dir, "..data_tmp"));
-      await rename(join(dir, "..data_tmp"), join(dir, "..data"));
-      if (old) await rm(join(dir, old), { recursive: true });
+      await mkdir(join(tmp.path, version));
+      await writeFile(join(tmp.path, version, "config.yaml"), version);
+      await symlink(version, join(tmp.path, "..data_tmp"));
+      await rename(join(tmp.path, "..data_tmp"), join(tmp.path, "..data"));
+      if (old) await rm(join(tmp.path, old), { recursive: true });
     };
     await publish("..2026_a");
     await symlink("..data/config.yaml", a);
@@ -167,7 +165,7 @@ describe("watchFiles: what is not a change", () => {
     "a rename-save of the same bytes": (file) => saves["a rename-save (temp file renamed over)"]!(file, "v0"),
   };
   it.each(Object.entries(unchanged))("%s reports nothing, and the next real change is reported", async (_kind, save) => {
-    const a = join(dir, "litellm.config.yaml");
+    const a = join(tmp.path, "litellm.config.yaml");
     await writeFile(a, "v0");
     const rec = recorder();
     watcher = watchFiles([a], rec.onChange, EVENTS_ONLY);
@@ -180,12 +178,12 @@ describe("watchFiles: what is not a change", () => {
   });
 
   it("ignores files next to the watched ones", async () => {
-    const a = join(dir, "a.ts");
+    const a = join(tmp.path, "a.ts");
     await writeFile(a, "1");
     const rec = recorder();
     watcher = watchFiles([a], rec.onChange, EVENTS_ONLY);
     await watcher.ready;
-    await writeFile(join(dir, "other.ts"), "x");
+    await writeFile(join(tmp.path, "other.ts"), "x");
     await rec.quiet();
     await writeFile(a, "2");
     expect(await rec.next()).toEqual([a]);
@@ -194,7 +192,7 @@ describe("watchFiles: what is not a change", () => {
 
 describe("watchFiles: files and folders that go away", () => {
   it("reports a deleted file once, and again when it comes back", async () => {
-    const a = join(dir, "a.ts");
+    const a = join(tmp.path, "a.ts");
     await writeFile(a, "1");
     const rec = recorder();
     watcher = watchFiles([a], rec.onChange, EVENTS_ONLY);
@@ -209,7 +207,7 @@ describe("watchFiles: files and folders that go away", () => {
   });
 
   it("a file missing only for a moment, as in an editor's swap, is reported with its new content, not as gone", async () => {
-    const a = join(dir, "a.ts");
+    const a = join(tmp.path, "a.ts");
     await writeFile(a, "1");
     const rec = recorder();
     // A debounce far shorter than the gap: the comparison does see the file missing, and must not report it yet.
@@ -224,7 +222,7 @@ describe("watchFiles: files and folders that go away", () => {
   });
 
   it("a deleted folder falls back to the periodic check, says so once, and is watched again when it returns", async () => {
-    const sub = join(dir, "conf");
+    const sub = join(tmp.path, "conf");
     const a = join(sub, "a.ts");
     await mkdir(sub);
     await writeFile(a, "1");
@@ -250,14 +248,14 @@ describe("watchFiles: files and folders that go away", () => {
   });
 
   it.each(["ENOSPC", "EMFILE", "EPERM"])("a watch() that throws %s falls back to the periodic check instead of crashing", async (code) => {
-    const a = join(dir, "a.ts");
+    const a = join(tmp.path, "a.ts");
     await writeFile(a, "1");
     const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     fsControl.throwCode = code;
     const rec = recorder();
     watcher = watchFiles([a], rec.onChange, { pollMs: 100 });
     await watcher.ready;
-    expect(String(stderr.mock.calls[0]?.[0])).toMatch(new RegExp(`^litellm-runtime: watching ${dir} failed \\(${code}.*\\); checking it every 100 ms instead\\n$`));
+    expect(String(stderr.mock.calls[0]?.[0])).toMatch(new RegExp(`^litellm-runtime: watching ${tmp.path} failed \\(${code}.*\\); checking it every 100 ms instead\\n$`));
     await writeFile(a, "2");
     expect(await rec.next()).toEqual([a]);
     fsControl.throwCode = undefined;
@@ -266,7 +264,7 @@ describe("watchFiles: files and folders that go away", () => {
   });
 
   it("an error from a live fs watcher falls back to the periodic check instead of crashing", async () => {
-    const a = join(dir, "a.ts");
+    const a = join(tmp.path, "a.ts");
     await writeFile(a, "1");
     const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     const rec = recorder();
@@ -274,7 +272,7 @@ describe("watchFiles: files and folders that go away", () => {
     await watcher.ready;
     fsControl.throwCode = "EPERM"; // and the re-tries fail too, for a while
     fsControl.made[0]!.emit("error", Object.assign(new Error("EPERM: operation not permitted"), { code: "EPERM" }));
-    expect(stderr.mock.calls.map(([line]) => String(line))).toEqual([`litellm-runtime: watching ${dir} failed (EPERM); checking it every 100 ms instead\n`]);
+    expect(stderr.mock.calls.map(([line]) => String(line))).toEqual([`litellm-runtime: watching ${tmp.path} failed (EPERM); checking it every 100 ms instead\n`]);
     await writeFile(a, "2");
     expect(await rec.next()).toEqual([a]);
     fsControl.throwCode = undefined;
@@ -284,7 +282,7 @@ describe("watchFiles: files and folders that go away", () => {
 
 describe("watchFiles: the periodic check", () => {
   it("without fs events, catches every change", async () => {
-    const a = join(dir, "a.ts");
+    const a = join(tmp.path, "a.ts");
     await writeFile(a, "1");
     const rec = recorder();
     watcher = watchFiles([a], rec.onChange, { fsEvents: false, pollMs: 50 });
@@ -301,8 +299,8 @@ describe("watchFiles: the periodic check", () => {
   });
 
   it("catches an edit that sends no event to the watched folder: a symlink's target elsewhere", async () => {
-    const elsewhere = join(dir, "elsewhere");
-    const sub = join(dir, "conf");
+    const elsewhere = join(tmp.path, "elsewhere");
+    const sub = join(tmp.path, "conf");
     await mkdir(elsewhere);
     await mkdir(sub);
     await writeFile(join(elsewhere, "real.yaml"), "1");
@@ -317,7 +315,7 @@ describe("watchFiles: the periodic check", () => {
   });
 
   it("checkNow() stats without reporting what did not change, and queues what did", async () => {
-    const a = join(dir, "a.ts");
+    const a = join(tmp.path, "a.ts");
     await writeFile(a, "1");
     const rec = recorder();
     watcher = watchFiles([a], rec.onChange, { fsEvents: false, pollMs: 0 });
@@ -335,8 +333,8 @@ describe("watchFiles: the watched set", () => {
   const openFsWatchers = () => process.getActiveResourcesInfo().filter((r) => r === "FSEventWrap").length;
 
   it("reports two files changed in one debounce window in one call", async () => {
-    const a = join(dir, "a.ts");
-    const b = join(dir, "b.ts");
+    const a = join(tmp.path, "a.ts");
+    const b = join(tmp.path, "b.ts");
     await writeFile(a, "1");
     await writeFile(b, "1");
     const rec = recorder();
@@ -349,10 +347,10 @@ describe("watchFiles: the watched set", () => {
   });
 
   it("set() replaces the watched files, with one fs watcher per folder and none left over", async () => {
-    const other = join(dir, "other");
+    const other = join(tmp.path, "other");
     await mkdir(other);
-    const a = join(dir, "a.ts");
-    const a2 = join(dir, "a2.ts");
+    const a = join(tmp.path, "a.ts");
+    const a2 = join(tmp.path, "a2.ts");
     const b = join(other, "b.ts");
     for (const f of [a, a2, b]) await writeFile(f, "1");
     const baseline = openFsWatchers();
@@ -373,7 +371,7 @@ describe("watchFiles: the watched set", () => {
   });
 
   it("close() stops the events, even one already waiting in the debounce window", async () => {
-    const a = join(dir, "a.ts");
+    const a = join(tmp.path, "a.ts");
     await writeFile(a, "1");
     const rec = recorder();
     watcher = watchFiles([a], rec.onChange, { debounceMs: 300, pollMs: 50 });

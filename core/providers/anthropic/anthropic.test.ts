@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startFakeAnthropic, type FakeAnthropic } from "../../../test/support/fake-anthropic.ts";
-import litellm, { CustomLogger, InvalidParamsError, acompletion, type CallbackKwargs, type ChatMessage } from "../../index.ts";
-import { resetLitellm } from "../../../test/support/globals.ts";
+import litellm, { InvalidParamsError, acompletion, type ChatMessage } from "../../index.ts";
+import { Recorder, resetLitellm, user } from "../../../test/support/kit.ts";
 import { collect } from "../../../test/support/streams.ts";
 
 // The Anthropic provider end to end, through the public API, against the loopback fake Messages API.
@@ -16,31 +16,8 @@ const WRITE = 3.75e-6;
 const READ = 3e-7;
 const OUT = 1.5e-5;
 
-type Event = "pre" | "post" | "success" | "failure";
-
-/** Records every event it is given, with the kwargs of that event. */
-class Recorder extends CustomLogger {
-  seen: Array<{ event: Event; kwargs: CallbackKwargs; response: unknown }> = [];
-  of(event: Event) {
-    return this.seen.filter((s) => s.event === event);
-  }
-  override async async_log_pre_api_call(_model: string, _messages: unknown, kwargs: CallbackKwargs) {
-    this.seen.push({ event: "pre", kwargs, response: null });
-  }
-  override async async_log_success_event(kwargs: CallbackKwargs, response: unknown) {
-    this.seen.push({ event: "success", kwargs, response });
-  }
-  override async async_log_failure_event(kwargs: CallbackKwargs, response: unknown) {
-    this.seen.push({ event: "failure", kwargs, response });
-  }
-  override log_post_api_call(kwargs: CallbackKwargs, response: unknown) {
-    this.seen.push({ event: "post", kwargs, response });
-  }
-}
-
 let fake: FakeAnthropic;
 let rec: Recorder;
-const user = (content: string): ChatMessage[] => [{ role: "user", content }];
 const call = (params: Record<string, unknown>) => acompletion({ model: MODEL, messages: user("hi"), api_base: fake.url, api_key: KEY, ...params });
 const callStream = (params: Record<string, unknown> = {}) => acompletion({ model: MODEL, messages: user("hi"), api_base: fake.url, api_key: KEY, ...params, stream: true });
 const weather = {
@@ -105,8 +82,8 @@ describe("the request", () => {
     expect(sent.headers["x-api-key"]).toBe(KEY);
     expect(sent.headers["anthropic-version"]).toBe("2023-06-01");
     await litellm.flush();
-    for (const event of ["pre", "post", "success"] as const) {
-      const k = rec.of(event)[0]!.kwargs;
+    for (const event of ["pre_api_call", "post_api_call", "success"] as const) {
+      const k = rec.last(event).kwargs;
       expect(k.additional_args!.complete_input_dict, event).toEqual(expected);
       expect(k.additional_args!.headers["x-api-key"]).toBe(MASKED);
       expect(k.additional_args!.headers["anthropic-version"]).toBe("2023-06-01");
@@ -168,10 +145,10 @@ describe("the answer", () => {
     expect(res._hidden_params.response_cost).toBeCloseTo(cost, 15);
     expect(res._hidden_params.custom_llm_provider).toBe("anthropic");
     await litellm.flush();
-    const post = rec.of("post")[0]!.kwargs;
+    const post = rec.last("post_api_call").kwargs;
     // original_response is Anthropic's own text, not our translation.
     expect(JSON.parse(post.original_response as string)).toMatchObject({ id: "msg_fake1", type: "message", stop_reason: "end_turn", usage: { cache_read_input_tokens: 2000 } });
-    expect(rec.of("success")[0]!.kwargs.response_cost).toBe(res._hidden_params.response_cost);
+    expect(rec.last("success").kwargs.response_cost).toBe(res._hidden_params.response_cost);
   });
 
   it("stop_reason max_tokens is finish_reason length", async () => {
@@ -199,7 +176,7 @@ describe("streaming", () => {
     expect(new Set(chunks.map((c) => c.id))).toEqual(new Set(["msg_fake1"]));
     await litellm.flush();
     expect(rec.of("failure")).toEqual([]);
-    const k = rec.of("success")[0]!.kwargs;
+    const k = rec.last("success").kwargs;
     const full = k.complete_streaming_response!;
     expect(full.choices[0]).toMatchObject({ message: { role: "assistant", content }, finish_reason: "stop" });
     expect(full.usage).toMatchObject({ prompt_tokens: 1000, completion_tokens: 50, cache_read_input_tokens: 800, prompt_tokens_details: { cached_tokens: 800 } });
@@ -212,9 +189,9 @@ describe("streaming", () => {
   it("a caller that did not ask for usage gets no usage chunk, and the success event still has it", async () => {
     fake.set({ content, usage: { input_tokens: 10, output_tokens: 5 } });
     const chunks = await collect(await callStream());
-    expect(chunks.some((c) => c.usage)).toBe(false);
+    expect(chunks.filter((c) => c.usage)).toEqual([]);
     await litellm.flush();
-    expect(rec.of("success")[0]!.kwargs.complete_streaming_response!.usage).toMatchObject({ prompt_tokens: 10, completion_tokens: 5 });
+    expect(rec.last("success").kwargs.complete_streaming_response!.usage).toMatchObject({ prompt_tokens: 10, completion_tokens: 5 });
   });
   it("a consumer that stops early gets one success event marked stream_aborted, with what arrived", async () => {
     fake.set({ content: "one two three four five six seven eight", chunkDelayMs: 5 });
@@ -224,8 +201,8 @@ describe("streaming", () => {
       if (got.length === 2) break;
     }
     await litellm.flush();
-    const k = rec.of("success")[0]!.kwargs;
     expect(rec.of("success")).toHaveLength(1);
+    const k = rec.last("success").kwargs;
     expect(k.stream_aborted).toBe(true);
     expect(k.complete_streaming_response!.choices[0]!.message.content).toBe("one two ");
   });
@@ -280,7 +257,7 @@ describe("tool calls", () => {
     const chunks = await collect(await callStream({ tools: [weather] }));
     expect(chunks.filter((c) => c.choices[0]?.delta.tool_calls?.[0]?.function?.arguments).length).toBeGreaterThan(2);
     await litellm.flush();
-    const full = rec.of("success")[0]!.kwargs.complete_streaming_response!;
+    const full = rec.last("success").kwargs.complete_streaming_response!;
     expect(full.choices[0]!.finish_reason).toBe("tool_calls");
     expect(full.choices[0]!.message.content).toBeNull();
     expect(full.choices[0]!.message.tool_calls).toEqual([{ id: "toolu_fake1", type: "function", function: { name: "get_weather", arguments: JSON.stringify(input) } }]);

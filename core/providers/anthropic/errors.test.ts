@@ -7,7 +7,6 @@ import litellm, {
   AuthenticationError,
   ContentPolicyViolationError,
   ContextWindowExceededError,
-  CustomLogger,
   InvalidResponseError,
   RateLimitError,
   ServiceUnavailableError,
@@ -15,9 +14,8 @@ import litellm, {
   UnsupportedProviderError,
   acompletion,
   aembedding,
-  type CallbackKwargs,
 } from "../../index.ts";
-import { resetLitellm } from "../../../test/support/globals.ts";
+import { Recorder, resetLitellm, user } from "../../../test/support/kit.ts";
 import { collectUntilError } from "../../../test/support/streams.ts";
 
 // How Anthropic's failures reach the caller and the callbacks: one error class each, one failure event per call.
@@ -25,20 +23,9 @@ import { collectUntilError } from "../../../test/support/streams.ts";
 const KEY = "sk-ant-test-1234567890abcd";
 const MODEL = "anthropic/claude-sonnet-4-5";
 
-class Recorder extends CustomLogger {
-  success: CallbackKwargs[] = [];
-  failure: CallbackKwargs[] = [];
-  override async async_log_success_event(kwargs: CallbackKwargs) {
-    this.success.push(kwargs);
-  }
-  override async async_log_failure_event(kwargs: CallbackKwargs) {
-    this.failure.push(kwargs);
-  }
-}
-
 let fake: FakeAnthropic;
 let rec: Recorder;
-const base = () => ({ model: MODEL, messages: [{ role: "user" as const, content: "hi" }], api_base: fake.url, api_key: KEY });
+const base = () => ({ model: MODEL, messages: user("hi"), api_base: fake.url, api_key: KEY });
 const call = (params: Record<string, unknown> = {}) => acompletion({ ...base(), ...params });
 const callStream = (params: Record<string, unknown> = {}) => acompletion({ ...base(), ...params, stream: true });
 const failed = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
@@ -46,9 +33,8 @@ const failed = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => 
 /** After a failed call: exactly one failure event, carrying the error the caller got, and no success. */
 async function expectOneFailure(err: unknown) {
   await litellm.flush();
-  expect(rec.success).toEqual([]);
-  expect(rec.failure).toHaveLength(1);
-  expect(rec.failure[0]!.exception).toBe(err);
+  expect(rec.events()).toEqual(["failure"]);
+  expect(rec.last("failure").kwargs.exception).toBe(err);
 }
 
 beforeAll(async () => {
@@ -56,7 +42,7 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 beforeEach(() => {
-  rec = new Recorder();
+  rec = new Recorder({ events: ["success", "failure"] });
   resetLitellm([rec]);
 });
 afterEach(async () => {
@@ -128,8 +114,7 @@ describe("num_retries", () => {
     expect(res.choices[0]!.message.content).toBeTypeOf("string");
     expect(fake.requests).toHaveLength(3);
     await litellm.flush();
-    expect(rec.success).toHaveLength(1);
-    expect(rec.failure).toEqual([]);
+    expect(rec.events()).toEqual(["success"]);
   });
 
   it("a stream is retried until its headers arrive", async () => {

@@ -3,16 +3,15 @@ import { startFakeAzure, type FakeAzure } from "../../../test/support/fake-azure
 import { embeddingVector } from "../../../test/support/openai-wire.ts";
 import litellm, {
   AuthenticationError,
-  CustomLogger,
   InvalidParamsError,
   RateLimitError,
   acompletion,
   aembedding,
   createRuntime,
-  type CallbackKwargs,
 } from "../../index.ts";
 import { DEFAULT_AZURE_API_VERSION } from "./endpoint.ts";
 import { collect } from "../../../test/support/streams.ts";
+import { Recorder, resetLitellm, user } from "../../../test/support/kit.ts";
 
 // azure/<deployment> end to end, through the public API, against a loopback Azure resource.
 
@@ -25,30 +24,8 @@ const MINI_OUT = 6e-7;
 const EMBED_IN = 2e-8;
 const ENV = ["AZURE_API_BASE", "AZURE_OPENAI_ENDPOINT", "AZURE_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_AD_TOKEN", "AZURE_API_VERSION", "OPENAI_API_VERSION"];
 
-interface Seen {
-  event: "pre" | "success" | "failure";
-  kwargs: CallbackKwargs;
-}
-
-class Recorder extends CustomLogger {
-  seen: Seen[] = [];
-  of(event: Seen["event"]): Seen[] {
-    return this.seen.filter((s) => s.event === event);
-  }
-  override async async_log_pre_api_call(_model: string, _messages: unknown, kwargs: CallbackKwargs) {
-    this.seen.push({ event: "pre", kwargs });
-  }
-  override async async_log_success_event(kwargs: CallbackKwargs) {
-    this.seen.push({ event: "success", kwargs });
-  }
-  override async async_log_failure_event(kwargs: CallbackKwargs) {
-    this.seen.push({ event: "failure", kwargs });
-  }
-}
-
 let fake: FakeAzure;
 let rec: Recorder;
-const user = (content: string) => [{ role: "user" as const, content }];
 
 beforeAll(async () => {
   fake = await startFakeAzure();
@@ -57,9 +34,8 @@ afterAll(() => fake.close());
 beforeEach(() => {
   // The machine's own Azure settings must not leak into what is tested.
   for (const name of ENV) vi.stubEnv(name, undefined);
-  rec = new Recorder();
-  litellm.callbacks = [rec];
-  litellm.redact_api_keys = true;
+  rec = new Recorder({ events: ["pre_api_call", "success", "failure"] });
+  resetLitellm([rec]);
 });
 afterEach(async () => {
   await litellm.flush();
@@ -92,7 +68,7 @@ describe("chat", () => {
   it("callbacks see the provider, the exact body, the URL and the key masked in kwargs and headers", async () => {
     await acompletion({ model: "azure/gpt-4o-mini", messages: user("hi"), api_base: fake.endpoint, api_key: KEY, api_version: "2024-06-01" });
     await litellm.flush();
-    const k = rec.of("success")[0]!.kwargs;
+    const k = rec.last("success").kwargs;
     expect(k.litellm_params.custom_llm_provider).toBe("azure");
     expect(k.optional_params).toEqual({});
     expect(k.api_key).toBe(MASKED);
@@ -118,7 +94,7 @@ describe("chat", () => {
     expect(fake.requests[0]!.path).toBe("/openai/deployments/my-deployment/chat/completions");
     expect(fake.requests[0]!.headers["api-key"]).toBe(KEY);
     await litellm.flush();
-    const url = rec.of("pre")[0]!.kwargs.additional_args!.api_base;
+    const url = rec.last("pre_api_call").kwargs.additional_args!.api_base;
     expect(url).toBe(`${fake.endpoint}openai/deployments/my-deployment/chat/completions?api-version=${DEFAULT_AZURE_API_VERSION}`);
   });
 
@@ -130,7 +106,7 @@ describe("chat", () => {
     expect(sent.headers["api-key"]).toBeUndefined();
     expect(sent.body).not.toHaveProperty("azure_ad_token");
     await litellm.flush();
-    const k = rec.of("success")[0]!.kwargs;
+    const k = rec.last("success").kwargs;
     expect(k.additional_args!.headers.authorization).toBe("Bearer eyJ...wxyz");
     expect(k.optional_params).not.toHaveProperty("azure_ad_token");
     expect(JSON.stringify(k.additional_args)).not.toContain(TOKEN);
@@ -158,7 +134,7 @@ describe("streaming", () => {
     });
     const chunks = await collect(stream);
     expect(chunks.map((c) => c.choices[0]?.delta.content ?? "").join("")).toBe(content);
-    expect(chunks.slice(0, -1).every((c) => c.choices.length > 0)).toBe(true);
+    expect(chunks.slice(0, -1).filter((c) => c.choices.length === 0)).toEqual([]);
     expect(chunks.at(-1)!.usage).toMatchObject({ prompt_tokens: 40, completion_tokens: 11, total_tokens: 51 });
     const sent = fake.requests[0]!;
     expect(sent.path).toBe("/openai/deployments/gpt-4o-mini/chat/completions");
@@ -166,7 +142,7 @@ describe("streaming", () => {
     expect(sent.body.stream_options).toEqual({ include_usage: true });
     expect(sent.body).not.toHaveProperty("api_version");
     await litellm.flush();
-    const k = rec.of("success")[0]!.kwargs;
+    const k = rec.last("success").kwargs;
     expect(k.complete_streaming_response!.choices[0]!.message.content).toBe(content);
     expect(k.response_cost).toBeCloseTo(40 * MINI_IN + 11 * MINI_OUT, 15);
   });

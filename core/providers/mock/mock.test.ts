@@ -1,41 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import litellm, {
-  CustomLogger,
   RateLimitError,
   acompletion,
   aembedding,
   completion,
-  type CallbackKwargs,
   type ChatCompletionChunk,
   type ChatMessage,
 } from "../../index.ts";
 import { collect } from "../../../test/support/streams.ts";
+import { Recorder, resetLitellm, user } from "../../../test/support/kit.ts";
 
 // The built-in mock provider, through the public API: no network, deterministic answers.
 
-interface Seen {
-  event: "success" | "failure";
-  kwargs: CallbackKwargs;
-}
-
-class Recorder extends CustomLogger {
-  seen: Seen[] = [];
-  override async async_log_success_event(kwargs: CallbackKwargs) {
-    this.seen.push({ event: "success", kwargs });
-  }
-  override async async_log_failure_event(kwargs: CallbackKwargs) {
-    this.seen.push({ event: "failure", kwargs });
-  }
-}
-
 let rec: Recorder;
-const user = (content: string): ChatMessage[] => [{ role: "user", content }];
 
 beforeEach(() => {
-  rec = new Recorder();
-  litellm.callbacks = [rec];
-  litellm.success_callback = [];
-  litellm.failure_callback = [];
+  rec = new Recorder({ events: ["success", "failure"] });
+  resetLitellm([rec]);
 });
 afterEach(() => litellm.flush());
 
@@ -109,9 +90,9 @@ describe("streaming", () => {
     expect(text(chunks)).toBe(answer);
     expect(chunks[0]!.choices[0]!.delta.role).toBe("assistant");
     expect(chunks.at(-1)!.choices[0]!.finish_reason).toBe("stop");
-    expect(new Set(chunks.map((c) => c.id)).size).toBe(1);
+    expect(new Set(chunks.map((c) => c.id))).toEqual(new Set([chunks[0]!.id]));
     // No usage chunk for a caller that did not ask for one.
-    expect(chunks.some((c) => c.usage)).toBe(false);
+    expect(chunks.filter((c) => c.usage)).toEqual([]);
   });
 
   it("streams an answer of only whitespace as it is", async () => {
@@ -134,8 +115,8 @@ describe("streaming", () => {
     const stream = await acompletion({ model: "mock/x", messages: user("x"), mock_response: answer, stream: true });
     await collect(stream);
     await litellm.flush();
-    expect(rec.seen.map((s) => s.event)).toEqual(["success"]);
-    const k = rec.seen[0]!.kwargs;
+    expect(rec.events()).toEqual(["success"]);
+    const k = rec.last("success").kwargs;
     const full = k.complete_streaming_response!;
     expect(full.choices[0]!.message.content).toBe(answer);
     expect(full.usage.completion_tokens).toBe(Math.ceil(answer.length / 4));
@@ -167,8 +148,7 @@ describe("cost", () => {
     const res = await acompletion({ model: "mock/anything-at-all", messages: user("x") });
     expect(res._hidden_params).toMatchObject({ response_cost: 0, custom_llm_provider: "mock", api_base: null, cache_hit: false });
     await litellm.flush();
-    expect(rec.seen[0]!.kwargs.response_cost).toBe(0);
-    expect(rec.seen[0]!.kwargs.response_cost_failure_debug_information).toBeNull();
+    expect(rec.last("success").kwargs).toMatchObject({ response_cost: 0, response_cost_failure_debug_information: null });
   });
 
   it("a mock_response on a priced model is priced as that model", async () => {
@@ -199,7 +179,7 @@ describe("embeddings", () => {
 
   it("honour dimensions, report usage, and are free", async () => {
     const res = await aembedding({ model: "mock/e", input: ["abcdefgh", "abc"], dimensions: 16 });
-    expect(res.data.every((d) => (d.embedding as number[]).length === 16)).toBe(true);
+    expect(res.data.map((d) => (d.embedding as number[]).length)).toEqual([16, 16]);
     expect(norm(res.data[0]!.embedding as number[])).toBeCloseTo(1, 12);
     expect(res.usage).toEqual({ prompt_tokens: 3, total_tokens: 3 });
     expect(res._hidden_params.response_cost).toBe(0);
@@ -213,8 +193,8 @@ describe("mock_response as an Error", () => {
     const err = await acompletion({ model: "mock/x", messages: user("x"), mock_response: boom }).catch((e: unknown) => e);
     expect(err).toBe(boom);
     await litellm.flush();
-    expect(rec.seen.map((s) => s.event)).toEqual(["failure"]);
-    expect(rec.seen[0]!.kwargs.exception).toBe(boom);
+    expect(rec.events()).toEqual(["failure"]);
+    expect(rec.last("failure").kwargs.exception).toBe(boom);
   });
 
   it("an error of the catalogue comes back as it is, in a stream and for embeddings too", async () => {

@@ -1,32 +1,16 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "../../../test/support/fake-openai.ts";
 import { embeddingVector } from "../../../test/support/openai-wire.ts";
-import litellm, { CustomLogger, acompletion, aembedding, type CallbackKwargs, type ChatCompletionChunk } from "../../index.ts";
+import litellm, { acompletion, aembedding, type ChatCompletionChunk } from "../../index.ts";
+import { Recorder, resetLitellm, user } from "../../../test/support/kit.ts";
 import { OLLAMA_DEFAULT_BASE, OPENAI_COMPATIBLE_DEFAULT_BASE } from "./compat.ts";
 
 // ollama/<model> and openai_compatible/<model>: local OpenAI-compatible servers, against the loopback fake.
 
 const OPENAI_KEY = "sk-openai-must-stay-home-9876";
 
-class Recorder extends CustomLogger {
-  seen: { event: "pre" | "success" | "failure"; kwargs: CallbackKwargs }[] = [];
-  kwargs(event: "pre" | "success" | "failure"): CallbackKwargs {
-    return this.seen.find((s) => s.event === event)!.kwargs;
-  }
-  override async async_log_pre_api_call(_model: string, _messages: unknown, kwargs: CallbackKwargs) {
-    this.seen.push({ event: "pre", kwargs });
-  }
-  override async async_log_success_event(kwargs: CallbackKwargs) {
-    this.seen.push({ event: "success", kwargs });
-  }
-  override async async_log_failure_event(kwargs: CallbackKwargs) {
-    this.seen.push({ event: "failure", kwargs });
-  }
-}
-
 let fake: FakeOpenAI;
 let rec: Recorder;
-const user = (content: string) => [{ role: "user" as const, content }];
 
 beforeAll(async () => {
   fake = await startFakeOpenAI();
@@ -36,8 +20,8 @@ beforeEach(() => {
   // An OpenAI key in the environment is there to be not sent: these servers are not OpenAI.
   vi.stubEnv("OPENAI_API_KEY", OPENAI_KEY);
   vi.stubEnv("OLLAMA_API_BASE", undefined);
-  rec = new Recorder();
-  litellm.callbacks = [rec];
+  rec = new Recorder({ events: ["pre_api_call", "success", "failure"] });
+  resetLitellm([rec]);
 });
 afterEach(async () => {
   await litellm.flush();
@@ -56,7 +40,7 @@ describe("ollama/<model>", () => {
     expect(res._hidden_params.custom_llm_provider).toBe("ollama");
     expect(res._hidden_params.response_cost).toBeNull();
     await litellm.flush();
-    const k = rec.kwargs("success");
+    const k = rec.last("success").kwargs;
     expect(k.litellm_params.custom_llm_provider).toBe("ollama");
     expect(k.api_key).toBeNull();
     expect(k.additional_args!.headers).not.toHaveProperty("authorization");
@@ -74,7 +58,7 @@ describe("ollama/<model>", () => {
     // Whether anything listens there does not matter: the pre_api_call event records where the request went.
     await acompletion({ model: "ollama/llama3.2", messages: user("x"), timeout: 0.5 }).catch(() => undefined);
     await litellm.flush();
-    expect(rec.kwargs("pre").additional_args!.api_base).toBe(`${OLLAMA_DEFAULT_BASE}/chat/completions`);
+    expect(rec.last("pre_api_call").kwargs.additional_args!.api_base).toBe(`${OLLAMA_DEFAULT_BASE}/chat/completions`);
   });
 
   it("streams, with the usage chunk the caller asked for", async () => {
@@ -95,13 +79,13 @@ describe("openai_compatible/<model>", () => {
     expect(fake.requests.map((r) => r.body.model)).toEqual(["meta-llama/Llama-3.1-8B-Instruct", "meta-llama/Llama-3.1-8B-Instruct"]);
     expect(fake.requests.map((r) => r.headers.authorization)).toEqual([undefined, "Bearer local-key-123456789"]);
     await litellm.flush();
-    expect(rec.kwargs("success").litellm_params.custom_llm_provider).toBe("openai_compatible");
+    expect(rec.last("success").kwargs.litellm_params.custom_llm_provider).toBe("openai_compatible");
   });
 
   it(`with no api_base the request goes to ${OPENAI_COMPATIBLE_DEFAULT_BASE}`, async () => {
     await acompletion({ model: "openai_compatible/some-model", messages: user("x"), timeout: 0.5 }).catch(() => undefined);
     await litellm.flush();
-    expect(rec.kwargs("pre").additional_args!.api_base).toBe(`${OPENAI_COMPATIBLE_DEFAULT_BASE}/chat/completions`);
+    expect(rec.last("pre_api_call").kwargs.additional_args!.api_base).toBe(`${OPENAI_COMPATIBLE_DEFAULT_BASE}/chat/completions`);
   });
 
   it("embeddings come back as floats", async () => {

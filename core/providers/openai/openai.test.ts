@@ -5,7 +5,6 @@ import { startFakeOpenAI, type FakeOpenAI } from "../../../test/support/fake-ope
 import { embeddingVector } from "../../../test/support/openai-wire.ts";
 import litellm, {
   APIConnectionError,
-  CustomLogger,
   InvalidResponseError,
   LiteLLMError,
   Timeout,
@@ -16,7 +15,7 @@ import litellm, {
   type ChatCompletionChunk,
   type ModelResponse,
 } from "../../index.ts";
-import { resetLitellm } from "../../../test/support/globals.ts";
+import { Recorder, resetLitellm, user } from "../../../test/support/kit.ts";
 import { collectUntilError } from "../../../test/support/streams.ts";
 
 // The OpenAI provider end to end, through the public API, against the loopback fake upstream.
@@ -30,35 +29,8 @@ const MINI_OUT = 6e-7;
 // text-embedding-3-small: $0.02 per million input tokens.
 const EMBED_IN = 2e-8;
 
-interface Seen {
-  event: "pre" | "post" | "success" | "failure";
-  kwargs: CallbackKwargs;
-  response: unknown;
-}
-
-/** Records every event it is given, with the kwargs of that event. */
-class Recorder extends CustomLogger {
-  seen: Seen[] = [];
-  of(event: Seen["event"]): Seen[] {
-    return this.seen.filter((s) => s.event === event);
-  }
-  override async async_log_pre_api_call(_model: string, _messages: unknown, kwargs: CallbackKwargs) {
-    this.seen.push({ event: "pre", kwargs, response: null });
-  }
-  override log_post_api_call(kwargs: CallbackKwargs, response: unknown) {
-    this.seen.push({ event: "post", kwargs, response });
-  }
-  override async async_log_success_event(kwargs: CallbackKwargs, response: unknown) {
-    this.seen.push({ event: "success", kwargs, response });
-  }
-  override async async_log_failure_event(kwargs: CallbackKwargs, response: unknown) {
-    this.seen.push({ event: "failure", kwargs, response });
-  }
-}
-
 let fake: FakeOpenAI;
 let rec: Recorder;
-const user = (content: string) => [{ role: "user" as const, content }];
 
 beforeAll(async () => {
   fake = await startFakeOpenAI();
@@ -124,20 +96,18 @@ describe("what callbacks see of a request", () => {
     const res = await acompletion({ model: "openai/gpt-4o-mini", messages: user("hello"), temperature: 0, api_base: fake.url, api_key: KEY });
     await litellm.flush();
     const sent = fake.requests[0]!.body;
-    for (const event of ["pre", "post", "success"] as const) {
-      const [seen] = rec.of(event);
-      expect(seen, event).toBeDefined();
-      const k = seen!.kwargs;
+    for (const event of ["pre_api_call", "post_api_call", "success"] as const) {
+      const k = rec.last(event).kwargs;
       expect(k.additional_args!.complete_input_dict).toEqual(sent);
       expect(k.api_key).toBe(MASKED);
       expect(k.additional_args!.headers.authorization).toBe(`Bearer ${MASKED}`);
       expect(JSON.stringify(k)).not.toContain(KEY);
     }
-    const post = rec.of("post")[0]!.kwargs;
+    const post = rec.last("post_api_call").kwargs;
     expect(typeof post.original_response).toBe("string");
     expect(JSON.parse(post.original_response!)).toEqual(JSON.parse(JSON.stringify(res)));
     expect(post.original_response).toBe(JSON.stringify(res));
-    expect(rec.of("success")[0]!.kwargs.response_cost).toBe(res._hidden_params.response_cost);
+    expect(rec.last("success").kwargs.response_cost).toBe(res._hidden_params.response_cost);
   });
 
   it("completion() delivers the same kwargs to a plain success_callback function", async () => {
@@ -156,7 +126,7 @@ describe("what callbacks see of a request", () => {
     litellm.redact_api_keys = false;
     await acompletion({ model: "openai/gpt-4o-mini", messages: user("hello"), api_base: fake.url, api_key: KEY });
     await litellm.flush();
-    const k = rec.of("success")[0]!.kwargs;
+    const k = rec.last("success").kwargs;
     expect(k.api_key).toBe(KEY);
     expect(k.additional_args!.headers.authorization).toBe(`Bearer ${KEY}`);
   });
@@ -172,8 +142,8 @@ describe("streaming", () => {
     expect(error).toBeUndefined();
     expect(chunks.length).toBeGreaterThan(3);
     expect(text(chunks)).toBe(content);
-    expect(chunks.every((c) => c.choices.length > 0)).toBe(true);
-    expect(chunks.some((c) => c.usage)).toBe(false);
+    expect(chunks.filter((c) => c.choices.length === 0)).toEqual([]);
+    expect(chunks.filter((c) => c.usage)).toEqual([]);
     const body = fake.requests[0]!.body;
     expect(body.stream).toBe(true);
     expect(body.stream_options).toEqual({ include_usage: true });
@@ -203,7 +173,7 @@ describe("streaming", () => {
     await litellm.flush();
     expect(rec.of("failure")).toEqual([]);
     expect(rec.of("success")).toHaveLength(1);
-    const { kwargs: k, response } = rec.of("success")[0]!;
+    const { kwargs: k, response } = rec.last("success");
     const full = k.complete_streaming_response!;
     expect(response).toBe(full);
     expect(full.choices[0]!.message).toMatchObject({ role: "assistant", content });
@@ -215,7 +185,7 @@ describe("streaming", () => {
     expect(k.completion_start_time!.getTime()).toBeGreaterThanOrEqual(k.start_time.getTime());
     expect(k.completion_start_time!.getTime()).toBeLessThanOrEqual(k.end_time!.getTime());
     expect(k.original_response).toBe("<stream>");
-    expect(rec.of("post")[0]!.kwargs.original_response).toBe("<stream>");
+    expect(rec.last("post_api_call").kwargs.original_response).toBe("<stream>");
   });
 });
 
@@ -242,7 +212,7 @@ describe("tool calls", () => {
     expect(chunks.filter((c) => c.choices[0]?.delta.tool_calls?.[0]?.function?.arguments).length).toBeGreaterThan(2);
     const id = chunks[0]!.choices[0]!.delta.tool_calls![0]!.id;
     await litellm.flush();
-    const full = rec.of("success")[0]!.kwargs.complete_streaming_response!;
+    const full = rec.last("success").kwargs.complete_streaming_response!;
     expect(full.choices[0]!.finish_reason).toBe("tool_calls");
     expect(full.choices[0]!.message.content).toBeNull();
     expect(full.choices[0]!.message.tool_calls).toEqual([{ id, type: "function", function: toolCall }]);
@@ -262,7 +232,7 @@ describe("failures", () => {
     await litellm.flush();
     expect(rec.of("success")).toEqual([]);
     expect(rec.of("failure")).toHaveLength(1);
-    expect(rec.of("failure")[0]!.kwargs.exception).toBe(error);
+    expect(rec.last("failure").kwargs.exception).toBe(error);
   });
 
   it("a 200 whose body is not a completion is InvalidResponseError (502)", async () => {
@@ -315,7 +285,7 @@ describe("failures", () => {
     expect(err).toMatchObject({ code: "LLM_TIMEOUT", status: 408, llm_provider: "openai" });
     await litellm.flush();
     expect(rec.of("failure")).toHaveLength(1);
-    const k = rec.of("failure")[0]!.kwargs;
+    const k = rec.last("failure").kwargs;
     expect(k.exception).toBe(err);
     expect(typeof k.traceback_exception).toBe("string");
     expect(k.traceback_exception).toContain("Timeout");
@@ -365,13 +335,13 @@ describe("embeddings", () => {
     expect(fake.requests[0]!.path).toBe("/v1/embeddings");
     expect(fake.requests[0]!.body).toEqual({ model: "text-embedding-3-small", input: ["a", "b"], encoding_format: "float" });
     expect(res.data.map((d) => d.embedding)).toEqual([embeddingVector("a"), embeddingVector("b")]);
-    expect(res.data.every((d) => Array.isArray(d.embedding))).toBe(true);
+    expect(res.data.map((d) => Array.isArray(d.embedding))).toEqual([true, true]);
     expect(res.usage).toEqual({ prompt_tokens: 2, total_tokens: 2 });
     expect(res._hidden_params.response_cost).toBeCloseTo(2 * EMBED_IN, 18);
     await litellm.flush();
-    expect(rec.seen.map((s) => s.event)).toEqual(["pre", "post", "success"]);
-    expect(rec.seen.every((s) => s.kwargs.call_type === "aembedding")).toBe(true);
-    const k = rec.of("success")[0]!.kwargs;
+    expect(rec.events()).toEqual(["pre_api_call", "post_api_call", "success"]);
+    expect(rec.seen.map((s) => s.kwargs.call_type)).toEqual(["aembedding", "aembedding", "aembedding"]);
+    const k = rec.last("success").kwargs;
     expect(k.input).toEqual(["a", "b"]);
     expect(k.response_cost).toBe(res._hidden_params.response_cost);
     expect(k.additional_args!.complete_input_dict).toEqual(fake.requests[0]!.body);
@@ -413,7 +383,7 @@ describe("connection reuse", () => {
   it("sequential calls reuse kept-alive connections instead of opening one each", async () => {
     const answers: ModelResponse[] = [];
     for (let i = 0; i < 20; i++) answers.push(await call(i));
-    expect(answers.every((r) => r.choices[0]!.message.content === "ok")).toBe(true);
+    expect(answers.map((r) => r.choices[0]!.message.content)).toEqual(Array(20).fill("ok"));
     // undici frees a connection a tick after the body is read, so a call made at once takes a
     // second one (Node's own fetch does the same); after that the two are reused, never more.
     expect(connections).toBeGreaterThanOrEqual(1);
