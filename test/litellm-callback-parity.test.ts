@@ -168,68 +168,42 @@ afterEach(() => {
 
 const openai = () => ({ model: "openai/gpt-3.5-turbo", api_base: upstream.url, api_key: "sk-test-1234" });
 
+/**
+ * LiteLLM's three calls per chat scenario: a completion, a stream, and a stream with a bad key that fails. Events
+ * of one call are ordered; calls' events run in the background, so each call's are flushed before the next.
+ */
+async function threeCalls(call: typeof litellm.completion, handler: CompletionCustomHandler): Promise<State[]> {
+  litellm.callbacks = [handler];
+  await call({ ...openai(), messages });
+  await litellm.flush();
+  const stream = await call({ ...openai(), messages, stream: true });
+  for await (const _ of stream) void _;
+  await litellm.flush();
+  upstream.queue({ status: 401 });
+  await expect(
+    (async () => {
+      const failing = await call({ ...openai(), messages, api_key: "my-bad-key", stream: true });
+      for await (const _ of failing) void _;
+    })(),
+  ).rejects.toThrow();
+  await litellm.flush();
+  return handler.states.filter((s) => s !== "async_stream");
+}
+
 describe("test_custom_callback_input.py, chat completions", () => {
   it("test_chat_openai_stream: completion, a stream and a failed stream; every kwarg has LiteLLM's type (sync_stream events come from async_log_stream_event: our fix of an event LiteLLM loses)", async () => {
     const handler = new CompletionCustomHandler();
-    litellm.callbacks = [handler];
-    // Events of one call are ordered; calls' events run in the background, so each call's are flushed before the next.
-    await litellm.completion({ ...openai(), messages });
-    await litellm.flush();
-    const stream = await litellm.completion({ ...openai(), messages, stream: true });
-    for await (const _ of stream) void _;
-    await litellm.flush();
-    upstream.queue({ status: 401 });
-    await expect(
-      (async () => {
-        const failing = await litellm.completion({ ...openai(), messages, api_key: "my-bad-key", stream: true });
-        for await (const _ of failing) void _;
-      })(),
-    ).rejects.toThrow();
-    await litellm.flush();
+    const states = await threeCalls(litellm.completion, handler);
     expect(handler.errors).toEqual([]);
-    expect(handler.states.filter((s) => s !== "async_stream")).toEqual([
-      "sync_pre_api_call",
-      "post_api_call",
-      "sync_success",
-      "sync_pre_api_call",
-      "post_api_call",
-      "sync_success",
-      "sync_pre_api_call",
-      "post_api_call",
-      "sync_failure",
-    ]);
+    expect(states).toEqual(["sync_pre_api_call", "post_api_call", "sync_success", "sync_pre_api_call", "post_api_call", "sync_success", "sync_pre_api_call", "post_api_call", "sync_failure"]);
     expect(handler.states.filter((s) => s === "async_stream").length).toBeGreaterThan(0);
   });
 
   it("test_async_chat_openai_stream: acompletion, a stream and a failed stream; the pre event is log_pre_api_call, as LiteLLM calls it", async () => {
     const handler = new CompletionCustomHandler();
-    litellm.callbacks = [handler];
-    // Events of one call are ordered; calls' events run in the background, so each call's are flushed before the next.
-    await litellm.acompletion({ ...openai(), messages });
-    await litellm.flush();
-    const stream = await litellm.acompletion({ ...openai(), messages, stream: true });
-    for await (const _ of stream) void _;
-    await litellm.flush();
-    upstream.queue({ status: 401 });
-    await expect(
-      (async () => {
-        const failing = await litellm.acompletion({ ...openai(), messages, api_key: "my-bad-key", stream: true });
-        for await (const _ of failing) void _;
-      })(),
-    ).rejects.toThrow();
-    await litellm.flush();
+    const states = await threeCalls(litellm.acompletion, handler);
     expect(handler.errors).toEqual([]);
-    expect(handler.states.filter((s) => s !== "async_stream")).toEqual([
-      "sync_pre_api_call",
-      "post_api_call",
-      "async_success",
-      "sync_pre_api_call",
-      "post_api_call",
-      "async_success",
-      "sync_pre_api_call",
-      "post_api_call",
-      "async_failure",
-    ]);
+    expect(states).toEqual(["sync_pre_api_call", "post_api_call", "async_success", "sync_pre_api_call", "post_api_call", "async_success", "sync_pre_api_call", "post_api_call", "async_failure"]);
   });
 
   it("test_async_chat_openai_stream_options: with include_usage, async_log_success_event runs once", async () => {
@@ -395,6 +369,34 @@ describe("test_custom_callback_input.py, the standard logging payload", () => {
       const [a, b] = keeper.failure.map((k) => slo(k).trace_id);
       expect(a).toEqual(expect.any(String));
       expect(a).toBe(b);
+    } finally {
+      await rt.close();
+    }
+  });
+});
+
+describe("test_custom_callback_router.py", () => {
+  it("a fallback: six events, pre, post and failure for the alias asked for, then pre, post and success for its fallback, one trace", async () => {
+    const rt = await createRuntime({
+      config: {
+        model_list: [
+          { model_name: "azure-gpt", litellm_params: { model: "openai/gpt-3.5-turbo", api_base: upstream.url, api_key: "sk-test-1234", mock_response: "litellm.RateLimitError" } },
+          { model_name: "gpt-3.5-turbo", litellm_params: { model: "openai/gpt-3.5-turbo", api_base: upstream.url, api_key: "sk-test-1234" } },
+        ],
+        router_settings: { fallbacks: [{ "azure-gpt": ["gpt-3.5-turbo"] }] },
+      },
+    });
+    const handler = new CompletionCustomHandler();
+    const keeper = new Keeper();
+    litellm.callbacks = [handler, keeper];
+    try {
+      await rt.acompletion({ model: "azure-gpt", messages });
+      await rt.flush();
+      expect(handler.states).toEqual(["sync_pre_api_call", "post_api_call", "async_failure", "sync_pre_api_call", "post_api_call", "async_success"]);
+      expect(handler.errors).toEqual([]);
+      const [failed, answered] = [slo(keeper.failure[0]!), slo(keeper.success[0]!)];
+      expect([failed.model_group, answered.model_group]).toEqual(["azure-gpt", "gpt-3.5-turbo"]);
+      expect(failed.trace_id).toBe(answered.trace_id);
     } finally {
       await rt.close();
     }
