@@ -1,21 +1,18 @@
 import { EventEmitter } from "node:events";
 import { runCompletion } from "../call/completion.ts";
 import { runEmbedding } from "../call/embedding.ts";
-import type { CallEnv, CallScope, Route, RoutingPlan } from "../call/env.ts";
-import { HookCache, memoryHookStore, storeOf } from "../cache/hook-cache.ts";
-import type { Store } from "../cache/store.ts";
+import { Live } from "./live.ts";
+import { memoryHookStore } from "../cache/hook-cache.ts";
 import { CompletionStream } from "../call/stream.ts";
-import { Dispatcher, TaskCount } from "../callbacks/dispatcher.ts";
+import { Dispatcher } from "../callbacks/dispatcher.ts";
 import { callOwnMethod, describeThrown } from "../callbacks/failure.ts";
-import { compileCallbacks, type CompiledCallbacks, type CallbackSource } from "../callbacks/registry.ts";
 import { CallbackError, ConfigError, formatIssue, LiteLLMError, type ConfigIssue } from "../errors.ts";
 import { globalScope } from "../globals.ts";
-import { resolveModel } from "../providers/index.ts";
 import type { CompletionParams, EmbeddingParams, EmbeddingResponse, InlineConfig, ModelResponse, RuntimeStats } from "../types.ts";
 import { loadConfig, yieldToCalls, type LoadedConfig } from "./load.ts";
 import { ModuleLoader } from "./modules.ts";
 import type { ResolvedSettings } from "./settings.ts";
-import { buildSnapshot, compileChain, type Deployment, type Snapshot } from "./snapshot.ts";
+import { buildSnapshot, type Snapshot } from "./snapshot.ts";
 import { watchFiles } from "./watch.ts";
 
 /** Options of `createRuntime()`. */
@@ -50,136 +47,6 @@ export interface ReloadInfo {
   changed: string[];
 }
 
-const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
-
-/** A deployment's name in kwargs metadata, as LiteLLM's router writes `metadata.deployment`: its `litellm_params.model`. */
-const nameOf = (d: Deployment): string => String(d.params.model);
-
-/** A snapshot in service: its call environment and how many calls still run on it. */
-class Live implements CallEnv {
-  inflight = 0;
-  /** The logging tasks of calls made on this snapshot. */
-  readonly tasks = new TaskCount();
-  private drained: Array<() => void> = [];
-  private globalCompiled: CompiledCallbacks | undefined;
-  private chains = new Map<Deployment | null, { sources: CallbackSource[]; callbacks: CompiledCallbacks }>();
-  /** The hook chains of aliases with several deployments, compiled with the chains. */
-  private scopes = new Map<string, CallScope>();
-  /** The pre-call hooks' `cache`: the response cache's store when the config has one, else the runtime's memory (kept across reloads). */
-  readonly hookCache: HookCache;
-
-  constructor(
-    readonly snapshot: Snapshot,
-    readonly dispatcher: Dispatcher,
-    hookMemory: Store,
-  ) {
-    const store = storeOf(snapshot.cache) ?? hookMemory;
-    this.hookCache = new HookCache(() => store);
-  }
-
-  get settings() {
-    return this.snapshot.settings;
-  }
-
-  get resolveBuiltin() {
-    return this.snapshot.builtin;
-  }
-
-  get cache() {
-    return this.snapshot.cache;
-  }
-
-  /** The chain for a deployment, compiled once per change of the process-wide lists. */
-  private chain(deployment: Deployment | null) {
-    const global = globalScope.current();
-    if (global.callbacks !== this.globalCompiled) {
-      this.globalCompiled = global.callbacks;
-      this.chains.clear();
-      this.scopes.clear();
-    }
-    let chain = this.chains.get(deployment);
-    if (!chain) this.chains.set(deployment, (chain = compileChain(global.sources, this.snapshot, deployment ?? undefined)));
-    return chain;
-  }
-
-  route(params: { model: string; api_base?: unknown; api_key?: unknown; mock_response?: unknown; api_version?: unknown; azure_ad_token?: unknown; organization?: unknown }): Route {
-    const deployments = this.snapshot.models.get(params.model);
-    if (!deployments) {
-      const { sources, callbacks } = this.chain(null);
-      const target = resolveModel({
-        model: params.model,
-        api_base: str(params.api_base),
-        api_key: str(params.api_key),
-        api_version: str(params.api_version),
-        azure_ad_token: str(params.azure_ad_token),
-        organization: str(params.organization),
-        mock_response: params.mock_response as string | undefined,
-        env: this.snapshot.loaded.env,
-      });
-      return { target, sources, callbacks };
-    }
-    return this.routeTo(this.snapshot.router.pick(params.model) ?? deployments[0]!, params);
-  }
-
-  /** The chain a call to `model` takes its hooks from: a deployment's own lists count for every call to its alias. */
-  scope(model: string): CallScope {
-    const deployments = this.snapshot.models.get(model);
-    if (!deployments || deployments.length === 0) return this.chain(null);
-    if (deployments.length === 1) return this.chain(deployments[0]!);
-    let scope = this.scopes.get(model);
-    if (!scope) {
-      const { sources } = this.chain(null);
-      const all = [...sources, ...deployments.flatMap((d) => d.sources)];
-      this.scopes.set(model, (scope = { sources: all, callbacks: compileCallbacks(all, this.snapshot.builtin) }));
-    }
-    return scope;
-  }
-
-  /** A config alias goes through the snapshot's router: deployments, retries, fallbacks. */
-  plan(params: { model: string }): RoutingPlan<Deployment> | null {
-    return this.snapshot.models.has(params.model) ? { alias: params.model, router: this.snapshot.router, routeTo: this.routeTo, nameOf } : null;
-  }
-
-  /** The route of one deployment: the call's own api_base, api_key and mock_response over the deployment's. */
-  readonly routeTo = (d: Deployment, params: { api_base?: unknown; api_key?: unknown; mock_response?: unknown; api_version?: unknown; azure_ad_token?: unknown; organization?: unknown }): Route => {
-    const p = d.params;
-    const { sources, callbacks } = this.chain(d);
-    const target = resolveModel({
-      model: String(p.model),
-      api_base: str(params.api_base) ?? str(p.api_base),
-      api_key: str(params.api_key) ?? str(p.api_key),
-      api_version: str(params.api_version) ?? str(p.api_version),
-      azure_ad_token: str(params.azure_ad_token) ?? str(p.azure_ad_token),
-      organization: str(params.organization) ?? str(p.organization),
-      mock_response: (params.mock_response ?? p.mock_response) as string | undefined,
-      model_group: d.alias,
-      model_info: d.model_info as Record<string, unknown> | null,
-      env: this.snapshot.loaded.env,
-    });
-    return { target, sources, callbacks, defaults: d.defaults };
-  };
-
-  enter(): void {
-    this.inflight++;
-  }
-
-  leave = (): void => {
-    if (--this.inflight === 0 && this.drained.length > 0) for (const fn of this.drained.splice(0)) fn();
-  };
-
-  /** Resolves when no call runs on this snapshot any more, or after `graceMs`. */
-  idle(graceMs: number): Promise<void> {
-    if (this.inflight === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, graceMs);
-      timer.unref();
-      this.drained.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  }
-}
 
 /**
  * A config-driven runtime: calls run against one frozen snapshot of the
