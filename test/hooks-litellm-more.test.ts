@@ -4,33 +4,21 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import ts from "typescript";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import litellm, {
   Cache,
-  createRuntime,
   CustomLogger,
   type CallbackKwargs,
   type CallType,
   type ChatMessage,
   type DualCache,
   type HookCallType,
-  type InlineConfig,
   type ModelResponse,
-  type Runtime,
   type UserAPIKeyAuth,
 } from "../core/index.ts";
-import { Recorder, resetLitellm, tempDirForTest, user } from "./support/kit.ts";
+import { Recorder, resetLitellm, tempDirForTest, user, useRuntimes } from "./support/kit.ts";
 
-const runtimes: Runtime[] = [];
-async function runtime(config: InlineConfig | string): Promise<Runtime> {
-  const rt = await createRuntime({ config });
-  rt.on("callback_error", () => {});
-  runtimes.push(rt);
-  return rt;
-}
-afterEach(async () => {
-  for (const rt of runtimes.splice(0)) await rt.close();
-});
+const runtime = useRuntimes();
 
 const CARD = /\b(?:\d[ -]?){13,16}\b/g;
 const mask = (text: unknown) => String(text).replace(CARD, "[card]");

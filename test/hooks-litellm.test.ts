@@ -1,21 +1,18 @@
 // LiteLLM's call hooks, with LiteLLM's positional arguments, in the library: call_hooks.md's examples ported line by line,
 // moderation beside the provider request, failure hooks, the stream hooks, and embeddings through the same lifecycle.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CallbackError,
-  createRuntime,
   CustomLogger,
-  type CallbackKwargs,
   type ChatCompletionChunk,
   type DualCache,
   type EmbeddingResponse,
   type HookCallType,
   type InlineConfig,
   type ModelResponse,
-  type Runtime,
   type UserAPIKeyAuth,
 } from "../core/index.ts";
-import { Recorder, user } from "./support/kit.ts";
+import { Recorder, user, useRuntimes } from "./support/kit.ts";
 
 /** What LiteLLM's `get_formatted_prompt` gives for a chat call: the messages' text, joined. */
 function get_formatted_prompt(data: Record<string, unknown>, call_type: HookCallType): string {
@@ -23,16 +20,7 @@ function get_formatted_prompt(data: Record<string, unknown>, call_type: HookCall
   return (data.messages as Array<{ content?: unknown }>).map((m) => String(m.content ?? "")).join(" ");
 }
 
-const runtimes: Runtime[] = [];
-async function runtime(config: InlineConfig): Promise<Runtime> {
-  const rt = await createRuntime({ config });
-  rt.on("callback_error", () => {});
-  runtimes.push(rt);
-  return rt;
-}
-afterEach(async () => {
-  for (const rt of runtimes.splice(0)) await rt.close();
-});
+const runtime = useRuntimes();
 
 async function text(stream: AsyncIterable<ChatCompletionChunk>): Promise<string> {
   let out = "";

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, onTestFinished } from "vitest";
-import litellm, { CustomLogger, type CallbackInput, type CallbackKwargs } from "../../core/index.ts";
+import litellm, { createRuntime, CustomLogger, type CallbackInput, type CallbackKwargs, type InlineConfig, type Runtime } from "../../core/index.ts";
 import type { LoggerMethod } from "../../core/callbacks/custom-logger.ts";
 import { EVENTS, type EventName } from "../../core/callbacks/registry.ts";
 
@@ -141,4 +141,22 @@ export async function tempDirForTest(prefix: string): Promise<string> {
 
 function makeTempDir(prefix: string): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
+}
+
+/**
+ * A factory of runtimes for a test file: each is closed after its test, and
+ * its `callback_error` reports (expected where tests throw on purpose) are
+ * kept off stderr.
+ */
+export function useRuntimes(): (config: InlineConfig | string) => Promise<Runtime> {
+  const made: Runtime[] = [];
+  afterEach(async () => {
+    for (const rt of made.splice(0)) await rt.close();
+  });
+  return async (config) => {
+    const rt = await createRuntime({ config });
+    rt.on("callback_error", () => {});
+    made.push(rt);
+    return rt;
+  };
 }
