@@ -176,13 +176,13 @@ describe("console: text", () => {
     });
 
     it("below debug, success_callback gets console for success alone: no handler for the other events", async () => {
-      const { compileCallbacks } = await import("../core/callbacks/registry.ts");
+      const { compileCallbacks, EVENTS } = await import("../core/callbacks/registry.ts");
       const { createBuiltin } = await import("../core/callbacks/builtins.ts");
       const compile = (level: string) => {
         const consoleLogger = createBuiltin("console", { level });
         return compileCallbacks([{ list: "success_callback", entries: ["console"] }], () => consoleLogger).async;
       };
-      const count = (t: ReturnType<typeof compile>) => Object.fromEntries(Object.entries(t).map(([e, hs]) => [e, hs.length]));
+      const count = (t: ReturnType<typeof compile>) => Object.fromEntries(EVENTS.map((e) => [e, t[e].length]));
       expect(count(compile("info"))).toEqual({ pre_api_call: 0, post_api_call: 0, stream_event: 0, success: 1, failure: 0 });
       expect(count(compile("debug"))).toEqual({ pre_api_call: 1, post_api_call: 1, stream_event: 1, success: 1, failure: 0 });
     });

@@ -271,6 +271,18 @@ describe("who gets a copy, and what a copy holds", () => {
       (name, _list, options) => createBuiltin(name, { path, ...options }),
     );
     expect(compiled.async.success.map((h) => h.copies)).toEqual([false, true, false, true, true, false, true]);
+    expect(compiled.async.success.map((h) => h.blind)).toEqual([false, false, true, false, false, true, false]);
+  });
+
+  it("builds no copy and no record for an event that no handler can see", () => {
+    const blind = () => 1;
+    const reads = (k: unknown) => k;
+    const table = (entries: CallbackInput[]) => compileCallbacks([{ list: "success_callback", entries }], () => ({})).async.seen;
+    expect(table([blind])).toEqual({ pre_api_call: false, post_api_call: false, stream_event: false, success: false, failure: false });
+    // One handler that can see it is enough: the event is built for everyone.
+    expect(table([blind, reads]).success).toBe(true);
+    // The project's built-ins read what they are given.
+    expect(compileCallbacks([{ list: "success_callback", entries: ["file"] }], (name, _list, options) => createBuiltin(name, { path, ...options })).async.seen.success).toBe(true);
   });
 
   it("keeps _hidden_params (not enumerable), aliases, Dates and cycles; shares errors, and values past a depth bound", () => {

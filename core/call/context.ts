@@ -7,6 +7,13 @@ import type { CallbackKwargs, LogEventType } from "../types.ts";
 import type { BaseKwargsInput } from "../callbacks/kwargs.ts";
 import type { CallSettings } from "./env.ts";
 
+/** When the provider's answer came (epoch ms), how long it was awaited (ms), and its rate-limit headers. */
+export interface ProviderAnswerTiming {
+  readonly at: number;
+  readonly waitMs: number;
+  readonly headers: Readonly<Record<string, string>> | undefined;
+}
+
 // A chunk is logged from LiteLLM's success handler, which marks it a successful call.
 const LOG_TYPE: Record<EventName, LogEventType> = {
   pre_api_call: "pre_api_call",
@@ -27,6 +34,8 @@ export class CallContext {
   private streamKwargs: CallbackKwargs | undefined;
   /** What this call hides from its loggers, read at its first event (after the pre-call hooks). */
   private mask: Mask | undefined;
+  /** When the provider's answer came, how long it was awaited, and its rate-limit headers (events.ts `answered`). */
+  answer: ProviderAnswerTiming | undefined = undefined;
 
   constructor(
     input: BaseKwargsInput,
@@ -52,10 +61,16 @@ export class CallContext {
   emit(event: EventName, response: unknown, end: Date): void {
     const handlers = this.table[event];
     if (handlers.length === 0) return;
+    const end_ = event === "post_api_call" ? null : end;
+    if (!this.table.seen[event]) {
+      // No handler of this event can see what it is handed: no copy, no record, nothing to redact.
+      this.dispatcher.emit(handlers, { kwargs: this.kwargs, response, start: this.kwargs.start_time, end: end_, prepare: undefined, mask: 0 }, this.trail, this.settings.callback_timeout * 1000);
+      return;
+    }
     const mask = (this.mask ??= callMask(this.settings.turn_off_message_logging, this.kwargs.litellm_params.metadata));
     // Chunks of one stream share one kwargs copy: nothing in it changes between them.
     const kwargs = event === "stream_event" ? (this.streamKwargs ??= this.snapshot(event)) : this.snapshot(event);
-    const payload: EventPayload = { kwargs, response, start: this.kwargs.start_time, end: event === "post_api_call" ? null : end, prepare: undefined, mask };
+    const payload: EventPayload = { kwargs, response, start: this.kwargs.start_time, end: end_, prepare: undefined, mask };
     if (event === "success" || event === "failure") payload.prepare = this.record(kwargs, event, response);
     this.dispatcher.emit(handlers, payload, this.trail, this.settings.callback_timeout * 1000);
   }

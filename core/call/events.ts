@@ -122,7 +122,7 @@ export function priceSuccess(ctx: CallContext, target: ResolvedModel, usage: Par
     custom_pricing: callPrices !== null || hasPrices(target.model_info),
   };
   k.completion_start_time ??= end;
-  const answer = answers.get(ctx);
+  const answer = ctx.answer;
   const hidden: HiddenParams = {
     response_cost: cost,
     cache_hit: false,
@@ -141,16 +141,6 @@ export function priceSuccess(ctx: CallContext, target: ResolvedModel, usage: Par
 }
 
 const hasPrices = (info: Record<string, unknown> | null): boolean => info != null && (typeof info.input_cost_per_token === "number" || typeof info.output_cost_per_token === "number");
-
-/** When the provider's answer came (epoch ms), how long it was awaited (ms), and its rate-limit headers. */
-interface Answer {
-  readonly at: number;
-  readonly waitMs: number;
-  readonly headers: Readonly<Record<string, string>> | undefined;
-}
-
-/** Per call, beside its context rather than in its kwargs: what pricing puts in the response's `_hidden_params`. */
-const answers = new WeakMap<CallContext, Answer>();
 
 export function attachHidden<T extends object>(response: T, hidden: HiddenParams): T {
   // Not enumerable: the response serialises exactly as the provider's.
@@ -195,15 +185,17 @@ export function requestOptions(params: AnyParams, target: ResolvedModel, stream:
  * provider was asked and answered (with an error), as LiteLLM logs it, so a
  * failed attempt reads pre, post, failure.
  */
-export async function answered<T>(ctx: CallContext, work: Promise<T>): Promise<T> {
+export function answered<T>(ctx: CallContext, work: Promise<T>): Promise<T> {
   const asked = performance.now();
-  try {
-    const out = await work;
-    answers.set(ctx, { at: Date.now(), waitMs: performance.now() - asked, headers: (out as { headers?: Readonly<Record<string, string>> }).headers });
-    return out;
-  } catch (err) {
-    ctx.kwargs.original_response = err instanceof Error ? err.message : String(err);
-    ctx.emit("post_api_call", null, new Date());
-    throw err;
-  }
+  return work.then(
+    (out) => {
+      ctx.answer = { at: Date.now(), waitMs: performance.now() - asked, headers: (out as { headers?: Readonly<Record<string, string>> }).headers };
+      return out;
+    },
+    (err: unknown) => {
+      ctx.kwargs.original_response = err instanceof Error ? err.message : String(err);
+      ctx.emit("post_api_call", null, new Date());
+      throw err;
+    },
+  );
 }

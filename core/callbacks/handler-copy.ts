@@ -31,6 +31,11 @@ export function needsCopy(target: object, fn: Function): boolean {
   return !readOnly.has(target) && seesArguments(fn);
 }
 
+/** Whether a handler cannot see what it is given: a user's function with no declared parameter (never a built-in, which reads what it gets). */
+export function isBlind(target: object, fn: Function): boolean {
+  return !readOnly.has(target) && !seesArguments(fn);
+}
+
 /** A declared parameter, a default or rest one, `arguments` or `eval`; native and bound functions are assumed to see them. */
 function seesArguments(fn: Function): boolean {
   if (fn.length > 0) return true;
@@ -100,9 +105,13 @@ function copyValue(value: unknown, seen: Map<object, unknown>, depth: number): u
   }
   const proto = Object.getPrototypeOf(value);
   if (proto === Object.prototype || proto === null) {
-    const out: Record<string, unknown> = proto === null ? Object.create(null) : {};
+    // A spread clones the object's shape in one step; only the values that are objects are then replaced.
+    const out: Record<string, unknown> = proto === null ? Object.assign(Object.create(null), value) : { ...value };
     seen.set(value, out);
-    for (const key in value) out[key] = copyValue((value as Record<string, unknown>)[key], seen, depth + 1);
+    for (const key in out) {
+      const v = out[key];
+      if (v !== null && typeof v === "object") out[key] = copyValue(v, seen, depth + 1);
+    }
     return out;
   }
   if (value instanceof Date) {

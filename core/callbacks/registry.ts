@@ -2,7 +2,7 @@ import { InvalidCallbackError } from "../errors.ts";
 import type { CallbackInput, CallbackKwargs, CallType, CustomLoggerMethods } from "../types.ts";
 import { HookCollector, NO_HOOKS, type CallHooks } from "./call-hooks.ts";
 import { LOGGER_METHODS, ownMethod, type LoggerMethod } from "./custom-logger.ts";
-import { needsCopy, redactsFor } from "./handler-copy.ts";
+import { isBlind, needsCopy, redactsFor } from "./handler-copy.ts";
 import type { Mask } from "./redact.ts";
 
 /** The logging events, in the order one call delivers them. */
@@ -86,12 +86,15 @@ export interface Handler {
   readonly copies: boolean;
   /** Whether it is always handed redacted content (built with `message_logging: false`), decided when the lists are compiled. */
   readonly redacts: boolean;
+  /** Whether it cannot see what it is handed (a user's function that declares no parameter): it needs no copy and no record. */
+  readonly blind: boolean;
   readonly invoke: (p: EventPayload) => unknown;
 }
 
 export type { Hook, CallHooks } from "./call-hooks.ts";
 
-export type EventTable = Readonly<Record<EventName, readonly Handler[]>>;
+/** Per event, its handlers in order; `seen` says whether any of them can see the payload (decided when the lists compile). */
+export type EventTable = Readonly<Record<EventName, readonly Handler[]>> & { readonly seen: Readonly<Record<EventName, boolean>> };
 
 /** The callback lists of one scope, sorted per event once, so a call only walks arrays. */
 export interface CompiledCallbacks {
@@ -183,7 +186,15 @@ export function assertCallback(entry: unknown, where: string): asserts entry is 
   );
 }
 
-const EMPTY: EventTable = Object.freeze({ pre_api_call: [], post_api_call: [], stream_event: [], success: [], failure: [] });
+const NOT_SEEN: Readonly<Record<EventName, boolean>> = Object.freeze({ pre_api_call: false, post_api_call: false, stream_event: false, success: false, failure: false });
+const EMPTY: EventTable = Object.freeze({ pre_api_call: [], post_api_call: [], stream_event: [], success: [], failure: [], seen: NOT_SEEN });
+
+/** A table as a call reads it: frozen, with whether each event's payload can be seen by any of its handlers. */
+function sealTable(handlers: Record<EventName, Handler[]>): EventTable {
+  const seen = { ...NOT_SEEN };
+  for (const event of EVENTS) seen[event] = handlers[event].some((h) => !h.blind);
+  return Object.freeze({ ...handlers, seen: Object.freeze(seen) });
+}
 
 /** Sorts callback lists into per-event handler arrays. Runs when lists change, never per call. */
 export function compileCallbacks(sources: readonly CallbackSource[], resolveBuiltin: BuiltinResolver): CompiledCallbacks {
@@ -224,7 +235,8 @@ export function compileCallbacks(sources: readonly CallbackSource[], resolveBuil
         for (const event of events) {
           if (!allowed.includes(event) || !claim(fn, event)) continue;
           const invoke = event === "pre_api_call" ? (p: EventPayload) => fn(p.kwargs) : (p: EventPayload) => fn(p.kwargs, p.response, p.start, p.end);
-          const handler: Handler = { name, method: source.list, slot: slot(fn), copies: needsCopy(fn, fn), redacts: redactsFor(fn), invoke };
+          const blind = isBlind(fn, fn);
+          const handler: Handler = { name, method: source.list, slot: slot(fn), copies: needsCopy(fn, fn), redacts: !blind && redactsFor(fn), blind, invoke };
           sync[event].push(handler);
           async[event].push(handler);
         }
@@ -249,8 +261,8 @@ export function compileCallbacks(sources: readonly CallbackSource[], resolveBuil
     });
   }
   return Object.freeze({
-    sync: Object.freeze(sync),
-    async: Object.freeze(async),
+    sync: sealTable(sync),
+    async: sealTable(async),
     hooks: hooks.done(),
     targets: Object.freeze(targets),
   });
@@ -268,7 +280,8 @@ function methodHandler(target: object, name: string, method: string, fn: (...arg
     event === "pre_api_call"
       ? (p: EventPayload) => fn.call(target, p.kwargs.model, p.kwargs.messages, p.kwargs)
       : (p: EventPayload) => fn.call(target, p.kwargs, p.response, p.start, p.end);
-  return { name, method, slot, copies: needsCopy(target, fn), redacts: redactsFor(target), invoke };
+  const blind = isBlind(target, fn);
+  return { name, method, slot, copies: needsCopy(target, fn), redacts: !blind && redactsFor(target), blind, invoke };
 }
 
 export const NO_CALLBACKS: CompiledCallbacks = Object.freeze({

@@ -41,12 +41,20 @@ export interface PricingNote {
   readonly breakdown: CostBreakdownParts | null;
 }
 
-/** Kept beside a response's `_hidden_params` object, not on it: the caller's response stays as the provider shaped it. */
-const pricing = new WeakMap<object, PricingNote>();
+/**
+ * Kept on a response's `_hidden_params` object under a symbol, not enumerable:
+ * JSON, spreads, equality checks and the records never show it. A property, not a WeakMap: one WeakMap entry
+ * per call cost more than the rest of pricing (ephemerons slow every scavenge).
+ */
+const PRICING: unique symbol = Symbol("litellm-runtime.pricing");
 
 /** Records how a response was priced, for its record's `model_map_information` and `cost_breakdown`. */
 export function notePricing(hidden: HiddenParams, note: PricingNote): void {
-  pricing.set(hidden, note);
+  Object.defineProperty(hidden, PRICING, { value: note, enumerable: false, writable: true, configurable: true });
+}
+
+function pricingOf(hidden: HiddenParams): PricingNote | undefined {
+  return (hidden as { [PRICING]?: PricingNote })[PRICING];
 }
 
 /**
@@ -66,7 +74,7 @@ export function standardLoggingObject(
   const server = isObject(lp.proxy_server_request) ? (lp.proxy_server_request as ProxyServerRequest) : null;
   const answer = status === "success" && isObject(response) ? response : null;
   const hidden = answer ? ((answer as { _hidden_params?: HiddenParams })._hidden_params ?? undefined) : undefined;
-  const note = hidden ? pricing.get(hidden) : undefined;
+  const note = hidden ? pricingOf(hidden) : undefined;
   const usage = isObject(answer?.usage) ? (answer.usage as Obj) : null;
   const err = status === "failure" ? (kwargs.exception as (Error & { litellm_response_headers?: Record<string, string> }) | undefined) : undefined;
 
