@@ -25,12 +25,23 @@ import { CompletionStream, PlainStream, type ChunkSource } from "./stream.ts";
  *
  * A call whose callbacks define none of these hooks goes straight to its attempts.
  */
-export async function runCall<P extends AnyParams, R extends object>(env: CallEnv, kind: CallKind<P, R>, params: P, callType: CallType): Promise<R | CompletionStream> {
-  kind.check(params);
-  const hooks = callbacksFor(env, env.scope(params.model), params).hooks;
-  const call: CallState<P, R> = { env, kind, callType, hooks, gate: undefined, signal: undefined, lastKwargs: undefined };
-  if (!hooks.awaited) return dispatch(call, params);
+export function runCall<P extends AnyParams, R extends object>(env: CallEnv, kind: CallKind<P, R>, params: P, callType: CallType): Promise<R | CompletionStream> {
+  let call: CallState<P, R>;
+  try {
+    kind.check(params);
+    const hooks = callbacksFor(env, env.scope(params.model), params).hooks;
+    call = { env, kind, callType, hooks, gate: undefined, signal: undefined, lastKwargs: undefined };
+    // No awaited hooks: the attempts' own promise is the call's, with none wrapped around it.
+    if (!hooks.awaited) return dispatch(call, params);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return hookedCall(call, params);
+}
 
+/** A call whose callbacks define hooks the call waits for: pre-call, moderation, success, failure or stream hooks. */
+async function hookedCall<P extends AnyParams, R extends object>(call: CallState<P, R>, params: P): Promise<R | CompletionStream> {
+  const { env, kind, hooks } = call;
   const caller = callerOf(params);
   const hookEnv: HookEnv = { timeoutMs: env.settings.callback_timeout * 1000, dispatcher: env.dispatcher, policy: env.settings.hook_timeout_policy };
   let data = requestData(params);

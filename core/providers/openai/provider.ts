@@ -6,9 +6,13 @@ import type { Provider, ProviderRequest, RawChat, RawEmbedding, RequestOptions, 
  * spec where requests go and with which credentials.
  */
 
-let httpModule: Promise<typeof import("./http.ts")> | undefined;
+type Http = typeof import("./http.ts");
+let httpModule: Promise<Http> | undefined;
+let httpLoaded: Http | undefined;
 /** The HTTP half, imported on first use: undici and the SSE parser cost load time a runtime serving only the mock should not pay. */
-const http = (): Promise<typeof import("./http.ts")> => (httpModule ??= import("./http.ts"));
+const http = (): Promise<Http> => (httpModule ??= import("./http.ts").then((m) => (httpLoaded = m)));
+/** Runs `use` on the HTTP half: at once once it is loaded (no extra promise per call), else when the import settles. */
+const withHttp = <T>(use: (h: Http) => Promise<T>): Promise<T> => (httpLoaded ? use(httpLoaded) : http().then(use));
 
 export type ApiPath = "/chat/completions" | "/embeddings";
 
@@ -66,12 +70,12 @@ export function openaiStyleProvider(spec: OpenAIStyle): Provider {
       return request(target, body, messages, opts, "/chat/completions");
     },
 
-    async chat(req) {
-      return (await http()).json<RawChat>(req, "completion");
+    chat(req) {
+      return withHttp((h) => h.json<RawChat>(req, "completion"));
     },
 
-    async chatStream(req) {
-      return (await http()).chatStream(req);
+    chatStream(req) {
+      return withHttp((h) => h.chatStream(req));
     },
 
     embeddingRequest(target, input, optional, opts) {
@@ -80,8 +84,8 @@ export function openaiStyleProvider(spec: OpenAIStyle): Provider {
       return request(target, body, input, opts, "/embeddings");
     },
 
-    async embed(req) {
-      return (await http()).json<RawEmbedding>(req, "embedding list");
+    embed(req) {
+      return withHttp((h) => h.json<RawEmbedding>(req, "embedding list"));
     },
   };
 }
