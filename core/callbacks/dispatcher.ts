@@ -113,9 +113,17 @@ export class Dispatcher {
     }
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(this.drain);
+      setImmediate(this.later);
     }
   }
+
+  /**
+   * The queue is drained one loop turn after the event, not in the turn's own check phase:
+   * there undici writes the request a call just made (it waits a turn before reusing a
+   * kept-alive socket), and logging work ahead of it would hold the request back.
+   * Drained a turn later, it overlaps the wait for the provider instead.
+   */
+  private readonly later = (): void => void setImmediate(this.drain);
 
   stats(): DispatchStats {
     return { pending: this.queue.length - this.head + this.runningCount + this.waiting, ...this.stats_ };
