@@ -1,7 +1,7 @@
 // The callers the suites compare: our runtime, the raw openai client on either HTTP stack, and a bare undici request as the floor.
 import OpenAI from "openai";
 import { Agent, Pool, fetch as undiciFetch, type Dispatcher } from "undici";
-import { acompletion } from "../core/index.ts";
+import { acompletion } from "./lib.ts";
 import type { Arm } from "./loops.ts";
 import { now } from "./stats.ts";
 

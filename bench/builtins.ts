@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRuntime, type Runtime } from "../core/index.ts";
+import { createRuntime, type Runtime } from "./lib.ts";
 import { startFakeMixpanel } from "../test/support/fake-mixpanel.ts";
 import { envInt, summarize, type Row, type SuiteResult } from "./stats.ts";
 

@@ -1,5 +1,5 @@
 // The response cache: a local hit, a Redis hit on loopback, and what a miss costs over no cache.
-import litellm, { Cache, acompletion } from "../core/index.ts";
+import litellm, { Cache, acompletion } from "./lib.ts";
 import { installFive, uninstall } from "./callbacks.ts";
 import { envInt, summarize, type Row, type SuiteResult } from "./stats.ts";
 

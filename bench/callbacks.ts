@@ -1,5 +1,5 @@
 // The five callbacks every "with callbacks" arm registers, each doing trivial work: counting.
-import litellm, { CustomLogger, type CallbackKwargs } from "../core/index.ts";
+import litellm, { CustomLogger, type CallbackKwargs } from "./lib.ts";
 
 /** How many times each kind of callback ran. */
 export const counts = { pre: 0, post: 0, success: 0, failure: 0, input: 0, successFn: 0, failureFn: 0 };

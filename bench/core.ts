@@ -1,5 +1,5 @@
 // The core suites: our call path against the raw openai client, the cost of dispatch, and streaming.
-import litellm, { acompletion, completion } from "../core/index.ts";
+import litellm, { acompletion, completion } from "./lib.ts";
 import { MESSAGES, makeArms } from "./arms.ts";
 import { RUNS_PER_CALL, installFive, totalRuns, uninstall } from "./callbacks.ts";
 import { concurrent, cpuPerCall, interleave, sequential, share, throughput, type Batch } from "./loops.ts";

@@ -1,5 +1,5 @@
 // Bounded loops the suites are built from: interleaved rounds, sequential and concurrent runs.
-import litellm from "../core/index.ts";
+import litellm from "./lib.ts";
 import { now } from "./stats.ts";
 
 export type Arm = () => Promise<unknown>;
