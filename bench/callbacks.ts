@@ -88,9 +88,9 @@ export function totalRuns(): number {
   return n;
 }
 
-/** Registers the five callbacks globally. */
-export function installFive(): void {
-  if (READ) {
+/** Registers the five callbacks globally; `read`: the five that take their kwargs (each run then gets its own copy). */
+export function installFive(read = READ): void {
+  if (read) {
     litellm.callbacks = [new ReadingLogger(), new ReadingLogger()];
     litellm.input_callback = [readInput];
     litellm.success_callback = [readSuccess];
