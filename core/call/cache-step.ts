@@ -68,7 +68,7 @@ export function store(use: CacheUse, value: unknown): void {
  * embedding input), `api_key` (masked) and `original_response` (the stored answer as text).
  */
 export function recordHit(ctx: CallContext, target: ResolvedModel, usage: Partial<Usage> | undefined, key: string, end: Date, answer?: unknown): HiddenParams {
-  const saved = computeCost({ model: target.model, provider: target.provider, usage, modelInfo: target.model_info, costMap: ctx.settings.model_cost_map }).cost;
+  const saved = computeCost({ model: target.model, provider: target.provider, usage, modelInfo: target.model_info, costMap: ctx.settings.model_cost_map, baseModel: ctx.kwargs.litellm_params.base_model }).cost;
   const k = ctx.kwargs;
   // kwargs.messages holds the embedding input for embeddings, as LiteLLM's logging object does.
   k.input = k.messages;

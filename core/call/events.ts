@@ -100,15 +100,16 @@ export function priceSuccess(ctx: CallContext, target: ResolvedModel, usage: Par
     params.input_cost_per_token !== undefined || params.output_cost_per_token !== undefined
       ? { input_cost_per_token: params.input_cost_per_token as number | undefined, output_cost_per_token: params.output_cost_per_token as number | undefined }
       : null;
-  const { cost, debug, price, breakdown } = computeCost({
+  const k = ctx.kwargs;
+  const { cost, debug, price, pricedAs, breakdown } = computeCost({
     model: target.model,
     provider: target.provider,
     usage,
     modelInfo: target.model_info,
     callPrices,
     costMap: ctx.settings.model_cost_map,
+    baseModel: k.litellm_params.base_model,
   });
-  const k = ctx.kwargs;
   k.end_time = end;
   k.cache_hit = false;
   k.cache_key = null;
@@ -136,7 +137,7 @@ export function priceSuccess(ctx: CallContext, target: ResolvedModel, usage: Par
     litellm_overhead_time_ms: answer ? Math.max(0, (k.stream ? answer.at : end.getTime()) - ctx.start.getTime() - answer.waitMs) : null,
   };
   const chat = k.call_type === "completion" || k.call_type === "acompletion";
-  notePricing(hidden, { model_map_key: target.model, model_map_value: price, breakdown: chat ? breakdown : null });
+  notePricing(hidden, { model_map_key: pricedAs, model_map_value: price, breakdown: chat ? breakdown : null });
   return hidden;
 }
 

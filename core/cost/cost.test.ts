@@ -237,3 +237,35 @@ describe("loadCostMap", () => {
     }
   });
 });
+
+describe("base_model", () => {
+  it("prices a deployment by its base model, with or without the base's provider prefix", () => {
+    const own = computeCost({ model: "my-gpt4o-deployment", provider: "azure", usage: usage(1000, 500), baseModel: "azure/gpt-4o" });
+    expect(own.price).toBe(BUNDLED_PRICES.get("gpt-4o"));
+    expect(own.pricedAs).toBe("gpt-4o");
+    expect(own.cost).toBeCloseTo(1000 * BUNDLED_PRICES.get("gpt-4o")!.input_cost_per_token! + 500 * BUNDLED_PRICES.get("gpt-4o")!.output_cost_per_token!, 12);
+    const bare = computeCost({ model: "ft:gpt-4o-mini:acme::x1", provider: "openai", usage: usage(10, 5), baseModel: "gpt-4o-mini" });
+    expect(bare.price).toBe(BUNDLED_PRICES.get("gpt-4o-mini"));
+  });
+
+  it("loses to prices written in model_info or given by the call, as in LiteLLM", () => {
+    const modelInfo = { input_cost_per_token: 1e-6, output_cost_per_token: 2e-6 };
+    expect(computeCost({ model: "d", provider: "azure", usage: usage(10, 10), modelInfo, baseModel: "azure/gpt-4o" }).cost).toBeCloseTo(3e-5, 12);
+    const callPrices = { input_cost_per_token: 3e-6, output_cost_per_token: 0 };
+    expect(computeCost({ model: "d", provider: "azure", usage: usage(10, 10), callPrices, baseModel: "azure/gpt-4o" }).cost).toBeCloseTo(3e-5, 12);
+  });
+
+  it("is looked up in a user cost map first, under the base model's keys", () => {
+    const costMap: CostMap = { "azure/gpt-4o": { input_cost_per_token: 5e-6, output_cost_per_token: 0 } };
+    expect(computeCost({ model: "deployment-1", provider: "azure", usage: usage(2, 0), costMap, baseModel: "azure/gpt-4o" }).cost).toBeCloseTo(1e-5, 12);
+  });
+
+  it("falls back to the model's own name when the base has no price, and names base_model in the message when neither has one", () => {
+    expect(computeCost({ model: "gpt-4o-mini", provider: "openai", usage: usage(1, 1), baseModel: "no-such-base" }).price).toBe(BUNDLED_PRICES.get("gpt-4o-mini"));
+    const none = computeCost({ model: "deployment-1", provider: "azure", usage: usage(1, 1), baseModel: "azure/no-such-model" });
+    expect(none.cost).toBeNull();
+    expect(none.debug?.error_str).toContain('Its base_model "azure/no-such-model" has no price either');
+    const plain = computeCost({ model: "deployment-1", provider: "azure", usage: usage(1, 1) });
+    expect(plain.debug?.error_str).toContain("set model_info.base_model to the model this deployment serves");
+  });
+});

@@ -48,6 +48,11 @@ export interface CostQuery {
   callPrices?: { input_cost_per_token?: number; output_cost_per_token?: number } | null;
   /** A user's cost map (LiteLLM json format). */
   costMap?: CostMap | null;
+  /**
+   * The model to price the call as (LiteLLM's `base_model`, from `model_info` or `litellm_params`): an Azure
+   * deployment's name is its own, its price is the model behind it. `azure/gpt-4o` or `gpt-4o`.
+   */
+  baseModel?: string | null;
 }
 
 export interface CostResult {
@@ -57,6 +62,8 @@ export interface CostResult {
   debug: { error_str: string; model: string; custom_llm_provider: string } | null;
   /** The prices used, or null when none was found. */
   price: PriceEntry | null;
+  /** The model name the prices were looked up under: the base model when it priced the call (LiteLLM's `model_map_key`). */
+  pricedAs: string;
   /** What each kind of token cost (LiteLLM's `cost_breakdown` parts); null when `cost` is. */
   breakdown: CostBreakdownParts | null;
 }
@@ -112,17 +119,39 @@ function mapPrice(map: CostMap, provider: string, model: string): PriceEntry | n
   );
 }
 
-/** The prices for one model, first match wins: model_info, call prices, cost map, bundled table. */
-export function findPrice(q: Pick<CostQuery, "model" | "provider" | "modelInfo" | "callPrices" | "costMap">): PriceEntry | null {
+type PriceQuery = Pick<CostQuery, "model" | "provider" | "modelInfo" | "callPrices" | "costMap" | "baseModel">;
+
+/** The prices for one model, first match wins: model_info, call prices, then the base model's and the model's own in the cost map and the bundled table. */
+export function findPrice(q: PriceQuery): PriceEntry | null {
+  return lookup(q).price;
+}
+
+function lookup(q: PriceQuery): { price: PriceEntry | null; pricedAs: string } {
   const info = q.modelInfo;
   if (info != null && (isPrice(info.input_cost_per_token) || isPrice(info.output_cost_per_token))) {
-    return info as PriceEntry;
+    return { price: info as PriceEntry, pricedAs: q.model };
   }
   const call = q.callPrices;
-  if (call != null && (isPrice(call.input_cost_per_token) || isPrice(call.output_cost_per_token))) return call;
+  if (call != null && (isPrice(call.input_cost_per_token) || isPrice(call.output_cost_per_token))) return { price: call, pricedAs: q.model };
+  // As LiteLLM: a base model, when one is given, is what the call is priced as.
+  if (typeof q.baseModel === "string" && q.baseModel !== "") {
+    const base = baseOf(q.baseModel, q.provider);
+    const price = tablePrice(q.costMap, base.provider, base.model);
+    if (price !== null) return { price, pricedAs: base.model };
+  }
   const model = bareModel(q.model, q.provider);
-  const fromMap = q.costMap != null ? mapPrice(q.costMap, q.provider, model) : null;
-  return fromMap ?? bundledPrice(q.provider, model);
+  return { price: tablePrice(q.costMap, q.provider, model), pricedAs: model };
+}
+
+function tablePrice(costMap: CostMap | null | undefined, provider: string, model: string): PriceEntry | null {
+  return (costMap != null ? mapPrice(costMap, provider, model) : null) ?? bundledPrice(provider, model);
+}
+
+/** `azure/gpt-4o` names its provider; a bare `gpt-4o` is the deployment's provider's. */
+function baseOf(base: string, provider: string): { provider: string; model: string } {
+  const slash = base.indexOf("/");
+  if (slash <= 0) return { provider, model: base };
+  return { provider: base.slice(0, slash), model: base.slice(slash + 1) };
 }
 
 function notFound(q: CostQuery, model: string): string {
@@ -132,7 +161,9 @@ function notFound(q: CostQuery, model: string): string {
   return (
     `No price found for "${q.provider}/${model}". Looked in: the model's model_info, the call's ` +
     `input_cost_per_token/output_cost_per_token, ${map}, and the bundled price table (OpenAI, Azure OpenAI and Anthropic models only). ` +
-    `To fix it, add input_cost_per_token and output_cost_per_token (USD per token) to this model's ` +
+    (q.baseModel ? `Its base_model "${q.baseModel}" has no price either. ` : "") +
+    `To fix it, set model_info.base_model to the model this deployment serves (an Azure deployment: base_model: azure/gpt-4o), ` +
+    `add input_cost_per_token and output_cost_per_token (USD per token) to this model's ` +
     `model_info in the config, or set litellm_settings.model_cost_map to a JSON file in LiteLLM's ` +
     `model_prices_and_context_window.json format with a "${q.provider}/${model}" entry.`
   );
@@ -143,10 +174,10 @@ function notFound(q: CostQuery, model: string): string {
  * the input price, cache reads and cache writes at their own prices (or the input price).
  */
 export function computeCost(q: CostQuery): CostResult {
-  const price = findPrice(q);
+  const { price, pricedAs } = lookup(q);
   if (price === null) {
     const model = bareModel(q.model, q.provider);
-    return { cost: null, debug: { error_str: notFound(q, model), model: q.model, custom_llm_provider: q.provider }, price, breakdown: null };
+    return { cost: null, debug: { error_str: notFound(q, model), model: q.model, custom_llm_provider: q.provider }, price, pricedAs, breakdown: null };
   }
   const u = q.usage;
   if (u == null || (u.prompt_tokens == null && u.completion_tokens == null)) {
@@ -154,7 +185,7 @@ export function computeCost(q: CostQuery): CostResult {
     const error_str =
       `No cost for "${q.provider}/${model}": the provider reported no usage (token counts), so there is ` +
       `nothing to price. For a stream, ask for it with stream_options: { include_usage: true }.`;
-    return { cost: null, debug: { error_str, model: q.model, custom_llm_provider: q.provider }, price, breakdown: null };
+    return { cost: null, debug: { error_str, model: q.model, custom_llm_provider: q.provider }, price, pricedAs, breakdown: null };
   }
 
   // OpenAI counts cached tokens inside prompt_tokens; the Anthropic adapter reports prompt_tokens
@@ -173,7 +204,7 @@ export function computeCost(q: CostQuery): CostResult {
   const cache_creation_cost = cacheWrite * writePrice;
   const input_cost = uncached * input + cache_read_cost + cache_creation_cost;
   const output_cost = tokens(u.completion_tokens) * output;
-  return { cost: input_cost + output_cost, debug: null, price, breakdown: { input_cost, output_cost, cache_read_cost, cache_creation_cost } };
+  return { cost: input_cost + output_cost, debug: null, price, pricedAs, breakdown: { input_cost, output_cost, cache_read_cost, cache_creation_cost } };
 }
 
 // ---------------------------------------------------------------- cost map files
