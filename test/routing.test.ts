@@ -111,3 +111,51 @@ describe("routing through the config", () => {
     expect(counts.a! + counts.b! + counts.c!).toBe(3000);
   });
 });
+
+describe("a call's own routing controls on an alias, as LiteLLM's router takes them", () => {
+  it("fallbacks as a list of aliases replace the config's: tried in order after the alias asked for, and never sent upstream", async () => {
+    const r = await runtime({
+      model_list: [deployment("primary", "fail-503"), deployment("second", "fail-500"), deployment("third", "gpt-4o-mini"), deployment("configured", "gpt-4o")],
+      router_settings: { fallbacks: [{ primary: ["configured"] }] },
+    });
+    const res = await r.acompletion({ model: "primary", messages, fallbacks: ["second", "third"] } as never);
+    await r.flush();
+    expect(res.model).toContain("gpt-4o-mini");
+    expect(events.filter((e) => e.event === "pre").map((e) => e.kwargs.litellm_params.model_group)).toEqual(["primary", "second", "third"]);
+    for (const q of fake.requests) expect(Object.keys(q.body as object)).not.toContain("fallbacks");
+  });
+
+  it("fallbacks in LiteLLM's map form apply to the alias they name", async () => {
+    const r = await runtime({ model_list: [deployment("primary", "fail-503"), deployment("backup", "gpt-4o-mini")] });
+    await r.acompletion({ model: "primary", messages, fallbacks: [{ primary: ["backup"] }] } as never);
+    await r.flush();
+    expect(events.map((e) => e.event)).toEqual(["pre", "post", "failure", "pre", "post", "success"]);
+  });
+
+  it("mock_testing_fallbacks fails the alias asked for (logged as its failure) and answers from its fallback, with nothing sent for the first", async () => {
+    const r = await runtime({
+      model_list: [deployment("primary", "gpt-4o"), deployment("backup", "gpt-4o-mini")],
+      router_settings: { fallbacks: [{ primary: ["backup"] }] },
+    });
+    const res = await r.acompletion({ model: "primary", messages, mock_testing_fallbacks: true } as never);
+    await r.flush();
+    expect(res.model).toContain("gpt-4o-mini");
+    const failure = events.find((e) => e.event === "failure")!;
+    expect(failure.kwargs.litellm_params.model_group).toBe("primary");
+    expect(String((failure.kwargs.exception as Error).message)).toContain("mock exception for model=primary");
+    expect(fake.requests.map((q) => (q.body as { model: string }).model)).toEqual(["gpt-4o-mini"]);
+    for (const q of fake.requests) expect(Object.keys(q.body as object)).not.toContain("mock_testing_fallbacks");
+  });
+
+  it("a call's timeout applies to each attempt of an alias: a slow deployment times out, and its fallback answers", async () => {
+    const r = await runtime({
+      model_list: [deployment("primary", "slow-3000"), deployment("backup", "gpt-4o-mini")],
+      router_settings: { fallbacks: [{ primary: ["backup"] }] },
+    });
+    const res = await r.acompletion({ model: "primary", messages, timeout: 0.2 });
+    await r.flush();
+    expect(res.model).toContain("gpt-4o-mini");
+    const failure = events.find((e) => e.event === "failure")!;
+    expect((failure.kwargs.exception as Error).name).toBe("Timeout");
+  });
+});

@@ -9,7 +9,7 @@ import { asError, callbacksFor, newContext, recordFailure } from "./events.ts";
 import { runFailureHooks, runPreCallHooks, runSuccessHooks, type HookEnv } from "./hooks.ts";
 import type { AnyParams, CallKind } from "./kind.ts";
 import { Moderation } from "./moderation.ts";
-import { routed, type RoutingWatch } from "./routing.ts";
+import { callFallbacks, routed, type CallRouting, type RoutingWatch } from "./routing.ts";
 import { isCallSignal } from "./signal.ts";
 import { hasStreamHooks, hookedChunks, type StreamHookCall } from "./stream-hooks.ts";
 import { CompletionStream, PlainStream, type ChunkSource } from "./stream.ts";
@@ -81,11 +81,19 @@ async function hookedCall<P extends AnyParams, R extends object>(call: CallState
 function dispatch<P extends AnyParams, R extends object>(call: CallState<P, R>, params: P): Promise<R | CompletionStream> {
   const plan = call.env.plan?.(params) ?? null;
   if (!plan) return attempt(call, call.env.route(params), params);
-  // A call's own num_retries is the router's, as LiteLLM's router.completion(num_retries=...) takes it: each retry is an
-  // attempt the callbacks see, so it is not also spent inside the attempt.
-  if (typeof params.num_retries !== "number") return routed(plan, params, (route, info) => attempt(call, route, params, info), watchOf(call));
-  const { num_retries, ...once } = params;
-  return routed(plan, params, (route, info) => attempt(call, route, once as P, info), watchOf(call), num_retries);
+  const p = params as AnyParams & { fallbacks?: unknown; mock_testing_fallbacks?: unknown };
+  if (p.num_retries === undefined && p.fallbacks === undefined && p.mock_testing_fallbacks === undefined) {
+    return routed(plan, params, (route, info) => attempt(call, route, params, info), watchOf(call));
+  }
+  // A call's own num_retries, fallbacks and mock_testing_fallbacks are the router's, as LiteLLM's router.completion(...) takes
+  // them: each retry is an attempt the callbacks see, so it is not also spent inside the attempt, and none is sent to a provider.
+  const { num_retries, fallbacks, mock_testing_fallbacks, ...once } = p;
+  const own: CallRouting = {
+    numRetries: typeof num_retries === "number" ? num_retries : undefined,
+    fallbacks: callFallbacks(fallbacks),
+    mockTestingFallbacks: mock_testing_fallbacks === true,
+  };
+  return routed(plan, params, (route, info) => attempt(call, route, once as P, info), watchOf(call), own);
 }
 
 /** What the routing of a call reports: moderation's verdict stops it; fallbacks and failing groups reach the router hooks. */

@@ -1,6 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ServiceUnavailableError } from "../errors.ts";
+import { InternalServerError, ServiceUnavailableError } from "../errors.ts";
+import { fallbackKind } from "../router/classify.ts";
+import { Fallbacks } from "../router/fallbacks.ts";
+import type { FallbackMap } from "../router/types.ts";
 import type { AttemptInfo, Route, RoutingPlan } from "./env.ts";
 
 /** What a call follows of its routing: an error nothing may retry, and the router's events for its callbacks. */
@@ -26,11 +29,12 @@ export async function routed<T>(
   params: { api_base?: unknown; api_key?: unknown; mock_response?: unknown; litellm_trace_id?: unknown },
   attempt: (route: Route, info: AttemptInfo) => Promise<T>,
   watch: RoutingWatch = {},
-  /** The call's own retries, over `router_settings.num_retries`. */
-  numRetries?: number,
+  own: CallRouting = {},
 ): Promise<T> {
   const { router } = plan;
+  const numRetries = own.numRetries;
   const retries = numRetries !== undefined && Number.isInteger(numRetries) && numRetries >= 0 ? numRetries : router.numRetries;
+  const fallbacksFor = own.fallbacks ?? ((alias: string, err: unknown) => router.fallbacksFor(alias, err));
   const trace_id = typeof params.litellm_trace_id === "string" ? params.litellm_trace_id : randomUUID();
   const aliases = [plan.alias];
   const tried = new Set<unknown>();
@@ -50,7 +54,9 @@ export async function routed<T>(
       router.started(d);
       const t0 = performance.now();
       try {
-        const out = await attempt(plan.routeTo(d, params), info);
+        // mock_testing_fallbacks: every attempt at the alias asked for fails, as LiteLLM's router makes it, so its fallbacks run.
+        const routeParams = a === 0 && own.mockTestingFallbacks ? { ...params, mock_response: mockFallbackError(alias) } : params;
+        const out = await attempt(plan.routeTo(d, routeParams), info);
         router.succeeded(d, performance.now() - t0);
         if (a > 0) watch.fallbackSucceeded?.(plan.alias, original);
         return out;
@@ -66,7 +72,41 @@ export async function routed<T>(
     }
     if (a === 0) original = last;
     else if (triedHere) watch.fallbackFailed?.(plan.alias, original);
-    for (const next of router.fallbacksFor(alias, last)) if (!aliases.includes(next)) aliases.push(next);
+    for (const next of fallbacksFor(alias, last)) if (!aliases.includes(next)) aliases.push(next);
   }
   throw last ?? new ServiceUnavailableError(`no deployment of "${plan.alias}" could be tried: all are cooling down or none is configured.`, { model: plan.alias });
+}
+
+/** What a call itself sets of its routing, over the config's `router_settings` (LiteLLM's per-call router arguments). */
+export interface CallRouting {
+  /** `num_retries`: retries of the alias, over `router_settings.num_retries`. */
+  numRetries?: number | undefined;
+  /** `fallbacks`: the aliases to try next, in place of the config's (see `callFallbacks`). */
+  fallbacks?: ((alias: string, err: unknown) => readonly string[]) | undefined;
+  /** `mock_testing_fallbacks: true`: the alias asked for fails every attempt, to try the fallbacks. */
+  mockTestingFallbacks?: boolean;
+}
+
+/**
+ * A call's own `fallbacks`, which replace the config's for that call as in LiteLLM: a list of
+ * aliases (`["gpt-4o-mini", "claude"]`, tried in order after the one asked for, each once), or
+ * LiteLLM's list of maps (`[{"gpt-4o": ["gpt-4o-mini"]}, {"*": ["claude"]}]`). Anything else: undefined.
+ */
+export function callFallbacks(value: unknown): CallRouting["fallbacks"] {
+  if (!Array.isArray(value) || value.length === 0) return undefined;
+  if (value.every((v) => typeof v === "string" && v !== "")) {
+    const list = Object.freeze([...(value as string[])]);
+    let first: string | undefined;
+    // The list follows the alias asked for; the aliases in it have no fallbacks of their own.
+    return (alias) => ((first ??= alias) === alias ? list.filter((a) => a !== alias) : []);
+  }
+  if (value.every((v) => v !== null && typeof v === "object" && !Array.isArray(v))) {
+    const table = new Fallbacks({ fallbacks: value as FallbackMap[] }, []);
+    return (alias, err) => table.for(alias, fallbackKind(err));
+  }
+  return undefined;
+}
+
+function mockFallbackError(alias: string): InternalServerError {
+  return new InternalServerError(`This is a mock exception for model=${alias}, to trigger a fallback (mock_testing_fallbacks).`, { model: alias });
 }
