@@ -118,7 +118,7 @@ describe("a call's own routing controls on an alias, as LiteLLM's router takes t
       model_list: [deployment("primary", "fail-503"), deployment("second", "fail-500"), deployment("third", "gpt-4o-mini"), deployment("configured", "gpt-4o")],
       router_settings: { fallbacks: [{ primary: ["configured"] }] },
     });
-    const res = await r.acompletion({ model: "primary", messages, fallbacks: ["second", "third"] } as never);
+    const res = (await r.acompletion({ model: "primary", messages, fallbacks: ["second", "third"] } as never)) as unknown as { model: string };
     await r.flush();
     expect(res.model).toContain("gpt-4o-mini");
     expect(events.filter((e) => e.event === "pre").map((e) => e.kwargs.litellm_params.model_group)).toEqual(["primary", "second", "third"]);
@@ -137,7 +137,7 @@ describe("a call's own routing controls on an alias, as LiteLLM's router takes t
       model_list: [deployment("primary", "gpt-4o"), deployment("backup", "gpt-4o-mini")],
       router_settings: { fallbacks: [{ primary: ["backup"] }] },
     });
-    const res = await r.acompletion({ model: "primary", messages, mock_testing_fallbacks: true } as never);
+    const res = (await r.acompletion({ model: "primary", messages, mock_testing_fallbacks: true } as never)) as unknown as { model: string };
     await r.flush();
     expect(res.model).toContain("gpt-4o-mini");
     const failure = events.find((e) => e.event === "failure")!;

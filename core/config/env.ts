@@ -17,7 +17,9 @@ import { formatPath, isPlainContainer, isPlainScalar, type Locate } from "./pars
  * is the number 4000, `cache: ${CACHE:-true}` a boolean), because that is what
  * someone writing YAML expects. Quoted values, JSON, `.ts` configs, text around
  * the reference and `os.environ/` stay strings, so `api_key: "${KEY}"` is safe
- * for a key that happens to be all digits.
+ * for a key that happens to be all digits. A whole `os.environ/NAME` where the
+ * schema wants a number or a boolean is read as one when its text is one
+ * (`port: os.environ/REDIS_PORT`), as LiteLLM's typed settings read it.
  *
  * Inside a YAML flow list or map (`[...]`, `{...}`) a `${...}` must be quoted,
  * since `{` is YAML syntax there: `callbacks: ["${HANDLER}"]`.
@@ -73,6 +75,8 @@ export interface RefResult {
   issues: ConfigIssue[];
   /** Paths (`general_settings.port`) of values left as written because a variable they name is unset: checks of their value would only repeat that. */
   unresolved: string[];
+  /** Paths of values that were one whole `os.environ/NAME`: strings, which the schema check may read as the number or boolean it wants. */
+  fromEnv: Array<Array<string | number>>;
 }
 
 export interface RefOptions {
@@ -80,6 +84,8 @@ export interface RefOptions {
   deferred?: ReadonlySet<string>;
   /** Top-level keys whose values are resolved already (`environment_variables`, as it was read). */
   except?: ReadonlySet<string>;
+  /** Paths (`router_settings.redis_host`) left as written: keys accepted and ignored, whose variables need not exist. */
+  skip?: ReadonlySet<string>;
 }
 
 /**
@@ -105,7 +111,7 @@ function resolveAt(node: Record<string | number, unknown>, key: string | number,
  * stay as written and are listed in `unresolved`.
  */
 export function resolveEnvRefs(data: unknown, locate: Locate, env: Env = process.env, options: RefOptions = {}): RefResult {
-  const out: RefResult = { issues: [], unresolved: [] };
+  const out: RefResult = { issues: [], unresolved: [], fromEnv: [] };
   const seen = new Set<object>(); // YAML aliases share objects (and may loop)
   const walk = (node: unknown, path: Array<string | number>): void => {
     if (node === null || typeof node !== "object" || !isPlainContainer(node) || seen.has(node)) return;
@@ -114,6 +120,7 @@ export function resolveEnvRefs(data: unknown, locate: Locate, env: Env = process
     for (const key of keys) {
       if (path.length === 0 && options.except?.has(String(key))) continue;
       const here = [...path, key];
+      if (options.skip?.has(formatPath(here))) continue;
       const value = (node as Record<string, unknown>)[key];
       if (typeof value !== "string") {
         walk(value, here);
@@ -121,6 +128,7 @@ export function resolveEnvRefs(data: unknown, locate: Locate, env: Env = process
       }
       const missing = (name: string): void => void (options.deferred?.has(name) || out.issues.push(missingIssue(name, here, locate)));
       if (!resolveAt(node as Record<string | number, unknown>, key, env, missing)) out.unresolved.push(formatPath(here));
+      else if (OS_ENVIRON.test(value)) out.fromEnv.push(here);
     }
   };
   walk(data, []);

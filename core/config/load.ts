@@ -4,8 +4,9 @@ import { CONFIG_ERROR_CODES, ConfigError, type ConfigIssue } from "../errors.ts"
 import { ConfigEnvironment, resolveEnvRefs, type Env } from "./env.ts";
 import { findConfig, SEARCH_PLACES } from "./find.ts";
 import { mergeIncludes } from "./include.ts";
-import { cloneTree, isPlainContainer, locator, parseFile, type Locate, type ParsedFile } from "./parse.ts";
-import { validateShape } from "./schema.ts";
+import { cloneTree, formatPath, isPlainContainer, locator, parseFile, type Locate, type ParsedFile } from "./parse.ts";
+import { CONFIG_SCHEMA, validateShape } from "./schema.ts";
+import { ignoredKeyPaths } from "./shape-issues.ts";
 import type { InlineConfig } from "../types.ts";
 import type { LiteLLMConfig } from "./types.generated.ts";
 
@@ -77,13 +78,15 @@ export async function loadConfig(source?: string | InlineConfig, options: LoadOp
   // 3. references, against that environment; environment_variables were resolved as they were read.
   // Between the steps, calls get a turn: a reload of a large config must not hold up serving in one piece.
   await yieldToCalls();
-  const refs = resolveEnvRefs(data, locate, environment.vars, { deferred: environment.deferred, except: ENV_KEY });
+  // Keys LiteLLM knows that have no effect here keep their references as written: their variables need not exist.
+  const skip = new Set(ignoredKeyPaths(data, CONFIG_SCHEMA).map((p) => formatPath(p)));
+  const refs = resolveEnvRefs(data, locate, environment.vars, { deferred: environment.deferred, except: ENV_KEY, skip });
   issues.push(...environment.issues, ...refs.issues);
   const unresolved = [...environment.unresolved, ...refs.unresolved];
   // 4. shape. Left out, as the same problems again: the checks of a value left as written for an unset
   // variable (it would fail its type or format too), and, when an include failed, missing keys (it may hold them).
   await yieldToCalls();
-  const shape = validateShape(data, locate);
+  const shape = validateShape(data, locate, refs.fromEnv);
   await yieldToCalls();
   const echoes = (e: ConfigIssue): boolean =>
     (e.code === CONFIG_ERROR_CODES.invalidValue && unresolved.some((p) => isWithin(e.path, p))) || (e.code === CONFIG_ERROR_CODES.missingKey && inc.issues.length > 0);

@@ -53,11 +53,57 @@ const validate = generated as unknown as Validate;
  * the path, what was found and what is allowed; `warnings` is at most one issue
  * naming every key LiteLLM knows that has no effect here.
  */
-export function validateShape(data: unknown, locate: Locate): { errors: ConfigIssue[]; warnings: ConfigIssue[] } {
-  const subject = maskInlineCallbacks(data);
-  const errors = validate(subject) ? [] : toIssues(validate.errors ?? [], subject, locate, CONFIG_SCHEMA);
+export function validateShape(data: unknown, locate: Locate, fromEnv: ReadonlyArray<ReadonlyArray<string | number>> = []): { errors: ConfigIssue[]; warnings: ConfigIssue[] } {
+  let subject = maskInlineCallbacks(data);
+  let valid = validate(subject);
+  // A whole os.environ/NAME is a string; where the schema wants a number or a boolean, its text is read as one (once).
+  if (!valid && fromEnv.length > 0 && readEnvValues(data, validate.errors ?? [], fromEnv)) {
+    subject = maskInlineCallbacks(data);
+    valid = validate(subject);
+  }
+  const errors = valid ? [] : toIssues(validate.errors ?? [], subject, locate, CONFIG_SCHEMA);
   const warning = ignoredWarning(subject, locate, CONFIG_SCHEMA);
   return { errors, warnings: warning ? [warning] : [] };
+}
+
+// ---------------------------------------------------------------- values from the environment
+
+const NUMBER_TEXT = /^\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
+
+/** The JSON pointer ajv names a value by (`/litellm_settings/cache_params/port`). */
+const pointer = (path: ReadonlyArray<string | number>): string => path.map((k) => `/${String(k).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
+
+/** `text` as the first of `types` it reads as, or undefined. */
+function asType(text: string, types: readonly string[]): number | boolean | undefined {
+  for (const type of types) {
+    if ((type === "number" || type === "integer") && NUMBER_TEXT.test(text)) {
+      const n = Number(text);
+      if (type === "number" || Number.isInteger(n)) return n;
+    }
+    if (type === "boolean" && /^\s*(true|false)\s*$/i.test(text)) return text.trim().toLowerCase() === "true";
+  }
+  return undefined;
+}
+
+/** Replaces, in `data`, each env-given string a type error names with the number or boolean wanted; true when one was. */
+function readEnvValues(data: unknown, errors: readonly ErrorObject[], fromEnv: ReadonlyArray<ReadonlyArray<string | number>>): boolean {
+  const byPointer = new Map(fromEnv.map((path) => [pointer(path), path]));
+  let changed = false;
+  for (const err of errors) {
+    if (err.keyword !== "type") continue;
+    const path = byPointer.get(err.instancePath);
+    if (!path) continue;
+    const parent = path.slice(0, -1).reduce<unknown>((node, key) => (isRecord(node) || Array.isArray(node) ? (node as Record<string | number, unknown>)[key] : undefined), data);
+    const key = path[path.length - 1]!;
+    if (!isRecord(parent) && !Array.isArray(parent)) continue;
+    const text = (parent as Record<string | number, unknown>)[key];
+    const wanted = ([] as string[]).concat((err.params as { type?: string | string[] }).type ?? []);
+    const value = typeof text === "string" ? asType(text, wanted) : undefined;
+    if (value === undefined) continue;
+    (parent as Record<string | number, unknown>)[key] = value;
+    changed = true;
+  }
+  return changed;
 }
 
 // ---------------------------------------------------------------- inline callbacks

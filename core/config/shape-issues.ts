@@ -273,6 +273,11 @@ function ignoredPaths(data: unknown, schema: unknown, root: Readonly<Schema>, pa
   return out;
 }
 
+/** The paths of the keys LiteLLM knows that have no effect here, as the data holds them (`router_settings.redis_host`). */
+export function ignoredKeyPaths(data: unknown, root: Readonly<Schema>): Path[] {
+  return ignoredPaths(data, root, root, [], []);
+}
+
 /** The one warning naming every ignored key the data holds, or undefined when it holds none. */
 export function ignoredWarning(data: unknown, locate: Locate, root: Readonly<Schema>): ConfigIssue | undefined {
   const seen = new Map(ignoredPaths(data, root, root, [], []).map((path) => [formatPath(path), path]));
