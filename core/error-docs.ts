@@ -70,6 +70,10 @@ export const ERROR_CODE_DOCS = {
     meaning: "The call's own parameters are missing or malformed, found before anything is sent (`InvalidParamsError`).",
     fix: "The message names the parameter; pass `model` and `messages` (or `input`) with the types OpenAI's API takes.",
   },
+  LLM_UNSUPPORTED_PARAMS: {
+    meaning: "The call has a parameter the provider's API does not take (`UnsupportedParamsError`, an `InvalidParamsError`), found before anything is sent: api.openai.com and Azure take OpenAI's parameters only, Anthropic has no equivalent for some of them.",
+    fix: "Remove the parameter named in the message, or set `drop_params: true` (per call, in the model's `litellm_params`, or `litellm_settings.drop_params`) to drop it with one warning. An OpenAI-compatible server (`api_base`) gets unknown parameters as they are.",
+  },
   LLM_INVALID_RESPONSE: {
     meaning: "The provider answered 2xx with a body that is not what its API promises, or an answer larger than `max_response_bytes` / a stream larger than `max_stream_bytes` (`InvalidResponseError`, 502 on the server).",
     fix: "Check that `api_base` points at an OpenAI-compatible (or Anthropic) API and not at another service; raise `litellm_settings.max_response_bytes` / `max_stream_bytes` if answers that large are expected.",
@@ -214,6 +218,10 @@ export const CONFIG_ERROR_CODE_DOCS = {
   CONFIG_COST_MAP: {
     meaning: "`litellm_settings.model_cost_map` does not load (missing file, not JSON, or not LiteLLM's price format).",
     fix: "Fix the path (relative to the config) or the file.",
+  },
+  CONFIG_UNSUPPORTED_PROVIDER: {
+    meaning: "A `model_list` entry's `litellm_params.model` names a provider this runtime does not support (`bedrock/...`, `vertex_ai/...`, an unknown prefix without `api_base`); the message lists the supported ones.",
+    fix: "Use a supported prefix (docs/providers-and-routing.md lists them), or point `api_base` at an OpenAI-compatible server that serves the model.",
   },
   CONFIG_IGNORED_KEYS: {
     meaning: "A warning, not an error: LiteLLM keys this runtime accepts and does not act on, named in one line.",

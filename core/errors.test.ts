@@ -50,6 +50,7 @@ const CATALOGUE: Record<ProviderErrorName, [code: string, status: number | undef
   APIError: ["LLM_API_ERROR", undefined],
   UnsupportedProviderError: ["LLM_UNSUPPORTED_PROVIDER", 400],
   InvalidParamsError: ["LLM_INVALID_PARAMS", 400],
+  UnsupportedParamsError: ["LLM_UNSUPPORTED_PARAMS", 400],
   InvalidResponseError: ["LLM_INVALID_RESPONSE", 502],
   ContextWindowExceededError: ["LLM_CONTEXT_WINDOW_EXCEEDED", 400],
   ContentPolicyViolationError: ["LLM_CONTENT_POLICY_VIOLATION", 400],

@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   APIError: "LLM_API_ERROR",
   UnsupportedProviderError: "LLM_UNSUPPORTED_PROVIDER",
   InvalidParamsError: "LLM_INVALID_PARAMS",
+  UnsupportedParamsError: "LLM_UNSUPPORTED_PARAMS",
   InvalidResponseError: "LLM_INVALID_RESPONSE",
   ContextWindowExceededError: "LLM_CONTEXT_WINDOW_EXCEEDED",
   ContentPolicyViolationError: "LLM_CONTENT_POLICY_VIOLATION",
@@ -105,6 +106,16 @@ export class APIError extends providerError("APIError", undefined) {}
 export class UnsupportedProviderError extends providerError("UnsupportedProviderError", 400) {}
 /** The call's parameters are missing or malformed (checked before anything is sent). */
 export class InvalidParamsError extends providerError("InvalidParamsError", 400) {}
+/**
+ * A parameter the provider's API does not take (LiteLLM's `UnsupportedParamsError`), found
+ * before anything is sent. An InvalidParamsError too; `drop_params: true` drops it instead.
+ */
+export class UnsupportedParamsError extends InvalidParamsError {
+  constructor(message: string, options: LiteLLMErrorOptions = {}) {
+    super(message, options);
+    (this as { code: string }).code = ERROR_CODES.UnsupportedParamsError;
+  }
+}
 /** The provider answered 2xx with a body that is not what its API promises. */
 export class InvalidResponseError extends providerError("InvalidResponseError", 502) {}
 
@@ -127,6 +138,7 @@ export const PROVIDER_ERRORS = {
   APIError,
   UnsupportedProviderError,
   InvalidParamsError,
+  UnsupportedParamsError,
   InvalidResponseError,
   ContextWindowExceededError,
   ContentPolicyViolationError,
@@ -286,6 +298,8 @@ export const CONFIG_ERROR_CODES = {
   callbackExport: "CONFIG_CALLBACK_EXPORT",
   /** `model_cost_map` does not load. */
   costMap: "CONFIG_COST_MAP",
+  /** A `model_list` entry whose `litellm_params.model` names a provider this runtime does not support (`bedrock/...`). */
+  unsupportedProvider: "CONFIG_UNSUPPORTED_PROVIDER",
   /** A warning, not an error: keys LiteLLM knows that this runtime accepts and does not act on (one issue naming them all). */
   ignoredKeys: "CONFIG_IGNORED_KEYS",
   /** A warning, not an error: a callback method whose name is a likely misspelling of a CustomLogger method (`async_log_sucess_event`), so it would never run. */

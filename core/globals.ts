@@ -43,6 +43,8 @@ export class GlobalScope implements CallEnv {
   max_stream_bytes = DEFAULT_MAX_STREAM_BYTES;
   /** Bytes one serialised logging record may take. @default 1048576 */
   max_record_bytes = DEFAULT_MAX_RECORD_BYTES;
+  /** Drop parameters a provider does not take instead of failing with UnsupportedParamsError. @default false */
+  drop_params = false;
   /** `litellm.cache = new Cache({...})`; null when caching is off. */
   cache: ResponseCache | null = null;
   private hookMemory: Store | undefined;
@@ -120,6 +122,7 @@ export class GlobalScope implements CallEnv {
       max_response_bytes: this.max_response_bytes,
       max_stream_bytes: this.max_stream_bytes,
       max_record_bytes: this.max_record_bytes,
+      drop_params: this.drop_params,
       secrets: Secrets.none,
     };
   }

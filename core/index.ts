@@ -181,6 +181,14 @@ const litellm = {
   set max_record_bytes(v: number) {
     scope.max_record_bytes = byteLimit("max_record_bytes", v);
   },
+  /** Drop parameters a provider does not take (named once in a warning) instead of failing with UnsupportedParamsError; a call's own `drop_params` wins. @default false */
+  get drop_params(): boolean {
+    return scope.drop_params;
+  },
+  set drop_params(v: boolean) {
+    if (typeof v !== "boolean") throw new TypeError(`litellm.drop_params must be true or false; found ${typeof v}.`);
+    scope.drop_params = v;
+  },
   /** Most logging tasks waiting at once; past it the oldest is dropped and counted. @default 10000 */
   get max_queue(): number {
     return dispatcher.maxQueue;
@@ -241,6 +249,7 @@ export {
   APIError,
   UnsupportedProviderError,
   InvalidParamsError,
+  UnsupportedParamsError,
   InvalidResponseError,
   ContextWindowExceededError,
   ContentPolicyViolationError,

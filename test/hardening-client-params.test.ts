@@ -69,6 +69,8 @@ const SAMPLE: Record<string, unknown> = {
   failure_callback: ["console"],
   input_cost_per_token: 0,
   output_cost_per_token: 0,
+  extra_headers: { "x-client": "1" },
+  headers: { "x-client": "1" },
 };
 
 /** The request body that sets one rule's parameter. */

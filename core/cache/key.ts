@@ -1,4 +1,5 @@
 import { hash } from "node:crypto";
+import { NOT_KEYED } from "../call/param-registry.ts";
 import type { KeyParts } from "./types.ts";
 
 /**
@@ -8,35 +9,8 @@ import type { KeyParts } from "./types.ts";
  * own `api_base` or `mock_response` changes the answer, so it changes the key.
  */
 
-/** Parameters left out of the key: they change how a call runs or is logged, not the answer. */
-export const KEY_IGNORED_PARAMS: ReadonlySet<string> = new Set([
-  "user",
-  "stream",
-  "stream_options",
-  "metadata",
-  "caching",
-  "cache",
-  "timeout",
-  "stream_timeout",
-  "request_timeout",
-  "num_retries",
-  "max_retries",
-  "api_key",
-  "mock_delay",
-  "input_cost_per_token",
-  "output_cost_per_token",
-  "callbacks",
-  "input_callback",
-  "success_callback",
-  "failure_callback",
-  "service_callback",
-  "litellm_call_id",
-  "litellm_logging_obj",
-  "litellm_metadata",
-  "litellm_trace_id",
-  "proxy_server_request",
-  "no-log",
-]);
+/** Parameters left out of the key: they change how a call runs or is logged, not the answer (the parameter registry's `keyed: false` rows). */
+export const KEY_IGNORED_PARAMS: ReadonlySet<string> = NOT_KEYED;
 
 /** Deepest nesting a key encodes (the records' bound too); a deeper request is not cached. */
 export const KEY_MAX_DEPTH = 32;

@@ -24,6 +24,8 @@ export interface CallSettings {
   readonly max_stream_bytes: number;
   /** Bytes one serialised logging record may take; past it its largest fields are replaced by a marker. @default 1048576 */
   readonly max_record_bytes: number;
+  /** Drop parameters a provider does not take (named once in a warning) instead of failing with UnsupportedParamsError; a call's or a deployment's own `drop_params` wins. @default false */
+  readonly drop_params: boolean;
   /** The scope's secrets (configured keys, master key, api_base credentials), masked in error text and records. */
   readonly secrets: Secrets;
 }

@@ -9,7 +9,7 @@ import type { ProviderRequest, ResolvedModel } from "../providers/types.ts";
 import type { CallType, CompletionParams, EmbeddingParams, HiddenParams, ProxyServerRequest, Usage } from "../types.ts";
 import { CallContext } from "./context.ts";
 import type { AttemptInfo, CallEnv, CallSettings, Route } from "./env.ts";
-import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_STREAM_BYTES, DEFAULT_TIMEOUT_S, optionalParams } from "./params.ts";
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_STREAM_BYTES, DEFAULT_TIMEOUT_S, dropParamsOf, extraHeadersOf, optionalParams } from "./params.ts";
 import { isCallSignal } from "./signal.ts";
 
 type AnyParams = CompletionParams | EmbeddingParams;
@@ -177,6 +177,8 @@ export function requestOptions(params: AnyParams, target: ResolvedModel, stream:
     maxResponseBytes: settings.max_response_bytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     maxStreamBytes: settings.max_stream_bytes ?? DEFAULT_MAX_STREAM_BYTES,
     mock: { response: (params.mock_response ?? target.mock_response) as string | Error | undefined, delayMs: typeof params.mock_delay === "number" ? params.mock_delay : 0 },
+    extraHeaders: extraHeadersOf(params),
+    dropParams: dropParamsOf(params, settings.drop_params),
   };
 }
 

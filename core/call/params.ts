@@ -1,38 +1,9 @@
 import { InvalidParamsError } from "../errors.ts";
 import type { CompletionParams, EmbeddingParams } from "../types.ts";
+import { NOT_SENT } from "./param-registry.ts";
 
-/** The runtime's own parameters: everything else is the provider's (`optional_params`). */
-const OWN_KEYS = new Set([
-  "model",
-  "messages",
-  "input",
-  "stream",
-  "metadata",
-  "mock_response",
-  "mock_delay",
-  "api_key",
-  "api_base",
-  "base_url",
-  "api_version",
-  "azure_ad_token",
-  "organization",
-  "stream_timeout",
-  "timeout",
-  "num_retries",
-  "cache",
-  "caching",
-  "callbacks",
-  "input_callback",
-  "success_callback",
-  "failure_callback",
-  "input_cost_per_token",
-  "output_cost_per_token",
-  "litellm_trace_id",
-  "litellm_session_id",
-  "base_model",
-  "proxy_server_request",
-  "signal",
-]);
+/** The runtime's own parameters (LiteLLM's, routing, the request's own parts): everything else is the provider's (`optional_params`). */
+const OWN_KEYS = NOT_SENT;
 
 /** Default seconds before a call fails with Timeout, as LiteLLM's. */
 export const DEFAULT_TIMEOUT_S = 600;
@@ -50,6 +21,32 @@ export function optionalParams(params: CompletionParams | EmbeddingParams): Reco
     if (!OWN_KEYS.has(key) && params[key] !== undefined) out[key] = params[key];
   }
   return out;
+}
+
+/**
+ * The HTTP headers a call adds to its provider request: `headers` (LiteLLM's older name)
+ * with `extra_headers` over it, or undefined when it adds none. Values are sent as text.
+ */
+export function extraHeadersOf(params: CompletionParams | EmbeddingParams): Readonly<Record<string, string>> | undefined {
+  const { headers, extra_headers } = params as { headers?: unknown; extra_headers?: unknown };
+  if (headers == null && extra_headers == null) return undefined;
+  const out: Record<string, string> = {};
+  for (const [name, given] of [["headers", headers], ["extra_headers", extra_headers]] as const) {
+    if (given == null) continue;
+    if (typeof given !== "object" || Array.isArray(given)) throw new InvalidParamsError(`"${name}" must be an object of header names to values, such as { "x-trace": "abc" }; found ${describe(given)}.`);
+    for (const [key, value] of Object.entries(given as Record<string, unknown>)) {
+      if (value == null) continue;
+      if (typeof value === "object" || typeof value === "function") throw new InvalidParamsError(`"${name}.${key}" must be a string; found ${describe(value)}.`);
+      out[key] = String(value);
+    }
+  }
+  return out;
+}
+
+/** Whether parameters the provider does not take are dropped: the call's (or its deployment's) `drop_params`, else the setting. */
+export function dropParamsOf(params: CompletionParams | EmbeddingParams, setting: boolean | undefined): boolean {
+  const own = (params as { drop_params?: unknown }).drop_params;
+  return typeof own === "boolean" ? own : setting === true;
 }
 
 export function checkCompletionParams(params: CompletionParams): void {

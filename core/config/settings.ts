@@ -55,6 +55,8 @@ export interface ResolvedLiteLLMSettings {
   readonly cache: boolean;
   /** Path of a price table, relative to the config file; null: the bundled table only. @default null */
   readonly model_cost_map: string | null;
+  /** Drop parameters a provider does not take instead of failing with UnsupportedParamsError. @default false */
+  readonly drop_params: boolean;
 }
 
 /** `router_settings`, resolved: how an alias's deployments are served. */
@@ -141,6 +143,7 @@ export const SETTINGS: SettingsTable = Object.freeze({
     num_retries: { default: ROUTER_DEFAULTS.num_retries, read: num },
     cache: { default: false, read: bool },
     model_cost_map: { default: null, read: str },
+    drop_params: { default: false, read: bool },
   },
   router: {
     routing_strategy: { default: "simple-shuffle", read: str },

@@ -4,6 +4,7 @@ import { describeThrown } from "../callbacks/failure.ts";
 import { createBuiltin, isBuiltin, unknownBuiltin } from "../callbacks/builtins.ts";
 import { compileCallbacks, type CallbackSource, type CompiledCallbacks, type ListKind } from "../callbacks/registry.ts";
 import type { CallSettings } from "../call/env.ts";
+import { ROUTING } from "../call/param-registry.ts";
 import { loadCostMap } from "../cost/index.ts";
 import type { RecordPolicy } from "../callbacks/safe-json.ts";
 import { configSecrets } from "../secrets.ts";
@@ -23,8 +24,8 @@ import { resolveSettings, type ResolvedSettings } from "./settings.ts";
 
 const LISTS: readonly ListKind[] = ["callbacks", "input_callback", "success_callback", "failure_callback"];
 
-/** `litellm_params` keys that say where a call goes, not what the provider is asked. */
-const ROUTING_KEYS = new Set(["model", "api_key", "api_base", "mock_response", "rpm", "tpm", "weight", "api_version", "organization", "max_retries"]);
+/** `litellm_params` keys that say where a call goes, not what the provider is asked (the parameter registry's routing rows). */
+const ROUTING_KEYS = ROUTING;
 
 /** One `model_list` entry, ready to route to. */
 export interface Deployment {
@@ -226,6 +227,7 @@ function callSettings(resolved: ResolvedSettings, costMap: CallSettings["model_c
     max_response_bytes: ls.max_response_bytes,
     max_stream_bytes: ls.max_stream_bytes,
     max_record_bytes: ls.max_record_bytes,
+    drop_params: ls.drop_params,
     secrets,
   });
 }

@@ -101,7 +101,7 @@ export interface LiteLLMConfig {
  */
 export interface ModelEntry {
   /**
-   * The alias callers ask for. Callbacks see it as kwargs.litellm_params.model_group.
+   * The alias callers ask for. Callbacks see it as kwargs.litellm_params.model_group. A * matches any text: "*" or "anthropic/*" answers every name it covers (explicit aliases first, then the most specific pattern), the matched text filling the * of litellm_params.model; model_group is then the name asked for.
    */
   model_name: string;
   litellm_params: LiteLLMParams;
@@ -117,11 +117,11 @@ export interface ModelEntry {
   rpm?: unknown;
 }
 /**
- * How to call the provider for this deployment. Keys not listed here are sent to the provider as request parameters (temperature, max_tokens, ...).
+ * How to call the provider for this deployment. Keys not listed here are sent to the provider as request parameters (temperature, max_tokens, ...), except LiteLLM's own (tags, base_model, custom_llm_provider, extra_headers, max_parallel_requests, aws_*, vertex_*, ...), which never reach a provider: see docs/providers-and-routing.md.
  */
 export interface LiteLLMParams {
   /**
-   * provider/model, e.g. openai/gpt-4o-mini, azure/<deployment>, mock/<name>; a bare name means OpenAI.
+   * provider/model, e.g. openai/gpt-4o-mini, azure/<deployment>, groq/<model>, mock/<name>; a bare name means OpenAI. A provider this runtime does not support (bedrock/..., or an unknown prefix without api_base) fails the load with CONFIG_UNSUPPORTED_PROVIDER.
    */
   model: string;
   /**
@@ -341,9 +341,11 @@ export interface LiteLLMSettings {
    */
   max_record_bytes?: number;
   /**
-   * LiteLLM: drop OpenAI params a provider does not support. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   * Drop parameters a provider does not take instead of failing the call with UnsupportedParamsError (LLM_UNSUPPORTED_PARAMS): api.openai.com and Azure take OpenAI's parameters only, Anthropic lacks some of them. Each dropped parameter is named once per provider in a warning on stderr. A call's own drop_params, or the model's litellm_params.drop_params, wins. OpenAI-compatible servers (api_base) get unknown parameters as they are.
+   *
+   * @default false
    */
-  drop_params?: unknown;
+  drop_params?: boolean;
   /**
    * LiteLLM: let LiteLLM rewrite a request to fit a provider. Accepted for LiteLLM compatibility; has no effect in this runtime.
    */

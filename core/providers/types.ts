@@ -94,4 +94,8 @@ export interface RequestOptions {
   maxResponseBytes?: number | undefined;
   maxStreamBytes?: number | undefined;
   mock?: { response: string | Error | undefined; delayMs: number };
+  /** The call's `extra_headers` (and `headers`), sent over the provider's own; see core/providers/request-extras.ts. */
+  extraHeaders?: Readonly<Record<string, string>> | undefined;
+  /** Drop parameters the provider does not take (with one warning) instead of failing with UnsupportedParamsError. @default false */
+  dropParams?: boolean | undefined;
 }

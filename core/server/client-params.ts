@@ -1,46 +1,15 @@
 /**
- * What a client of the server may not set, in one table: the config owns where
- * requests go, what answers and what the cache keeps. A later parameter registry
- * folds this table in (one row a parameter, with its owner and its switch).
+ * What a client of the server may not set: the config owns where requests go,
+ * what answers and what the cache keeps. The rules are the parameter
+ * registry's `client` column (core/call/param-registry.ts), one a parameter.
  */
+import { CLIENT_RULES, type ClientParamOwner, type ClientParamRule, type ClientParamSwitch } from "../call/param-registry.ts";
 
-/** A `general_settings` key that hands some config-owned parameters to clients. */
-export type ClientParamSwitch = "allow_client_side_credentials";
+export type { ClientParamRule, ClientParamSwitch };
 
-/** Why the config owns a parameter; the 400's message says it. */
-type Owner = "credentials" | "answer" | "timing" | "cache" | "callbacks" | "price";
+type Owner = ClientParamOwner;
 
-export interface ClientParamRule {
-  /** The body key, or `cache.<control>` for a per-call cache control (LiteLLM's `cache={...}`). */
-  readonly param: string;
-  readonly owner: Owner;
-  /** The setting that lets clients set it; null when nothing does. */
-  readonly unless: ClientParamSwitch | null;
-}
-
-const CREDENTIALS = "allow_client_side_credentials";
-
-export const CLIENT_PARAM_RULES: readonly ClientParamRule[] = [
-  { param: "api_key", owner: "credentials", unless: CREDENTIALS },
-  { param: "api_base", owner: "credentials", unless: CREDENTIALS },
-  { param: "base_url", owner: "credentials", unless: CREDENTIALS },
-  { param: "organization", owner: "credentials", unless: CREDENTIALS },
-  { param: "api_version", owner: "credentials", unless: CREDENTIALS },
-  { param: "azure_ad_token", owner: "credentials", unless: CREDENTIALS },
-  { param: "mock_response", owner: "answer", unless: CREDENTIALS },
-  { param: "mock_delay", owner: "timing", unless: CREDENTIALS },
-  { param: "num_retries", owner: "timing", unless: CREDENTIALS },
-  { param: "timeout", owner: "timing", unless: CREDENTIALS },
-  { param: "stream_timeout", owner: "timing", unless: CREDENTIALS },
-  { param: "cache.namespace", owner: "cache", unless: CREDENTIALS },
-  { param: "cache.ttl", owner: "cache", unless: CREDENTIALS },
-  { param: "callbacks", owner: "callbacks", unless: null },
-  { param: "input_callback", owner: "callbacks", unless: null },
-  { param: "success_callback", owner: "callbacks", unless: null },
-  { param: "failure_callback", owner: "callbacks", unless: null },
-  { param: "input_cost_per_token", owner: "price", unless: null },
-  { param: "output_cost_per_token", owner: "price", unless: null },
-];
+export const CLIENT_PARAM_RULES: readonly ClientParamRule[] = CLIENT_RULES;
 
 const WHY: Readonly<Record<Owner, string>> = {
   credentials: "it decides where requests go and with which credentials",

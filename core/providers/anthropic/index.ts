@@ -1,6 +1,7 @@
 import { UnsupportedProviderError } from "../../errors.ts";
 import type { Provider } from "../types.ts";
 import { headersFor, keyFor, messagesUrl } from "./endpoint.ts";
+import { withExtraHeaders } from "../request-extras.ts";
 import { messagesBody } from "./request.ts";
 
 let httpModule: Promise<typeof import("./http.ts")> | undefined;
@@ -18,10 +19,10 @@ export const anthropicProvider: Provider = {
     const key = keyFor(target);
     return {
       target,
-      body: messagesBody(target.model, messages, optional, opts.stream),
+      body: messagesBody(target.model, messages, optional, opts.stream, opts.dropParams),
       input: messages,
       url: messagesUrl(target),
-      headers: headersFor(key),
+      headers: withExtraHeaders(headersFor(key), opts.extraHeaders, "anthropic", target.model),
       apiKey: key,
       timeoutMs: opts.timeoutMs,
       maxRetries: opts.maxRetries,

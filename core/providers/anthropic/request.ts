@@ -1,5 +1,6 @@
 /** OpenAI-shaped chat parameters → the body of Anthropic's Messages API (`POST /v1/messages`). */
 import { InvalidParamsError } from "../../errors.ts";
+import { supportedOnly, withExtraBody } from "../request-extras.ts";
 import type { ChatMessage } from "../../types.ts";
 
 type Block = Record<string, unknown>;
@@ -11,25 +12,23 @@ interface Turn {
 /** Anthropic requires `max_tokens`; OpenAI callers rarely set it. LiteLLM's default for Claude too. */
 export const DEFAULT_MAX_TOKENS = 4096;
 
-/** OpenAI parameters with no Messages API equivalent: Anthropic would answer 400, so the call fails here, naming them. */
+/** OpenAI parameters with no Messages API equivalent: Anthropic would answer 400, so the call fails here (UnsupportedParamsError), naming them, unless `drop_params`. */
 const UNSUPPORTED = new Set([
   "presence_penalty", "frequency_penalty", "logit_bias", "logprobs", "top_logprobs", "seed", "response_format",
   "functions", "function_call", "modalities", "audio", "prediction", "reasoning_effort", "web_search_options", "store",
 ]);
-/** Translated below, or meaningless to Anthropic (it always streams usage; it answers one choice). */
-const TRANSLATED = new Set(["max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "user", "tools", "tool_choice", "parallel_tool_calls", "stream_options", "n"]);
+/** Translated below, or meaningless to Anthropic (it always streams usage; it answers one choice); `extra_body` is merged in last. */
+const TRANSLATED = new Set(["max_tokens", "max_completion_tokens", "temperature", "top_p", "stop", "user", "tools", "tool_choice", "parallel_tool_calls", "stream_options", "n", "extra_body"]);
+
+/** Whether the Messages API takes `name` with this value: not one of UNSUPPORTED, nor more than one choice, unless the value asks for nothing. */
+const takes = (optional: Record<string, unknown>) => (name: string): boolean => !(UNSUPPORTED.has(name) || name === "n") || isNoOp(name, optional[name]);
 
 /**
  * The Messages body for one call. Parameters this file does not know (`top_k`, `thinking`,
- * `service_tier`, ...) are Anthropic's own and go as they are.
+ * `service_tier`, ...) are Anthropic's own and go as they are; `extra_body`'s keys are merged over the rest.
  */
-export function messagesBody(model: string, messages: ChatMessage[], optional: Record<string, unknown>, stream: boolean): Record<string, unknown> {
-  const rejected = Object.keys(optional).filter((k) => (UNSUPPORTED.has(k) || k === "n") && !isNoOp(k, optional[k]));
-  if (rejected.length > 0)
-    throw new InvalidParamsError(`anthropic: the Messages API has no ${rejected.map((k) => `"${k}"`).join(", ")}; remove ${rejected.length === 1 ? "it" : "them"} from the call for model "${model}".`, {
-      llm_provider: "anthropic",
-      model,
-    });
+export function messagesBody(model: string, messages: ChatMessage[], given: Record<string, unknown>, stream: boolean, dropParams = false): Record<string, unknown> {
+  const optional = supportedOnly(given, takes(given), dropParams, "anthropic", model);
   const { system, turns } = translateMessages(messages);
   const body: Record<string, unknown> = { model, max_tokens: optional.max_tokens ?? optional.max_completion_tokens ?? DEFAULT_MAX_TOKENS };
   if (system !== undefined) body.system = system;
@@ -42,6 +41,8 @@ export function messagesBody(model: string, messages: ChatMessage[], optional: R
   if (optional.stop != null) body.stop_sequences = typeof optional.stop === "string" ? [optional.stop] : optional.stop;
   if (typeof optional.user === "string") body.metadata = { user_id: optional.user };
   for (const key of Object.keys(optional)) if (!TRANSLATED.has(key) && !UNSUPPORTED.has(key) && optional[key] !== undefined) body[key] = optional[key];
+  if (optional.extra_body !== undefined) body.extra_body = optional.extra_body;
+  withExtraBody(body, "anthropic", model);
   if (stream) body.stream = true;
   return body;
 }

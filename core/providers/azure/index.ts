@@ -17,6 +17,8 @@ const azure: OpenAIStyle = {
     const url = `${azureEndpoint(target)}/openai/deployments/${azureDeployment(target)}${path}?api-version=${encodeURIComponent(azureApiVersion(target))}`;
     return { url, headers, apiKey: auth.key ?? auth.token };
   },
+  // Azure OpenAI takes OpenAI's parameters only.
+  strict: () => true,
 };
 
 export const azureProvider = openaiStyleProvider(azure);

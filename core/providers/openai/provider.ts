@@ -1,3 +1,5 @@
+import { OPENAI_CHAT, OPENAI_EMBEDDING } from "../../call/param-registry.ts";
+import { supportedOnly, withExtraBody, withExtraHeaders } from "../request-extras.ts";
 import type { Provider, ProviderRequest, RawChat, RawEmbedding, RequestOptions, ResolvedModel } from "../types.ts";
 
 /**
@@ -29,7 +31,19 @@ export interface OpenAIStyle {
   readonly name: string;
   /** Where a request goes. Throws when the target cannot be reached at all (no endpoint, no key). */
   endpoint(target: ResolvedModel, path: ApiPath): Endpoint;
+  /**
+   * Whether the server behind `target` takes only OpenAI's own parameters (api.openai.com, Azure):
+   * then any other is an UnsupportedParamsError, or dropped with `drop_params`. Absent or false: an
+   * OpenAI-compatible server (vLLM and others accept extras), which gets every parameter as it is.
+   */
+  strict?(target: ResolvedModel): boolean;
 }
+
+/** OpenAI's own parameters of each API, for a strict server. */
+const OPENAI_TAKES: Readonly<Record<ApiPath, (name: string) => boolean>> = {
+  "/chat/completions": (name) => OPENAI_CHAT.has(name),
+  "/embeddings": (name) => OPENAI_EMBEDDING.has(name),
+};
 
 /** A server reached at `base` with an optional bearer key: OpenAI and the local shortcuts; `more` adds a provider's own headers. */
 export function bearerStyle(
@@ -53,15 +67,21 @@ export function bearerStyle(
 export function openaiStyleProvider(spec: OpenAIStyle): Provider {
   // One literal, no spread: on Node 20 `{ ...req, url }` costs ~4 µs (a spread followed by new keys leaves V8's fast path).
   function request(target: ResolvedModel, body: Record<string, unknown>, input: unknown, opts: RequestOptions, path: ApiPath): ProviderRequest {
-    const { url, headers, apiKey } = spec.endpoint(target, path);
+    const { url, headers: own, apiKey } = spec.endpoint(target, path);
+    const headers = withExtraHeaders(own, opts.extraHeaders, spec.name, target.model);
     return { target, body, input, url, headers, apiKey, timeoutMs: opts.timeoutMs, maxRetries: opts.maxRetries, signal: opts.signal, maxResponseBytes: opts.maxResponseBytes, maxStreamBytes: opts.maxStreamBytes };
+  }
+
+  /** The parameters to send: all of them to a compatible server; OpenAI's own only to a strict one. */
+  function sendable(target: ResolvedModel, optional: Record<string, unknown>, opts: RequestOptions, path: ApiPath): Record<string, unknown> {
+    return spec.strict?.(target) ? supportedOnly(optional, OPENAI_TAKES[path], opts.dropParams, spec.name, target.model) : optional;
   }
 
   return {
     name: spec.name,
 
     chatRequest(target, messages, optional, opts) {
-      const body: Record<string, unknown> = { model: target.model, messages, ...optional };
+      const body = withExtraBody({ model: target.model, messages, ...sendable(target, optional, opts, "/chat/completions") }, spec.name, target.model);
       if (opts.stream) {
         body.stream = true;
         // Ask for usage so the streamed call can be priced; the caller sees it only if it asked too.
@@ -80,7 +100,7 @@ export function openaiStyleProvider(spec: OpenAIStyle): Provider {
 
     embeddingRequest(target, input, optional, opts) {
       // Floats, not base64: callbacks and caches see plain numbers.
-      const body = { model: target.model, input, encoding_format: "float", ...optional };
+      const body = withExtraBody({ model: target.model, input, encoding_format: "float", ...sendable(target, optional, opts, "/embeddings") }, spec.name, target.model);
       return request(target, body, input, opts, "/embeddings");
     },
 
