@@ -160,7 +160,7 @@ function notFound(q: CostQuery, model: string): string {
   const map = q.costMap != null ? `the cost map (keys ${keys.join(", ")})` : "the cost map (none loaded)";
   return (
     `No price found for "${q.provider}/${model}". Looked in: the model's model_info, the call's ` +
-    `input_cost_per_token/output_cost_per_token, ${map}, and the bundled price table (OpenAI, Azure OpenAI and Anthropic models only). ` +
+    `input_cost_per_token/output_cost_per_token, ${map}, and the bundled price table (OpenAI, Azure OpenAI, Anthropic and Gemini models only). ` +
     (q.baseModel ? `Its base_model "${q.baseModel}" has no price either. ` : "") +
     `To fix it, set model_info.base_model to the model this deployment serves (an Azure deployment: base_model: azure/gpt-4o), ` +
     `add input_cost_per_token and output_cost_per_token (USD per token) to this model's ` +

@@ -1,11 +1,12 @@
 /**
- * The bundled price table: OpenAI and Anthropic list prices (see table-openai.ts and
- * table-anthropic.ts for sources), plus the free `mock` provider.
+ * The bundled price table: OpenAI, Anthropic and Gemini list prices (see table-openai.ts,
+ * table-anthropic.ts and table-gemini.ts for sources), plus the free `mock` provider.
  *
  * Built once into a Map keyed by model id, so a lookup is one hash probe.
  */
 import type { PriceEntry } from "./index.ts";
 import { ANTHROPIC_PRICES } from "./table-anthropic.ts";
+import { GEMINI_PRICES } from "./table-gemini.ts";
 import { OPENAI_PRICES } from "./table-openai.ts";
 
 /** One price and every model id billed at it (aliases and dated snapshots). */
@@ -36,7 +37,7 @@ function buildTable(groups: readonly PriceGroup[]): ReadonlyMap<string, PriceEnt
 }
 
 /** Bundled prices by bare model id (`gpt-4o-mini`, `claude-sonnet-4-5`). */
-export const BUNDLED_PRICES: ReadonlyMap<string, PriceEntry> = buildTable([...OPENAI_PRICES, ...ANTHROPIC_PRICES]);
+export const BUNDLED_PRICES: ReadonlyMap<string, PriceEntry> = buildTable([...OPENAI_PRICES, ...ANTHROPIC_PRICES, ...GEMINI_PRICES]);
 
 /**
  * The bundled price of `model` (without provider prefix) at `provider`, or null.
