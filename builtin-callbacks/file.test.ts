@@ -113,7 +113,9 @@ describe("file: records", () => {
   it("never writes an API key or the master key, on success or failure", async () => {
     const key = "sk-secret-abcdefghijklmnop";
     const master = "sk-master-qrstuvwxyz0123456";
-    const r = await runtime(config({ path: "e.jsonl" }, {}, { general_settings: { master_key: master } }));
+    // A config runtime answers only its entries: a wildcard lets this call name its own OpenAI model.
+    const wildcard = { model_name: "openai/*", litellm_params: { model: "openai/*" } };
+    const r = await runtime(config({ path: "e.jsonl" }, {}, { general_settings: { master_key: master }, model_list: [wildcard] }));
     await r.acompletion({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "hi" }], api_base: fake.url, api_key: key });
     await expect(r.acompletion({ model: "openai/fail-401", messages: [{ role: "user", content: "hi" }], api_base: fake.url, api_key: key })).rejects.toThrow();
     await r.flush();

@@ -6,6 +6,7 @@
  * URLs (`user:pass@`, `?api-key=...`) are masked wherever a URL shows.
  * The list is built once per scope (config load), never per call.
  */
+import { COMPATIBLE_PROVIDERS } from "./providers/openai/compatible-table.ts";
 
 /** `sk-...wxyz`: enough to tell keys apart, never enough to use one. */
 export function maskKey(key: string | undefined | null): string | null {
@@ -116,7 +117,16 @@ export function scrubUpstream(text: string, secrets: ReadonlyArray<string | null
 }
 
 /** The variables the providers read a key or token from when a call and its config entry give none. */
-const PROVIDER_KEY_VARIABLES = ["OPENAI_API_KEY", "AZURE_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_AD_TOKEN", "ANTHROPIC_API_KEY"];
+const PROVIDER_KEY_VARIABLES = [
+  "OPENAI_API_KEY",
+  "AZURE_API_KEY",
+  "AZURE_OPENAI_API_KEY",
+  "AZURE_AD_TOKEN",
+  "ANTHROPIC_API_KEY",
+  "GEMINI_API_KEY",
+  "GOOGLE_API_KEY",
+  ...Object.values(COMPATIBLE_PROVIDERS).flatMap((p) => p.keyEnv),
+];
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});

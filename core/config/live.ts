@@ -1,11 +1,14 @@
-import type { CallEnv, CallScope, Route, RoutingPlan } from "../call/env.ts";
+import type { CallEnv, CallScope, Route, RouterLike, RoutingPlan } from "../call/env.ts";
 import { HookCache, storeOf } from "../cache/hook-cache.ts";
 import type { Store } from "../cache/store.ts";
 import { TaskCount, type Dispatcher } from "../callbacks/dispatcher.ts";
 import { compileCallbacks, type CompiledCallbacks, type CallbackSource } from "../callbacks/registry.ts";
+import { BadRequestError } from "../errors.ts";
 import { globalScope } from "../globals.ts";
 import { resolveModel } from "../providers/index.ts";
 import { compileChain, type Deployment, type Snapshot } from "./snapshot.ts";
+import { forName, wildcardRouter } from "./wildcard-router.ts";
+import { unknownModelMessage, type NameMatch } from "./wildcards.ts";
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
@@ -20,8 +23,10 @@ export class Live implements CallEnv {
   private drained: Array<() => void> = [];
   private globalCompiled: CompiledCallbacks | undefined;
   private chains = new Map<Deployment | null, { sources: CallbackSource[]; callbacks: CompiledCallbacks }>();
-  /** The hook chains of aliases with several deployments, compiled with the chains. */
+  /** The hook chains of aliases (and wildcard entries) with several deployments, compiled with the chains. */
   private scopes = new Map<string, CallScope>();
+  /** The router taking requested names, for a config with wildcard entries; made on first use. */
+  private wildRouter: RouterLike<Deployment> | undefined;
   /** The pre-call hooks' `cache`: the response cache's store when the config has one, else the runtime's memory (kept across reloads). */
   readonly hookCache: HookCache;
 
@@ -59,9 +64,20 @@ export class Live implements CallEnv {
     return chain;
   }
 
+  /**
+   * The config entry that answers `model`: its alias, or the most specific wildcard covering it.
+   * A config with a `model_list` answers nothing else (a 400 naming its aliases, as the server's);
+   * one without calls models directly. Undefined: call `model` directly.
+   */
+  private entryFor(model: string): NameMatch | undefined {
+    const match = this.snapshot.names.match(model);
+    if (match === undefined && this.snapshot.models.size > 0) throw new BadRequestError(unknownModelMessage(model, this.snapshot.names, "this config"), { model });
+    return match;
+  }
+
   route(params: { model: string; api_base?: unknown; api_key?: unknown; mock_response?: unknown; api_version?: unknown; azure_ad_token?: unknown; organization?: unknown }): Route {
-    const deployments = this.snapshot.models.get(params.model);
-    if (!deployments) {
+    const match = this.entryFor(params.model);
+    if (match === undefined) {
       const { sources, callbacks } = this.chain(null);
       const target = resolveModel({
         model: params.model,
@@ -75,32 +91,41 @@ export class Live implements CallEnv {
       });
       return { target, sources, callbacks };
     }
-    return this.routeTo(this.snapshot.router.pick(params.model) ?? deployments[0]!, params);
+    const d = this.snapshot.router.pick(match.key) ?? this.snapshot.models.get(match.key)![0]!;
+    return this.routeTo(forName(d, params.model, match), params);
   }
 
   /** The chain a call to `model` takes its hooks from: a deployment's own lists count for every call to its alias. */
   scope(model: string): CallScope {
-    const deployments = this.snapshot.models.get(model);
+    const key = this.entryFor(model)?.key;
+    const deployments = key === undefined ? undefined : this.snapshot.models.get(key);
     if (!deployments || deployments.length === 0) return this.chain(null);
     if (deployments.length === 1) return this.chain(deployments[0]!);
-    let scope = this.scopes.get(model);
+    // Keyed by the entry, not the name asked for: a wildcard covers names without end.
+    let scope = this.scopes.get(key!);
     if (!scope) {
       const { sources } = this.chain(null);
       const all = [...sources, ...deployments.flatMap((d) => d.sources)];
-      this.scopes.set(model, (scope = { sources: all, callbacks: compileCallbacks(all, this.snapshot.builtin) }));
+      this.scopes.set(key!, (scope = { sources: all, callbacks: compileCallbacks(all, this.snapshot.builtin) }));
     }
     return scope;
   }
 
-  /** A config alias goes through the snapshot's router: deployments, retries, fallbacks. */
+  /** A config alias, or a name a wildcard entry covers, goes through the snapshot's router: deployments, retries, fallbacks. */
   plan(params: { model: string }): RoutingPlan<Deployment> | null {
-    return this.snapshot.models.has(params.model) ? { alias: params.model, router: this.snapshot.router, routeTo: this.routeTo, nameOf } : null;
+    const { names, router } = this.snapshot;
+    if (!names.hasWildcards) return this.snapshot.models.has(params.model) ? { alias: params.model, router, routeTo: this.routeTo, nameOf } : null;
+    if (names.match(params.model) === undefined) return null;
+    // With wildcards, a fallback may name a model only a wildcard covers: the router view resolves every alias.
+    this.wildRouter ??= wildcardRouter(router, names);
+    return { alias: params.model, router: this.wildRouter, routeTo: this.routeTo, nameOf };
   }
 
   /** The route of one deployment: the call's own api_base, api_key and mock_response over the deployment's. */
   readonly routeTo = (d: Deployment, params: { api_base?: unknown; api_key?: unknown; mock_response?: unknown; api_version?: unknown; azure_ad_token?: unknown; organization?: unknown }): Route => {
     const p = d.params;
-    const { sources, callbacks } = this.chain(d);
+    // A deployment made for one requested name takes the chain of its wildcard entry, compiled once.
+    const { sources, callbacks } = this.chain(d.origin ?? d);
     const target = resolveModel({
       model: String(p.model),
       api_base: str(params.api_base) ?? str(p.api_base),

@@ -15,6 +15,8 @@ import { Router } from "../router/index.ts";
 import { coveredBy, inDocumentOrder, type LoadedConfig } from "./load.ts";
 import type { ModuleLoader, RefContext } from "./modules.ts";
 import { resolveSettings, type ResolvedSettings } from "./settings.ts";
+import { providerProblem } from "./provider-check.ts";
+import { ModelNames } from "./wildcards.ts";
 
 /**
  * One immutable view of a config: its settings, its callback chains loaded
@@ -37,6 +39,8 @@ export interface Deployment {
   readonly defaults: Readonly<Record<string, unknown>> | undefined;
   /** The model's own chain, run after the global ones. */
   readonly sources: readonly CallbackSource[];
+  /** For one requested name a wildcard entry covers: the entry it was made from (whose `alias` is the pattern). */
+  readonly origin?: Deployment;
 }
 
 export interface Snapshot {
@@ -49,6 +53,8 @@ export interface Snapshot {
   readonly sources: readonly CallbackSource[];
   /** Aliases to their deployments, in file order. */
   readonly models: ReadonlyMap<string, readonly Deployment[]>;
+  /** Resolves a requested name to its alias, or to the most specific wildcard entry (`"*"`, `"anthropic/*"`) that covers it. */
+  readonly names: ModelNames;
   /** Files whose change means a reload: the config, its includes, callback modules and what they import, the cost map. */
   readonly files: readonly string[];
   /** Every distinct callback object or function of this snapshot, for flush and close. */
@@ -132,6 +138,8 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
   await Promise.all(
     modelList.map(async (entry, index) => {
       const params = obj(entry.litellm_params);
+      const problem = providerProblem(params, loaded.env, ["model_list", index, "litellm_params"]);
+      if (problem && !covered(problem.issue.path)) issues.push({ ...loaded.locate(problem.at), ...problem.issue });
       const deployment: Deployment = Object.freeze({
         alias: String(entry.model_name),
         index,
@@ -192,6 +200,7 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
     cacheParams,
     sources: Object.freeze(sources),
     models,
+    names: new ModelNames(models.keys()),
     files: Object.freeze([...files]),
     // Loaded concurrently: put back in the file's order, so two loads of one config warn alike.
     warnings: Object.freeze(inDocumentOrder(warnings, loaded.files)),

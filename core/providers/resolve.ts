@@ -1,11 +1,15 @@
 import { UnsupportedProviderError } from "../errors.ts";
+import { COMPATIBLE_PREFIXES } from "./openai/compatible-table.ts";
 import type { ProviderEnv, ResolvedModel } from "./types.ts";
 
-/** Provider prefixes this runtime answers for. */
-export const SUPPORTED_PROVIDERS = ["openai", "anthropic", "mock", "azure", "ollama", "openai_compatible"] as const;
+/** Provider prefixes this runtime answers for; the OpenAI-compatible hosts of LiteLLM come from their table. */
+export const SUPPORTED_PROVIDERS = ["openai", "anthropic", "gemini", "mock", "azure", "ollama", "openai_compatible", ...COMPATIBLE_PREFIXES] as const;
 
 /** Prefixes people write for providers this runtime does not have yet; a call to one fails with a clear list. */
-const KNOWN_ELSEWHERE = new Set(["bedrock", "vertex_ai", "gemini", "groq", "mistral", "cohere", "openrouter", "together_ai", "huggingface", "deepseek", "xai", "mistralai"]);
+const KNOWN_ELSEWHERE = new Set(["bedrock", "vertex_ai", "cohere", "huggingface", "mistralai"]);
+
+// A set: resolveModel runs on every call.
+const SUPPORTED: ReadonlySet<string> = new Set(SUPPORTED_PROVIDERS);
 
 export interface ModelRequest {
   model: string;
@@ -35,7 +39,7 @@ export function resolveModel(req: ModelRequest): ResolvedModel {
   let model = req.model;
   if (slash > 0) {
     const prefix = req.model.slice(0, slash);
-    if ((SUPPORTED_PROVIDERS as readonly string[]).includes(prefix)) {
+    if (SUPPORTED.has(prefix)) {
       provider = prefix;
       model = req.model.slice(slash + 1);
     } else if (!req.api_base || KNOWN_ELSEWHERE.has(prefix)) {
@@ -66,10 +70,23 @@ function target(req: ModelRequest, provider: string, model: string, transport: s
   };
 }
 
+/**
+ * The provider prefix of `model` this runtime cannot serve, or undefined: what
+ * `resolveModel` would fail a call with, for a config to name at load instead.
+ */
+export function unsupportedPrefix(model: string, api_base: string | undefined): string | undefined {
+  const slash = model.indexOf("/");
+  if (slash <= 0) return undefined;
+  const prefix = model.slice(0, slash);
+  if (SUPPORTED.has(prefix)) return undefined;
+  return !api_base || KNOWN_ELSEWHERE.has(prefix) ? prefix : undefined;
+}
+
+/** What to write instead of an unsupported prefix, in one sentence. */
+export function supportedProvidersText(): string {
+  return `Supported: ${SUPPORTED_PROVIDERS.map((p) => `${p}/<model>`).join(", ")}, or any OpenAI-compatible server through "api_base" (then the model name is passed as it is).`;
+}
+
 function unsupported(prefix: string, model: string): UnsupportedProviderError {
-  return new UnsupportedProviderError(
-    `model "${model}" names provider "${prefix}", which this runtime does not support. ` +
-      `Supported: ${SUPPORTED_PROVIDERS.map((p) => `${p}/<model>`).join(", ")}, or any OpenAI-compatible server through "api_base" (then the model name is passed as it is).`,
-    { llm_provider: prefix, model },
-  );
+  return new UnsupportedProviderError(`model "${model}" names provider "${prefix}", which this runtime does not support. ${supportedProvidersText()}`, { llm_provider: prefix, model });
 }

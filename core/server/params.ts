@@ -1,10 +1,9 @@
 /** A request body turned into a call's parameters: checked, with metadata merged, and nothing the config owns. */
 import type { IncomingMessage } from "node:http";
+import { ModelNames, unknownModelMessage } from "../config/wildcards.ts";
 import { SERVER_ERROR_CODES } from "../errors.ts";
 import { forbiddenMessage, forbiddenParam, type ClientParamSwitch } from "./client-params.ts";
 import { HttpError } from "./errors.ts";
-
-const MAX_LISTED = 50;
 
 function bad(message: string, code: string, param: string | null): HttpError {
   return new HttpError(400, message, "invalid_request_error", code, param);
@@ -28,18 +27,20 @@ function headerMetadata(req: IncomingMessage): Record<string, unknown> | undefin
   return value;
 }
 
-function unknownModel(model: string, aliases: ReadonlySet<string>): HttpError {
-  const names = [...aliases];
-  const listed = names.slice(0, MAX_LISTED).map((n) => JSON.stringify(n)).join(", ");
-  const more = names.length > MAX_LISTED ? ` and ${names.length - MAX_LISTED} more (GET /v1/models lists them all)` : "";
-  const served = names.length === 0 ? "this server's config declares no model (model_list is empty)." : `this server serves: ${listed}${more}.`;
-  return bad(`invalid model name passed in model=${JSON.stringify(model)}: ${served}`, SERVER_ERROR_CODES.modelNotFound, "model");
+/** The config's names, compiled once per alias set (a reload makes a new set). */
+const compiled = new WeakMap<ReadonlySet<string>, ModelNames>();
+
+/** The config's aliases and wildcard entries (`"*"`, `"anthropic/*"`), ready to resolve requested names against. */
+export function modelNamesOf(aliases: ReadonlySet<string>): ModelNames {
+  let names = compiled.get(aliases);
+  if (names === undefined) compiled.set(aliases, (names = new ModelNames(aliases)));
+  return names;
 }
 
 /**
  * Checks the body of a model call (`required` is "messages" or "input") and
- * returns it as the call's parameters. Only the config's aliases are served,
- * as LiteLLM's proxy does. A parameter the config owns (client-params.ts) is a
+ * returns it as the call's parameters. Only the config's aliases and the names
+ * its wildcard entries cover are served, as LiteLLM's proxy does. A parameter the config owns (client-params.ts) is a
  * 400 naming it, unless a switch that is `on` hands it to clients. Metadata
  * from the header and the body are merged; the body wins on a key both give,
  * being the more specific of the two.
@@ -54,7 +55,10 @@ export function callParams(
   const model = body.model;
   if (model === undefined) throw bad("missing required parameter: 'model'.", SERVER_ERROR_CODES.missingParameter, "model");
   if (typeof model !== "string") throw bad("'model' must be a string.", SERVER_ERROR_CODES.invalidType, "model");
-  if (!aliases.has(model)) throw unknownModel(model, aliases);
+  if (!aliases.has(model)) {
+    const names = modelNamesOf(aliases);
+    if (names.match(model) === undefined) throw bad(unknownModelMessage(model, names, "this server"), SERVER_ERROR_CODES.modelNotFound, "model");
+  }
   const field = body[required];
   if (field === undefined) throw bad(`missing required parameter: '${required}'.`, SERVER_ERROR_CODES.missingParameter, required);
   if (required === "messages" && !Array.isArray(field)) throw bad("'messages' must be an array of chat messages.", SERVER_ERROR_CODES.invalidType, "messages");
