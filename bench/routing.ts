@@ -21,13 +21,15 @@ export async function routingSuite(): Promise<SuiteResult> {
   const dir = await mkdtemp(join(tmpdir(), "litellm-bench-routing-"));
   const deployments = Array.from({ length: 10 }, (_, i) => ({ model_name: "ten", litellm_params: { model: "mock/bench", mock_response: "ok", weight: i + 1 } }));
   const rt = await createRuntime({ cwd: dir, config: { model_list: deployments } });
+  // A config runtime answers only its aliases: the direct arm is a runtime without a model_list, which calls models as named.
+  const bare = await createRuntime({ cwd: dir, config: {} });
   try {
     const direct: number[] = [];
     const routed: number[] = [];
-    await perCall(rt, "mock/bench", batch);
+    await perCall(bare, "mock/bench", batch);
     await perCall(rt, "ten", batch);
     for (let r = 0; r < rounds; r++) {
-      direct.push(await perCall(rt, "mock/bench", batch));
+      direct.push(await perCall(bare, "mock/bench", batch));
       routed.push(await perCall(rt, "ten", batch));
     }
     const d = summarize(direct).p50;
@@ -36,7 +38,7 @@ export async function routingSuite(): Promise<SuiteResult> {
     const added = summarize(routed.map((v, i) => v - direct[i]!)).p50;
     return {
       title: "Routing",
-      about: `One runtime; the same mock model called directly (\`mock/bench\`, no router) and through an alias of ten weighted deployments (simple-shuffle), ${rounds} rounds of ${batch} sequential calls each, interleaved; each round's \`flush()\` is timed. The difference is what routing adds: picking a deployment, its bookkeeping, and the attempt's metadata.`,
+      about: `The same mock model called directly (\`mock/bench\`, on a runtime without a model_list: no router) and through an alias of ten weighted deployments (simple-shuffle), ${rounds} rounds of ${batch} sequential calls each, interleaved; each round's \`flush()\` is timed. The difference is what routing adds: picking a deployment, its bookkeeping, and the attempt's metadata.`,
       rows: [
         { figure: "direct, no router", value: `${d.toFixed(2)} µs / call` },
         { figure: "alias of ten deployments", value: `${a.toFixed(2)} µs / call` },
@@ -44,7 +46,7 @@ export async function routingSuite(): Promise<SuiteResult> {
       ],
     };
   } finally {
-    await rt.close();
+    await Promise.all([rt.close(), bare.close()]);
     await rm(dir, { recursive: true, force: true });
   }
 }
