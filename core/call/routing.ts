@@ -26,7 +26,7 @@ export interface RoutingWatch {
  */
 export async function routed<T>(
   plan: RoutingPlan,
-  params: { api_base?: unknown; api_key?: unknown; mock_response?: unknown; litellm_trace_id?: unknown },
+  params: { api_base?: unknown; api_key?: unknown; mock_response?: unknown; litellm_trace_id?: unknown; messages?: unknown },
   attempt: (route: Route, info: AttemptInfo) => Promise<T>,
   watch: RoutingWatch = {},
   own: CallRouting = {},
@@ -38,6 +38,8 @@ export async function routed<T>(
   const trace_id = typeof params.litellm_trace_id === "string" ? params.litellm_trace_id : randomUUID();
   const aliases = [plan.alias];
   const tried = new Set<unknown>();
+  // enable_pre_call_checks: estimated once, for every alias the call goes to; 0 when there is nothing to check.
+  const tokens = router.promptTokens(params);
   let n = 0;
   let last: unknown;
   // The error of the alias asked for: what the fallback events report, as LiteLLM's do.
@@ -45,8 +47,11 @@ export async function routed<T>(
   for (let a = 0; a < aliases.length; a++) {
     const alias = aliases[a]!;
     let triedHere = false;
-    for (let retry = 0; retry <= retries; retry++) {
-      const d = router.pick(alias, tried);
+    // No deployment of the alias takes the prompt: on to its context-window fallbacks, with no attempt.
+    const tooLong = tokens > 0 ? router.contextWindowError(alias, tokens) : null;
+    if (tooLong !== null) last = tooLong;
+    else for (let retry = 0; ; retry++) {
+      const d = router.pick(alias, tried, tokens);
       if (d === null) break;
       tried.add(d);
       triedHere = true;
@@ -65,7 +70,8 @@ export async function routed<T>(
         last = err;
         if (router.size?.(alias) === 1) watch.groupFailed?.(alias, err);
         if (watch.stop?.(err)) throw err;
-        if (retry === retries || !router.retryable(err)) break;
+        // How many retries the alias gets depends on the class of each failure (retry_policy).
+        if (retry >= router.retriesFor(alias, err, retries)) break;
         // No wait when another healthy deployment of the alias is left (LiteLLM's behaviour).
         await sleep(router.backoffMs(retry + 1, err, alias, tried));
       }

@@ -33,16 +33,20 @@ export function wildcardRouter(router: Router<Deployment>, names: ModelNames): R
   const keyOf = (alias: string): string => names.match(alias)?.key ?? alias;
   return {
     numRetries: router.numRetries,
-    pick(alias, exclude) {
+    pick(alias, exclude, promptTokens) {
       const match = names.match(alias);
       if (match === undefined) return null;
-      const d = router.pick(match.key, origins(exclude));
+      const d = router.pick(match.key, origins(exclude), promptTokens);
       return d === null ? null : forName(d, alias, match);
     },
     started: (d) => router.started(originOf(d)),
     succeeded: (d, latencyMs) => router.succeeded(originOf(d), latencyMs),
     failed: (d, err) => router.failed(originOf(d), err),
     retryable: (err) => router.retryable(err),
+    // model_group_retry_policy is keyed by the name asked for, as fallbacks are.
+    retriesFor: (alias, err, numRetries) => router.retriesFor(alias, err, numRetries),
+    promptTokens: (params) => router.promptTokens(params),
+    contextWindowError: (alias, promptTokens) => router.contextWindowError(keyOf(alias), promptTokens),
     backoffMs: (attempt, err, alias, tried) => router.backoffMs(attempt, err, alias === undefined ? undefined : keyOf(alias), origins(tried)),
     // Fallbacks are keyed by the name asked for, as LiteLLM keys them by model_group.
     fallbacksFor: (alias, err) => router.fallbacksFor(alias, err),

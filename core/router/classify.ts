@@ -98,3 +98,30 @@ export function retryAfterSeconds(err: unknown): number {
   const v = asObj(err)?.retry_after;
   return typeof v === "number" && Number.isFinite(v) && v > 0 ? v : 0;
 }
+
+/**
+ * The classes `retry_policy` and `allowed_fails_policy` name (LiteLLM's exception classes),
+ * and `other` for what neither names (connection failures, 403, 404, 409, 422, ...).
+ */
+export const ERROR_CLASS = { badRequest: 0, authentication: 1, timeout: 2, rateLimit: 3, contentPolicy: 4, internalServer: 5, other: 6 } as const;
+export type ErrorClass = (typeof ERROR_CLASS)[keyof typeof ERROR_CLASS];
+export const ERROR_CLASS_COUNT = 7;
+
+/**
+ * The class of a failed attempt, as LiteLLM sorts its exceptions: a content-policy refusal
+ * first (a 400 it keeps apart), a timeout (408 too), then by status: 401 authentication,
+ * 429 rate limit, 400 bad request (a context-window error too: LiteLLM's is a BadRequestError),
+ * any 5xx internal server error (503 and 529 included).
+ */
+export function errorClass(err: unknown): ErrorClass {
+  const kind = fallbackKind(err);
+  if (kind === FALLBACK_KIND.contentPolicy) return ERROR_CLASS.contentPolicy;
+  if (kind === FALLBACK_KIND.contextWindow) return ERROR_CLASS.badRequest;
+  if (isTimeout(err)) return ERROR_CLASS.timeout;
+  const status = statusOf(err);
+  if (status === undefined) return ERROR_CLASS.other;
+  if (status === 401) return ERROR_CLASS.authentication;
+  if (status === 429) return ERROR_CLASS.rateLimit;
+  if (status === 400) return ERROR_CLASS.badRequest;
+  return status >= 500 ? ERROR_CLASS.internalServer : ERROR_CLASS.other;
+}

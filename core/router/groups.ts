@@ -18,9 +18,11 @@ export interface Slot<D> {
   latAt: number;
   /** Cooling down while `now < coolUntil`. */
   coolUntil: number;
-  /** Failures that count, since `failStart` (a window of a minute from the first). */
-  failStart: number;
-  failN: number;
+  /** Per counter (see policies.ts `FailRules`): failures that count, since `failStart` (a window of a minute from the first). */
+  readonly failStart: Float64Array;
+  readonly failN: Uint32Array;
+  /** Its context window in tokens (`enable_pre_call_checks`); Infinity when unknown or the checks are off. */
+  readonly window: number;
 }
 
 export interface Group<D> {
@@ -30,6 +32,9 @@ export interface Group<D> {
   readonly total: number;
   /** The latest cool-down end among the slots: at or past it, none is cooling and a pick takes the fast path. */
   coolMax: number;
+  /** The smallest and largest context window of the slots: a prompt up to `minWindow` fits every one, past `maxWindow` none. */
+  readonly minWindow: number;
+  readonly maxWindow: number;
 }
 
 /** A positive finite number, from a number or a numeric string (env references arrive as strings). */
@@ -53,27 +58,47 @@ export function weightsOf(params: readonly Readonly<Record<string, unknown>>[]):
   return params.map(() => 1);
 }
 
-export function buildGroup<D extends { readonly params: Readonly<Record<string, unknown>> }>(deployments: readonly D[]): Group<D> {
+/** `counters`: failure counters a slot keeps; `windows`: each deployment's context window (Infinity: unknown). */
+export function buildGroup<D extends { readonly params: Readonly<Record<string, unknown>> }>(
+  deployments: readonly D[],
+  counters = 1,
+  windows: readonly number[] = deployments.map(() => Infinity),
+): Group<D> {
   const weights = weightsOf(deployments.map((d) => d.params));
   const cum = new Float64Array(weights.length);
   let total = 0;
   weights.forEach((w, i) => (cum[i] = total += w));
-  const group: Group<D> = { slots: [], cum, total, coolMax: 0 };
+  const group: Group<D> = { slots: [], cum, total, coolMax: 0, minWindow: Math.min(...windows), maxWindow: Math.max(...windows) };
   deployments.forEach((d, i) =>
-    group.slots.push({ d, group, weight: weights[i]!, inFlight: 0, lat: NaN, latAt: 0, coolUntil: 0, failStart: 0, failN: 0 }),
+    group.slots.push({
+      d,
+      group,
+      weight: weights[i]!,
+      inFlight: 0,
+      lat: NaN,
+      latAt: 0,
+      coolUntil: 0,
+      failStart: new Float64Array(counters),
+      failN: new Uint32Array(counters),
+      window: windows[i]!,
+    }),
   );
   return group;
 }
 
-/** What a pick may choose from: not in `exclude`, and not cooling when `cooling` (the group has a cool-down running at `now`). */
+/**
+ * What a pick may choose from: not in `exclude`, not cooling when `cooling` (the group has a
+ * cool-down running at `now`), and with a context window of at least `tokens` (0: any).
+ */
 export interface Filter<D> {
   exclude: ReadonlySet<D> | undefined;
   cooling: boolean;
   now: number;
+  tokens: number;
 }
 
 const eligible = <D>(s: Slot<D>, f: Filter<D> | undefined): boolean =>
-  f === undefined || ((f.exclude === undefined || !f.exclude.has(s.d)) && (!f.cooling || s.coolUntil <= f.now));
+  f === undefined || ((f.exclude === undefined || !f.exclude.has(s.d)) && (!f.cooling || s.coolUntil <= f.now) && f.tokens <= s.window);
 
 /** Weighted random: a binary search of the running sums when all are eligible, a walk of the eligible ones otherwise. */
 export function pickShuffle<D>(g: Group<D>, f: Filter<D> | undefined, r: number): Slot<D> | null {
@@ -140,9 +165,9 @@ export const pickLeastBusy = <D>(g: Group<D>, f: Filter<D> | undefined, random: 
 export const pickLowestLatency = <D>(g: Group<D>, f: Filter<D> | undefined, random: () => number, now: number): Slot<D> | null =>
   lowest(g, f, random, latency, now);
 
-/** Every deployment is cooling: the one back soonest, rather than no answer. */
-export function soonestBack<D>(g: Group<D>): Slot<D> {
-  let best = g.slots[0]!;
-  for (const s of g.slots) if (s.coolUntil < best.coolUntil) best = s;
+/** Every deployment is cooling: the one back soonest among those whose window takes `tokens`, rather than no answer; null when none does. */
+export function soonestBack<D>(g: Group<D>, tokens = 0): Slot<D> | null {
+  let best: Slot<D> | null = null;
+  for (const s of g.slots) if (tokens <= s.window && (best === null || s.coolUntil < best.coolUntil)) best = s;
   return best;
 }

@@ -1,6 +1,9 @@
-import { fallbackKind, isRetryable, isTimeout, isUnwell, retryAfterSeconds } from "./classify.ts";
+import { ContextWindowExceededError } from "../errors.ts";
+import { errorClass, fallbackKind, FALLBACK_KIND, isRetryable, isTimeout, isUnwell, retryAfterSeconds } from "./classify.ts";
+import { CHARS_PER_TOKEN, contextWindowOf, estimatePromptTokens } from "./context-window.ts";
 import { Fallbacks } from "./fallbacks.ts";
 import { buildGroup, pickLeastBusy, pickLowestLatency, pickShuffle, soonestBack, type Filter, type Group, type Slot } from "./groups.ts";
+import { failRules, retryTables, type FailRules, type RetryTables } from "./policies.ts";
 import {
   ROUTER_DEFAULTS,
   ROUTER_TUNING,
@@ -45,11 +48,15 @@ export class Router<D extends RoutableDeployment> {
   private readonly fallbacks: Fallbacks;
   private readonly now: () => number;
   private readonly random: () => number;
-  private readonly allowedFails: number;
+  private readonly fails: FailRules;
+  private readonly retries: RetryTables;
+  /** 0 when cool-downs are off (`cooldown_time: 0` or `disable_cooldowns: true`). */
   private readonly cooldownMs: number;
   private readonly retryFloorMs: number;
+  /** `enable_pre_call_checks`, and some deployment has a context window to check against. */
+  private readonly checkWindows: boolean;
   // One filter, reused: picks are synchronous, so a filtered pick allocates nothing.
-  private readonly filter: Filter<D> = { exclude: undefined, cooling: false, now: 0 };
+  private readonly filter: Filter<D> = { exclude: undefined, cooling: false, now: 0, tokens: 0 };
 
   constructor(deployments: ReadonlyMap<string, readonly D[]>, settings: RouterSettings = {}, options: RouterOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -66,16 +73,23 @@ export class Router<D extends RoutableDeployment> {
     this.numRetries = count(settings.num_retries, ROUTER_DEFAULTS.num_retries);
     this.timeoutS = typeof settings.timeout === "number" && Number.isFinite(settings.timeout) && settings.timeout > 0 ? settings.timeout : undefined;
     this.maxFallbacks = ROUTER_DEFAULTS.max_fallbacks;
-    this.allowedFails = count(settings.allowed_fails, ROUTER_DEFAULTS.allowed_fails);
-    this.cooldownMs = seconds(settings.cooldown_time, ROUTER_DEFAULTS.cooldown_time) * 1000;
+    // Per-class tables, decided here once: a failure reads one slot of each.
+    this.fails = failRules(count(settings.allowed_fails, ROUTER_DEFAULTS.allowed_fails), settings.allowed_fails_policy);
+    this.retries = retryTables(settings.retry_policy, settings.model_group_retry_policy);
+    this.cooldownMs = settings.disable_cooldowns === true ? 0 : seconds(settings.cooldown_time, ROUTER_DEFAULTS.cooldown_time) * 1000;
     this.retryFloorMs = seconds(settings.retry_after, ROUTER_DEFAULTS.retry_after) * 1000;
 
+    const checks = settings.enable_pre_call_checks === true;
+    let known = false;
     for (const [alias, list] of deployments) {
       if (list.length === 0) continue;
-      const group = buildGroup(list);
+      const windows = list.map((d) => (checks ? contextWindowOf(d, options.costMap) : Infinity));
+      const group = buildGroup(list, this.fails.counters, windows);
+      known ||= group.minWindow < Infinity;
       this.groups.set(alias, group);
       for (const slot of group.slots) this.slots.set(slot.d, slot);
     }
+    this.checkWindows = known;
     this.fallbacks = new Fallbacks(settings, this.groups.keys());
   }
 
@@ -83,12 +97,16 @@ export class Router<D extends RoutableDeployment> {
    * The deployment for the next attempt of `alias`, by the strategy, among those
    * not cooling down and not in `exclude` (the ones this call already tried); then
    * among those not cooling; and when every one is cooling, the one back soonest.
-   * null only for an alias with no deployments.
+   * With `promptTokens` (from `promptTokens()`), only deployments whose context
+   * window takes the prompt are candidates. null for an alias with no deployments,
+   * or none that takes the prompt.
    */
-  pick(alias: string, exclude?: ReadonlySet<D>): D | null {
+  pick(alias: string, exclude?: ReadonlySet<D>, promptTokens = 0): D | null {
     const g = this.groups.get(alias);
     if (g === undefined) return null;
-    if (g.slots.length === 1) return g.slots[0]!.d;
+    // Up to the smallest window every deployment takes the prompt: no filter for it.
+    const tokens = promptTokens > g.minWindow ? promptTokens : 0;
+    if (g.slots.length === 1 && tokens === 0) return g.slots[0]!.d;
     const excl = exclude !== undefined && exclude.size > 0 ? exclude : undefined;
     let now = this.kind === LATENCY ? this.now() : 0;
     let cooling = false;
@@ -97,12 +115,13 @@ export class Router<D extends RoutableDeployment> {
       if (now < g.coolMax) cooling = true;
       else g.coolMax = 0;
     }
-    if (!cooling && excl === undefined) return this.choose(g, undefined, now)!.d;
+    if (!cooling && excl === undefined && tokens === 0) return this.choose(g, undefined, now)!.d;
 
     const f = this.filter;
     f.exclude = excl;
     f.cooling = cooling;
     f.now = now;
+    f.tokens = tokens;
     let s = this.choose(g, f, now);
     if (s === null && excl !== undefined) {
       // Every well deployment was tried already: try one of them again.
@@ -110,7 +129,33 @@ export class Router<D extends RoutableDeployment> {
       s = this.choose(g, f, now);
     }
     f.exclude = undefined; // hold no reference to the caller's set
-    return (s ?? soonestBack(g)).d;
+    f.tokens = 0;
+    s ??= soonestBack(g, tokens);
+    return s === null ? null : s.d;
+  }
+
+  /**
+   * `enable_pre_call_checks`: the estimated tokens of a call's prompt (see context-window.ts),
+   * for `pick` and `contextWindowError`; 0 when the checks are off or no deployment has a known window.
+   */
+  promptTokens(params: { messages?: unknown }): number {
+    return this.checkWindows ? estimatePromptTokens(params.messages) : 0;
+  }
+
+  /**
+   * `enable_pre_call_checks`: the error a call to `alias` fails with, before any attempt, when no
+   * deployment's context window takes `promptTokens`, so `context_window_fallbacks` apply; else null.
+   */
+  contextWindowError(alias: string, promptTokens: number): ContextWindowExceededError | null {
+    const g = this.groups.get(alias);
+    if (g === undefined || promptTokens <= g.maxWindow) return null;
+    const windows = g.slots.map((s) => `${String(s.d.params.model)}: ${s.window}`).join(", ");
+    return new ContextWindowExceededError(
+      `The prompt, about ${promptTokens} tokens (estimated at ${CHARS_PER_TOKEN} characters a token), is longer than the context window ` +
+        `of every deployment of "${alias}" (max_input_tokens ${windows}), so router_settings.enable_pre_call_checks sent it to none. ` +
+        `Shorten the prompt, or add context_window_fallbacks for "${alias}" to an alias with a larger window.`,
+      { model: alias },
+    );
   }
 
   private choose(g: Group<D>, f: Filter<D> | undefined, now: number): Slot<D> | null {
@@ -135,23 +180,28 @@ export class Router<D extends RoutableDeployment> {
 
   /**
    * An attempt on `d` failed. Errors that say the deployment is unwell (429, 5xx,
-   * 401, 404, timeouts, connection failures) count; more than `allowed_fails` of
-   * them within a minute cool it down for `cooldown_time`, or for the provider's
-   * Retry-After when it gave one (LiteLLM: the header wins over the router default).
+   * 401, 404, timeouts, connection failures) count, and those of a class
+   * `allowed_fails_policy` names; more than `allowed_fails` of them within a minute
+   * (the policy's number for its class, counted apart) cool it down for `cooldown_time`,
+   * or for the provider's Retry-After when it gave one (LiteLLM: the header wins over
+   * the router default). Never with `disable_cooldowns`.
    */
   failed(d: D, err: unknown): void {
     const s = this.slots.get(d);
     if (!s) return;
     if (s.inFlight > 0) s.inFlight--;
-    if (!isUnwell(err)) return;
+    const cls = errorClass(err);
+    const rules = this.fails;
+    if (rules.named[cls] === 0 && !isUnwell(err)) return;
     const now = this.now();
     if (isTimeout(err)) this.sample(s, ROUTER_TUNING.timeoutPenaltyMs, now);
     if (this.cooldownMs === 0) return;
-    if (s.failN === 0 || now - s.failStart >= ROUTER_TUNING.failWindowMs) (s.failStart = now), (s.failN = 0);
-    if (++s.failN <= this.allowedFails) return;
+    const c = rules.counter[cls]!;
+    if (s.failN[c] === 0 || now - s.failStart[c]! >= ROUTER_TUNING.failWindowMs) (s.failStart[c] = now), (s.failN[c] = 0);
+    if (++s.failN[c]! <= rules.limit[cls]!) return;
     const retryAfterMs = retryAfterSeconds(err) * 1000;
     s.coolUntil = now + (retryAfterMs > 0 ? retryAfterMs : this.cooldownMs);
-    s.failN = 0;
+    s.failN[c] = 0;
     if (s.coolUntil > s.group.coolMax) s.group.coolMax = s.coolUntil;
   }
 
@@ -164,6 +214,23 @@ export class Router<D extends RoutableDeployment> {
   /** Worth another attempt: a connection failure, a timeout, 408, 409, 429 or 5xx; not other 4xx, nor a context-window or content-policy error. */
   retryable(err: unknown): boolean {
     return isRetryable(err);
+  }
+
+  /**
+   * How many retries of `alias` a call may have made when an attempt fails with `err`
+   * (the call stops retrying once it has made that many): the `retry_policy` count for the
+   * error's class (`model_group_retry_policy[alias]` in place of `retry_policy` when it has
+   * the alias) when the policy sets one, else `numRetries` for what is worth retrying and 0
+   * for the rest. A context-window error is never retried: the same prompt cannot fit.
+   */
+  retriesFor(alias: string, err: unknown, numRetries: number): number {
+    if (fallbackKind(err) === FALLBACK_KIND.contextWindow) return 0;
+    const policy = this.retries.byAlias.get(alias) ?? this.retries.global;
+    if (policy !== undefined) {
+      const n = policy[errorClass(err)]!;
+      if (n >= 0) return n;
+    }
+    return isRetryable(err) ? numRetries : 0;
   }
 
   /**

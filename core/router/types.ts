@@ -1,3 +1,5 @@
+import type { CostMap } from "../cost/index.ts";
+
 /**
  * The router's public shapes and LiteLLM's defaults, each with where it comes from.
  * The settings are `router_settings` of a config, under LiteLLM's names.
@@ -33,6 +35,46 @@ export interface RouterSettings {
   cooldown_time?: number;
   /** Failures in a minute a deployment may have; the next one cools it down. @default 3 */
   allowed_fails?: number;
+  /** Retries by the class of the error, over `num_retries` for errors of that class (LiteLLM's `RetryPolicy`). */
+  retry_policy?: RetryPolicy | null;
+  /** Per alias, a `retry_policy` that replaces the global one for calls to that alias. */
+  model_group_retry_policy?: Readonly<Record<string, RetryPolicy>> | null;
+  /** Failures allowed by the class of the error before a cool-down, over `allowed_fails` (LiteLLM's `AllowedFailsPolicy`). */
+  allowed_fails_policy?: AllowedFailsPolicy | null;
+  /** No deployment is ever cooled down. @default false */
+  disable_cooldowns?: boolean;
+  /**
+   * Before a pick, skip the deployments whose context window (`model_info.max_input_tokens`, else the
+   * price table's) the prompt exceeds; when none fits, the call fails with ContextWindowExceededError
+   * and `context_window_fallbacks` apply. @default false
+   */
+  enable_pre_call_checks?: boolean;
+}
+
+/** LiteLLM's `RetryPolicy`: retries after an error of each class; a class left out retries `num_retries` times. */
+export interface RetryPolicy {
+  /** 400s (LiteLLM retries none unless this says so). */
+  readonly BadRequestErrorRetries?: number;
+  /** 401s (LiteLLM retries none unless this says so). */
+  readonly AuthenticationErrorRetries?: number;
+  /** Timeouts and 408s. */
+  readonly TimeoutErrorRetries?: number;
+  /** 429s. */
+  readonly RateLimitErrorRetries?: number;
+  /** The provider's content-policy refusals (none unless this says so). */
+  readonly ContentPolicyViolationErrorRetries?: number;
+  /** 5xx. */
+  readonly InternalServerErrorRetries?: number;
+}
+
+/** LiteLLM's `AllowedFailsPolicy`: failures of each class a deployment may have in a minute; the next one cools it down. */
+export interface AllowedFailsPolicy {
+  readonly BadRequestErrorAllowedFails?: number;
+  readonly AuthenticationErrorAllowedFails?: number;
+  readonly TimeoutErrorAllowedFails?: number;
+  readonly RateLimitErrorAllowedFails?: number;
+  readonly ContentPolicyViolationErrorAllowedFails?: number;
+  readonly InternalServerErrorAllowedFails?: number;
 }
 
 export interface RouterOptions {
@@ -42,6 +84,8 @@ export interface RouterOptions {
   random?: () => number;
   /** Where construction-time warnings go. @default one line on stderr */
   warn?: (message: string) => void;
+  /** A user price map, looked up before the bundled table for a context window (`enable_pre_call_checks`). */
+  costMap?: CostMap | null;
 }
 
 /** What the router needs of a deployment (`core/config/snapshot.ts`'s `Deployment` has it). */
@@ -49,6 +93,8 @@ export interface RoutableDeployment {
   readonly alias: string;
   readonly index: number;
   readonly params: Readonly<Record<string, unknown>>;
+  /** Its `model_info`: `max_input_tokens` and `base_model` are read for `enable_pre_call_checks`. */
+  readonly model_info?: Readonly<Record<string, unknown>> | null;
 }
 
 /** LiteLLM's defaults, where this runtime keeps them, with the LiteLLM source of each. */
