@@ -231,6 +231,11 @@ export const CONFIG_ERROR_CODE_DOCS = {
     meaning: "A warning, not an error: a callback method whose name looks like a misspelt CustomLogger method (`async_log_sucess_event`), so it would never run.",
     fix: "Rename it to the method suggested (`async_log_success_event`).",
   },
+  CONFIG_SETTING_OVERRIDDEN: {
+    meaning:
+      "A warning, not an error: a router key (`num_retries`, `fallbacks`, `allowed_fails`, ...) is set in both `litellm_settings` and `router_settings`, named in one line. The `router_settings` value applies; the `litellm_settings` one is unused.",
+    fix: "Keep the key in one section: remove it from `litellm_settings`, or from `router_settings` to let the `litellm_settings` value apply.",
+  },
 } as const satisfies Record<CodeOf<typeof CONFIG_ERROR_CODES>, ErrorCodeDoc>;
 
 /** The meaning of each of those codes, and what to do. */

@@ -304,6 +304,8 @@ export const CONFIG_ERROR_CODES = {
   ignoredKeys: "CONFIG_IGNORED_KEYS",
   /** A warning, not an error: a callback method whose name is a likely misspelling of a CustomLogger method (`async_log_sucess_event`), so it would never run. */
   callbackMethodTypo: "CONFIG_CALLBACK_METHOD_TYPO",
+  /** A warning, not an error: a router key set in both `litellm_settings` and `router_settings` (one issue naming them all); `router_settings` wins. */
+  settingOverridden: "CONFIG_SETTING_OVERRIDDEN",
 } as const;
 
 /** One problem in a config file, located as precisely as the file allows. */

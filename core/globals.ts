@@ -2,7 +2,7 @@ import { Dispatcher } from "./callbacks/dispatcher.ts";
 import { globalBuiltinResolver } from "./callbacks/builtins.ts";
 import { assertCallback, compileCallbacks, isObjectForm, readObjectForm, type CallbackSource, type CompiledCallbacks, type ListKind } from "./callbacks/registry.ts";
 import type { CallEnv, CallScope, CallSettings, Route } from "./call/env.ts";
-import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_STREAM_BYTES } from "./call/params.ts";
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_STREAM_BYTES, DEFAULT_TIMEOUT_S } from "./call/params.ts";
 import type { CostMap } from "./cost/index.ts";
 import { DEFAULT_MAX_RECORD_BYTES } from "./callbacks/safe-json.ts";
 import { Secrets } from "./secrets.ts";
@@ -45,6 +45,8 @@ export class GlobalScope implements CallEnv {
   max_record_bytes = DEFAULT_MAX_RECORD_BYTES;
   /** Drop parameters a provider does not take instead of failing with UnsupportedParamsError. @default false */
   drop_params = false;
+  /** Seconds a provider call may take when the call sets no `timeout`. @default 600 */
+  request_timeout = DEFAULT_TIMEOUT_S;
   /** `litellm.cache = new Cache({...})`; null when caching is off. */
   cache: ResponseCache | null = null;
   private hookMemory: Store | undefined;
@@ -123,6 +125,7 @@ export class GlobalScope implements CallEnv {
       max_stream_bytes: this.max_stream_bytes,
       max_record_bytes: this.max_record_bytes,
       drop_params: this.drop_params,
+      request_timeout: this.request_timeout,
       secrets: Secrets.none,
     };
   }

@@ -189,6 +189,14 @@ const litellm = {
     if (typeof v !== "boolean") throw new TypeError(`litellm.drop_params must be true or false; found ${typeof v}.`);
     scope.drop_params = v;
   },
+  /** Seconds a provider call may take when the call sets no `timeout` (nor `stream_timeout`, streaming); past it the call fails with Timeout. @default 600 */
+  get request_timeout(): number {
+    return scope.request_timeout;
+  },
+  set request_timeout(v: number) {
+    if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) throw new TypeError(`litellm.request_timeout must be a number of seconds above 0; found ${typeof v === "number" ? v : typeof v}.`);
+    scope.request_timeout = v;
+  },
   /** Most logging tasks waiting at once; past it the oldest is dropped and counted. @default 10000 */
   get max_queue(): number {
     return dispatcher.maxQueue;

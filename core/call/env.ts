@@ -26,6 +26,8 @@ export interface CallSettings {
   readonly max_record_bytes: number;
   /** Drop parameters a provider does not take (named once in a warning) instead of failing with UnsupportedParamsError; a call's or a deployment's own `drop_params` wins. @default false */
   readonly drop_params: boolean;
+  /** Seconds a provider call may take when neither the call nor its deployment sets `timeout` (or `stream_timeout` for a stream). @default 600 */
+  readonly request_timeout: number;
   /** The scope's secrets (configured keys, master key, api_base credentials), masked in error text and records. */
   readonly secrets: Secrets;
 }
@@ -54,11 +56,18 @@ export interface AttemptInfo {
 /** How a config runtime spreads a call over deployments, retries and fallbacks (`core/router`). */
 export interface RouterLike<D = unknown> {
   readonly numRetries: number;
-  pick(alias: string, exclude?: ReadonlySet<D>): D | null;
+  /** `promptTokens`: only deployments whose context window takes the prompt (`enable_pre_call_checks`). */
+  pick(alias: string, exclude?: ReadonlySet<D>, promptTokens?: number): D | null;
   started(d: D): void;
   succeeded(d: D, latencyMs: number): void;
   failed(d: D, err: unknown): void;
   retryable(err: unknown): boolean;
+  /** Retries of `alias` a call may make when an attempt failed with `err`: `retry_policy` by error class, else `numRetries` or 0. */
+  retriesFor(alias: string, err: unknown, numRetries: number): number;
+  /** The estimated tokens of the call's prompt when `enable_pre_call_checks` has windows to check; else 0. */
+  promptTokens(params: { messages?: unknown }): number;
+  /** The ContextWindowExceededError a call to `alias` fails with before any attempt when no deployment takes `promptTokens`; else null. */
+  contextWindowError(alias: string, promptTokens: number): Error | null;
   backoffMs(attempt: number, err: unknown, alias?: string, tried?: ReadonlySet<D>): number;
   fallbacksFor(alias: string, err: unknown): readonly string[];
   /** How many deployments `alias` has (LiteLLM's `model_group_size`). */

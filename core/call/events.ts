@@ -167,8 +167,9 @@ export function asError(err: unknown): Error {
 
 export function requestOptions(params: AnyParams, target: ResolvedModel, stream: boolean, settings: CallSettings) {
   const streamTimeout = stream ? (params as { stream_timeout?: unknown }).stream_timeout : undefined;
+  const fallback = settings.request_timeout > 0 ? settings.request_timeout : DEFAULT_TIMEOUT_S;
   const timeout =
-    typeof streamTimeout === "number" && streamTimeout > 0 ? streamTimeout : typeof params.timeout === "number" && params.timeout > 0 ? params.timeout : DEFAULT_TIMEOUT_S;
+    typeof streamTimeout === "number" && streamTimeout > 0 ? streamTimeout : typeof params.timeout === "number" && params.timeout > 0 ? params.timeout : fallback;
   return {
     stream,
     timeoutMs: timeout * 1000,

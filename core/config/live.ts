@@ -70,17 +70,23 @@ export class Live implements CallEnv {
    * one without calls models directly. Undefined: call `model` directly.
    */
   private entryFor(model: string): NameMatch | undefined {
-    const match = this.snapshot.names.match(model);
+    const match = this.snapshot.names.match(this.aliasOf(model));
     if (match === undefined && this.snapshot.models.size > 0) throw new BadRequestError(unknownModelMessage(model, this.snapshot.names, "this config"), { model });
     return match;
+  }
+
+  /** The name a call to `model` goes to: the alias a `model_group_alias` entry names (it wins over an entry of that name, as in LiteLLM), else `model`. */
+  private aliasOf(model: string): string {
+    return this.snapshot.groupAliases.get(model) ?? model;
   }
 
   route(params: { model: string; api_base?: unknown; api_key?: unknown; mock_response?: unknown; api_version?: unknown; azure_ad_token?: unknown; organization?: unknown }): Route {
     const match = this.entryFor(params.model);
     if (match === undefined) {
       const { sources, callbacks } = this.chain(null);
+      const { callDefaults } = this.snapshot;
       const target = resolveModel({
-        model: params.model,
+        model: this.aliasOf(params.model),
         api_base: str(params.api_base),
         api_key: str(params.api_key),
         api_version: str(params.api_version),
@@ -89,10 +95,10 @@ export class Live implements CallEnv {
         mock_response: params.mock_response as string | undefined,
         env: this.snapshot.loaded.env,
       });
-      return { target, sources, callbacks };
+      return callDefaults ? { target, sources, callbacks, defaults: callDefaults } : { target, sources, callbacks };
     }
     const d = this.snapshot.router.pick(match.key) ?? this.snapshot.models.get(match.key)![0]!;
-    return this.routeTo(forName(d, params.model, match), params);
+    return this.routeTo(forName(d, this.aliasOf(params.model), match), params);
   }
 
   /** The chain a call to `model` takes its hooks from: a deployment's own lists count for every call to its alias. */
@@ -114,11 +120,12 @@ export class Live implements CallEnv {
   /** A config alias, or a name a wildcard entry covers, goes through the snapshot's router: deployments, retries, fallbacks. */
   plan(params: { model: string }): RoutingPlan<Deployment> | null {
     const { names, router } = this.snapshot;
-    if (!names.hasWildcards) return this.snapshot.models.has(params.model) ? { alias: params.model, router, routeTo: this.routeTo, nameOf } : null;
-    if (names.match(params.model) === undefined) return null;
+    const alias = this.aliasOf(params.model);
+    if (!names.hasWildcards) return this.snapshot.models.has(alias) ? { alias, router, routeTo: this.routeTo, nameOf } : null;
+    if (names.match(alias) === undefined) return null;
     // With wildcards, a fallback may name a model only a wildcard covers: the router view resolves every alias.
     this.wildRouter ??= wildcardRouter(router, names);
-    return { alias: params.model, router: this.wildRouter, routeTo: this.routeTo, nameOf };
+    return { alias, router: this.wildRouter, routeTo: this.routeTo, nameOf };
   }
 
   /** The route of one deployment: the call's own api_base, api_key and mock_response over the deployment's. */

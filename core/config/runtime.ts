@@ -133,9 +133,10 @@ export class Runtime extends EventEmitter {
   /** `text` with the secrets of the config in service masked (its keys, master key, api_base credentials): for what leaves the process. */
   readonly scrub = (text: string): string => this.live.snapshot.settings.secrets.scrub(text);
 
-  /** The model aliases the config declares, in file order. */
+  /** The model names the config serves: its aliases in file order, then the `router_settings.model_group_alias` names not among them. */
   models(): string[] {
-    return [...this.live.snapshot.models.keys()];
+    const { models, groupAliases } = this.live.snapshot;
+    return [...new Set([...models.keys(), ...groupAliases.keys()])];
   }
 
   completion(params: CompletionParams & { stream: true }): Promise<CompletionStream>;

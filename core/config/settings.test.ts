@@ -27,8 +27,6 @@ const NOT_IN_TABLE: Readonly<Record<string, string>> = {
   "litellm_settings.input_callback": "callback references: loaded into the snapshot's chains",
   "litellm_settings.success_callback": "callback references: loaded into the snapshot's chains",
   "litellm_settings.failure_callback": "callback references: loaded into the snapshot's chains",
-  // Documented as effective, but no code reads it: a call without its own timeout waits DEFAULT_TIMEOUT_S (call/params.ts).
-  "litellm_settings.request_timeout": "not applied by this runtime yet",
 };
 
 describe("the settings table", () => {
@@ -67,7 +65,7 @@ describe("the settings table", () => {
 
   it("agrees with the defaults kept where no config is read: litellm.* in library use, the dispatcher, the cache", () => {
     const scope = new GlobalScope();
-    for (const key of ["turn_off_message_logging", "redact_api_keys", "callback_timeout", "hook_timeout_policy", "max_response_bytes", "max_stream_bytes", "max_record_bytes"] as const) {
+    for (const key of ["turn_off_message_logging", "redact_api_keys", "callback_timeout", "hook_timeout_policy", "max_response_bytes", "max_stream_bytes", "max_record_bytes", "request_timeout"] as const) {
       expect(scope[key], `litellm.${key}`).toEqual(SETTINGS.litellm[key].default);
     }
     expect(new Dispatcher().maxQueue).toBe(SETTINGS.litellm.max_queue.default);

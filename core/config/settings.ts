@@ -5,9 +5,9 @@
  * the CLI, the router and the dispatcher read that, never the raw config.
  * settings.test.ts keeps each default equal to the schema's `default`.
  */
-import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_STREAM_BYTES } from "../call/params.ts";
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_STREAM_BYTES, DEFAULT_TIMEOUT_S } from "../call/params.ts";
 import { DEFAULT_MAX_RECORD_BYTES } from "../callbacks/safe-json.ts";
-import { ROUTER_DEFAULTS, type FallbackMap, type RoutingStrategy } from "../router/types.ts";
+import { ROUTER_DEFAULTS, type AllowedFailsPolicy, type FallbackMap, type RetryPolicy, type RoutingStrategy } from "../router/types.ts";
 
 /** `general_settings`, resolved: the OpenAI-compatible server. */
 export interface ResolvedGeneralSettings {
@@ -51,6 +51,20 @@ export interface ResolvedLiteLLMSettings {
   readonly max_record_bytes: number;
   /** Retries of a failed call, unless `router_settings.num_retries` says otherwise. @default 0 */
   readonly num_retries: number;
+  /** Seconds a provider call may take when neither the call, its deployment nor `router_settings.timeout` says. @default 600 */
+  readonly request_timeout: number;
+  /** `router_settings.allowed_fails` unless that is set. @default 3 */
+  readonly allowed_fails: number;
+  /** `router_settings.cooldown_time` unless that is set. @default 5 */
+  readonly cooldown_time: number;
+  /** `router_settings.fallbacks` unless that is set. @default [] */
+  readonly fallbacks: readonly FallbackMap[];
+  /** `router_settings.context_window_fallbacks` unless that is set. @default [] */
+  readonly context_window_fallbacks: readonly FallbackMap[];
+  /** `router_settings.content_policy_fallbacks` unless that is set. @default [] */
+  readonly content_policy_fallbacks: readonly FallbackMap[];
+  /** `router_settings.default_fallbacks` unless that is set. @default [] */
+  readonly default_fallbacks: readonly string[];
   /** Whether responses are cached (with `cache_params`). @default false */
   readonly cache: boolean;
   /** Path of a price table, relative to the config file; null: the bundled table only. @default null */
@@ -69,16 +83,40 @@ export interface ResolvedRouterSettings {
   readonly timeout: number | null;
   /** Least seconds to wait before a retry. @default 0 */
   readonly retry_after: number;
-  /** Aliases tried, in order, when every deployment of an alias fails. @default [] */
+  /** Aliases tried, in order, when every deployment of an alias fails. @default litellm_settings.fallbacks */
   readonly fallbacks: readonly FallbackMap[];
-  /** Aliases tried when the prompt exceeds the context window; empty: `fallbacks`. @default [] */
+  /** Aliases tried when the prompt exceeds the context window; empty: `fallbacks`. @default litellm_settings.context_window_fallbacks */
   readonly context_window_fallbacks: readonly FallbackMap[];
-  /** Aliases tried when the provider refuses the content; empty: `fallbacks`. @default [] */
+  /** Aliases tried when the provider refuses the content; empty: `fallbacks`. @default litellm_settings.content_policy_fallbacks */
   readonly content_policy_fallbacks: readonly FallbackMap[];
-  /** Seconds a deployment is skipped after more than `allowed_fails` failures in a minute. @default 5 */
+  /** Aliases tried after any alias that has no `fallbacks` entry of its own (LiteLLM's `{"*": [...]}`). @default litellm_settings.default_fallbacks */
+  readonly default_fallbacks: readonly string[];
+  /** Seconds a deployment is skipped after more than `allowed_fails` failures in a minute. @default litellm_settings.cooldown_time */
   readonly cooldown_time: number;
-  /** Failures in a minute a deployment may have before it cools down. @default 3 */
+  /** Failures in a minute a deployment may have before it cools down. @default litellm_settings.allowed_fails */
   readonly allowed_fails: number;
+  /** Retries by error class, over `num_retries`; null: none. @default null */
+  readonly retry_policy: RetryPolicy | null;
+  /** Per alias, a `retry_policy` in place of the global one; null: none. @default null */
+  readonly model_group_retry_policy: Readonly<Record<string, RetryPolicy>> | null;
+  /** Failures allowed by error class before a cool-down, over `allowed_fails`; null: none. @default null */
+  readonly allowed_fails_policy: AllowedFailsPolicy | null;
+  /** No deployment is ever cooled down. @default false */
+  readonly disable_cooldowns: boolean;
+  /** Skip deployments whose context window the prompt exceeds, before a pick. @default false */
+  readonly enable_pre_call_checks: boolean;
+  /** Seconds a streamed call may wait for its next event, for every deployment without its own `stream_timeout`; null: `timeout`. @default null */
+  readonly stream_timeout: number | null;
+  /** Parameters added to every call; the call's own and the deployment's `litellm_params` win. @default {} */
+  readonly default_litellm_params: Readonly<Record<string, unknown>>;
+  /** Names that stand for another alias (`{"gpt-4": {model: "gpt-4o", hidden: false}}`); hidden ones are left out of `/v1/models`. @default {} */
+  readonly model_group_alias: Readonly<Record<string, ModelGroupAlias>>;
+}
+
+/** One `router_settings.model_group_alias` entry, read: the alias it routes to, and whether `/v1/models` leaves it out. */
+export interface ModelGroupAlias {
+  readonly model: string;
+  readonly hidden: boolean;
 }
 
 /** The settings of one loaded config, every default applied and deep-frozen: `runtime.settings`. */
@@ -114,8 +152,27 @@ const oneOf =
   (v: unknown): T | undefined =>
     values.includes(v as T) ? (v as T) : undefined;
 const fallbackMaps = (v: unknown): readonly FallbackMap[] | undefined => (Array.isArray(v) ? (frozenCopy(v) as FallbackMap[]) : undefined);
+const aliasList = (v: unknown): readonly string[] | undefined =>
+  Array.isArray(v) && v.every((a) => typeof a === "string") ? Object.freeze([...(v as string[])]) : undefined;
+const record = (v: unknown): Readonly<Record<string, unknown>> | undefined => (v && typeof v === "object" && !Array.isArray(v) ? (frozenCopy(v) as Record<string, unknown>) : undefined);
+/** LiteLLM's two forms, `"gpt-4o"` and `{model: "gpt-4o", hidden: true}`, as one. */
+const groupAliases = (v: unknown): Readonly<Record<string, ModelGroupAlias>> | undefined => {
+  if (!v || typeof v !== "object" || Array.isArray(v)) return undefined;
+  const out: Array<[string, ModelGroupAlias]> = [];
+  for (const [name, entry] of Object.entries(v)) {
+    const form = typeof entry === "string" ? { model: entry } : (entry as { model?: unknown; hidden?: unknown } | null);
+    if (typeof form?.model === "string") out.push([name, Object.freeze({ model: form.model, hidden: form.hidden === true })]);
+  }
+  // fromEntries: a name such as "__proto__" stays a key of its own.
+  return Object.freeze(Object.fromEntries(out));
+};
+
+/** A router policy (`retry_policy`, ...): the validated object, frozen; the router reads its keys. */
+const policy = <T>(v: unknown): T | undefined => (v && typeof v === "object" && !Array.isArray(v) ? (frozenCopy(v) as T) : undefined);
 
 const NO_FALLBACKS: readonly FallbackMap[] = Object.freeze([]);
+const NO_ALIASES: readonly string[] = Object.freeze([]);
+const NOTHING: Readonly<Record<string, never>> = Object.freeze({});
 
 /** Every setting the runtime reads. A default that lives with its code (the call path's, the router's) is referenced, not repeated. */
 export const SETTINGS: SettingsTable = Object.freeze({
@@ -141,6 +198,14 @@ export const SETTINGS: SettingsTable = Object.freeze({
     max_stream_bytes: { default: DEFAULT_MAX_STREAM_BYTES, read: num },
     max_record_bytes: { default: DEFAULT_MAX_RECORD_BYTES, read: num },
     num_retries: { default: ROUTER_DEFAULTS.num_retries, read: num },
+    request_timeout: { default: DEFAULT_TIMEOUT_S, read: num },
+    // LiteLLM's reliability docs put the router's keys here; router_settings' namesakes take these as their default.
+    allowed_fails: { default: ROUTER_DEFAULTS.allowed_fails, read: num },
+    cooldown_time: { default: ROUTER_DEFAULTS.cooldown_time, read: num },
+    fallbacks: { default: NO_FALLBACKS, read: fallbackMaps },
+    context_window_fallbacks: { default: NO_FALLBACKS, read: fallbackMaps },
+    content_policy_fallbacks: { default: NO_FALLBACKS, read: fallbackMaps },
+    default_fallbacks: { default: NO_ALIASES, read: aliasList },
     cache: { default: false, read: bool },
     model_cost_map: { default: null, read: str },
     drop_params: { default: false, read: bool },
@@ -150,11 +215,20 @@ export const SETTINGS: SettingsTable = Object.freeze({
     num_retries: { default: ROUTER_DEFAULTS.num_retries, read: num, from: ["litellm", "num_retries"] },
     timeout: { default: null, read: num },
     retry_after: { default: ROUTER_DEFAULTS.retry_after, read: num },
-    fallbacks: { default: NO_FALLBACKS, read: fallbackMaps },
-    context_window_fallbacks: { default: NO_FALLBACKS, read: fallbackMaps },
-    content_policy_fallbacks: { default: NO_FALLBACKS, read: fallbackMaps },
-    cooldown_time: { default: ROUTER_DEFAULTS.cooldown_time, read: num },
-    allowed_fails: { default: ROUTER_DEFAULTS.allowed_fails, read: num },
+    fallbacks: { default: NO_FALLBACKS, read: fallbackMaps, from: ["litellm", "fallbacks"] },
+    context_window_fallbacks: { default: NO_FALLBACKS, read: fallbackMaps, from: ["litellm", "context_window_fallbacks"] },
+    content_policy_fallbacks: { default: NO_FALLBACKS, read: fallbackMaps, from: ["litellm", "content_policy_fallbacks"] },
+    default_fallbacks: { default: NO_ALIASES, read: aliasList, from: ["litellm", "default_fallbacks"] },
+    cooldown_time: { default: ROUTER_DEFAULTS.cooldown_time, read: num, from: ["litellm", "cooldown_time"] },
+    allowed_fails: { default: ROUTER_DEFAULTS.allowed_fails, read: num, from: ["litellm", "allowed_fails"] },
+    retry_policy: { default: null, read: (v) => policy<RetryPolicy>(v) },
+    model_group_retry_policy: { default: null, read: (v) => policy<Record<string, RetryPolicy>>(v) },
+    allowed_fails_policy: { default: null, read: (v) => policy<AllowedFailsPolicy>(v) },
+    disable_cooldowns: { default: false, read: bool },
+    enable_pre_call_checks: { default: false, read: bool },
+    stream_timeout: { default: null, read: num },
+    default_litellm_params: { default: NOTHING, read: record },
+    model_group_alias: { default: NOTHING, read: groupAliases },
   },
 } satisfies SettingsTable);
 
@@ -166,6 +240,25 @@ function frozenCopy(v: unknown): unknown {
   if (Array.isArray(v)) return Object.freeze(v.map(frozenCopy));
   if (v && typeof v === "object") return Object.freeze(Object.fromEntries(Object.entries(v).map(([k, x]) => [k, frozenCopy(x)])));
   return v;
+}
+
+/**
+ * The `litellm_settings` keys a config sets that `router_settings` sets too, in
+ * table order: the rows that take their default from a namesake, given a usable
+ * value in both sections. `router_settings` wins; the caller warns.
+ */
+export function overriddenSettings(config: unknown): string[] {
+  const root = obj(config);
+  const out: string[] = [];
+  for (const [section, rows] of Object.entries(SETTINGS) as Array<[SettingSection, Record<string, SettingRow<unknown>>]>) {
+    const own = obj(root[SETTING_SECTIONS[section]]);
+    for (const [key, row] of Object.entries(rows)) {
+      if (!row.from || row.from[1] !== key) continue;
+      const other = obj(root[SETTING_SECTIONS[row.from[0]]]);
+      if (row.read(own[key]) !== undefined && row.read(other[key]) !== undefined) out.push(`${SETTING_SECTIONS[row.from[0]]}.${key}`);
+    }
+  }
+  return out;
 }
 
 /** The settings of a (validated) config: every row of the table read, defaults applied, deep-frozen. Never changes `config`. */

@@ -4,7 +4,6 @@ import { describeThrown } from "../callbacks/failure.ts";
 import { createBuiltin, isBuiltin, unknownBuiltin } from "../callbacks/builtins.ts";
 import { compileCallbacks, type CallbackSource, type CompiledCallbacks, type ListKind } from "../callbacks/registry.ts";
 import type { CallSettings } from "../call/env.ts";
-import { ROUTING } from "../call/param-registry.ts";
 import { loadCostMap } from "../cost/index.ts";
 import type { RecordPolicy } from "../callbacks/safe-json.ts";
 import { configSecrets } from "../secrets.ts";
@@ -14,8 +13,10 @@ import type { ResponseCache } from "../cache/types.ts";
 import { Router } from "../router/index.ts";
 import { coveredBy, inDocumentOrder, type LoadedConfig } from "./load.ts";
 import type { ModuleLoader, RefContext } from "./modules.ts";
-import { resolveSettings, type ResolvedSettings } from "./settings.ts";
+import { defaultsOf, routerSettings } from "./router-view.ts";
+import { overriddenSettings, resolveSettings, type ResolvedSettings } from "./settings.ts";
 import { providerProblem } from "./provider-check.ts";
+import { nearest } from "./suggest.ts";
 import { ModelNames } from "./wildcards.ts";
 
 /**
@@ -25,9 +26,6 @@ import { ModelNames } from "./wildcards.ts";
  */
 
 const LISTS: readonly ListKind[] = ["callbacks", "input_callback", "success_callback", "failure_callback"];
-
-/** `litellm_params` keys that say where a call goes, not what the provider is asked (the parameter registry's routing rows). */
-const ROUTING_KEYS = ROUTING;
 
 /** One `model_list` entry, ready to route to. */
 export interface Deployment {
@@ -55,6 +53,10 @@ export interface Snapshot {
   readonly models: ReadonlyMap<string, readonly Deployment[]>;
   /** Resolves a requested name to its alias, or to the most specific wildcard entry (`"*"`, `"anthropic/*"`) that covers it. */
   readonly names: ModelNames;
+  /** `router_settings.model_group_alias`: a name to the alias a call to it goes to. */
+  readonly groupAliases: ReadonlyMap<string, string>;
+  /** `router_settings.default_litellm_params` for a call no deployment answers (a config without `model_list`); undefined when none. */
+  readonly callDefaults: Readonly<Record<string, unknown>> | undefined;
   /** Files whose change means a reload: the config, its includes, callback modules and what they import, the cost map. */
   readonly files: readonly string[];
   /** Every distinct callback object or function of this snapshot, for flush and close. */
@@ -145,7 +147,7 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
         index,
         params,
         model_info: withId(entry.model_info, String(entry.model_name), params),
-        defaults: defaultsOf(params, resolved.router.timeout),
+        defaults: defaultsOf(params, resolved.router),
         sources: await loadList(entry.callbacks, "callbacks", ["model_list", index, "callbacks"]),
       });
       const list = models.get(deployment.alias) ?? [];
@@ -166,6 +168,21 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
       issues.push({ code: CONFIG_ERROR_CODES.costMap, ...loc, path: "litellm_settings.model_cost_map", message: (err as Error).message });
     }
   }
+
+  // A name standing for an alias no entry serves would fail every call to it: say so now.
+  const names = new ModelNames(models.keys());
+  const groupAliases = new Map(Object.entries(resolved.router.model_group_alias).map(([name, a]) => [name, a.model] as const));
+  for (const [name, target] of groupAliases) {
+    const path = ["router_settings", "model_group_alias", name];
+    if (models.size === 0 || names.match(target) !== undefined || covered(dotted(path))) continue;
+    const known = names.aliases.map((a) => JSON.stringify(a)).join(", ");
+    const near = nearest(target, names.aliases);
+    const message = `"${name}" routes to "${target}", which no model_list entry serves (its model_names: ${known}).`;
+    issues.push({ code: CONFIG_ERROR_CODES.invalidValue, ...loaded.locate(path), path: dotted(path), message, ...(near !== undefined && { suggestion: near }) });
+  }
+
+  const overridden = overriddenSettings(config);
+  if (overridden.length > 0) warnings.push(overriddenWarning(overridden, loaded));
 
   // An empty key would lock the server while start-up says it is open: neither is what was meant.
   const masterKey = resolved.general.master_key;
@@ -195,12 +212,15 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
     loaded,
     resolved,
     settings: callSettings(resolved, costMap, secrets),
-    router: new Router<Deployment>(models, resolved.router),
+    // The cost map too: enable_pre_call_checks reads context windows where prices are looked up.
+    router: new Router<Deployment>(models, routerSettings(resolved.router), { costMap }),
     cache,
     cacheParams,
     sources: Object.freeze(sources),
     models,
-    names: new ModelNames(models.keys()),
+    names,
+    groupAliases,
+    callDefaults: defaultsOf({}, { ...resolved.router, timeout: null, stream_timeout: null }),
     files: Object.freeze([...files]),
     // Loaded concurrently: put back in the file's order, so two loads of one config warn alike.
     warnings: Object.freeze(inDocumentOrder(warnings, loaded.files)),
@@ -237,28 +257,19 @@ function callSettings(resolved: ResolvedSettings, costMap: CallSettings["model_c
     max_stream_bytes: ls.max_stream_bytes,
     max_record_bytes: ls.max_record_bytes,
     drop_params: ls.drop_params,
+    request_timeout: ls.request_timeout,
     secrets,
   });
 }
 
-function defaultsOf(params: Obj, routerTimeout: number | null): Record<string, unknown> | undefined {
-  const out: Record<string, unknown> = {};
-  let any = false;
-  // router_settings.timeout is every deployment's timeout unless its own litellm_params say otherwise.
-  if (routerTimeout !== null && params.timeout === undefined) {
-    out.timeout = routerTimeout;
-    any = true;
-  }
-  for (const key of Object.keys(params)) {
-    if (ROUTING_KEYS.has(key)) continue;
-    out[key] = params[key];
-    any = true;
-  }
-  if (params.num_retries === undefined && typeof params.max_retries === "number") {
-    out.num_retries = params.max_retries;
-    any = true;
-  }
-  return any ? Object.freeze(out) : undefined;
+/** One warning naming every router key `litellm_settings` sets that `router_settings` sets too. */
+function overriddenWarning(keys: readonly string[], loaded: LoadedConfig): ConfigIssue {
+  const one = keys.length === 1;
+  const message =
+    `${keys.join(", ")} ${one ? "is" : "are"} also set in router_settings, whose value${one ? " applies" : "s apply"}: ` +
+    `remove ${one ? "it" : "them"} from one of the two sections to silence this warning.`;
+  const first = keys[0]!.split(".");
+  return { code: CONFIG_ERROR_CODES.settingOverridden, ...loaded.locate(first), path: keys[0]!, message };
 }
 
 /**

@@ -311,17 +311,29 @@ export interface LiteLLMSettings {
    */
   model_cost_map?: string;
   /**
-   * Retries of a failed call (rate limits, timeouts, connection errors, 5xx), with backoff.
+   * Retries of a failed call (rate limits, timeouts, connection errors, 5xx), with backoff: router_settings.num_retries, which wins when both are set.
    *
    * @default 0
    */
   num_retries?: number;
   /**
-   * Seconds before a provider call fails with a Timeout, unless the model or the call sets its own.
+   * Seconds before a provider call fails with a Timeout when neither the call (timeout), its deployment (litellm_params.timeout) nor router_settings.timeout sets one. In library use: litellm.request_timeout.
    *
    * @default 600
    */
   request_timeout?: number;
+  /**
+   * Failures in a minute a deployment may have before it cools down: router_settings.allowed_fails, which wins when both are set.
+   *
+   * @default 3
+   */
+  allowed_fails?: number;
+  /**
+   * Seconds a deployment is skipped after more than allowed_fails failures in a minute: router_settings.cooldown_time, which wins when both are set.
+   *
+   * @default 5
+   */
+  cooldown_time?: number;
   /**
    * Largest JSON answer (or error body) read from a provider, in bytes. Bytes are counted as they arrive; past the limit the request is stopped and the call fails with InvalidResponseError (502 on the server). Default 32 MiB.
    *
@@ -387,21 +399,29 @@ export interface LiteLLMSettings {
    */
   enable_preview_features?: unknown;
   /**
-   * LiteLLM: fallbacks for any model group. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   * Aliases tried, in order, after any alias that has no fallbacks entry of its own: router_settings.default_fallbacks, which wins when both are set.
+   *
+   * @default []
    */
-  default_fallbacks?: unknown;
+  default_fallbacks?: string[];
   /**
-   * LiteLLM also reads fallbacks here. Accepted for LiteLLM compatibility; has no effect in this runtime: set router_settings.fallbacks.
+   * Aliases tried, in order, when every deployment of an alias fails: router_settings.fallbacks, which wins when both are set.
+   *
+   * @default []
    */
-  fallbacks?: unknown;
+  fallbacks?: FallbackMap[];
   /**
-   * LiteLLM also reads these fallbacks here. Accepted for LiteLLM compatibility; has no effect in this runtime: set router_settings.context_window_fallbacks.
+   * Aliases tried when a call fails because the prompt exceeds the context window: router_settings.context_window_fallbacks, which wins when both are set.
+   *
+   * @default []
    */
-  context_window_fallbacks?: unknown;
+  context_window_fallbacks?: FallbackMap[];
   /**
-   * LiteLLM also reads these fallbacks here. Accepted for LiteLLM compatibility; has no effect in this runtime: set router_settings.content_policy_fallbacks.
+   * Aliases tried when a call fails on the provider's content policy: router_settings.content_policy_fallbacks, which wins when both are set.
+   *
+   * @default []
    */
-  content_policy_fallbacks?: unknown;
+  content_policy_fallbacks?: FallbackMap[];
   /**
    * LiteLLM: aliases of MCP servers. Accepted for LiteLLM compatibility; has no effect in this runtime.
    */
@@ -486,6 +506,18 @@ export interface LiteLLMSettings {
    * LiteLLM (deprecated): GitHub Copilot message rewriting. Accepted for LiteLLM compatibility; has no effect in this runtime.
    */
   disable_copilot_system_to_assistant?: unknown;
+  /**
+   * LiteLLM: lift its cap on the number of stop sequences in a request (an environment variable its settings table also lists here). Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  LITELLM_DISABLE_STOP_SEQUENCE_LIMIT?: unknown;
+  /**
+   * LiteLLM: answer /v1/messages for OpenAI models through chat completions instead of the Responses API. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  use_chat_completions_url_for_anthropic_messages?: unknown;
+  /**
+   * LiteLLM proxy virtual keys: check the format of key_alias when a key is made or changed. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  enable_key_alias_format_validation?: unknown;
 }
 /**
  * The response cache, used when litellm_settings.cache is true.
@@ -624,6 +656,66 @@ export interface CacheParams {
    * LiteLLM: semantic cache threshold. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).
    */
   similarity_threshold?: unknown;
+  /**
+   * LiteLLM: GCP service account for IAM sign-in to Memorystore Redis. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  gcp_service_account?: unknown;
+  /**
+   * LiteLLM: CA certificate file for TLS to GCP Memorystore Redis. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  gcp_ssl_ca_certs?: unknown;
+  /**
+   * LiteLLM: the embedding model of its Qdrant semantic cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).
+   */
+  qdrant_semantic_cache_embedding_model?: unknown;
+  /**
+   * LiteLLM: the Qdrant collection of its semantic cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).
+   */
+  qdrant_collection_name?: unknown;
+  /**
+   * LiteLLM: vector quantization of its Qdrant semantic cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).
+   */
+  qdrant_quantization_config?: unknown;
+  /**
+   * LiteLLM: vector size of its Qdrant semantic cache (the embedding model's dimensions). Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).
+   */
+  qdrant_semantic_cache_vector_size?: unknown;
+  /**
+   * LiteLLM: bucket of its S3 cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).
+   */
+  s3_bucket_name?: unknown;
+  /**
+   * LiteLLM: region of its S3 cache bucket. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).
+   */
+  s3_region_name?: unknown;
+  /**
+   * LiteLLM: AWS access key id of its S3 cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).
+   */
+  s3_aws_access_key_id?: unknown;
+  /**
+   * LiteLLM: AWS secret key of its S3 cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).
+   */
+  s3_aws_secret_access_key?: unknown;
+  /**
+   * LiteLLM: endpoint of an S3-compatible store for its S3 cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).
+   */
+  s3_endpoint_url?: unknown;
+  /**
+   * LiteLLM: bucket of its Google Cloud Storage cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no GCS cache).
+   */
+  gcs_bucket_name?: unknown;
+  /**
+   * LiteLLM: service-account JSON file of its Google Cloud Storage cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no GCS cache).
+   */
+  gcs_path_service_account?: unknown;
+  /**
+   * LiteLLM: object prefix of its Google Cloud Storage cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no GCS cache).
+   */
+  gcs_path?: unknown;
+  /**
+   * LiteLLM (deprecated): GitHub Copilot message rewriting, placed here by LiteLLM's example config (its settings table has it in litellm_settings). Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  disable_copilot_system_to_assistant?: unknown;
 }
 /**
  * an object {host, port}
@@ -637,6 +729,15 @@ export interface RedisNode {
    * Node port.
    */
   port: number;
+}
+/**
+ * {alias: [aliases tried in order]}
+ */
+export interface FallbackMap {
+  /**
+   * Aliases tried in order.
+   */
+  [k: string]: string[];
 }
 /**
  * Options of callbacks by name: the built-ins below, or any other name (a custom callback's settings, an object).
@@ -1011,6 +1112,106 @@ export interface GeneralSettings {
    * LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.
    */
   maximum_spend_logs_retention_interval?: unknown;
+  /**
+   * LiteLLM proxy: stop every spend write to its database (keys, users, teams). Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  disable_spend_updates?: unknown;
+  /**
+   * LiteLLM proxy: do not retry a request its parallel-request limit refused. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  disable_retry_on_max_parallel_request_limit_error?: unknown;
+  /**
+   * LiteLLM proxy: stop tying Responses API ids to the user who made them. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  disable_responses_id_security?: unknown;
+  /**
+   * LiteLLM proxy: refuse requests that set metadata.tags themselves. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  reject_clientside_metadata_tags?: unknown;
+  /**
+   * LiteLLM proxy admin UI: which MCP servers users who are not admins see. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  user_mcp_management_mode?: unknown;
+  /**
+   * LiteLLM proxy: pass-through routes use the client's own provider credentials, without virtual-key checks. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  use_client_credentials_pass_through_routes?: unknown;
+  /**
+   * LiteLLM proxy (Enterprise): OAuth 2.0 authentication. Accepted for LiteLLM compatibility; has no effect in this runtime (see master_key).
+   */
+  enable_oauth2_auth?: unknown;
+  /**
+   * LiteLLM proxy: take the client's IP from X-Forwarded-For (for allowed_ips). Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  use_x_forwarded_for?: unknown;
+  /**
+   * LiteLLM proxy virtual keys: settings that apply to service-account keys only. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  service_account_settings?: unknown;
+  /**
+   * LiteLLM proxy: the model of every image generation request, whatever the request names. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  image_generation_model?: unknown;
+  /**
+   * LiteLLM proxy database: which kinds of object store_model_in_db loads from it. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  supported_db_objects?: unknown;
+  /**
+   * LiteLLM proxy: seconds between checks of whether a batch job has finished. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  proxy_batch_polling_interval?: unknown;
+  /**
+   * LiteLLM proxy virtual keys: a function that vets each key generation. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  custom_key_generate?: unknown;
+  /**
+   * LiteLLM proxy: the model of every embedding request, whatever the request names. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  embedding_model?: unknown;
+  /**
+   * LiteLLM proxy virtual keys: forbid personal keys (keys without a team). Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  default_team_disabled?: unknown;
+  /**
+   * LiteLLM proxy (deprecated): its old user authentication. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  allow_user_auth?: unknown;
+  /**
+   * LiteLLM proxy database: skip its automatic schema migrations. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  disable_prisma_schema_update?: unknown;
+  /**
+   * LiteLLM proxy virtual keys: a custom request header that carries the key. Accepted for LiteLLM compatibility; has no effect in this runtime (the key goes in Authorization: Bearer).
+   */
+  litellm_key_header_name?: unknown;
+  /**
+   * LiteLLM proxy: the default model of moderation requests. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  moderation_model?: unknown;
+  /**
+   * LiteLLM proxy admin UI: a Python module with custom single sign-on logic. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  custom_sso?: unknown;
+  /**
+   * LiteLLM proxy secret managers: read keys from Azure Key Vault. Accepted for LiteLLM compatibility; has no effect in this runtime (use os.environ/NAME).
+   */
+  use_azure_key_vault?: unknown;
+  /**
+   * LiteLLM proxy secret managers: decrypt keys with Google Cloud KMS. Accepted for LiteLLM compatibility; has no effect in this runtime (use os.environ/NAME).
+   */
+  use_google_kms?: unknown;
+  /**
+   * LiteLLM proxy alerting: how often a spend report is sent. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  spend_report_frequency?: unknown;
+  /**
+   * LiteLLM proxy (Enterprise): OAuth 2.0 settings. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  oauth2_config_mappings?: unknown;
+  /**
+   * LiteLLM proxy (Enterprise): OAuth 2.0 authentication done by a proxy in front of it. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  enable_oauth2_proxy_auth?: unknown;
 }
 /**
  * How an alias with several deployments is served: routing, retries, fallbacks, cooldowns.
@@ -1043,33 +1244,23 @@ export interface RouterSettings {
    */
   retry_after?: number;
   /**
-   * Aliases tried, in order, when every deployment of an alias fails: [{gpt-4o: [gpt-4o-mini, claude-sonnet]}].
-   *
-   * @default []
+   * Aliases tried, in order, when every deployment of an alias fails: [{gpt-4o: [gpt-4o-mini, claude-sonnet]}]. Default: litellm_settings.fallbacks.
    */
   fallbacks?: FallbackMap[];
   /**
-   * Aliases tried when a call fails because the prompt exceeds the context window: [{gpt-4o-mini: [gpt-4o]}].
-   *
-   * @default []
+   * Aliases tried when a call fails because the prompt exceeds the context window: [{gpt-4o-mini: [gpt-4o]}]. Default: litellm_settings.context_window_fallbacks.
    */
   context_window_fallbacks?: FallbackMap[];
   /**
-   * Aliases tried when a call fails on the provider's content policy: [{gpt-4o: [claude-sonnet]}].
-   *
-   * @default []
+   * Aliases tried when a call fails on the provider's content policy: [{gpt-4o: [claude-sonnet]}]. Default: litellm_settings.content_policy_fallbacks.
    */
   content_policy_fallbacks?: FallbackMap[];
   /**
-   * Seconds a deployment is skipped after more than allowed_fails failures in a minute.
-   *
-   * @default 5
+   * Seconds a deployment is skipped after more than allowed_fails failures in a minute. Default: litellm_settings.cooldown_time.
    */
   cooldown_time?: number;
   /**
-   * Failures in a minute a deployment may have before it cools down.
-   *
-   * @default 3
+   * Failures in a minute a deployment may have before it cools down. Default: litellm_settings.allowed_fails.
    */
   allowed_fails?: number;
   /**
@@ -1101,29 +1292,50 @@ export interface RouterSettings {
    */
   redis_db?: unknown;
   /**
-   * LiteLLM router: context-window checks before a call. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   * Before a deployment is picked, skip those whose context window (model_info.max_input_tokens, else the price table's max_input_tokens) the prompt exceeds. The prompt is estimated at four characters a token plus 3 tokens a message (LiteLLM counts with the model's tokenizer). When no deployment of the alias fits, the call fails with ContextWindowExceededError before any attempt, so context_window_fallbacks apply. Deployments with no known window are never skipped.
+   *
+   * @default false
    */
-  enable_pre_call_checks?: unknown;
+  enable_pre_call_checks?: boolean;
   /**
    * LiteLLM router pre-call checks. Accepted for LiteLLM compatibility; has no effect in this runtime.
    */
   optional_pre_call_checks?: unknown;
   /**
-   * LiteLLM router cooldowns. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   * Never cool a deployment down, whatever allowed_fails, allowed_fails_policy and cooldown_time say: every deployment stays a candidate after any number of failures.
+   *
+   * @default false
    */
-  disable_cooldowns?: unknown;
+  disable_cooldowns?: boolean;
+  retry_policy?: RetryPolicy;
   /**
-   * LiteLLM router: retries per error type. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   * Per alias (model_name), a retry_policy used in place of the global one for calls to that alias: {gpt-4o: {RateLimitErrorRetries: 5}}. It replaces retry_policy, it is not merged with it.
    */
-  retry_policy?: unknown;
+  model_group_retry_policy?: {
+    [k: string]: RetryPolicy1;
+  };
+  allowed_fails_policy?: AllowedFailsPolicy;
   /**
-   * LiteLLM router: allowed fails per error type. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   * Names that stand for another alias: {gpt-4: gpt-4o} or {gpt-4: {model: gpt-4o, hidden: true}}. A call to the name is a call to that alias (its deployments, retries and fallbacks; model_group in the logs is that alias), even where the name is also a model_name. GET /v1/models lists the name unless hidden. The alias must be a model_name or a name a wildcard entry covers.
+   *
+   * @default {}
    */
-  allowed_fails_policy?: unknown;
-  /**
-   * LiteLLM router: aliases of model groups. Accepted for LiteLLM compatibility; has no effect in this runtime.
-   */
-  model_group_alias?: unknown;
+  model_group_alias?: {
+    [k: string]:
+      | string
+      | {
+          /**
+           * The alias the name routes to.
+           */
+          model: string;
+          /**
+           * Leave the name out of GET /v1/models.
+           *
+           * @default false
+           */
+          hidden?: boolean;
+        };
+  };
   /**
    * LiteLLM router: strategy tuning. Accepted for LiteLLM compatibility; has no effect in this runtime.
    */
@@ -1137,17 +1349,21 @@ export interface RouterSettings {
    */
   max_fallbacks?: unknown;
   /**
-   * LiteLLM router fallbacks. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   * Aliases tried, in order, after any alias that has no fallbacks entry of its own: [gpt-4o-mini] (LiteLLM's {"*": [gpt-4o-mini]}; a "*" entry in fallbacks wins). Default: litellm_settings.default_fallbacks.
    */
-  default_fallbacks?: unknown;
+  default_fallbacks?: string[];
   /**
-   * LiteLLM router: params added to every call. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   * Parameters added to every call, as if it passed them: {temperature: 0.2, max_tokens: 512}. The call's own and the deployment's litellm_params win, key by key (a metadata object given there replaces this one). Keys that say where a call goes (model, api_key, api_base, ...) have no effect here.
+   *
+   * @default {}
    */
-  default_litellm_params?: unknown;
+  default_litellm_params?: {
+    [k: string]: unknown;
+  };
   /**
-   * LiteLLM router streaming timeout. Accepted for LiteLLM compatibility; has no effect in this runtime: set litellm_params.stream_timeout.
+   * Seconds a streamed call may wait for its answer's headers and between events, for every deployment without its own litellm_params.stream_timeout; a call's own stream_timeout wins. Unset: the timeout of a call that does not stream.
    */
-  stream_timeout?: unknown;
+  stream_timeout?: number;
   /**
    * LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime: use litellm_settings.cache.
    */
@@ -1188,13 +1404,119 @@ export interface RouterSettings {
    * LiteLLM router logging (deprecated). Accepted for LiteLLM compatibility; has no effect in this runtime.
    */
   set_verbose?: unknown;
+  /**
+   * A spelling of enable_pre_call_checks found in LiteLLM's settings table. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  enable_pre_call_check?: unknown;
+  /**
+   * LiteLLM router (SDK): Slack alerting. Accepted for LiteLLM compatibility; has no effect in this runtime (use a failure callback).
+   */
+  alerting_config?: unknown;
+  /**
+   * LiteLLM router: Assistants API settings (the proxy's assistant_settings). Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  assistants_config?: unknown;
+  /**
+   * LiteLLM router (SDK): internal optimisations such as async_only_mode. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  router_general_settings?: unknown;
+  /**
+   * LiteLLM router: seconds a key stays pinned to one deployment under its deployment_affinity pre-call check. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  deployment_affinity_ttl_seconds?: unknown;
+  /**
+   * LiteLLM router: the search tools of its Search API. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  search_tools?: unknown;
+  /**
+   * LiteLLM router: guardrail deployments it balances load across. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   */
+  guardrail_list?: unknown;
 }
 /**
- * {alias: [aliases tried in order]}
+ * Retries by the class of the error, in place of num_retries for that class: {RateLimitErrorRetries: 3, TimeoutErrorRetries: 1, AuthenticationErrorRetries: 0}. Keys: BadRequestErrorRetries (400), AuthenticationErrorRetries (401), TimeoutErrorRetries (timeouts, 408), RateLimitErrorRetries (429), ContentPolicyViolationErrorRetries, InternalServerErrorRetries (5xx). A class left out keeps num_retries (400s, 401s and content-policy refusals: no retry). Each failure's class says how many retries the alias gets in all; a context-window error is never retried.
  */
-export interface FallbackMap {
+export interface RetryPolicy {
   /**
-   * Aliases tried in order.
+   * Retries after a 400 (BadRequestError). Without it a 400 is not retried.
    */
-  [k: string]: string[];
+  BadRequestErrorRetries?: number;
+  /**
+   * Retries after a 401 (AuthenticationError). Without it a 401 is not retried.
+   */
+  AuthenticationErrorRetries?: number;
+  /**
+   * Retries after a Timeout (or a 408).
+   */
+  TimeoutErrorRetries?: number;
+  /**
+   * Retries after a 429 (RateLimitError).
+   */
+  RateLimitErrorRetries?: number;
+  /**
+   * Retries after the provider refused the content (ContentPolicyViolationError). Without it the call goes straight to its content_policy_fallbacks.
+   */
+  ContentPolicyViolationErrorRetries?: number;
+  /**
+   * Retries after a 5xx (InternalServerError, ServiceUnavailableError, ...).
+   */
+  InternalServerErrorRetries?: number;
+}
+/**
+ * LiteLLM's RetryPolicy: retries after an error of each class, in place of num_retries for that class. A class left out retries num_retries times (400s, 401s and content-policy refusals: none).
+ */
+export interface RetryPolicy1 {
+  /**
+   * Retries after a 400 (BadRequestError). Without it a 400 is not retried.
+   */
+  BadRequestErrorRetries?: number;
+  /**
+   * Retries after a 401 (AuthenticationError). Without it a 401 is not retried.
+   */
+  AuthenticationErrorRetries?: number;
+  /**
+   * Retries after a Timeout (or a 408).
+   */
+  TimeoutErrorRetries?: number;
+  /**
+   * Retries after a 429 (RateLimitError).
+   */
+  RateLimitErrorRetries?: number;
+  /**
+   * Retries after the provider refused the content (ContentPolicyViolationError). Without it the call goes straight to its content_policy_fallbacks.
+   */
+  ContentPolicyViolationErrorRetries?: number;
+  /**
+   * Retries after a 5xx (InternalServerError, ServiceUnavailableError, ...).
+   */
+  InternalServerErrorRetries?: number;
+}
+/**
+ * Failures of each class a deployment may have in a minute before it cools down, in place of allowed_fails for that class: {RateLimitErrorAllowedFails: 100, TimeoutErrorAllowedFails: 2}. Keys: BadRequestErrorAllowedFails, AuthenticationErrorAllowedFails, TimeoutErrorAllowedFails, RateLimitErrorAllowedFails, ContentPolicyViolationErrorAllowedFails, InternalServerErrorAllowedFails. Each class named is counted apart (400s and content-policy refusals too, which otherwise never count); the others count together against allowed_fails. 0: the first such failure cools it down.
+ */
+export interface AllowedFailsPolicy {
+  /**
+   * 400s (BadRequestError) allowed before a cool-down. Only counted when set: a 400 alone says nothing of the deployment.
+   */
+  BadRequestErrorAllowedFails?: number;
+  /**
+   * 401s (AuthenticationError) allowed before a cool-down.
+   */
+  AuthenticationErrorAllowedFails?: number;
+  /**
+   * Timeouts (and 408s) allowed before a cool-down.
+   */
+  TimeoutErrorAllowedFails?: number;
+  /**
+   * 429s (RateLimitError) allowed before a cool-down.
+   */
+  RateLimitErrorAllowedFails?: number;
+  /**
+   * Content-policy refusals allowed before a cool-down. Only counted when set.
+   */
+  ContentPolicyViolationErrorAllowedFails?: number;
+  /**
+   * 5xx allowed before a cool-down.
+   */
+  InternalServerErrorAllowedFails?: number;
 }

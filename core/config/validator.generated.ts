@@ -9,9 +9,9 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"LiteLLMConfig","description":"litellm-runtime config: the models, the cache and the callback chains in one file. A superset of LiteLLM's proxy config.yaml. Keys LiteLLM knows that this runtime does not act on are accepted with one warning; any other unknown key is an error.","type":"object","additionalProperties":false,"properties":{"model_list":{"description":"The models callers can ask for. Entries sharing a model_name are deployments of one alias.","type":"array","default":[],"items":{"$ref":"#/$defs/ModelEntry"}},"litellm_settings":{"$ref":"#/$defs/LiteLLMSettings"},"callback_settings":{"$ref":"#/$defs/CallbackSettings"},"general_settings":{"$ref":"#/$defs/GeneralSettings"},"router_settings":{"$ref":"#/$defs/RouterSettings"},"environment_variables":{"description":"Variables of this config's own environment, read before anything else in the file (an included file's after it; the including file wins). References (os.environ/NAME, ${NAME}) and the providers' default keys and bases (OPENAI_API_KEY, OPENAI_BASE_URL, ...) see them over the process's environment; process.env itself is never written, unlike LiteLLM's os.environ: a config that fails to load or reload changes nothing, and two runtimes in one process keep their own keys. Values are turned into strings.","type":"object","default":{},"additionalProperties":{"type":["string","number","boolean"]}},"include":{"description":"More config files (paths relative to this file) merged into this one: lists are extended, other keys kept from the including file (it wins over what it includes).","type":"array","default":[],"items":{"type":"string","minLength":1}},"guardrails":{"description":"LiteLLM's guardrail definitions. Accepted for LiteLLM compatibility; has no effect in this runtime (use a callback with async_pre_call_hook instead).","x-litellm-ignored":true},"credential_list":{"description":"LiteLLM's reusable provider credentials. Accepted for LiteLLM compatibility; has no effect in this runtime (put api_key in litellm_params).","x-litellm-ignored":true},"mcp_servers":{"description":"LiteLLM's MCP server definitions. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"files_settings":{"description":"LiteLLM's Files API settings. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"finetune_settings":{"description":"LiteLLM's fine-tuning API settings. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"assistant_settings":{"description":"LiteLLM's Assistants API settings. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}},"$defs":{"CallbackEvent":{"title":"CallbackEvent","description":"A logging event a callback can receive.","type":"string","enum":["pre_api_call","post_api_call","stream_event","success","failure"]},"CallbackRef":{"title":"CallbackRef","description":"A callback: a built-in name (console, file, mixpanel, webhook; any other bare name, otel included, is a CONFIG_UNKNOWN_CALLBACK error), a module path relative to the config file (./callbacks/x.ts for its default export, ./callbacks/x.ts#name for a named export), LiteLLM's dotted module.attribute form, or an object {callback, events, options}.","anyOf":[{"description":"a callback name or module path (a string)","type":"string","minLength":1},{"title":"CallbackObjectRef","description":"an object {callback, events?, options?}","type":"object","required":["callback"],"additionalProperties":false,"properties":{"callback":{"description":"The callback: a built-in name, ./path.ts, ./path.ts#export or module.attribute.","type":"string","minLength":1},"events":{"description":"Only these events reach the callback. Default: every event the callback handles.","type":"array","uniqueItems":true,"items":{"$ref":"#/$defs/CallbackEvent"}},"options":{"description":"Options for this callback: passed to the constructor of a CustomLogger subclass, or to a built-in (over its callback_settings).","type":"object","default":{}}}}]},"ModelEntry":{"title":"ModelEntry","description":"One deployment of a model alias.","type":"object","required":["model_name","litellm_params"],"additionalProperties":false,"properties":{"model_name":{"description":"The alias callers ask for. Callbacks see it as kwargs.litellm_params.model_group. A * matches any text: \"*\" or \"anthropic/*\" answers every name it covers (explicit aliases first, then the most specific pattern), the matched text filling the * of litellm_params.model; model_group is then the name asked for.","type":"string","minLength":1},"litellm_params":{"$ref":"#/$defs/LiteLLMParams"},"model_info":{"$ref":"#/$defs/ModelInfo"},"callbacks":{"description":"Callbacks for calls to this model only; they run after the global ones of litellm_settings.","default":[],"$ref":"#/$defs/CallbackList"},"tpm":{"description":"LiteLLM's tokens-per-minute limit of this deployment, at the entry's top level (litellm_params.tpm does weight simple-shuffle). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"rpm":{"description":"LiteLLM's requests-per-minute limit of this deployment, at the entry's top level (litellm_params.rpm does weight simple-shuffle). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"LiteLLMParams":{"title":"LiteLLMParams","description":"How to call the provider for this deployment. Keys not listed here are sent to the provider as request parameters (temperature, max_tokens, ...), except LiteLLM's own (tags, base_model, custom_llm_provider, extra_headers, max_parallel_requests, aws_*, vertex_*, ...), which never reach a provider: see docs/providers-and-routing.md.","type":"object","required":["model"],"additionalProperties":true,"properties":{"model":{"description":"provider/model, e.g. openai/gpt-4o-mini, azure/<deployment>, groq/<model>, mock/<name>; a bare name means OpenAI. A provider this runtime does not support (bedrock/..., or an unknown prefix without api_base) fails the load with CONFIG_UNSUPPORTED_PROVIDER.","type":"string","minLength":1},"api_key":{"description":"The provider's API key. Use os.environ/NAME or ${NAME} rather than writing the key in the file.","type":"string"},"api_base":{"description":"Base URL of the provider or of any OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.","type":"string"},"api_version":{"description":"API version, for providers that have one (Azure OpenAI: \"2024-02-01\"). Letters, digits, dots, dashes and underscores only: it goes into the request's URL.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"timeout":{"description":"Seconds before a call to this deployment fails with a Timeout. Default: litellm_settings.request_timeout.","type":"number","exclusiveMinimum":0},"stream_timeout":{"description":"Seconds before a streaming call to this deployment fails with a Timeout. Default: timeout.","type":"number","exclusiveMinimum":0},"max_retries":{"description":"Retries of the provider client on connection errors and 429/5xx, inside one attempt.","type":"integer","minimum":0},"num_retries":{"description":"Retries of a failed call to this deployment. Default: litellm_settings.num_retries.","type":"integer","minimum":0},"mock_response":{"description":"Answer with this text instead of calling the provider (priced as this model), or raise an error by name, e.g. \"litellm.RateLimitError\".","type":"string"},"organization":{"description":"OpenAI organization id, sent as the OpenAI-Organization header.","type":"string"},"weight":{"description":"Relative share of the alias's traffic this deployment gets under simple-shuffle routing; when set on any deployment of the alias it wins over rpm and tpm.","type":"number","default":1,"minimum":0},"input_cost_per_token":{"description":"USD per prompt token, overriding the bundled price table (model_info prices take precedence).","type":"number","minimum":0},"output_cost_per_token":{"description":"USD per completion token, overriding the bundled price table (model_info prices take precedence).","type":"number","minimum":0},"tpm":{"description":"Tokens per minute of this deployment. Not enforced: under simple-shuffle it is the deployment's share of traffic when no deployment of the alias sets weight or rpm (a deployment without it then gets no share).","type":"number","minimum":0},"rpm":{"description":"Requests per minute of this deployment. Not enforced: under simple-shuffle it is the deployment's share of traffic when no deployment of the alias sets weight (a deployment without it then gets no share).","type":"number","minimum":0},"tags":{"description":"LiteLLM's tags for tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"ModelInfo":{"title":"ModelInfo","description":"Facts about the model: prices (USD per token, which override the bundled price table) and limits. Free-form, as in LiteLLM: other keys are kept and passed to callbacks.","type":"object","additionalProperties":true,"properties":{"id":{"description":"A stable id of this deployment (kwargs.litellm_params.model_info.id). Default: a hash of the entry.","type":"string"},"input_cost_per_token":{"description":"USD per prompt token.","type":"number","minimum":0},"output_cost_per_token":{"description":"USD per completion token.","type":"number","minimum":0},"cache_read_input_token_cost":{"description":"USD per prompt token read from the provider's prompt cache. Default: input_cost_per_token.","type":"number","minimum":0},"cache_creation_input_token_cost":{"description":"USD per prompt token written to the provider's prompt cache. Default: input_cost_per_token.","type":"number","minimum":0},"max_tokens":{"description":"The model's token limit (LiteLLM's legacy field; prefer max_input_tokens / max_output_tokens).","type":"integer","minimum":1},"max_input_tokens":{"description":"The model's context window, in tokens.","type":"integer","minimum":1},"max_output_tokens":{"description":"The most tokens the model can produce in one answer.","type":"integer","minimum":1},"mode":{"description":"What the model does: chat, completion, embedding, ...","type":"string","examples":["chat","completion","embedding"]},"base_model":{"description":"The model to price this deployment as, when its own name is not in the price table (e.g. an Azure deployment name).","type":"string"}}},"LiteLLMSettings":{"title":"LiteLLMSettings","description":"Settings of the runtime: the global callback chains, the cache, logging and retries.","type":"object","additionalProperties":false,"properties":{"callbacks":{"description":"Callbacks for every event of every call (CustomLogger instances or classes, built-ins, modules).","default":[],"$ref":"#/$defs/CallbackList"},"input_callback":{"description":"Callbacks called before the provider request (pre_api_call); a plain function here is called with the call's kwargs.","default":[],"$ref":"#/$defs/CallbackList"},"success_callback":{"description":"Callbacks for successful calls; a plain function here is called as (kwargs, response, start_time, end_time).","default":[],"$ref":"#/$defs/CallbackList"},"failure_callback":{"description":"Callbacks for failed calls; a plain function here is called as (kwargs, null, start_time, end_time): the second argument is null, the error is kwargs.exception (its stack in kwargs.traceback_exception).","default":[],"$ref":"#/$defs/CallbackList"},"cache":{"description":"Cache responses (configured by cache_params).","type":"boolean","default":false},"cache_params":{"$ref":"#/$defs/CacheParams"},"turn_off_message_logging":{"description":"Keep the prompt and the answer from every logger: in the copies callbacks and built-ins receive, messages, input, additional_args.complete_input_dict, original_response, response_obj, complete_streaming_response, each chunk and standard_logging_object's messages and response hold \"redacted-by-litellm\" (LiteLLM's shapes). The caller's response is untouched; metadata, usage and cost are always logged. Per handler: message_logging: false; per call: metadata.mask_input / mask_output.","type":"boolean","default":false},"redact_api_keys":{"description":"Mask API keys (all but the last 4 characters) in what callbacks receive.","type":"boolean","default":true},"callback_timeout":{"description":"Seconds one callback method may run before it is reported as CALLBACK_TIMEOUT.","type":"number","default":10,"exclusiveMinimum":0},"callback_load_timeout":{"description":"Seconds a callback module may take to load (its import, top-level awaits included). Past it the load fails with CONFIG_CALLBACK_LOAD naming the module: at start-up the config is refused, at a reload the previous config keeps serving and the next save tries again.","type":"number","default":10,"exclusiveMinimum":0},"hook_timeout_policy":{"description":"What an async_pre_call_hook or async_moderation_hook that runs past callback_timeout does to its call: reject fails the call with CALLBACK_TIMEOUT (a guard that cannot answer lets nothing through; 500 on the server); allow lets the call go on unchecked. The timeout is reported and counted in stats().timeouts either way.","type":"string","enum":["reject","allow"],"default":"reject"},"max_queue":{"description":"Most logging tasks waiting in the background queue; when it is full the oldest waiting task is dropped to make room, counted in stats().dropped and reported (CALLBACK_QUEUE_FULL).","type":"integer","default":10000,"minimum":1},"model_cost_map":{"description":"Path (relative to this file) of a JSON price table in LiteLLM's model_prices_and_context_window.json format, looked up before the bundled one.","type":"string","minLength":1},"num_retries":{"description":"Retries of a failed call (rate limits, timeouts, connection errors, 5xx), with backoff.","type":"integer","default":0,"minimum":0},"request_timeout":{"description":"Seconds before a provider call fails with a Timeout, unless the model or the call sets its own.","type":"number","default":600,"exclusiveMinimum":0},"max_response_bytes":{"description":"Largest JSON answer (or error body) read from a provider, in bytes. Bytes are counted as they arrive; past the limit the request is stopped and the call fails with InvalidResponseError (502 on the server). Default 32 MiB.","type":"integer","default":33554432,"minimum":1},"max_stream_bytes":{"description":"Largest streamed answer read from a provider, in bytes. Past the limit the request is stopped and the stream fails with InvalidResponseError. Default 128 MiB.","type":"integer","default":134217728,"minimum":1},"max_record_bytes":{"description":"Largest logging record a built-in (console json, file, webhook, mixpanel) writes or sends, in bytes. Past it the record's largest fields (messages, response, metadata) are replaced by a marker stating their size, so the record stays valid JSON with its ids, status and cost. Default 1 MiB.","type":"integer","default":1048576,"minimum":1024},"drop_params":{"description":"Drop parameters a provider does not take instead of failing the call with UnsupportedParamsError (LLM_UNSUPPORTED_PARAMS): api.openai.com and Azure take OpenAI's parameters only, Anthropic lacks some of them. Each dropped parameter is named once per provider in a warning on stderr. A call's own drop_params, or the model's litellm_params.drop_params, wins. OpenAI-compatible servers (api_base) get unknown parameters as they are.","type":"boolean","default":false},"modify_params":{"description":"LiteLLM: let LiteLLM rewrite a request to fit a provider. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"set_verbose":{"description":"LiteLLM: verbose debug logs. Accepted for LiteLLM compatibility; has no effect in this runtime (add the console callback instead).","x-litellm-ignored":true},"json_logs":{"description":"LiteLLM: JSON-formatted proxy logs. Accepted for LiteLLM compatibility; has no effect in this runtime (see callback_settings.console.format).","x-litellm-ignored":true},"telemetry":{"description":"LiteLLM: usage telemetry. Accepted for LiteLLM compatibility; has no effect in this runtime (which sends none).","x-litellm-ignored":true},"service_callbacks":{"description":"LiteLLM: callbacks for Redis / Postgres health events. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redact_user_api_key_info":{"description":"LiteLLM: redact the proxy's virtual-key info from logs. Accepted for LiteLLM compatibility; has no effect in this runtime (see redact_api_keys).","x-litellm-ignored":true},"langfuse_default_tags":{"description":"LiteLLM: default tags of Langfuse logging. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"force_ipv4":{"description":"LiteLLM: force IPv4 for provider requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_traceparent_to_llm_provider":{"description":"LiteLLM: forward the traceparent header to the provider. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_preview_features":{"description":"LiteLLM: preview provider features. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_fallbacks":{"description":"LiteLLM: fallbacks for any model group. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"fallbacks":{"description":"LiteLLM also reads fallbacks here. Accepted for LiteLLM compatibility; has no effect in this runtime: set router_settings.fallbacks.","x-litellm-ignored":true},"context_window_fallbacks":{"description":"LiteLLM also reads these fallbacks here. Accepted for LiteLLM compatibility; has no effect in this runtime: set router_settings.context_window_fallbacks.","x-litellm-ignored":true},"content_policy_fallbacks":{"description":"LiteLLM also reads these fallbacks here. Accepted for LiteLLM compatibility; has no effect in this runtime: set router_settings.content_policy_fallbacks.","x-litellm-ignored":true},"mcp_aliases":{"description":"LiteLLM: aliases of MCP servers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_parallel_requests":{"description":"LiteLLM: concurrency limit per deployment. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_end_user_cost_tracking":{"description":"LiteLLM proxy spend tracking. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_end_user_cost_tracking_prometheus_only":{"description":"LiteLLM proxy spend tracking. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"key_generation_settings":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_key_generate_params":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"upperbound_key_generate_params":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_team_settings":{"description":"LiteLLM proxy teams. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_internal_user_params":{"description":"LiteLLM proxy users. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"budget_duration":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_end_user_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_internal_user_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"internal_user_budget_duration":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_add_transform_inline_image_block":{"description":"LiteLLM: Fireworks AI image handling. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_hf_tokenizer_download":{"description":"LiteLLM: tokenizer choice. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_json_schema_validation":{"description":"LiteLLM: validate responses against response_format. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"return_response_headers":{"description":"LiteLLM: return the provider's response headers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redact_messages_in_exceptions":{"description":"LiteLLM: redact messages from exception text. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ssl_verify":{"description":"LiteLLM: TLS verification of provider requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_copilot_system_to_assistant":{"description":"LiteLLM (deprecated): GitHub Copilot message rewriting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"CacheParams":{"title":"CacheParams","description":"The response cache, used when litellm_settings.cache is true.","type":"object","additionalProperties":false,"properties":{"type":{"description":"local: in this process (LRU); redis: shared through Redis.","type":"string","enum":["local","redis"],"default":"local"},"host":{"description":"Redis host (or use url).","type":"string"},"port":{"description":"Redis port.","type":"integer","default":6379,"minimum":1,"maximum":65535},"password":{"description":"Redis password. Use os.environ/NAME rather than writing it in the file.","type":"string"},"username":{"description":"Redis ACL username.","type":"string"},"url":{"description":"Redis URL, redis://[user:password@]host:port[/db] (rediss:// for TLS); overrides host, port, password, db.","type":"string","pattern":"^rediss?://"},"db":{"description":"Redis database number.","type":"integer","default":0,"minimum":0},"tls":{"description":"Connect to Redis over TLS.","type":"boolean","default":false},"ssl":{"description":"LiteLLM's name for tls: connect to Redis over TLS.","type":"boolean"},"cluster_nodes":{"description":"Redis Cluster seed nodes; when set, host/port/url are not used.","type":"array","minItems":1,"items":{"anyOf":[{"title":"RedisNode","description":"an object {host, port}","type":"object","required":["host","port"],"additionalProperties":false,"properties":{"host":{"description":"Node host.","type":"string","minLength":1},"port":{"description":"Node port.","type":"integer","minimum":1,"maximum":65535}}},{"description":"a \"host:port\" string","type":"string","pattern":"^[^:\\s]+:[0-9]+$"}]}},"namespace":{"description":"Prefix of every cache key, so several apps can share one Redis.","type":"string"},"ttl":{"description":"Seconds a cached response lives. Default: until evicted (local) or forever (redis).","type":"number","exclusiveMinimum":0},"mode":{"description":"default_on: every call is cached unless it opts out (cache: {no-cache: true}); default_off: only calls that opt in (caching: true).","type":"string","enum":["default_on","default_off"],"default":"default_on"},"supported_call_types":{"description":"Which kinds of call are cached. This runtime has completion, acompletion, embedding and aembedding; the other LiteLLM names are accepted. Default: all.","type":"array","uniqueItems":true,"items":{"type":"string","enum":["completion","acompletion","embedding","aembedding","text_completion","atext_completion","transcription","atranscription","rerank","arerank","responses","aresponses"]}},"max_items":{"description":"Local cache: most entries kept before the least recently used is evicted.","type":"integer","default":10000,"minimum":1},"max_bytes":{"description":"Local cache: most bytes of cached responses kept before the least recently used are evicted. Default: no limit but max_items.","type":"integer","minimum":1},"timeout":{"description":"Seconds a Redis read or write may take before the cache is skipped for that call (a slow cache never fails a call).","type":"number","default":0.25,"exclusiveMinimum":0},"max_connections":{"description":"LiteLLM: redis-py connection pool size. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_startup_nodes":{"description":"LiteLLM's Redis Cluster nodes. Accepted for LiteLLM compatibility; has no effect in this runtime: use cluster_nodes.","x-litellm-ignored":true},"service_name":{"description":"LiteLLM: Redis Sentinel service. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"sentinel_nodes":{"description":"LiteLLM: Redis Sentinel nodes. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_in_memory_ttl":{"description":"LiteLLM: TTL of its in-memory cache layer. Accepted for LiteLLM compatibility; has no effect in this runtime: use ttl.","x-litellm-ignored":true},"default_in_redis_ttl":{"description":"LiteLLM: TTL of its Redis cache layer. Accepted for LiteLLM compatibility; has no effect in this runtime: use ttl.","x-litellm-ignored":true},"ssl_cert_reqs":{"description":"LiteLLM: redis-py TLS certificate checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ssl_check_hostname":{"description":"LiteLLM: redis-py TLS hostname check. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"similarity_threshold":{"description":"LiteLLM: semantic cache threshold. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true}}},"CallbackSettings":{"title":"CallbackSettings","description":"Options of callbacks by name: the built-ins below, or any other name (a custom callback's settings, an object).","type":"object","properties":{"console":{"title":"ConsoleCallbackSettings","description":"The console built-in: one line per event on stderr.","type":"object","additionalProperties":false,"properties":{"format":{"description":"text: a readable line; json: one JSON object per line.","type":"string","enum":["text","json"],"default":"text"},"level":{"description":"Lowest level printed: failures are error, successes info, pre/post API calls and stream events debug.","type":"string","enum":["debug","info","warn","error"],"default":"info"}}},"file":{"title":"FileCallbackSettings","description":"The file built-in: one JSON line per event.","type":"object","additionalProperties":false,"properties":{"path":{"description":"The file, relative to the config file; its folder is created.","type":"string","default":"./logs/litellm-events.jsonl","minLength":1},"max_bytes":{"description":"Rotate the file when it grows past this size. Default: no rotation.","type":"integer","minimum":1},"max_files":{"description":"Rotated files kept (file.1, file.2, ...) when max_bytes is set; older ones are deleted. Default 5.","type":"integer","minimum":1}}},"mixpanel":{"title":"MixpanelCallbackSettings","description":"The mixpanel built-in: one Mixpanel event per successful or failed call.","type":"object","additionalProperties":false,"properties":{"token":{"description":"The Mixpanel project token. Default: the MIXPANEL_TOKEN environment variable.","type":"string","minLength":1},"api_host":{"description":"Mixpanel's API host (https://api-eu.mixpanel.com for EU residency).","type":"string","default":"https://api.mixpanel.com","pattern":"^https?://"},"event_name":{"description":"The Mixpanel event name.","type":"string","default":"LLM Response","minLength":1},"distinct_id":{"description":"The distinct_id of events whose call names no user: the call's `user` (or metadata.user_id) comes first; without this, the call id.","type":"string","minLength":1},"batch_size":{"description":"Events per request (Mixpanel's /track takes at most 50).","type":"integer","default":50,"minimum":1,"maximum":50},"flush_interval":{"description":"Milliseconds between sends of a partly filled batch.","type":"integer","default":1000,"minimum":1},"max_retries":{"description":"Retries of a failed send (429 and 5xx, with backoff) before the batch is reported and dropped.","type":"integer","default":3,"minimum":0}}},"webhook":{"title":"WebhookCallbackSettings","description":"The webhook built-in: POSTs events as JSON to a URL.","type":"object","required":["url"],"additionalProperties":false,"properties":{"url":{"description":"Where events are POSTed.","type":"string","pattern":"^https?://"},"headers":{"description":"Extra request headers, e.g. Authorization: Bearer ${WEBHOOK_TOKEN}.","type":"object","default":{},"additionalProperties":{"type":"string"}},"batch_size":{"description":"Events per POST: 1 sends each event as a JSON object, more sends a JSON array.","type":"integer","default":1,"minimum":1},"flush_interval":{"description":"Milliseconds between sends of a partly filled batch.","type":"integer","default":1000,"minimum":1},"max_retries":{"description":"Retries of a failed POST (429 and 5xx, with backoff) before the batch is reported and dropped.","type":"integer","default":3,"minimum":0}}}},"additionalProperties":{"description":"Settings of a custom callback, passed to it as options.","type":"object"}},"GeneralSettings":{"title":"GeneralSettings","description":"The OpenAI-compatible HTTP server (litellm-runtime serve).","type":"object","additionalProperties":false,"properties":{"master_key":{"description":"Bearer token every request must carry (Authorization: Bearer <key>). Unset: no authentication. Use os.environ/NAME.","type":"string"},"host":{"description":"Interface the server listens on (0.0.0.0 for all).","type":"string","default":"127.0.0.1","minLength":1},"port":{"description":"TCP port of the server (0: any free port).","type":"integer","default":4000,"minimum":0,"maximum":65535},"max_request_body_bytes":{"description":"Largest request body accepted, in bytes; larger ones get 413. Default 1 MiB.","type":"integer","default":1048576,"minimum":1},"shutdown_grace_seconds":{"description":"On SIGTERM/SIGINT, seconds to let requests in flight finish before closing.","type":"number","default":10,"minimum":0},"reload_poll_interval":{"description":"Seconds between the checks that catch a change the file-system events missed, while the config is watched (serve --watch, createRuntime({ watch: true })). Each check compares the watched files' sizes and times, and reads a file only when they moved. 0 turns the check off.","type":"number","default":2,"minimum":0},"allow_unauthenticated":{"description":"Let a hot reload remove master_key while the server listens beyond loopback (0.0.0.0, a public address). Off: such a reload is refused with a reload_error and the previous config, with its key, keeps serving; a server that starts without a key on a public interface only warns.","type":"boolean","default":false},"allow_client_side_credentials":{"description":"LiteLLM proxy: let clients of the server set what the config otherwise owns: api_key, api_base, base_url, organization, api_version, azure_ad_token, mock_response, mock_delay, num_retries, timeout, stream_timeout and the cache's namespace and ttl. Off: such a request is a 400 naming the parameter. It applies to every client (this server has no virtual keys to allow it per key); the callback lists and prices stay the config's either way.","type":"boolean","default":false},"completion_model":{"description":"LiteLLM proxy: default model. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_url":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_connection_pool_limit":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_connection_timeout":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allow_requests_on_db_unavailable":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"store_model_in_db":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"store_prompts_in_spend_logs":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_spend_logs":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_redis_transaction_buffer":{"description":"LiteLLM proxy: buffer spend writes in Redis. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_batch_write_at":{"description":"LiteLLM proxy: spend-log write interval. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_budget_rescheduler_min_time":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_budget_rescheduler_max_time":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_reset_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting":{"description":"LiteLLM proxy alerting (Slack, email). Accepted for LiteLLM compatibility; has no effect in this runtime (use a failure callback).","x-litellm-ignored":true},"alerting_threshold":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alert_types":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting_args":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alert_to_webhook_url":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"custom_auth":{"description":"LiteLLM proxy: custom auth module. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_jwt_auth":{"description":"LiteLLM proxy JWT auth. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_jwtauth":{"description":"LiteLLM proxy JWT auth. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"public_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"admin_only_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_ips":{"description":"LiteLLM proxy IP allow-list. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_parallel_requests":{"description":"LiteLLM proxy concurrency limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"global_max_parallel_requests":{"description":"LiteLLM proxy concurrency limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_request_size_mb":{"description":"LiteLLM proxy request size limit. Accepted for LiteLLM compatibility; has no effect in this runtime: use max_request_body_bytes.","x-litellm-ignored":true},"max_response_size_mb":{"description":"LiteLLM proxy response size limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"infer_model_from_keys":{"description":"LiteLLM proxy. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"background_health_checks":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"health_check_interval":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"health_check_details":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"key_management_system":{"description":"LiteLLM proxy secret managers. Accepted for LiteLLM compatibility; has no effect in this runtime (use os.environ/NAME).","x-litellm-ignored":true},"key_management_settings":{"description":"LiteLLM proxy secret managers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enforce_user_param":{"description":"LiteLLM proxy: require the user param. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enforced_params":{"description":"LiteLLM proxy: required request params. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_client_headers_to_llm_api":{"description":"LiteLLM proxy header forwarding. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_openai_org_id":{"description":"LiteLLM proxy header forwarding. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"pass_through_endpoints":{"description":"LiteLLM proxy pass-through routes. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ui_access_mode":{"description":"LiteLLM proxy admin UI. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_license":{"description":"LiteLLM Enterprise licence. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_master_key_return":{"description":"LiteLLM proxy admin UI. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_adding_master_key_hash_to_db":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"user_api_key_cache_ttl":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"maximum_spend_logs_retention_period":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"maximum_spend_logs_retention_interval":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"FallbackMap":{"title":"FallbackMap","description":"{alias: [aliases tried in order]}","type":"object","minProperties":1,"additionalProperties":{"description":"Aliases tried in order.","type":"array","items":{"type":"string","minLength":1}}},"RouterSettings":{"title":"RouterSettings","description":"How an alias with several deployments is served: routing, retries, fallbacks, cooldowns.","type":"object","additionalProperties":false,"properties":{"routing_strategy":{"description":"How a deployment of an alias is picked. Implemented: simple-shuffle (random, weighted by litellm_params.weight, else rpm, else tpm), least-busy (fewest attempts in flight), latency-based-routing (lowest recent latency). usage-based-routing, usage-based-routing-v2 and cost-based-routing are accepted for LiteLLM compatibility, not implemented: they fall back to simple-shuffle with a warning at start-up.","type":"string","enum":["simple-shuffle","least-busy","usage-based-routing","usage-based-routing-v2","latency-based-routing","cost-based-routing"],"default":"simple-shuffle"},"num_retries":{"description":"Retries of a failed call across the alias's deployments. Default: litellm_settings.num_retries.","type":"integer","minimum":0},"timeout":{"description":"Seconds before a call fails with a Timeout. Default: litellm_settings.request_timeout.","type":"number","exclusiveMinimum":0},"retry_after":{"description":"Least seconds to wait before a retry (a provider's Retry-After wins when longer).","type":"number","default":0,"minimum":0},"fallbacks":{"description":"Aliases tried, in order, when every deployment of an alias fails: [{gpt-4o: [gpt-4o-mini, claude-sonnet]}].","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"context_window_fallbacks":{"description":"Aliases tried when a call fails because the prompt exceeds the context window: [{gpt-4o-mini: [gpt-4o]}].","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"content_policy_fallbacks":{"description":"Aliases tried when a call fails on the provider's content policy: [{gpt-4o: [claude-sonnet]}].","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"cooldown_time":{"description":"Seconds a deployment is skipped after more than allowed_fails failures in a minute.","type":"number","default":5,"minimum":0},"allowed_fails":{"description":"Failures in a minute a deployment may have before it cools down.","type":"integer","default":3,"minimum":0},"enable_tag_filtering":{"description":"LiteLLM tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"tag_filtering_match_any":{"description":"LiteLLM tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_host":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_port":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_password":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_url":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_db":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_pre_call_checks":{"description":"LiteLLM router: context-window checks before a call. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"optional_pre_call_checks":{"description":"LiteLLM router pre-call checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_cooldowns":{"description":"LiteLLM router cooldowns. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"retry_policy":{"description":"LiteLLM router: retries per error type. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_fails_policy":{"description":"LiteLLM router: allowed fails per error type. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"model_group_alias":{"description":"LiteLLM router: aliases of model groups. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"routing_strategy_args":{"description":"LiteLLM router: strategy tuning. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_max_parallel_requests":{"description":"LiteLLM router concurrency. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_fallbacks":{"description":"LiteLLM router fallbacks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_fallbacks":{"description":"LiteLLM router fallbacks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_litellm_params":{"description":"LiteLLM router: params added to every call. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"stream_timeout":{"description":"LiteLLM router streaming timeout. Accepted for LiteLLM compatibility; has no effect in this runtime: set litellm_params.stream_timeout.","x-litellm-ignored":true},"cache_responses":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime: use litellm_settings.cache.","x-litellm-ignored":true},"cache_kwargs":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime: use litellm_settings.cache_params.","x-litellm-ignored":true},"caching_groups":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"client_ttl":{"description":"LiteLLM router client cache. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"polling_interval":{"description":"LiteLLM router scheduler. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_priority":{"description":"LiteLLM router scheduler. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"provider_budget_config":{"description":"LiteLLM router budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ignore_invalid_deployments":{"description":"LiteLLM router. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"debug_level":{"description":"LiteLLM router logging. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"set_verbose":{"description":"LiteLLM router logging (deprecated). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"CallbackList":{"title":"CallbackList","description":"A list of callback references; a single reference is taken as a list of one (LiteLLM's `callbacks: custom_callbacks.proxy_handler_instance`).","anyOf":[{"$ref":"#/$defs/CallbackRef"},{"type":"array","items":{"$ref":"#/$defs/CallbackRef"}}]}}};
-const schema20 = {"title":"CallbackSettings","description":"Options of callbacks by name: the built-ins below, or any other name (a custom callback's settings, an object).","type":"object","properties":{"console":{"title":"ConsoleCallbackSettings","description":"The console built-in: one line per event on stderr.","type":"object","additionalProperties":false,"properties":{"format":{"description":"text: a readable line; json: one JSON object per line.","type":"string","enum":["text","json"],"default":"text"},"level":{"description":"Lowest level printed: failures are error, successes info, pre/post API calls and stream events debug.","type":"string","enum":["debug","info","warn","error"],"default":"info"}}},"file":{"title":"FileCallbackSettings","description":"The file built-in: one JSON line per event.","type":"object","additionalProperties":false,"properties":{"path":{"description":"The file, relative to the config file; its folder is created.","type":"string","default":"./logs/litellm-events.jsonl","minLength":1},"max_bytes":{"description":"Rotate the file when it grows past this size. Default: no rotation.","type":"integer","minimum":1},"max_files":{"description":"Rotated files kept (file.1, file.2, ...) when max_bytes is set; older ones are deleted. Default 5.","type":"integer","minimum":1}}},"mixpanel":{"title":"MixpanelCallbackSettings","description":"The mixpanel built-in: one Mixpanel event per successful or failed call.","type":"object","additionalProperties":false,"properties":{"token":{"description":"The Mixpanel project token. Default: the MIXPANEL_TOKEN environment variable.","type":"string","minLength":1},"api_host":{"description":"Mixpanel's API host (https://api-eu.mixpanel.com for EU residency).","type":"string","default":"https://api.mixpanel.com","pattern":"^https?://"},"event_name":{"description":"The Mixpanel event name.","type":"string","default":"LLM Response","minLength":1},"distinct_id":{"description":"The distinct_id of events whose call names no user: the call's `user` (or metadata.user_id) comes first; without this, the call id.","type":"string","minLength":1},"batch_size":{"description":"Events per request (Mixpanel's /track takes at most 50).","type":"integer","default":50,"minimum":1,"maximum":50},"flush_interval":{"description":"Milliseconds between sends of a partly filled batch.","type":"integer","default":1000,"minimum":1},"max_retries":{"description":"Retries of a failed send (429 and 5xx, with backoff) before the batch is reported and dropped.","type":"integer","default":3,"minimum":0}}},"webhook":{"title":"WebhookCallbackSettings","description":"The webhook built-in: POSTs events as JSON to a URL.","type":"object","required":["url"],"additionalProperties":false,"properties":{"url":{"description":"Where events are POSTed.","type":"string","pattern":"^https?://"},"headers":{"description":"Extra request headers, e.g. Authorization: Bearer ${WEBHOOK_TOKEN}.","type":"object","default":{},"additionalProperties":{"type":"string"}},"batch_size":{"description":"Events per POST: 1 sends each event as a JSON object, more sends a JSON array.","type":"integer","default":1,"minimum":1},"flush_interval":{"description":"Milliseconds between sends of a partly filled batch.","type":"integer","default":1000,"minimum":1},"max_retries":{"description":"Retries of a failed POST (429 and 5xx, with backoff) before the batch is reported and dropped.","type":"integer","default":3,"minimum":0}}}},"additionalProperties":{"description":"Settings of a custom callback, passed to it as options.","type":"object"}};
-const schema21 = {"title":"GeneralSettings","description":"The OpenAI-compatible HTTP server (litellm-runtime serve).","type":"object","additionalProperties":false,"properties":{"master_key":{"description":"Bearer token every request must carry (Authorization: Bearer <key>). Unset: no authentication. Use os.environ/NAME.","type":"string"},"host":{"description":"Interface the server listens on (0.0.0.0 for all).","type":"string","default":"127.0.0.1","minLength":1},"port":{"description":"TCP port of the server (0: any free port).","type":"integer","default":4000,"minimum":0,"maximum":65535},"max_request_body_bytes":{"description":"Largest request body accepted, in bytes; larger ones get 413. Default 1 MiB.","type":"integer","default":1048576,"minimum":1},"shutdown_grace_seconds":{"description":"On SIGTERM/SIGINT, seconds to let requests in flight finish before closing.","type":"number","default":10,"minimum":0},"reload_poll_interval":{"description":"Seconds between the checks that catch a change the file-system events missed, while the config is watched (serve --watch, createRuntime({ watch: true })). Each check compares the watched files' sizes and times, and reads a file only when they moved. 0 turns the check off.","type":"number","default":2,"minimum":0},"allow_unauthenticated":{"description":"Let a hot reload remove master_key while the server listens beyond loopback (0.0.0.0, a public address). Off: such a reload is refused with a reload_error and the previous config, with its key, keeps serving; a server that starts without a key on a public interface only warns.","type":"boolean","default":false},"allow_client_side_credentials":{"description":"LiteLLM proxy: let clients of the server set what the config otherwise owns: api_key, api_base, base_url, organization, api_version, azure_ad_token, mock_response, mock_delay, num_retries, timeout, stream_timeout and the cache's namespace and ttl. Off: such a request is a 400 naming the parameter. It applies to every client (this server has no virtual keys to allow it per key); the callback lists and prices stay the config's either way.","type":"boolean","default":false},"completion_model":{"description":"LiteLLM proxy: default model. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_url":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_connection_pool_limit":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_connection_timeout":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allow_requests_on_db_unavailable":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"store_model_in_db":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"store_prompts_in_spend_logs":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_spend_logs":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_redis_transaction_buffer":{"description":"LiteLLM proxy: buffer spend writes in Redis. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_batch_write_at":{"description":"LiteLLM proxy: spend-log write interval. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_budget_rescheduler_min_time":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_budget_rescheduler_max_time":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_reset_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting":{"description":"LiteLLM proxy alerting (Slack, email). Accepted for LiteLLM compatibility; has no effect in this runtime (use a failure callback).","x-litellm-ignored":true},"alerting_threshold":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alert_types":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting_args":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alert_to_webhook_url":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"custom_auth":{"description":"LiteLLM proxy: custom auth module. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_jwt_auth":{"description":"LiteLLM proxy JWT auth. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_jwtauth":{"description":"LiteLLM proxy JWT auth. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"public_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"admin_only_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_ips":{"description":"LiteLLM proxy IP allow-list. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_parallel_requests":{"description":"LiteLLM proxy concurrency limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"global_max_parallel_requests":{"description":"LiteLLM proxy concurrency limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_request_size_mb":{"description":"LiteLLM proxy request size limit. Accepted for LiteLLM compatibility; has no effect in this runtime: use max_request_body_bytes.","x-litellm-ignored":true},"max_response_size_mb":{"description":"LiteLLM proxy response size limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"infer_model_from_keys":{"description":"LiteLLM proxy. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"background_health_checks":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"health_check_interval":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"health_check_details":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"key_management_system":{"description":"LiteLLM proxy secret managers. Accepted for LiteLLM compatibility; has no effect in this runtime (use os.environ/NAME).","x-litellm-ignored":true},"key_management_settings":{"description":"LiteLLM proxy secret managers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enforce_user_param":{"description":"LiteLLM proxy: require the user param. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enforced_params":{"description":"LiteLLM proxy: required request params. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_client_headers_to_llm_api":{"description":"LiteLLM proxy header forwarding. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_openai_org_id":{"description":"LiteLLM proxy header forwarding. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"pass_through_endpoints":{"description":"LiteLLM proxy pass-through routes. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ui_access_mode":{"description":"LiteLLM proxy admin UI. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_license":{"description":"LiteLLM Enterprise licence. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_master_key_return":{"description":"LiteLLM proxy admin UI. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_adding_master_key_hash_to_db":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"user_api_key_cache_ttl":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"maximum_spend_logs_retention_period":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"maximum_spend_logs_retention_interval":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"LiteLLMConfig","description":"litellm-runtime config: the models, the cache and the callback chains in one file. A superset of LiteLLM's proxy config.yaml. Keys LiteLLM knows that this runtime does not act on are accepted with one warning; any other unknown key is an error.","type":"object","additionalProperties":false,"properties":{"model_list":{"description":"The models callers can ask for. Entries sharing a model_name are deployments of one alias.","type":"array","default":[],"items":{"$ref":"#/$defs/ModelEntry"}},"litellm_settings":{"$ref":"#/$defs/LiteLLMSettings"},"callback_settings":{"$ref":"#/$defs/CallbackSettings"},"general_settings":{"$ref":"#/$defs/GeneralSettings"},"router_settings":{"$ref":"#/$defs/RouterSettings"},"environment_variables":{"description":"Variables of this config's own environment, read before anything else in the file (an included file's after it; the including file wins). References (os.environ/NAME, ${NAME}) and the providers' default keys and bases (OPENAI_API_KEY, OPENAI_BASE_URL, ...) see them over the process's environment; process.env itself is never written, unlike LiteLLM's os.environ: a config that fails to load or reload changes nothing, and two runtimes in one process keep their own keys. Values are turned into strings.","type":"object","default":{},"additionalProperties":{"type":["string","number","boolean"]}},"include":{"description":"More config files (paths relative to this file) merged into this one: lists are extended, other keys kept from the including file (it wins over what it includes).","type":"array","default":[],"items":{"type":"string","minLength":1}},"guardrails":{"description":"LiteLLM's guardrail definitions. Accepted for LiteLLM compatibility; has no effect in this runtime (use a callback with async_pre_call_hook instead).","x-litellm-ignored":true},"credential_list":{"description":"LiteLLM's reusable provider credentials. Accepted for LiteLLM compatibility; has no effect in this runtime (put api_key in litellm_params).","x-litellm-ignored":true},"mcp_servers":{"description":"LiteLLM's MCP server definitions. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"files_settings":{"description":"LiteLLM's Files API settings. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"finetune_settings":{"description":"LiteLLM's fine-tuning API settings. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"assistant_settings":{"description":"LiteLLM's Assistants API settings. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}},"$defs":{"CallbackEvent":{"title":"CallbackEvent","description":"A logging event a callback can receive.","type":"string","enum":["pre_api_call","post_api_call","stream_event","success","failure"]},"CallbackRef":{"title":"CallbackRef","description":"A callback: a built-in name (console, file, mixpanel, webhook; any other bare name, otel included, is a CONFIG_UNKNOWN_CALLBACK error), a module path relative to the config file (./callbacks/x.ts for its default export, ./callbacks/x.ts#name for a named export), LiteLLM's dotted module.attribute form, or an object {callback, events, options}.","anyOf":[{"description":"a callback name or module path (a string)","type":"string","minLength":1},{"title":"CallbackObjectRef","description":"an object {callback, events?, options?}","type":"object","required":["callback"],"additionalProperties":false,"properties":{"callback":{"description":"The callback: a built-in name, ./path.ts, ./path.ts#export or module.attribute.","type":"string","minLength":1},"events":{"description":"Only these events reach the callback. Default: every event the callback handles.","type":"array","uniqueItems":true,"items":{"$ref":"#/$defs/CallbackEvent"}},"options":{"description":"Options for this callback: passed to the constructor of a CustomLogger subclass, or to a built-in (over its callback_settings).","type":"object","default":{}}}}]},"ModelEntry":{"title":"ModelEntry","description":"One deployment of a model alias.","type":"object","required":["model_name","litellm_params"],"additionalProperties":false,"properties":{"model_name":{"description":"The alias callers ask for. Callbacks see it as kwargs.litellm_params.model_group. A * matches any text: \"*\" or \"anthropic/*\" answers every name it covers (explicit aliases first, then the most specific pattern), the matched text filling the * of litellm_params.model; model_group is then the name asked for.","type":"string","minLength":1},"litellm_params":{"$ref":"#/$defs/LiteLLMParams"},"model_info":{"$ref":"#/$defs/ModelInfo"},"callbacks":{"description":"Callbacks for calls to this model only; they run after the global ones of litellm_settings.","default":[],"$ref":"#/$defs/CallbackList"},"tpm":{"description":"LiteLLM's tokens-per-minute limit of this deployment, at the entry's top level (litellm_params.tpm does weight simple-shuffle). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"rpm":{"description":"LiteLLM's requests-per-minute limit of this deployment, at the entry's top level (litellm_params.rpm does weight simple-shuffle). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"LiteLLMParams":{"title":"LiteLLMParams","description":"How to call the provider for this deployment. Keys not listed here are sent to the provider as request parameters (temperature, max_tokens, ...), except LiteLLM's own (tags, base_model, custom_llm_provider, extra_headers, max_parallel_requests, aws_*, vertex_*, ...), which never reach a provider: see docs/providers-and-routing.md.","type":"object","required":["model"],"additionalProperties":true,"properties":{"model":{"description":"provider/model, e.g. openai/gpt-4o-mini, azure/<deployment>, groq/<model>, mock/<name>; a bare name means OpenAI. A provider this runtime does not support (bedrock/..., or an unknown prefix without api_base) fails the load with CONFIG_UNSUPPORTED_PROVIDER.","type":"string","minLength":1},"api_key":{"description":"The provider's API key. Use os.environ/NAME or ${NAME} rather than writing the key in the file.","type":"string"},"api_base":{"description":"Base URL of the provider or of any OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.","type":"string"},"api_version":{"description":"API version, for providers that have one (Azure OpenAI: \"2024-02-01\"). Letters, digits, dots, dashes and underscores only: it goes into the request's URL.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"timeout":{"description":"Seconds before a call to this deployment fails with a Timeout. Default: litellm_settings.request_timeout.","type":"number","exclusiveMinimum":0},"stream_timeout":{"description":"Seconds before a streaming call to this deployment fails with a Timeout. Default: timeout.","type":"number","exclusiveMinimum":0},"max_retries":{"description":"Retries of the provider client on connection errors and 429/5xx, inside one attempt.","type":"integer","minimum":0},"num_retries":{"description":"Retries of a failed call to this deployment. Default: litellm_settings.num_retries.","type":"integer","minimum":0},"mock_response":{"description":"Answer with this text instead of calling the provider (priced as this model), or raise an error by name, e.g. \"litellm.RateLimitError\".","type":"string"},"organization":{"description":"OpenAI organization id, sent as the OpenAI-Organization header.","type":"string"},"weight":{"description":"Relative share of the alias's traffic this deployment gets under simple-shuffle routing; when set on any deployment of the alias it wins over rpm and tpm.","type":"number","default":1,"minimum":0},"input_cost_per_token":{"description":"USD per prompt token, overriding the bundled price table (model_info prices take precedence).","type":"number","minimum":0},"output_cost_per_token":{"description":"USD per completion token, overriding the bundled price table (model_info prices take precedence).","type":"number","minimum":0},"tpm":{"description":"Tokens per minute of this deployment. Not enforced: under simple-shuffle it is the deployment's share of traffic when no deployment of the alias sets weight or rpm (a deployment without it then gets no share).","type":"number","minimum":0},"rpm":{"description":"Requests per minute of this deployment. Not enforced: under simple-shuffle it is the deployment's share of traffic when no deployment of the alias sets weight (a deployment without it then gets no share).","type":"number","minimum":0},"tags":{"description":"LiteLLM's tags for tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"ModelInfo":{"title":"ModelInfo","description":"Facts about the model: prices (USD per token, which override the bundled price table) and limits. Free-form, as in LiteLLM: other keys are kept and passed to callbacks.","type":"object","additionalProperties":true,"properties":{"id":{"description":"A stable id of this deployment (kwargs.litellm_params.model_info.id). Default: a hash of the entry.","type":"string"},"input_cost_per_token":{"description":"USD per prompt token.","type":"number","minimum":0},"output_cost_per_token":{"description":"USD per completion token.","type":"number","minimum":0},"cache_read_input_token_cost":{"description":"USD per prompt token read from the provider's prompt cache. Default: input_cost_per_token.","type":"number","minimum":0},"cache_creation_input_token_cost":{"description":"USD per prompt token written to the provider's prompt cache. Default: input_cost_per_token.","type":"number","minimum":0},"max_tokens":{"description":"The model's token limit (LiteLLM's legacy field; prefer max_input_tokens / max_output_tokens).","type":"integer","minimum":1},"max_input_tokens":{"description":"The model's context window, in tokens.","type":"integer","minimum":1},"max_output_tokens":{"description":"The most tokens the model can produce in one answer.","type":"integer","minimum":1},"mode":{"description":"What the model does: chat, completion, embedding, ...","type":"string","examples":["chat","completion","embedding"]},"base_model":{"description":"The model to price this deployment as, when its own name is not in the price table (e.g. an Azure deployment name).","type":"string"}}},"LiteLLMSettings":{"title":"LiteLLMSettings","description":"Settings of the runtime: the global callback chains, the cache, logging and retries.","type":"object","additionalProperties":false,"properties":{"callbacks":{"description":"Callbacks for every event of every call (CustomLogger instances or classes, built-ins, modules).","default":[],"$ref":"#/$defs/CallbackList"},"input_callback":{"description":"Callbacks called before the provider request (pre_api_call); a plain function here is called with the call's kwargs.","default":[],"$ref":"#/$defs/CallbackList"},"success_callback":{"description":"Callbacks for successful calls; a plain function here is called as (kwargs, response, start_time, end_time).","default":[],"$ref":"#/$defs/CallbackList"},"failure_callback":{"description":"Callbacks for failed calls; a plain function here is called as (kwargs, null, start_time, end_time): the second argument is null, the error is kwargs.exception (its stack in kwargs.traceback_exception).","default":[],"$ref":"#/$defs/CallbackList"},"cache":{"description":"Cache responses (configured by cache_params).","type":"boolean","default":false},"cache_params":{"$ref":"#/$defs/CacheParams"},"turn_off_message_logging":{"description":"Keep the prompt and the answer from every logger: in the copies callbacks and built-ins receive, messages, input, additional_args.complete_input_dict, original_response, response_obj, complete_streaming_response, each chunk and standard_logging_object's messages and response hold \"redacted-by-litellm\" (LiteLLM's shapes). The caller's response is untouched; metadata, usage and cost are always logged. Per handler: message_logging: false; per call: metadata.mask_input / mask_output.","type":"boolean","default":false},"redact_api_keys":{"description":"Mask API keys (all but the last 4 characters) in what callbacks receive.","type":"boolean","default":true},"callback_timeout":{"description":"Seconds one callback method may run before it is reported as CALLBACK_TIMEOUT.","type":"number","default":10,"exclusiveMinimum":0},"callback_load_timeout":{"description":"Seconds a callback module may take to load (its import, top-level awaits included). Past it the load fails with CONFIG_CALLBACK_LOAD naming the module: at start-up the config is refused, at a reload the previous config keeps serving and the next save tries again.","type":"number","default":10,"exclusiveMinimum":0},"hook_timeout_policy":{"description":"What an async_pre_call_hook or async_moderation_hook that runs past callback_timeout does to its call: reject fails the call with CALLBACK_TIMEOUT (a guard that cannot answer lets nothing through; 500 on the server); allow lets the call go on unchecked. The timeout is reported and counted in stats().timeouts either way.","type":"string","enum":["reject","allow"],"default":"reject"},"max_queue":{"description":"Most logging tasks waiting in the background queue; when it is full the oldest waiting task is dropped to make room, counted in stats().dropped and reported (CALLBACK_QUEUE_FULL).","type":"integer","default":10000,"minimum":1},"model_cost_map":{"description":"Path (relative to this file) of a JSON price table in LiteLLM's model_prices_and_context_window.json format, looked up before the bundled one.","type":"string","minLength":1},"num_retries":{"description":"Retries of a failed call (rate limits, timeouts, connection errors, 5xx), with backoff: router_settings.num_retries, which wins when both are set.","type":"integer","default":0,"minimum":0},"request_timeout":{"description":"Seconds before a provider call fails with a Timeout when neither the call (timeout), its deployment (litellm_params.timeout) nor router_settings.timeout sets one. In library use: litellm.request_timeout.","type":"number","default":600,"exclusiveMinimum":0},"allowed_fails":{"description":"Failures in a minute a deployment may have before it cools down: router_settings.allowed_fails, which wins when both are set.","type":"integer","default":3,"minimum":0},"cooldown_time":{"description":"Seconds a deployment is skipped after more than allowed_fails failures in a minute: router_settings.cooldown_time, which wins when both are set.","type":"number","default":5,"minimum":0},"max_response_bytes":{"description":"Largest JSON answer (or error body) read from a provider, in bytes. Bytes are counted as they arrive; past the limit the request is stopped and the call fails with InvalidResponseError (502 on the server). Default 32 MiB.","type":"integer","default":33554432,"minimum":1},"max_stream_bytes":{"description":"Largest streamed answer read from a provider, in bytes. Past the limit the request is stopped and the stream fails with InvalidResponseError. Default 128 MiB.","type":"integer","default":134217728,"minimum":1},"max_record_bytes":{"description":"Largest logging record a built-in (console json, file, webhook, mixpanel) writes or sends, in bytes. Past it the record's largest fields (messages, response, metadata) are replaced by a marker stating their size, so the record stays valid JSON with its ids, status and cost. Default 1 MiB.","type":"integer","default":1048576,"minimum":1024},"drop_params":{"description":"Drop parameters a provider does not take instead of failing the call with UnsupportedParamsError (LLM_UNSUPPORTED_PARAMS): api.openai.com and Azure take OpenAI's parameters only, Anthropic lacks some of them. Each dropped parameter is named once per provider in a warning on stderr. A call's own drop_params, or the model's litellm_params.drop_params, wins. OpenAI-compatible servers (api_base) get unknown parameters as they are.","type":"boolean","default":false},"modify_params":{"description":"LiteLLM: let LiteLLM rewrite a request to fit a provider. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"set_verbose":{"description":"LiteLLM: verbose debug logs. Accepted for LiteLLM compatibility; has no effect in this runtime (add the console callback instead).","x-litellm-ignored":true},"json_logs":{"description":"LiteLLM: JSON-formatted proxy logs. Accepted for LiteLLM compatibility; has no effect in this runtime (see callback_settings.console.format).","x-litellm-ignored":true},"telemetry":{"description":"LiteLLM: usage telemetry. Accepted for LiteLLM compatibility; has no effect in this runtime (which sends none).","x-litellm-ignored":true},"service_callbacks":{"description":"LiteLLM: callbacks for Redis / Postgres health events. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redact_user_api_key_info":{"description":"LiteLLM: redact the proxy's virtual-key info from logs. Accepted for LiteLLM compatibility; has no effect in this runtime (see redact_api_keys).","x-litellm-ignored":true},"langfuse_default_tags":{"description":"LiteLLM: default tags of Langfuse logging. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"force_ipv4":{"description":"LiteLLM: force IPv4 for provider requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_traceparent_to_llm_provider":{"description":"LiteLLM: forward the traceparent header to the provider. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_preview_features":{"description":"LiteLLM: preview provider features. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_fallbacks":{"description":"Aliases tried, in order, after any alias that has no fallbacks entry of its own: router_settings.default_fallbacks, which wins when both are set.","type":"array","default":[],"items":{"type":"string","minLength":1}},"fallbacks":{"description":"Aliases tried, in order, when every deployment of an alias fails: router_settings.fallbacks, which wins when both are set.","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"context_window_fallbacks":{"description":"Aliases tried when a call fails because the prompt exceeds the context window: router_settings.context_window_fallbacks, which wins when both are set.","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"content_policy_fallbacks":{"description":"Aliases tried when a call fails on the provider's content policy: router_settings.content_policy_fallbacks, which wins when both are set.","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"mcp_aliases":{"description":"LiteLLM: aliases of MCP servers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_parallel_requests":{"description":"LiteLLM: concurrency limit per deployment. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_end_user_cost_tracking":{"description":"LiteLLM proxy spend tracking. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_end_user_cost_tracking_prometheus_only":{"description":"LiteLLM proxy spend tracking. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"key_generation_settings":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_key_generate_params":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"upperbound_key_generate_params":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_team_settings":{"description":"LiteLLM proxy teams. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_internal_user_params":{"description":"LiteLLM proxy users. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"budget_duration":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_end_user_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_internal_user_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"internal_user_budget_duration":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_add_transform_inline_image_block":{"description":"LiteLLM: Fireworks AI image handling. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_hf_tokenizer_download":{"description":"LiteLLM: tokenizer choice. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_json_schema_validation":{"description":"LiteLLM: validate responses against response_format. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"return_response_headers":{"description":"LiteLLM: return the provider's response headers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redact_messages_in_exceptions":{"description":"LiteLLM: redact messages from exception text. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ssl_verify":{"description":"LiteLLM: TLS verification of provider requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_copilot_system_to_assistant":{"description":"LiteLLM (deprecated): GitHub Copilot message rewriting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"LITELLM_DISABLE_STOP_SEQUENCE_LIMIT":{"description":"LiteLLM: lift its cap on the number of stop sequences in a request (an environment variable its settings table also lists here). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_chat_completions_url_for_anthropic_messages":{"description":"LiteLLM: answer /v1/messages for OpenAI models through chat completions instead of the Responses API. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_key_alias_format_validation":{"description":"LiteLLM proxy virtual keys: check the format of key_alias when a key is made or changed. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"CacheParams":{"title":"CacheParams","description":"The response cache, used when litellm_settings.cache is true.","type":"object","additionalProperties":false,"properties":{"type":{"description":"local: in this process (LRU); redis: shared through Redis.","type":"string","enum":["local","redis"],"default":"local"},"host":{"description":"Redis host (or use url).","type":"string"},"port":{"description":"Redis port.","type":"integer","default":6379,"minimum":1,"maximum":65535},"password":{"description":"Redis password. Use os.environ/NAME rather than writing it in the file.","type":"string"},"username":{"description":"Redis ACL username.","type":"string"},"url":{"description":"Redis URL, redis://[user:password@]host:port[/db] (rediss:// for TLS); overrides host, port, password, db.","type":"string","pattern":"^rediss?://"},"db":{"description":"Redis database number.","type":"integer","default":0,"minimum":0},"tls":{"description":"Connect to Redis over TLS.","type":"boolean","default":false},"ssl":{"description":"LiteLLM's name for tls: connect to Redis over TLS.","type":"boolean"},"cluster_nodes":{"description":"Redis Cluster seed nodes; when set, host/port/url are not used.","type":"array","minItems":1,"items":{"anyOf":[{"title":"RedisNode","description":"an object {host, port}","type":"object","required":["host","port"],"additionalProperties":false,"properties":{"host":{"description":"Node host.","type":"string","minLength":1},"port":{"description":"Node port.","type":"integer","minimum":1,"maximum":65535}}},{"description":"a \"host:port\" string","type":"string","pattern":"^[^:\\s]+:[0-9]+$"}]}},"namespace":{"description":"Prefix of every cache key, so several apps can share one Redis.","type":"string"},"ttl":{"description":"Seconds a cached response lives. Default: until evicted (local) or forever (redis).","type":"number","exclusiveMinimum":0},"mode":{"description":"default_on: every call is cached unless it opts out (cache: {no-cache: true}); default_off: only calls that opt in (caching: true).","type":"string","enum":["default_on","default_off"],"default":"default_on"},"supported_call_types":{"description":"Which kinds of call are cached. This runtime has completion, acompletion, embedding and aembedding; the other LiteLLM names are accepted. Default: all.","type":"array","uniqueItems":true,"items":{"type":"string","enum":["completion","acompletion","embedding","aembedding","text_completion","atext_completion","transcription","atranscription","rerank","arerank","responses","aresponses"]}},"max_items":{"description":"Local cache: most entries kept before the least recently used is evicted.","type":"integer","default":10000,"minimum":1},"max_bytes":{"description":"Local cache: most bytes of cached responses kept before the least recently used are evicted. Default: no limit but max_items.","type":"integer","minimum":1},"timeout":{"description":"Seconds a Redis read or write may take before the cache is skipped for that call (a slow cache never fails a call).","type":"number","default":0.25,"exclusiveMinimum":0},"max_connections":{"description":"LiteLLM: redis-py connection pool size. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_startup_nodes":{"description":"LiteLLM's Redis Cluster nodes. Accepted for LiteLLM compatibility; has no effect in this runtime: use cluster_nodes.","x-litellm-ignored":true},"service_name":{"description":"LiteLLM: Redis Sentinel service. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"sentinel_nodes":{"description":"LiteLLM: Redis Sentinel nodes. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_in_memory_ttl":{"description":"LiteLLM: TTL of its in-memory cache layer. Accepted for LiteLLM compatibility; has no effect in this runtime: use ttl.","x-litellm-ignored":true},"default_in_redis_ttl":{"description":"LiteLLM: TTL of its Redis cache layer. Accepted for LiteLLM compatibility; has no effect in this runtime: use ttl.","x-litellm-ignored":true},"ssl_cert_reqs":{"description":"LiteLLM: redis-py TLS certificate checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ssl_check_hostname":{"description":"LiteLLM: redis-py TLS hostname check. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"similarity_threshold":{"description":"LiteLLM: semantic cache threshold. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true},"gcp_service_account":{"description":"LiteLLM: GCP service account for IAM sign-in to Memorystore Redis. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"gcp_ssl_ca_certs":{"description":"LiteLLM: CA certificate file for TLS to GCP Memorystore Redis. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"qdrant_semantic_cache_embedding_model":{"description":"LiteLLM: the embedding model of its Qdrant semantic cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true},"qdrant_collection_name":{"description":"LiteLLM: the Qdrant collection of its semantic cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true},"qdrant_quantization_config":{"description":"LiteLLM: vector quantization of its Qdrant semantic cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true},"qdrant_semantic_cache_vector_size":{"description":"LiteLLM: vector size of its Qdrant semantic cache (the embedding model's dimensions). Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true},"s3_bucket_name":{"description":"LiteLLM: bucket of its S3 cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).","x-litellm-ignored":true},"s3_region_name":{"description":"LiteLLM: region of its S3 cache bucket. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).","x-litellm-ignored":true},"s3_aws_access_key_id":{"description":"LiteLLM: AWS access key id of its S3 cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).","x-litellm-ignored":true},"s3_aws_secret_access_key":{"description":"LiteLLM: AWS secret key of its S3 cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).","x-litellm-ignored":true},"s3_endpoint_url":{"description":"LiteLLM: endpoint of an S3-compatible store for its S3 cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).","x-litellm-ignored":true},"gcs_bucket_name":{"description":"LiteLLM: bucket of its Google Cloud Storage cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no GCS cache).","x-litellm-ignored":true},"gcs_path_service_account":{"description":"LiteLLM: service-account JSON file of its Google Cloud Storage cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no GCS cache).","x-litellm-ignored":true},"gcs_path":{"description":"LiteLLM: object prefix of its Google Cloud Storage cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no GCS cache).","x-litellm-ignored":true},"disable_copilot_system_to_assistant":{"description":"LiteLLM (deprecated): GitHub Copilot message rewriting, placed here by LiteLLM's example config (its settings table has it in litellm_settings). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"CallbackSettings":{"title":"CallbackSettings","description":"Options of callbacks by name: the built-ins below, or any other name (a custom callback's settings, an object).","type":"object","properties":{"console":{"title":"ConsoleCallbackSettings","description":"The console built-in: one line per event on stderr.","type":"object","additionalProperties":false,"properties":{"format":{"description":"text: a readable line; json: one JSON object per line.","type":"string","enum":["text","json"],"default":"text"},"level":{"description":"Lowest level printed: failures are error, successes info, pre/post API calls and stream events debug.","type":"string","enum":["debug","info","warn","error"],"default":"info"}}},"file":{"title":"FileCallbackSettings","description":"The file built-in: one JSON line per event.","type":"object","additionalProperties":false,"properties":{"path":{"description":"The file, relative to the config file; its folder is created.","type":"string","default":"./logs/litellm-events.jsonl","minLength":1},"max_bytes":{"description":"Rotate the file when it grows past this size. Default: no rotation.","type":"integer","minimum":1},"max_files":{"description":"Rotated files kept (file.1, file.2, ...) when max_bytes is set; older ones are deleted. Default 5.","type":"integer","minimum":1}}},"mixpanel":{"title":"MixpanelCallbackSettings","description":"The mixpanel built-in: one Mixpanel event per successful or failed call.","type":"object","additionalProperties":false,"properties":{"token":{"description":"The Mixpanel project token. Default: the MIXPANEL_TOKEN environment variable.","type":"string","minLength":1},"api_host":{"description":"Mixpanel's API host (https://api-eu.mixpanel.com for EU residency).","type":"string","default":"https://api.mixpanel.com","pattern":"^https?://"},"event_name":{"description":"The Mixpanel event name.","type":"string","default":"LLM Response","minLength":1},"distinct_id":{"description":"The distinct_id of events whose call names no user: the call's `user` (or metadata.user_id) comes first; without this, the call id.","type":"string","minLength":1},"batch_size":{"description":"Events per request (Mixpanel's /track takes at most 50).","type":"integer","default":50,"minimum":1,"maximum":50},"flush_interval":{"description":"Milliseconds between sends of a partly filled batch.","type":"integer","default":1000,"minimum":1},"max_retries":{"description":"Retries of a failed send (429 and 5xx, with backoff) before the batch is reported and dropped.","type":"integer","default":3,"minimum":0}}},"webhook":{"title":"WebhookCallbackSettings","description":"The webhook built-in: POSTs events as JSON to a URL.","type":"object","required":["url"],"additionalProperties":false,"properties":{"url":{"description":"Where events are POSTed.","type":"string","pattern":"^https?://"},"headers":{"description":"Extra request headers, e.g. Authorization: Bearer ${WEBHOOK_TOKEN}.","type":"object","default":{},"additionalProperties":{"type":"string"}},"batch_size":{"description":"Events per POST: 1 sends each event as a JSON object, more sends a JSON array.","type":"integer","default":1,"minimum":1},"flush_interval":{"description":"Milliseconds between sends of a partly filled batch.","type":"integer","default":1000,"minimum":1},"max_retries":{"description":"Retries of a failed POST (429 and 5xx, with backoff) before the batch is reported and dropped.","type":"integer","default":3,"minimum":0}}}},"additionalProperties":{"description":"Settings of a custom callback, passed to it as options.","type":"object"}},"GeneralSettings":{"title":"GeneralSettings","description":"The OpenAI-compatible HTTP server (litellm-runtime serve).","type":"object","additionalProperties":false,"properties":{"master_key":{"description":"Bearer token every request must carry (Authorization: Bearer <key>). Unset: no authentication. Use os.environ/NAME.","type":"string"},"host":{"description":"Interface the server listens on (0.0.0.0 for all).","type":"string","default":"127.0.0.1","minLength":1},"port":{"description":"TCP port of the server (0: any free port).","type":"integer","default":4000,"minimum":0,"maximum":65535},"max_request_body_bytes":{"description":"Largest request body accepted, in bytes; larger ones get 413. Default 1 MiB.","type":"integer","default":1048576,"minimum":1},"shutdown_grace_seconds":{"description":"On SIGTERM/SIGINT, seconds to let requests in flight finish before closing.","type":"number","default":10,"minimum":0},"reload_poll_interval":{"description":"Seconds between the checks that catch a change the file-system events missed, while the config is watched (serve --watch, createRuntime({ watch: true })). Each check compares the watched files' sizes and times, and reads a file only when they moved. 0 turns the check off.","type":"number","default":2,"minimum":0},"allow_unauthenticated":{"description":"Let a hot reload remove master_key while the server listens beyond loopback (0.0.0.0, a public address). Off: such a reload is refused with a reload_error and the previous config, with its key, keeps serving; a server that starts without a key on a public interface only warns.","type":"boolean","default":false},"allow_client_side_credentials":{"description":"LiteLLM proxy: let clients of the server set what the config otherwise owns: api_key, api_base, base_url, organization, api_version, azure_ad_token, mock_response, mock_delay, num_retries, timeout, stream_timeout and the cache's namespace and ttl. Off: such a request is a 400 naming the parameter. It applies to every client (this server has no virtual keys to allow it per key); the callback lists and prices stay the config's either way.","type":"boolean","default":false},"completion_model":{"description":"LiteLLM proxy: default model. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_url":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_connection_pool_limit":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_connection_timeout":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allow_requests_on_db_unavailable":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"store_model_in_db":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"store_prompts_in_spend_logs":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_spend_logs":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_redis_transaction_buffer":{"description":"LiteLLM proxy: buffer spend writes in Redis. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_batch_write_at":{"description":"LiteLLM proxy: spend-log write interval. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_budget_rescheduler_min_time":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_budget_rescheduler_max_time":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_reset_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting":{"description":"LiteLLM proxy alerting (Slack, email). Accepted for LiteLLM compatibility; has no effect in this runtime (use a failure callback).","x-litellm-ignored":true},"alerting_threshold":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alert_types":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting_args":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alert_to_webhook_url":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"custom_auth":{"description":"LiteLLM proxy: custom auth module. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_jwt_auth":{"description":"LiteLLM proxy JWT auth. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_jwtauth":{"description":"LiteLLM proxy JWT auth. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"public_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"admin_only_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_ips":{"description":"LiteLLM proxy IP allow-list. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_parallel_requests":{"description":"LiteLLM proxy concurrency limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"global_max_parallel_requests":{"description":"LiteLLM proxy concurrency limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_request_size_mb":{"description":"LiteLLM proxy request size limit. Accepted for LiteLLM compatibility; has no effect in this runtime: use max_request_body_bytes.","x-litellm-ignored":true},"max_response_size_mb":{"description":"LiteLLM proxy response size limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"infer_model_from_keys":{"description":"LiteLLM proxy. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"background_health_checks":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"health_check_interval":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"health_check_details":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"key_management_system":{"description":"LiteLLM proxy secret managers. Accepted for LiteLLM compatibility; has no effect in this runtime (use os.environ/NAME).","x-litellm-ignored":true},"key_management_settings":{"description":"LiteLLM proxy secret managers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enforce_user_param":{"description":"LiteLLM proxy: require the user param. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enforced_params":{"description":"LiteLLM proxy: required request params. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_client_headers_to_llm_api":{"description":"LiteLLM proxy header forwarding. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_openai_org_id":{"description":"LiteLLM proxy header forwarding. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"pass_through_endpoints":{"description":"LiteLLM proxy pass-through routes. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ui_access_mode":{"description":"LiteLLM proxy admin UI. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_license":{"description":"LiteLLM Enterprise licence. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_master_key_return":{"description":"LiteLLM proxy admin UI. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_adding_master_key_hash_to_db":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"user_api_key_cache_ttl":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"maximum_spend_logs_retention_period":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"maximum_spend_logs_retention_interval":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_spend_updates":{"description":"LiteLLM proxy: stop every spend write to its database (keys, users, teams). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_retry_on_max_parallel_request_limit_error":{"description":"LiteLLM proxy: do not retry a request its parallel-request limit refused. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_responses_id_security":{"description":"LiteLLM proxy: stop tying Responses API ids to the user who made them. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"reject_clientside_metadata_tags":{"description":"LiteLLM proxy: refuse requests that set metadata.tags themselves. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"user_mcp_management_mode":{"description":"LiteLLM proxy admin UI: which MCP servers users who are not admins see. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_client_credentials_pass_through_routes":{"description":"LiteLLM proxy: pass-through routes use the client's own provider credentials, without virtual-key checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_oauth2_auth":{"description":"LiteLLM proxy (Enterprise): OAuth 2.0 authentication. Accepted for LiteLLM compatibility; has no effect in this runtime (see master_key).","x-litellm-ignored":true},"use_x_forwarded_for":{"description":"LiteLLM proxy: take the client's IP from X-Forwarded-For (for allowed_ips). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"service_account_settings":{"description":"LiteLLM proxy virtual keys: settings that apply to service-account keys only. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"image_generation_model":{"description":"LiteLLM proxy: the model of every image generation request, whatever the request names. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"supported_db_objects":{"description":"LiteLLM proxy database: which kinds of object store_model_in_db loads from it. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_batch_polling_interval":{"description":"LiteLLM proxy: seconds between checks of whether a batch job has finished. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"custom_key_generate":{"description":"LiteLLM proxy virtual keys: a function that vets each key generation. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"embedding_model":{"description":"LiteLLM proxy: the model of every embedding request, whatever the request names. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_team_disabled":{"description":"LiteLLM proxy virtual keys: forbid personal keys (keys without a team). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allow_user_auth":{"description":"LiteLLM proxy (deprecated): its old user authentication. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_prisma_schema_update":{"description":"LiteLLM proxy database: skip its automatic schema migrations. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_key_header_name":{"description":"LiteLLM proxy virtual keys: a custom request header that carries the key. Accepted for LiteLLM compatibility; has no effect in this runtime (the key goes in Authorization: Bearer).","x-litellm-ignored":true},"moderation_model":{"description":"LiteLLM proxy: the default model of moderation requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"custom_sso":{"description":"LiteLLM proxy admin UI: a Python module with custom single sign-on logic. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_azure_key_vault":{"description":"LiteLLM proxy secret managers: read keys from Azure Key Vault. Accepted for LiteLLM compatibility; has no effect in this runtime (use os.environ/NAME).","x-litellm-ignored":true},"use_google_kms":{"description":"LiteLLM proxy secret managers: decrypt keys with Google Cloud KMS. Accepted for LiteLLM compatibility; has no effect in this runtime (use os.environ/NAME).","x-litellm-ignored":true},"spend_report_frequency":{"description":"LiteLLM proxy alerting: how often a spend report is sent. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"oauth2_config_mappings":{"description":"LiteLLM proxy (Enterprise): OAuth 2.0 settings. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_oauth2_proxy_auth":{"description":"LiteLLM proxy (Enterprise): OAuth 2.0 authentication done by a proxy in front of it. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"FallbackMap":{"title":"FallbackMap","description":"{alias: [aliases tried in order]}","type":"object","minProperties":1,"additionalProperties":{"description":"Aliases tried in order.","type":"array","items":{"type":"string","minLength":1}}},"RetryPolicy":{"title":"RetryPolicy","description":"LiteLLM's RetryPolicy: retries after an error of each class, in place of num_retries for that class. A class left out retries num_retries times (400s, 401s and content-policy refusals: none).","type":"object","additionalProperties":false,"properties":{"BadRequestErrorRetries":{"description":"Retries after a 400 (BadRequestError). Without it a 400 is not retried.","type":"integer","minimum":0},"AuthenticationErrorRetries":{"description":"Retries after a 401 (AuthenticationError). Without it a 401 is not retried.","type":"integer","minimum":0},"TimeoutErrorRetries":{"description":"Retries after a Timeout (or a 408).","type":"integer","minimum":0},"RateLimitErrorRetries":{"description":"Retries after a 429 (RateLimitError).","type":"integer","minimum":0},"ContentPolicyViolationErrorRetries":{"description":"Retries after the provider refused the content (ContentPolicyViolationError). Without it the call goes straight to its content_policy_fallbacks.","type":"integer","minimum":0},"InternalServerErrorRetries":{"description":"Retries after a 5xx (InternalServerError, ServiceUnavailableError, ...).","type":"integer","minimum":0}}},"AllowedFailsPolicy":{"title":"AllowedFailsPolicy","description":"LiteLLM's AllowedFailsPolicy: failures of each class a deployment may have in a minute, counted apart from other classes; the next one cools it down. A class left out counts toward allowed_fails with the others.","type":"object","additionalProperties":false,"properties":{"BadRequestErrorAllowedFails":{"description":"400s (BadRequestError) allowed before a cool-down. Only counted when set: a 400 alone says nothing of the deployment.","type":"integer","minimum":0},"AuthenticationErrorAllowedFails":{"description":"401s (AuthenticationError) allowed before a cool-down.","type":"integer","minimum":0},"TimeoutErrorAllowedFails":{"description":"Timeouts (and 408s) allowed before a cool-down.","type":"integer","minimum":0},"RateLimitErrorAllowedFails":{"description":"429s (RateLimitError) allowed before a cool-down.","type":"integer","minimum":0},"ContentPolicyViolationErrorAllowedFails":{"description":"Content-policy refusals allowed before a cool-down. Only counted when set.","type":"integer","minimum":0},"InternalServerErrorAllowedFails":{"description":"5xx allowed before a cool-down.","type":"integer","minimum":0}}},"RouterSettings":{"title":"RouterSettings","description":"How an alias with several deployments is served: routing, retries, fallbacks, cooldowns.","type":"object","additionalProperties":false,"properties":{"routing_strategy":{"description":"How a deployment of an alias is picked. Implemented: simple-shuffle (random, weighted by litellm_params.weight, else rpm, else tpm), least-busy (fewest attempts in flight), latency-based-routing (lowest recent latency). usage-based-routing, usage-based-routing-v2 and cost-based-routing are accepted for LiteLLM compatibility, not implemented: they fall back to simple-shuffle with a warning at start-up.","type":"string","enum":["simple-shuffle","least-busy","usage-based-routing","usage-based-routing-v2","latency-based-routing","cost-based-routing"],"default":"simple-shuffle"},"num_retries":{"description":"Retries of a failed call across the alias's deployments. Default: litellm_settings.num_retries.","type":"integer","minimum":0},"timeout":{"description":"Seconds before a call fails with a Timeout. Default: litellm_settings.request_timeout.","type":"number","exclusiveMinimum":0},"retry_after":{"description":"Least seconds to wait before a retry (a provider's Retry-After wins when longer).","type":"number","default":0,"minimum":0},"fallbacks":{"description":"Aliases tried, in order, when every deployment of an alias fails: [{gpt-4o: [gpt-4o-mini, claude-sonnet]}]. Default: litellm_settings.fallbacks.","type":"array","items":{"$ref":"#/$defs/FallbackMap"}},"context_window_fallbacks":{"description":"Aliases tried when a call fails because the prompt exceeds the context window: [{gpt-4o-mini: [gpt-4o]}]. Default: litellm_settings.context_window_fallbacks.","type":"array","items":{"$ref":"#/$defs/FallbackMap"}},"content_policy_fallbacks":{"description":"Aliases tried when a call fails on the provider's content policy: [{gpt-4o: [claude-sonnet]}]. Default: litellm_settings.content_policy_fallbacks.","type":"array","items":{"$ref":"#/$defs/FallbackMap"}},"cooldown_time":{"description":"Seconds a deployment is skipped after more than allowed_fails failures in a minute. Default: litellm_settings.cooldown_time.","type":"number","minimum":0},"allowed_fails":{"description":"Failures in a minute a deployment may have before it cools down. Default: litellm_settings.allowed_fails.","type":"integer","minimum":0},"enable_tag_filtering":{"description":"LiteLLM tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"tag_filtering_match_any":{"description":"LiteLLM tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_host":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_port":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_password":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_url":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_db":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_pre_call_checks":{"description":"Before a deployment is picked, skip those whose context window (model_info.max_input_tokens, else the price table's max_input_tokens) the prompt exceeds. The prompt is estimated at four characters a token plus 3 tokens a message (LiteLLM counts with the model's tokenizer). When no deployment of the alias fits, the call fails with ContextWindowExceededError before any attempt, so context_window_fallbacks apply. Deployments with no known window are never skipped.","type":"boolean","default":false},"optional_pre_call_checks":{"description":"LiteLLM router pre-call checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_cooldowns":{"description":"Never cool a deployment down, whatever allowed_fails, allowed_fails_policy and cooldown_time say: every deployment stays a candidate after any number of failures.","type":"boolean","default":false},"retry_policy":{"description":"Retries by the class of the error, in place of num_retries for that class: {RateLimitErrorRetries: 3, TimeoutErrorRetries: 1, AuthenticationErrorRetries: 0}. Keys: BadRequestErrorRetries (400), AuthenticationErrorRetries (401), TimeoutErrorRetries (timeouts, 408), RateLimitErrorRetries (429), ContentPolicyViolationErrorRetries, InternalServerErrorRetries (5xx). A class left out keeps num_retries (400s, 401s and content-policy refusals: no retry). Each failure's class says how many retries the alias gets in all; a context-window error is never retried.","$ref":"#/$defs/RetryPolicy"},"model_group_retry_policy":{"description":"Per alias (model_name), a retry_policy used in place of the global one for calls to that alias: {gpt-4o: {RateLimitErrorRetries: 5}}. It replaces retry_policy, it is not merged with it.","type":"object","additionalProperties":{"$ref":"#/$defs/RetryPolicy"}},"allowed_fails_policy":{"description":"Failures of each class a deployment may have in a minute before it cools down, in place of allowed_fails for that class: {RateLimitErrorAllowedFails: 100, TimeoutErrorAllowedFails: 2}. Keys: BadRequestErrorAllowedFails, AuthenticationErrorAllowedFails, TimeoutErrorAllowedFails, RateLimitErrorAllowedFails, ContentPolicyViolationErrorAllowedFails, InternalServerErrorAllowedFails. Each class named is counted apart (400s and content-policy refusals too, which otherwise never count); the others count together against allowed_fails. 0: the first such failure cools it down.","$ref":"#/$defs/AllowedFailsPolicy"},"model_group_alias":{"description":"Names that stand for another alias: {gpt-4: gpt-4o} or {gpt-4: {model: gpt-4o, hidden: true}}. A call to the name is a call to that alias (its deployments, retries and fallbacks; model_group in the logs is that alias), even where the name is also a model_name. GET /v1/models lists the name unless hidden. The alias must be a model_name or a name a wildcard entry covers.","type":"object","default":{},"additionalProperties":{"anyOf":[{"type":"string","minLength":1},{"type":"object","additionalProperties":false,"required":["model"],"properties":{"model":{"description":"The alias the name routes to.","type":"string","minLength":1},"hidden":{"description":"Leave the name out of GET /v1/models.","type":"boolean","default":false}}}]}},"routing_strategy_args":{"description":"LiteLLM router: strategy tuning. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_max_parallel_requests":{"description":"LiteLLM router concurrency. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_fallbacks":{"description":"LiteLLM router fallbacks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_fallbacks":{"description":"Aliases tried, in order, after any alias that has no fallbacks entry of its own: [gpt-4o-mini] (LiteLLM's {\"*\": [gpt-4o-mini]}; a \"*\" entry in fallbacks wins). Default: litellm_settings.default_fallbacks.","type":"array","items":{"type":"string","minLength":1}},"default_litellm_params":{"description":"Parameters added to every call, as if it passed them: {temperature: 0.2, max_tokens: 512}. The call's own and the deployment's litellm_params win, key by key (a metadata object given there replaces this one). Keys that say where a call goes (model, api_key, api_base, ...) have no effect here.","type":"object","default":{},"additionalProperties":true},"stream_timeout":{"description":"Seconds a streamed call may wait for its answer's headers and between events, for every deployment without its own litellm_params.stream_timeout; a call's own stream_timeout wins. Unset: the timeout of a call that does not stream.","type":"number","exclusiveMinimum":0},"cache_responses":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime: use litellm_settings.cache.","x-litellm-ignored":true},"cache_kwargs":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime: use litellm_settings.cache_params.","x-litellm-ignored":true},"caching_groups":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"client_ttl":{"description":"LiteLLM router client cache. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"polling_interval":{"description":"LiteLLM router scheduler. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_priority":{"description":"LiteLLM router scheduler. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"provider_budget_config":{"description":"LiteLLM router budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ignore_invalid_deployments":{"description":"LiteLLM router. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"debug_level":{"description":"LiteLLM router logging. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"set_verbose":{"description":"LiteLLM router logging (deprecated). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_pre_call_check":{"description":"A spelling of enable_pre_call_checks found in LiteLLM's settings table. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting_config":{"description":"LiteLLM router (SDK): Slack alerting. Accepted for LiteLLM compatibility; has no effect in this runtime (use a failure callback).","x-litellm-ignored":true},"assistants_config":{"description":"LiteLLM router: Assistants API settings (the proxy's assistant_settings). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"router_general_settings":{"description":"LiteLLM router (SDK): internal optimisations such as async_only_mode. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"deployment_affinity_ttl_seconds":{"description":"LiteLLM router: seconds a key stays pinned to one deployment under its deployment_affinity pre-call check. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"search_tools":{"description":"LiteLLM router: the search tools of its Search API. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"guardrail_list":{"description":"LiteLLM router: guardrail deployments it balances load across. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"CallbackList":{"title":"CallbackList","description":"A list of callback references; a single reference is taken as a list of one (LiteLLM's `callbacks: custom_callbacks.proxy_handler_instance`).","anyOf":[{"$ref":"#/$defs/CallbackRef"},{"type":"array","items":{"$ref":"#/$defs/CallbackRef"}}]}}};
+const schema23 = {"title":"CallbackSettings","description":"Options of callbacks by name: the built-ins below, or any other name (a custom callback's settings, an object).","type":"object","properties":{"console":{"title":"ConsoleCallbackSettings","description":"The console built-in: one line per event on stderr.","type":"object","additionalProperties":false,"properties":{"format":{"description":"text: a readable line; json: one JSON object per line.","type":"string","enum":["text","json"],"default":"text"},"level":{"description":"Lowest level printed: failures are error, successes info, pre/post API calls and stream events debug.","type":"string","enum":["debug","info","warn","error"],"default":"info"}}},"file":{"title":"FileCallbackSettings","description":"The file built-in: one JSON line per event.","type":"object","additionalProperties":false,"properties":{"path":{"description":"The file, relative to the config file; its folder is created.","type":"string","default":"./logs/litellm-events.jsonl","minLength":1},"max_bytes":{"description":"Rotate the file when it grows past this size. Default: no rotation.","type":"integer","minimum":1},"max_files":{"description":"Rotated files kept (file.1, file.2, ...) when max_bytes is set; older ones are deleted. Default 5.","type":"integer","minimum":1}}},"mixpanel":{"title":"MixpanelCallbackSettings","description":"The mixpanel built-in: one Mixpanel event per successful or failed call.","type":"object","additionalProperties":false,"properties":{"token":{"description":"The Mixpanel project token. Default: the MIXPANEL_TOKEN environment variable.","type":"string","minLength":1},"api_host":{"description":"Mixpanel's API host (https://api-eu.mixpanel.com for EU residency).","type":"string","default":"https://api.mixpanel.com","pattern":"^https?://"},"event_name":{"description":"The Mixpanel event name.","type":"string","default":"LLM Response","minLength":1},"distinct_id":{"description":"The distinct_id of events whose call names no user: the call's `user` (or metadata.user_id) comes first; without this, the call id.","type":"string","minLength":1},"batch_size":{"description":"Events per request (Mixpanel's /track takes at most 50).","type":"integer","default":50,"minimum":1,"maximum":50},"flush_interval":{"description":"Milliseconds between sends of a partly filled batch.","type":"integer","default":1000,"minimum":1},"max_retries":{"description":"Retries of a failed send (429 and 5xx, with backoff) before the batch is reported and dropped.","type":"integer","default":3,"minimum":0}}},"webhook":{"title":"WebhookCallbackSettings","description":"The webhook built-in: POSTs events as JSON to a URL.","type":"object","required":["url"],"additionalProperties":false,"properties":{"url":{"description":"Where events are POSTed.","type":"string","pattern":"^https?://"},"headers":{"description":"Extra request headers, e.g. Authorization: Bearer ${WEBHOOK_TOKEN}.","type":"object","default":{},"additionalProperties":{"type":"string"}},"batch_size":{"description":"Events per POST: 1 sends each event as a JSON object, more sends a JSON array.","type":"integer","default":1,"minimum":1},"flush_interval":{"description":"Milliseconds between sends of a partly filled batch.","type":"integer","default":1000,"minimum":1},"max_retries":{"description":"Retries of a failed POST (429 and 5xx, with backoff) before the batch is reported and dropped.","type":"integer","default":3,"minimum":0}}}},"additionalProperties":{"description":"Settings of a custom callback, passed to it as options.","type":"object"}};
+const schema24 = {"title":"GeneralSettings","description":"The OpenAI-compatible HTTP server (litellm-runtime serve).","type":"object","additionalProperties":false,"properties":{"master_key":{"description":"Bearer token every request must carry (Authorization: Bearer <key>). Unset: no authentication. Use os.environ/NAME.","type":"string"},"host":{"description":"Interface the server listens on (0.0.0.0 for all).","type":"string","default":"127.0.0.1","minLength":1},"port":{"description":"TCP port of the server (0: any free port).","type":"integer","default":4000,"minimum":0,"maximum":65535},"max_request_body_bytes":{"description":"Largest request body accepted, in bytes; larger ones get 413. Default 1 MiB.","type":"integer","default":1048576,"minimum":1},"shutdown_grace_seconds":{"description":"On SIGTERM/SIGINT, seconds to let requests in flight finish before closing.","type":"number","default":10,"minimum":0},"reload_poll_interval":{"description":"Seconds between the checks that catch a change the file-system events missed, while the config is watched (serve --watch, createRuntime({ watch: true })). Each check compares the watched files' sizes and times, and reads a file only when they moved. 0 turns the check off.","type":"number","default":2,"minimum":0},"allow_unauthenticated":{"description":"Let a hot reload remove master_key while the server listens beyond loopback (0.0.0.0, a public address). Off: such a reload is refused with a reload_error and the previous config, with its key, keeps serving; a server that starts without a key on a public interface only warns.","type":"boolean","default":false},"allow_client_side_credentials":{"description":"LiteLLM proxy: let clients of the server set what the config otherwise owns: api_key, api_base, base_url, organization, api_version, azure_ad_token, mock_response, mock_delay, num_retries, timeout, stream_timeout and the cache's namespace and ttl. Off: such a request is a 400 naming the parameter. It applies to every client (this server has no virtual keys to allow it per key); the callback lists and prices stay the config's either way.","type":"boolean","default":false},"completion_model":{"description":"LiteLLM proxy: default model. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_url":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_connection_pool_limit":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_connection_timeout":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allow_requests_on_db_unavailable":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"store_model_in_db":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"store_prompts_in_spend_logs":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_spend_logs":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_redis_transaction_buffer":{"description":"LiteLLM proxy: buffer spend writes in Redis. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_batch_write_at":{"description":"LiteLLM proxy: spend-log write interval. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_budget_rescheduler_min_time":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_budget_rescheduler_max_time":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_reset_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting":{"description":"LiteLLM proxy alerting (Slack, email). Accepted for LiteLLM compatibility; has no effect in this runtime (use a failure callback).","x-litellm-ignored":true},"alerting_threshold":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alert_types":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting_args":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alert_to_webhook_url":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"custom_auth":{"description":"LiteLLM proxy: custom auth module. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_jwt_auth":{"description":"LiteLLM proxy JWT auth. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_jwtauth":{"description":"LiteLLM proxy JWT auth. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"public_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"admin_only_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_ips":{"description":"LiteLLM proxy IP allow-list. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_parallel_requests":{"description":"LiteLLM proxy concurrency limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"global_max_parallel_requests":{"description":"LiteLLM proxy concurrency limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_request_size_mb":{"description":"LiteLLM proxy request size limit. Accepted for LiteLLM compatibility; has no effect in this runtime: use max_request_body_bytes.","x-litellm-ignored":true},"max_response_size_mb":{"description":"LiteLLM proxy response size limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"infer_model_from_keys":{"description":"LiteLLM proxy. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"background_health_checks":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"health_check_interval":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"health_check_details":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"key_management_system":{"description":"LiteLLM proxy secret managers. Accepted for LiteLLM compatibility; has no effect in this runtime (use os.environ/NAME).","x-litellm-ignored":true},"key_management_settings":{"description":"LiteLLM proxy secret managers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enforce_user_param":{"description":"LiteLLM proxy: require the user param. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enforced_params":{"description":"LiteLLM proxy: required request params. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_client_headers_to_llm_api":{"description":"LiteLLM proxy header forwarding. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_openai_org_id":{"description":"LiteLLM proxy header forwarding. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"pass_through_endpoints":{"description":"LiteLLM proxy pass-through routes. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ui_access_mode":{"description":"LiteLLM proxy admin UI. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_license":{"description":"LiteLLM Enterprise licence. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_master_key_return":{"description":"LiteLLM proxy admin UI. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_adding_master_key_hash_to_db":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"user_api_key_cache_ttl":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"maximum_spend_logs_retention_period":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"maximum_spend_logs_retention_interval":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_spend_updates":{"description":"LiteLLM proxy: stop every spend write to its database (keys, users, teams). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_retry_on_max_parallel_request_limit_error":{"description":"LiteLLM proxy: do not retry a request its parallel-request limit refused. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_responses_id_security":{"description":"LiteLLM proxy: stop tying Responses API ids to the user who made them. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"reject_clientside_metadata_tags":{"description":"LiteLLM proxy: refuse requests that set metadata.tags themselves. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"user_mcp_management_mode":{"description":"LiteLLM proxy admin UI: which MCP servers users who are not admins see. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_client_credentials_pass_through_routes":{"description":"LiteLLM proxy: pass-through routes use the client's own provider credentials, without virtual-key checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_oauth2_auth":{"description":"LiteLLM proxy (Enterprise): OAuth 2.0 authentication. Accepted for LiteLLM compatibility; has no effect in this runtime (see master_key).","x-litellm-ignored":true},"use_x_forwarded_for":{"description":"LiteLLM proxy: take the client's IP from X-Forwarded-For (for allowed_ips). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"service_account_settings":{"description":"LiteLLM proxy virtual keys: settings that apply to service-account keys only. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"image_generation_model":{"description":"LiteLLM proxy: the model of every image generation request, whatever the request names. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"supported_db_objects":{"description":"LiteLLM proxy database: which kinds of object store_model_in_db loads from it. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_batch_polling_interval":{"description":"LiteLLM proxy: seconds between checks of whether a batch job has finished. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"custom_key_generate":{"description":"LiteLLM proxy virtual keys: a function that vets each key generation. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"embedding_model":{"description":"LiteLLM proxy: the model of every embedding request, whatever the request names. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_team_disabled":{"description":"LiteLLM proxy virtual keys: forbid personal keys (keys without a team). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allow_user_auth":{"description":"LiteLLM proxy (deprecated): its old user authentication. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_prisma_schema_update":{"description":"LiteLLM proxy database: skip its automatic schema migrations. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_key_header_name":{"description":"LiteLLM proxy virtual keys: a custom request header that carries the key. Accepted for LiteLLM compatibility; has no effect in this runtime (the key goes in Authorization: Bearer).","x-litellm-ignored":true},"moderation_model":{"description":"LiteLLM proxy: the default model of moderation requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"custom_sso":{"description":"LiteLLM proxy admin UI: a Python module with custom single sign-on logic. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_azure_key_vault":{"description":"LiteLLM proxy secret managers: read keys from Azure Key Vault. Accepted for LiteLLM compatibility; has no effect in this runtime (use os.environ/NAME).","x-litellm-ignored":true},"use_google_kms":{"description":"LiteLLM proxy secret managers: decrypt keys with Google Cloud KMS. Accepted for LiteLLM compatibility; has no effect in this runtime (use os.environ/NAME).","x-litellm-ignored":true},"spend_report_frequency":{"description":"LiteLLM proxy alerting: how often a spend report is sent. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"oauth2_config_mappings":{"description":"LiteLLM proxy (Enterprise): OAuth 2.0 settings. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_oauth2_proxy_auth":{"description":"LiteLLM proxy (Enterprise): OAuth 2.0 authentication done by a proxy in front of it. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = (function ucs2length(str) {
     const len = str.length;
@@ -995,8 +995,9 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
-const schema18 = {"title":"LiteLLMSettings","description":"Settings of the runtime: the global callback chains, the cache, logging and retries.","type":"object","additionalProperties":false,"properties":{"callbacks":{"description":"Callbacks for every event of every call (CustomLogger instances or classes, built-ins, modules).","default":[],"$ref":"#/$defs/CallbackList"},"input_callback":{"description":"Callbacks called before the provider request (pre_api_call); a plain function here is called with the call's kwargs.","default":[],"$ref":"#/$defs/CallbackList"},"success_callback":{"description":"Callbacks for successful calls; a plain function here is called as (kwargs, response, start_time, end_time).","default":[],"$ref":"#/$defs/CallbackList"},"failure_callback":{"description":"Callbacks for failed calls; a plain function here is called as (kwargs, null, start_time, end_time): the second argument is null, the error is kwargs.exception (its stack in kwargs.traceback_exception).","default":[],"$ref":"#/$defs/CallbackList"},"cache":{"description":"Cache responses (configured by cache_params).","type":"boolean","default":false},"cache_params":{"$ref":"#/$defs/CacheParams"},"turn_off_message_logging":{"description":"Keep the prompt and the answer from every logger: in the copies callbacks and built-ins receive, messages, input, additional_args.complete_input_dict, original_response, response_obj, complete_streaming_response, each chunk and standard_logging_object's messages and response hold \"redacted-by-litellm\" (LiteLLM's shapes). The caller's response is untouched; metadata, usage and cost are always logged. Per handler: message_logging: false; per call: metadata.mask_input / mask_output.","type":"boolean","default":false},"redact_api_keys":{"description":"Mask API keys (all but the last 4 characters) in what callbacks receive.","type":"boolean","default":true},"callback_timeout":{"description":"Seconds one callback method may run before it is reported as CALLBACK_TIMEOUT.","type":"number","default":10,"exclusiveMinimum":0},"callback_load_timeout":{"description":"Seconds a callback module may take to load (its import, top-level awaits included). Past it the load fails with CONFIG_CALLBACK_LOAD naming the module: at start-up the config is refused, at a reload the previous config keeps serving and the next save tries again.","type":"number","default":10,"exclusiveMinimum":0},"hook_timeout_policy":{"description":"What an async_pre_call_hook or async_moderation_hook that runs past callback_timeout does to its call: reject fails the call with CALLBACK_TIMEOUT (a guard that cannot answer lets nothing through; 500 on the server); allow lets the call go on unchecked. The timeout is reported and counted in stats().timeouts either way.","type":"string","enum":["reject","allow"],"default":"reject"},"max_queue":{"description":"Most logging tasks waiting in the background queue; when it is full the oldest waiting task is dropped to make room, counted in stats().dropped and reported (CALLBACK_QUEUE_FULL).","type":"integer","default":10000,"minimum":1},"model_cost_map":{"description":"Path (relative to this file) of a JSON price table in LiteLLM's model_prices_and_context_window.json format, looked up before the bundled one.","type":"string","minLength":1},"num_retries":{"description":"Retries of a failed call (rate limits, timeouts, connection errors, 5xx), with backoff.","type":"integer","default":0,"minimum":0},"request_timeout":{"description":"Seconds before a provider call fails with a Timeout, unless the model or the call sets its own.","type":"number","default":600,"exclusiveMinimum":0},"max_response_bytes":{"description":"Largest JSON answer (or error body) read from a provider, in bytes. Bytes are counted as they arrive; past the limit the request is stopped and the call fails with InvalidResponseError (502 on the server). Default 32 MiB.","type":"integer","default":33554432,"minimum":1},"max_stream_bytes":{"description":"Largest streamed answer read from a provider, in bytes. Past the limit the request is stopped and the stream fails with InvalidResponseError. Default 128 MiB.","type":"integer","default":134217728,"minimum":1},"max_record_bytes":{"description":"Largest logging record a built-in (console json, file, webhook, mixpanel) writes or sends, in bytes. Past it the record's largest fields (messages, response, metadata) are replaced by a marker stating their size, so the record stays valid JSON with its ids, status and cost. Default 1 MiB.","type":"integer","default":1048576,"minimum":1024},"drop_params":{"description":"Drop parameters a provider does not take instead of failing the call with UnsupportedParamsError (LLM_UNSUPPORTED_PARAMS): api.openai.com and Azure take OpenAI's parameters only, Anthropic lacks some of them. Each dropped parameter is named once per provider in a warning on stderr. A call's own drop_params, or the model's litellm_params.drop_params, wins. OpenAI-compatible servers (api_base) get unknown parameters as they are.","type":"boolean","default":false},"modify_params":{"description":"LiteLLM: let LiteLLM rewrite a request to fit a provider. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"set_verbose":{"description":"LiteLLM: verbose debug logs. Accepted for LiteLLM compatibility; has no effect in this runtime (add the console callback instead).","x-litellm-ignored":true},"json_logs":{"description":"LiteLLM: JSON-formatted proxy logs. Accepted for LiteLLM compatibility; has no effect in this runtime (see callback_settings.console.format).","x-litellm-ignored":true},"telemetry":{"description":"LiteLLM: usage telemetry. Accepted for LiteLLM compatibility; has no effect in this runtime (which sends none).","x-litellm-ignored":true},"service_callbacks":{"description":"LiteLLM: callbacks for Redis / Postgres health events. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redact_user_api_key_info":{"description":"LiteLLM: redact the proxy's virtual-key info from logs. Accepted for LiteLLM compatibility; has no effect in this runtime (see redact_api_keys).","x-litellm-ignored":true},"langfuse_default_tags":{"description":"LiteLLM: default tags of Langfuse logging. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"force_ipv4":{"description":"LiteLLM: force IPv4 for provider requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_traceparent_to_llm_provider":{"description":"LiteLLM: forward the traceparent header to the provider. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_preview_features":{"description":"LiteLLM: preview provider features. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_fallbacks":{"description":"LiteLLM: fallbacks for any model group. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"fallbacks":{"description":"LiteLLM also reads fallbacks here. Accepted for LiteLLM compatibility; has no effect in this runtime: set router_settings.fallbacks.","x-litellm-ignored":true},"context_window_fallbacks":{"description":"LiteLLM also reads these fallbacks here. Accepted for LiteLLM compatibility; has no effect in this runtime: set router_settings.context_window_fallbacks.","x-litellm-ignored":true},"content_policy_fallbacks":{"description":"LiteLLM also reads these fallbacks here. Accepted for LiteLLM compatibility; has no effect in this runtime: set router_settings.content_policy_fallbacks.","x-litellm-ignored":true},"mcp_aliases":{"description":"LiteLLM: aliases of MCP servers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_parallel_requests":{"description":"LiteLLM: concurrency limit per deployment. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_end_user_cost_tracking":{"description":"LiteLLM proxy spend tracking. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_end_user_cost_tracking_prometheus_only":{"description":"LiteLLM proxy spend tracking. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"key_generation_settings":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_key_generate_params":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"upperbound_key_generate_params":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_team_settings":{"description":"LiteLLM proxy teams. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_internal_user_params":{"description":"LiteLLM proxy users. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"budget_duration":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_end_user_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_internal_user_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"internal_user_budget_duration":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_add_transform_inline_image_block":{"description":"LiteLLM: Fireworks AI image handling. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_hf_tokenizer_download":{"description":"LiteLLM: tokenizer choice. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_json_schema_validation":{"description":"LiteLLM: validate responses against response_format. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"return_response_headers":{"description":"LiteLLM: return the provider's response headers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redact_messages_in_exceptions":{"description":"LiteLLM: redact messages from exception text. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ssl_verify":{"description":"LiteLLM: TLS verification of provider requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_copilot_system_to_assistant":{"description":"LiteLLM (deprecated): GitHub Copilot message rewriting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}};
-const schema19 = {"title":"CacheParams","description":"The response cache, used when litellm_settings.cache is true.","type":"object","additionalProperties":false,"properties":{"type":{"description":"local: in this process (LRU); redis: shared through Redis.","type":"string","enum":["local","redis"],"default":"local"},"host":{"description":"Redis host (or use url).","type":"string"},"port":{"description":"Redis port.","type":"integer","default":6379,"minimum":1,"maximum":65535},"password":{"description":"Redis password. Use os.environ/NAME rather than writing it in the file.","type":"string"},"username":{"description":"Redis ACL username.","type":"string"},"url":{"description":"Redis URL, redis://[user:password@]host:port[/db] (rediss:// for TLS); overrides host, port, password, db.","type":"string","pattern":"^rediss?://"},"db":{"description":"Redis database number.","type":"integer","default":0,"minimum":0},"tls":{"description":"Connect to Redis over TLS.","type":"boolean","default":false},"ssl":{"description":"LiteLLM's name for tls: connect to Redis over TLS.","type":"boolean"},"cluster_nodes":{"description":"Redis Cluster seed nodes; when set, host/port/url are not used.","type":"array","minItems":1,"items":{"anyOf":[{"title":"RedisNode","description":"an object {host, port}","type":"object","required":["host","port"],"additionalProperties":false,"properties":{"host":{"description":"Node host.","type":"string","minLength":1},"port":{"description":"Node port.","type":"integer","minimum":1,"maximum":65535}}},{"description":"a \"host:port\" string","type":"string","pattern":"^[^:\\s]+:[0-9]+$"}]}},"namespace":{"description":"Prefix of every cache key, so several apps can share one Redis.","type":"string"},"ttl":{"description":"Seconds a cached response lives. Default: until evicted (local) or forever (redis).","type":"number","exclusiveMinimum":0},"mode":{"description":"default_on: every call is cached unless it opts out (cache: {no-cache: true}); default_off: only calls that opt in (caching: true).","type":"string","enum":["default_on","default_off"],"default":"default_on"},"supported_call_types":{"description":"Which kinds of call are cached. This runtime has completion, acompletion, embedding and aembedding; the other LiteLLM names are accepted. Default: all.","type":"array","uniqueItems":true,"items":{"type":"string","enum":["completion","acompletion","embedding","aembedding","text_completion","atext_completion","transcription","atranscription","rerank","arerank","responses","aresponses"]}},"max_items":{"description":"Local cache: most entries kept before the least recently used is evicted.","type":"integer","default":10000,"minimum":1},"max_bytes":{"description":"Local cache: most bytes of cached responses kept before the least recently used are evicted. Default: no limit but max_items.","type":"integer","minimum":1},"timeout":{"description":"Seconds a Redis read or write may take before the cache is skipped for that call (a slow cache never fails a call).","type":"number","default":0.25,"exclusiveMinimum":0},"max_connections":{"description":"LiteLLM: redis-py connection pool size. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_startup_nodes":{"description":"LiteLLM's Redis Cluster nodes. Accepted for LiteLLM compatibility; has no effect in this runtime: use cluster_nodes.","x-litellm-ignored":true},"service_name":{"description":"LiteLLM: Redis Sentinel service. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"sentinel_nodes":{"description":"LiteLLM: Redis Sentinel nodes. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_in_memory_ttl":{"description":"LiteLLM: TTL of its in-memory cache layer. Accepted for LiteLLM compatibility; has no effect in this runtime: use ttl.","x-litellm-ignored":true},"default_in_redis_ttl":{"description":"LiteLLM: TTL of its Redis cache layer. Accepted for LiteLLM compatibility; has no effect in this runtime: use ttl.","x-litellm-ignored":true},"ssl_cert_reqs":{"description":"LiteLLM: redis-py TLS certificate checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ssl_check_hostname":{"description":"LiteLLM: redis-py TLS hostname check. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"similarity_threshold":{"description":"LiteLLM: semantic cache threshold. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true}}};
+const schema18 = {"title":"LiteLLMSettings","description":"Settings of the runtime: the global callback chains, the cache, logging and retries.","type":"object","additionalProperties":false,"properties":{"callbacks":{"description":"Callbacks for every event of every call (CustomLogger instances or classes, built-ins, modules).","default":[],"$ref":"#/$defs/CallbackList"},"input_callback":{"description":"Callbacks called before the provider request (pre_api_call); a plain function here is called with the call's kwargs.","default":[],"$ref":"#/$defs/CallbackList"},"success_callback":{"description":"Callbacks for successful calls; a plain function here is called as (kwargs, response, start_time, end_time).","default":[],"$ref":"#/$defs/CallbackList"},"failure_callback":{"description":"Callbacks for failed calls; a plain function here is called as (kwargs, null, start_time, end_time): the second argument is null, the error is kwargs.exception (its stack in kwargs.traceback_exception).","default":[],"$ref":"#/$defs/CallbackList"},"cache":{"description":"Cache responses (configured by cache_params).","type":"boolean","default":false},"cache_params":{"$ref":"#/$defs/CacheParams"},"turn_off_message_logging":{"description":"Keep the prompt and the answer from every logger: in the copies callbacks and built-ins receive, messages, input, additional_args.complete_input_dict, original_response, response_obj, complete_streaming_response, each chunk and standard_logging_object's messages and response hold \"redacted-by-litellm\" (LiteLLM's shapes). The caller's response is untouched; metadata, usage and cost are always logged. Per handler: message_logging: false; per call: metadata.mask_input / mask_output.","type":"boolean","default":false},"redact_api_keys":{"description":"Mask API keys (all but the last 4 characters) in what callbacks receive.","type":"boolean","default":true},"callback_timeout":{"description":"Seconds one callback method may run before it is reported as CALLBACK_TIMEOUT.","type":"number","default":10,"exclusiveMinimum":0},"callback_load_timeout":{"description":"Seconds a callback module may take to load (its import, top-level awaits included). Past it the load fails with CONFIG_CALLBACK_LOAD naming the module: at start-up the config is refused, at a reload the previous config keeps serving and the next save tries again.","type":"number","default":10,"exclusiveMinimum":0},"hook_timeout_policy":{"description":"What an async_pre_call_hook or async_moderation_hook that runs past callback_timeout does to its call: reject fails the call with CALLBACK_TIMEOUT (a guard that cannot answer lets nothing through; 500 on the server); allow lets the call go on unchecked. The timeout is reported and counted in stats().timeouts either way.","type":"string","enum":["reject","allow"],"default":"reject"},"max_queue":{"description":"Most logging tasks waiting in the background queue; when it is full the oldest waiting task is dropped to make room, counted in stats().dropped and reported (CALLBACK_QUEUE_FULL).","type":"integer","default":10000,"minimum":1},"model_cost_map":{"description":"Path (relative to this file) of a JSON price table in LiteLLM's model_prices_and_context_window.json format, looked up before the bundled one.","type":"string","minLength":1},"num_retries":{"description":"Retries of a failed call (rate limits, timeouts, connection errors, 5xx), with backoff: router_settings.num_retries, which wins when both are set.","type":"integer","default":0,"minimum":0},"request_timeout":{"description":"Seconds before a provider call fails with a Timeout when neither the call (timeout), its deployment (litellm_params.timeout) nor router_settings.timeout sets one. In library use: litellm.request_timeout.","type":"number","default":600,"exclusiveMinimum":0},"allowed_fails":{"description":"Failures in a minute a deployment may have before it cools down: router_settings.allowed_fails, which wins when both are set.","type":"integer","default":3,"minimum":0},"cooldown_time":{"description":"Seconds a deployment is skipped after more than allowed_fails failures in a minute: router_settings.cooldown_time, which wins when both are set.","type":"number","default":5,"minimum":0},"max_response_bytes":{"description":"Largest JSON answer (or error body) read from a provider, in bytes. Bytes are counted as they arrive; past the limit the request is stopped and the call fails with InvalidResponseError (502 on the server). Default 32 MiB.","type":"integer","default":33554432,"minimum":1},"max_stream_bytes":{"description":"Largest streamed answer read from a provider, in bytes. Past the limit the request is stopped and the stream fails with InvalidResponseError. Default 128 MiB.","type":"integer","default":134217728,"minimum":1},"max_record_bytes":{"description":"Largest logging record a built-in (console json, file, webhook, mixpanel) writes or sends, in bytes. Past it the record's largest fields (messages, response, metadata) are replaced by a marker stating their size, so the record stays valid JSON with its ids, status and cost. Default 1 MiB.","type":"integer","default":1048576,"minimum":1024},"drop_params":{"description":"Drop parameters a provider does not take instead of failing the call with UnsupportedParamsError (LLM_UNSUPPORTED_PARAMS): api.openai.com and Azure take OpenAI's parameters only, Anthropic lacks some of them. Each dropped parameter is named once per provider in a warning on stderr. A call's own drop_params, or the model's litellm_params.drop_params, wins. OpenAI-compatible servers (api_base) get unknown parameters as they are.","type":"boolean","default":false},"modify_params":{"description":"LiteLLM: let LiteLLM rewrite a request to fit a provider. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"set_verbose":{"description":"LiteLLM: verbose debug logs. Accepted for LiteLLM compatibility; has no effect in this runtime (add the console callback instead).","x-litellm-ignored":true},"json_logs":{"description":"LiteLLM: JSON-formatted proxy logs. Accepted for LiteLLM compatibility; has no effect in this runtime (see callback_settings.console.format).","x-litellm-ignored":true},"telemetry":{"description":"LiteLLM: usage telemetry. Accepted for LiteLLM compatibility; has no effect in this runtime (which sends none).","x-litellm-ignored":true},"service_callbacks":{"description":"LiteLLM: callbacks for Redis / Postgres health events. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redact_user_api_key_info":{"description":"LiteLLM: redact the proxy's virtual-key info from logs. Accepted for LiteLLM compatibility; has no effect in this runtime (see redact_api_keys).","x-litellm-ignored":true},"langfuse_default_tags":{"description":"LiteLLM: default tags of Langfuse logging. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"force_ipv4":{"description":"LiteLLM: force IPv4 for provider requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_traceparent_to_llm_provider":{"description":"LiteLLM: forward the traceparent header to the provider. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_preview_features":{"description":"LiteLLM: preview provider features. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_fallbacks":{"description":"Aliases tried, in order, after any alias that has no fallbacks entry of its own: router_settings.default_fallbacks, which wins when both are set.","type":"array","default":[],"items":{"type":"string","minLength":1}},"fallbacks":{"description":"Aliases tried, in order, when every deployment of an alias fails: router_settings.fallbacks, which wins when both are set.","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"context_window_fallbacks":{"description":"Aliases tried when a call fails because the prompt exceeds the context window: router_settings.context_window_fallbacks, which wins when both are set.","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"content_policy_fallbacks":{"description":"Aliases tried when a call fails on the provider's content policy: router_settings.content_policy_fallbacks, which wins when both are set.","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"mcp_aliases":{"description":"LiteLLM: aliases of MCP servers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_parallel_requests":{"description":"LiteLLM: concurrency limit per deployment. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_end_user_cost_tracking":{"description":"LiteLLM proxy spend tracking. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_end_user_cost_tracking_prometheus_only":{"description":"LiteLLM proxy spend tracking. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"key_generation_settings":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_key_generate_params":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"upperbound_key_generate_params":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_team_settings":{"description":"LiteLLM proxy teams. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_internal_user_params":{"description":"LiteLLM proxy users. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"budget_duration":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_end_user_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_internal_user_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"internal_user_budget_duration":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_add_transform_inline_image_block":{"description":"LiteLLM: Fireworks AI image handling. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_hf_tokenizer_download":{"description":"LiteLLM: tokenizer choice. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_json_schema_validation":{"description":"LiteLLM: validate responses against response_format. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"return_response_headers":{"description":"LiteLLM: return the provider's response headers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redact_messages_in_exceptions":{"description":"LiteLLM: redact messages from exception text. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ssl_verify":{"description":"LiteLLM: TLS verification of provider requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_copilot_system_to_assistant":{"description":"LiteLLM (deprecated): GitHub Copilot message rewriting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"LITELLM_DISABLE_STOP_SEQUENCE_LIMIT":{"description":"LiteLLM: lift its cap on the number of stop sequences in a request (an environment variable its settings table also lists here). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_chat_completions_url_for_anthropic_messages":{"description":"LiteLLM: answer /v1/messages for OpenAI models through chat completions instead of the Responses API. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_key_alias_format_validation":{"description":"LiteLLM proxy virtual keys: check the format of key_alias when a key is made or changed. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}};
+const schema19 = {"title":"CacheParams","description":"The response cache, used when litellm_settings.cache is true.","type":"object","additionalProperties":false,"properties":{"type":{"description":"local: in this process (LRU); redis: shared through Redis.","type":"string","enum":["local","redis"],"default":"local"},"host":{"description":"Redis host (or use url).","type":"string"},"port":{"description":"Redis port.","type":"integer","default":6379,"minimum":1,"maximum":65535},"password":{"description":"Redis password. Use os.environ/NAME rather than writing it in the file.","type":"string"},"username":{"description":"Redis ACL username.","type":"string"},"url":{"description":"Redis URL, redis://[user:password@]host:port[/db] (rediss:// for TLS); overrides host, port, password, db.","type":"string","pattern":"^rediss?://"},"db":{"description":"Redis database number.","type":"integer","default":0,"minimum":0},"tls":{"description":"Connect to Redis over TLS.","type":"boolean","default":false},"ssl":{"description":"LiteLLM's name for tls: connect to Redis over TLS.","type":"boolean"},"cluster_nodes":{"description":"Redis Cluster seed nodes; when set, host/port/url are not used.","type":"array","minItems":1,"items":{"anyOf":[{"title":"RedisNode","description":"an object {host, port}","type":"object","required":["host","port"],"additionalProperties":false,"properties":{"host":{"description":"Node host.","type":"string","minLength":1},"port":{"description":"Node port.","type":"integer","minimum":1,"maximum":65535}}},{"description":"a \"host:port\" string","type":"string","pattern":"^[^:\\s]+:[0-9]+$"}]}},"namespace":{"description":"Prefix of every cache key, so several apps can share one Redis.","type":"string"},"ttl":{"description":"Seconds a cached response lives. Default: until evicted (local) or forever (redis).","type":"number","exclusiveMinimum":0},"mode":{"description":"default_on: every call is cached unless it opts out (cache: {no-cache: true}); default_off: only calls that opt in (caching: true).","type":"string","enum":["default_on","default_off"],"default":"default_on"},"supported_call_types":{"description":"Which kinds of call are cached. This runtime has completion, acompletion, embedding and aembedding; the other LiteLLM names are accepted. Default: all.","type":"array","uniqueItems":true,"items":{"type":"string","enum":["completion","acompletion","embedding","aembedding","text_completion","atext_completion","transcription","atranscription","rerank","arerank","responses","aresponses"]}},"max_items":{"description":"Local cache: most entries kept before the least recently used is evicted.","type":"integer","default":10000,"minimum":1},"max_bytes":{"description":"Local cache: most bytes of cached responses kept before the least recently used are evicted. Default: no limit but max_items.","type":"integer","minimum":1},"timeout":{"description":"Seconds a Redis read or write may take before the cache is skipped for that call (a slow cache never fails a call).","type":"number","default":0.25,"exclusiveMinimum":0},"max_connections":{"description":"LiteLLM: redis-py connection pool size. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_startup_nodes":{"description":"LiteLLM's Redis Cluster nodes. Accepted for LiteLLM compatibility; has no effect in this runtime: use cluster_nodes.","x-litellm-ignored":true},"service_name":{"description":"LiteLLM: Redis Sentinel service. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"sentinel_nodes":{"description":"LiteLLM: Redis Sentinel nodes. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_in_memory_ttl":{"description":"LiteLLM: TTL of its in-memory cache layer. Accepted for LiteLLM compatibility; has no effect in this runtime: use ttl.","x-litellm-ignored":true},"default_in_redis_ttl":{"description":"LiteLLM: TTL of its Redis cache layer. Accepted for LiteLLM compatibility; has no effect in this runtime: use ttl.","x-litellm-ignored":true},"ssl_cert_reqs":{"description":"LiteLLM: redis-py TLS certificate checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ssl_check_hostname":{"description":"LiteLLM: redis-py TLS hostname check. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"similarity_threshold":{"description":"LiteLLM: semantic cache threshold. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true},"gcp_service_account":{"description":"LiteLLM: GCP service account for IAM sign-in to Memorystore Redis. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"gcp_ssl_ca_certs":{"description":"LiteLLM: CA certificate file for TLS to GCP Memorystore Redis. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"qdrant_semantic_cache_embedding_model":{"description":"LiteLLM: the embedding model of its Qdrant semantic cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true},"qdrant_collection_name":{"description":"LiteLLM: the Qdrant collection of its semantic cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true},"qdrant_quantization_config":{"description":"LiteLLM: vector quantization of its Qdrant semantic cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true},"qdrant_semantic_cache_vector_size":{"description":"LiteLLM: vector size of its Qdrant semantic cache (the embedding model's dimensions). Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true},"s3_bucket_name":{"description":"LiteLLM: bucket of its S3 cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).","x-litellm-ignored":true},"s3_region_name":{"description":"LiteLLM: region of its S3 cache bucket. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).","x-litellm-ignored":true},"s3_aws_access_key_id":{"description":"LiteLLM: AWS access key id of its S3 cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).","x-litellm-ignored":true},"s3_aws_secret_access_key":{"description":"LiteLLM: AWS secret key of its S3 cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).","x-litellm-ignored":true},"s3_endpoint_url":{"description":"LiteLLM: endpoint of an S3-compatible store for its S3 cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).","x-litellm-ignored":true},"gcs_bucket_name":{"description":"LiteLLM: bucket of its Google Cloud Storage cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no GCS cache).","x-litellm-ignored":true},"gcs_path_service_account":{"description":"LiteLLM: service-account JSON file of its Google Cloud Storage cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no GCS cache).","x-litellm-ignored":true},"gcs_path":{"description":"LiteLLM: object prefix of its Google Cloud Storage cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no GCS cache).","x-litellm-ignored":true},"disable_copilot_system_to_assistant":{"description":"LiteLLM (deprecated): GitHub Copilot message rewriting, placed here by LiteLLM's example config (its settings table has it in litellm_settings). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}};
+const schema20 = {"title":"FallbackMap","description":"{alias: [aliases tried in order]}","type":"object","minProperties":1,"additionalProperties":{"description":"Aliases tried in order.","type":"array","items":{"type":"string","minLength":1}}};
 const pattern1 = new RegExp("^rediss?://", "u");
 const pattern2 = new RegExp("^[^:\\s]+:[0-9]+$", "u");
 
@@ -1639,9 +1640,9 @@ errors++;
 }
 }
 if(data.turn_off_message_logging !== undefined){
-let data36 = data.turn_off_message_logging;
-if(typeof data36 !== "boolean"){
-const err47 = {instancePath:instancePath+"/turn_off_message_logging",schemaPath:"#/properties/turn_off_message_logging/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema18.properties.turn_off_message_logging.type,parentSchema:schema18.properties.turn_off_message_logging,data:data36};
+let data51 = data.turn_off_message_logging;
+if(typeof data51 !== "boolean"){
+const err47 = {instancePath:instancePath+"/turn_off_message_logging",schemaPath:"#/properties/turn_off_message_logging/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema18.properties.turn_off_message_logging.type,parentSchema:schema18.properties.turn_off_message_logging,data:data51};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -1652,9 +1653,9 @@ errors++;
 }
 }
 if(data.redact_api_keys !== undefined){
-let data37 = data.redact_api_keys;
-if(typeof data37 !== "boolean"){
-const err48 = {instancePath:instancePath+"/redact_api_keys",schemaPath:"#/properties/redact_api_keys/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema18.properties.redact_api_keys.type,parentSchema:schema18.properties.redact_api_keys,data:data37};
+let data52 = data.redact_api_keys;
+if(typeof data52 !== "boolean"){
+const err48 = {instancePath:instancePath+"/redact_api_keys",schemaPath:"#/properties/redact_api_keys/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema18.properties.redact_api_keys.type,parentSchema:schema18.properties.redact_api_keys,data:data52};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -1665,10 +1666,10 @@ errors++;
 }
 }
 if(data.callback_timeout !== undefined){
-let data38 = data.callback_timeout;
-if((typeof data38 == "number") && (isFinite(data38))){
-if(data38 <= 0 || isNaN(data38)){
-const err49 = {instancePath:instancePath+"/callback_timeout",schemaPath:"#/properties/callback_timeout/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema18.properties.callback_timeout,data:data38};
+let data53 = data.callback_timeout;
+if((typeof data53 == "number") && (isFinite(data53))){
+if(data53 <= 0 || isNaN(data53)){
+const err49 = {instancePath:instancePath+"/callback_timeout",schemaPath:"#/properties/callback_timeout/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema18.properties.callback_timeout,data:data53};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -1679,7 +1680,7 @@ errors++;
 }
 }
 else {
-const err50 = {instancePath:instancePath+"/callback_timeout",schemaPath:"#/properties/callback_timeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema18.properties.callback_timeout.type,parentSchema:schema18.properties.callback_timeout,data:data38};
+const err50 = {instancePath:instancePath+"/callback_timeout",schemaPath:"#/properties/callback_timeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema18.properties.callback_timeout.type,parentSchema:schema18.properties.callback_timeout,data:data53};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -1690,10 +1691,10 @@ errors++;
 }
 }
 if(data.callback_load_timeout !== undefined){
-let data39 = data.callback_load_timeout;
-if((typeof data39 == "number") && (isFinite(data39))){
-if(data39 <= 0 || isNaN(data39)){
-const err51 = {instancePath:instancePath+"/callback_load_timeout",schemaPath:"#/properties/callback_load_timeout/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema18.properties.callback_load_timeout,data:data39};
+let data54 = data.callback_load_timeout;
+if((typeof data54 == "number") && (isFinite(data54))){
+if(data54 <= 0 || isNaN(data54)){
+const err51 = {instancePath:instancePath+"/callback_load_timeout",schemaPath:"#/properties/callback_load_timeout/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema18.properties.callback_load_timeout,data:data54};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -1704,7 +1705,7 @@ errors++;
 }
 }
 else {
-const err52 = {instancePath:instancePath+"/callback_load_timeout",schemaPath:"#/properties/callback_load_timeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema18.properties.callback_load_timeout.type,parentSchema:schema18.properties.callback_load_timeout,data:data39};
+const err52 = {instancePath:instancePath+"/callback_load_timeout",schemaPath:"#/properties/callback_load_timeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema18.properties.callback_load_timeout.type,parentSchema:schema18.properties.callback_load_timeout,data:data54};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -1715,9 +1716,9 @@ errors++;
 }
 }
 if(data.hook_timeout_policy !== undefined){
-let data40 = data.hook_timeout_policy;
-if(typeof data40 !== "string"){
-const err53 = {instancePath:instancePath+"/hook_timeout_policy",schemaPath:"#/properties/hook_timeout_policy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.hook_timeout_policy.type,parentSchema:schema18.properties.hook_timeout_policy,data:data40};
+let data55 = data.hook_timeout_policy;
+if(typeof data55 !== "string"){
+const err53 = {instancePath:instancePath+"/hook_timeout_policy",schemaPath:"#/properties/hook_timeout_policy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.hook_timeout_policy.type,parentSchema:schema18.properties.hook_timeout_policy,data:data55};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -1726,8 +1727,8 @@ vErrors.push(err53);
 }
 errors++;
 }
-if(!((data40 === "reject") || (data40 === "allow"))){
-const err54 = {instancePath:instancePath+"/hook_timeout_policy",schemaPath:"#/properties/hook_timeout_policy/enum",keyword:"enum",params:{allowedValues: schema18.properties.hook_timeout_policy.enum},message:"must be equal to one of the allowed values",schema:schema18.properties.hook_timeout_policy.enum,parentSchema:schema18.properties.hook_timeout_policy,data:data40};
+if(!((data55 === "reject") || (data55 === "allow"))){
+const err54 = {instancePath:instancePath+"/hook_timeout_policy",schemaPath:"#/properties/hook_timeout_policy/enum",keyword:"enum",params:{allowedValues: schema18.properties.hook_timeout_policy.enum},message:"must be equal to one of the allowed values",schema:schema18.properties.hook_timeout_policy.enum,parentSchema:schema18.properties.hook_timeout_policy,data:data55};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -1738,9 +1739,9 @@ errors++;
 }
 }
 if(data.max_queue !== undefined){
-let data41 = data.max_queue;
-if(!(((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41))) && (isFinite(data41)))){
-const err55 = {instancePath:instancePath+"/max_queue",schemaPath:"#/properties/max_queue/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.max_queue.type,parentSchema:schema18.properties.max_queue,data:data41};
+let data56 = data.max_queue;
+if(!(((typeof data56 == "number") && (!(data56 % 1) && !isNaN(data56))) && (isFinite(data56)))){
+const err55 = {instancePath:instancePath+"/max_queue",schemaPath:"#/properties/max_queue/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.max_queue.type,parentSchema:schema18.properties.max_queue,data:data56};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -1749,9 +1750,9 @@ vErrors.push(err55);
 }
 errors++;
 }
-if((typeof data41 == "number") && (isFinite(data41))){
-if(data41 < 1 || isNaN(data41)){
-const err56 = {instancePath:instancePath+"/max_queue",schemaPath:"#/properties/max_queue/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema18.properties.max_queue,data:data41};
+if((typeof data56 == "number") && (isFinite(data56))){
+if(data56 < 1 || isNaN(data56)){
+const err56 = {instancePath:instancePath+"/max_queue",schemaPath:"#/properties/max_queue/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema18.properties.max_queue,data:data56};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -1763,10 +1764,10 @@ errors++;
 }
 }
 if(data.model_cost_map !== undefined){
-let data42 = data.model_cost_map;
-if(typeof data42 === "string"){
-if(func3(data42) < 1){
-const err57 = {instancePath:instancePath+"/model_cost_map",schemaPath:"#/properties/model_cost_map/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.properties.model_cost_map,data:data42};
+let data57 = data.model_cost_map;
+if(typeof data57 === "string"){
+if(func3(data57) < 1){
+const err57 = {instancePath:instancePath+"/model_cost_map",schemaPath:"#/properties/model_cost_map/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.properties.model_cost_map,data:data57};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -1777,7 +1778,7 @@ errors++;
 }
 }
 else {
-const err58 = {instancePath:instancePath+"/model_cost_map",schemaPath:"#/properties/model_cost_map/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.model_cost_map.type,parentSchema:schema18.properties.model_cost_map,data:data42};
+const err58 = {instancePath:instancePath+"/model_cost_map",schemaPath:"#/properties/model_cost_map/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.model_cost_map.type,parentSchema:schema18.properties.model_cost_map,data:data57};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -1788,9 +1789,9 @@ errors++;
 }
 }
 if(data.num_retries !== undefined){
-let data43 = data.num_retries;
-if(!(((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43))) && (isFinite(data43)))){
-const err59 = {instancePath:instancePath+"/num_retries",schemaPath:"#/properties/num_retries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.num_retries.type,parentSchema:schema18.properties.num_retries,data:data43};
+let data58 = data.num_retries;
+if(!(((typeof data58 == "number") && (!(data58 % 1) && !isNaN(data58))) && (isFinite(data58)))){
+const err59 = {instancePath:instancePath+"/num_retries",schemaPath:"#/properties/num_retries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.num_retries.type,parentSchema:schema18.properties.num_retries,data:data58};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -1799,9 +1800,9 @@ vErrors.push(err59);
 }
 errors++;
 }
-if((typeof data43 == "number") && (isFinite(data43))){
-if(data43 < 0 || isNaN(data43)){
-const err60 = {instancePath:instancePath+"/num_retries",schemaPath:"#/properties/num_retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema18.properties.num_retries,data:data43};
+if((typeof data58 == "number") && (isFinite(data58))){
+if(data58 < 0 || isNaN(data58)){
+const err60 = {instancePath:instancePath+"/num_retries",schemaPath:"#/properties/num_retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema18.properties.num_retries,data:data58};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -1813,10 +1814,10 @@ errors++;
 }
 }
 if(data.request_timeout !== undefined){
-let data44 = data.request_timeout;
-if((typeof data44 == "number") && (isFinite(data44))){
-if(data44 <= 0 || isNaN(data44)){
-const err61 = {instancePath:instancePath+"/request_timeout",schemaPath:"#/properties/request_timeout/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema18.properties.request_timeout,data:data44};
+let data59 = data.request_timeout;
+if((typeof data59 == "number") && (isFinite(data59))){
+if(data59 <= 0 || isNaN(data59)){
+const err61 = {instancePath:instancePath+"/request_timeout",schemaPath:"#/properties/request_timeout/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema18.properties.request_timeout,data:data59};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -1827,7 +1828,7 @@ errors++;
 }
 }
 else {
-const err62 = {instancePath:instancePath+"/request_timeout",schemaPath:"#/properties/request_timeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema18.properties.request_timeout.type,parentSchema:schema18.properties.request_timeout,data:data44};
+const err62 = {instancePath:instancePath+"/request_timeout",schemaPath:"#/properties/request_timeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema18.properties.request_timeout.type,parentSchema:schema18.properties.request_timeout,data:data59};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -1837,10 +1838,10 @@ vErrors.push(err62);
 errors++;
 }
 }
-if(data.max_response_bytes !== undefined){
-let data45 = data.max_response_bytes;
-if(!(((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45))) && (isFinite(data45)))){
-const err63 = {instancePath:instancePath+"/max_response_bytes",schemaPath:"#/properties/max_response_bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.max_response_bytes.type,parentSchema:schema18.properties.max_response_bytes,data:data45};
+if(data.allowed_fails !== undefined){
+let data60 = data.allowed_fails;
+if(!(((typeof data60 == "number") && (!(data60 % 1) && !isNaN(data60))) && (isFinite(data60)))){
+const err63 = {instancePath:instancePath+"/allowed_fails",schemaPath:"#/properties/allowed_fails/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.allowed_fails.type,parentSchema:schema18.properties.allowed_fails,data:data60};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -1849,9 +1850,9 @@ vErrors.push(err63);
 }
 errors++;
 }
-if((typeof data45 == "number") && (isFinite(data45))){
-if(data45 < 1 || isNaN(data45)){
-const err64 = {instancePath:instancePath+"/max_response_bytes",schemaPath:"#/properties/max_response_bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema18.properties.max_response_bytes,data:data45};
+if((typeof data60 == "number") && (isFinite(data60))){
+if(data60 < 0 || isNaN(data60)){
+const err64 = {instancePath:instancePath+"/allowed_fails",schemaPath:"#/properties/allowed_fails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema18.properties.allowed_fails,data:data60};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -1862,10 +1863,11 @@ errors++;
 }
 }
 }
-if(data.max_stream_bytes !== undefined){
-let data46 = data.max_stream_bytes;
-if(!(((typeof data46 == "number") && (!(data46 % 1) && !isNaN(data46))) && (isFinite(data46)))){
-const err65 = {instancePath:instancePath+"/max_stream_bytes",schemaPath:"#/properties/max_stream_bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.max_stream_bytes.type,parentSchema:schema18.properties.max_stream_bytes,data:data46};
+if(data.cooldown_time !== undefined){
+let data61 = data.cooldown_time;
+if((typeof data61 == "number") && (isFinite(data61))){
+if(data61 < 0 || isNaN(data61)){
+const err65 = {instancePath:instancePath+"/cooldown_time",schemaPath:"#/properties/cooldown_time/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema18.properties.cooldown_time,data:data61};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -1874,9 +1876,9 @@ vErrors.push(err65);
 }
 errors++;
 }
-if((typeof data46 == "number") && (isFinite(data46))){
-if(data46 < 1 || isNaN(data46)){
-const err66 = {instancePath:instancePath+"/max_stream_bytes",schemaPath:"#/properties/max_stream_bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema18.properties.max_stream_bytes,data:data46};
+}
+else {
+const err66 = {instancePath:instancePath+"/cooldown_time",schemaPath:"#/properties/cooldown_time/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema18.properties.cooldown_time.type,parentSchema:schema18.properties.cooldown_time,data:data61};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -1886,11 +1888,10 @@ vErrors.push(err66);
 errors++;
 }
 }
-}
-if(data.max_record_bytes !== undefined){
-let data47 = data.max_record_bytes;
-if(!(((typeof data47 == "number") && (!(data47 % 1) && !isNaN(data47))) && (isFinite(data47)))){
-const err67 = {instancePath:instancePath+"/max_record_bytes",schemaPath:"#/properties/max_record_bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.max_record_bytes.type,parentSchema:schema18.properties.max_record_bytes,data:data47};
+if(data.max_response_bytes !== undefined){
+let data62 = data.max_response_bytes;
+if(!(((typeof data62 == "number") && (!(data62 % 1) && !isNaN(data62))) && (isFinite(data62)))){
+const err67 = {instancePath:instancePath+"/max_response_bytes",schemaPath:"#/properties/max_response_bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.max_response_bytes.type,parentSchema:schema18.properties.max_response_bytes,data:data62};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -1899,9 +1900,9 @@ vErrors.push(err67);
 }
 errors++;
 }
-if((typeof data47 == "number") && (isFinite(data47))){
-if(data47 < 1024 || isNaN(data47)){
-const err68 = {instancePath:instancePath+"/max_record_bytes",schemaPath:"#/properties/max_record_bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema18.properties.max_record_bytes,data:data47};
+if((typeof data62 == "number") && (isFinite(data62))){
+if(data62 < 1 || isNaN(data62)){
+const err68 = {instancePath:instancePath+"/max_response_bytes",schemaPath:"#/properties/max_response_bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema18.properties.max_response_bytes,data:data62};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -1912,10 +1913,10 @@ errors++;
 }
 }
 }
-if(data.drop_params !== undefined){
-let data48 = data.drop_params;
-if(typeof data48 !== "boolean"){
-const err69 = {instancePath:instancePath+"/drop_params",schemaPath:"#/properties/drop_params/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema18.properties.drop_params.type,parentSchema:schema18.properties.drop_params,data:data48};
+if(data.max_stream_bytes !== undefined){
+let data63 = data.max_stream_bytes;
+if(!(((typeof data63 == "number") && (!(data63 % 1) && !isNaN(data63))) && (isFinite(data63)))){
+const err69 = {instancePath:instancePath+"/max_stream_bytes",schemaPath:"#/properties/max_stream_bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.max_stream_bytes.type,parentSchema:schema18.properties.max_stream_bytes,data:data63};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -1924,10 +1925,9 @@ vErrors.push(err69);
 }
 errors++;
 }
-}
-}
-else {
-const err70 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema18.type,parentSchema:schema18,data};
+if((typeof data63 == "number") && (isFinite(data63))){
+if(data63 < 1 || isNaN(data63)){
+const err70 = {instancePath:instancePath+"/max_stream_bytes",schemaPath:"#/properties/max_stream_bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema18.properties.max_stream_bytes,data:data63};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -1936,20 +1936,359 @@ vErrors.push(err70);
 }
 errors++;
 }
+}
+}
+if(data.max_record_bytes !== undefined){
+let data64 = data.max_record_bytes;
+if(!(((typeof data64 == "number") && (!(data64 % 1) && !isNaN(data64))) && (isFinite(data64)))){
+const err71 = {instancePath:instancePath+"/max_record_bytes",schemaPath:"#/properties/max_record_bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema18.properties.max_record_bytes.type,parentSchema:schema18.properties.max_record_bytes,data:data64};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+if((typeof data64 == "number") && (isFinite(data64))){
+if(data64 < 1024 || isNaN(data64)){
+const err72 = {instancePath:instancePath+"/max_record_bytes",schemaPath:"#/properties/max_record_bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema18.properties.max_record_bytes,data:data64};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+}
+}
+if(data.drop_params !== undefined){
+let data65 = data.drop_params;
+if(typeof data65 !== "boolean"){
+const err73 = {instancePath:instancePath+"/drop_params",schemaPath:"#/properties/drop_params/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema18.properties.drop_params.type,parentSchema:schema18.properties.drop_params,data:data65};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+}
+if(data.default_fallbacks !== undefined){
+let data76 = data.default_fallbacks;
+if(Array.isArray(data76)){
+const len2 = data76.length;
+for(let i3=0; i3<len2; i3++){
+let data77 = data76[i3];
+if(typeof data77 === "string"){
+if(func3(data77) < 1){
+const err74 = {instancePath:instancePath+"/default_fallbacks/" + i3,schemaPath:"#/properties/default_fallbacks/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.properties.default_fallbacks.items,data:data77};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+}
+else {
+const err75 = {instancePath:instancePath+"/default_fallbacks/" + i3,schemaPath:"#/properties/default_fallbacks/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.default_fallbacks.items.type,parentSchema:schema18.properties.default_fallbacks.items,data:data77};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+}
+}
+else {
+const err76 = {instancePath:instancePath+"/default_fallbacks",schemaPath:"#/properties/default_fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.properties.default_fallbacks.type,parentSchema:schema18.properties.default_fallbacks,data:data76};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+}
+if(data.fallbacks !== undefined){
+let data78 = data.fallbacks;
+if(Array.isArray(data78)){
+const len3 = data78.length;
+for(let i4=0; i4<len3; i4++){
+let data79 = data78[i4];
+if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
+if(Object.keys(data79).length < 1){
+const err77 = {instancePath:instancePath+"/fallbacks/" + i4,schemaPath:"#/$defs/FallbackMap/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema20,data:data79};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+for(const key3 in data79){
+let data80 = data79[key3];
+if(Array.isArray(data80)){
+const len4 = data80.length;
+for(let i5=0; i5<len4; i5++){
+let data81 = data80[i5];
+if(typeof data81 === "string"){
+if(func3(data81) < 1){
+const err78 = {instancePath:instancePath+"/fallbacks/" + i4+"/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.additionalProperties.items,data:data81};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+}
+else {
+const err79 = {instancePath:instancePath+"/fallbacks/" + i4+"/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.additionalProperties.items.type,parentSchema:schema20.additionalProperties.items,data:data81};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+}
+}
+else {
+const err80 = {instancePath:instancePath+"/fallbacks/" + i4+"/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/FallbackMap/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.additionalProperties.type,parentSchema:schema20.additionalProperties,data:data80};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+}
+}
+else {
+const err81 = {instancePath:instancePath+"/fallbacks/" + i4,schemaPath:"#/$defs/FallbackMap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.type,parentSchema:schema20,data:data79};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+}
+}
+else {
+const err82 = {instancePath:instancePath+"/fallbacks",schemaPath:"#/properties/fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.properties.fallbacks.type,parentSchema:schema18.properties.fallbacks,data:data78};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+}
+if(data.context_window_fallbacks !== undefined){
+let data82 = data.context_window_fallbacks;
+if(Array.isArray(data82)){
+const len5 = data82.length;
+for(let i6=0; i6<len5; i6++){
+let data83 = data82[i6];
+if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
+if(Object.keys(data83).length < 1){
+const err83 = {instancePath:instancePath+"/context_window_fallbacks/" + i6,schemaPath:"#/$defs/FallbackMap/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema20,data:data83};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+for(const key4 in data83){
+let data84 = data83[key4];
+if(Array.isArray(data84)){
+const len6 = data84.length;
+for(let i7=0; i7<len6; i7++){
+let data85 = data84[i7];
+if(typeof data85 === "string"){
+if(func3(data85) < 1){
+const err84 = {instancePath:instancePath+"/context_window_fallbacks/" + i6+"/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i7,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.additionalProperties.items,data:data85};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
+}
+errors++;
+}
+}
+else {
+const err85 = {instancePath:instancePath+"/context_window_fallbacks/" + i6+"/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i7,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.additionalProperties.items.type,parentSchema:schema20.additionalProperties.items,data:data85};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
+}
+errors++;
+}
+}
+}
+else {
+const err86 = {instancePath:instancePath+"/context_window_fallbacks/" + i6+"/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/FallbackMap/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.additionalProperties.type,parentSchema:schema20.additionalProperties,data:data84};
+if(vErrors === null){
+vErrors = [err86];
+}
+else {
+vErrors.push(err86);
+}
+errors++;
+}
+}
+}
+else {
+const err87 = {instancePath:instancePath+"/context_window_fallbacks/" + i6,schemaPath:"#/$defs/FallbackMap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.type,parentSchema:schema20,data:data83};
+if(vErrors === null){
+vErrors = [err87];
+}
+else {
+vErrors.push(err87);
+}
+errors++;
+}
+}
+}
+else {
+const err88 = {instancePath:instancePath+"/context_window_fallbacks",schemaPath:"#/properties/context_window_fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.properties.context_window_fallbacks.type,parentSchema:schema18.properties.context_window_fallbacks,data:data82};
+if(vErrors === null){
+vErrors = [err88];
+}
+else {
+vErrors.push(err88);
+}
+errors++;
+}
+}
+if(data.content_policy_fallbacks !== undefined){
+let data86 = data.content_policy_fallbacks;
+if(Array.isArray(data86)){
+const len7 = data86.length;
+for(let i8=0; i8<len7; i8++){
+let data87 = data86[i8];
+if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
+if(Object.keys(data87).length < 1){
+const err89 = {instancePath:instancePath+"/content_policy_fallbacks/" + i8,schemaPath:"#/$defs/FallbackMap/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema20,data:data87};
+if(vErrors === null){
+vErrors = [err89];
+}
+else {
+vErrors.push(err89);
+}
+errors++;
+}
+for(const key5 in data87){
+let data88 = data87[key5];
+if(Array.isArray(data88)){
+const len8 = data88.length;
+for(let i9=0; i9<len8; i9++){
+let data89 = data88[i9];
+if(typeof data89 === "string"){
+if(func3(data89) < 1){
+const err90 = {instancePath:instancePath+"/content_policy_fallbacks/" + i8+"/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i9,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.additionalProperties.items,data:data89};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+}
+else {
+const err91 = {instancePath:instancePath+"/content_policy_fallbacks/" + i8+"/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i9,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.additionalProperties.items.type,parentSchema:schema20.additionalProperties.items,data:data89};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+}
+}
+else {
+const err92 = {instancePath:instancePath+"/content_policy_fallbacks/" + i8+"/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/FallbackMap/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.additionalProperties.type,parentSchema:schema20.additionalProperties,data:data88};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
+}
+}
+else {
+const err93 = {instancePath:instancePath+"/content_policy_fallbacks/" + i8,schemaPath:"#/$defs/FallbackMap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.type,parentSchema:schema20,data:data87};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
+}
+errors++;
+}
+}
+}
+else {
+const err94 = {instancePath:instancePath+"/content_policy_fallbacks",schemaPath:"#/properties/content_policy_fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.properties.content_policy_fallbacks.type,parentSchema:schema18.properties.content_policy_fallbacks,data:data86};
+if(vErrors === null){
+vErrors = [err94];
+}
+else {
+vErrors.push(err94);
+}
+errors++;
+}
+}
+}
+else {
+const err95 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema18.type,parentSchema:schema18,data};
+if(vErrors === null){
+vErrors = [err95];
+}
+else {
+vErrors.push(err95);
+}
+errors++;
+}
 validate18.errors = vErrors;
 return errors === 0;
 }
 
-const schema22 = {"title":"RouterSettings","description":"How an alias with several deployments is served: routing, retries, fallbacks, cooldowns.","type":"object","additionalProperties":false,"properties":{"routing_strategy":{"description":"How a deployment of an alias is picked. Implemented: simple-shuffle (random, weighted by litellm_params.weight, else rpm, else tpm), least-busy (fewest attempts in flight), latency-based-routing (lowest recent latency). usage-based-routing, usage-based-routing-v2 and cost-based-routing are accepted for LiteLLM compatibility, not implemented: they fall back to simple-shuffle with a warning at start-up.","type":"string","enum":["simple-shuffle","least-busy","usage-based-routing","usage-based-routing-v2","latency-based-routing","cost-based-routing"],"default":"simple-shuffle"},"num_retries":{"description":"Retries of a failed call across the alias's deployments. Default: litellm_settings.num_retries.","type":"integer","minimum":0},"timeout":{"description":"Seconds before a call fails with a Timeout. Default: litellm_settings.request_timeout.","type":"number","exclusiveMinimum":0},"retry_after":{"description":"Least seconds to wait before a retry (a provider's Retry-After wins when longer).","type":"number","default":0,"minimum":0},"fallbacks":{"description":"Aliases tried, in order, when every deployment of an alias fails: [{gpt-4o: [gpt-4o-mini, claude-sonnet]}].","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"context_window_fallbacks":{"description":"Aliases tried when a call fails because the prompt exceeds the context window: [{gpt-4o-mini: [gpt-4o]}].","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"content_policy_fallbacks":{"description":"Aliases tried when a call fails on the provider's content policy: [{gpt-4o: [claude-sonnet]}].","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"cooldown_time":{"description":"Seconds a deployment is skipped after more than allowed_fails failures in a minute.","type":"number","default":5,"minimum":0},"allowed_fails":{"description":"Failures in a minute a deployment may have before it cools down.","type":"integer","default":3,"minimum":0},"enable_tag_filtering":{"description":"LiteLLM tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"tag_filtering_match_any":{"description":"LiteLLM tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_host":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_port":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_password":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_url":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_db":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_pre_call_checks":{"description":"LiteLLM router: context-window checks before a call. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"optional_pre_call_checks":{"description":"LiteLLM router pre-call checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_cooldowns":{"description":"LiteLLM router cooldowns. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"retry_policy":{"description":"LiteLLM router: retries per error type. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_fails_policy":{"description":"LiteLLM router: allowed fails per error type. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"model_group_alias":{"description":"LiteLLM router: aliases of model groups. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"routing_strategy_args":{"description":"LiteLLM router: strategy tuning. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_max_parallel_requests":{"description":"LiteLLM router concurrency. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_fallbacks":{"description":"LiteLLM router fallbacks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_fallbacks":{"description":"LiteLLM router fallbacks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_litellm_params":{"description":"LiteLLM router: params added to every call. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"stream_timeout":{"description":"LiteLLM router streaming timeout. Accepted for LiteLLM compatibility; has no effect in this runtime: set litellm_params.stream_timeout.","x-litellm-ignored":true},"cache_responses":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime: use litellm_settings.cache.","x-litellm-ignored":true},"cache_kwargs":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime: use litellm_settings.cache_params.","x-litellm-ignored":true},"caching_groups":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"client_ttl":{"description":"LiteLLM router client cache. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"polling_interval":{"description":"LiteLLM router scheduler. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_priority":{"description":"LiteLLM router scheduler. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"provider_budget_config":{"description":"LiteLLM router budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ignore_invalid_deployments":{"description":"LiteLLM router. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"debug_level":{"description":"LiteLLM router logging. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"set_verbose":{"description":"LiteLLM router logging (deprecated). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}};
-const schema23 = {"title":"FallbackMap","description":"{alias: [aliases tried in order]}","type":"object","minProperties":1,"additionalProperties":{"description":"Aliases tried in order.","type":"array","items":{"type":"string","minLength":1}}};
+const schema25 = {"title":"RouterSettings","description":"How an alias with several deployments is served: routing, retries, fallbacks, cooldowns.","type":"object","additionalProperties":false,"properties":{"routing_strategy":{"description":"How a deployment of an alias is picked. Implemented: simple-shuffle (random, weighted by litellm_params.weight, else rpm, else tpm), least-busy (fewest attempts in flight), latency-based-routing (lowest recent latency). usage-based-routing, usage-based-routing-v2 and cost-based-routing are accepted for LiteLLM compatibility, not implemented: they fall back to simple-shuffle with a warning at start-up.","type":"string","enum":["simple-shuffle","least-busy","usage-based-routing","usage-based-routing-v2","latency-based-routing","cost-based-routing"],"default":"simple-shuffle"},"num_retries":{"description":"Retries of a failed call across the alias's deployments. Default: litellm_settings.num_retries.","type":"integer","minimum":0},"timeout":{"description":"Seconds before a call fails with a Timeout. Default: litellm_settings.request_timeout.","type":"number","exclusiveMinimum":0},"retry_after":{"description":"Least seconds to wait before a retry (a provider's Retry-After wins when longer).","type":"number","default":0,"minimum":0},"fallbacks":{"description":"Aliases tried, in order, when every deployment of an alias fails: [{gpt-4o: [gpt-4o-mini, claude-sonnet]}]. Default: litellm_settings.fallbacks.","type":"array","items":{"$ref":"#/$defs/FallbackMap"}},"context_window_fallbacks":{"description":"Aliases tried when a call fails because the prompt exceeds the context window: [{gpt-4o-mini: [gpt-4o]}]. Default: litellm_settings.context_window_fallbacks.","type":"array","items":{"$ref":"#/$defs/FallbackMap"}},"content_policy_fallbacks":{"description":"Aliases tried when a call fails on the provider's content policy: [{gpt-4o: [claude-sonnet]}]. Default: litellm_settings.content_policy_fallbacks.","type":"array","items":{"$ref":"#/$defs/FallbackMap"}},"cooldown_time":{"description":"Seconds a deployment is skipped after more than allowed_fails failures in a minute. Default: litellm_settings.cooldown_time.","type":"number","minimum":0},"allowed_fails":{"description":"Failures in a minute a deployment may have before it cools down. Default: litellm_settings.allowed_fails.","type":"integer","minimum":0},"enable_tag_filtering":{"description":"LiteLLM tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"tag_filtering_match_any":{"description":"LiteLLM tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_host":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_port":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_password":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_url":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_db":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_pre_call_checks":{"description":"Before a deployment is picked, skip those whose context window (model_info.max_input_tokens, else the price table's max_input_tokens) the prompt exceeds. The prompt is estimated at four characters a token plus 3 tokens a message (LiteLLM counts with the model's tokenizer). When no deployment of the alias fits, the call fails with ContextWindowExceededError before any attempt, so context_window_fallbacks apply. Deployments with no known window are never skipped.","type":"boolean","default":false},"optional_pre_call_checks":{"description":"LiteLLM router pre-call checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_cooldowns":{"description":"Never cool a deployment down, whatever allowed_fails, allowed_fails_policy and cooldown_time say: every deployment stays a candidate after any number of failures.","type":"boolean","default":false},"retry_policy":{"description":"Retries by the class of the error, in place of num_retries for that class: {RateLimitErrorRetries: 3, TimeoutErrorRetries: 1, AuthenticationErrorRetries: 0}. Keys: BadRequestErrorRetries (400), AuthenticationErrorRetries (401), TimeoutErrorRetries (timeouts, 408), RateLimitErrorRetries (429), ContentPolicyViolationErrorRetries, InternalServerErrorRetries (5xx). A class left out keeps num_retries (400s, 401s and content-policy refusals: no retry). Each failure's class says how many retries the alias gets in all; a context-window error is never retried.","$ref":"#/$defs/RetryPolicy"},"model_group_retry_policy":{"description":"Per alias (model_name), a retry_policy used in place of the global one for calls to that alias: {gpt-4o: {RateLimitErrorRetries: 5}}. It replaces retry_policy, it is not merged with it.","type":"object","additionalProperties":{"$ref":"#/$defs/RetryPolicy"}},"allowed_fails_policy":{"description":"Failures of each class a deployment may have in a minute before it cools down, in place of allowed_fails for that class: {RateLimitErrorAllowedFails: 100, TimeoutErrorAllowedFails: 2}. Keys: BadRequestErrorAllowedFails, AuthenticationErrorAllowedFails, TimeoutErrorAllowedFails, RateLimitErrorAllowedFails, ContentPolicyViolationErrorAllowedFails, InternalServerErrorAllowedFails. Each class named is counted apart (400s and content-policy refusals too, which otherwise never count); the others count together against allowed_fails. 0: the first such failure cools it down.","$ref":"#/$defs/AllowedFailsPolicy"},"model_group_alias":{"description":"Names that stand for another alias: {gpt-4: gpt-4o} or {gpt-4: {model: gpt-4o, hidden: true}}. A call to the name is a call to that alias (its deployments, retries and fallbacks; model_group in the logs is that alias), even where the name is also a model_name. GET /v1/models lists the name unless hidden. The alias must be a model_name or a name a wildcard entry covers.","type":"object","default":{},"additionalProperties":{"anyOf":[{"type":"string","minLength":1},{"type":"object","additionalProperties":false,"required":["model"],"properties":{"model":{"description":"The alias the name routes to.","type":"string","minLength":1},"hidden":{"description":"Leave the name out of GET /v1/models.","type":"boolean","default":false}}}]}},"routing_strategy_args":{"description":"LiteLLM router: strategy tuning. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_max_parallel_requests":{"description":"LiteLLM router concurrency. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_fallbacks":{"description":"LiteLLM router fallbacks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_fallbacks":{"description":"Aliases tried, in order, after any alias that has no fallbacks entry of its own: [gpt-4o-mini] (LiteLLM's {\"*\": [gpt-4o-mini]}; a \"*\" entry in fallbacks wins). Default: litellm_settings.default_fallbacks.","type":"array","items":{"type":"string","minLength":1}},"default_litellm_params":{"description":"Parameters added to every call, as if it passed them: {temperature: 0.2, max_tokens: 512}. The call's own and the deployment's litellm_params win, key by key (a metadata object given there replaces this one). Keys that say where a call goes (model, api_key, api_base, ...) have no effect here.","type":"object","default":{},"additionalProperties":true},"stream_timeout":{"description":"Seconds a streamed call may wait for its answer's headers and between events, for every deployment without its own litellm_params.stream_timeout; a call's own stream_timeout wins. Unset: the timeout of a call that does not stream.","type":"number","exclusiveMinimum":0},"cache_responses":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime: use litellm_settings.cache.","x-litellm-ignored":true},"cache_kwargs":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime: use litellm_settings.cache_params.","x-litellm-ignored":true},"caching_groups":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"client_ttl":{"description":"LiteLLM router client cache. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"polling_interval":{"description":"LiteLLM router scheduler. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_priority":{"description":"LiteLLM router scheduler. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"provider_budget_config":{"description":"LiteLLM router budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ignore_invalid_deployments":{"description":"LiteLLM router. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"debug_level":{"description":"LiteLLM router logging. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"set_verbose":{"description":"LiteLLM router logging (deprecated). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_pre_call_check":{"description":"A spelling of enable_pre_call_checks found in LiteLLM's settings table. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting_config":{"description":"LiteLLM router (SDK): Slack alerting. Accepted for LiteLLM compatibility; has no effect in this runtime (use a failure callback).","x-litellm-ignored":true},"assistants_config":{"description":"LiteLLM router: Assistants API settings (the proxy's assistant_settings). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"router_general_settings":{"description":"LiteLLM router (SDK): internal optimisations such as async_only_mode. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"deployment_affinity_ttl_seconds":{"description":"LiteLLM router: seconds a key stays pinned to one deployment under its deployment_affinity pre-call check. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"search_tools":{"description":"LiteLLM router: the search tools of its Search API. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"guardrail_list":{"description":"LiteLLM router: guardrail deployments it balances load across. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}};
+const schema29 = {"title":"RetryPolicy","description":"LiteLLM's RetryPolicy: retries after an error of each class, in place of num_retries for that class. A class left out retries num_retries times (400s, 401s and content-policy refusals: none).","type":"object","additionalProperties":false,"properties":{"BadRequestErrorRetries":{"description":"Retries after a 400 (BadRequestError). Without it a 400 is not retried.","type":"integer","minimum":0},"AuthenticationErrorRetries":{"description":"Retries after a 401 (AuthenticationError). Without it a 401 is not retried.","type":"integer","minimum":0},"TimeoutErrorRetries":{"description":"Retries after a Timeout (or a 408).","type":"integer","minimum":0},"RateLimitErrorRetries":{"description":"Retries after a 429 (RateLimitError).","type":"integer","minimum":0},"ContentPolicyViolationErrorRetries":{"description":"Retries after the provider refused the content (ContentPolicyViolationError). Without it the call goes straight to its content_policy_fallbacks.","type":"integer","minimum":0},"InternalServerErrorRetries":{"description":"Retries after a 5xx (InternalServerError, ServiceUnavailableError, ...).","type":"integer","minimum":0}}};
+const schema31 = {"title":"AllowedFailsPolicy","description":"LiteLLM's AllowedFailsPolicy: failures of each class a deployment may have in a minute, counted apart from other classes; the next one cools it down. A class left out counts toward allowed_fails with the others.","type":"object","additionalProperties":false,"properties":{"BadRequestErrorAllowedFails":{"description":"400s (BadRequestError) allowed before a cool-down. Only counted when set: a 400 alone says nothing of the deployment.","type":"integer","minimum":0},"AuthenticationErrorAllowedFails":{"description":"401s (AuthenticationError) allowed before a cool-down.","type":"integer","minimum":0},"TimeoutErrorAllowedFails":{"description":"Timeouts (and 408s) allowed before a cool-down.","type":"integer","minimum":0},"RateLimitErrorAllowedFails":{"description":"429s (RateLimitError) allowed before a cool-down.","type":"integer","minimum":0},"ContentPolicyViolationErrorAllowedFails":{"description":"Content-policy refusals allowed before a cool-down. Only counted when set.","type":"integer","minimum":0},"InternalServerErrorAllowedFails":{"description":"5xx allowed before a cool-down.","type":"integer","minimum":0}}};
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(func2.call(schema22.properties, key0))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema22,data};
+if(!(func2.call(schema25.properties, key0))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema25,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1962,7 +2301,7 @@ errors++;
 if(data.routing_strategy !== undefined){
 let data0 = data.routing_strategy;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/routing_strategy",schemaPath:"#/properties/routing_strategy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.routing_strategy.type,parentSchema:schema22.properties.routing_strategy,data:data0};
+const err1 = {instancePath:instancePath+"/routing_strategy",schemaPath:"#/properties/routing_strategy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.routing_strategy.type,parentSchema:schema25.properties.routing_strategy,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1972,7 +2311,7 @@ vErrors.push(err1);
 errors++;
 }
 if(!((((((data0 === "simple-shuffle") || (data0 === "least-busy")) || (data0 === "usage-based-routing")) || (data0 === "usage-based-routing-v2")) || (data0 === "latency-based-routing")) || (data0 === "cost-based-routing"))){
-const err2 = {instancePath:instancePath+"/routing_strategy",schemaPath:"#/properties/routing_strategy/enum",keyword:"enum",params:{allowedValues: schema22.properties.routing_strategy.enum},message:"must be equal to one of the allowed values",schema:schema22.properties.routing_strategy.enum,parentSchema:schema22.properties.routing_strategy,data:data0};
+const err2 = {instancePath:instancePath+"/routing_strategy",schemaPath:"#/properties/routing_strategy/enum",keyword:"enum",params:{allowedValues: schema25.properties.routing_strategy.enum},message:"must be equal to one of the allowed values",schema:schema25.properties.routing_strategy.enum,parentSchema:schema25.properties.routing_strategy,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1985,7 +2324,7 @@ errors++;
 if(data.num_retries !== undefined){
 let data1 = data.num_retries;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err3 = {instancePath:instancePath+"/num_retries",schemaPath:"#/properties/num_retries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema22.properties.num_retries.type,parentSchema:schema22.properties.num_retries,data:data1};
+const err3 = {instancePath:instancePath+"/num_retries",schemaPath:"#/properties/num_retries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema25.properties.num_retries.type,parentSchema:schema25.properties.num_retries,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1996,7 +2335,7 @@ errors++;
 }
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 < 0 || isNaN(data1)){
-const err4 = {instancePath:instancePath+"/num_retries",schemaPath:"#/properties/num_retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema22.properties.num_retries,data:data1};
+const err4 = {instancePath:instancePath+"/num_retries",schemaPath:"#/properties/num_retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema25.properties.num_retries,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2011,7 +2350,7 @@ if(data.timeout !== undefined){
 let data2 = data.timeout;
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 <= 0 || isNaN(data2)){
-const err5 = {instancePath:instancePath+"/timeout",schemaPath:"#/properties/timeout/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema22.properties.timeout,data:data2};
+const err5 = {instancePath:instancePath+"/timeout",schemaPath:"#/properties/timeout/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema25.properties.timeout,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2022,7 +2361,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/timeout",schemaPath:"#/properties/timeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema22.properties.timeout.type,parentSchema:schema22.properties.timeout,data:data2};
+const err6 = {instancePath:instancePath+"/timeout",schemaPath:"#/properties/timeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema25.properties.timeout.type,parentSchema:schema25.properties.timeout,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2036,7 +2375,7 @@ if(data.retry_after !== undefined){
 let data3 = data.retry_after;
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 < 0 || isNaN(data3)){
-const err7 = {instancePath:instancePath+"/retry_after",schemaPath:"#/properties/retry_after/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema22.properties.retry_after,data:data3};
+const err7 = {instancePath:instancePath+"/retry_after",schemaPath:"#/properties/retry_after/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema25.properties.retry_after,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2047,7 +2386,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/retry_after",schemaPath:"#/properties/retry_after/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema22.properties.retry_after.type,parentSchema:schema22.properties.retry_after,data:data3};
+const err8 = {instancePath:instancePath+"/retry_after",schemaPath:"#/properties/retry_after/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema25.properties.retry_after.type,parentSchema:schema25.properties.retry_after,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2065,7 +2404,7 @@ for(let i0=0; i0<len0; i0++){
 let data5 = data4[i0];
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 if(Object.keys(data5).length < 1){
-const err9 = {instancePath:instancePath+"/fallbacks/" + i0,schemaPath:"#/$defs/FallbackMap/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema23,data:data5};
+const err9 = {instancePath:instancePath+"/fallbacks/" + i0,schemaPath:"#/$defs/FallbackMap/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema20,data:data5};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2082,7 +2421,7 @@ for(let i1=0; i1<len1; i1++){
 let data7 = data6[i1];
 if(typeof data7 === "string"){
 if(func3(data7) < 1){
-const err10 = {instancePath:instancePath+"/fallbacks/" + i0+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i1,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.additionalProperties.items,data:data7};
+const err10 = {instancePath:instancePath+"/fallbacks/" + i0+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i1,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.additionalProperties.items,data:data7};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2093,7 +2432,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/fallbacks/" + i0+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i1,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.additionalProperties.items.type,parentSchema:schema23.additionalProperties.items,data:data7};
+const err11 = {instancePath:instancePath+"/fallbacks/" + i0+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i1,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.additionalProperties.items.type,parentSchema:schema20.additionalProperties.items,data:data7};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2105,7 +2444,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/fallbacks/" + i0+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/FallbackMap/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema23.additionalProperties.type,parentSchema:schema23.additionalProperties,data:data6};
+const err12 = {instancePath:instancePath+"/fallbacks/" + i0+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/FallbackMap/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.additionalProperties.type,parentSchema:schema20.additionalProperties,data:data6};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2117,7 +2456,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/fallbacks/" + i0,schemaPath:"#/$defs/FallbackMap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.type,parentSchema:schema23,data:data5};
+const err13 = {instancePath:instancePath+"/fallbacks/" + i0,schemaPath:"#/$defs/FallbackMap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.type,parentSchema:schema20,data:data5};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2129,7 +2468,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/fallbacks",schemaPath:"#/properties/fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema22.properties.fallbacks.type,parentSchema:schema22.properties.fallbacks,data:data4};
+const err14 = {instancePath:instancePath+"/fallbacks",schemaPath:"#/properties/fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.properties.fallbacks.type,parentSchema:schema25.properties.fallbacks,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2147,7 +2486,7 @@ for(let i2=0; i2<len2; i2++){
 let data9 = data8[i2];
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 if(Object.keys(data9).length < 1){
-const err15 = {instancePath:instancePath+"/context_window_fallbacks/" + i2,schemaPath:"#/$defs/FallbackMap/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema23,data:data9};
+const err15 = {instancePath:instancePath+"/context_window_fallbacks/" + i2,schemaPath:"#/$defs/FallbackMap/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema20,data:data9};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2164,7 +2503,7 @@ for(let i3=0; i3<len3; i3++){
 let data11 = data10[i3];
 if(typeof data11 === "string"){
 if(func3(data11) < 1){
-const err16 = {instancePath:instancePath+"/context_window_fallbacks/" + i2+"/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i3,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.additionalProperties.items,data:data11};
+const err16 = {instancePath:instancePath+"/context_window_fallbacks/" + i2+"/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i3,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.additionalProperties.items,data:data11};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2175,7 +2514,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/context_window_fallbacks/" + i2+"/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i3,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.additionalProperties.items.type,parentSchema:schema23.additionalProperties.items,data:data11};
+const err17 = {instancePath:instancePath+"/context_window_fallbacks/" + i2+"/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i3,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.additionalProperties.items.type,parentSchema:schema20.additionalProperties.items,data:data11};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2187,7 +2526,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/context_window_fallbacks/" + i2+"/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/FallbackMap/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema23.additionalProperties.type,parentSchema:schema23.additionalProperties,data:data10};
+const err18 = {instancePath:instancePath+"/context_window_fallbacks/" + i2+"/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/FallbackMap/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.additionalProperties.type,parentSchema:schema20.additionalProperties,data:data10};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2199,7 +2538,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/context_window_fallbacks/" + i2,schemaPath:"#/$defs/FallbackMap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.type,parentSchema:schema23,data:data9};
+const err19 = {instancePath:instancePath+"/context_window_fallbacks/" + i2,schemaPath:"#/$defs/FallbackMap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.type,parentSchema:schema20,data:data9};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2211,7 +2550,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/context_window_fallbacks",schemaPath:"#/properties/context_window_fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema22.properties.context_window_fallbacks.type,parentSchema:schema22.properties.context_window_fallbacks,data:data8};
+const err20 = {instancePath:instancePath+"/context_window_fallbacks",schemaPath:"#/properties/context_window_fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.properties.context_window_fallbacks.type,parentSchema:schema25.properties.context_window_fallbacks,data:data8};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2229,7 +2568,7 @@ for(let i4=0; i4<len4; i4++){
 let data13 = data12[i4];
 if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
 if(Object.keys(data13).length < 1){
-const err21 = {instancePath:instancePath+"/content_policy_fallbacks/" + i4,schemaPath:"#/$defs/FallbackMap/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema23,data:data13};
+const err21 = {instancePath:instancePath+"/content_policy_fallbacks/" + i4,schemaPath:"#/$defs/FallbackMap/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema20,data:data13};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2246,7 +2585,7 @@ for(let i5=0; i5<len5; i5++){
 let data15 = data14[i5];
 if(typeof data15 === "string"){
 if(func3(data15) < 1){
-const err22 = {instancePath:instancePath+"/content_policy_fallbacks/" + i4+"/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.additionalProperties.items,data:data15};
+const err22 = {instancePath:instancePath+"/content_policy_fallbacks/" + i4+"/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.additionalProperties.items,data:data15};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2257,7 +2596,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/content_policy_fallbacks/" + i4+"/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.additionalProperties.items.type,parentSchema:schema23.additionalProperties.items,data:data15};
+const err23 = {instancePath:instancePath+"/content_policy_fallbacks/" + i4+"/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.additionalProperties.items.type,parentSchema:schema20.additionalProperties.items,data:data15};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2269,7 +2608,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/content_policy_fallbacks/" + i4+"/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/FallbackMap/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema23.additionalProperties.type,parentSchema:schema23.additionalProperties,data:data14};
+const err24 = {instancePath:instancePath+"/content_policy_fallbacks/" + i4+"/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/FallbackMap/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.additionalProperties.type,parentSchema:schema20.additionalProperties,data:data14};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -2281,7 +2620,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/content_policy_fallbacks/" + i4,schemaPath:"#/$defs/FallbackMap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.type,parentSchema:schema23,data:data13};
+const err25 = {instancePath:instancePath+"/content_policy_fallbacks/" + i4,schemaPath:"#/$defs/FallbackMap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.type,parentSchema:schema20,data:data13};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -2293,7 +2632,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/content_policy_fallbacks",schemaPath:"#/properties/content_policy_fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema22.properties.content_policy_fallbacks.type,parentSchema:schema22.properties.content_policy_fallbacks,data:data12};
+const err26 = {instancePath:instancePath+"/content_policy_fallbacks",schemaPath:"#/properties/content_policy_fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.properties.content_policy_fallbacks.type,parentSchema:schema25.properties.content_policy_fallbacks,data:data12};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -2307,7 +2646,7 @@ if(data.cooldown_time !== undefined){
 let data16 = data.cooldown_time;
 if((typeof data16 == "number") && (isFinite(data16))){
 if(data16 < 0 || isNaN(data16)){
-const err27 = {instancePath:instancePath+"/cooldown_time",schemaPath:"#/properties/cooldown_time/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema22.properties.cooldown_time,data:data16};
+const err27 = {instancePath:instancePath+"/cooldown_time",schemaPath:"#/properties/cooldown_time/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema25.properties.cooldown_time,data:data16};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -2318,7 +2657,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/cooldown_time",schemaPath:"#/properties/cooldown_time/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema22.properties.cooldown_time.type,parentSchema:schema22.properties.cooldown_time,data:data16};
+const err28 = {instancePath:instancePath+"/cooldown_time",schemaPath:"#/properties/cooldown_time/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema25.properties.cooldown_time.type,parentSchema:schema25.properties.cooldown_time,data:data16};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -2331,7 +2670,7 @@ errors++;
 if(data.allowed_fails !== undefined){
 let data17 = data.allowed_fails;
 if(!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))){
-const err29 = {instancePath:instancePath+"/allowed_fails",schemaPath:"#/properties/allowed_fails/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema22.properties.allowed_fails.type,parentSchema:schema22.properties.allowed_fails,data:data17};
+const err29 = {instancePath:instancePath+"/allowed_fails",schemaPath:"#/properties/allowed_fails/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema25.properties.allowed_fails.type,parentSchema:schema25.properties.allowed_fails,data:data17};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -2342,7 +2681,7 @@ errors++;
 }
 if((typeof data17 == "number") && (isFinite(data17))){
 if(data17 < 0 || isNaN(data17)){
-const err30 = {instancePath:instancePath+"/allowed_fails",schemaPath:"#/properties/allowed_fails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema22.properties.allowed_fails,data:data17};
+const err30 = {instancePath:instancePath+"/allowed_fails",schemaPath:"#/properties/allowed_fails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema25.properties.allowed_fails,data:data17};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -2353,14 +2692,810 @@ errors++;
 }
 }
 }
-}
-else {
-const err31 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.type,parentSchema:schema22,data};
+if(data.enable_pre_call_checks !== undefined){
+let data25 = data.enable_pre_call_checks;
+if(typeof data25 !== "boolean"){
+const err31 = {instancePath:instancePath+"/enable_pre_call_checks",schemaPath:"#/properties/enable_pre_call_checks/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema25.properties.enable_pre_call_checks.type,parentSchema:schema25.properties.enable_pre_call_checks,data:data25};
 if(vErrors === null){
 vErrors = [err31];
 }
 else {
 vErrors.push(err31);
+}
+errors++;
+}
+}
+if(data.disable_cooldowns !== undefined){
+let data27 = data.disable_cooldowns;
+if(typeof data27 !== "boolean"){
+const err32 = {instancePath:instancePath+"/disable_cooldowns",schemaPath:"#/properties/disable_cooldowns/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema25.properties.disable_cooldowns.type,parentSchema:schema25.properties.disable_cooldowns,data:data27};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+if(data.retry_policy !== undefined){
+let data28 = data.retry_policy;
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+for(const key4 in data28){
+if(!((((((key4 === "BadRequestErrorRetries") || (key4 === "AuthenticationErrorRetries")) || (key4 === "TimeoutErrorRetries")) || (key4 === "RateLimitErrorRetries")) || (key4 === "ContentPolicyViolationErrorRetries")) || (key4 === "InternalServerErrorRetries"))){
+const err33 = {instancePath:instancePath+"/retry_policy",schemaPath:"#/$defs/RetryPolicy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema29,data:data28};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+if(data28.BadRequestErrorRetries !== undefined){
+let data29 = data28.BadRequestErrorRetries;
+if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
+const err34 = {instancePath:instancePath+"/retry_policy/BadRequestErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/BadRequestErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.BadRequestErrorRetries.type,parentSchema:schema29.properties.BadRequestErrorRetries,data:data29};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+if((typeof data29 == "number") && (isFinite(data29))){
+if(data29 < 0 || isNaN(data29)){
+const err35 = {instancePath:instancePath+"/retry_policy/BadRequestErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/BadRequestErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.BadRequestErrorRetries,data:data29};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+}
+if(data28.AuthenticationErrorRetries !== undefined){
+let data30 = data28.AuthenticationErrorRetries;
+if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
+const err36 = {instancePath:instancePath+"/retry_policy/AuthenticationErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/AuthenticationErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.AuthenticationErrorRetries.type,parentSchema:schema29.properties.AuthenticationErrorRetries,data:data30};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+if((typeof data30 == "number") && (isFinite(data30))){
+if(data30 < 0 || isNaN(data30)){
+const err37 = {instancePath:instancePath+"/retry_policy/AuthenticationErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/AuthenticationErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.AuthenticationErrorRetries,data:data30};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+}
+if(data28.TimeoutErrorRetries !== undefined){
+let data31 = data28.TimeoutErrorRetries;
+if(!(((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31))) && (isFinite(data31)))){
+const err38 = {instancePath:instancePath+"/retry_policy/TimeoutErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/TimeoutErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.TimeoutErrorRetries.type,parentSchema:schema29.properties.TimeoutErrorRetries,data:data31};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+if((typeof data31 == "number") && (isFinite(data31))){
+if(data31 < 0 || isNaN(data31)){
+const err39 = {instancePath:instancePath+"/retry_policy/TimeoutErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/TimeoutErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.TimeoutErrorRetries,data:data31};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+}
+if(data28.RateLimitErrorRetries !== undefined){
+let data32 = data28.RateLimitErrorRetries;
+if(!(((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32))) && (isFinite(data32)))){
+const err40 = {instancePath:instancePath+"/retry_policy/RateLimitErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/RateLimitErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.RateLimitErrorRetries.type,parentSchema:schema29.properties.RateLimitErrorRetries,data:data32};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+if((typeof data32 == "number") && (isFinite(data32))){
+if(data32 < 0 || isNaN(data32)){
+const err41 = {instancePath:instancePath+"/retry_policy/RateLimitErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/RateLimitErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.RateLimitErrorRetries,data:data32};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+}
+if(data28.ContentPolicyViolationErrorRetries !== undefined){
+let data33 = data28.ContentPolicyViolationErrorRetries;
+if(!(((typeof data33 == "number") && (!(data33 % 1) && !isNaN(data33))) && (isFinite(data33)))){
+const err42 = {instancePath:instancePath+"/retry_policy/ContentPolicyViolationErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/ContentPolicyViolationErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.ContentPolicyViolationErrorRetries.type,parentSchema:schema29.properties.ContentPolicyViolationErrorRetries,data:data33};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+if((typeof data33 == "number") && (isFinite(data33))){
+if(data33 < 0 || isNaN(data33)){
+const err43 = {instancePath:instancePath+"/retry_policy/ContentPolicyViolationErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/ContentPolicyViolationErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.ContentPolicyViolationErrorRetries,data:data33};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+}
+}
+if(data28.InternalServerErrorRetries !== undefined){
+let data34 = data28.InternalServerErrorRetries;
+if(!(((typeof data34 == "number") && (!(data34 % 1) && !isNaN(data34))) && (isFinite(data34)))){
+const err44 = {instancePath:instancePath+"/retry_policy/InternalServerErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/InternalServerErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.InternalServerErrorRetries.type,parentSchema:schema29.properties.InternalServerErrorRetries,data:data34};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+if((typeof data34 == "number") && (isFinite(data34))){
+if(data34 < 0 || isNaN(data34)){
+const err45 = {instancePath:instancePath+"/retry_policy/InternalServerErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/InternalServerErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.InternalServerErrorRetries,data:data34};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err46 = {instancePath:instancePath+"/retry_policy",schemaPath:"#/$defs/RetryPolicy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema29.type,parentSchema:schema29,data:data28};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+if(data.model_group_retry_policy !== undefined){
+let data35 = data.model_group_retry_policy;
+if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
+for(const key5 in data35){
+let data36 = data35[key5];
+if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
+for(const key6 in data36){
+if(!((((((key6 === "BadRequestErrorRetries") || (key6 === "AuthenticationErrorRetries")) || (key6 === "TimeoutErrorRetries")) || (key6 === "RateLimitErrorRetries")) || (key6 === "ContentPolicyViolationErrorRetries")) || (key6 === "InternalServerErrorRetries"))){
+const err47 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/RetryPolicy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema29,data:data36};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+if(data36.BadRequestErrorRetries !== undefined){
+let data37 = data36.BadRequestErrorRetries;
+if(!(((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37))) && (isFinite(data37)))){
+const err48 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/BadRequestErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/BadRequestErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.BadRequestErrorRetries.type,parentSchema:schema29.properties.BadRequestErrorRetries,data:data37};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+if((typeof data37 == "number") && (isFinite(data37))){
+if(data37 < 0 || isNaN(data37)){
+const err49 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/BadRequestErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/BadRequestErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.BadRequestErrorRetries,data:data37};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+}
+}
+if(data36.AuthenticationErrorRetries !== undefined){
+let data38 = data36.AuthenticationErrorRetries;
+if(!(((typeof data38 == "number") && (!(data38 % 1) && !isNaN(data38))) && (isFinite(data38)))){
+const err50 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/AuthenticationErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/AuthenticationErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.AuthenticationErrorRetries.type,parentSchema:schema29.properties.AuthenticationErrorRetries,data:data38};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+if((typeof data38 == "number") && (isFinite(data38))){
+if(data38 < 0 || isNaN(data38)){
+const err51 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/AuthenticationErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/AuthenticationErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.AuthenticationErrorRetries,data:data38};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+}
+if(data36.TimeoutErrorRetries !== undefined){
+let data39 = data36.TimeoutErrorRetries;
+if(!(((typeof data39 == "number") && (!(data39 % 1) && !isNaN(data39))) && (isFinite(data39)))){
+const err52 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/TimeoutErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/TimeoutErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.TimeoutErrorRetries.type,parentSchema:schema29.properties.TimeoutErrorRetries,data:data39};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+if((typeof data39 == "number") && (isFinite(data39))){
+if(data39 < 0 || isNaN(data39)){
+const err53 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/TimeoutErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/TimeoutErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.TimeoutErrorRetries,data:data39};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+}
+if(data36.RateLimitErrorRetries !== undefined){
+let data40 = data36.RateLimitErrorRetries;
+if(!(((typeof data40 == "number") && (!(data40 % 1) && !isNaN(data40))) && (isFinite(data40)))){
+const err54 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/RateLimitErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/RateLimitErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.RateLimitErrorRetries.type,parentSchema:schema29.properties.RateLimitErrorRetries,data:data40};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+if((typeof data40 == "number") && (isFinite(data40))){
+if(data40 < 0 || isNaN(data40)){
+const err55 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/RateLimitErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/RateLimitErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.RateLimitErrorRetries,data:data40};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+}
+if(data36.ContentPolicyViolationErrorRetries !== undefined){
+let data41 = data36.ContentPolicyViolationErrorRetries;
+if(!(((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41))) && (isFinite(data41)))){
+const err56 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/ContentPolicyViolationErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/ContentPolicyViolationErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.ContentPolicyViolationErrorRetries.type,parentSchema:schema29.properties.ContentPolicyViolationErrorRetries,data:data41};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+if((typeof data41 == "number") && (isFinite(data41))){
+if(data41 < 0 || isNaN(data41)){
+const err57 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/ContentPolicyViolationErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/ContentPolicyViolationErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.ContentPolicyViolationErrorRetries,data:data41};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+}
+}
+if(data36.InternalServerErrorRetries !== undefined){
+let data42 = data36.InternalServerErrorRetries;
+if(!(((typeof data42 == "number") && (!(data42 % 1) && !isNaN(data42))) && (isFinite(data42)))){
+const err58 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/InternalServerErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/InternalServerErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.InternalServerErrorRetries.type,parentSchema:schema29.properties.InternalServerErrorRetries,data:data42};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+if((typeof data42 == "number") && (isFinite(data42))){
+if(data42 < 0 || isNaN(data42)){
+const err59 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/InternalServerErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/InternalServerErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.InternalServerErrorRetries,data:data42};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err60 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/RetryPolicy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema29.type,parentSchema:schema29,data:data36};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+}
+}
+else {
+const err61 = {instancePath:instancePath+"/model_group_retry_policy",schemaPath:"#/properties/model_group_retry_policy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.properties.model_group_retry_policy.type,parentSchema:schema25.properties.model_group_retry_policy,data:data35};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+if(data.allowed_fails_policy !== undefined){
+let data43 = data.allowed_fails_policy;
+if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
+for(const key7 in data43){
+if(!((((((key7 === "BadRequestErrorAllowedFails") || (key7 === "AuthenticationErrorAllowedFails")) || (key7 === "TimeoutErrorAllowedFails")) || (key7 === "RateLimitErrorAllowedFails")) || (key7 === "ContentPolicyViolationErrorAllowedFails")) || (key7 === "InternalServerErrorAllowedFails"))){
+const err62 = {instancePath:instancePath+"/allowed_fails_policy",schemaPath:"#/$defs/AllowedFailsPolicy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema31,data:data43};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+if(data43.BadRequestErrorAllowedFails !== undefined){
+let data44 = data43.BadRequestErrorAllowedFails;
+if(!(((typeof data44 == "number") && (!(data44 % 1) && !isNaN(data44))) && (isFinite(data44)))){
+const err63 = {instancePath:instancePath+"/allowed_fails_policy/BadRequestErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/BadRequestErrorAllowedFails/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.BadRequestErrorAllowedFails.type,parentSchema:schema31.properties.BadRequestErrorAllowedFails,data:data44};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+if((typeof data44 == "number") && (isFinite(data44))){
+if(data44 < 0 || isNaN(data44)){
+const err64 = {instancePath:instancePath+"/allowed_fails_policy/BadRequestErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/BadRequestErrorAllowedFails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.BadRequestErrorAllowedFails,data:data44};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+}
+}
+if(data43.AuthenticationErrorAllowedFails !== undefined){
+let data45 = data43.AuthenticationErrorAllowedFails;
+if(!(((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45))) && (isFinite(data45)))){
+const err65 = {instancePath:instancePath+"/allowed_fails_policy/AuthenticationErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/AuthenticationErrorAllowedFails/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.AuthenticationErrorAllowedFails.type,parentSchema:schema31.properties.AuthenticationErrorAllowedFails,data:data45};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+if((typeof data45 == "number") && (isFinite(data45))){
+if(data45 < 0 || isNaN(data45)){
+const err66 = {instancePath:instancePath+"/allowed_fails_policy/AuthenticationErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/AuthenticationErrorAllowedFails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.AuthenticationErrorAllowedFails,data:data45};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+}
+}
+if(data43.TimeoutErrorAllowedFails !== undefined){
+let data46 = data43.TimeoutErrorAllowedFails;
+if(!(((typeof data46 == "number") && (!(data46 % 1) && !isNaN(data46))) && (isFinite(data46)))){
+const err67 = {instancePath:instancePath+"/allowed_fails_policy/TimeoutErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/TimeoutErrorAllowedFails/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.TimeoutErrorAllowedFails.type,parentSchema:schema31.properties.TimeoutErrorAllowedFails,data:data46};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+if((typeof data46 == "number") && (isFinite(data46))){
+if(data46 < 0 || isNaN(data46)){
+const err68 = {instancePath:instancePath+"/allowed_fails_policy/TimeoutErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/TimeoutErrorAllowedFails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.TimeoutErrorAllowedFails,data:data46};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+}
+}
+if(data43.RateLimitErrorAllowedFails !== undefined){
+let data47 = data43.RateLimitErrorAllowedFails;
+if(!(((typeof data47 == "number") && (!(data47 % 1) && !isNaN(data47))) && (isFinite(data47)))){
+const err69 = {instancePath:instancePath+"/allowed_fails_policy/RateLimitErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/RateLimitErrorAllowedFails/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.RateLimitErrorAllowedFails.type,parentSchema:schema31.properties.RateLimitErrorAllowedFails,data:data47};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+if((typeof data47 == "number") && (isFinite(data47))){
+if(data47 < 0 || isNaN(data47)){
+const err70 = {instancePath:instancePath+"/allowed_fails_policy/RateLimitErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/RateLimitErrorAllowedFails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.RateLimitErrorAllowedFails,data:data47};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+}
+}
+if(data43.ContentPolicyViolationErrorAllowedFails !== undefined){
+let data48 = data43.ContentPolicyViolationErrorAllowedFails;
+if(!(((typeof data48 == "number") && (!(data48 % 1) && !isNaN(data48))) && (isFinite(data48)))){
+const err71 = {instancePath:instancePath+"/allowed_fails_policy/ContentPolicyViolationErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/ContentPolicyViolationErrorAllowedFails/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.ContentPolicyViolationErrorAllowedFails.type,parentSchema:schema31.properties.ContentPolicyViolationErrorAllowedFails,data:data48};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+if((typeof data48 == "number") && (isFinite(data48))){
+if(data48 < 0 || isNaN(data48)){
+const err72 = {instancePath:instancePath+"/allowed_fails_policy/ContentPolicyViolationErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/ContentPolicyViolationErrorAllowedFails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.ContentPolicyViolationErrorAllowedFails,data:data48};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+}
+}
+if(data43.InternalServerErrorAllowedFails !== undefined){
+let data49 = data43.InternalServerErrorAllowedFails;
+if(!(((typeof data49 == "number") && (!(data49 % 1) && !isNaN(data49))) && (isFinite(data49)))){
+const err73 = {instancePath:instancePath+"/allowed_fails_policy/InternalServerErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/InternalServerErrorAllowedFails/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.InternalServerErrorAllowedFails.type,parentSchema:schema31.properties.InternalServerErrorAllowedFails,data:data49};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+if((typeof data49 == "number") && (isFinite(data49))){
+if(data49 < 0 || isNaN(data49)){
+const err74 = {instancePath:instancePath+"/allowed_fails_policy/InternalServerErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/InternalServerErrorAllowedFails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.InternalServerErrorAllowedFails,data:data49};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err75 = {instancePath:instancePath+"/allowed_fails_policy",schemaPath:"#/$defs/AllowedFailsPolicy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data:data43};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+}
+if(data.model_group_alias !== undefined){
+let data50 = data.model_group_alias;
+if(data50 && typeof data50 == "object" && !Array.isArray(data50)){
+for(const key8 in data50){
+let data51 = data50[key8];
+const _errs119 = errors;
+let valid27 = false;
+const _errs120 = errors;
+if(typeof data51 === "string"){
+if(func3(data51) < 1){
+const err76 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.properties.model_group_alias.additionalProperties.anyOf[0],data:data51};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+}
+else {
+const err77 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.model_group_alias.additionalProperties.anyOf[0].type,parentSchema:schema25.properties.model_group_alias.additionalProperties.anyOf[0],data:data51};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+var _valid0 = _errs120 === errors;
+valid27 = valid27 || _valid0;
+if(!valid27){
+const _errs122 = errors;
+if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
+if(data51.model === undefined){
+const err78 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf/1/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema25.properties.model_group_alias.additionalProperties.anyOf[1].required,parentSchema:schema25.properties.model_group_alias.additionalProperties.anyOf[1],data:data51};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+for(const key9 in data51){
+if(!((key9 === "model") || (key9 === "hidden"))){
+const err79 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema25.properties.model_group_alias.additionalProperties.anyOf[1],data:data51};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+}
+if(data51.model !== undefined){
+let data52 = data51.model;
+if(typeof data52 === "string"){
+if(func3(data52) < 1){
+const err80 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/model",schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf/1/properties/model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.properties.model_group_alias.additionalProperties.anyOf[1].properties.model,data:data52};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+}
+else {
+const err81 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/model",schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf/1/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.model_group_alias.additionalProperties.anyOf[1].properties.model.type,parentSchema:schema25.properties.model_group_alias.additionalProperties.anyOf[1].properties.model,data:data52};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+}
+if(data51.hidden !== undefined){
+let data53 = data51.hidden;
+if(typeof data53 !== "boolean"){
+const err82 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/hidden",schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf/1/properties/hidden/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema25.properties.model_group_alias.additionalProperties.anyOf[1].properties.hidden.type,parentSchema:schema25.properties.model_group_alias.additionalProperties.anyOf[1].properties.hidden,data:data53};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+}
+}
+else {
+const err83 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.properties.model_group_alias.additionalProperties.anyOf[1].type,parentSchema:schema25.properties.model_group_alias.additionalProperties.anyOf[1],data:data51};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+var _valid0 = _errs122 === errors;
+valid27 = valid27 || _valid0;
+}
+if(!valid27){
+const err84 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema25.properties.model_group_alias.additionalProperties.anyOf,parentSchema:schema25.properties.model_group_alias.additionalProperties,data:data51};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
+}
+errors++;
+}
+else {
+errors = _errs119;
+if(vErrors !== null){
+if(_errs119){
+vErrors.length = _errs119;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err85 = {instancePath:instancePath+"/model_group_alias",schemaPath:"#/properties/model_group_alias/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.properties.model_group_alias.type,parentSchema:schema25.properties.model_group_alias,data:data50};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
+}
+errors++;
+}
+}
+if(data.default_fallbacks !== undefined){
+let data57 = data.default_fallbacks;
+if(Array.isArray(data57)){
+const len6 = data57.length;
+for(let i6=0; i6<len6; i6++){
+let data58 = data57[i6];
+if(typeof data58 === "string"){
+if(func3(data58) < 1){
+const err86 = {instancePath:instancePath+"/default_fallbacks/" + i6,schemaPath:"#/properties/default_fallbacks/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.properties.default_fallbacks.items,data:data58};
+if(vErrors === null){
+vErrors = [err86];
+}
+else {
+vErrors.push(err86);
+}
+errors++;
+}
+}
+else {
+const err87 = {instancePath:instancePath+"/default_fallbacks/" + i6,schemaPath:"#/properties/default_fallbacks/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.default_fallbacks.items.type,parentSchema:schema25.properties.default_fallbacks.items,data:data58};
+if(vErrors === null){
+vErrors = [err87];
+}
+else {
+vErrors.push(err87);
+}
+errors++;
+}
+}
+}
+else {
+const err88 = {instancePath:instancePath+"/default_fallbacks",schemaPath:"#/properties/default_fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.properties.default_fallbacks.type,parentSchema:schema25.properties.default_fallbacks,data:data57};
+if(vErrors === null){
+vErrors = [err88];
+}
+else {
+vErrors.push(err88);
+}
+errors++;
+}
+}
+if(data.default_litellm_params !== undefined){
+let data59 = data.default_litellm_params;
+if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
+}
+else {
+const err89 = {instancePath:instancePath+"/default_litellm_params",schemaPath:"#/properties/default_litellm_params/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.properties.default_litellm_params.type,parentSchema:schema25.properties.default_litellm_params,data:data59};
+if(vErrors === null){
+vErrors = [err89];
+}
+else {
+vErrors.push(err89);
+}
+errors++;
+}
+}
+if(data.stream_timeout !== undefined){
+let data60 = data.stream_timeout;
+if((typeof data60 == "number") && (isFinite(data60))){
+if(data60 <= 0 || isNaN(data60)){
+const err90 = {instancePath:instancePath+"/stream_timeout",schemaPath:"#/properties/stream_timeout/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema25.properties.stream_timeout,data:data60};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+}
+else {
+const err91 = {instancePath:instancePath+"/stream_timeout",schemaPath:"#/properties/stream_timeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema25.properties.stream_timeout.type,parentSchema:schema25.properties.stream_timeout,data:data60};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+}
+}
+else {
+const err92 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.type,parentSchema:schema25,data};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
 }
 errors++;
 }
@@ -2421,7 +3556,7 @@ for(const key1 in data3){
 if(!((((key1 === "console") || (key1 === "file")) || (key1 === "mixpanel")) || (key1 === "webhook"))){
 let data4 = data3[key1];
 if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
-const err2 = {instancePath:instancePath+"/callback_settings/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/CallbackSettings/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.additionalProperties.type,parentSchema:schema20.additionalProperties,data:data4};
+const err2 = {instancePath:instancePath+"/callback_settings/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/CallbackSettings/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.additionalProperties.type,parentSchema:schema23.additionalProperties,data:data4};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2437,7 +3572,7 @@ let data5 = data3.console;
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 for(const key2 in data5){
 if(!((key2 === "format") || (key2 === "level"))){
-const err3 = {instancePath:instancePath+"/callback_settings/console",schemaPath:"#/$defs/CallbackSettings/properties/console/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema20.properties.console,data:data5};
+const err3 = {instancePath:instancePath+"/callback_settings/console",schemaPath:"#/$defs/CallbackSettings/properties/console/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema23.properties.console,data:data5};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2450,7 +3585,7 @@ errors++;
 if(data5.format !== undefined){
 let data6 = data5.format;
 if(typeof data6 !== "string"){
-const err4 = {instancePath:instancePath+"/callback_settings/console/format",schemaPath:"#/$defs/CallbackSettings/properties/console/properties/format/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.console.properties.format.type,parentSchema:schema20.properties.console.properties.format,data:data6};
+const err4 = {instancePath:instancePath+"/callback_settings/console/format",schemaPath:"#/$defs/CallbackSettings/properties/console/properties/format/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.console.properties.format.type,parentSchema:schema23.properties.console.properties.format,data:data6};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2460,7 +3595,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!((data6 === "text") || (data6 === "json"))){
-const err5 = {instancePath:instancePath+"/callback_settings/console/format",schemaPath:"#/$defs/CallbackSettings/properties/console/properties/format/enum",keyword:"enum",params:{allowedValues: schema20.properties.console.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema20.properties.console.properties.format.enum,parentSchema:schema20.properties.console.properties.format,data:data6};
+const err5 = {instancePath:instancePath+"/callback_settings/console/format",schemaPath:"#/$defs/CallbackSettings/properties/console/properties/format/enum",keyword:"enum",params:{allowedValues: schema23.properties.console.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema23.properties.console.properties.format.enum,parentSchema:schema23.properties.console.properties.format,data:data6};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2473,7 +3608,7 @@ errors++;
 if(data5.level !== undefined){
 let data7 = data5.level;
 if(typeof data7 !== "string"){
-const err6 = {instancePath:instancePath+"/callback_settings/console/level",schemaPath:"#/$defs/CallbackSettings/properties/console/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.console.properties.level.type,parentSchema:schema20.properties.console.properties.level,data:data7};
+const err6 = {instancePath:instancePath+"/callback_settings/console/level",schemaPath:"#/$defs/CallbackSettings/properties/console/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.console.properties.level.type,parentSchema:schema23.properties.console.properties.level,data:data7};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2483,7 +3618,7 @@ vErrors.push(err6);
 errors++;
 }
 if(!((((data7 === "debug") || (data7 === "info")) || (data7 === "warn")) || (data7 === "error"))){
-const err7 = {instancePath:instancePath+"/callback_settings/console/level",schemaPath:"#/$defs/CallbackSettings/properties/console/properties/level/enum",keyword:"enum",params:{allowedValues: schema20.properties.console.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema20.properties.console.properties.level.enum,parentSchema:schema20.properties.console.properties.level,data:data7};
+const err7 = {instancePath:instancePath+"/callback_settings/console/level",schemaPath:"#/$defs/CallbackSettings/properties/console/properties/level/enum",keyword:"enum",params:{allowedValues: schema23.properties.console.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema23.properties.console.properties.level.enum,parentSchema:schema23.properties.console.properties.level,data:data7};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2495,7 +3630,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/callback_settings/console",schemaPath:"#/$defs/CallbackSettings/properties/console/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.properties.console.type,parentSchema:schema20.properties.console,data:data5};
+const err8 = {instancePath:instancePath+"/callback_settings/console",schemaPath:"#/$defs/CallbackSettings/properties/console/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.console.type,parentSchema:schema23.properties.console,data:data5};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2510,7 +3645,7 @@ let data8 = data3.file;
 if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 for(const key3 in data8){
 if(!(((key3 === "path") || (key3 === "max_bytes")) || (key3 === "max_files"))){
-const err9 = {instancePath:instancePath+"/callback_settings/file",schemaPath:"#/$defs/CallbackSettings/properties/file/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema20.properties.file,data:data8};
+const err9 = {instancePath:instancePath+"/callback_settings/file",schemaPath:"#/$defs/CallbackSettings/properties/file/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema23.properties.file,data:data8};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2524,7 +3659,7 @@ if(data8.path !== undefined){
 let data9 = data8.path;
 if(typeof data9 === "string"){
 if(func3(data9) < 1){
-const err10 = {instancePath:instancePath+"/callback_settings/file/path",schemaPath:"#/$defs/CallbackSettings/properties/file/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.properties.file.properties.path,data:data9};
+const err10 = {instancePath:instancePath+"/callback_settings/file/path",schemaPath:"#/$defs/CallbackSettings/properties/file/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.file.properties.path,data:data9};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2535,7 +3670,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/callback_settings/file/path",schemaPath:"#/$defs/CallbackSettings/properties/file/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.file.properties.path.type,parentSchema:schema20.properties.file.properties.path,data:data9};
+const err11 = {instancePath:instancePath+"/callback_settings/file/path",schemaPath:"#/$defs/CallbackSettings/properties/file/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.file.properties.path.type,parentSchema:schema23.properties.file.properties.path,data:data9};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2548,7 +3683,7 @@ errors++;
 if(data8.max_bytes !== undefined){
 let data10 = data8.max_bytes;
 if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
-const err12 = {instancePath:instancePath+"/callback_settings/file/max_bytes",schemaPath:"#/$defs/CallbackSettings/properties/file/properties/max_bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema20.properties.file.properties.max_bytes.type,parentSchema:schema20.properties.file.properties.max_bytes,data:data10};
+const err12 = {instancePath:instancePath+"/callback_settings/file/max_bytes",schemaPath:"#/$defs/CallbackSettings/properties/file/properties/max_bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.file.properties.max_bytes.type,parentSchema:schema23.properties.file.properties.max_bytes,data:data10};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2559,7 +3694,7 @@ errors++;
 }
 if((typeof data10 == "number") && (isFinite(data10))){
 if(data10 < 1 || isNaN(data10)){
-const err13 = {instancePath:instancePath+"/callback_settings/file/max_bytes",schemaPath:"#/$defs/CallbackSettings/properties/file/properties/max_bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema20.properties.file.properties.max_bytes,data:data10};
+const err13 = {instancePath:instancePath+"/callback_settings/file/max_bytes",schemaPath:"#/$defs/CallbackSettings/properties/file/properties/max_bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema23.properties.file.properties.max_bytes,data:data10};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2573,7 +3708,7 @@ errors++;
 if(data8.max_files !== undefined){
 let data11 = data8.max_files;
 if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
-const err14 = {instancePath:instancePath+"/callback_settings/file/max_files",schemaPath:"#/$defs/CallbackSettings/properties/file/properties/max_files/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema20.properties.file.properties.max_files.type,parentSchema:schema20.properties.file.properties.max_files,data:data11};
+const err14 = {instancePath:instancePath+"/callback_settings/file/max_files",schemaPath:"#/$defs/CallbackSettings/properties/file/properties/max_files/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.file.properties.max_files.type,parentSchema:schema23.properties.file.properties.max_files,data:data11};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2584,7 +3719,7 @@ errors++;
 }
 if((typeof data11 == "number") && (isFinite(data11))){
 if(data11 < 1 || isNaN(data11)){
-const err15 = {instancePath:instancePath+"/callback_settings/file/max_files",schemaPath:"#/$defs/CallbackSettings/properties/file/properties/max_files/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema20.properties.file.properties.max_files,data:data11};
+const err15 = {instancePath:instancePath+"/callback_settings/file/max_files",schemaPath:"#/$defs/CallbackSettings/properties/file/properties/max_files/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema23.properties.file.properties.max_files,data:data11};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2597,7 +3732,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/callback_settings/file",schemaPath:"#/$defs/CallbackSettings/properties/file/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.properties.file.type,parentSchema:schema20.properties.file,data:data8};
+const err16 = {instancePath:instancePath+"/callback_settings/file",schemaPath:"#/$defs/CallbackSettings/properties/file/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.file.type,parentSchema:schema23.properties.file,data:data8};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2612,7 +3747,7 @@ let data12 = data3.mixpanel;
 if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
 for(const key4 in data12){
 if(!(((((((key4 === "token") || (key4 === "api_host")) || (key4 === "event_name")) || (key4 === "distinct_id")) || (key4 === "batch_size")) || (key4 === "flush_interval")) || (key4 === "max_retries"))){
-const err17 = {instancePath:instancePath+"/callback_settings/mixpanel",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema20.properties.mixpanel,data:data12};
+const err17 = {instancePath:instancePath+"/callback_settings/mixpanel",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema23.properties.mixpanel,data:data12};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2626,7 +3761,7 @@ if(data12.token !== undefined){
 let data13 = data12.token;
 if(typeof data13 === "string"){
 if(func3(data13) < 1){
-const err18 = {instancePath:instancePath+"/callback_settings/mixpanel/token",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/token/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.properties.mixpanel.properties.token,data:data13};
+const err18 = {instancePath:instancePath+"/callback_settings/mixpanel/token",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/token/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.mixpanel.properties.token,data:data13};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2637,7 +3772,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/callback_settings/mixpanel/token",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.mixpanel.properties.token.type,parentSchema:schema20.properties.mixpanel.properties.token,data:data13};
+const err19 = {instancePath:instancePath+"/callback_settings/mixpanel/token",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.mixpanel.properties.token.type,parentSchema:schema23.properties.mixpanel.properties.token,data:data13};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2651,7 +3786,7 @@ if(data12.api_host !== undefined){
 let data14 = data12.api_host;
 if(typeof data14 === "string"){
 if(!pattern3.test(data14)){
-const err20 = {instancePath:instancePath+"/callback_settings/mixpanel/api_host",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/api_host/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema20.properties.mixpanel.properties.api_host,data:data14};
+const err20 = {instancePath:instancePath+"/callback_settings/mixpanel/api_host",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/api_host/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema23.properties.mixpanel.properties.api_host,data:data14};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2662,7 +3797,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/callback_settings/mixpanel/api_host",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/api_host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.mixpanel.properties.api_host.type,parentSchema:schema20.properties.mixpanel.properties.api_host,data:data14};
+const err21 = {instancePath:instancePath+"/callback_settings/mixpanel/api_host",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/api_host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.mixpanel.properties.api_host.type,parentSchema:schema23.properties.mixpanel.properties.api_host,data:data14};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2676,7 +3811,7 @@ if(data12.event_name !== undefined){
 let data15 = data12.event_name;
 if(typeof data15 === "string"){
 if(func3(data15) < 1){
-const err22 = {instancePath:instancePath+"/callback_settings/mixpanel/event_name",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/event_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.properties.mixpanel.properties.event_name,data:data15};
+const err22 = {instancePath:instancePath+"/callback_settings/mixpanel/event_name",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/event_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.mixpanel.properties.event_name,data:data15};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2687,7 +3822,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/callback_settings/mixpanel/event_name",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/event_name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.mixpanel.properties.event_name.type,parentSchema:schema20.properties.mixpanel.properties.event_name,data:data15};
+const err23 = {instancePath:instancePath+"/callback_settings/mixpanel/event_name",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/event_name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.mixpanel.properties.event_name.type,parentSchema:schema23.properties.mixpanel.properties.event_name,data:data15};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2701,7 +3836,7 @@ if(data12.distinct_id !== undefined){
 let data16 = data12.distinct_id;
 if(typeof data16 === "string"){
 if(func3(data16) < 1){
-const err24 = {instancePath:instancePath+"/callback_settings/mixpanel/distinct_id",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/distinct_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.properties.mixpanel.properties.distinct_id,data:data16};
+const err24 = {instancePath:instancePath+"/callback_settings/mixpanel/distinct_id",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/distinct_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.mixpanel.properties.distinct_id,data:data16};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -2712,7 +3847,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/callback_settings/mixpanel/distinct_id",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/distinct_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.mixpanel.properties.distinct_id.type,parentSchema:schema20.properties.mixpanel.properties.distinct_id,data:data16};
+const err25 = {instancePath:instancePath+"/callback_settings/mixpanel/distinct_id",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/distinct_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.mixpanel.properties.distinct_id.type,parentSchema:schema23.properties.mixpanel.properties.distinct_id,data:data16};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -2725,7 +3860,7 @@ errors++;
 if(data12.batch_size !== undefined){
 let data17 = data12.batch_size;
 if(!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))){
-const err26 = {instancePath:instancePath+"/callback_settings/mixpanel/batch_size",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/batch_size/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema20.properties.mixpanel.properties.batch_size.type,parentSchema:schema20.properties.mixpanel.properties.batch_size,data:data17};
+const err26 = {instancePath:instancePath+"/callback_settings/mixpanel/batch_size",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/batch_size/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.mixpanel.properties.batch_size.type,parentSchema:schema23.properties.mixpanel.properties.batch_size,data:data17};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -2736,7 +3871,7 @@ errors++;
 }
 if((typeof data17 == "number") && (isFinite(data17))){
 if(data17 > 50 || isNaN(data17)){
-const err27 = {instancePath:instancePath+"/callback_settings/mixpanel/batch_size",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/batch_size/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50",schema:50,parentSchema:schema20.properties.mixpanel.properties.batch_size,data:data17};
+const err27 = {instancePath:instancePath+"/callback_settings/mixpanel/batch_size",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/batch_size/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50",schema:50,parentSchema:schema23.properties.mixpanel.properties.batch_size,data:data17};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -2746,7 +3881,7 @@ vErrors.push(err27);
 errors++;
 }
 if(data17 < 1 || isNaN(data17)){
-const err28 = {instancePath:instancePath+"/callback_settings/mixpanel/batch_size",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/batch_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema20.properties.mixpanel.properties.batch_size,data:data17};
+const err28 = {instancePath:instancePath+"/callback_settings/mixpanel/batch_size",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/batch_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema23.properties.mixpanel.properties.batch_size,data:data17};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -2760,7 +3895,7 @@ errors++;
 if(data12.flush_interval !== undefined){
 let data18 = data12.flush_interval;
 if(!(((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18))) && (isFinite(data18)))){
-const err29 = {instancePath:instancePath+"/callback_settings/mixpanel/flush_interval",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/flush_interval/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema20.properties.mixpanel.properties.flush_interval.type,parentSchema:schema20.properties.mixpanel.properties.flush_interval,data:data18};
+const err29 = {instancePath:instancePath+"/callback_settings/mixpanel/flush_interval",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/flush_interval/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.mixpanel.properties.flush_interval.type,parentSchema:schema23.properties.mixpanel.properties.flush_interval,data:data18};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -2771,7 +3906,7 @@ errors++;
 }
 if((typeof data18 == "number") && (isFinite(data18))){
 if(data18 < 1 || isNaN(data18)){
-const err30 = {instancePath:instancePath+"/callback_settings/mixpanel/flush_interval",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/flush_interval/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema20.properties.mixpanel.properties.flush_interval,data:data18};
+const err30 = {instancePath:instancePath+"/callback_settings/mixpanel/flush_interval",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/flush_interval/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema23.properties.mixpanel.properties.flush_interval,data:data18};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -2785,7 +3920,7 @@ errors++;
 if(data12.max_retries !== undefined){
 let data19 = data12.max_retries;
 if(!(((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19))) && (isFinite(data19)))){
-const err31 = {instancePath:instancePath+"/callback_settings/mixpanel/max_retries",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/max_retries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema20.properties.mixpanel.properties.max_retries.type,parentSchema:schema20.properties.mixpanel.properties.max_retries,data:data19};
+const err31 = {instancePath:instancePath+"/callback_settings/mixpanel/max_retries",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/max_retries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.mixpanel.properties.max_retries.type,parentSchema:schema23.properties.mixpanel.properties.max_retries,data:data19};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -2796,7 +3931,7 @@ errors++;
 }
 if((typeof data19 == "number") && (isFinite(data19))){
 if(data19 < 0 || isNaN(data19)){
-const err32 = {instancePath:instancePath+"/callback_settings/mixpanel/max_retries",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/max_retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema20.properties.mixpanel.properties.max_retries,data:data19};
+const err32 = {instancePath:instancePath+"/callback_settings/mixpanel/max_retries",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/max_retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.properties.mixpanel.properties.max_retries,data:data19};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -2809,7 +3944,7 @@ errors++;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/callback_settings/mixpanel",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.properties.mixpanel.type,parentSchema:schema20.properties.mixpanel,data:data12};
+const err33 = {instancePath:instancePath+"/callback_settings/mixpanel",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.mixpanel.type,parentSchema:schema23.properties.mixpanel,data:data12};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -2823,7 +3958,7 @@ if(data3.webhook !== undefined){
 let data20 = data3.webhook;
 if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
 if(data20.url === undefined){
-const err34 = {instancePath:instancePath+"/callback_settings/webhook",schemaPath:"#/$defs/CallbackSettings/properties/webhook/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema20.properties.webhook.required,parentSchema:schema20.properties.webhook,data:data20};
+const err34 = {instancePath:instancePath+"/callback_settings/webhook",schemaPath:"#/$defs/CallbackSettings/properties/webhook/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema23.properties.webhook.required,parentSchema:schema23.properties.webhook,data:data20};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -2834,7 +3969,7 @@ errors++;
 }
 for(const key5 in data20){
 if(!(((((key5 === "url") || (key5 === "headers")) || (key5 === "batch_size")) || (key5 === "flush_interval")) || (key5 === "max_retries"))){
-const err35 = {instancePath:instancePath+"/callback_settings/webhook",schemaPath:"#/$defs/CallbackSettings/properties/webhook/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema20.properties.webhook,data:data20};
+const err35 = {instancePath:instancePath+"/callback_settings/webhook",schemaPath:"#/$defs/CallbackSettings/properties/webhook/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema23.properties.webhook,data:data20};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -2848,7 +3983,7 @@ if(data20.url !== undefined){
 let data21 = data20.url;
 if(typeof data21 === "string"){
 if(!pattern3.test(data21)){
-const err36 = {instancePath:instancePath+"/callback_settings/webhook/url",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema20.properties.webhook.properties.url,data:data21};
+const err36 = {instancePath:instancePath+"/callback_settings/webhook/url",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema23.properties.webhook.properties.url,data:data21};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -2859,7 +3994,7 @@ errors++;
 }
 }
 else {
-const err37 = {instancePath:instancePath+"/callback_settings/webhook/url",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.webhook.properties.url.type,parentSchema:schema20.properties.webhook.properties.url,data:data21};
+const err37 = {instancePath:instancePath+"/callback_settings/webhook/url",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.webhook.properties.url.type,parentSchema:schema23.properties.webhook.properties.url,data:data21};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -2875,7 +4010,7 @@ if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
 for(const key6 in data22){
 let data23 = data22[key6];
 if(typeof data23 !== "string"){
-const err38 = {instancePath:instancePath+"/callback_settings/webhook/headers/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.properties.webhook.properties.headers.additionalProperties.type,parentSchema:schema20.properties.webhook.properties.headers.additionalProperties,data:data23};
+const err38 = {instancePath:instancePath+"/callback_settings/webhook/headers/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.webhook.properties.headers.additionalProperties.type,parentSchema:schema23.properties.webhook.properties.headers.additionalProperties,data:data23};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -2887,7 +4022,7 @@ errors++;
 }
 }
 else {
-const err39 = {instancePath:instancePath+"/callback_settings/webhook/headers",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.properties.webhook.properties.headers.type,parentSchema:schema20.properties.webhook.properties.headers,data:data22};
+const err39 = {instancePath:instancePath+"/callback_settings/webhook/headers",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.webhook.properties.headers.type,parentSchema:schema23.properties.webhook.properties.headers,data:data22};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -2900,7 +4035,7 @@ errors++;
 if(data20.batch_size !== undefined){
 let data24 = data20.batch_size;
 if(!(((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24))) && (isFinite(data24)))){
-const err40 = {instancePath:instancePath+"/callback_settings/webhook/batch_size",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/batch_size/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema20.properties.webhook.properties.batch_size.type,parentSchema:schema20.properties.webhook.properties.batch_size,data:data24};
+const err40 = {instancePath:instancePath+"/callback_settings/webhook/batch_size",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/batch_size/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.webhook.properties.batch_size.type,parentSchema:schema23.properties.webhook.properties.batch_size,data:data24};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -2911,7 +4046,7 @@ errors++;
 }
 if((typeof data24 == "number") && (isFinite(data24))){
 if(data24 < 1 || isNaN(data24)){
-const err41 = {instancePath:instancePath+"/callback_settings/webhook/batch_size",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/batch_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema20.properties.webhook.properties.batch_size,data:data24};
+const err41 = {instancePath:instancePath+"/callback_settings/webhook/batch_size",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/batch_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema23.properties.webhook.properties.batch_size,data:data24};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -2925,7 +4060,7 @@ errors++;
 if(data20.flush_interval !== undefined){
 let data25 = data20.flush_interval;
 if(!(((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25))) && (isFinite(data25)))){
-const err42 = {instancePath:instancePath+"/callback_settings/webhook/flush_interval",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/flush_interval/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema20.properties.webhook.properties.flush_interval.type,parentSchema:schema20.properties.webhook.properties.flush_interval,data:data25};
+const err42 = {instancePath:instancePath+"/callback_settings/webhook/flush_interval",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/flush_interval/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.webhook.properties.flush_interval.type,parentSchema:schema23.properties.webhook.properties.flush_interval,data:data25};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -2936,7 +4071,7 @@ errors++;
 }
 if((typeof data25 == "number") && (isFinite(data25))){
 if(data25 < 1 || isNaN(data25)){
-const err43 = {instancePath:instancePath+"/callback_settings/webhook/flush_interval",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/flush_interval/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema20.properties.webhook.properties.flush_interval,data:data25};
+const err43 = {instancePath:instancePath+"/callback_settings/webhook/flush_interval",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/flush_interval/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema23.properties.webhook.properties.flush_interval,data:data25};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -2950,7 +4085,7 @@ errors++;
 if(data20.max_retries !== undefined){
 let data26 = data20.max_retries;
 if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
-const err44 = {instancePath:instancePath+"/callback_settings/webhook/max_retries",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/max_retries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema20.properties.webhook.properties.max_retries.type,parentSchema:schema20.properties.webhook.properties.max_retries,data:data26};
+const err44 = {instancePath:instancePath+"/callback_settings/webhook/max_retries",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/max_retries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.webhook.properties.max_retries.type,parentSchema:schema23.properties.webhook.properties.max_retries,data:data26};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -2961,7 +4096,7 @@ errors++;
 }
 if((typeof data26 == "number") && (isFinite(data26))){
 if(data26 < 0 || isNaN(data26)){
-const err45 = {instancePath:instancePath+"/callback_settings/webhook/max_retries",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/max_retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema20.properties.webhook.properties.max_retries,data:data26};
+const err45 = {instancePath:instancePath+"/callback_settings/webhook/max_retries",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/max_retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.properties.webhook.properties.max_retries,data:data26};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -2974,7 +4109,7 @@ errors++;
 }
 }
 else {
-const err46 = {instancePath:instancePath+"/callback_settings/webhook",schemaPath:"#/$defs/CallbackSettings/properties/webhook/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.properties.webhook.type,parentSchema:schema20.properties.webhook,data:data20};
+const err46 = {instancePath:instancePath+"/callback_settings/webhook",schemaPath:"#/$defs/CallbackSettings/properties/webhook/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.webhook.type,parentSchema:schema23.properties.webhook,data:data20};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -2986,7 +4121,7 @@ errors++;
 }
 }
 else {
-const err47 = {instancePath:instancePath+"/callback_settings",schemaPath:"#/$defs/CallbackSettings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.type,parentSchema:schema20,data:data3};
+const err47 = {instancePath:instancePath+"/callback_settings",schemaPath:"#/$defs/CallbackSettings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.type,parentSchema:schema23,data:data3};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -3000,8 +4135,8 @@ if(data.general_settings !== undefined){
 let data27 = data.general_settings;
 if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
 for(const key7 in data27){
-if(!(func2.call(schema21.properties, key7))){
-const err48 = {instancePath:instancePath+"/general_settings",schemaPath:"#/$defs/GeneralSettings/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema21,data:data27};
+if(!(func2.call(schema24.properties, key7))){
+const err48 = {instancePath:instancePath+"/general_settings",schemaPath:"#/$defs/GeneralSettings/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema24,data:data27};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -3014,7 +4149,7 @@ errors++;
 if(data27.master_key !== undefined){
 let data28 = data27.master_key;
 if(typeof data28 !== "string"){
-const err49 = {instancePath:instancePath+"/general_settings/master_key",schemaPath:"#/$defs/GeneralSettings/properties/master_key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.master_key.type,parentSchema:schema21.properties.master_key,data:data28};
+const err49 = {instancePath:instancePath+"/general_settings/master_key",schemaPath:"#/$defs/GeneralSettings/properties/master_key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.properties.master_key.type,parentSchema:schema24.properties.master_key,data:data28};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -3028,7 +4163,7 @@ if(data27.host !== undefined){
 let data29 = data27.host;
 if(typeof data29 === "string"){
 if(func3(data29) < 1){
-const err50 = {instancePath:instancePath+"/general_settings/host",schemaPath:"#/$defs/GeneralSettings/properties/host/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema21.properties.host,data:data29};
+const err50 = {instancePath:instancePath+"/general_settings/host",schemaPath:"#/$defs/GeneralSettings/properties/host/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema24.properties.host,data:data29};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -3039,7 +4174,7 @@ errors++;
 }
 }
 else {
-const err51 = {instancePath:instancePath+"/general_settings/host",schemaPath:"#/$defs/GeneralSettings/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema21.properties.host.type,parentSchema:schema21.properties.host,data:data29};
+const err51 = {instancePath:instancePath+"/general_settings/host",schemaPath:"#/$defs/GeneralSettings/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.properties.host.type,parentSchema:schema24.properties.host,data:data29};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -3052,7 +4187,7 @@ errors++;
 if(data27.port !== undefined){
 let data30 = data27.port;
 if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
-const err52 = {instancePath:instancePath+"/general_settings/port",schemaPath:"#/$defs/GeneralSettings/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.properties.port.type,parentSchema:schema21.properties.port,data:data30};
+const err52 = {instancePath:instancePath+"/general_settings/port",schemaPath:"#/$defs/GeneralSettings/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.properties.port.type,parentSchema:schema24.properties.port,data:data30};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -3063,7 +4198,7 @@ errors++;
 }
 if((typeof data30 == "number") && (isFinite(data30))){
 if(data30 > 65535 || isNaN(data30)){
-const err53 = {instancePath:instancePath+"/general_settings/port",schemaPath:"#/$defs/GeneralSettings/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema21.properties.port,data:data30};
+const err53 = {instancePath:instancePath+"/general_settings/port",schemaPath:"#/$defs/GeneralSettings/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema24.properties.port,data:data30};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -3073,7 +4208,7 @@ vErrors.push(err53);
 errors++;
 }
 if(data30 < 0 || isNaN(data30)){
-const err54 = {instancePath:instancePath+"/general_settings/port",schemaPath:"#/$defs/GeneralSettings/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema21.properties.port,data:data30};
+const err54 = {instancePath:instancePath+"/general_settings/port",schemaPath:"#/$defs/GeneralSettings/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema24.properties.port,data:data30};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -3087,7 +4222,7 @@ errors++;
 if(data27.max_request_body_bytes !== undefined){
 let data31 = data27.max_request_body_bytes;
 if(!(((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31))) && (isFinite(data31)))){
-const err55 = {instancePath:instancePath+"/general_settings/max_request_body_bytes",schemaPath:"#/$defs/GeneralSettings/properties/max_request_body_bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema21.properties.max_request_body_bytes.type,parentSchema:schema21.properties.max_request_body_bytes,data:data31};
+const err55 = {instancePath:instancePath+"/general_settings/max_request_body_bytes",schemaPath:"#/$defs/GeneralSettings/properties/max_request_body_bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.properties.max_request_body_bytes.type,parentSchema:schema24.properties.max_request_body_bytes,data:data31};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -3098,7 +4233,7 @@ errors++;
 }
 if((typeof data31 == "number") && (isFinite(data31))){
 if(data31 < 1 || isNaN(data31)){
-const err56 = {instancePath:instancePath+"/general_settings/max_request_body_bytes",schemaPath:"#/$defs/GeneralSettings/properties/max_request_body_bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema21.properties.max_request_body_bytes,data:data31};
+const err56 = {instancePath:instancePath+"/general_settings/max_request_body_bytes",schemaPath:"#/$defs/GeneralSettings/properties/max_request_body_bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema24.properties.max_request_body_bytes,data:data31};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -3113,7 +4248,7 @@ if(data27.shutdown_grace_seconds !== undefined){
 let data32 = data27.shutdown_grace_seconds;
 if((typeof data32 == "number") && (isFinite(data32))){
 if(data32 < 0 || isNaN(data32)){
-const err57 = {instancePath:instancePath+"/general_settings/shutdown_grace_seconds",schemaPath:"#/$defs/GeneralSettings/properties/shutdown_grace_seconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema21.properties.shutdown_grace_seconds,data:data32};
+const err57 = {instancePath:instancePath+"/general_settings/shutdown_grace_seconds",schemaPath:"#/$defs/GeneralSettings/properties/shutdown_grace_seconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema24.properties.shutdown_grace_seconds,data:data32};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -3124,7 +4259,7 @@ errors++;
 }
 }
 else {
-const err58 = {instancePath:instancePath+"/general_settings/shutdown_grace_seconds",schemaPath:"#/$defs/GeneralSettings/properties/shutdown_grace_seconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema21.properties.shutdown_grace_seconds.type,parentSchema:schema21.properties.shutdown_grace_seconds,data:data32};
+const err58 = {instancePath:instancePath+"/general_settings/shutdown_grace_seconds",schemaPath:"#/$defs/GeneralSettings/properties/shutdown_grace_seconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema24.properties.shutdown_grace_seconds.type,parentSchema:schema24.properties.shutdown_grace_seconds,data:data32};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -3138,7 +4273,7 @@ if(data27.reload_poll_interval !== undefined){
 let data33 = data27.reload_poll_interval;
 if((typeof data33 == "number") && (isFinite(data33))){
 if(data33 < 0 || isNaN(data33)){
-const err59 = {instancePath:instancePath+"/general_settings/reload_poll_interval",schemaPath:"#/$defs/GeneralSettings/properties/reload_poll_interval/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema21.properties.reload_poll_interval,data:data33};
+const err59 = {instancePath:instancePath+"/general_settings/reload_poll_interval",schemaPath:"#/$defs/GeneralSettings/properties/reload_poll_interval/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema24.properties.reload_poll_interval,data:data33};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -3149,7 +4284,7 @@ errors++;
 }
 }
 else {
-const err60 = {instancePath:instancePath+"/general_settings/reload_poll_interval",schemaPath:"#/$defs/GeneralSettings/properties/reload_poll_interval/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema21.properties.reload_poll_interval.type,parentSchema:schema21.properties.reload_poll_interval,data:data33};
+const err60 = {instancePath:instancePath+"/general_settings/reload_poll_interval",schemaPath:"#/$defs/GeneralSettings/properties/reload_poll_interval/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema24.properties.reload_poll_interval.type,parentSchema:schema24.properties.reload_poll_interval,data:data33};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -3162,7 +4297,7 @@ errors++;
 if(data27.allow_unauthenticated !== undefined){
 let data34 = data27.allow_unauthenticated;
 if(typeof data34 !== "boolean"){
-const err61 = {instancePath:instancePath+"/general_settings/allow_unauthenticated",schemaPath:"#/$defs/GeneralSettings/properties/allow_unauthenticated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema21.properties.allow_unauthenticated.type,parentSchema:schema21.properties.allow_unauthenticated,data:data34};
+const err61 = {instancePath:instancePath+"/general_settings/allow_unauthenticated",schemaPath:"#/$defs/GeneralSettings/properties/allow_unauthenticated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema24.properties.allow_unauthenticated.type,parentSchema:schema24.properties.allow_unauthenticated,data:data34};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -3175,7 +4310,7 @@ errors++;
 if(data27.allow_client_side_credentials !== undefined){
 let data35 = data27.allow_client_side_credentials;
 if(typeof data35 !== "boolean"){
-const err62 = {instancePath:instancePath+"/general_settings/allow_client_side_credentials",schemaPath:"#/$defs/GeneralSettings/properties/allow_client_side_credentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema21.properties.allow_client_side_credentials.type,parentSchema:schema21.properties.allow_client_side_credentials,data:data35};
+const err62 = {instancePath:instancePath+"/general_settings/allow_client_side_credentials",schemaPath:"#/$defs/GeneralSettings/properties/allow_client_side_credentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema24.properties.allow_client_side_credentials.type,parentSchema:schema24.properties.allow_client_side_credentials,data:data35};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -3187,7 +4322,7 @@ errors++;
 }
 }
 else {
-const err63 = {instancePath:instancePath+"/general_settings",schemaPath:"#/$defs/GeneralSettings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema21.type,parentSchema:schema21,data:data27};
+const err63 = {instancePath:instancePath+"/general_settings",schemaPath:"#/$defs/GeneralSettings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema24.type,parentSchema:schema24,data:data27};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -3204,12 +4339,12 @@ errors = vErrors.length;
 }
 }
 if(data.environment_variables !== undefined){
-let data84 = data.environment_variables;
-if(data84 && typeof data84 == "object" && !Array.isArray(data84)){
-for(const key8 in data84){
-let data85 = data84[key8];
-if(((typeof data85 !== "string") && (!((typeof data85 == "number") && (isFinite(data85))))) && (typeof data85 !== "boolean")){
-const err64 = {instancePath:instancePath+"/environment_variables/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environment_variables/additionalProperties/type",keyword:"type",params:{type: schema11.properties.environment_variables.additionalProperties.type},message:"must be string,number,boolean",schema:schema11.properties.environment_variables.additionalProperties.type,parentSchema:schema11.properties.environment_variables.additionalProperties,data:data85};
+let data109 = data.environment_variables;
+if(data109 && typeof data109 == "object" && !Array.isArray(data109)){
+for(const key8 in data109){
+let data110 = data109[key8];
+if(((typeof data110 !== "string") && (!((typeof data110 == "number") && (isFinite(data110))))) && (typeof data110 !== "boolean")){
+const err64 = {instancePath:instancePath+"/environment_variables/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environment_variables/additionalProperties/type",keyword:"type",params:{type: schema11.properties.environment_variables.additionalProperties.type},message:"must be string,number,boolean",schema:schema11.properties.environment_variables.additionalProperties.type,parentSchema:schema11.properties.environment_variables.additionalProperties,data:data110};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -3221,7 +4356,7 @@ errors++;
 }
 }
 else {
-const err65 = {instancePath:instancePath+"/environment_variables",schemaPath:"#/properties/environment_variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.environment_variables.type,parentSchema:schema11.properties.environment_variables,data:data84};
+const err65 = {instancePath:instancePath+"/environment_variables",schemaPath:"#/properties/environment_variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.environment_variables.type,parentSchema:schema11.properties.environment_variables,data:data109};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -3232,14 +4367,14 @@ errors++;
 }
 }
 if(data.include !== undefined){
-let data86 = data.include;
-if(Array.isArray(data86)){
-const len1 = data86.length;
+let data111 = data.include;
+if(Array.isArray(data111)){
+const len1 = data111.length;
 for(let i1=0; i1<len1; i1++){
-let data87 = data86[i1];
-if(typeof data87 === "string"){
-if(func3(data87) < 1){
-const err66 = {instancePath:instancePath+"/include/" + i1,schemaPath:"#/properties/include/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.include.items,data:data87};
+let data112 = data111[i1];
+if(typeof data112 === "string"){
+if(func3(data112) < 1){
+const err66 = {instancePath:instancePath+"/include/" + i1,schemaPath:"#/properties/include/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.include.items,data:data112};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -3250,7 +4385,7 @@ errors++;
 }
 }
 else {
-const err67 = {instancePath:instancePath+"/include/" + i1,schemaPath:"#/properties/include/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.include.items.type,parentSchema:schema11.properties.include.items,data:data87};
+const err67 = {instancePath:instancePath+"/include/" + i1,schemaPath:"#/properties/include/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.include.items.type,parentSchema:schema11.properties.include.items,data:data112};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -3262,7 +4397,7 @@ errors++;
 }
 }
 else {
-const err68 = {instancePath:instancePath+"/include",schemaPath:"#/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.include.type,parentSchema:schema11.properties.include,data:data86};
+const err68 = {instancePath:instancePath+"/include",schemaPath:"#/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.include.type,parentSchema:schema11.properties.include,data:data111};
 if(vErrors === null){
 vErrors = [err68];
 }

@@ -15,16 +15,19 @@ const CREATED = Math.floor(Date.now() / 1000);
 const lists = new WeakMap<ReadonlySet<string>, string>();
 
 /**
- * `GET /v1/models`: the config's aliases in OpenAI's list shape, then, as
- * LiteLLM lists a wildcard entry, the models of the bundled price table it
- * covers (`"*"` → `openai/*` lists `gpt-4o-mini`, ...). Serialised once per config.
+ * `GET /v1/models`: the config's aliases in OpenAI's list shape (with the
+ * `model_group_alias` names not marked hidden), then, as LiteLLM lists a
+ * wildcard entry, the models of the bundled price table it covers (`"*"` →
+ * `openai/*` lists `gpt-4o-mini`, ...). Serialised once per config.
  */
 export async function listModels(_req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> {
   const aliases = ctx.aliases();
   let text = lists.get(aliases);
   if (text === undefined) {
     const names = modelNamesOf(aliases);
-    const ids = [...names.aliases, ...coveredModels(ctx.runtime.config.model_list ?? [], names)];
+    const groupAliases = ctx.runtime.settings.router.model_group_alias;
+    const listed = names.aliases.filter((name) => groupAliases[name]?.hidden !== true);
+    const ids = [...listed, ...coveredModels(ctx.runtime.config.model_list ?? [], names)];
     text = JSON.stringify({ object: "list", data: ids.map((id) => ({ id, object: "model", created: CREATED, owned_by: "litellm-runtime" })) });
     lists.set(aliases, text);
   }
