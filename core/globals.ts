@@ -6,7 +6,7 @@ import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_STREAM_BYTES, DEFAULT_TIMEOUT_S
 import type { CostMap } from "./cost/index.ts";
 import { DEFAULT_MAX_RECORD_BYTES } from "./callbacks/safe-json.ts";
 import { Secrets } from "./secrets.ts";
-import { resolveModel } from "./providers/index.ts";
+import { optionsOf, resolveModel } from "./providers/index.ts";
 import type { CallbackInput } from "./types.ts";
 import type { CallbackError } from "./errors.ts";
 import { callOwnMethod } from "./callbacks/failure.ts";
@@ -144,15 +144,13 @@ export class GlobalScope implements CallEnv {
     return this.current();
   }
 
-  route(params: { model: string; api_base?: unknown; api_key?: unknown; mock_response?: unknown; api_version?: unknown; azure_ad_token?: unknown; organization?: unknown }): Route {
+  route(params: { model: string; api_base?: unknown; api_key?: unknown; mock_response?: unknown }): Route {
     const { callbacks, sources } = this.current();
     const target = resolveModel({
       model: params.model,
       api_base: typeof params.api_base === "string" ? params.api_base : undefined,
       api_key: typeof params.api_key === "string" ? params.api_key : undefined,
-      api_version: typeof params.api_version === "string" ? params.api_version : undefined,
-      azure_ad_token: typeof params.azure_ad_token === "string" ? params.azure_ad_token : undefined,
-      organization: typeof params.organization === "string" ? params.organization : undefined,
+      options: optionsOf(params),
       mock_response: params.mock_response as string | Error | undefined,
     });
     return { target, sources, callbacks };

@@ -6,6 +6,7 @@
  * URLs (`user:pass@`, `?api-key=...`) are masked wherever a URL shows.
  * The list is built once per scope (config load), never per call.
  */
+import { SECRET_PARAMS } from "./call/param-registry.ts";
 import { COMPATIBLE_PROVIDERS } from "./providers/openai/compatible-table.ts";
 
 /** `sk-...wxyz`: enough to tell keys apart, never enough to use one. */
@@ -132,7 +133,7 @@ type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
 
 /**
- * Every secret a config knows: each `api_key` and `azure_ad_token` of
+ * Every secret a config knows: each credential (`api_key`, `azure_ad_token`: the parameter registry's) of
  * `model_list`, `general_settings.master_key`, the credentials inside each
  * `api_base`, and the cache's Redis password and URL credentials. Values are as resolved (an `os.environ/NAME` reference is its
  * variable's value), so the environment values they came from are covered.
@@ -151,7 +152,7 @@ export function configSecrets(config: unknown, env: Readonly<Record<string, stri
   const list = Array.isArray(c.model_list) ? c.model_list : [];
   for (const entry of list) {
     const p = obj(obj(entry).litellm_params);
-    for (const k of ["api_key", "azure_ad_token"]) if (typeof p[k] === "string") values.push(p[k] as string);
+    for (const k of SECRET_PARAMS) if (typeof p[k] === "string") values.push(p[k] as string);
     if (typeof p.api_base === "string") values.push(...urlSecrets(p.api_base));
   }
   return new Secrets(values);

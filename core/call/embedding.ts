@@ -1,3 +1,5 @@
+import { UnsupportedProviderError } from "../errors.ts";
+import type { Provider } from "../providers/types.ts";
 import type { EmbeddingParams, EmbeddingResponse } from "../types.ts";
 import { cacheUse, lookup, store, type CacheUse } from "./cache-step.ts";
 import type { CallEnv } from "./env.ts";
@@ -24,10 +26,19 @@ export const EMBEDDING: CallKind<EmbeddingParams, EmbeddingResponse> = {
   input: (params) => params.input,
   payload: (params) => params.input,
   lookup: cached,
-  request: (provider, target, input, optional, options) => provider.embeddingRequest(target, input as string | string[], optional, options),
-  send: (provider, req) => provider.embed(req) as ReturnType<CallKind<EmbeddingParams, EmbeddingResponse>["send"]>,
+  request: (provider, target, input, optional, options) => embedder(provider, target.model).embeddingRequest(target, input as string | string[], optional, options),
+  send: (provider, req) => embedder(provider, req.target.model).embed(req) as ReturnType<CallKind<EmbeddingParams, EmbeddingResponse>["send"]>,
   usage: (response) => response.usage,
 };
+
+/** The provider's embeddings, or the error of one that has none (Anthropic). */
+function embedder(provider: Provider, model: string): Required<Pick<Provider, "embeddingRequest" | "embed">> {
+  if (provider.embeddingRequest && provider.embed) return provider as Required<Pick<Provider, "embeddingRequest" | "embed">>;
+  throw new UnsupportedProviderError(
+    `${provider.name} has no embeddings API, so "${provider.name}/${model}" cannot embed. Use an embedding model of another provider, e.g. "openai/text-embedding-3-small".`,
+    { llm_provider: provider.name, model },
+  );
+}
 
 async function cached(cache: Parameters<CallKind<EmbeddingParams, EmbeddingResponse>["lookup"]>[0], params: EmbeddingParams, optional: Record<string, unknown>): Promise<CacheLookup<EmbeddingResponse> | null> {
   const inputs = typeof params.input === "string" ? [params.input] : params.input;

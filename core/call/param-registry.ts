@@ -42,6 +42,8 @@ export interface ParamSpec {
   readonly client?: ClientRule;
   /** Per-control rules of an object parameter (`cache.namespace`). */
   readonly controls?: Readonly<Record<string, ClientRule>>;
+  /** A credential: masked wherever a value of it could be shown (error text, records). */
+  readonly secret?: true;
 }
 
 const CREDENTIALS: ClientRule = { owner: "credentials", unless: "allow_client_side_credentials" };
@@ -59,8 +61,9 @@ export const PARAMS: readonly ParamSpec[] = Object.freeze([
 
   // Where a call goes. Those of a call's own that change who answers change the key (api_key does not: same model, other bill).
   one("model", "routing", true),
-  one("api_key", "routing", false, { client: CREDENTIALS }),
-  ...rows("routing", true, ["api_base", "base_url", "organization", "api_version", "azure_ad_token"], { client: CREDENTIALS }),
+  one("api_key", "routing", false, { client: CREDENTIALS, secret: true }),
+  ...rows("routing", true, ["api_base", "base_url", "organization", "api_version"], { client: CREDENTIALS }),
+  one("azure_ad_token", "routing", true, { client: CREDENTIALS, secret: true }),
   one("mock_response", "routing", true, { client: rule("answer") }),
   one("max_retries", "routing", false),
   one("custom_llm_provider", "routing", true),
@@ -68,13 +71,15 @@ export const PARAMS: readonly ParamSpec[] = Object.freeze([
     "rpm", "tpm", "weight", "order", "max_parallel_requests", "region_name", "litellm_credential_name",
     "use_in_pass_through", "use_litellm_proxy", "deployment_id", "api_type",
     // Azure sign-in
-    "azure_ad_token_provider", "tenant_id", "client_id", "client_secret", "azure_username", "azure_password", "azure_scope",
+    "azure_ad_token_provider", "tenant_id", "client_id", "azure_username", "azure_scope",
     // AWS (Bedrock, SageMaker)
-    "aws_region_name", "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_session_name", "aws_profile_name",
-    "aws_role_name", "aws_web_identity_token", "aws_sts_endpoint", "aws_bedrock_runtime_endpoint",
+    "aws_region_name", "aws_session_name", "aws_profile_name",
+    "aws_role_name", "aws_sts_endpoint", "aws_bedrock_runtime_endpoint",
     // Google Vertex AI / Watsonx
-    "vertex_project", "vertex_location", "vertex_credentials", "watsonx_region_name",
+    "vertex_project", "vertex_location", "watsonx_region_name",
   ]),
+  // Other providers' credentials: never sent, and masked wherever a config's or a client's value could be written.
+  ...rows("routing", false, ["client_secret", "azure_password", "aws_access_key_id", "aws_secret_access_key", "aws_session_token", "aws_web_identity_token", "vertex_credentials"], { secret: true }),
 
   // LiteLLM's own: consumed by the runtime (or accepted and ignored), never sent.
   one("metadata", "litellm", false),
@@ -130,6 +135,9 @@ export const NOT_SENT: ReadonlySet<string> = names((p) => p.kind === "litellm" |
 
 /** `litellm_params` keys of a model entry that say where a call goes; the rest become the deployment's per-call defaults. */
 export const ROUTING: ReadonlySet<string> = names((p) => p.kind === "routing");
+
+/** Credentials (`api_key`, `azure_ad_token`, other providers' secrets), in table order: the config's are collected as secrets, a client's are recorded masked. */
+export const SECRET_PARAMS: readonly string[] = Object.freeze(PARAMS.filter((p) => p.secret === true).map((p) => p.name));
 
 /** Left out of the cache key: they change how a call runs or is logged, not the answer. */
 export const NOT_KEYED: ReadonlySet<string> = names((p) => !p.keyed);

@@ -5,7 +5,7 @@ import { TaskCount, type Dispatcher } from "../callbacks/dispatcher.ts";
 import { compileCallbacks, type CompiledCallbacks, type CallbackSource } from "../callbacks/registry.ts";
 import { BadRequestError } from "../errors.ts";
 import { globalScope } from "../globals.ts";
-import { resolveModel } from "../providers/index.ts";
+import { optionsOf, resolveModel } from "../providers/index.ts";
 import { compileChain, type Deployment, type Snapshot } from "./snapshot.ts";
 import { forName, wildcardRouter } from "./wildcard-router.ts";
 import { unknownModelMessage, type NameMatch } from "./wildcards.ts";
@@ -80,7 +80,7 @@ export class Live implements CallEnv {
     return this.snapshot.groupAliases.get(model) ?? model;
   }
 
-  route(params: { model: string; api_base?: unknown; api_key?: unknown; mock_response?: unknown; api_version?: unknown; azure_ad_token?: unknown; organization?: unknown }): Route {
+  route(params: { model: string; api_base?: unknown; api_key?: unknown; mock_response?: unknown }): Route {
     const match = this.entryFor(params.model);
     if (match === undefined) {
       const { sources, callbacks } = this.chain(null);
@@ -89,9 +89,7 @@ export class Live implements CallEnv {
         model: this.aliasOf(params.model),
         api_base: str(params.api_base),
         api_key: str(params.api_key),
-        api_version: str(params.api_version),
-        azure_ad_token: str(params.azure_ad_token),
-        organization: str(params.organization),
+        options: optionsOf(params),
         mock_response: params.mock_response as string | undefined,
         env: this.snapshot.loaded.env,
       });
@@ -128,8 +126,8 @@ export class Live implements CallEnv {
     return { alias, router: this.wildRouter, routeTo: this.routeTo, nameOf };
   }
 
-  /** The route of one deployment: the call's own api_base, api_key and mock_response over the deployment's. */
-  readonly routeTo = (d: Deployment, params: { api_base?: unknown; api_key?: unknown; mock_response?: unknown; api_version?: unknown; azure_ad_token?: unknown; organization?: unknown }): Route => {
+  /** The route of one deployment: the call's own api_base, api_key, mock_response and provider options over the deployment's. */
+  readonly routeTo = (d: Deployment, params: { api_base?: unknown; api_key?: unknown; mock_response?: unknown }): Route => {
     const p = d.params;
     // A deployment made for one requested name takes the chain of its wildcard entry, compiled once.
     const { sources, callbacks } = this.chain(d.origin ?? d);
@@ -137,9 +135,7 @@ export class Live implements CallEnv {
       model: String(p.model),
       api_base: str(params.api_base) ?? str(p.api_base),
       api_key: str(params.api_key) ?? str(p.api_key),
-      api_version: str(params.api_version) ?? str(p.api_version),
-      azure_ad_token: str(params.azure_ad_token) ?? str(p.azure_ad_token),
-      organization: str(params.organization) ?? str(p.organization),
+      options: optionsOf(params, d.options),
       mock_response: (params.mock_response ?? p.mock_response) as string | undefined,
       model_group: d.alias,
       model_info: d.model_info as Record<string, unknown> | null,

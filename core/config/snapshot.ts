@@ -10,6 +10,7 @@ import { configSecrets } from "../secrets.ts";
 import { CONFIG_ERROR_CODES, ConfigError, type ConfigIssue } from "../errors.ts";
 import { cacheFromSettings, sameCacheOptions } from "../cache/index.ts";
 import type { ResponseCache } from "../cache/types.ts";
+import { optionsOf, type ProviderOptions } from "../providers/index.ts";
 import { Router } from "../router/index.ts";
 import { coveredBy, inDocumentOrder, type LoadedConfig } from "./load.ts";
 import type { ModuleLoader, RefContext } from "./modules.ts";
@@ -35,6 +36,8 @@ export interface Deployment {
   readonly model_info: Readonly<Record<string, unknown>> | null;
   /** `litellm_params` passed on to each call (temperature, timeout, ...); the call's own values win. */
   readonly defaults: Readonly<Record<string, unknown>> | undefined;
+  /** The provider's own options in `litellm_params` (api_version, organization, ...), taken out once: `ResolvedModel.options` under the call's. */
+  readonly options: ProviderOptions;
   /** The model's own chain, run after the global ones. */
   readonly sources: readonly CallbackSource[];
   /** For one requested name a wildcard entry covers: the entry it was made from (whose `alias` is the pattern). */
@@ -148,6 +151,7 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
         params,
         model_info: withId(entry.model_info, String(entry.model_name), params),
         defaults: defaultsOf(params, resolved.router),
+        options: Object.freeze(optionsOf(params)),
         sources: await loadList(entry.callbacks, "callbacks", ["model_list", index, "callbacks"]),
       });
       const list = models.get(deployment.alias) ?? [];

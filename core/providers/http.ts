@@ -15,6 +15,7 @@ import { sleepUnless, type CallSignal } from "../call/signal.ts";
 import { BodyStream } from "./body-stream.ts";
 import { APIConnectionError, APIError, InvalidResponseError, LiteLLMError, Timeout } from "../errors.ts";
 import { scrubUpstream, urlSecrets } from "../secrets.ts";
+import { SECRET_OPTIONS } from "./options.ts";
 import type { ProviderRequest } from "./types.ts";
 
 // An Agent keeps one kept-alive Pool per origin (a vendor, a proxy, a test fake): no new TLS handshake per call.
@@ -34,7 +35,17 @@ export interface Where {
 }
 
 export function whereOf(req: ProviderRequest, baseHint: string): Where {
-  return { provider: req.target.provider, model: req.target.model, url: req.url ?? "", timeoutMs: req.timeoutMs, hasKey: req.apiKey !== undefined, baseHint, secrets: [req.apiKey, req.target.azure_ad_token] };
+  return { provider: req.target.provider, model: req.target.model, url: req.url ?? "", timeoutMs: req.timeoutMs, hasKey: req.apiKey !== undefined, baseHint, secrets: secretsOf(req) };
+}
+
+/** The key the request carries, and any credential among its options (an Azure token given beside a key). */
+function secretsOf(req: ProviderRequest): Array<string | undefined> {
+  const secrets = [req.apiKey];
+  for (const name of SECRET_OPTIONS) {
+    const value = req.target.options[name];
+    if (typeof value === "string") secrets.push(value);
+  }
+  return secrets;
 }
 
 /** Turns a non-2xx answer into the provider's error class. */

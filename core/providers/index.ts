@@ -18,4 +18,5 @@ export function providerFor(transport: string): Provider {
 }
 
 export { resolveModel, SUPPORTED_PROVIDERS, supportedProvidersText, unsupportedPrefix } from "./resolve.ts";
+export { optionsOf, type ProviderOptions } from "./options.ts";
 export type * from "./types.ts";

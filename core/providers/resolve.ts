@@ -1,5 +1,6 @@
 import { UnsupportedProviderError } from "../errors.ts";
 import { COMPATIBLE_PREFIXES } from "./openai/compatible-table.ts";
+import { NO_OPTIONS, type ProviderOptions } from "./options.ts";
 import type { ProviderEnv, ResolvedModel } from "./types.ts";
 
 /** Provider prefixes this runtime answers for; the OpenAI-compatible hosts of LiteLLM come from their table. */
@@ -15,12 +16,8 @@ export interface ModelRequest {
   model: string;
   api_base?: string | undefined;
   api_key?: string | undefined;
-  /** Azure's `api-version`. */
-  api_version?: string | undefined;
-  /** Azure: a Microsoft Entra ID token, used in place of a key. */
-  azure_ad_token?: string | undefined;
-  /** OpenAI's organization id. */
-  organization?: string | undefined;
+  /** The provider's own options (`optionsOf`): passed through as they are. @default none */
+  options?: ProviderOptions | undefined;
   mock_response?: string | Error | undefined;
   model_group?: string | null;
   model_info?: Record<string, unknown> | null;
@@ -60,9 +57,7 @@ function target(req: ModelRequest, provider: string, model: string, transport: s
     model,
     api_base: req.api_base ?? null,
     api_key: req.api_key,
-    api_version: req.api_version,
-    azure_ad_token: req.azure_ad_token,
-    organization: req.organization,
+    options: req.options ?? NO_OPTIONS,
     model_group: req.model_group ?? null,
     model_info: req.model_info ?? null,
     mock_response: req.mock_response,

@@ -1,4 +1,5 @@
 import type { CallSignal } from "../call/signal.ts";
+import type { ProviderOptions } from "./options.ts";
 import type { ChatCompletionChunk, ChatMessage, EmbeddingResponse, ModelResponse } from "../types.ts";
 
 /** Where a call goes: the provider, its own model name, and how to reach it. */
@@ -11,12 +12,12 @@ export interface ResolvedModel {
   readonly model: string;
   readonly api_base: string | null;
   readonly api_key: string | undefined;
-  /** The provider's API version (Azure's `api-version`), from the call or the config's `litellm_params`. */
-  readonly api_version?: string | undefined;
-  /** A Microsoft Entra ID token for Azure, sent as a bearer token in place of a key. */
-  readonly azure_ad_token?: string | undefined;
-  /** OpenAI's organization id (`OpenAI-Organization`), from the call or the config's `litellm_params`. */
-  readonly organization?: string | undefined;
+  /**
+   * The provider's own options, as given: the call's routing keys over the deployment's `litellm_params`,
+   * those without a field here (Azure's `api_version`, OpenAI's `organization`). Each provider reads its
+   * own in its folder; see core/providers/options.ts.
+   */
+  readonly options: ProviderOptions;
   /** The config alias asked for, or null. */
   readonly model_group: string | null;
   readonly model_info: Record<string, unknown> | null;
@@ -81,8 +82,9 @@ export interface Provider {
   chatRequest(target: ResolvedModel, messages: ChatMessage[], optional: Record<string, unknown>, opts: RequestOptions): ProviderRequest;
   chat(req: ProviderRequest): Promise<ProviderAnswer<RawChat>>;
   chatStream(req: ProviderRequest): Promise<ProviderStream>;
-  embeddingRequest(target: ResolvedModel, input: string | string[], optional: Record<string, unknown>, opts: RequestOptions): ProviderRequest;
-  embed(req: ProviderRequest): Promise<ProviderAnswer<RawEmbedding>>;
+  /** Embeddings, for a provider that has them: absent, an embedding call fails with UnsupportedProviderError (core/call/embedding.ts). */
+  embeddingRequest?(target: ResolvedModel, input: string | string[], optional: Record<string, unknown>, opts: RequestOptions): ProviderRequest;
+  embed?(req: ProviderRequest): Promise<ProviderAnswer<RawEmbedding>>;
 }
 
 export interface RequestOptions {

@@ -1,6 +1,7 @@
 /** The model routes: chat completions (JSON or a stream) and embeddings, through the runtime. */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { CALLER } from "../call/caller.ts";
+import { SECRET_PARAMS } from "../call/param-registry.ts";
 import { CompletionStream } from "../call/stream.ts";
 import type { Runtime } from "../config/runtime.ts";
 import { maskKey } from "../secrets.ts";
@@ -38,7 +39,7 @@ function hiddenHeaders(response: object): Record<string, string> | undefined {
 const CREDENTIAL_HEADERS = /^(authorization|proxy-authorization|api-key|x-api-key|x-litellm-api-key|x-goog-api-key|cookie)$/i;
 
 /** Body keys that carry a credential (a client may send its own with allow_client_side_credentials): recorded masked. */
-const CREDENTIAL_KEYS = ["api_key", "azure_ad_token"] as const;
+const CREDENTIAL_KEYS = SECRET_PARAMS;
 
 /**
  * The request as LiteLLM's proxy records it for the callbacks

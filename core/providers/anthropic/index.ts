@@ -1,4 +1,3 @@
-import { UnsupportedProviderError } from "../../errors.ts";
 import type { Provider } from "../types.ts";
 import { headersFor, keyFor, messagesUrl } from "./endpoint.ts";
 import { withExtraHeaders } from "../request-extras.ts";
@@ -11,7 +10,7 @@ let httpModule: Promise<typeof import("./http.ts")> | undefined;
  */
 const http = (): Promise<typeof import("./http.ts")> => (httpModule ??= import("./http.ts"));
 
-/** `anthropic/<model>`: Anthropic's native Messages API, OpenAI-shaped in and out. */
+/** `anthropic/<model>`: Anthropic's native Messages API, OpenAI-shaped in and out; chat only. */
 export const anthropicProvider: Provider = {
   name: "anthropic",
 
@@ -40,18 +39,5 @@ export const anthropicProvider: Provider = {
     return (await http()).chatStream(req);
   },
 
-  embeddingRequest(target) {
-    throw noEmbeddings(target.model);
-  },
-
-  async embed(req) {
-    throw noEmbeddings(req.target.model);
-  },
+  // No embeddings: Anthropic has no embeddings API (an embedding call says so, core/call/embedding.ts).
 };
-
-function noEmbeddings(model: string): UnsupportedProviderError {
-  return new UnsupportedProviderError(
-    `anthropic has no embeddings API, so "anthropic/${model}" cannot embed. Use an embedding model of another provider, e.g. "openai/text-embedding-3-small".`,
-    { llm_provider: "anthropic", model },
-  );
-}

@@ -1,4 +1,5 @@
 import { AuthenticationError, InvalidParamsError } from "../../errors.ts";
+import { stringOption } from "../options.ts";
 import type { ResolvedModel } from "../types.ts";
 
 /**
@@ -11,6 +12,14 @@ import type { ResolvedModel } from "../types.ts";
  * it has `stream_options.include_usage`, which a streamed call needs to be priced.
  */
 export const DEFAULT_AZURE_API_VERSION = "2024-10-21";
+
+/** Azure's own options (core/providers/options.ts): the call's over the deployment's `litellm_params`. */
+type AzureOption = "api_version" | "azure_ad_token";
+
+/** One of Azure's options, as a string, or undefined. */
+export function azureOption(target: ResolvedModel, name: AzureOption): string | undefined {
+  return stringOption(target.options, name);
+}
 
 /** A key (sent as `api-key`) or a Microsoft Entra ID token (sent as `Authorization: Bearer`). */
 export type AzureAuth = { readonly key: string; readonly token?: undefined } | { readonly key?: undefined; readonly token: string };
@@ -33,7 +42,7 @@ const API_VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** The `api-version` of a request, checked: it goes into the URL. */
 export function azureApiVersion(target: ResolvedModel): string {
-  const version = target.api_version || (target.env ?? process.env).AZURE_API_VERSION || DEFAULT_AZURE_API_VERSION;
+  const version = azureOption(target, "api_version") || (target.env ?? process.env).AZURE_API_VERSION || DEFAULT_AZURE_API_VERSION;
   if (!API_VERSION.test(version))
     throw new InvalidParamsError(
       `azure/${target.model}: api_version ${JSON.stringify(version)} is not an API version; use letters, digits, dots and dashes only, such as "${DEFAULT_AZURE_API_VERSION}" or "2024-08-01-preview" (from "api_version" or AZURE_API_VERSION).`,
@@ -55,7 +64,8 @@ export function azureDeployment(target: ResolvedModel): string {
 /** What was given with the call or the config wins over the environment; a key over a token at the same level. */
 export function azureAuth(target: ResolvedModel): AzureAuth {
   if (target.api_key) return { key: target.api_key };
-  if (target.azure_ad_token) return { token: target.azure_ad_token };
+  const given = azureOption(target, "azure_ad_token");
+  if (given) return { token: given };
   const env = target.env ?? process.env;
   const key = env.AZURE_API_KEY || env.AZURE_OPENAI_API_KEY;
   if (key) return { key };
