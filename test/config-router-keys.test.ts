@@ -187,7 +187,7 @@ describe("router_settings.stream_timeout", () => {
 });
 
 describe("router_settings.default_litellm_params", () => {
-  it("reaches every call's body; the deployment's and the call's own win", async () => {
+  it("reaches every call's body over the deployment's own litellm_params, as in LiteLLM's router; the call's own win", async () => {
     const rt = await runtime({
       model_list: [entry("plain", "gpt-4o-mini"), entry("tuned", "gpt-4o", { temperature: 0.9 })],
       router_settings: { default_litellm_params: { temperature: 0.3, max_tokens: 7, api_key: "sk-not-taken" } },
@@ -197,7 +197,7 @@ describe("router_settings.default_litellm_params", () => {
     await rt.acompletion({ model: "plain", messages, temperature: 0.1 });
     expect(fake.requests.map((r) => [r.body.temperature, r.body.max_tokens])).toEqual([
       [0.3, 7],
-      [0.9, 7],
+      [0.3, 7],
       [0.1, 7],
     ]);
     // A key that says where a call goes is not taken from here.

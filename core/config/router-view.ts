@@ -18,18 +18,15 @@ export function routerSettings(router: ResolvedRouterSettings): RouterSettings {
 }
 
 /**
- * The parameters a deployment adds to each call, lowest first: `default_litellm_params`,
- * then the router's `timeout` and `stream_timeout`, then the deployment's own `litellm_params`
- * (the call's own win over all of them, in the call path). Keys that say where a call goes are left out.
+ * The parameters a deployment adds to each call, lowest first: the router's `timeout` and
+ * `stream_timeout` where the deployment's own `litellm_params` set none, the deployment's
+ * `litellm_params`, then `default_litellm_params` (as in LiteLLM's router, which adds them to the
+ * call's own arguments, over the deployment's; a `metadata` there replaces the deployment's).
+ * The call's own win over all of them, in the call path. Keys that say where a call goes are left out.
  */
 export function defaultsOf(params: Readonly<Record<string, unknown>>, router: Pick<ResolvedRouterSettings, "default_litellm_params" | "timeout" | "stream_timeout">): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   let any = false;
-  for (const [key, value] of Object.entries(router.default_litellm_params)) {
-    if (ROUTING_KEYS.has(key)) continue;
-    out[key] = value;
-    any = true;
-  }
   // router_settings.timeout and stream_timeout are every deployment's unless its own litellm_params say otherwise.
   if (router.timeout !== null && params.timeout === undefined) {
     out.timeout = router.timeout;
@@ -46,6 +43,11 @@ export function defaultsOf(params: Readonly<Record<string, unknown>>, router: Pi
   }
   if (params.num_retries === undefined && typeof params.max_retries === "number") {
     out.num_retries = params.max_retries;
+    any = true;
+  }
+  for (const [key, value] of Object.entries(router.default_litellm_params)) {
+    if (ROUTING_KEYS.has(key) || value === null || value === undefined) continue;
+    out[key] = value;
     any = true;
   }
   return any ? Object.freeze(out) : undefined;

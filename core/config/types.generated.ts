@@ -1353,7 +1353,7 @@ export interface RouterSettings {
    */
   default_fallbacks?: string[];
   /**
-   * Parameters added to every call, as if it passed them: {temperature: 0.2, max_tokens: 512}. The call's own and the deployment's litellm_params win, key by key (a metadata object given there replaces this one). Keys that say where a call goes (model, api_key, api_base, ...) have no effect here.
+   * Parameters added to every call, as if it passed them: {temperature: 0.2, max_tokens: 512}. As in LiteLLM's router they win over a deployment's litellm_params; the call's own win over them, key by key (a call's metadata replaces a metadata given here). Keys that say where a call goes (model, api_key, api_base, ...) have no effect here.
    *
    * @default {}
    */
