@@ -4,9 +4,10 @@
  * Source for every group below: https://ai.google.dev/gemini-api/docs/pricing (paid tier,
  * standard, not batch or priority), as mirrored in LiteLLM's
  * https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json
- * (read 2026; each group's numbers match that file's `gemini/<first id>` entry, except the
- * two Gemini 1.5 groups: see theirs). Prices for prompts over 200k tokens (2.5 Pro) or 128k
- * (1.5), audio input and context-cache storage are not modelled here.
+ * (read 2026; each group's numbers match that file's `gemini/<first id>` entry). Gemini 1.5,
+ * retired by Google in September 2025 and absent from that file as a chat model, is not
+ * priced. Prices for prompts over 200k tokens (2.5 Pro), audio input and context-cache
+ * storage are not modelled here.
  * The comment on each group gives $ per million tokens: input / cached input / output.
  */
 import type { PriceGroup } from "./table.ts";
@@ -53,17 +54,6 @@ export const GEMINI_PRICES: readonly PriceGroup[] = [
       ...gemini("chat"), input_cost_per_token: 7.5e-8, cache_read_input_token_cost: 1.875e-8, output_cost_per_token: 3e-7,
       max_input_tokens: 1_048_576, max_output_tokens: 8192,
     },
-  },
-  // Gemini 1.5 Pro: $1.25 / - / $5 (prompts up to 128k tokens). Google retired 1.5 in September 2025 and
-  // LiteLLM's current file no longer lists it as a chat model: these are the last list prices, for old logs and configs.
-  {
-    ids: ["gemini-1.5-pro"],
-    price: { ...gemini("chat"), input_cost_per_token: 1.25e-6, output_cost_per_token: 5e-6, max_input_tokens: 2_097_152, max_output_tokens: 8192 },
-  },
-  // Gemini 1.5 Flash: $0.075 / - / $0.30 (prompts up to 128k tokens); retired as 1.5 Pro, same caveat.
-  {
-    ids: ["gemini-1.5-flash"],
-    price: { ...gemini("chat"), input_cost_per_token: 7.5e-8, output_cost_per_token: 3e-7, max_input_tokens: 1_048_576, max_output_tokens: 8192 },
   },
   // gemini-embedding-001: $0.15 per million input tokens (Gemini reports no counts for embeddings: the runtime estimates them)
   {
