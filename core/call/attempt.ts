@@ -60,7 +60,7 @@ export async function attempt<P extends AnyParams, R extends object>(call: CallS
     }
 
     const provider = providerFor(target.transport);
-    const options = requestOptions(params, target, streams !== undefined, env.settings);
+    const options = requestOptions(params, target, streams !== undefined, ctx.settings);
     const req = kind.request(provider, target, found ? found.send : kind.payload(params), ctx.kwargs.optional_params, options);
     recordRequest(ctx, req);
 

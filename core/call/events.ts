@@ -38,8 +38,10 @@ export function newContext(
 ): CallContext {
   const sync = callType === "completion" || callType === "embedding";
   const target = route.target;
+  // Read once: the process-wide scope builds its settings object on each read.
+  const settings = env.settings;
   // Credentials inside an api_base (user:pass@, ?api-key=) are masked in what callbacks see.
-  const apiBase = env.settings.redact_api_keys ? maskUrl(target.api_base) : target.api_base;
+  const apiBase = settings.redact_api_keys ? maskUrl(target.api_base) : target.api_base;
   return new CallContext(
     {
       // LiteLLM's kwargs["model"]: the deployment's model without its provider prefix; the alias is model_group.
@@ -72,7 +74,7 @@ export function newContext(
     },
     sync ? callbacks.sync : callbacks.async,
     env.dispatcher,
-    env.settings,
+    settings,
     env.tasks,
   );
 }
