@@ -176,7 +176,7 @@ export function generateConfigDocs(): string {
     "",
     schema.description ?? "",
     "",
-    "Values may use `os.environ/NAME` (the whole value) or `${NAME}` / `${NAME:-default}` anywhere in a string. An `os.environ/NAME` where a setting wants a number or a boolean is read as one (`port: os.environ/REDIS_PORT`), and an error names the value when its text is not one. References in keys that have no effect here (those the `CONFIG_IGNORED_KEYS` warning names) are left as written, so their variables need not exist. Sizes and durations are in the units the description names.",
+    "Values may use `os.environ/NAME` (the whole value) or `${NAME}` / `${NAME:-default}` anywhere in a string. A whole reference (`os.environ/NAME`, or a quoted `\"${NAME}\"`) where a setting wants a number or a boolean is read as one (`port: os.environ/REDIS_PORT`), and an error names the value when its text is not one. References in keys that have no effect here (those the `CONFIG_IGNORED_KEYS` warning names) are left as written, so their variables need not exist. Sizes and durations are in the units the description names.",
     "",
     "## Top-level keys",
     "",

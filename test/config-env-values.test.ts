@@ -47,3 +47,10 @@ describe("keys LiteLLM knows that have no effect here", () => {
     expect((err as ConfigError).issues.map((i) => [i.code, i.path])).toEqual([[CONFIG_ERROR_CODES.missingEnv, "litellm_settings.cache_params.host"]]);
   });
 });
+
+describe("a quoted ${NAME} where the schema wants a number", () => {
+  it("is read as one too (JSON and quoted YAML keep references as strings)", async () => {
+    const loaded = await loadConfig(base({ litellm_settings: { cache_params: { type: "redis", port: "${REDIS_PORT}" } } }, { REDIS_PORT: "6380", DIGITS_KEY: "k" }));
+    expect(loaded.config.litellm_settings!.cache_params).toMatchObject({ port: 6380 });
+  });
+});

@@ -66,7 +66,7 @@ describe("resolveEnvRefs", () => {
 
   it("never types values of objects (JSON-like inline configs, .ts configs)", () => {
     const data = { general_settings: { port: "${PORT}" } };
-    expect(resolveEnvRefs(data, locator(data, null), ENV)).toEqual({ issues: [], unresolved: [], fromEnv: [] });
+    expect(resolveEnvRefs(data, locator(data, null), ENV)).toEqual({ issues: [], unresolved: [], fromEnv: [["general_settings", "port"]] });
     expect(data.general_settings.port).toBe("9090");
   });
 

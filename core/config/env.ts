@@ -17,9 +17,10 @@ import { formatPath, isPlainContainer, isPlainScalar, type Locate } from "./pars
  * is the number 4000, `cache: ${CACHE:-true}` a boolean), because that is what
  * someone writing YAML expects. Quoted values, JSON, `.ts` configs, text around
  * the reference and `os.environ/` stay strings, so `api_key: "${KEY}"` is safe
- * for a key that happens to be all digits. A whole `os.environ/NAME` where the
- * schema wants a number or a boolean is read as one when its text is one
- * (`port: os.environ/REDIS_PORT`), as LiteLLM's typed settings read it.
+ * for a key that happens to be all digits. A whole `os.environ/NAME` (or a
+ * quoted `"${NAME}"`) where the schema wants a number or a boolean is read as
+ * one when its text is one (`port: os.environ/REDIS_PORT`), as LiteLLM's typed
+ * settings read it.
  *
  * Inside a YAML flow list or map (`[...]`, `{...}`) a `${...}` must be quoted,
  * since `{` is YAML syntax there: `callbacks: ["${HANDLER}"]`.
@@ -75,7 +76,7 @@ export interface RefResult {
   issues: ConfigIssue[];
   /** Paths (`general_settings.port`) of values left as written because a variable they name is unset: checks of their value would only repeat that. */
   unresolved: string[];
-  /** Paths of values that were one whole `os.environ/NAME`: strings, which the schema check may read as the number or boolean it wants. */
+  /** Paths of values that were one whole reference (`os.environ/NAME`, `${NAME}`): the schema check may read a string there as the number or boolean it wants. */
   fromEnv: Array<Array<string | number>>;
 }
 
@@ -128,7 +129,7 @@ export function resolveEnvRefs(data: unknown, locate: Locate, env: Env = process
       }
       const missing = (name: string): void => void (options.deferred?.has(name) || out.issues.push(missingIssue(name, here, locate)));
       if (!resolveAt(node as Record<string | number, unknown>, key, env, missing)) out.unresolved.push(formatPath(here));
-      else if (OS_ENVIRON.test(value)) out.fromEnv.push(here);
+      else if (OS_ENVIRON.test(value) || WHOLE_REF.test(value)) out.fromEnv.push(here);
     }
   };
   walk(data, []);
