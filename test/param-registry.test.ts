@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import litellm, { acompletion, aembedding, createRuntime, InvalidParamsError, UnsupportedParamsError, type InlineConfig, type Runtime } from "../core/index.ts";
 import { KEY_IGNORED_PARAMS } from "../core/cache/key.ts";
-import { NOT_SENT, OPENAI_CHAT, OPENAI_EMBEDDING, PARAMS, ROUTING, paramSpec } from "../core/call/param-registry.ts";
+import { ANSWER_ROUTING, NOT_SENT, OPENAI_CHAT, OPENAI_EMBEDDING, PARAMS, ROUTING, paramSpec } from "../core/call/param-registry.ts";
 import { optionalParams } from "../core/call/params.ts";
 import { openaiProvider } from "../core/providers/openai/index.ts";
 import { resolveModel } from "../core/providers/resolve.ts";
@@ -114,6 +114,8 @@ describe("the table", () => {
   it("the cache key leaves out exactly the rows that do not change the answer", () => {
     expect([...KEY_IGNORED_PARAMS].sort()).toEqual(PARAMS.filter((p) => !p.keyed).map((p) => p.name).sort());
     expect(KEY_IGNORED_PARAMS.has("repetition_penalty")).toBe(false);
+    // The call's own routing keys the cache key takes beside the model: who answers, never who pays.
+    expect(ANSWER_ROUTING).toEqual(["api_base", "base_url", "api_version", "mock_response", "custom_llm_provider"]);
   });
 
   it("the server's rules are the table's client column, and each forbids its parameter", () => {

@@ -1,4 +1,5 @@
 import type { KeyParts, ResponseCache } from "../cache/types.ts";
+import { ANSWER_ROUTING } from "./param-registry.ts";
 import { computeCost } from "../cost/index.ts";
 import type { ResolvedModel } from "../providers/types.ts";
 import { maskKey } from "../secrets.ts";
@@ -24,11 +25,11 @@ export function cacheApplies(env: CallEnv, params: AnyParams, callType: CallType
 }
 
 /**
- * The call's own parameters outside `optional_params` that change the answer: a
- * mocked answer, or one from another server or API version, is never served for
- * the config's model (nor the other way round).
+ * The call's own parameters outside `optional_params` that change the answer (the parameter
+ * registry's keyed routing rows): a mocked answer, or one from another server, API version or
+ * provider, is never served for the config's model (nor the other way round).
  */
-const ANSWER_PARAMS = ["mock_response", "api_base", "base_url", "api_version"] as const;
+const ANSWER_PARAMS = ANSWER_ROUTING;
 
 /** The key of one answer: the model as asked for (the alias), what it is asked, and the parameters that change the answer. */
 export function cacheUse(cache: ResponseCache, params: AnyParams, parts: Omit<KeyParts, "model">): CacheUse | null {

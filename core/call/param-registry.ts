@@ -59,11 +59,13 @@ export const PARAMS: readonly ParamSpec[] = Object.freeze([
   ...rows("request", true, ["messages", "input"]),
   one("stream", "request", false),
 
-  // Where a call goes. Those of a call's own that change who answers change the key (api_key does not: same model, other bill).
+  // Where a call goes. Those of a call's own that change who answers change the key (credentials and the organization
+  // do not: same model, other bill).
   one("model", "routing", true),
   one("api_key", "routing", false, { client: CREDENTIALS, secret: true }),
-  ...rows("routing", true, ["api_base", "base_url", "organization", "api_version"], { client: CREDENTIALS }),
-  one("azure_ad_token", "routing", true, { client: CREDENTIALS, secret: true }),
+  ...rows("routing", true, ["api_base", "base_url", "api_version"], { client: CREDENTIALS }),
+  one("organization", "routing", false, { client: CREDENTIALS }),
+  one("azure_ad_token", "routing", false, { client: CREDENTIALS, secret: true }),
   one("mock_response", "routing", true, { client: rule("answer") }),
   one("max_retries", "routing", false),
   one("custom_llm_provider", "routing", true),
@@ -138,6 +140,12 @@ export const ROUTING: ReadonlySet<string> = names((p) => p.kind === "routing");
 
 /** Credentials (`api_key`, `azure_ad_token`, other providers' secrets), in table order: the config's are collected as secrets, a client's are recorded masked. */
 export const SECRET_PARAMS: readonly string[] = Object.freeze(PARAMS.filter((p) => p.secret === true).map((p) => p.name));
+
+/**
+ * A call's own routing keys that change the answer (another server, API version or provider, a mocked answer): the
+ * cache key takes them beside the model, which it holds already. They are not among `optional_params`.
+ */
+export const ANSWER_ROUTING: readonly string[] = Object.freeze(PARAMS.filter((p) => p.kind === "routing" && p.keyed && p.name !== "model").map((p) => p.name));
 
 /** Left out of the cache key: they change how a call runs or is logged, not the answer. */
 export const NOT_KEYED: ReadonlySet<string> = names((p) => !p.keyed);

@@ -4,12 +4,10 @@
  * every call of a deployment starts from (`default_litellm_params`, the
  * router's `timeout` and `stream_timeout`, the deployment's `litellm_params`).
  */
-import { ROUTING } from "../call/param-registry.ts";
+import { ROUTING as ROUTING_KEYS } from "../call/param-registry.ts";
 import type { RouterSettings } from "../router/index.ts";
 import type { ResolvedRouterSettings } from "./settings.ts";
 
-/** `litellm_params` keys that say where a call goes, not what the provider is asked (the parameter registry's routing rows). */
-const ROUTING_KEYS = ROUTING;
 
 /** The router's view: `default_fallbacks` join the maps as LiteLLM's `{"*": [...]}`, after them (a `"*"` of the config's own comes first and wins). */
 export function routerSettings(router: ResolvedRouterSettings): RouterSettings {
