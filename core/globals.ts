@@ -47,6 +47,8 @@ export class GlobalScope implements CallEnv {
   drop_params = false;
   /** Seconds a provider call may take when the call sets no `timeout`. @default 600 */
   request_timeout = DEFAULT_TIMEOUT_S;
+  /** Send each provider request a W3C `traceparent` (the attempt span's when the otel built-in records, else none; the server forwards its caller's). @default false */
+  forward_traceparent_to_llm_provider = false;
   /** `litellm.cache = new Cache({...})`; null when caching is off. */
   cache: ResponseCache | null = null;
   private hookMemory: Store | undefined;
@@ -138,6 +140,7 @@ export class GlobalScope implements CallEnv {
     }
     return { callbacks: this.compiled, sources: this.sources };
   }
+      forward_traceparent: this.forward_traceparent_to_llm_provider,
 
   /** Every call of the process takes its hooks from the process-wide lists. */
   scope(_model: string): CallScope {

@@ -207,6 +207,14 @@ const litellm = {
   /** Receives every callback failure, timeout and drop; by default each kind is printed once to stderr. */
   get on_callback_error(): ((err: errors.CallbackError) => void) | undefined {
     return dispatcher.onError;
+  /** Send each provider request a W3C `traceparent`: the attempt span's when the otel built-in records the call, else none (the server forwards its caller's). @default false */
+  get forward_traceparent_to_llm_provider(): boolean {
+    return scope.forward_traceparent_to_llm_provider;
+  },
+  set forward_traceparent_to_llm_provider(v: boolean) {
+    if (typeof v !== "boolean") throw new TypeError(`litellm.forward_traceparent_to_llm_provider must be true or false; found ${typeof v}.`);
+    scope.forward_traceparent_to_llm_provider = v;
+  },
   },
   set on_callback_error(fn: ((err: errors.CallbackError) => void) | undefined) {
     scope.setErrorHandler(fn);

@@ -11,6 +11,8 @@ import type { AnyParams, CacheLookup, CallKind } from "./kind.ts";
 import type { Moderation } from "./moderation.ts";
 import type { CallSignal } from "./signal.ts";
 import { CompletionStream, LoggedStream, type StreamEnd } from "./stream.ts";
+import { traceAttempt, withTraceHeaders } from "./tracing.ts";
+import type { CallTrace } from "../tracing/seam.ts";
 
 /** One call as its attempts share it: where it runs, what it is, its hooks and its moderation. */
 export interface CallState<P extends AnyParams, R extends object> {
@@ -24,6 +26,8 @@ export interface CallState<P extends AnyParams, R extends object> {
   signal: CallSignal | undefined;
   /** The latest attempt's kwargs, for the router's events. */
   lastKwargs: CallbackKwargs | undefined;
+  /** The call's traces, one per tracing built-in that traces it (core/tracing/seam.ts). */
+  readonly traces: readonly CallTrace[] | undefined;
 }
 
 /**
@@ -39,6 +43,8 @@ export async function attempt<P extends AnyParams, R extends object>(call: CallS
   const ctx = newContext(env, route, callbacks, params, callType, kind.input(params), info);
   withLoggingHooks(ctx, syncEntry(callType) ? callbacks.hooks.logging.sync : callbacks.hooks.logging.async, env.dispatcher);
   call.lastKwargs = ctx.kwargs;
+  const forward = ctx.settings.forward_traceparent;
+  const traceHeaders = call.traces || forward ? traceAttempt(ctx.kwargs, call.traces, callbacks.tracers, forward) : undefined;
   try {
     const target = route.target;
     if (target.error) throw target.error;
@@ -61,6 +67,7 @@ export async function attempt<P extends AnyParams, R extends object>(call: CallS
 
     const provider = providerFor(target.transport);
     const options = requestOptions(params, target, streams !== undefined, ctx.settings);
+    if (traceHeaders) options.extraHeaders = withTraceHeaders(options.extraHeaders, traceHeaders);
     const req = kind.request(provider, target, found ? found.send : kind.payload(params), ctx.kwargs.optional_params, options);
     recordRequest(ctx, req);
 

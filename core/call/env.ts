@@ -28,6 +28,8 @@ export interface CallSettings {
   readonly drop_params: boolean;
   /** Seconds a provider call may take when neither the call nor its deployment sets `timeout` (or `stream_timeout` for a stream). @default 600 */
   readonly request_timeout: number;
+  /** Send each provider request a W3C `traceparent`: the attempt span's when a tracing built-in records, else the caller's (`litellm_settings.forward_traceparent_to_llm_provider`). @default false */
+  readonly forward_traceparent: boolean;
   /** The scope's secrets (configured keys, master key, api_base credentials), masked in error text and records. */
   readonly secrets: Secrets;
 }

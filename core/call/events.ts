@@ -63,6 +63,7 @@ export function newContext(
       stream: params.stream === true,
       call_type: callType,
       user: typeof params.user === "string" ? params.user : undefined,
+      call_id: text(params.litellm_call_id),
       trace_id: attempt?.trace_id ?? text(params.litellm_trace_id),
       caller_trace_id: text(params.litellm_trace_id),
       session_id: text(params.litellm_session_id),

@@ -12,6 +12,7 @@ import { Moderation } from "./moderation.ts";
 import { callFallbacks, routed, type CallRouting, type RoutingWatch } from "./routing.ts";
 import { isCallSignal } from "./signal.ts";
 import { hasStreamHooks, hookedChunks, type StreamHookCall } from "./stream-hooks.ts";
+import { endTracesAfter, startTraces, traceAttempt } from "./tracing.ts";
 import { CompletionStream, PlainStream, type ChunkSource } from "./stream.ts";
 
 /**
@@ -29,14 +30,20 @@ export function runCall<P extends AnyParams, R extends object>(env: CallEnv, kin
   let call: CallState<P, R>;
   try {
     kind.check(params);
-    const hooks = callbacksFor(env, env.scope(params.model), params).hooks;
-    call = { env, kind, callType, hooks, gate: undefined, signal: undefined, lastKwargs: undefined };
+    const { hooks, tracers } = callbacksFor(env, env.scope(params.model), params);
+    call = { env, kind, callType, hooks, gate: undefined, signal: undefined, lastKwargs: undefined, traces: startTraces(tracers, params) };
     // No awaited hooks: the attempts' own promise is the call's, with none wrapped around it.
-    if (!hooks.awaited) return dispatch(call, params);
+    if (!hooks.awaited) return traced(call, dispatch(call, params));
   } catch (err) {
     return Promise.reject(err);
   }
-  return hookedCall(call, params);
+  return traced(call, hookedCall(call, params));
+}
+
+/** The call's work, its traces ended when it settles: every attempt it makes has started by then. */
+function traced<T>(call: CallState<AnyParams, object>, work: Promise<T>): Promise<T> {
+  if (call.traces) endTracesAfter(work, call.traces);
+  return work;
 }
 
 /** A call whose callbacks define hooks the call waits for: pre-call, moderation, success, failure or stream hooks. */
@@ -157,6 +164,8 @@ function logRejection<P extends AnyParams, R extends object>(call: CallState<P, 
   const route = env.route(params);
   const callbacks = callbacksFor(env, route, params);
   const ctx = newContext(env, route, callbacks, params, callType, kind.input(params));
+  // A rejection is the call's only "attempt": its tracers give it a span.
+  if (call.traces) traceAttempt(ctx.kwargs, call.traces, callbacks.tracers, false);
   const sync = callType === "completion" || callType === "embedding";
   withLoggingHooks(ctx, sync ? callbacks.hooks.logging.sync : callbacks.hooks.logging.async, env.dispatcher);
   recordFailure(ctx, err);

@@ -36,6 +36,8 @@ export interface BaseKwargsInput {
   stream: boolean;
   call_type: CallType;
   user: string | undefined;
+  /** The caller's `litellm_call_id` (the server gives each request's, as LiteLLM's proxy does); else a new UUID per attempt. */
+  call_id?: string;
   /** `kwargs.litellm_trace_id`: a routed call's shared trace id, or the caller's `litellm_trace_id`; else the call's id. */
   trace_id?: string;
   /** The caller's own `litellm_trace_id` and `litellm_session_id`. */
@@ -52,7 +54,7 @@ const text = (v: unknown): string | undefined => (typeof v === "string" && v !==
 
 /** The kwargs present from the start of a call; later events add to a copy of it. */
 export function baseKwargs(input: BaseKwargsInput): CallbackKwargs {
-  const id = randomUUID();
+  const id = input.call_id ?? randomUUID();
   const metadata = input.metadata ?? null;
   const call = input.call_type;
   return {

@@ -4,6 +4,7 @@ import { HookCollector, NO_HOOKS, type CallHooks } from "./call-hooks.ts";
 import { LOGGER_METHODS, ownMethod, type LoggerMethod } from "./custom-logger.ts";
 import { isBlind, needsCopy, redactsFor } from "./handler-copy.ts";
 import type { Mask } from "./redact.ts";
+import { tracerOf, type CallTracer } from "../tracing/seam.ts";
 
 /** The logging events, in the order one call delivers them. */
 export const EVENTS = ["pre_api_call", "post_api_call", "stream_event", "success", "failure"] as const;
@@ -106,6 +107,8 @@ export interface CompiledCallbacks {
   readonly hooks: CallHooks;
   /** Distinct callback objects and functions, in registration order (for flush and close). */
   readonly targets: readonly object[];
+  /** The targets that trace calls (the otel built-in and its presets; core/tracing/seam.ts), in registration order. */
+  readonly tracers: readonly CallTracer[];
 }
 
 /** One list of entries, as registered. `events` narrows what the entries receive (the config's object form). */
@@ -265,6 +268,7 @@ export function compileCallbacks(sources: readonly CallbackSource[], resolveBuil
     async: sealTable(async),
     hooks: hooks.done(),
     targets: Object.freeze(targets),
+    tracers: tracersOf(targets),
   });
 }
 
@@ -289,7 +293,17 @@ export const NO_CALLBACKS: CompiledCallbacks = Object.freeze({
   async: EMPTY,
   hooks: NO_HOOKS,
   targets: [],
+  tracers: [],
 });
+
+function tracersOf(targets: readonly object[]): readonly CallTracer[] {
+  const out: CallTracer[] = [];
+  for (const t of targets) {
+    const tracer = tracerOf(t);
+    if (tracer && !out.includes(tracer)) out.push(tracer);
+  }
+  return Object.freeze(out);
+}
 
 /** Whether a compiled set has anything at all to run. */
 export function isEmpty(c: CompiledCallbacks): boolean {

@@ -9,6 +9,7 @@ import { optionsOf, resolveModel } from "../providers/index.ts";
 import { compileChain, type Deployment, type Snapshot } from "./snapshot.ts";
 import { forName, wildcardRouter } from "./wildcard-router.ts";
 import { unknownModelMessage, type NameMatch } from "./wildcards.ts";
+import type { CallTracer } from "../tracing/seam.ts";
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
@@ -97,6 +98,11 @@ export class Live implements CallEnv {
     }
     const d = this.snapshot.router.pick(match.key) ?? this.snapshot.models.get(match.key)![0]!;
     return this.routeTo(forName(d, this.aliasOf(params.model), match), params);
+  }
+
+  /** The tracing built-ins of the process-wide and config lists (the server opens a span per request with each). */
+  tracers(): readonly CallTracer[] {
+    return this.chain(null).callbacks.tracers;
   }
 
   /** The chain a call to `model` takes its hooks from: a deployment's own lists count for every call to its alias. */

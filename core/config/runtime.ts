@@ -14,6 +14,7 @@ import { ModuleLoader } from "./modules.ts";
 import type { ResolvedSettings } from "./settings.ts";
 import { buildSnapshot, type Snapshot } from "./snapshot.ts";
 import { watchFiles } from "./watch.ts";
+import type { CallTracer } from "../tracing/seam.ts";
 
 /** Options of `createRuntime()`. */
 export interface RuntimeOptions {
@@ -168,6 +169,11 @@ export class Runtime extends EventEmitter {
   get configVersion(): number {
     return this.version;
   }
+  /** The tracing built-ins in service (otel and its presets), for the server's request spans. */
+  tracers(): readonly CallTracer[] {
+    return this.live.tracers();
+  }
+
 
   /** When the config in service was loaded. */
   get loadedAt(): Date {

@@ -73,6 +73,8 @@ export interface ResolvedLiteLLMSettings {
   readonly drop_params: boolean;
 }
 
+  /** Send each provider request a W3C `traceparent`: the attempt span's when a tracing built-in records, else the caller's. @default false */
+  readonly forward_traceparent_to_llm_provider: boolean;
 /** `router_settings`, resolved: how an alias's deployments are served. */
 export interface ResolvedRouterSettings {
   /** How a deployment is picked; a name this runtime does not implement becomes simple-shuffle, with a warning. @default "simple-shuffle" */
@@ -212,6 +214,7 @@ export const SETTINGS: SettingsTable = Object.freeze({
   },
   router: {
     routing_strategy: { default: "simple-shuffle", read: str },
+    forward_traceparent_to_llm_provider: { default: false, read: bool },
     num_retries: { default: ROUTER_DEFAULTS.num_retries, read: num, from: ["litellm", "num_retries"] },
     timeout: { default: null, read: num },
     retry_after: { default: ROUTER_DEFAULTS.retry_after, read: num },

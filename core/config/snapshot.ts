@@ -296,6 +296,7 @@ function sortedJson(value: unknown): string {
       .sort()
       .map((k) => `${JSON.stringify(k)}:${sortedJson(o[k])}`)
       .join(",")}}`;
+    forward_traceparent: ls.forward_traceparent_to_llm_provider,
   }
   return JSON.stringify(value) ?? "null";
 }

@@ -6,7 +6,9 @@ import { CompletionStream } from "../call/stream.ts";
 import type { Runtime } from "../config/runtime.ts";
 import { maskKey } from "../secrets.ts";
 import type { CompletionParams, EmbeddingParams, EmbeddingResponse, HiddenParams, ModelResponse, ProxyServerRequest } from "../types.ts";
+import { SERVER_SPAN, type ServerSpan } from "../tracing/seam.ts";
 import { callerFor } from "./auth.ts";
+import { requestId } from "./request-id.ts";
 import { parseObject, readBody } from "./body.ts";
 import type { ClientParamSwitch } from "./client-params.ts";
 import { callParams } from "./params.ts";
@@ -59,9 +61,41 @@ function serverRequest(req: IncomingMessage, params: Record<string, unknown>): P
   return { url: `${scheme}://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, method: req.method ?? "POST", headers, body };
 }
 
+/**
+ * Each tracing built-in's span of this request (kind SERVER, the caller's `traceparent`
+ * its parent), ended with the response's status when the response is done. The first
+ * one's trace id goes back in `x-litellm-trace-id`.
+ */
+function requestSpans(req: IncomingMessage, res: ServerResponse, ctx: ServerContext, route: string): readonly ServerSpan[] | undefined {
+  const tracers = ctx.runtime.tracers();
+  if (tracers.length === 0) return undefined;
+  const headers = { traceparent: one(req.headers.traceparent), tracestate: one(req.headers.tracestate) };
+  let spans: ServerSpan[] | undefined;
+  for (const tracer of tracers) {
+    const span = tracer.startServerSpan(req.method ?? "POST", route, headers);
+    if (span) (spans ??= []).push(span);
+  }
+  if (!spans) return undefined;
+  if (!res.headersSent) res.setHeader("x-litellm-trace-id", spans[0]!.traceId);
+  res.once("close", () => {
+    for (const span of spans) span.end(res.statusCode);
+  });
+  return spans;
+}
+
+const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+
+/** The request's call id (`x-litellm-call-id`, set by the server on every response) and spans, for the call's kwargs and tracers. */
+function identify(params: CompletionParams | EmbeddingParams, req: IncomingMessage, spans: readonly ServerSpan[] | undefined): void {
+  params.litellm_call_id = requestId(req);
+  if (spans) (params as { [SERVER_SPAN]?: unknown })[SERVER_SPAN] = spans;
+}
+
 export async function chatCompletions(req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> {
+  const spans = requestSpans(req, res, ctx, "/v1/chat/completions");
   const body = parseObject(await readBody(req, ctx.bodyLimit()));
   const params = callParams(body, req, ctx.aliases(), "messages", ctx.clientSwitches()) as CompletionParams;
+  identify(params, req, spans);
   // Whatever a client sent under this name, the server's own record of the request replaces it.
   params.proxy_server_request = serverRequest(req, params);
   // Who calls, for the call hooks: under a symbol key, which no JSON body can hold.
@@ -89,8 +123,10 @@ function asBase64(response: EmbeddingResponse): EmbeddingResponse {
 }
 
 export async function embeddings(req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> {
+  const spans = requestSpans(req, res, ctx, "/v1/embeddings");
   const body = parseObject(await readBody(req, ctx.bodyLimit()));
   const params = callParams(body, req, ctx.aliases(), "input", ctx.clientSwitches()) as unknown as EmbeddingParams;
+  identify(params, req, spans);
   params.proxy_server_request = serverRequest(req, params);
   (params as { [CALLER]?: unknown })[CALLER] = callerFor(req, ctx.masterKey(), params.user);
   // The openai client asks for base64 unless told otherwise: the call runs in floats (callbacks, cache) and is encoded on the way out.

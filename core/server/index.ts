@@ -13,6 +13,7 @@ import { clientErrorResponse, toWire, type WireError } from "./errors.ts";
 import { sendError } from "./reply.ts";
 import { authGuard } from "./reload-guard.ts";
 import { router } from "./routes.ts";
+import { assignRequestId } from "./request-id.ts";
 
 export { SERVER_ERROR_CODES } from "../errors.ts";
 
@@ -110,6 +111,7 @@ export async function startServer(runtime: Runtime, options: ServerOptions = {})
     if (busy !== undefined) sockets.set(socket, busy + 1);
     res.once("close", () => finished(socket));
     if (closing) res.setHeader("connection", "close");
+    assignRequestId(req, res);
     try {
       dispatch(req, res, ctx).catch((err: unknown) => fail(req, res, err, runtime.scrub));
     } catch (err) {
