@@ -7,3 +7,5 @@ import "./file.ts";
 import "./mixpanel.ts";
 import "./webhook.ts";
 export {};
+import "./otel/index.ts";
+import "./presets/index.ts";

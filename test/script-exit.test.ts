@@ -5,6 +5,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { startFakeCollector, type FakeCollector } from "./support/fake-collector.ts";
+import { startOtlpReceiver } from "./support/otlp-receiver.ts";
 import { useTempDir } from "./support/kit.ts";
 import { freePort, REDIS_HOST, REDIS_PORT, REDIS_REQUIRED, redisAnswers, runPrefix, warnSkipped } from "./support/redis.ts";
 import { tsArgs } from "./support/run-ts.ts";
@@ -97,5 +98,21 @@ describe("a script whose Redis does not answer ends by itself too", () => {
     expect({ killed: ended.killed, code: ended.code }).toEqual({ killed: false, code: 0 });
     expect(JSON.parse(ended.stdout)).toEqual({ first: false, second: false });
     expect(ended.stderr.match(/\[CACHE_UNAVAILABLE\]/g)).toHaveLength(1);
+  });
+});
+
+describe("a script with the otel built-in", () => {
+  it("ends by itself, and its spans are exported even without flush(): the batch timer does not hold the process", async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      // A minute's batch delay: only the flush at exit can send the spans while the script is alive.
+      const body = `litellm.callbacks = [{ callback: "otel", options: { endpoint: ${JSON.stringify(receiver.url)}, scheduled_delay_ms: 60000 } }];
+await acompletion({ model: "mock/demo", mock_response: "hi", messages });`;
+      const ended = await runScript(body);
+      expect({ killed: ended.killed, code: ended.code, stderr: ended.stderr }).toEqual({ killed: false, code: 0, stderr: "" });
+      expect(receiver.spans.map((s) => s.name).sort()).toEqual(["chat demo", "litellm chat mock/demo"]);
+    } finally {
+      await receiver.close();
+    }
   });
 });

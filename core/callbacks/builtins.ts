@@ -3,6 +3,10 @@ import { describeThrown } from "./failure.ts";
 import type { ListKind } from "./registry.ts";
 import type { RecordPolicy } from "./safe-json.ts";
 import { markReadOnly } from "./handler-copy.ts";
+import { litellmOnlyHint } from "./litellm-callbacks.ts";
+import type { CallbackFaultCounts } from "./dispatcher.ts";
+import type { CacheStats } from "../cache/types.ts";
+import type { DispatchStats } from "../types.ts";
 
 /**
  * The built-in callbacks by name (`console`, `file`, ...). Each registers a
@@ -48,7 +52,7 @@ export function isBuiltin(name: string): boolean {
 export function unknownBuiltin(name: string, where: string): InvalidCallbackError {
   const known = builtinNames();
   return new InvalidCallbackError(
-    `${where}: "${name}" is not a built-in callback. Built-ins: ${known.length ? known.join(", ") : "(none registered)"}. ` +
+    `${where}: "${name}" is not a built-in callback. ${litellm ? `${litellm} ` : ""}Built-ins: ${known.length ? known.join(", ") : "(none registered)"}. ` +
       `For your own code, pass a CustomLogger or a function (or, in a config file, a module path such as ./callbacks/mine.ts).`,
   );
 }
@@ -90,6 +94,7 @@ export function globalBuiltinResolver(records?: RecordPolicy): GlobalBuiltins {
 function createInCode(name: string, list: ListKind, options: Record<string, unknown>, where: string, records: RecordPolicy | undefined): object {
   if (!isBuiltin(name)) throw unknownBuiltin(name, where);
   try {
+  const litellm = litellmOnlyHint(name);
     return createBuiltin(name, options, { dir: process.cwd(), ...(records && { records }) });
   } catch (err) {
     const message = describeThrown(err);

@@ -3,6 +3,7 @@ import { stat } from "node:fs/promises";
 import { basename, extname, isAbsolute, join, relative, resolve } from "node:path";
 import { builtinNames } from "../callbacks/builtins.ts";
 import { LOGGER_METHODS } from "../callbacks/custom-logger.ts";
+import { litellmOnlyHint } from "../callbacks/litellm-callbacks.ts";
 import { describeThrown, isReadableError } from "../callbacks/failure.ts";
 import { callbackName, describeValue as describe, readObjectForm, type EventName, type ListKind } from "../callbacks/registry.ts";
 import { CONFIG_ERROR_CODES, ConfigError, type ConfigIssue } from "../errors.ts";
@@ -116,10 +117,11 @@ export class ModuleLoader {
     const instance = ctx.builtin(spec, merged);
     if (instance) return withEvents({ callback: instance, name: spec, files: [] });
     const known = builtinNames();
+    const litellm = litellmOnlyHint(spec);
     throw issue(
       ctx,
       CONFIG_ERROR_CODES.unknownCallback,
-      `"${spec}" is not a built-in callback. Built-ins: ${known.length ? known.join(", ") : "(none registered)"}. ` +
+      `"${spec}" is not a built-in callback. ${litellm ? `${litellm} ` : ""}Built-ins: ${known.length ? known.join(", ") : "(none registered)"}. ` +
         `For your own code, reference a module: ./callbacks/${spec}.ts (its default export), ./callbacks/${spec}.ts#name (a named export), or the dotted form module.attribute.`,
       nearest(spec, known),
     );
