@@ -10,10 +10,13 @@ import { Delivery, type DeliveryOptions, type DeliveryStats } from "./delivery.t
  */
 export abstract class DeliveringLogger<T = StandardLoggingObject> extends CustomLogger {
   private readonly delivery: Delivery<T>;
+  /** The built-in's name (`mixpanel`, `webhook`): what its delivery counts are reported under. */
+  readonly deliveryName: string;
 
   constructor(options: Record<string, unknown>, delivery: DeliveryOptions<T>) {
     super(options);
     this.delivery = new Delivery<T>(delivery);
+    this.deliveryName = delivery.name;
   }
 
   /** What one event sends: its record. */

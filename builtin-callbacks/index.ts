@@ -5,7 +5,8 @@
 import "./console.ts";
 import "./file.ts";
 import "./mixpanel.ts";
+import "./prometheus.ts";
 import "./webhook.ts";
-export {};
 import "./otel/index.ts";
 import "./presets/index.ts";
+export {};

@@ -330,11 +330,11 @@ describe("InvalidCallbackError (CALLBACK_INVALID) is thrown where the bad entry 
     expect(litellm.success_callback).toHaveLength(0);
   });
 
-  it('an unknown built-in name ("prometheus")', () => {
+  it('an unknown built-in name ("posthog")', () => {
     expect(() => {
-      litellm.callbacks = ["prometheus"];
+      litellm.callbacks = ["posthog"];
     }).toThrow(InvalidCallbackError);
-    expect(() => litellm.failure_callback.push("prometheus")).toThrow(/"prometheus" is not a built-in callback/);
+    expect(() => litellm.failure_callback.push("posthog")).toThrow(/"posthog" is not a built-in callback/);
     expect(litellm.callbacks).toEqual([]);
   });
 

@@ -1,5 +1,5 @@
 import { Dispatcher } from "./callbacks/dispatcher.ts";
-import { globalBuiltinResolver } from "./callbacks/builtins.ts";
+import { globalBuiltinResolver, type BuiltinHost } from "./callbacks/builtins.ts";
 import { assertCallback, compileCallbacks, isObjectForm, readObjectForm, type CallbackSource, type CompiledCallbacks, type ListKind } from "./callbacks/registry.ts";
 import type { CallEnv, CallScope, CallSettings, Route } from "./call/env.ts";
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_STREAM_BYTES, DEFAULT_TIMEOUT_S } from "./call/params.ts";
@@ -27,7 +27,7 @@ const LISTS: readonly ListKind[] = ["callbacks", "input_callback", "success_call
 export class GlobalScope implements CallEnv {
   readonly dispatcher = dispatcher;
   // Read when a record is written: `litellm.max_record_bytes` set after a built-in was made still applies to it.
-  private readonly builtins = ((self: GlobalScope) => globalBuiltinResolver({ get maxBytes() { return self.max_record_bytes; }, scrub: Secrets.none.scrub }))(this);
+  private readonly builtins = ((self: GlobalScope) => globalBuiltinResolver({ get maxBytes() { return self.max_record_bytes; }, scrub: Secrets.none.scrub }, self.host()))(this);
   readonly resolveBuiltin = this.builtins.resolve;
   private lists: Record<ListKind, CallbackInput[]>;
   private version = 0;
@@ -54,6 +54,18 @@ export class GlobalScope implements CallEnv {
   private hookMemory: Store | undefined;
   /** The pre-call hooks' `cache`: `litellm.cache`'s store when one is set, else one in memory for the process. */
   readonly hookCache = new HookCache(() => storeOf(this.cache) ?? (this.hookMemory ??= memoryHookStore()));
+
+  /** What a built-in of the process-wide lists may read of this scope at scrape time (the prometheus built-in). */
+  private host(): BuiltinHost {
+    return {
+      owner: this,
+      stats: () => dispatcher.stats(),
+      callbackFaults: () => dispatcher.callbackFaults(),
+      cacheStats: () => this.cache?.stats() ?? null,
+      targets: () => this.targets(),
+      routing: () => null,
+    };
+  }
 
   constructor() {
     this.lists = { callbacks: [], input_callback: [], success_callback: [], failure_callback: [] };
@@ -128,6 +140,7 @@ export class GlobalScope implements CallEnv {
       max_record_bytes: this.max_record_bytes,
       drop_params: this.drop_params,
       request_timeout: this.request_timeout,
+      forward_traceparent: this.forward_traceparent_to_llm_provider,
       secrets: Secrets.none,
     };
   }
@@ -140,7 +153,6 @@ export class GlobalScope implements CallEnv {
     }
     return { callbacks: this.compiled, sources: this.sources };
   }
-      forward_traceparent: this.forward_traceparent_to_llm_provider,
 
   /** Every call of the process takes its hooks from the process-wide lists. */
   scope(_model: string): CallScope {

@@ -9,6 +9,7 @@
  * ```
  */
 import "../builtin-callbacks/index.ts";
+import { metrics as prometheusText } from "../builtin-callbacks/prometheus.ts";
 import { runCompletion } from "./call/completion.ts";
 import { runEmbedding } from "./call/embedding.ts";
 import type { CompletionStream } from "./call/stream.ts";
@@ -69,6 +70,15 @@ export function close(): Promise<void> {
 /** Counts of the background logging: pending, dropped, errors, timeouts. */
 export function stats(): DispatchStats {
   return dispatcher.stats();
+}
+
+/**
+ * The `prometheus` built-in's metrics in Prometheus's text exposition format (what the
+ * server's `GET /metrics` answers), for an app that serves them itself. One registry
+ * per process: every runtime's and the process-wide lists' `prometheus` count into it.
+ */
+export function metrics(): Promise<string> {
+  return prometheusText();
 }
 
 /**
@@ -197,6 +207,14 @@ const litellm = {
     if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) throw new TypeError(`litellm.request_timeout must be a number of seconds above 0; found ${typeof v === "number" ? v : typeof v}.`);
     scope.request_timeout = v;
   },
+  /** Send each provider request a W3C `traceparent`: the attempt span's when the otel built-in records the call, else none (the server forwards its caller's). @default false */
+  get forward_traceparent_to_llm_provider(): boolean {
+    return scope.forward_traceparent_to_llm_provider;
+  },
+  set forward_traceparent_to_llm_provider(v: boolean) {
+    if (typeof v !== "boolean") throw new TypeError(`litellm.forward_traceparent_to_llm_provider must be true or false; found ${typeof v}.`);
+    scope.forward_traceparent_to_llm_provider = v;
+  },
   /** Most logging tasks waiting at once; past it the oldest is dropped and counted. @default 10000 */
   get max_queue(): number {
     return dispatcher.maxQueue;
@@ -207,14 +225,6 @@ const litellm = {
   /** Receives every callback failure, timeout and drop; by default each kind is printed once to stderr. */
   get on_callback_error(): ((err: errors.CallbackError) => void) | undefined {
     return dispatcher.onError;
-  /** Send each provider request a W3C `traceparent`: the attempt span's when the otel built-in records the call, else none (the server forwards its caller's). @default false */
-  get forward_traceparent_to_llm_provider(): boolean {
-    return scope.forward_traceparent_to_llm_provider;
-  },
-  set forward_traceparent_to_llm_provider(v: boolean) {
-    if (typeof v !== "boolean") throw new TypeError(`litellm.forward_traceparent_to_llm_provider must be true or false; found ${typeof v}.`);
-    scope.forward_traceparent_to_llm_provider = v;
-  },
   },
   set on_callback_error(fn: ((err: errors.CallbackError) => void) | undefined) {
     scope.setErrorHandler(fn);
@@ -233,6 +243,7 @@ const litellm = {
   flush,
   close,
   stats,
+  metrics,
   loadCostMap,
   completion_cost,
   cost_per_token,
@@ -274,6 +285,7 @@ export {
   CALLBACK_ERROR_CODES,
 } from "./errors.ts";
 export { registerBuiltin, builtinNames } from "./callbacks/builtins.ts";
+export { prometheusRegistry, PrometheusLogger } from "../builtin-callbacks/prometheus.ts";
 export type * from "./types.ts";
 export { createRuntime, Runtime, type RuntimeOptions, type ReloadInfo, type RuntimeHealth } from "./config/runtime.ts";
 export type { ResolvedSettings, ResolvedGeneralSettings, ResolvedLiteLLMSettings, ResolvedRouterSettings } from "./config/settings.ts";

@@ -50,7 +50,7 @@ describe("a built-in's missing option throws at the assignment, with the fix", (
     expect(thrown(() => litellm.callbacks.push({ callback: "webhook", options: { url: "ftp://x" } }))?.message).toBe('litellm.callbacks[1]: webhook: url must start with https:// or http://; found "ftp:".');
     expect(thrown(() => litellm.failure_callback.push({ callback: "webhook", events: ["sucess" as never] }))?.message).toContain('"events" must be a list of pre_api_call');
     expect(thrown(() => litellm.failure_callback.push({ callback: 42 } as never))?.code).toBe("CALLBACK_INVALID");
-    expect(thrown(() => litellm.failure_callback.push({ callback: "prometheus" }))?.message).toContain('"prometheus" is not a built-in callback');
+    expect(thrown(() => litellm.failure_callback.push({ callback: "posthog" }))?.message).toContain('"posthog" is not a built-in callback');
     expect(litellm.callbacks).toEqual(["console"]);
     expect(litellm.failure_callback).toEqual([]);
   });

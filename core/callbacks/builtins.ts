@@ -20,6 +20,49 @@ export interface BuiltinContext {
   records?: RecordPolicy;
   /** Where a built-in reads a variable it falls back on (MIXPANEL_TOKEN): a config's own environment. @default process.env */
   env?: Readonly<Record<string, string | undefined>>;
+  /** The config's `litellm_settings` as loaded (the prometheus built-in reads its keys there). @default {} */
+  litellm_settings?: Readonly<Record<string, unknown>>;
+  /** What the scope that made the built-in counts, to read at any time (a metrics scrape); absent for one made by hand. */
+  host?: BuiltinHost;
+}
+
+/**
+ * Read-only accessors to the counters a runtime (or the process-wide scope) already keeps:
+ * for a built-in that reports them at scrape time, never on the path of a call.
+ */
+export interface BuiltinHost {
+  /** The same object for every snapshot of one runtime: a reload's built-in takes over from the one it replaces. */
+  readonly owner: object;
+  /** Background logging, and for a runtime its reloads. */
+  stats(): DispatchStats & { reloads?: number; reload_errors?: number };
+  /** The failures of `stats()` by callback name. */
+  callbackFaults(): ReadonlyMap<string, Readonly<CallbackFaultCounts>>;
+  /** The response cache's counters, or null when there is no cache. */
+  cacheStats(): (CacheStats & { outages?: number }) | null;
+  /** The scope's callback objects: a sending built-in among them reports its deliveries. */
+  targets(): readonly object[];
+  /** The router of a config runtime; null where calls are not routed. */
+  routing(): RoutingView | null;
+}
+
+/** What the router knows, read at scrape time. */
+export interface RoutingView {
+  /** Every deployment now: its labels, state (0 healthy, 1 failing within the last minute, 2 cooling down) and cool-downs by status. */
+  deployments(): DeploymentHealth[];
+  /** Retries the router gives `alias` after a failure like `err` (the config's `num_retries` and `retry_policy`). */
+  retriesFor(alias: string, err: unknown): number;
+  /** The aliases the config falls back to after `alias` failed with `err`. */
+  fallbacksFor(alias: string, err: unknown): readonly string[];
+}
+
+export interface DeploymentHealth {
+  readonly model_group: string;
+  readonly litellm_model_name: string;
+  readonly model_id: string;
+  readonly api_base: string;
+  readonly api_provider: string;
+  readonly state: 0 | 1 | 2;
+  readonly cooldowns: Readonly<Record<string, number>>;
 }
 
 export type BuiltinFactory = (options: Record<string, unknown>, context: BuiltinContext) => object;
@@ -51,6 +94,7 @@ export function isBuiltin(name: string): boolean {
 
 export function unknownBuiltin(name: string, where: string): InvalidCallbackError {
   const known = builtinNames();
+  const litellm = litellmOnlyHint(name);
   return new InvalidCallbackError(
     `${where}: "${name}" is not a built-in callback. ${litellm ? `${litellm} ` : ""}Built-ins: ${known.length ? known.join(", ") : "(none registered)"}. ` +
       `For your own code, pass a CustomLogger or a function (or, in a config file, a module path such as ./callbacks/mine.ts).`,
@@ -76,13 +120,13 @@ export interface GlobalBuiltins {
   clear(): void;
 }
 
-export function globalBuiltinResolver(records?: RecordPolicy): GlobalBuiltins {
+export function globalBuiltinResolver(records?: RecordPolicy, host?: BuiltinHost): GlobalBuiltins {
   const instances = new Map<string, object>();
   const resolve = (name: string, list: ListKind, options: Record<string, unknown> = {}, where = `litellm.${list}`): object => {
     const key = `${name}\u0000${JSON.stringify(options)}`;
     let inst = instances.get(key);
     if (!inst) {
-      inst = createInCode(name, list, options, where, records);
+      inst = createInCode(name, list, options, where, records, host);
       instances.set(key, inst);
     }
     return inst;
@@ -91,11 +135,10 @@ export function globalBuiltinResolver(records?: RecordPolicy): GlobalBuiltins {
 }
 
 /** Builds a built-in named in code; a factory's complaint comes back saying how to pass options there. */
-function createInCode(name: string, list: ListKind, options: Record<string, unknown>, where: string, records: RecordPolicy | undefined): object {
+function createInCode(name: string, list: ListKind, options: Record<string, unknown>, where: string, records: RecordPolicy | undefined, host: BuiltinHost | undefined): object {
   if (!isBuiltin(name)) throw unknownBuiltin(name, where);
   try {
-  const litellm = litellmOnlyHint(name);
-    return createBuiltin(name, options, { dir: process.cwd(), ...(records && { records }) });
+    return createBuiltin(name, options, { dir: process.cwd(), ...(records && { records }), ...(host && { host }) });
   } catch (err) {
     const message = describeThrown(err);
     const option = err instanceof InvalidCallbackError ? err.option : undefined;

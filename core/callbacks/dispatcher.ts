@@ -79,6 +79,13 @@ export interface DispatcherOptions {
   onError?: (err: CallbackError) => void;
 }
 
+/** One callback's share of `Dispatcher.stats()`. */
+export interface CallbackFaultCounts {
+  errors: number;
+  timeouts: number;
+  dropped: number;
+}
+
 export class Dispatcher {
   private queue: Array<Task | undefined> = [];
   private head = 0;
@@ -93,6 +100,8 @@ export class Dispatcher {
   private idleWaiters: Array<() => void> = [];
   private readonly stats_: { dropped: number; errors: number; timeouts: number } = { dropped: 0, errors: 0, timeouts: 0 };
   private droppedSinceReport = 0;
+  /** `stats()` split by callback name, for metrics; a failure's path only, never a call's. */
+  private readonly byCallback = new Map<string, CallbackFaultCounts>();
   maxQueue: number;
   maxRunning: number;
   onError: ((err: CallbackError) => void) | undefined;
@@ -143,6 +152,7 @@ export class Dispatcher {
     const task = this.queue[this.head];
     this.queue[this.head++] = undefined;
     this.stats_.dropped++;
+    if (task) this.faultsOf(task.handler.name).dropped++;
     task?.trail.owner?.done();
     if (this.droppedSinceReport++ === 0 && task) {
       const text = `logging queue full (${plural(this.maxQueue, "task")}): dropped the oldest task (${task.handler.name}.${task.handler.method}).`;
@@ -324,9 +334,20 @@ export class Dispatcher {
 
   /** A callback failure, from the queue or from outside it (a hook, a flush, a close): counted in stats(), then reported. */
   fault(err: CallbackError): void {
-    if (err.code === CALLBACK_ERROR_CODES.timeout) this.stats_.timeouts++;
-    else if (err.code === CALLBACK_ERROR_CODES.threw) this.stats_.errors++;
+    if (err.code === CALLBACK_ERROR_CODES.timeout) this.stats_.timeouts++, this.faultsOf(err.callback).timeouts++;
+    else if (err.code === CALLBACK_ERROR_CODES.threw) this.stats_.errors++, this.faultsOf(err.callback).errors++;
     this.report(err);
+  }
+
+  /** The failures, timeouts and drops of `stats()` by callback name (the `metrics()` of the prometheus built-in read them). */
+  callbackFaults(): ReadonlyMap<string, Readonly<CallbackFaultCounts>> {
+    return this.byCallback;
+  }
+
+  private faultsOf(name: string): CallbackFaultCounts {
+    let counts = this.byCallback.get(name);
+    if (!counts) this.byCallback.set(name, (counts = { errors: 0, timeouts: 0, dropped: 0 }));
+    return counts;
   }
 
   private settleIdle(): void {

@@ -12,7 +12,7 @@ import type { CompletionParams, EmbeddingParams, EmbeddingResponse, InlineConfig
 import { loadConfig, yieldToCalls, type LoadedConfig } from "./load.ts";
 import { ModuleLoader } from "./modules.ts";
 import type { ResolvedSettings } from "./settings.ts";
-import { buildSnapshot, type Snapshot } from "./snapshot.ts";
+import { buildSnapshot, type RuntimeHost, type Snapshot } from "./snapshot.ts";
 import { watchFiles } from "./watch.ts";
 import type { CallTracer } from "../tracing/seam.ts";
 
@@ -78,6 +78,8 @@ export class Runtime extends EventEmitter {
     snapshot: Snapshot,
     private readonly loader: ModuleLoader,
     private readonly options: RuntimeOptions,
+    /** What this runtime's built-ins may read of it at scrape time (the prometheus built-in), the same object across reloads. */
+    private readonly host: RuntimeHost & { runtime?: Runtime },
   ) {
     super();
     this.dispatcher = new Dispatcher({ maxQueue: snapshot.resolved.litellm.max_queue, onError: (err) => this.callbackError(err) });
@@ -87,7 +89,14 @@ export class Runtime extends EventEmitter {
   static async create(options: RuntimeOptions = {}): Promise<Runtime> {
     const loader = new ModuleLoader();
     const loaded = await loadConfig(options.config, { cwd: options.cwd, keepIssues: true });
-    const rt = new Runtime(await buildSnapshot(loaded, loader), loader, options);
+    // The built-ins are made before the runtime: they read it through this host once it exists.
+    const host: RuntimeHost & { runtime?: Runtime } = {
+      owner: {},
+      stats: () => host.runtime?.stats() ?? { pending: 0, dropped: 0, errors: 0, timeouts: 0, reloads: 0, reload_errors: 0 },
+      callbackFaults: () => host.runtime?.dispatcher.callbackFaults() ?? new Map(),
+    };
+    const rt = new Runtime(await buildSnapshot(loaded, loader, undefined, host), loader, options, host);
+    host.runtime = rt;
     for (const w of loaded.warnings) process.stderr.write(`litellm-runtime: warning: ${w.message}\n`);
     for (const w of rt.live.snapshot.warnings) process.stderr.write(`litellm-runtime: warning: ${formatIssue(w)}\n`);
     if (options.watch) {
@@ -160,6 +169,11 @@ export class Runtime extends EventEmitter {
     return this.run((env) => runEmbedding(env, params, "aembedding"));
   }
 
+  /** The tracing built-ins in service (otel and its presets), for the server's request spans. */
+  tracers(): readonly CallTracer[] {
+    return this.live.tracers();
+  }
+
   /** Counts of this runtime's background logging and of its reloads. */
   stats(): RuntimeStats {
     return { ...this.dispatcher.stats(), ...this.reloads };
@@ -169,11 +183,6 @@ export class Runtime extends EventEmitter {
   get configVersion(): number {
     return this.version;
   }
-  /** The tracing built-ins in service (otel and its presets), for the server's request spans. */
-  tracers(): readonly CallTracer[] {
-    return this.live.tracers();
-  }
-
 
   /** When the config in service was loaded. */
   get loadedAt(): Date {
@@ -222,7 +231,7 @@ export class Runtime extends EventEmitter {
     try {
       const loaded = await loadConfig(this.options.config, { cwd: this.options.cwd, keepIssues: true });
       // A file with problems is refused at once, with the snapshot's own problems added: buildSnapshot throws them all.
-      if (loaded.issues.length > 0) await buildSnapshot(loaded, this.loader, this.live.snapshot);
+      if (loaded.issues.length > 0) await buildSnapshot(loaded, this.loader, this.live.snapshot, this.host);
       if (!settled && losesModels(this.config, loaded.config)) {
         // Likely a file caught half-written: look again once the writer has had time to finish; a newer save reloads on its own.
         await new Promise<void>((done) => {
@@ -239,7 +248,7 @@ export class Runtime extends EventEmitter {
         .map((i) => (i.file === null ? { ...i, ...loaded.locate(i.path.split(".")) } : i));
       if (refused.length > 0) throw new ConfigError(refused, loaded.file);
       await yieldToCalls();
-      next = await buildSnapshot(loaded, this.loader, this.live.snapshot);
+      next = await buildSnapshot(loaded, this.loader, this.live.snapshot, this.host);
     } catch (err) {
       const error = err instanceof ConfigError ? err : new ConfigError([{ code: "CONFIG_PARSE", file: this.file, path: "", message: describeThrown(err) }]);
       this.reloads.reload_errors++;

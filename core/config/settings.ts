@@ -27,6 +27,8 @@ export interface ResolvedGeneralSettings {
   readonly allow_unauthenticated: boolean;
   /** Let clients set what the config otherwise owns (credentials, timing, cache controls). @default false */
   readonly allow_client_side_credentials: boolean;
+  /** Serve `GET /metrics` without the master key (for a Prometheus that scrapes without a token). @default false */
+  readonly public_metrics: boolean;
 }
 
 /** `litellm_settings`, resolved (the callback lists and `cache_params` are loaded into the snapshot, not here). */
@@ -71,10 +73,10 @@ export interface ResolvedLiteLLMSettings {
   readonly model_cost_map: string | null;
   /** Drop parameters a provider does not take instead of failing with UnsupportedParamsError. @default false */
   readonly drop_params: boolean;
-}
-
   /** Send each provider request a W3C `traceparent`: the attempt span's when a tracing built-in records, else the caller's. @default false */
   readonly forward_traceparent_to_llm_provider: boolean;
+}
+
 /** `router_settings`, resolved: how an alias's deployments are served. */
 export interface ResolvedRouterSettings {
   /** How a deployment is picked; a name this runtime does not implement becomes simple-shuffle, with a warning. @default "simple-shuffle" */
@@ -188,6 +190,7 @@ export const SETTINGS: SettingsTable = Object.freeze({
     reload_poll_interval: { default: 2, read: num },
     allow_unauthenticated: { default: false, read: bool },
     allow_client_side_credentials: { default: false, read: bool },
+    public_metrics: { default: false, read: bool },
   },
   litellm: {
     turn_off_message_logging: { default: false, read: bool },
@@ -211,10 +214,10 @@ export const SETTINGS: SettingsTable = Object.freeze({
     cache: { default: false, read: bool },
     model_cost_map: { default: null, read: str },
     drop_params: { default: false, read: bool },
+    forward_traceparent_to_llm_provider: { default: false, read: bool },
   },
   router: {
     routing_strategy: { default: "simple-shuffle", read: str },
-    forward_traceparent_to_llm_provider: { default: false, read: bool },
     num_retries: { default: ROUTER_DEFAULTS.num_retries, read: num, from: ["litellm", "num_retries"] },
     timeout: { default: null, read: num },
     retry_after: { default: ROUTER_DEFAULTS.retry_after, read: num },

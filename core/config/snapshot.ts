@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { resolve as resolvePath } from "node:path";
 import { describeThrown } from "../callbacks/failure.ts";
-import { createBuiltin, isBuiltin, unknownBuiltin } from "../callbacks/builtins.ts";
+import { createBuiltin, isBuiltin, unknownBuiltin, type BuiltinHost, type DeploymentHealth, type RoutingView } from "../callbacks/builtins.ts";
 import { compileCallbacks, type CallbackSource, type CompiledCallbacks, type ListKind } from "../callbacks/registry.ts";
 import type { CallSettings } from "../call/env.ts";
 import { loadCostMap } from "../cost/index.ts";
@@ -10,7 +10,8 @@ import { configSecrets } from "../secrets.ts";
 import { CONFIG_ERROR_CODES, ConfigError, type ConfigIssue } from "../errors.ts";
 import { cacheFromSettings, sameCacheOptions } from "../cache/index.ts";
 import type { ResponseCache } from "../cache/types.ts";
-import { optionsOf, type ProviderOptions } from "../providers/index.ts";
+import { optionsOf, resolveModel, type ProviderOptions } from "../providers/index.ts";
+import { maskUrl } from "../secrets.ts";
 import { Router } from "../router/index.ts";
 import { coveredBy, inDocumentOrder, type LoadedConfig } from "./load.ts";
 import type { ModuleLoader, RefContext } from "./modules.ts";
@@ -83,8 +84,11 @@ const EMPTY_MASTER_KEY =
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
 
+/** What a runtime lends its snapshots' built-ins to read at scrape time: its own counters (the snapshot adds its cache, callbacks and router). */
+export type RuntimeHost = Pick<BuiltinHost, "owner" | "stats" | "callbackFaults">;
+
 /** Loads every callback reference and the cost map; all problems come back together as one ConfigError. */
-export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, previous?: Snapshot): Promise<Snapshot> {
+export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, previous?: Snapshot, runtimeHost?: RuntimeHost): Promise<Snapshot> {
   const config = loaded.config as unknown as Obj;
   const ls = obj(config.litellm_settings);
   const resolved = resolveSettings(config);
@@ -100,12 +104,20 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
   const records: RecordPolicy = Object.freeze({ maxBytes: resolved.litellm.max_record_bytes, scrub: secrets.scrub });
   const options = (name: string): Record<string, unknown> => ({ ...obj(callbackSettings[name]) });
   const loadTimeoutMs = resolved.litellm.callback_load_timeout * 1000;
+  // Filled in below: the built-ins are made before the router and the cache exist, and read them only at scrape time.
+  let built: Snapshot | undefined;
+  const host: BuiltinHost | undefined = runtimeHost && {
+    ...runtimeHost,
+    cacheStats: () => built?.cache?.stats() ?? null,
+    targets: () => built?.targets ?? [],
+    routing: () => (built ? routingView(built) : null),
+  };
   // One instance per built-in and options: a name in two lists is one handler, run once per event.
   const builtin = (name: string, opts: Record<string, unknown>): object | undefined => {
     if (!isBuiltin(name)) return undefined;
     const key = `${name}\u0000${JSON.stringify(opts)}`;
     let inst = instances.get(key);
-    if (!inst) instances.set(key, (inst = createBuiltin(name, opts, { dir: loaded.dir, records, env: loaded.env })));
+    if (!inst) instances.set(key, (inst = createBuiltin(name, opts, { dir: loaded.dir, records, env: loaded.env, litellm_settings: ls, ...(host && { host }) })));
     return inst;
   };
 
@@ -212,7 +224,7 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
   for (const s of sources) for (const e of s.entries) targets.add(e as object);
   for (const list of models.values()) for (const d of list) for (const s of d.sources) for (const e of s.entries) targets.add(e as object);
 
-  return Object.freeze({
+  return (built = Object.freeze({
     loaded,
     resolved,
     settings: callSettings(resolved, costMap, secrets),
@@ -239,7 +251,29 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
       if (!inst) throw unknownBuiltin(name, `${list} of this call`);
       return inst;
     },
-  });
+  }));
+}
+
+/** The router as a metrics scrape reads it: each deployment's labels are worked out once. */
+function routingView(snapshot: Snapshot): RoutingView {
+  const { router } = snapshot;
+  return {
+    deployments: () =>
+      router.health().map(({ d, cooling, failing, cooldowns }): DeploymentHealth => {
+        const target = resolveModel({ model: String(d.params.model), api_base: typeof d.params.api_base === "string" ? d.params.api_base : undefined, env: snapshot.loaded.env });
+        return {
+          model_group: d.alias,
+          litellm_model_name: target.model,
+          model_id: typeof d.model_info?.id === "string" ? d.model_info.id : "",
+          api_base: (maskUrl(target.api_base) ?? "").replace(/\/+$/, ""),
+          api_provider: target.provider,
+          state: cooling ? 2 : failing ? 1 : 0,
+          cooldowns,
+        };
+      }),
+    retriesFor: (alias, err) => router.retriesFor(alias, err, router.numRetries),
+    fallbacksFor: (alias, err) => router.fallbacksFor(alias, err),
+  };
 }
 
 /** Compiles a scope's chains: the process-wide lists, then the config's, then the model's. */
@@ -262,6 +296,7 @@ function callSettings(resolved: ResolvedSettings, costMap: CallSettings["model_c
     max_record_bytes: ls.max_record_bytes,
     drop_params: ls.drop_params,
     request_timeout: ls.request_timeout,
+    forward_traceparent: ls.forward_traceparent_to_llm_provider,
     secrets,
   });
 }
@@ -296,7 +331,6 @@ function sortedJson(value: unknown): string {
       .sort()
       .map((k) => `${JSON.stringify(k)}:${sortedJson(o[k])}`)
       .join(",")}}`;
-    forward_traceparent: ls.forward_traceparent_to_llm_provider,
   }
   return JSON.stringify(value) ?? "null";
 }

@@ -18,6 +18,8 @@ export interface Slot<D> {
   latAt: number;
   /** Cooling down while `now < coolUntil`. */
   coolUntil: number;
+  /** Cool-downs so far, by the HTTP status of the failure that caused each ("None" without one); read by metrics at scrape time. */
+  cooldowns: Record<string, number> | undefined;
   /** Per counter (see policies.ts `FailRules`): failures that count, since `failStart` (a window of a minute from the first). */
   readonly failStart: Float64Array;
   readonly failN: Uint32Array;
@@ -78,6 +80,7 @@ export function buildGroup<D extends { readonly params: Readonly<Record<string, 
       lat: NaN,
       latAt: 0,
       coolUntil: 0,
+      cooldowns: undefined,
       failStart: new Float64Array(counters),
       failN: new Uint32Array(counters),
       window: windows[i]!,

@@ -1,5 +1,5 @@
 import { ContextWindowExceededError } from "../errors.ts";
-import { errorClass, fallbackKind, FALLBACK_KIND, isRetryable, isTimeout, isUnwell, retryAfterSeconds } from "./classify.ts";
+import { errorClass, fallbackKind, FALLBACK_KIND, isRetryable, isTimeout, isUnwell, retryAfterSeconds, statusOf } from "./classify.ts";
 import { CHARS_PER_TOKEN, contextWindowOf, estimatePromptTokens } from "./context-window.ts";
 import { Fallbacks } from "./fallbacks.ts";
 import { buildGroup, pickLeastBusy, pickLowestLatency, pickShuffle, soonestBack, type Filter, type Group, type Slot } from "./groups.ts";
@@ -202,6 +202,8 @@ export class Router<D extends RoutableDeployment> {
     const retryAfterMs = retryAfterSeconds(err) * 1000;
     s.coolUntil = now + (retryAfterMs > 0 ? retryAfterMs : this.cooldownMs);
     s.failN[c] = 0;
+    const status = String(statusOf(err) ?? "None");
+    (s.cooldowns ??= {})[status] = (s.cooldowns[status] ?? 0) + 1;
     if (s.coolUntil > s.group.coolMax) s.group.coolMax = s.coolUntil;
   }
 
@@ -272,6 +274,22 @@ export class Router<D extends RoutableDeployment> {
   /** How many deployments `alias` has (LiteLLM's `model_group_size`); 0 for an unknown alias. */
   size(alias: string): number {
     return this.groups.get(alias)?.slots.length ?? 0;
+  }
+
+  /**
+   * Each deployment's health now, for a metrics scrape (read-only, off the call path):
+   * whether it cools down, whether a failure that counts towards a cool-down came within
+   * the last minute, and its cool-downs so far by the status that caused them.
+   */
+  health(): Array<{ d: D; cooling: boolean; failing: boolean; cooldowns: Readonly<Record<string, number>> }> {
+    const now = this.now();
+    const out: Array<{ d: D; cooling: boolean; failing: boolean; cooldowns: Readonly<Record<string, number>> }> = [];
+    for (const s of this.slots.values()) {
+      let failing = false;
+      for (let c = 0; c < s.failN.length; c++) if (s.failN[c]! > 0 && now - s.failStart[c]! < ROUTER_TUNING.failWindowMs) failing = true;
+      out.push({ d: s.d, cooling: s.coolUntil > now, failing, cooldowns: { ...s.cooldowns } });
+    }
+    return out;
   }
 
   /** Whether `d` is cooling down now. */

@@ -5,14 +5,15 @@ import { checkBearer } from "./auth.ts";
 import { chatCompletions, embeddings, type ServerContext } from "./calls.ts";
 import { HttpError } from "./errors.ts";
 import { listModels, liveliness, readiness } from "./info.ts";
+import { metricsRoute } from "./metrics.ts";
 
 type Handler = (req: IncomingMessage, res: ServerResponse, ctx: ServerContext) => Promise<void>;
 
 interface Route {
   readonly method: "GET" | "POST";
   readonly handler: Handler;
-  /** Model routes need the master key; health checks never do. */
-  readonly auth: boolean;
+  /** Model routes need the master key; health checks never do; /metrics unless `general_settings.public_metrics`. */
+  readonly auth: boolean | ((ctx: ServerContext) => boolean);
 }
 
 /** Resolves the master key in force for one request (null: no authentication). */
@@ -35,6 +36,7 @@ export function router(masterKey: KeySource, closing: () => boolean) {
   // LiteLLM answers both spellings.
   routes.set("/health/liveness", { method: "GET", handler: liveliness, auth: false });
   routes.set("/health/readiness", { method: "GET", handler: readiness(closing), auth: false });
+  routes.set("/metrics", { method: "GET", handler: metricsRoute, auth: (ctx) => !ctx.runtime.settings.general.public_metrics });
 
   return function dispatch(req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> {
     const url = req.url ?? "/";
@@ -42,13 +44,13 @@ export function router(masterKey: KeySource, closing: () => boolean) {
     const path = q === -1 ? url : url.slice(0, q);
     const route = routes.get(path);
     if (!route) {
-      throw new HttpError(404, `unknown route ${req.method} ${path}: this server answers POST /v1/chat/completions, POST /v1/embeddings, GET /v1/models, GET /health/liveliness and GET /health/readiness.`, "invalid_request_error", SERVER_ERROR_CODES.routeNotFound);
+      throw new HttpError(404, `unknown route ${req.method} ${path}: this server answers POST /v1/chat/completions, POST /v1/embeddings, GET /v1/models, GET /health/liveliness, GET /health/readiness and GET /metrics.`, "invalid_request_error", SERVER_ERROR_CODES.routeNotFound);
     }
     const method = req.method === "HEAD" && route.method === "GET" ? "GET" : req.method;
     if (method !== route.method) {
       throw new HttpError(405, `${req.method} is not allowed on ${path}: use ${route.method}.`, "invalid_request_error", SERVER_ERROR_CODES.methodNotAllowed, null, { allow: route.method });
     }
-    if (route.auth) {
+    if (route.auth === true || (route.auth !== false && route.auth(ctx))) {
       const key = masterKey();
       if (typeof key === "string") checkBearer(req.headers.authorization, key);
     }
