@@ -204,8 +204,8 @@ export const CONFIG_ERROR_CODE_DOCS = {
     fix: "Fix the path (relative to the including file) or break the cycle.",
   },
   CONFIG_UNKNOWN_CALLBACK: {
-    meaning: "A callback name that is neither a built-in (console, file, mixpanel, webhook) nor a module reference; `otel` is not a built-in.",
-    fix: "Use a built-in name, or a module path such as `./callbacks/mine.ts` or `./callbacks/mine.ts#name`.",
+    meaning: "A callback name that is neither a built-in (console, file, mixpanel, webhook, otel, prometheus, and LiteLLM's names langfuse, langfuse_otel, arize_phoenix, traceloop and generic_api) nor a module reference. For a name LiteLLM has and this runtime does not (datadog, sentry, s3, ...), the message says so.",
+    fix: "Use a built-in name, or a module path such as `./callbacks/mine.ts` or `./callbacks/mine.ts#name`. To reach a tool that ingests OTLP (Datadog, Honeycomb, New Relic, ...), use `otel` with its endpoint; for any other HTTP collector, `webhook`.",
   },
   CONFIG_CALLBACK_LOAD: {
     meaning: "A callback module that does not exist, has a syntax error or throws while loading.",

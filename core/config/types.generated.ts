@@ -11,7 +11,7 @@
  */
 export type CallbackList = CallbackRef | CallbackRef[];
 /**
- * A callback: a built-in name (console, file, mixpanel, webhook; any other bare name, otel included, is a CONFIG_UNKNOWN_CALLBACK error), a module path relative to the config file (./callbacks/x.ts for its default export, ./callbacks/x.ts#name for a named export), LiteLLM's dotted module.attribute form, or an object {callback, events, options}.
+ * A callback: a built-in name (console, file, mixpanel, webhook, otel (or opentelemetry), prometheus; LiteLLM's langfuse, langfuse_otel, arize_phoenix and traceloop through otel, generic_api through webhook; any other bare name is a CONFIG_UNKNOWN_CALLBACK error, which for a name LiteLLM has says how to reach that tool), a module path relative to the config file (./callbacks/x.ts for its default export, ./callbacks/x.ts#name for a named export), LiteLLM's dotted module.attribute form, or an object {callback, events, options}.
  */
 export type CallbackRef = string | CallbackObjectRef;
 /**
@@ -391,9 +391,11 @@ export interface LiteLLMSettings {
    */
   force_ipv4?: unknown;
   /**
-   * LiteLLM: forward the traceparent header to the provider. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   * Send each provider request a W3C traceparent header (and tracestate), so the provider's own span joins the trace: the attempt span's context when the otel built-in (or a preset of it) records the call, making the provider's span its child; otherwise the traceparent the server's caller sent, as LiteLLM forwards it. In library use: litellm.forward_traceparent_to_llm_provider.
+   *
+   * @default false
    */
-  forward_traceparent_to_llm_provider?: unknown;
+  forward_traceparent_to_llm_provider?: boolean;
   /**
    * LiteLLM: preview provider features. Accepted for LiteLLM compatibility; has no effect in this runtime.
    */
@@ -438,6 +440,14 @@ export interface LiteLLMSettings {
    * LiteLLM proxy spend tracking. Accepted for LiteLLM compatibility; has no effect in this runtime.
    */
   disable_end_user_cost_tracking_prometheus_only?: unknown;
+  /**
+   * The prometheus built-in: which of its call metrics are on, and the labels each carries (LiteLLM's groups). Unset: every metric, with a few low-cardinality labels each. Set: only the metrics the groups name; a group's include_labels (picked from LiteLLM's labels of each metric) replaces the defaults. A metric or label the runtime does not know is a config error. The litellm_runtime_* health metrics are always on. See docs/prometheus.md.
+   */
+  prometheus_metrics_config?: PrometheusMetricsGroup[];
+  /**
+   * The prometheus built-in: request metadata keys that become labels of the call metrics, LiteLLM's way: "metadata.team_name" is the label metadata_team_name, valued from the request's metadata.team_name (a string; otherwise empty). Each distinct value is one more series: name only keys of few values.
+   */
+  custom_prometheus_metadata_labels?: string[];
   /**
    * LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.
    */
@@ -739,13 +749,34 @@ export interface FallbackMap {
    */
   [k: string]: string[];
 }
+export interface PrometheusMetricsGroup {
+  /**
+   * A name for the group (for the reader; it changes nothing).
+   */
+  group: string;
+  /**
+   * Metric names, e.g. litellm_proxy_total_requests_metric.
+   */
+  metrics: string[];
+  /**
+   * The labels these metrics carry, e.g. requested_model, model_group, hashed_api_key. Default: the metric's default labels.
+   */
+  include_labels?: string[];
+}
 /**
  * Options of callbacks by name: the built-ins below, or any other name (a custom callback's settings, an object).
  */
 export interface CallbackSettings {
+  langfuse?: LangfuseCallbackSettings;
+  langfuse_otel?: LangfuseOtelCallbackSettings;
+  arize_phoenix?: ArizePhoenixCallbackSettings;
+  traceloop?: TraceloopCallbackSettings;
+  generic_api?: GenericApiCallbackSettings;
   console?: ConsoleCallbackSettings;
   file?: FileCallbackSettings;
   mixpanel?: MixpanelCallbackSettings;
+  otel?: OtelCallbackSettings;
+  opentelemetry?: OtelCallbackSettings;
   webhook?: WebhookCallbackSettings;
   /**
    * Settings of a custom callback, passed to it as options.
@@ -754,11 +785,252 @@ export interface CallbackSettings {
     | {
         [k: string]: unknown;
       }
+    | LangfuseCallbackSettings
+    | LangfuseOtelCallbackSettings
+    | ArizePhoenixCallbackSettings
+    | TraceloopCallbackSettings
+    | GenericApiCallbackSettings
     | ConsoleCallbackSettings
     | FileCallbackSettings
     | MixpanelCallbackSettings
+    | OtelCallbackSettings
     | WebhookCallbackSettings
     | undefined;
+}
+/**
+ * The langfuse built-in (LiteLLM's name): the otel built-in sending to Langfuse's OTLP endpoint with Basic auth from the public and secret keys. Without keys (and no Authorization header) it is a config error naming LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY.
+ */
+export interface LangfuseCallbackSettings {
+  /**
+   * Langfuse public key. Default: LANGFUSE_PUBLIC_KEY.
+   */
+  public_key?: string;
+  /**
+   * Langfuse secret key. Default: LANGFUSE_SECRET_KEY.
+   */
+  secret_key?: string;
+  /**
+   * Langfuse host; spans go to <host>/api/public/otel/v1/traces. Default: LANGFUSE_OTEL_HOST, then LANGFUSE_HOST, else https://cloud.langfuse.com (LiteLLM's langfuse default).
+   */
+  host?: string;
+  /**
+   * Full OTLP base URL, in place of <host>/api/public/otel (/v1/traces is added unless there).
+   */
+  endpoint?: string;
+  /**
+   * Request headers sent with every export, over the ones the preset builds (an Authorization here replaces the preset's and makes its keys optional).
+   */
+  headers?: {
+    [k: string]: string;
+  };
+  /**
+   * OTLP/HTTP encoding. Default: the otel built-in's.
+   */
+  protocol?: "http/protobuf" | "http/json";
+  /**
+   * service.name of the exported resource. Default: the otel built-in's.
+   */
+  service_name?: string;
+  /**
+   * Share of calls traced, 0 to 1. Default: the otel built-in's.
+   */
+  sample_rate?: number;
+  /**
+   * Put messages and responses on the spans. Default: the otel built-in's.
+   */
+  capture_content?: boolean;
+  /**
+   * Span attribute names. Default: langfuse.
+   *
+   * @default "langfuse"
+   */
+  attribute_style?: "genai" | "langfuse" | "openinference" | "traceloop";
+}
+/**
+ * The langfuse_otel built-in (LiteLLM's name): the otel built-in sending to Langfuse's OTLP endpoint with Basic auth from the public and secret keys. Without keys (and no Authorization header) it is a config error naming LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY.
+ */
+export interface LangfuseOtelCallbackSettings {
+  /**
+   * Langfuse public key. Default: LANGFUSE_PUBLIC_KEY.
+   */
+  public_key?: string;
+  /**
+   * Langfuse secret key. Default: LANGFUSE_SECRET_KEY.
+   */
+  secret_key?: string;
+  /**
+   * Langfuse host; spans go to <host>/api/public/otel/v1/traces. Default: LANGFUSE_OTEL_HOST, then LANGFUSE_HOST, else https://us.cloud.langfuse.com (LiteLLM's langfuse_otel default).
+   */
+  host?: string;
+  /**
+   * Full OTLP base URL, in place of <host>/api/public/otel (/v1/traces is added unless there).
+   */
+  endpoint?: string;
+  /**
+   * Request headers sent with every export, over the ones the preset builds (an Authorization here replaces the preset's and makes its keys optional).
+   */
+  headers?: {
+    [k: string]: string;
+  };
+  /**
+   * OTLP/HTTP encoding. Default: the otel built-in's.
+   */
+  protocol?: "http/protobuf" | "http/json";
+  /**
+   * service.name of the exported resource. Default: the otel built-in's.
+   */
+  service_name?: string;
+  /**
+   * Share of calls traced, 0 to 1. Default: the otel built-in's.
+   */
+  sample_rate?: number;
+  /**
+   * Put messages and responses on the spans. Default: the otel built-in's.
+   */
+  capture_content?: boolean;
+  /**
+   * Span attribute names. Default: langfuse.
+   *
+   * @default "langfuse"
+   */
+  attribute_style?: "genai" | "langfuse" | "openinference" | "traceloop";
+}
+/**
+ * The arize_phoenix built-in (LiteLLM's name): the otel built-in sending to Phoenix with OpenInference attribute names. gRPC collector addresses are a config error (OTLP over HTTP only).
+ */
+export interface ArizePhoenixCallbackSettings {
+  /**
+   * Phoenix API key, sent as Authorization: Bearer. Default: PHOENIX_API_KEY; required for app.phoenix.arize.com.
+   */
+  api_key?: string;
+  /**
+   * Phoenix project the spans are filed under (the resource's openinference.project.name). Default: PHOENIX_PROJECT_NAME, else Phoenix's default project.
+   */
+  project_name?: string;
+  /**
+   * Resource attributes beside service.name (over project_name's).
+   */
+  resource_attributes?: {
+    [k: string]: string;
+  };
+  /**
+   * Phoenix's OTLP/HTTP traces endpoint (/v1/traces is added unless there). Default: PHOENIX_COLLECTOR_HTTP_ENDPOINT, then PHOENIX_COLLECTOR_ENDPOINT, else http://localhost:6006/v1/traces.
+   */
+  endpoint?: string;
+  /**
+   * Request headers sent with every export, over the ones the preset builds (an Authorization here replaces the preset's and makes its keys optional).
+   */
+  headers?: {
+    [k: string]: string;
+  };
+  /**
+   * OTLP/HTTP encoding. Default: the otel built-in's.
+   */
+  protocol?: "http/protobuf" | "http/json";
+  /**
+   * service.name of the exported resource. Default: the otel built-in's.
+   */
+  service_name?: string;
+  /**
+   * Share of calls traced, 0 to 1. Default: the otel built-in's.
+   */
+  sample_rate?: number;
+  /**
+   * Put messages and responses on the spans. Default: the otel built-in's.
+   */
+  capture_content?: boolean;
+  /**
+   * Span attribute names. Default: openinference.
+   *
+   * @default "openinference"
+   */
+  attribute_style?: "genai" | "langfuse" | "openinference" | "traceloop";
+}
+/**
+ * The traceloop built-in (LiteLLM's name): the otel built-in sending to Traceloop (or any OTLP collector named by TRACELOOP_BASE_URL) with Traceloop's attribute names.
+ */
+export interface TraceloopCallbackSettings {
+  /**
+   * Traceloop API key, sent as Authorization: Bearer when TRACELOOP_HEADERS is unset. Default: TRACELOOP_API_KEY; required for Traceloop's cloud.
+   */
+  api_key?: string;
+  /**
+   * OTLP base URL (/v1/traces is added). Default: TRACELOOP_BASE_URL, else https://api.traceloop.com.
+   */
+  base_url?: string;
+  /**
+   * Same as base_url (wins over it).
+   */
+  endpoint?: string;
+  /**
+   * Request headers sent with every export, over the ones the preset builds (an Authorization here replaces the preset's and makes its keys optional).
+   */
+  headers?: {
+    [k: string]: string;
+  };
+  /**
+   * OTLP/HTTP encoding. Default: the otel built-in's.
+   */
+  protocol?: "http/protobuf" | "http/json";
+  /**
+   * service.name of the exported resource. Default: the otel built-in's.
+   */
+  service_name?: string;
+  /**
+   * Share of calls traced, 0 to 1. Default: the otel built-in's.
+   */
+  sample_rate?: number;
+  /**
+   * Put messages and responses on the spans. Default: the otel built-in's.
+   */
+  capture_content?: boolean;
+  /**
+   * Span attribute names. Default: traceloop.
+   *
+   * @default "traceloop"
+   */
+  attribute_style?: "genai" | "langfuse" | "openinference" | "traceloop";
+}
+/**
+ * The generic_api built-in (LiteLLM's name for webhook): POSTs the standard records as JSON arrays to an endpoint. url and headers default to LiteLLM's GENERIC_LOGGER_ENDPOINT and GENERIC_LOGGER_HEADERS (Name=value,Other=value); headers given here win key by key.
+ */
+export interface GenericApiCallbackSettings {
+  /**
+   * Where records are POSTed. Default: GENERIC_LOGGER_ENDPOINT.
+   */
+  url?: string;
+  /**
+   * LiteLLM's name for url (url wins).
+   */
+  endpoint?: string;
+  /**
+   * Request headers, over GENERIC_LOGGER_HEADERS key by key.
+   */
+  headers?: {
+    [k: string]: string;
+  };
+  /**
+   * json_array: up to batch_size records per POST as a JSON array; single: one JSON object per POST. LiteLLM's ndjson is not supported.
+   *
+   * @default "json_array"
+   */
+  log_format?: "json_array" | "single";
+  /**
+   * Records per POST. Default: 100 with json_array, 1 with single.
+   */
+  batch_size?: number;
+  /**
+   * Milliseconds between sends of a partly filled batch.
+   *
+   * @default 1000
+   */
+  flush_interval?: number;
+  /**
+   * Retries of a failed POST (429 and 5xx, with backoff) before the batch is reported and dropped.
+   *
+   * @default 3
+   */
+  max_retries?: number;
 }
 /**
  * The console built-in: one line per event on stderr.
@@ -838,6 +1110,89 @@ export interface MixpanelCallbackSettings {
    * @default 3
    */
   max_retries?: number;
+}
+/**
+ * The otel built-in (also named opentelemetry): one OpenTelemetry span per attempt, after the GenAI semantic conventions, sent over OTLP/HTTP; through the app's own tracer provider when it registered one globally. Each option falls back on the standard OTEL_* variable named in it (the config's environment_variables first, then the process's).
+ */
+export interface OtelCallbackSettings {
+  /**
+   * The collector's OTLP/HTTP base URL; /v1/traces is added unless it ends with it. Default: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (used as is), else OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces, else http://localhost:4318/v1/traces.
+   */
+  endpoint?: string;
+  /**
+   * Headers of every export (an API key: use ${NAME}). Default: OTEL_EXPORTER_OTLP_HEADERS and OTEL_EXPORTER_OTLP_TRACES_HEADERS (k=v,k2=v2, percent-encoded); these win over them.
+   *
+   * @default {}
+   */
+  headers?: {
+    [k: string]: string;
+  };
+  /**
+   * OTLP encoding. Default: OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, OTEL_EXPORTER_OTLP_PROTOCOL. grpc is not supported: use the collector's port 4318 with http/protobuf.
+   *
+   * @default "http/protobuf"
+   */
+  protocol?: "http/protobuf" | "http/json";
+  /**
+   * The resource's service.name. Default: OTEL_SERVICE_NAME, else service.name in OTEL_RESOURCE_ATTRIBUTES, else litellm-runtime.
+   */
+  service_name?: string;
+  /**
+   * More resource attributes, over OTEL_RESOURCE_ATTRIBUTES (k=v,k2=v2).
+   *
+   * @default {}
+   */
+  resource_attributes?: {
+    [k: string]: string | number | boolean;
+  };
+  /**
+   * Share of calls traced when no parent span decides (parent-based, trace-id ratio). 0 traces none.
+   *
+   * @default 1
+   */
+  sample_rate?: number;
+  /**
+   * Send prompts and answers as gen_ai.input.messages / gen_ai.output.messages. Never under turn_off_message_logging, message_logging: false, or a call's mask_input / mask_output. Default: OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true.
+   *
+   * @default false
+   */
+  capture_content?: boolean;
+  /**
+   * Also write the attribute names one tool reads (user, session, tags, metadata, usage, content) beside the GenAI ones.
+   *
+   * @default "genai"
+   */
+  attribute_style?: "genai" | "langfuse" | "openinference" | "traceloop";
+  /**
+   * Spans waiting for export; past it new spans are dropped, counted and reported.
+   *
+   * @default 2048
+   */
+  max_queue_size?: number;
+  /**
+   * Spans per export request (at most max_queue_size).
+   *
+   * @default 512
+   */
+  max_export_batch_size?: number;
+  /**
+   * Milliseconds between exports of a partly filled batch.
+   *
+   * @default 1000
+   */
+  scheduled_delay_ms?: number;
+  /**
+   * Milliseconds an export may take, retries included, before its spans are reported lost.
+   *
+   * @default 10000
+   */
+  export_timeout_ms?: number;
+  /**
+   * false: this callback gets redacted content and sends none (LiteLLM's CustomLogger option).
+   *
+   * @default true
+   */
+  message_logging?: boolean;
 }
 /**
  * The webhook built-in: POSTs events as JSON to a URL.
@@ -924,6 +1279,12 @@ export interface GeneralSettings {
    * @default false
    */
   allow_client_side_credentials?: boolean;
+  /**
+   * Serve GET /metrics (the prometheus built-in's metrics) without the master key, for a Prometheus that scrapes without a token. Off: /metrics needs the master key like the model routes, when there is one.
+   *
+   * @default false
+   */
+  public_metrics?: boolean;
   /**
    * LiteLLM proxy: default model. Accepted for LiteLLM compatibility; has no effect in this runtime.
    */

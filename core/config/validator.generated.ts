@@ -9,9 +9,8 @@
 "use strict";
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"LiteLLMConfig","description":"litellm-runtime config: the models, the cache and the callback chains in one file. A superset of LiteLLM's proxy config.yaml. Keys LiteLLM knows that this runtime does not act on are accepted with one warning; any other unknown key is an error.","type":"object","additionalProperties":false,"properties":{"model_list":{"description":"The models callers can ask for. Entries sharing a model_name are deployments of one alias.","type":"array","default":[],"items":{"$ref":"#/$defs/ModelEntry"}},"litellm_settings":{"$ref":"#/$defs/LiteLLMSettings"},"callback_settings":{"$ref":"#/$defs/CallbackSettings"},"general_settings":{"$ref":"#/$defs/GeneralSettings"},"router_settings":{"$ref":"#/$defs/RouterSettings"},"environment_variables":{"description":"Variables of this config's own environment, read before anything else in the file (an included file's after it; the including file wins). References (os.environ/NAME, ${NAME}) and the providers' default keys and bases (OPENAI_API_KEY, OPENAI_BASE_URL, ...) see them over the process's environment; process.env itself is never written, unlike LiteLLM's os.environ: a config that fails to load or reload changes nothing, and two runtimes in one process keep their own keys. Values are turned into strings.","type":"object","default":{},"additionalProperties":{"type":["string","number","boolean"]}},"include":{"description":"More config files (paths relative to this file) merged into this one: lists are extended, other keys kept from the including file (it wins over what it includes).","type":"array","default":[],"items":{"type":"string","minLength":1}},"guardrails":{"description":"LiteLLM's guardrail definitions. Accepted for LiteLLM compatibility; has no effect in this runtime (use a callback with async_pre_call_hook instead).","x-litellm-ignored":true},"credential_list":{"description":"LiteLLM's reusable provider credentials. Accepted for LiteLLM compatibility; has no effect in this runtime (put api_key in litellm_params).","x-litellm-ignored":true},"mcp_servers":{"description":"LiteLLM's MCP server definitions. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"files_settings":{"description":"LiteLLM's Files API settings. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"finetune_settings":{"description":"LiteLLM's fine-tuning API settings. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"assistant_settings":{"description":"LiteLLM's Assistants API settings. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}},"$defs":{"CallbackEvent":{"title":"CallbackEvent","description":"A logging event a callback can receive.","type":"string","enum":["pre_api_call","post_api_call","stream_event","success","failure"]},"CallbackRef":{"title":"CallbackRef","description":"A callback: a built-in name (console, file, mixpanel, webhook; any other bare name, otel included, is a CONFIG_UNKNOWN_CALLBACK error), a module path relative to the config file (./callbacks/x.ts for its default export, ./callbacks/x.ts#name for a named export), LiteLLM's dotted module.attribute form, or an object {callback, events, options}.","anyOf":[{"description":"a callback name or module path (a string)","type":"string","minLength":1},{"title":"CallbackObjectRef","description":"an object {callback, events?, options?}","type":"object","required":["callback"],"additionalProperties":false,"properties":{"callback":{"description":"The callback: a built-in name, ./path.ts, ./path.ts#export or module.attribute.","type":"string","minLength":1},"events":{"description":"Only these events reach the callback. Default: every event the callback handles.","type":"array","uniqueItems":true,"items":{"$ref":"#/$defs/CallbackEvent"}},"options":{"description":"Options for this callback: passed to the constructor of a CustomLogger subclass, or to a built-in (over its callback_settings).","type":"object","default":{}}}}]},"ModelEntry":{"title":"ModelEntry","description":"One deployment of a model alias.","type":"object","required":["model_name","litellm_params"],"additionalProperties":false,"properties":{"model_name":{"description":"The alias callers ask for. Callbacks see it as kwargs.litellm_params.model_group. A * matches any text: \"*\" or \"anthropic/*\" answers every name it covers (explicit aliases first, then the most specific pattern), the matched text filling the * of litellm_params.model; model_group is then the name asked for.","type":"string","minLength":1},"litellm_params":{"$ref":"#/$defs/LiteLLMParams"},"model_info":{"$ref":"#/$defs/ModelInfo"},"callbacks":{"description":"Callbacks for calls to this model only; they run after the global ones of litellm_settings.","default":[],"$ref":"#/$defs/CallbackList"},"tpm":{"description":"LiteLLM's tokens-per-minute limit of this deployment, at the entry's top level (litellm_params.tpm does weight simple-shuffle). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"rpm":{"description":"LiteLLM's requests-per-minute limit of this deployment, at the entry's top level (litellm_params.rpm does weight simple-shuffle). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"LiteLLMParams":{"title":"LiteLLMParams","description":"How to call the provider for this deployment. Keys not listed here are sent to the provider as request parameters (temperature, max_tokens, ...), except LiteLLM's own (tags, base_model, custom_llm_provider, extra_headers, max_parallel_requests, aws_*, vertex_*, ...), which never reach a provider: see docs/providers-and-routing.md.","type":"object","required":["model"],"additionalProperties":true,"properties":{"model":{"description":"provider/model, e.g. openai/gpt-4o-mini, azure/<deployment>, groq/<model>, mock/<name>; a bare name means OpenAI. A provider this runtime does not support (bedrock/..., or an unknown prefix without api_base) fails the load with CONFIG_UNSUPPORTED_PROVIDER.","type":"string","minLength":1},"api_key":{"description":"The provider's API key. Use os.environ/NAME or ${NAME} rather than writing the key in the file.","type":"string"},"api_base":{"description":"Base URL of the provider or of any OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.","type":"string"},"api_version":{"description":"API version, for providers that have one (Azure OpenAI: \"2024-02-01\"). Letters, digits, dots, dashes and underscores only: it goes into the request's URL.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"timeout":{"description":"Seconds before a call to this deployment fails with a Timeout. Default: litellm_settings.request_timeout.","type":"number","exclusiveMinimum":0},"stream_timeout":{"description":"Seconds before a streaming call to this deployment fails with a Timeout. Default: timeout.","type":"number","exclusiveMinimum":0},"max_retries":{"description":"Retries of the provider client on connection errors and 429/5xx, inside one attempt.","type":"integer","minimum":0},"num_retries":{"description":"Retries of a failed call to this deployment. Default: litellm_settings.num_retries.","type":"integer","minimum":0},"mock_response":{"description":"Answer with this text instead of calling the provider (priced as this model), or raise an error by name, e.g. \"litellm.RateLimitError\".","type":"string"},"organization":{"description":"OpenAI organization id, sent as the OpenAI-Organization header.","type":"string"},"weight":{"description":"Relative share of the alias's traffic this deployment gets under simple-shuffle routing; when set on any deployment of the alias it wins over rpm and tpm.","type":"number","default":1,"minimum":0},"input_cost_per_token":{"description":"USD per prompt token, overriding the bundled price table (model_info prices take precedence).","type":"number","minimum":0},"output_cost_per_token":{"description":"USD per completion token, overriding the bundled price table (model_info prices take precedence).","type":"number","minimum":0},"tpm":{"description":"Tokens per minute of this deployment. Not enforced: under simple-shuffle it is the deployment's share of traffic when no deployment of the alias sets weight or rpm (a deployment without it then gets no share).","type":"number","minimum":0},"rpm":{"description":"Requests per minute of this deployment. Not enforced: under simple-shuffle it is the deployment's share of traffic when no deployment of the alias sets weight (a deployment without it then gets no share).","type":"number","minimum":0},"tags":{"description":"LiteLLM's tags for tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"ModelInfo":{"title":"ModelInfo","description":"Facts about the model: prices (USD per token, which override the bundled price table) and limits. Free-form, as in LiteLLM: other keys are kept and passed to callbacks.","type":"object","additionalProperties":true,"properties":{"id":{"description":"A stable id of this deployment (kwargs.litellm_params.model_info.id). Default: a hash of the entry.","type":"string"},"input_cost_per_token":{"description":"USD per prompt token.","type":"number","minimum":0},"output_cost_per_token":{"description":"USD per completion token.","type":"number","minimum":0},"cache_read_input_token_cost":{"description":"USD per prompt token read from the provider's prompt cache. Default: input_cost_per_token.","type":"number","minimum":0},"cache_creation_input_token_cost":{"description":"USD per prompt token written to the provider's prompt cache. Default: input_cost_per_token.","type":"number","minimum":0},"max_tokens":{"description":"The model's token limit (LiteLLM's legacy field; prefer max_input_tokens / max_output_tokens).","type":"integer","minimum":1},"max_input_tokens":{"description":"The model's context window, in tokens.","type":"integer","minimum":1},"max_output_tokens":{"description":"The most tokens the model can produce in one answer.","type":"integer","minimum":1},"mode":{"description":"What the model does: chat, completion, embedding, ...","type":"string","examples":["chat","completion","embedding"]},"base_model":{"description":"The model to price this deployment as, when its own name is not in the price table (e.g. an Azure deployment name).","type":"string"}}},"LiteLLMSettings":{"title":"LiteLLMSettings","description":"Settings of the runtime: the global callback chains, the cache, logging and retries.","type":"object","additionalProperties":false,"properties":{"callbacks":{"description":"Callbacks for every event of every call (CustomLogger instances or classes, built-ins, modules).","default":[],"$ref":"#/$defs/CallbackList"},"input_callback":{"description":"Callbacks called before the provider request (pre_api_call); a plain function here is called with the call's kwargs.","default":[],"$ref":"#/$defs/CallbackList"},"success_callback":{"description":"Callbacks for successful calls; a plain function here is called as (kwargs, response, start_time, end_time).","default":[],"$ref":"#/$defs/CallbackList"},"failure_callback":{"description":"Callbacks for failed calls; a plain function here is called as (kwargs, null, start_time, end_time): the second argument is null, the error is kwargs.exception (its stack in kwargs.traceback_exception).","default":[],"$ref":"#/$defs/CallbackList"},"cache":{"description":"Cache responses (configured by cache_params).","type":"boolean","default":false},"cache_params":{"$ref":"#/$defs/CacheParams"},"turn_off_message_logging":{"description":"Keep the prompt and the answer from every logger: in the copies callbacks and built-ins receive, messages, input, additional_args.complete_input_dict, original_response, response_obj, complete_streaming_response, each chunk and standard_logging_object's messages and response hold \"redacted-by-litellm\" (LiteLLM's shapes). The caller's response is untouched; metadata, usage and cost are always logged. Per handler: message_logging: false; per call: metadata.mask_input / mask_output.","type":"boolean","default":false},"redact_api_keys":{"description":"Mask API keys (all but the last 4 characters) in what callbacks receive.","type":"boolean","default":true},"callback_timeout":{"description":"Seconds one callback method may run before it is reported as CALLBACK_TIMEOUT.","type":"number","default":10,"exclusiveMinimum":0},"callback_load_timeout":{"description":"Seconds a callback module may take to load (its import, top-level awaits included). Past it the load fails with CONFIG_CALLBACK_LOAD naming the module: at start-up the config is refused, at a reload the previous config keeps serving and the next save tries again.","type":"number","default":10,"exclusiveMinimum":0},"hook_timeout_policy":{"description":"What an async_pre_call_hook or async_moderation_hook that runs past callback_timeout does to its call: reject fails the call with CALLBACK_TIMEOUT (a guard that cannot answer lets nothing through; 500 on the server); allow lets the call go on unchecked. The timeout is reported and counted in stats().timeouts either way.","type":"string","enum":["reject","allow"],"default":"reject"},"max_queue":{"description":"Most logging tasks waiting in the background queue; when it is full the oldest waiting task is dropped to make room, counted in stats().dropped and reported (CALLBACK_QUEUE_FULL).","type":"integer","default":10000,"minimum":1},"model_cost_map":{"description":"Path (relative to this file) of a JSON price table in LiteLLM's model_prices_and_context_window.json format, looked up before the bundled one.","type":"string","minLength":1},"num_retries":{"description":"Retries of a failed call (rate limits, timeouts, connection errors, 5xx), with backoff: router_settings.num_retries, which wins when both are set.","type":"integer","default":0,"minimum":0},"request_timeout":{"description":"Seconds before a provider call fails with a Timeout when neither the call (timeout), its deployment (litellm_params.timeout) nor router_settings.timeout sets one. In library use: litellm.request_timeout.","type":"number","default":600,"exclusiveMinimum":0},"allowed_fails":{"description":"Failures in a minute a deployment may have before it cools down: router_settings.allowed_fails, which wins when both are set.","type":"integer","default":3,"minimum":0},"cooldown_time":{"description":"Seconds a deployment is skipped after more than allowed_fails failures in a minute: router_settings.cooldown_time, which wins when both are set.","type":"number","default":5,"minimum":0},"max_response_bytes":{"description":"Largest JSON answer (or error body) read from a provider, in bytes. Bytes are counted as they arrive; past the limit the request is stopped and the call fails with InvalidResponseError (502 on the server). Default 32 MiB.","type":"integer","default":33554432,"minimum":1},"max_stream_bytes":{"description":"Largest streamed answer read from a provider, in bytes. Past the limit the request is stopped and the stream fails with InvalidResponseError. Default 128 MiB.","type":"integer","default":134217728,"minimum":1},"max_record_bytes":{"description":"Largest logging record a built-in (console json, file, webhook, mixpanel) writes or sends, in bytes. Past it the record's largest fields (messages, response, metadata) are replaced by a marker stating their size, so the record stays valid JSON with its ids, status and cost. Default 1 MiB.","type":"integer","default":1048576,"minimum":1024},"drop_params":{"description":"Drop parameters a provider does not take instead of failing the call with UnsupportedParamsError (LLM_UNSUPPORTED_PARAMS): api.openai.com and Azure take OpenAI's parameters only, Anthropic lacks some of them. Each dropped parameter is named once per provider in a warning on stderr. A call's own drop_params, or the model's litellm_params.drop_params, wins. OpenAI-compatible servers (api_base) get unknown parameters as they are.","type":"boolean","default":false},"modify_params":{"description":"LiteLLM: let LiteLLM rewrite a request to fit a provider. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"set_verbose":{"description":"LiteLLM: verbose debug logs. Accepted for LiteLLM compatibility; has no effect in this runtime (add the console callback instead).","x-litellm-ignored":true},"json_logs":{"description":"LiteLLM: JSON-formatted proxy logs. Accepted for LiteLLM compatibility; has no effect in this runtime (see callback_settings.console.format).","x-litellm-ignored":true},"telemetry":{"description":"LiteLLM: usage telemetry. Accepted for LiteLLM compatibility; has no effect in this runtime (which sends none).","x-litellm-ignored":true},"service_callbacks":{"description":"LiteLLM: callbacks for Redis / Postgres health events. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redact_user_api_key_info":{"description":"LiteLLM: redact the proxy's virtual-key info from logs. Accepted for LiteLLM compatibility; has no effect in this runtime (see redact_api_keys).","x-litellm-ignored":true},"langfuse_default_tags":{"description":"LiteLLM: default tags of Langfuse logging. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"force_ipv4":{"description":"LiteLLM: force IPv4 for provider requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_traceparent_to_llm_provider":{"description":"LiteLLM: forward the traceparent header to the provider. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_preview_features":{"description":"LiteLLM: preview provider features. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_fallbacks":{"description":"Aliases tried, in order, after any alias that has no fallbacks entry of its own: router_settings.default_fallbacks, which wins when both are set.","type":"array","default":[],"items":{"type":"string","minLength":1}},"fallbacks":{"description":"Aliases tried, in order, when every deployment of an alias fails: router_settings.fallbacks, which wins when both are set.","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"context_window_fallbacks":{"description":"Aliases tried when a call fails because the prompt exceeds the context window: router_settings.context_window_fallbacks, which wins when both are set.","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"content_policy_fallbacks":{"description":"Aliases tried when a call fails on the provider's content policy: router_settings.content_policy_fallbacks, which wins when both are set.","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"mcp_aliases":{"description":"LiteLLM: aliases of MCP servers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_parallel_requests":{"description":"LiteLLM: concurrency limit per deployment. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_end_user_cost_tracking":{"description":"LiteLLM proxy spend tracking. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_end_user_cost_tracking_prometheus_only":{"description":"LiteLLM proxy spend tracking. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"key_generation_settings":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_key_generate_params":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"upperbound_key_generate_params":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_team_settings":{"description":"LiteLLM proxy teams. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_internal_user_params":{"description":"LiteLLM proxy users. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"budget_duration":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_end_user_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_internal_user_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"internal_user_budget_duration":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_add_transform_inline_image_block":{"description":"LiteLLM: Fireworks AI image handling. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_hf_tokenizer_download":{"description":"LiteLLM: tokenizer choice. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_json_schema_validation":{"description":"LiteLLM: validate responses against response_format. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"return_response_headers":{"description":"LiteLLM: return the provider's response headers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redact_messages_in_exceptions":{"description":"LiteLLM: redact messages from exception text. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ssl_verify":{"description":"LiteLLM: TLS verification of provider requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_copilot_system_to_assistant":{"description":"LiteLLM (deprecated): GitHub Copilot message rewriting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"LITELLM_DISABLE_STOP_SEQUENCE_LIMIT":{"description":"LiteLLM: lift its cap on the number of stop sequences in a request (an environment variable its settings table also lists here). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_chat_completions_url_for_anthropic_messages":{"description":"LiteLLM: answer /v1/messages for OpenAI models through chat completions instead of the Responses API. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_key_alias_format_validation":{"description":"LiteLLM proxy virtual keys: check the format of key_alias when a key is made or changed. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"CacheParams":{"title":"CacheParams","description":"The response cache, used when litellm_settings.cache is true.","type":"object","additionalProperties":false,"properties":{"type":{"description":"local: in this process (LRU); redis: shared through Redis.","type":"string","enum":["local","redis"],"default":"local"},"host":{"description":"Redis host (or use url).","type":"string"},"port":{"description":"Redis port.","type":"integer","default":6379,"minimum":1,"maximum":65535},"password":{"description":"Redis password. Use os.environ/NAME rather than writing it in the file.","type":"string"},"username":{"description":"Redis ACL username.","type":"string"},"url":{"description":"Redis URL, redis://[user:password@]host:port[/db] (rediss:// for TLS); overrides host, port, password, db.","type":"string","pattern":"^rediss?://"},"db":{"description":"Redis database number.","type":"integer","default":0,"minimum":0},"tls":{"description":"Connect to Redis over TLS.","type":"boolean","default":false},"ssl":{"description":"LiteLLM's name for tls: connect to Redis over TLS.","type":"boolean"},"cluster_nodes":{"description":"Redis Cluster seed nodes; when set, host/port/url are not used.","type":"array","minItems":1,"items":{"anyOf":[{"title":"RedisNode","description":"an object {host, port}","type":"object","required":["host","port"],"additionalProperties":false,"properties":{"host":{"description":"Node host.","type":"string","minLength":1},"port":{"description":"Node port.","type":"integer","minimum":1,"maximum":65535}}},{"description":"a \"host:port\" string","type":"string","pattern":"^[^:\\s]+:[0-9]+$"}]}},"namespace":{"description":"Prefix of every cache key, so several apps can share one Redis.","type":"string"},"ttl":{"description":"Seconds a cached response lives. Default: until evicted (local) or forever (redis).","type":"number","exclusiveMinimum":0},"mode":{"description":"default_on: every call is cached unless it opts out (cache: {no-cache: true}); default_off: only calls that opt in (caching: true).","type":"string","enum":["default_on","default_off"],"default":"default_on"},"supported_call_types":{"description":"Which kinds of call are cached. This runtime has completion, acompletion, embedding and aembedding; the other LiteLLM names are accepted. Default: all.","type":"array","uniqueItems":true,"items":{"type":"string","enum":["completion","acompletion","embedding","aembedding","text_completion","atext_completion","transcription","atranscription","rerank","arerank","responses","aresponses"]}},"max_items":{"description":"Local cache: most entries kept before the least recently used is evicted.","type":"integer","default":10000,"minimum":1},"max_bytes":{"description":"Local cache: most bytes of cached responses kept before the least recently used are evicted. Default: no limit but max_items.","type":"integer","minimum":1},"timeout":{"description":"Seconds a Redis read or write may take before the cache is skipped for that call (a slow cache never fails a call).","type":"number","default":0.25,"exclusiveMinimum":0},"max_connections":{"description":"LiteLLM: redis-py connection pool size. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_startup_nodes":{"description":"LiteLLM's Redis Cluster nodes. Accepted for LiteLLM compatibility; has no effect in this runtime: use cluster_nodes.","x-litellm-ignored":true},"service_name":{"description":"LiteLLM: Redis Sentinel service. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"sentinel_nodes":{"description":"LiteLLM: Redis Sentinel nodes. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_in_memory_ttl":{"description":"LiteLLM: TTL of its in-memory cache layer. Accepted for LiteLLM compatibility; has no effect in this runtime: use ttl.","x-litellm-ignored":true},"default_in_redis_ttl":{"description":"LiteLLM: TTL of its Redis cache layer. Accepted for LiteLLM compatibility; has no effect in this runtime: use ttl.","x-litellm-ignored":true},"ssl_cert_reqs":{"description":"LiteLLM: redis-py TLS certificate checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ssl_check_hostname":{"description":"LiteLLM: redis-py TLS hostname check. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"similarity_threshold":{"description":"LiteLLM: semantic cache threshold. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true},"gcp_service_account":{"description":"LiteLLM: GCP service account for IAM sign-in to Memorystore Redis. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"gcp_ssl_ca_certs":{"description":"LiteLLM: CA certificate file for TLS to GCP Memorystore Redis. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"qdrant_semantic_cache_embedding_model":{"description":"LiteLLM: the embedding model of its Qdrant semantic cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true},"qdrant_collection_name":{"description":"LiteLLM: the Qdrant collection of its semantic cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true},"qdrant_quantization_config":{"description":"LiteLLM: vector quantization of its Qdrant semantic cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true},"qdrant_semantic_cache_vector_size":{"description":"LiteLLM: vector size of its Qdrant semantic cache (the embedding model's dimensions). Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true},"s3_bucket_name":{"description":"LiteLLM: bucket of its S3 cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).","x-litellm-ignored":true},"s3_region_name":{"description":"LiteLLM: region of its S3 cache bucket. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).","x-litellm-ignored":true},"s3_aws_access_key_id":{"description":"LiteLLM: AWS access key id of its S3 cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).","x-litellm-ignored":true},"s3_aws_secret_access_key":{"description":"LiteLLM: AWS secret key of its S3 cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).","x-litellm-ignored":true},"s3_endpoint_url":{"description":"LiteLLM: endpoint of an S3-compatible store for its S3 cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).","x-litellm-ignored":true},"gcs_bucket_name":{"description":"LiteLLM: bucket of its Google Cloud Storage cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no GCS cache).","x-litellm-ignored":true},"gcs_path_service_account":{"description":"LiteLLM: service-account JSON file of its Google Cloud Storage cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no GCS cache).","x-litellm-ignored":true},"gcs_path":{"description":"LiteLLM: object prefix of its Google Cloud Storage cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no GCS cache).","x-litellm-ignored":true},"disable_copilot_system_to_assistant":{"description":"LiteLLM (deprecated): GitHub Copilot message rewriting, placed here by LiteLLM's example config (its settings table has it in litellm_settings). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"CallbackSettings":{"title":"CallbackSettings","description":"Options of callbacks by name: the built-ins below, or any other name (a custom callback's settings, an object).","type":"object","properties":{"console":{"title":"ConsoleCallbackSettings","description":"The console built-in: one line per event on stderr.","type":"object","additionalProperties":false,"properties":{"format":{"description":"text: a readable line; json: one JSON object per line.","type":"string","enum":["text","json"],"default":"text"},"level":{"description":"Lowest level printed: failures are error, successes info, pre/post API calls and stream events debug.","type":"string","enum":["debug","info","warn","error"],"default":"info"}}},"file":{"title":"FileCallbackSettings","description":"The file built-in: one JSON line per event.","type":"object","additionalProperties":false,"properties":{"path":{"description":"The file, relative to the config file; its folder is created.","type":"string","default":"./logs/litellm-events.jsonl","minLength":1},"max_bytes":{"description":"Rotate the file when it grows past this size. Default: no rotation.","type":"integer","minimum":1},"max_files":{"description":"Rotated files kept (file.1, file.2, ...) when max_bytes is set; older ones are deleted. Default 5.","type":"integer","minimum":1}}},"mixpanel":{"title":"MixpanelCallbackSettings","description":"The mixpanel built-in: one Mixpanel event per successful or failed call.","type":"object","additionalProperties":false,"properties":{"token":{"description":"The Mixpanel project token. Default: the MIXPANEL_TOKEN environment variable.","type":"string","minLength":1},"api_host":{"description":"Mixpanel's API host (https://api-eu.mixpanel.com for EU residency).","type":"string","default":"https://api.mixpanel.com","pattern":"^https?://"},"event_name":{"description":"The Mixpanel event name.","type":"string","default":"LLM Response","minLength":1},"distinct_id":{"description":"The distinct_id of events whose call names no user: the call's `user` (or metadata.user_id) comes first; without this, the call id.","type":"string","minLength":1},"batch_size":{"description":"Events per request (Mixpanel's /track takes at most 50).","type":"integer","default":50,"minimum":1,"maximum":50},"flush_interval":{"description":"Milliseconds between sends of a partly filled batch.","type":"integer","default":1000,"minimum":1},"max_retries":{"description":"Retries of a failed send (429 and 5xx, with backoff) before the batch is reported and dropped.","type":"integer","default":3,"minimum":0}}},"webhook":{"title":"WebhookCallbackSettings","description":"The webhook built-in: POSTs events as JSON to a URL.","type":"object","required":["url"],"additionalProperties":false,"properties":{"url":{"description":"Where events are POSTed.","type":"string","pattern":"^https?://"},"headers":{"description":"Extra request headers, e.g. Authorization: Bearer ${WEBHOOK_TOKEN}.","type":"object","default":{},"additionalProperties":{"type":"string"}},"batch_size":{"description":"Events per POST: 1 sends each event as a JSON object, more sends a JSON array.","type":"integer","default":1,"minimum":1},"flush_interval":{"description":"Milliseconds between sends of a partly filled batch.","type":"integer","default":1000,"minimum":1},"max_retries":{"description":"Retries of a failed POST (429 and 5xx, with backoff) before the batch is reported and dropped.","type":"integer","default":3,"minimum":0}}}},"additionalProperties":{"description":"Settings of a custom callback, passed to it as options.","type":"object"}},"GeneralSettings":{"title":"GeneralSettings","description":"The OpenAI-compatible HTTP server (litellm-runtime serve).","type":"object","additionalProperties":false,"properties":{"master_key":{"description":"Bearer token every request must carry (Authorization: Bearer <key>). Unset: no authentication. Use os.environ/NAME.","type":"string"},"host":{"description":"Interface the server listens on (0.0.0.0 for all).","type":"string","default":"127.0.0.1","minLength":1},"port":{"description":"TCP port of the server (0: any free port).","type":"integer","default":4000,"minimum":0,"maximum":65535},"max_request_body_bytes":{"description":"Largest request body accepted, in bytes; larger ones get 413. Default 1 MiB.","type":"integer","default":1048576,"minimum":1},"shutdown_grace_seconds":{"description":"On SIGTERM/SIGINT, seconds to let requests in flight finish before closing.","type":"number","default":10,"minimum":0},"reload_poll_interval":{"description":"Seconds between the checks that catch a change the file-system events missed, while the config is watched (serve --watch, createRuntime({ watch: true })). Each check compares the watched files' sizes and times, and reads a file only when they moved. 0 turns the check off.","type":"number","default":2,"minimum":0},"allow_unauthenticated":{"description":"Let a hot reload remove master_key while the server listens beyond loopback (0.0.0.0, a public address). Off: such a reload is refused with a reload_error and the previous config, with its key, keeps serving; a server that starts without a key on a public interface only warns.","type":"boolean","default":false},"allow_client_side_credentials":{"description":"LiteLLM proxy: let clients of the server set what the config otherwise owns: api_key, api_base, base_url, organization, api_version, azure_ad_token, mock_response, mock_delay, num_retries, timeout, stream_timeout and the cache's namespace and ttl. Off: such a request is a 400 naming the parameter. It applies to every client (this server has no virtual keys to allow it per key); the callback lists and prices stay the config's either way.","type":"boolean","default":false},"completion_model":{"description":"LiteLLM proxy: default model. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_url":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_connection_pool_limit":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_connection_timeout":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allow_requests_on_db_unavailable":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"store_model_in_db":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"store_prompts_in_spend_logs":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_spend_logs":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_redis_transaction_buffer":{"description":"LiteLLM proxy: buffer spend writes in Redis. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_batch_write_at":{"description":"LiteLLM proxy: spend-log write interval. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_budget_rescheduler_min_time":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_budget_rescheduler_max_time":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_reset_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting":{"description":"LiteLLM proxy alerting (Slack, email). Accepted for LiteLLM compatibility; has no effect in this runtime (use a failure callback).","x-litellm-ignored":true},"alerting_threshold":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alert_types":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting_args":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alert_to_webhook_url":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"custom_auth":{"description":"LiteLLM proxy: custom auth module. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_jwt_auth":{"description":"LiteLLM proxy JWT auth. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_jwtauth":{"description":"LiteLLM proxy JWT auth. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"public_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"admin_only_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_ips":{"description":"LiteLLM proxy IP allow-list. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_parallel_requests":{"description":"LiteLLM proxy concurrency limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"global_max_parallel_requests":{"description":"LiteLLM proxy concurrency limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_request_size_mb":{"description":"LiteLLM proxy request size limit. Accepted for LiteLLM compatibility; has no effect in this runtime: use max_request_body_bytes.","x-litellm-ignored":true},"max_response_size_mb":{"description":"LiteLLM proxy response size limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"infer_model_from_keys":{"description":"LiteLLM proxy. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"background_health_checks":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"health_check_interval":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"health_check_details":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"key_management_system":{"description":"LiteLLM proxy secret managers. Accepted for LiteLLM compatibility; has no effect in this runtime (use os.environ/NAME).","x-litellm-ignored":true},"key_management_settings":{"description":"LiteLLM proxy secret managers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enforce_user_param":{"description":"LiteLLM proxy: require the user param. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enforced_params":{"description":"LiteLLM proxy: required request params. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_client_headers_to_llm_api":{"description":"LiteLLM proxy header forwarding. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_openai_org_id":{"description":"LiteLLM proxy header forwarding. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"pass_through_endpoints":{"description":"LiteLLM proxy pass-through routes. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ui_access_mode":{"description":"LiteLLM proxy admin UI. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_license":{"description":"LiteLLM Enterprise licence. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_master_key_return":{"description":"LiteLLM proxy admin UI. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_adding_master_key_hash_to_db":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"user_api_key_cache_ttl":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"maximum_spend_logs_retention_period":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"maximum_spend_logs_retention_interval":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_spend_updates":{"description":"LiteLLM proxy: stop every spend write to its database (keys, users, teams). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_retry_on_max_parallel_request_limit_error":{"description":"LiteLLM proxy: do not retry a request its parallel-request limit refused. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_responses_id_security":{"description":"LiteLLM proxy: stop tying Responses API ids to the user who made them. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"reject_clientside_metadata_tags":{"description":"LiteLLM proxy: refuse requests that set metadata.tags themselves. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"user_mcp_management_mode":{"description":"LiteLLM proxy admin UI: which MCP servers users who are not admins see. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_client_credentials_pass_through_routes":{"description":"LiteLLM proxy: pass-through routes use the client's own provider credentials, without virtual-key checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_oauth2_auth":{"description":"LiteLLM proxy (Enterprise): OAuth 2.0 authentication. Accepted for LiteLLM compatibility; has no effect in this runtime (see master_key).","x-litellm-ignored":true},"use_x_forwarded_for":{"description":"LiteLLM proxy: take the client's IP from X-Forwarded-For (for allowed_ips). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"service_account_settings":{"description":"LiteLLM proxy virtual keys: settings that apply to service-account keys only. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"image_generation_model":{"description":"LiteLLM proxy: the model of every image generation request, whatever the request names. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"supported_db_objects":{"description":"LiteLLM proxy database: which kinds of object store_model_in_db loads from it. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_batch_polling_interval":{"description":"LiteLLM proxy: seconds between checks of whether a batch job has finished. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"custom_key_generate":{"description":"LiteLLM proxy virtual keys: a function that vets each key generation. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"embedding_model":{"description":"LiteLLM proxy: the model of every embedding request, whatever the request names. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_team_disabled":{"description":"LiteLLM proxy virtual keys: forbid personal keys (keys without a team). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allow_user_auth":{"description":"LiteLLM proxy (deprecated): its old user authentication. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_prisma_schema_update":{"description":"LiteLLM proxy database: skip its automatic schema migrations. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_key_header_name":{"description":"LiteLLM proxy virtual keys: a custom request header that carries the key. Accepted for LiteLLM compatibility; has no effect in this runtime (the key goes in Authorization: Bearer).","x-litellm-ignored":true},"moderation_model":{"description":"LiteLLM proxy: the default model of moderation requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"custom_sso":{"description":"LiteLLM proxy admin UI: a Python module with custom single sign-on logic. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_azure_key_vault":{"description":"LiteLLM proxy secret managers: read keys from Azure Key Vault. Accepted for LiteLLM compatibility; has no effect in this runtime (use os.environ/NAME).","x-litellm-ignored":true},"use_google_kms":{"description":"LiteLLM proxy secret managers: decrypt keys with Google Cloud KMS. Accepted for LiteLLM compatibility; has no effect in this runtime (use os.environ/NAME).","x-litellm-ignored":true},"spend_report_frequency":{"description":"LiteLLM proxy alerting: how often a spend report is sent. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"oauth2_config_mappings":{"description":"LiteLLM proxy (Enterprise): OAuth 2.0 settings. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_oauth2_proxy_auth":{"description":"LiteLLM proxy (Enterprise): OAuth 2.0 authentication done by a proxy in front of it. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"FallbackMap":{"title":"FallbackMap","description":"{alias: [aliases tried in order]}","type":"object","minProperties":1,"additionalProperties":{"description":"Aliases tried in order.","type":"array","items":{"type":"string","minLength":1}}},"RetryPolicy":{"title":"RetryPolicy","description":"LiteLLM's RetryPolicy: retries after an error of each class, in place of num_retries for that class. A class left out retries num_retries times (400s, 401s and content-policy refusals: none).","type":"object","additionalProperties":false,"properties":{"BadRequestErrorRetries":{"description":"Retries after a 400 (BadRequestError). Without it a 400 is not retried.","type":"integer","minimum":0},"AuthenticationErrorRetries":{"description":"Retries after a 401 (AuthenticationError). Without it a 401 is not retried.","type":"integer","minimum":0},"TimeoutErrorRetries":{"description":"Retries after a Timeout (or a 408).","type":"integer","minimum":0},"RateLimitErrorRetries":{"description":"Retries after a 429 (RateLimitError).","type":"integer","minimum":0},"ContentPolicyViolationErrorRetries":{"description":"Retries after the provider refused the content (ContentPolicyViolationError). Without it the call goes straight to its content_policy_fallbacks.","type":"integer","minimum":0},"InternalServerErrorRetries":{"description":"Retries after a 5xx (InternalServerError, ServiceUnavailableError, ...).","type":"integer","minimum":0}}},"AllowedFailsPolicy":{"title":"AllowedFailsPolicy","description":"LiteLLM's AllowedFailsPolicy: failures of each class a deployment may have in a minute, counted apart from other classes; the next one cools it down. A class left out counts toward allowed_fails with the others.","type":"object","additionalProperties":false,"properties":{"BadRequestErrorAllowedFails":{"description":"400s (BadRequestError) allowed before a cool-down. Only counted when set: a 400 alone says nothing of the deployment.","type":"integer","minimum":0},"AuthenticationErrorAllowedFails":{"description":"401s (AuthenticationError) allowed before a cool-down.","type":"integer","minimum":0},"TimeoutErrorAllowedFails":{"description":"Timeouts (and 408s) allowed before a cool-down.","type":"integer","minimum":0},"RateLimitErrorAllowedFails":{"description":"429s (RateLimitError) allowed before a cool-down.","type":"integer","minimum":0},"ContentPolicyViolationErrorAllowedFails":{"description":"Content-policy refusals allowed before a cool-down. Only counted when set.","type":"integer","minimum":0},"InternalServerErrorAllowedFails":{"description":"5xx allowed before a cool-down.","type":"integer","minimum":0}}},"RouterSettings":{"title":"RouterSettings","description":"How an alias with several deployments is served: routing, retries, fallbacks, cooldowns.","type":"object","additionalProperties":false,"properties":{"routing_strategy":{"description":"How a deployment of an alias is picked. Implemented: simple-shuffle (random, weighted by litellm_params.weight, else rpm, else tpm), least-busy (fewest attempts in flight), latency-based-routing (lowest recent latency). usage-based-routing, usage-based-routing-v2 and cost-based-routing are accepted for LiteLLM compatibility, not implemented: they fall back to simple-shuffle with a warning at start-up.","type":"string","enum":["simple-shuffle","least-busy","usage-based-routing","usage-based-routing-v2","latency-based-routing","cost-based-routing"],"default":"simple-shuffle"},"num_retries":{"description":"Retries of a failed call across the alias's deployments. Default: litellm_settings.num_retries.","type":"integer","minimum":0},"timeout":{"description":"Seconds before a call fails with a Timeout. Default: litellm_settings.request_timeout.","type":"number","exclusiveMinimum":0},"retry_after":{"description":"Least seconds to wait before a retry (a provider's Retry-After wins when longer).","type":"number","default":0,"minimum":0},"fallbacks":{"description":"Aliases tried, in order, when every deployment of an alias fails: [{gpt-4o: [gpt-4o-mini, claude-sonnet]}]. Default: litellm_settings.fallbacks.","type":"array","items":{"$ref":"#/$defs/FallbackMap"}},"context_window_fallbacks":{"description":"Aliases tried when a call fails because the prompt exceeds the context window: [{gpt-4o-mini: [gpt-4o]}]. Default: litellm_settings.context_window_fallbacks.","type":"array","items":{"$ref":"#/$defs/FallbackMap"}},"content_policy_fallbacks":{"description":"Aliases tried when a call fails on the provider's content policy: [{gpt-4o: [claude-sonnet]}]. Default: litellm_settings.content_policy_fallbacks.","type":"array","items":{"$ref":"#/$defs/FallbackMap"}},"cooldown_time":{"description":"Seconds a deployment is skipped after more than allowed_fails failures in a minute. Default: litellm_settings.cooldown_time.","type":"number","minimum":0},"allowed_fails":{"description":"Failures in a minute a deployment may have before it cools down. Default: litellm_settings.allowed_fails.","type":"integer","minimum":0},"enable_tag_filtering":{"description":"LiteLLM tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"tag_filtering_match_any":{"description":"LiteLLM tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_host":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_port":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_password":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_url":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_db":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_pre_call_checks":{"description":"Before a deployment is picked, skip those whose context window (model_info.max_input_tokens, else the price table's max_input_tokens) the prompt exceeds. The prompt is estimated at four characters a token plus 3 tokens a message (LiteLLM counts with the model's tokenizer). When no deployment of the alias fits, the call fails with ContextWindowExceededError before any attempt, so context_window_fallbacks apply. Deployments with no known window are never skipped.","type":"boolean","default":false},"optional_pre_call_checks":{"description":"LiteLLM router pre-call checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_cooldowns":{"description":"Never cool a deployment down, whatever allowed_fails, allowed_fails_policy and cooldown_time say: every deployment stays a candidate after any number of failures.","type":"boolean","default":false},"retry_policy":{"description":"Retries by the class of the error, in place of num_retries for that class: {RateLimitErrorRetries: 3, TimeoutErrorRetries: 1, AuthenticationErrorRetries: 0}. Keys: BadRequestErrorRetries (400), AuthenticationErrorRetries (401), TimeoutErrorRetries (timeouts, 408), RateLimitErrorRetries (429), ContentPolicyViolationErrorRetries, InternalServerErrorRetries (5xx). A class left out keeps num_retries (400s, 401s and content-policy refusals: no retry). Each failure's class says how many retries the alias gets in all; a context-window error is never retried.","$ref":"#/$defs/RetryPolicy"},"model_group_retry_policy":{"description":"Per alias (model_name), a retry_policy used in place of the global one for calls to that alias: {gpt-4o: {RateLimitErrorRetries: 5}}. It replaces retry_policy, it is not merged with it.","type":"object","additionalProperties":{"$ref":"#/$defs/RetryPolicy"}},"allowed_fails_policy":{"description":"Failures of each class a deployment may have in a minute before it cools down, in place of allowed_fails for that class: {RateLimitErrorAllowedFails: 100, TimeoutErrorAllowedFails: 2}. Keys: BadRequestErrorAllowedFails, AuthenticationErrorAllowedFails, TimeoutErrorAllowedFails, RateLimitErrorAllowedFails, ContentPolicyViolationErrorAllowedFails, InternalServerErrorAllowedFails. Each class named is counted apart (400s and content-policy refusals too, which otherwise never count); the others count together against allowed_fails. 0: the first such failure cools it down.","$ref":"#/$defs/AllowedFailsPolicy"},"model_group_alias":{"description":"Names that stand for another alias: {gpt-4: gpt-4o} or {gpt-4: {model: gpt-4o, hidden: true}}. A call to the name is a call to that alias (its deployments, retries and fallbacks; model_group in the logs is that alias), even where the name is also a model_name. GET /v1/models lists the name unless hidden. The alias must be a model_name or a name a wildcard entry covers.","type":"object","default":{},"additionalProperties":{"anyOf":[{"type":"string","minLength":1},{"type":"object","additionalProperties":false,"required":["model"],"properties":{"model":{"description":"The alias the name routes to.","type":"string","minLength":1},"hidden":{"description":"Leave the name out of GET /v1/models.","type":"boolean","default":false}}}]}},"routing_strategy_args":{"description":"LiteLLM router: strategy tuning. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_max_parallel_requests":{"description":"LiteLLM router concurrency. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_fallbacks":{"description":"LiteLLM router fallbacks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_fallbacks":{"description":"Aliases tried, in order, after any alias that has no fallbacks entry of its own: [gpt-4o-mini] (LiteLLM's {\"*\": [gpt-4o-mini]}; a \"*\" entry in fallbacks wins). Default: litellm_settings.default_fallbacks.","type":"array","items":{"type":"string","minLength":1}},"default_litellm_params":{"description":"Parameters added to every call, as if it passed them: {temperature: 0.2, max_tokens: 512}. As in LiteLLM's router they win over a deployment's litellm_params; the call's own win over them, key by key (a call's metadata replaces a metadata given here). Keys that say where a call goes (model, api_key, api_base, ...) have no effect here.","type":"object","default":{},"additionalProperties":true},"stream_timeout":{"description":"Seconds a streamed call may wait for its answer's headers and between events, for every deployment without its own litellm_params.stream_timeout; a call's own stream_timeout wins. Unset: the timeout of a call that does not stream.","type":"number","exclusiveMinimum":0},"cache_responses":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime: use litellm_settings.cache.","x-litellm-ignored":true},"cache_kwargs":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime: use litellm_settings.cache_params.","x-litellm-ignored":true},"caching_groups":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"client_ttl":{"description":"LiteLLM router client cache. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"polling_interval":{"description":"LiteLLM router scheduler. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_priority":{"description":"LiteLLM router scheduler. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"provider_budget_config":{"description":"LiteLLM router budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ignore_invalid_deployments":{"description":"LiteLLM router. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"debug_level":{"description":"LiteLLM router logging. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"set_verbose":{"description":"LiteLLM router logging (deprecated). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_pre_call_check":{"description":"A spelling of enable_pre_call_checks found in LiteLLM's settings table. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting_config":{"description":"LiteLLM router (SDK): Slack alerting. Accepted for LiteLLM compatibility; has no effect in this runtime (use a failure callback).","x-litellm-ignored":true},"assistants_config":{"description":"LiteLLM router: Assistants API settings (the proxy's assistant_settings). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"router_general_settings":{"description":"LiteLLM router (SDK): internal optimisations such as async_only_mode. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"deployment_affinity_ttl_seconds":{"description":"LiteLLM router: seconds a key stays pinned to one deployment under its deployment_affinity pre-call check. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"search_tools":{"description":"LiteLLM router: the search tools of its Search API. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"guardrail_list":{"description":"LiteLLM router: guardrail deployments it balances load across. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"CallbackList":{"title":"CallbackList","description":"A list of callback references; a single reference is taken as a list of one (LiteLLM's `callbacks: custom_callbacks.proxy_handler_instance`).","anyOf":[{"$ref":"#/$defs/CallbackRef"},{"type":"array","items":{"$ref":"#/$defs/CallbackRef"}}]}}};
-const schema23 = {"title":"CallbackSettings","description":"Options of callbacks by name: the built-ins below, or any other name (a custom callback's settings, an object).","type":"object","properties":{"console":{"title":"ConsoleCallbackSettings","description":"The console built-in: one line per event on stderr.","type":"object","additionalProperties":false,"properties":{"format":{"description":"text: a readable line; json: one JSON object per line.","type":"string","enum":["text","json"],"default":"text"},"level":{"description":"Lowest level printed: failures are error, successes info, pre/post API calls and stream events debug.","type":"string","enum":["debug","info","warn","error"],"default":"info"}}},"file":{"title":"FileCallbackSettings","description":"The file built-in: one JSON line per event.","type":"object","additionalProperties":false,"properties":{"path":{"description":"The file, relative to the config file; its folder is created.","type":"string","default":"./logs/litellm-events.jsonl","minLength":1},"max_bytes":{"description":"Rotate the file when it grows past this size. Default: no rotation.","type":"integer","minimum":1},"max_files":{"description":"Rotated files kept (file.1, file.2, ...) when max_bytes is set; older ones are deleted. Default 5.","type":"integer","minimum":1}}},"mixpanel":{"title":"MixpanelCallbackSettings","description":"The mixpanel built-in: one Mixpanel event per successful or failed call.","type":"object","additionalProperties":false,"properties":{"token":{"description":"The Mixpanel project token. Default: the MIXPANEL_TOKEN environment variable.","type":"string","minLength":1},"api_host":{"description":"Mixpanel's API host (https://api-eu.mixpanel.com for EU residency).","type":"string","default":"https://api.mixpanel.com","pattern":"^https?://"},"event_name":{"description":"The Mixpanel event name.","type":"string","default":"LLM Response","minLength":1},"distinct_id":{"description":"The distinct_id of events whose call names no user: the call's `user` (or metadata.user_id) comes first; without this, the call id.","type":"string","minLength":1},"batch_size":{"description":"Events per request (Mixpanel's /track takes at most 50).","type":"integer","default":50,"minimum":1,"maximum":50},"flush_interval":{"description":"Milliseconds between sends of a partly filled batch.","type":"integer","default":1000,"minimum":1},"max_retries":{"description":"Retries of a failed send (429 and 5xx, with backoff) before the batch is reported and dropped.","type":"integer","default":3,"minimum":0}}},"webhook":{"title":"WebhookCallbackSettings","description":"The webhook built-in: POSTs events as JSON to a URL.","type":"object","required":["url"],"additionalProperties":false,"properties":{"url":{"description":"Where events are POSTed.","type":"string","pattern":"^https?://"},"headers":{"description":"Extra request headers, e.g. Authorization: Bearer ${WEBHOOK_TOKEN}.","type":"object","default":{},"additionalProperties":{"type":"string"}},"batch_size":{"description":"Events per POST: 1 sends each event as a JSON object, more sends a JSON array.","type":"integer","default":1,"minimum":1},"flush_interval":{"description":"Milliseconds between sends of a partly filled batch.","type":"integer","default":1000,"minimum":1},"max_retries":{"description":"Retries of a failed POST (429 and 5xx, with backoff) before the batch is reported and dropped.","type":"integer","default":3,"minimum":0}}}},"additionalProperties":{"description":"Settings of a custom callback, passed to it as options.","type":"object"}};
-const schema24 = {"title":"GeneralSettings","description":"The OpenAI-compatible HTTP server (litellm-runtime serve).","type":"object","additionalProperties":false,"properties":{"master_key":{"description":"Bearer token every request must carry (Authorization: Bearer <key>). Unset: no authentication. Use os.environ/NAME.","type":"string"},"host":{"description":"Interface the server listens on (0.0.0.0 for all).","type":"string","default":"127.0.0.1","minLength":1},"port":{"description":"TCP port of the server (0: any free port).","type":"integer","default":4000,"minimum":0,"maximum":65535},"max_request_body_bytes":{"description":"Largest request body accepted, in bytes; larger ones get 413. Default 1 MiB.","type":"integer","default":1048576,"minimum":1},"shutdown_grace_seconds":{"description":"On SIGTERM/SIGINT, seconds to let requests in flight finish before closing.","type":"number","default":10,"minimum":0},"reload_poll_interval":{"description":"Seconds between the checks that catch a change the file-system events missed, while the config is watched (serve --watch, createRuntime({ watch: true })). Each check compares the watched files' sizes and times, and reads a file only when they moved. 0 turns the check off.","type":"number","default":2,"minimum":0},"allow_unauthenticated":{"description":"Let a hot reload remove master_key while the server listens beyond loopback (0.0.0.0, a public address). Off: such a reload is refused with a reload_error and the previous config, with its key, keeps serving; a server that starts without a key on a public interface only warns.","type":"boolean","default":false},"allow_client_side_credentials":{"description":"LiteLLM proxy: let clients of the server set what the config otherwise owns: api_key, api_base, base_url, organization, api_version, azure_ad_token, mock_response, mock_delay, num_retries, timeout, stream_timeout and the cache's namespace and ttl. Off: such a request is a 400 naming the parameter. It applies to every client (this server has no virtual keys to allow it per key); the callback lists and prices stay the config's either way.","type":"boolean","default":false},"completion_model":{"description":"LiteLLM proxy: default model. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_url":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_connection_pool_limit":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_connection_timeout":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allow_requests_on_db_unavailable":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"store_model_in_db":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"store_prompts_in_spend_logs":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_spend_logs":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_redis_transaction_buffer":{"description":"LiteLLM proxy: buffer spend writes in Redis. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_batch_write_at":{"description":"LiteLLM proxy: spend-log write interval. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_budget_rescheduler_min_time":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_budget_rescheduler_max_time":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_reset_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting":{"description":"LiteLLM proxy alerting (Slack, email). Accepted for LiteLLM compatibility; has no effect in this runtime (use a failure callback).","x-litellm-ignored":true},"alerting_threshold":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alert_types":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting_args":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alert_to_webhook_url":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"custom_auth":{"description":"LiteLLM proxy: custom auth module. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_jwt_auth":{"description":"LiteLLM proxy JWT auth. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_jwtauth":{"description":"LiteLLM proxy JWT auth. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"public_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"admin_only_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_ips":{"description":"LiteLLM proxy IP allow-list. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_parallel_requests":{"description":"LiteLLM proxy concurrency limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"global_max_parallel_requests":{"description":"LiteLLM proxy concurrency limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_request_size_mb":{"description":"LiteLLM proxy request size limit. Accepted for LiteLLM compatibility; has no effect in this runtime: use max_request_body_bytes.","x-litellm-ignored":true},"max_response_size_mb":{"description":"LiteLLM proxy response size limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"infer_model_from_keys":{"description":"LiteLLM proxy. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"background_health_checks":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"health_check_interval":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"health_check_details":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"key_management_system":{"description":"LiteLLM proxy secret managers. Accepted for LiteLLM compatibility; has no effect in this runtime (use os.environ/NAME).","x-litellm-ignored":true},"key_management_settings":{"description":"LiteLLM proxy secret managers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enforce_user_param":{"description":"LiteLLM proxy: require the user param. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enforced_params":{"description":"LiteLLM proxy: required request params. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_client_headers_to_llm_api":{"description":"LiteLLM proxy header forwarding. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_openai_org_id":{"description":"LiteLLM proxy header forwarding. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"pass_through_endpoints":{"description":"LiteLLM proxy pass-through routes. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ui_access_mode":{"description":"LiteLLM proxy admin UI. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_license":{"description":"LiteLLM Enterprise licence. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_master_key_return":{"description":"LiteLLM proxy admin UI. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_adding_master_key_hash_to_db":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"user_api_key_cache_ttl":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"maximum_spend_logs_retention_period":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"maximum_spend_logs_retention_interval":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_spend_updates":{"description":"LiteLLM proxy: stop every spend write to its database (keys, users, teams). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_retry_on_max_parallel_request_limit_error":{"description":"LiteLLM proxy: do not retry a request its parallel-request limit refused. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_responses_id_security":{"description":"LiteLLM proxy: stop tying Responses API ids to the user who made them. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"reject_clientside_metadata_tags":{"description":"LiteLLM proxy: refuse requests that set metadata.tags themselves. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"user_mcp_management_mode":{"description":"LiteLLM proxy admin UI: which MCP servers users who are not admins see. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_client_credentials_pass_through_routes":{"description":"LiteLLM proxy: pass-through routes use the client's own provider credentials, without virtual-key checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_oauth2_auth":{"description":"LiteLLM proxy (Enterprise): OAuth 2.0 authentication. Accepted for LiteLLM compatibility; has no effect in this runtime (see master_key).","x-litellm-ignored":true},"use_x_forwarded_for":{"description":"LiteLLM proxy: take the client's IP from X-Forwarded-For (for allowed_ips). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"service_account_settings":{"description":"LiteLLM proxy virtual keys: settings that apply to service-account keys only. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"image_generation_model":{"description":"LiteLLM proxy: the model of every image generation request, whatever the request names. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"supported_db_objects":{"description":"LiteLLM proxy database: which kinds of object store_model_in_db loads from it. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_batch_polling_interval":{"description":"LiteLLM proxy: seconds between checks of whether a batch job has finished. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"custom_key_generate":{"description":"LiteLLM proxy virtual keys: a function that vets each key generation. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"embedding_model":{"description":"LiteLLM proxy: the model of every embedding request, whatever the request names. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_team_disabled":{"description":"LiteLLM proxy virtual keys: forbid personal keys (keys without a team). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allow_user_auth":{"description":"LiteLLM proxy (deprecated): its old user authentication. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_prisma_schema_update":{"description":"LiteLLM proxy database: skip its automatic schema migrations. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_key_header_name":{"description":"LiteLLM proxy virtual keys: a custom request header that carries the key. Accepted for LiteLLM compatibility; has no effect in this runtime (the key goes in Authorization: Bearer).","x-litellm-ignored":true},"moderation_model":{"description":"LiteLLM proxy: the default model of moderation requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"custom_sso":{"description":"LiteLLM proxy admin UI: a Python module with custom single sign-on logic. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_azure_key_vault":{"description":"LiteLLM proxy secret managers: read keys from Azure Key Vault. Accepted for LiteLLM compatibility; has no effect in this runtime (use os.environ/NAME).","x-litellm-ignored":true},"use_google_kms":{"description":"LiteLLM proxy secret managers: decrypt keys with Google Cloud KMS. Accepted for LiteLLM compatibility; has no effect in this runtime (use os.environ/NAME).","x-litellm-ignored":true},"spend_report_frequency":{"description":"LiteLLM proxy alerting: how often a spend report is sent. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"oauth2_config_mappings":{"description":"LiteLLM proxy (Enterprise): OAuth 2.0 settings. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_oauth2_proxy_auth":{"description":"LiteLLM proxy (Enterprise): OAuth 2.0 authentication done by a proxy in front of it. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","title":"LiteLLMConfig","description":"litellm-runtime config: the models, the cache and the callback chains in one file. A superset of LiteLLM's proxy config.yaml. Keys LiteLLM knows that this runtime does not act on are accepted with one warning; any other unknown key is an error.","type":"object","additionalProperties":false,"properties":{"model_list":{"description":"The models callers can ask for. Entries sharing a model_name are deployments of one alias.","type":"array","default":[],"items":{"$ref":"#/$defs/ModelEntry"}},"litellm_settings":{"$ref":"#/$defs/LiteLLMSettings"},"callback_settings":{"$ref":"#/$defs/CallbackSettings"},"general_settings":{"$ref":"#/$defs/GeneralSettings"},"router_settings":{"$ref":"#/$defs/RouterSettings"},"environment_variables":{"description":"Variables of this config's own environment, read before anything else in the file (an included file's after it; the including file wins). References (os.environ/NAME, ${NAME}) and the providers' default keys and bases (OPENAI_API_KEY, OPENAI_BASE_URL, ...) see them over the process's environment; process.env itself is never written, unlike LiteLLM's os.environ: a config that fails to load or reload changes nothing, and two runtimes in one process keep their own keys. Values are turned into strings.","type":"object","default":{},"additionalProperties":{"type":["string","number","boolean"]}},"include":{"description":"More config files (paths relative to this file) merged into this one: lists are extended, other keys kept from the including file (it wins over what it includes).","type":"array","default":[],"items":{"type":"string","minLength":1}},"guardrails":{"description":"LiteLLM's guardrail definitions. Accepted for LiteLLM compatibility; has no effect in this runtime (use a callback with async_pre_call_hook instead).","x-litellm-ignored":true},"credential_list":{"description":"LiteLLM's reusable provider credentials. Accepted for LiteLLM compatibility; has no effect in this runtime (put api_key in litellm_params).","x-litellm-ignored":true},"mcp_servers":{"description":"LiteLLM's MCP server definitions. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"files_settings":{"description":"LiteLLM's Files API settings. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"finetune_settings":{"description":"LiteLLM's fine-tuning API settings. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"assistant_settings":{"description":"LiteLLM's Assistants API settings. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}},"$defs":{"CallbackEvent":{"title":"CallbackEvent","description":"A logging event a callback can receive.","type":"string","enum":["pre_api_call","post_api_call","stream_event","success","failure"]},"CallbackRef":{"title":"CallbackRef","description":"A callback: a built-in name (console, file, mixpanel, webhook, otel (or opentelemetry), prometheus; LiteLLM's langfuse, langfuse_otel, arize_phoenix and traceloop through otel, generic_api through webhook; any other bare name is a CONFIG_UNKNOWN_CALLBACK error, which for a name LiteLLM has says how to reach that tool), a module path relative to the config file (./callbacks/x.ts for its default export, ./callbacks/x.ts#name for a named export), LiteLLM's dotted module.attribute form, or an object {callback, events, options}.","anyOf":[{"description":"a callback name or module path (a string)","type":"string","minLength":1},{"title":"CallbackObjectRef","description":"an object {callback, events?, options?}","type":"object","required":["callback"],"additionalProperties":false,"properties":{"callback":{"description":"The callback: a built-in name, ./path.ts, ./path.ts#export or module.attribute.","type":"string","minLength":1},"events":{"description":"Only these events reach the callback. Default: every event the callback handles.","type":"array","uniqueItems":true,"items":{"$ref":"#/$defs/CallbackEvent"}},"options":{"description":"Options for this callback: passed to the constructor of a CustomLogger subclass, or to a built-in (over its callback_settings).","type":"object","default":{}}}}]},"ModelEntry":{"title":"ModelEntry","description":"One deployment of a model alias.","type":"object","required":["model_name","litellm_params"],"additionalProperties":false,"properties":{"model_name":{"description":"The alias callers ask for. Callbacks see it as kwargs.litellm_params.model_group. A * matches any text: \"*\" or \"anthropic/*\" answers every name it covers (explicit aliases first, then the most specific pattern), the matched text filling the * of litellm_params.model; model_group is then the name asked for.","type":"string","minLength":1},"litellm_params":{"$ref":"#/$defs/LiteLLMParams"},"model_info":{"$ref":"#/$defs/ModelInfo"},"callbacks":{"description":"Callbacks for calls to this model only; they run after the global ones of litellm_settings.","default":[],"$ref":"#/$defs/CallbackList"},"tpm":{"description":"LiteLLM's tokens-per-minute limit of this deployment, at the entry's top level (litellm_params.tpm does weight simple-shuffle). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"rpm":{"description":"LiteLLM's requests-per-minute limit of this deployment, at the entry's top level (litellm_params.rpm does weight simple-shuffle). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"LiteLLMParams":{"title":"LiteLLMParams","description":"How to call the provider for this deployment. Keys not listed here are sent to the provider as request parameters (temperature, max_tokens, ...), except LiteLLM's own (tags, base_model, custom_llm_provider, extra_headers, max_parallel_requests, aws_*, vertex_*, ...), which never reach a provider: see docs/providers-and-routing.md.","type":"object","required":["model"],"additionalProperties":true,"properties":{"model":{"description":"provider/model, e.g. openai/gpt-4o-mini, azure/<deployment>, groq/<model>, mock/<name>; a bare name means OpenAI. A provider this runtime does not support (bedrock/..., or an unknown prefix without api_base) fails the load with CONFIG_UNSUPPORTED_PROVIDER.","type":"string","minLength":1},"api_key":{"description":"The provider's API key. Use os.environ/NAME or ${NAME} rather than writing the key in the file.","type":"string"},"api_base":{"description":"Base URL of the provider or of any OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.","type":"string"},"api_version":{"description":"API version, for providers that have one (Azure OpenAI: \"2024-02-01\"). Letters, digits, dots, dashes and underscores only: it goes into the request's URL.","type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"timeout":{"description":"Seconds before a call to this deployment fails with a Timeout. Default: litellm_settings.request_timeout.","type":"number","exclusiveMinimum":0},"stream_timeout":{"description":"Seconds before a streaming call to this deployment fails with a Timeout. Default: timeout.","type":"number","exclusiveMinimum":0},"max_retries":{"description":"Retries of the provider client on connection errors and 429/5xx, inside one attempt.","type":"integer","minimum":0},"num_retries":{"description":"Retries of a failed call to this deployment. Default: litellm_settings.num_retries.","type":"integer","minimum":0},"mock_response":{"description":"Answer with this text instead of calling the provider (priced as this model), or raise an error by name, e.g. \"litellm.RateLimitError\".","type":"string"},"organization":{"description":"OpenAI organization id, sent as the OpenAI-Organization header.","type":"string"},"weight":{"description":"Relative share of the alias's traffic this deployment gets under simple-shuffle routing; when set on any deployment of the alias it wins over rpm and tpm.","type":"number","default":1,"minimum":0},"input_cost_per_token":{"description":"USD per prompt token, overriding the bundled price table (model_info prices take precedence).","type":"number","minimum":0},"output_cost_per_token":{"description":"USD per completion token, overriding the bundled price table (model_info prices take precedence).","type":"number","minimum":0},"tpm":{"description":"Tokens per minute of this deployment. Not enforced: under simple-shuffle it is the deployment's share of traffic when no deployment of the alias sets weight or rpm (a deployment without it then gets no share).","type":"number","minimum":0},"rpm":{"description":"Requests per minute of this deployment. Not enforced: under simple-shuffle it is the deployment's share of traffic when no deployment of the alias sets weight (a deployment without it then gets no share).","type":"number","minimum":0},"tags":{"description":"LiteLLM's tags for tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"ModelInfo":{"title":"ModelInfo","description":"Facts about the model: prices (USD per token, which override the bundled price table) and limits. Free-form, as in LiteLLM: other keys are kept and passed to callbacks.","type":"object","additionalProperties":true,"properties":{"id":{"description":"A stable id of this deployment (kwargs.litellm_params.model_info.id). Default: a hash of the entry.","type":"string"},"input_cost_per_token":{"description":"USD per prompt token.","type":"number","minimum":0},"output_cost_per_token":{"description":"USD per completion token.","type":"number","minimum":0},"cache_read_input_token_cost":{"description":"USD per prompt token read from the provider's prompt cache. Default: input_cost_per_token.","type":"number","minimum":0},"cache_creation_input_token_cost":{"description":"USD per prompt token written to the provider's prompt cache. Default: input_cost_per_token.","type":"number","minimum":0},"max_tokens":{"description":"The model's token limit (LiteLLM's legacy field; prefer max_input_tokens / max_output_tokens).","type":"integer","minimum":1},"max_input_tokens":{"description":"The model's context window, in tokens.","type":"integer","minimum":1},"max_output_tokens":{"description":"The most tokens the model can produce in one answer.","type":"integer","minimum":1},"mode":{"description":"What the model does: chat, completion, embedding, ...","type":"string","examples":["chat","completion","embedding"]},"base_model":{"description":"The model to price this deployment as, when its own name is not in the price table (e.g. an Azure deployment name).","type":"string"}}},"LiteLLMSettings":{"title":"LiteLLMSettings","description":"Settings of the runtime: the global callback chains, the cache, logging and retries.","type":"object","additionalProperties":false,"properties":{"callbacks":{"description":"Callbacks for every event of every call (CustomLogger instances or classes, built-ins, modules).","default":[],"$ref":"#/$defs/CallbackList"},"input_callback":{"description":"Callbacks called before the provider request (pre_api_call); a plain function here is called with the call's kwargs.","default":[],"$ref":"#/$defs/CallbackList"},"success_callback":{"description":"Callbacks for successful calls; a plain function here is called as (kwargs, response, start_time, end_time).","default":[],"$ref":"#/$defs/CallbackList"},"failure_callback":{"description":"Callbacks for failed calls; a plain function here is called as (kwargs, null, start_time, end_time): the second argument is null, the error is kwargs.exception (its stack in kwargs.traceback_exception).","default":[],"$ref":"#/$defs/CallbackList"},"cache":{"description":"Cache responses (configured by cache_params).","type":"boolean","default":false},"cache_params":{"$ref":"#/$defs/CacheParams"},"turn_off_message_logging":{"description":"Keep the prompt and the answer from every logger: in the copies callbacks and built-ins receive, messages, input, additional_args.complete_input_dict, original_response, response_obj, complete_streaming_response, each chunk and standard_logging_object's messages and response hold \"redacted-by-litellm\" (LiteLLM's shapes). The caller's response is untouched; metadata, usage and cost are always logged. Per handler: message_logging: false; per call: metadata.mask_input / mask_output.","type":"boolean","default":false},"redact_api_keys":{"description":"Mask API keys (all but the last 4 characters) in what callbacks receive.","type":"boolean","default":true},"callback_timeout":{"description":"Seconds one callback method may run before it is reported as CALLBACK_TIMEOUT.","type":"number","default":10,"exclusiveMinimum":0},"callback_load_timeout":{"description":"Seconds a callback module may take to load (its import, top-level awaits included). Past it the load fails with CONFIG_CALLBACK_LOAD naming the module: at start-up the config is refused, at a reload the previous config keeps serving and the next save tries again.","type":"number","default":10,"exclusiveMinimum":0},"hook_timeout_policy":{"description":"What an async_pre_call_hook or async_moderation_hook that runs past callback_timeout does to its call: reject fails the call with CALLBACK_TIMEOUT (a guard that cannot answer lets nothing through; 500 on the server); allow lets the call go on unchecked. The timeout is reported and counted in stats().timeouts either way.","type":"string","enum":["reject","allow"],"default":"reject"},"max_queue":{"description":"Most logging tasks waiting in the background queue; when it is full the oldest waiting task is dropped to make room, counted in stats().dropped and reported (CALLBACK_QUEUE_FULL).","type":"integer","default":10000,"minimum":1},"model_cost_map":{"description":"Path (relative to this file) of a JSON price table in LiteLLM's model_prices_and_context_window.json format, looked up before the bundled one.","type":"string","minLength":1},"num_retries":{"description":"Retries of a failed call (rate limits, timeouts, connection errors, 5xx), with backoff: router_settings.num_retries, which wins when both are set.","type":"integer","default":0,"minimum":0},"request_timeout":{"description":"Seconds before a provider call fails with a Timeout when neither the call (timeout), its deployment (litellm_params.timeout) nor router_settings.timeout sets one. In library use: litellm.request_timeout.","type":"number","default":600,"exclusiveMinimum":0},"allowed_fails":{"description":"Failures in a minute a deployment may have before it cools down: router_settings.allowed_fails, which wins when both are set.","type":"integer","default":3,"minimum":0},"cooldown_time":{"description":"Seconds a deployment is skipped after more than allowed_fails failures in a minute: router_settings.cooldown_time, which wins when both are set.","type":"number","default":5,"minimum":0},"max_response_bytes":{"description":"Largest JSON answer (or error body) read from a provider, in bytes. Bytes are counted as they arrive; past the limit the request is stopped and the call fails with InvalidResponseError (502 on the server). Default 32 MiB.","type":"integer","default":33554432,"minimum":1},"max_stream_bytes":{"description":"Largest streamed answer read from a provider, in bytes. Past the limit the request is stopped and the stream fails with InvalidResponseError. Default 128 MiB.","type":"integer","default":134217728,"minimum":1},"max_record_bytes":{"description":"Largest logging record a built-in (console json, file, webhook, mixpanel) writes or sends, in bytes. Past it the record's largest fields (messages, response, metadata) are replaced by a marker stating their size, so the record stays valid JSON with its ids, status and cost. Default 1 MiB.","type":"integer","default":1048576,"minimum":1024},"drop_params":{"description":"Drop parameters a provider does not take instead of failing the call with UnsupportedParamsError (LLM_UNSUPPORTED_PARAMS): api.openai.com and Azure take OpenAI's parameters only, Anthropic lacks some of them. Each dropped parameter is named once per provider in a warning on stderr. A call's own drop_params, or the model's litellm_params.drop_params, wins. OpenAI-compatible servers (api_base) get unknown parameters as they are.","type":"boolean","default":false},"modify_params":{"description":"LiteLLM: let LiteLLM rewrite a request to fit a provider. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"set_verbose":{"description":"LiteLLM: verbose debug logs. Accepted for LiteLLM compatibility; has no effect in this runtime (add the console callback instead).","x-litellm-ignored":true},"json_logs":{"description":"LiteLLM: JSON-formatted proxy logs. Accepted for LiteLLM compatibility; has no effect in this runtime (see callback_settings.console.format).","x-litellm-ignored":true},"telemetry":{"description":"LiteLLM: usage telemetry. Accepted for LiteLLM compatibility; has no effect in this runtime (which sends none).","x-litellm-ignored":true},"service_callbacks":{"description":"LiteLLM: callbacks for Redis / Postgres health events. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redact_user_api_key_info":{"description":"LiteLLM: redact the proxy's virtual-key info from logs. Accepted for LiteLLM compatibility; has no effect in this runtime (see redact_api_keys).","x-litellm-ignored":true},"langfuse_default_tags":{"description":"LiteLLM: default tags of Langfuse logging. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"force_ipv4":{"description":"LiteLLM: force IPv4 for provider requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_traceparent_to_llm_provider":{"description":"Send each provider request a W3C traceparent header (and tracestate), so the provider's own span joins the trace: the attempt span's context when the otel built-in (or a preset of it) records the call, making the provider's span its child; otherwise the traceparent the server's caller sent, as LiteLLM forwards it. In library use: litellm.forward_traceparent_to_llm_provider.","type":"boolean","default":false},"enable_preview_features":{"description":"LiteLLM: preview provider features. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_fallbacks":{"description":"Aliases tried, in order, after any alias that has no fallbacks entry of its own: router_settings.default_fallbacks, which wins when both are set.","type":"array","default":[],"items":{"type":"string","minLength":1}},"fallbacks":{"description":"Aliases tried, in order, when every deployment of an alias fails: router_settings.fallbacks, which wins when both are set.","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"context_window_fallbacks":{"description":"Aliases tried when a call fails because the prompt exceeds the context window: router_settings.context_window_fallbacks, which wins when both are set.","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"content_policy_fallbacks":{"description":"Aliases tried when a call fails on the provider's content policy: router_settings.content_policy_fallbacks, which wins when both are set.","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"mcp_aliases":{"description":"LiteLLM: aliases of MCP servers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_parallel_requests":{"description":"LiteLLM: concurrency limit per deployment. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_end_user_cost_tracking":{"description":"LiteLLM proxy spend tracking. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_end_user_cost_tracking_prometheus_only":{"description":"LiteLLM proxy spend tracking. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"prometheus_metrics_config":{"description":"The prometheus built-in: which of its call metrics are on, and the labels each carries (LiteLLM's groups). Unset: every metric, with a few low-cardinality labels each. Set: only the metrics the groups name; a group's include_labels (picked from LiteLLM's labels of each metric) replaces the defaults. A metric or label the runtime does not know is a config error. The litellm_runtime_* health metrics are always on. See docs/prometheus.md.","type":"array","items":{"title":"PrometheusMetricsGroup","type":"object","required":["group","metrics"],"additionalProperties":false,"properties":{"group":{"description":"A name for the group (for the reader; it changes nothing).","type":"string"},"metrics":{"description":"Metric names, e.g. litellm_proxy_total_requests_metric.","type":"array","items":{"type":"string","minLength":1}},"include_labels":{"description":"The labels these metrics carry, e.g. requested_model, model_group, hashed_api_key. Default: the metric's default labels.","type":"array","items":{"type":"string","minLength":1}}}}},"custom_prometheus_metadata_labels":{"description":"The prometheus built-in: request metadata keys that become labels of the call metrics, LiteLLM's way: \"metadata.team_name\" is the label metadata_team_name, valued from the request's metadata.team_name (a string; otherwise empty). Each distinct value is one more series: name only keys of few values.","type":"array","items":{"type":"string","minLength":1}},"key_generation_settings":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_key_generate_params":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"upperbound_key_generate_params":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_team_settings":{"description":"LiteLLM proxy teams. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_internal_user_params":{"description":"LiteLLM proxy users. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"budget_duration":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_end_user_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_internal_user_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"internal_user_budget_duration":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_add_transform_inline_image_block":{"description":"LiteLLM: Fireworks AI image handling. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_hf_tokenizer_download":{"description":"LiteLLM: tokenizer choice. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_json_schema_validation":{"description":"LiteLLM: validate responses against response_format. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"return_response_headers":{"description":"LiteLLM: return the provider's response headers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redact_messages_in_exceptions":{"description":"LiteLLM: redact messages from exception text. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ssl_verify":{"description":"LiteLLM: TLS verification of provider requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_copilot_system_to_assistant":{"description":"LiteLLM (deprecated): GitHub Copilot message rewriting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"LITELLM_DISABLE_STOP_SEQUENCE_LIMIT":{"description":"LiteLLM: lift its cap on the number of stop sequences in a request (an environment variable its settings table also lists here). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_chat_completions_url_for_anthropic_messages":{"description":"LiteLLM: answer /v1/messages for OpenAI models through chat completions instead of the Responses API. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_key_alias_format_validation":{"description":"LiteLLM proxy virtual keys: check the format of key_alias when a key is made or changed. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"CacheParams":{"title":"CacheParams","description":"The response cache, used when litellm_settings.cache is true.","type":"object","additionalProperties":false,"properties":{"type":{"description":"local: in this process (LRU); redis: shared through Redis.","type":"string","enum":["local","redis"],"default":"local"},"host":{"description":"Redis host (or use url).","type":"string"},"port":{"description":"Redis port.","type":"integer","default":6379,"minimum":1,"maximum":65535},"password":{"description":"Redis password. Use os.environ/NAME rather than writing it in the file.","type":"string"},"username":{"description":"Redis ACL username.","type":"string"},"url":{"description":"Redis URL, redis://[user:password@]host:port[/db] (rediss:// for TLS); overrides host, port, password, db.","type":"string","pattern":"^rediss?://"},"db":{"description":"Redis database number.","type":"integer","default":0,"minimum":0},"tls":{"description":"Connect to Redis over TLS.","type":"boolean","default":false},"ssl":{"description":"LiteLLM's name for tls: connect to Redis over TLS.","type":"boolean"},"cluster_nodes":{"description":"Redis Cluster seed nodes; when set, host/port/url are not used.","type":"array","minItems":1,"items":{"anyOf":[{"title":"RedisNode","description":"an object {host, port}","type":"object","required":["host","port"],"additionalProperties":false,"properties":{"host":{"description":"Node host.","type":"string","minLength":1},"port":{"description":"Node port.","type":"integer","minimum":1,"maximum":65535}}},{"description":"a \"host:port\" string","type":"string","pattern":"^[^:\\s]+:[0-9]+$"}]}},"namespace":{"description":"Prefix of every cache key, so several apps can share one Redis.","type":"string"},"ttl":{"description":"Seconds a cached response lives. Default: until evicted (local) or forever (redis).","type":"number","exclusiveMinimum":0},"mode":{"description":"default_on: every call is cached unless it opts out (cache: {no-cache: true}); default_off: only calls that opt in (caching: true).","type":"string","enum":["default_on","default_off"],"default":"default_on"},"supported_call_types":{"description":"Which kinds of call are cached. This runtime has completion, acompletion, embedding and aembedding; the other LiteLLM names are accepted. Default: all.","type":"array","uniqueItems":true,"items":{"type":"string","enum":["completion","acompletion","embedding","aembedding","text_completion","atext_completion","transcription","atranscription","rerank","arerank","responses","aresponses"]}},"max_items":{"description":"Local cache: most entries kept before the least recently used is evicted.","type":"integer","default":10000,"minimum":1},"max_bytes":{"description":"Local cache: most bytes of cached responses kept before the least recently used are evicted. Default: no limit but max_items.","type":"integer","minimum":1},"timeout":{"description":"Seconds a Redis read or write may take before the cache is skipped for that call (a slow cache never fails a call).","type":"number","default":0.25,"exclusiveMinimum":0},"max_connections":{"description":"LiteLLM: redis-py connection pool size. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_startup_nodes":{"description":"LiteLLM's Redis Cluster nodes. Accepted for LiteLLM compatibility; has no effect in this runtime: use cluster_nodes.","x-litellm-ignored":true},"service_name":{"description":"LiteLLM: Redis Sentinel service. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"sentinel_nodes":{"description":"LiteLLM: Redis Sentinel nodes. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_in_memory_ttl":{"description":"LiteLLM: TTL of its in-memory cache layer. Accepted for LiteLLM compatibility; has no effect in this runtime: use ttl.","x-litellm-ignored":true},"default_in_redis_ttl":{"description":"LiteLLM: TTL of its Redis cache layer. Accepted for LiteLLM compatibility; has no effect in this runtime: use ttl.","x-litellm-ignored":true},"ssl_cert_reqs":{"description":"LiteLLM: redis-py TLS certificate checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ssl_check_hostname":{"description":"LiteLLM: redis-py TLS hostname check. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"similarity_threshold":{"description":"LiteLLM: semantic cache threshold. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true},"gcp_service_account":{"description":"LiteLLM: GCP service account for IAM sign-in to Memorystore Redis. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"gcp_ssl_ca_certs":{"description":"LiteLLM: CA certificate file for TLS to GCP Memorystore Redis. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"qdrant_semantic_cache_embedding_model":{"description":"LiteLLM: the embedding model of its Qdrant semantic cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true},"qdrant_collection_name":{"description":"LiteLLM: the Qdrant collection of its semantic cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true},"qdrant_quantization_config":{"description":"LiteLLM: vector quantization of its Qdrant semantic cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true},"qdrant_semantic_cache_vector_size":{"description":"LiteLLM: vector size of its Qdrant semantic cache (the embedding model's dimensions). Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true},"s3_bucket_name":{"description":"LiteLLM: bucket of its S3 cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).","x-litellm-ignored":true},"s3_region_name":{"description":"LiteLLM: region of its S3 cache bucket. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).","x-litellm-ignored":true},"s3_aws_access_key_id":{"description":"LiteLLM: AWS access key id of its S3 cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).","x-litellm-ignored":true},"s3_aws_secret_access_key":{"description":"LiteLLM: AWS secret key of its S3 cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).","x-litellm-ignored":true},"s3_endpoint_url":{"description":"LiteLLM: endpoint of an S3-compatible store for its S3 cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).","x-litellm-ignored":true},"gcs_bucket_name":{"description":"LiteLLM: bucket of its Google Cloud Storage cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no GCS cache).","x-litellm-ignored":true},"gcs_path_service_account":{"description":"LiteLLM: service-account JSON file of its Google Cloud Storage cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no GCS cache).","x-litellm-ignored":true},"gcs_path":{"description":"LiteLLM: object prefix of its Google Cloud Storage cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no GCS cache).","x-litellm-ignored":true},"disable_copilot_system_to_assistant":{"description":"LiteLLM (deprecated): GitHub Copilot message rewriting, placed here by LiteLLM's example config (its settings table has it in litellm_settings). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"OtelCallbackSettings":{"title":"OtelCallbackSettings","description":"The otel built-in (also named opentelemetry): one OpenTelemetry span per attempt, after the GenAI semantic conventions, sent over OTLP/HTTP; through the app's own tracer provider when it registered one globally. Each option falls back on the standard OTEL_* variable named in it (the config's environment_variables first, then the process's).","type":"object","additionalProperties":false,"properties":{"endpoint":{"description":"The collector's OTLP/HTTP base URL; /v1/traces is added unless it ends with it. Default: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (used as is), else OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces, else http://localhost:4318/v1/traces.","type":"string","pattern":"^https?://"},"headers":{"description":"Headers of every export (an API key: use ${NAME}). Default: OTEL_EXPORTER_OTLP_HEADERS and OTEL_EXPORTER_OTLP_TRACES_HEADERS (k=v,k2=v2, percent-encoded); these win over them.","type":"object","default":{},"additionalProperties":{"type":"string"}},"protocol":{"description":"OTLP encoding. Default: OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, OTEL_EXPORTER_OTLP_PROTOCOL. grpc is not supported: use the collector's port 4318 with http/protobuf.","type":"string","enum":["http/protobuf","http/json"],"default":"http/protobuf"},"service_name":{"description":"The resource's service.name. Default: OTEL_SERVICE_NAME, else service.name in OTEL_RESOURCE_ATTRIBUTES, else litellm-runtime.","type":"string","minLength":1},"resource_attributes":{"description":"More resource attributes, over OTEL_RESOURCE_ATTRIBUTES (k=v,k2=v2).","type":"object","default":{},"additionalProperties":{"type":["string","number","boolean"]}},"sample_rate":{"description":"Share of calls traced when no parent span decides (parent-based, trace-id ratio). 0 traces none.","type":"number","default":1,"minimum":0,"maximum":1},"capture_content":{"description":"Send prompts and answers as gen_ai.input.messages / gen_ai.output.messages. Never under turn_off_message_logging, message_logging: false, or a call's mask_input / mask_output. Default: OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true.","type":"boolean","default":false},"attribute_style":{"description":"Also write the attribute names one tool reads (user, session, tags, metadata, usage, content) beside the GenAI ones.","type":"string","enum":["genai","langfuse","openinference","traceloop"],"default":"genai"},"max_queue_size":{"description":"Spans waiting for export; past it new spans are dropped, counted and reported.","type":"integer","default":2048,"minimum":1},"max_export_batch_size":{"description":"Spans per export request (at most max_queue_size).","type":"integer","default":512,"minimum":1},"scheduled_delay_ms":{"description":"Milliseconds between exports of a partly filled batch.","type":"integer","default":1000,"minimum":1},"export_timeout_ms":{"description":"Milliseconds an export may take, retries included, before its spans are reported lost.","type":"integer","default":10000,"minimum":1},"message_logging":{"description":"false: this callback gets redacted content and sends none (LiteLLM's CustomLogger option).","type":"boolean","default":true}}},"CallbackSettings":{"title":"CallbackSettings","description":"Options of callbacks by name: the built-ins below, or any other name (a custom callback's settings, an object).","type":"object","properties":{"langfuse":{"title":"LangfuseCallbackSettings","description":"The langfuse built-in (LiteLLM's name): the otel built-in sending to Langfuse's OTLP endpoint with Basic auth from the public and secret keys. Without keys (and no Authorization header) it is a config error naming LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY.","type":"object","additionalProperties":false,"properties":{"public_key":{"description":"Langfuse public key. Default: LANGFUSE_PUBLIC_KEY.","type":"string","minLength":1},"secret_key":{"description":"Langfuse secret key. Default: LANGFUSE_SECRET_KEY.","type":"string","minLength":1},"host":{"description":"Langfuse host; spans go to <host>/api/public/otel/v1/traces. Default: LANGFUSE_OTEL_HOST, then LANGFUSE_HOST, else https://cloud.langfuse.com (LiteLLM's langfuse default).","type":"string","minLength":1},"endpoint":{"description":"Full OTLP base URL, in place of <host>/api/public/otel (/v1/traces is added unless there).","type":"string","pattern":"^https?://"},"headers":{"description":"Request headers sent with every export, over the ones the preset builds (an Authorization here replaces the preset's and makes its keys optional).","type":"object","additionalProperties":{"type":"string"}},"protocol":{"description":"OTLP/HTTP encoding. Default: the otel built-in's.","type":"string","enum":["http/protobuf","http/json"]},"service_name":{"description":"service.name of the exported resource. Default: the otel built-in's.","type":"string","minLength":1},"sample_rate":{"description":"Share of calls traced, 0 to 1. Default: the otel built-in's.","type":"number","minimum":0,"maximum":1},"capture_content":{"description":"Put messages and responses on the spans. Default: the otel built-in's.","type":"boolean"},"attribute_style":{"description":"Span attribute names. Default: langfuse.","type":"string","enum":["genai","langfuse","openinference","traceloop"],"default":"langfuse"}}},"langfuse_otel":{"title":"LangfuseOtelCallbackSettings","description":"The langfuse_otel built-in (LiteLLM's name): the otel built-in sending to Langfuse's OTLP endpoint with Basic auth from the public and secret keys. Without keys (and no Authorization header) it is a config error naming LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY.","type":"object","additionalProperties":false,"properties":{"public_key":{"description":"Langfuse public key. Default: LANGFUSE_PUBLIC_KEY.","type":"string","minLength":1},"secret_key":{"description":"Langfuse secret key. Default: LANGFUSE_SECRET_KEY.","type":"string","minLength":1},"host":{"description":"Langfuse host; spans go to <host>/api/public/otel/v1/traces. Default: LANGFUSE_OTEL_HOST, then LANGFUSE_HOST, else https://us.cloud.langfuse.com (LiteLLM's langfuse_otel default).","type":"string","minLength":1},"endpoint":{"description":"Full OTLP base URL, in place of <host>/api/public/otel (/v1/traces is added unless there).","type":"string","pattern":"^https?://"},"headers":{"description":"Request headers sent with every export, over the ones the preset builds (an Authorization here replaces the preset's and makes its keys optional).","type":"object","additionalProperties":{"type":"string"}},"protocol":{"description":"OTLP/HTTP encoding. Default: the otel built-in's.","type":"string","enum":["http/protobuf","http/json"]},"service_name":{"description":"service.name of the exported resource. Default: the otel built-in's.","type":"string","minLength":1},"sample_rate":{"description":"Share of calls traced, 0 to 1. Default: the otel built-in's.","type":"number","minimum":0,"maximum":1},"capture_content":{"description":"Put messages and responses on the spans. Default: the otel built-in's.","type":"boolean"},"attribute_style":{"description":"Span attribute names. Default: langfuse.","type":"string","enum":["genai","langfuse","openinference","traceloop"],"default":"langfuse"}}},"arize_phoenix":{"title":"ArizePhoenixCallbackSettings","description":"The arize_phoenix built-in (LiteLLM's name): the otel built-in sending to Phoenix with OpenInference attribute names. gRPC collector addresses are a config error (OTLP over HTTP only).","type":"object","additionalProperties":false,"properties":{"api_key":{"description":"Phoenix API key, sent as Authorization: Bearer. Default: PHOENIX_API_KEY; required for app.phoenix.arize.com.","type":"string","minLength":1},"project_name":{"description":"Phoenix project the spans are filed under (the resource's openinference.project.name). Default: PHOENIX_PROJECT_NAME, else Phoenix's default project.","type":"string","minLength":1},"resource_attributes":{"description":"Resource attributes beside service.name (over project_name's).","type":"object","additionalProperties":{"type":"string"}},"endpoint":{"description":"Phoenix's OTLP/HTTP traces endpoint (/v1/traces is added unless there). Default: PHOENIX_COLLECTOR_HTTP_ENDPOINT, then PHOENIX_COLLECTOR_ENDPOINT, else http://localhost:6006/v1/traces.","type":"string","pattern":"^https?://"},"headers":{"description":"Request headers sent with every export, over the ones the preset builds (an Authorization here replaces the preset's and makes its keys optional).","type":"object","additionalProperties":{"type":"string"}},"protocol":{"description":"OTLP/HTTP encoding. Default: the otel built-in's.","type":"string","enum":["http/protobuf","http/json"]},"service_name":{"description":"service.name of the exported resource. Default: the otel built-in's.","type":"string","minLength":1},"sample_rate":{"description":"Share of calls traced, 0 to 1. Default: the otel built-in's.","type":"number","minimum":0,"maximum":1},"capture_content":{"description":"Put messages and responses on the spans. Default: the otel built-in's.","type":"boolean"},"attribute_style":{"description":"Span attribute names. Default: openinference.","type":"string","enum":["genai","langfuse","openinference","traceloop"],"default":"openinference"}}},"traceloop":{"title":"TraceloopCallbackSettings","description":"The traceloop built-in (LiteLLM's name): the otel built-in sending to Traceloop (or any OTLP collector named by TRACELOOP_BASE_URL) with Traceloop's attribute names.","type":"object","additionalProperties":false,"properties":{"api_key":{"description":"Traceloop API key, sent as Authorization: Bearer when TRACELOOP_HEADERS is unset. Default: TRACELOOP_API_KEY; required for Traceloop's cloud.","type":"string","minLength":1},"base_url":{"description":"OTLP base URL (/v1/traces is added). Default: TRACELOOP_BASE_URL, else https://api.traceloop.com.","type":"string","pattern":"^https?://"},"endpoint":{"description":"Same as base_url (wins over it).","type":"string","pattern":"^https?://"},"headers":{"description":"Request headers sent with every export, over the ones the preset builds (an Authorization here replaces the preset's and makes its keys optional).","type":"object","additionalProperties":{"type":"string"}},"protocol":{"description":"OTLP/HTTP encoding. Default: the otel built-in's.","type":"string","enum":["http/protobuf","http/json"]},"service_name":{"description":"service.name of the exported resource. Default: the otel built-in's.","type":"string","minLength":1},"sample_rate":{"description":"Share of calls traced, 0 to 1. Default: the otel built-in's.","type":"number","minimum":0,"maximum":1},"capture_content":{"description":"Put messages and responses on the spans. Default: the otel built-in's.","type":"boolean"},"attribute_style":{"description":"Span attribute names. Default: traceloop.","type":"string","enum":["genai","langfuse","openinference","traceloop"],"default":"traceloop"}}},"generic_api":{"title":"GenericApiCallbackSettings","description":"The generic_api built-in (LiteLLM's name for webhook): POSTs the standard records as JSON arrays to an endpoint. url and headers default to LiteLLM's GENERIC_LOGGER_ENDPOINT and GENERIC_LOGGER_HEADERS (Name=value,Other=value); headers given here win key by key.","type":"object","additionalProperties":false,"properties":{"url":{"description":"Where records are POSTed. Default: GENERIC_LOGGER_ENDPOINT.","type":"string","pattern":"^https?://"},"endpoint":{"description":"LiteLLM's name for url (url wins).","type":"string","pattern":"^https?://"},"headers":{"description":"Request headers, over GENERIC_LOGGER_HEADERS key by key.","type":"object","additionalProperties":{"type":"string"}},"log_format":{"description":"json_array: up to batch_size records per POST as a JSON array; single: one JSON object per POST. LiteLLM's ndjson is not supported.","type":"string","enum":["json_array","single"],"default":"json_array"},"batch_size":{"description":"Records per POST. Default: 100 with json_array, 1 with single.","type":"integer","minimum":1},"flush_interval":{"description":"Milliseconds between sends of a partly filled batch.","type":"integer","default":1000,"minimum":1},"max_retries":{"description":"Retries of a failed POST (429 and 5xx, with backoff) before the batch is reported and dropped.","type":"integer","default":3,"minimum":0}}},"console":{"title":"ConsoleCallbackSettings","description":"The console built-in: one line per event on stderr.","type":"object","additionalProperties":false,"properties":{"format":{"description":"text: a readable line; json: one JSON object per line.","type":"string","enum":["text","json"],"default":"text"},"level":{"description":"Lowest level printed: failures are error, successes info, pre/post API calls and stream events debug.","type":"string","enum":["debug","info","warn","error"],"default":"info"}}},"file":{"title":"FileCallbackSettings","description":"The file built-in: one JSON line per event.","type":"object","additionalProperties":false,"properties":{"path":{"description":"The file, relative to the config file; its folder is created.","type":"string","default":"./logs/litellm-events.jsonl","minLength":1},"max_bytes":{"description":"Rotate the file when it grows past this size. Default: no rotation.","type":"integer","minimum":1},"max_files":{"description":"Rotated files kept (file.1, file.2, ...) when max_bytes is set; older ones are deleted. Default 5.","type":"integer","minimum":1}}},"mixpanel":{"title":"MixpanelCallbackSettings","description":"The mixpanel built-in: one Mixpanel event per successful or failed call.","type":"object","additionalProperties":false,"properties":{"token":{"description":"The Mixpanel project token. Default: the MIXPANEL_TOKEN environment variable.","type":"string","minLength":1},"api_host":{"description":"Mixpanel's API host (https://api-eu.mixpanel.com for EU residency).","type":"string","default":"https://api.mixpanel.com","pattern":"^https?://"},"event_name":{"description":"The Mixpanel event name.","type":"string","default":"LLM Response","minLength":1},"distinct_id":{"description":"The distinct_id of events whose call names no user: the call's `user` (or metadata.user_id) comes first; without this, the call id.","type":"string","minLength":1},"batch_size":{"description":"Events per request (Mixpanel's /track takes at most 50).","type":"integer","default":50,"minimum":1,"maximum":50},"flush_interval":{"description":"Milliseconds between sends of a partly filled batch.","type":"integer","default":1000,"minimum":1},"max_retries":{"description":"Retries of a failed send (429 and 5xx, with backoff) before the batch is reported and dropped.","type":"integer","default":3,"minimum":0}}},"otel":{"$ref":"#/$defs/OtelCallbackSettings"},"opentelemetry":{"$ref":"#/$defs/OtelCallbackSettings"},"webhook":{"title":"WebhookCallbackSettings","description":"The webhook built-in: POSTs events as JSON to a URL.","type":"object","required":["url"],"additionalProperties":false,"properties":{"url":{"description":"Where events are POSTed.","type":"string","pattern":"^https?://"},"headers":{"description":"Extra request headers, e.g. Authorization: Bearer ${WEBHOOK_TOKEN}.","type":"object","default":{},"additionalProperties":{"type":"string"}},"batch_size":{"description":"Events per POST: 1 sends each event as a JSON object, more sends a JSON array.","type":"integer","default":1,"minimum":1},"flush_interval":{"description":"Milliseconds between sends of a partly filled batch.","type":"integer","default":1000,"minimum":1},"max_retries":{"description":"Retries of a failed POST (429 and 5xx, with backoff) before the batch is reported and dropped.","type":"integer","default":3,"minimum":0}}}},"additionalProperties":{"description":"Settings of a custom callback, passed to it as options.","type":"object"}},"GeneralSettings":{"title":"GeneralSettings","description":"The OpenAI-compatible HTTP server (litellm-runtime serve).","type":"object","additionalProperties":false,"properties":{"master_key":{"description":"Bearer token every request must carry (Authorization: Bearer <key>). Unset: no authentication. Use os.environ/NAME.","type":"string"},"host":{"description":"Interface the server listens on (0.0.0.0 for all).","type":"string","default":"127.0.0.1","minLength":1},"port":{"description":"TCP port of the server (0: any free port).","type":"integer","default":4000,"minimum":0,"maximum":65535},"max_request_body_bytes":{"description":"Largest request body accepted, in bytes; larger ones get 413. Default 1 MiB.","type":"integer","default":1048576,"minimum":1},"shutdown_grace_seconds":{"description":"On SIGTERM/SIGINT, seconds to let requests in flight finish before closing.","type":"number","default":10,"minimum":0},"reload_poll_interval":{"description":"Seconds between the checks that catch a change the file-system events missed, while the config is watched (serve --watch, createRuntime({ watch: true })). Each check compares the watched files' sizes and times, and reads a file only when they moved. 0 turns the check off.","type":"number","default":2,"minimum":0},"allow_unauthenticated":{"description":"Let a hot reload remove master_key while the server listens beyond loopback (0.0.0.0, a public address). Off: such a reload is refused with a reload_error and the previous config, with its key, keeps serving; a server that starts without a key on a public interface only warns.","type":"boolean","default":false},"allow_client_side_credentials":{"description":"LiteLLM proxy: let clients of the server set what the config otherwise owns: api_key, api_base, base_url, organization, api_version, azure_ad_token, mock_response, mock_delay, num_retries, timeout, stream_timeout and the cache's namespace and ttl. Off: such a request is a 400 naming the parameter. It applies to every client (this server has no virtual keys to allow it per key); the callback lists and prices stay the config's either way.","type":"boolean","default":false},"public_metrics":{"description":"Serve GET /metrics (the prometheus built-in's metrics) without the master key, for a Prometheus that scrapes without a token. Off: /metrics needs the master key like the model routes, when there is one.","type":"boolean","default":false},"completion_model":{"description":"LiteLLM proxy: default model. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_url":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_connection_pool_limit":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_connection_timeout":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allow_requests_on_db_unavailable":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"store_model_in_db":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"store_prompts_in_spend_logs":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_spend_logs":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_redis_transaction_buffer":{"description":"LiteLLM proxy: buffer spend writes in Redis. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_batch_write_at":{"description":"LiteLLM proxy: spend-log write interval. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_budget_rescheduler_min_time":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_budget_rescheduler_max_time":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_reset_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting":{"description":"LiteLLM proxy alerting (Slack, email). Accepted for LiteLLM compatibility; has no effect in this runtime (use a failure callback).","x-litellm-ignored":true},"alerting_threshold":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alert_types":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting_args":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alert_to_webhook_url":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"custom_auth":{"description":"LiteLLM proxy: custom auth module. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_jwt_auth":{"description":"LiteLLM proxy JWT auth. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_jwtauth":{"description":"LiteLLM proxy JWT auth. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"public_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"admin_only_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_ips":{"description":"LiteLLM proxy IP allow-list. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_parallel_requests":{"description":"LiteLLM proxy concurrency limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"global_max_parallel_requests":{"description":"LiteLLM proxy concurrency limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_request_size_mb":{"description":"LiteLLM proxy request size limit. Accepted for LiteLLM compatibility; has no effect in this runtime: use max_request_body_bytes.","x-litellm-ignored":true},"max_response_size_mb":{"description":"LiteLLM proxy response size limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"infer_model_from_keys":{"description":"LiteLLM proxy. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"background_health_checks":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"health_check_interval":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"health_check_details":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"key_management_system":{"description":"LiteLLM proxy secret managers. Accepted for LiteLLM compatibility; has no effect in this runtime (use os.environ/NAME).","x-litellm-ignored":true},"key_management_settings":{"description":"LiteLLM proxy secret managers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enforce_user_param":{"description":"LiteLLM proxy: require the user param. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enforced_params":{"description":"LiteLLM proxy: required request params. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_client_headers_to_llm_api":{"description":"LiteLLM proxy header forwarding. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_openai_org_id":{"description":"LiteLLM proxy header forwarding. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"pass_through_endpoints":{"description":"LiteLLM proxy pass-through routes. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ui_access_mode":{"description":"LiteLLM proxy admin UI. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_license":{"description":"LiteLLM Enterprise licence. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_master_key_return":{"description":"LiteLLM proxy admin UI. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_adding_master_key_hash_to_db":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"user_api_key_cache_ttl":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"maximum_spend_logs_retention_period":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"maximum_spend_logs_retention_interval":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_spend_updates":{"description":"LiteLLM proxy: stop every spend write to its database (keys, users, teams). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_retry_on_max_parallel_request_limit_error":{"description":"LiteLLM proxy: do not retry a request its parallel-request limit refused. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_responses_id_security":{"description":"LiteLLM proxy: stop tying Responses API ids to the user who made them. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"reject_clientside_metadata_tags":{"description":"LiteLLM proxy: refuse requests that set metadata.tags themselves. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"user_mcp_management_mode":{"description":"LiteLLM proxy admin UI: which MCP servers users who are not admins see. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_client_credentials_pass_through_routes":{"description":"LiteLLM proxy: pass-through routes use the client's own provider credentials, without virtual-key checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_oauth2_auth":{"description":"LiteLLM proxy (Enterprise): OAuth 2.0 authentication. Accepted for LiteLLM compatibility; has no effect in this runtime (see master_key).","x-litellm-ignored":true},"use_x_forwarded_for":{"description":"LiteLLM proxy: take the client's IP from X-Forwarded-For (for allowed_ips). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"service_account_settings":{"description":"LiteLLM proxy virtual keys: settings that apply to service-account keys only. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"image_generation_model":{"description":"LiteLLM proxy: the model of every image generation request, whatever the request names. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"supported_db_objects":{"description":"LiteLLM proxy database: which kinds of object store_model_in_db loads from it. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_batch_polling_interval":{"description":"LiteLLM proxy: seconds between checks of whether a batch job has finished. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"custom_key_generate":{"description":"LiteLLM proxy virtual keys: a function that vets each key generation. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"embedding_model":{"description":"LiteLLM proxy: the model of every embedding request, whatever the request names. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_team_disabled":{"description":"LiteLLM proxy virtual keys: forbid personal keys (keys without a team). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allow_user_auth":{"description":"LiteLLM proxy (deprecated): its old user authentication. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_prisma_schema_update":{"description":"LiteLLM proxy database: skip its automatic schema migrations. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_key_header_name":{"description":"LiteLLM proxy virtual keys: a custom request header that carries the key. Accepted for LiteLLM compatibility; has no effect in this runtime (the key goes in Authorization: Bearer).","x-litellm-ignored":true},"moderation_model":{"description":"LiteLLM proxy: the default model of moderation requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"custom_sso":{"description":"LiteLLM proxy admin UI: a Python module with custom single sign-on logic. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_azure_key_vault":{"description":"LiteLLM proxy secret managers: read keys from Azure Key Vault. Accepted for LiteLLM compatibility; has no effect in this runtime (use os.environ/NAME).","x-litellm-ignored":true},"use_google_kms":{"description":"LiteLLM proxy secret managers: decrypt keys with Google Cloud KMS. Accepted for LiteLLM compatibility; has no effect in this runtime (use os.environ/NAME).","x-litellm-ignored":true},"spend_report_frequency":{"description":"LiteLLM proxy alerting: how often a spend report is sent. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"oauth2_config_mappings":{"description":"LiteLLM proxy (Enterprise): OAuth 2.0 settings. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_oauth2_proxy_auth":{"description":"LiteLLM proxy (Enterprise): OAuth 2.0 authentication done by a proxy in front of it. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"FallbackMap":{"title":"FallbackMap","description":"{alias: [aliases tried in order]}","type":"object","minProperties":1,"additionalProperties":{"description":"Aliases tried in order.","type":"array","items":{"type":"string","minLength":1}}},"RetryPolicy":{"title":"RetryPolicy","description":"LiteLLM's RetryPolicy: retries after an error of each class, in place of num_retries for that class. A class left out retries num_retries times (400s, 401s and content-policy refusals: none).","type":"object","additionalProperties":false,"properties":{"BadRequestErrorRetries":{"description":"Retries after a 400 (BadRequestError). Without it a 400 is not retried.","type":"integer","minimum":0},"AuthenticationErrorRetries":{"description":"Retries after a 401 (AuthenticationError). Without it a 401 is not retried.","type":"integer","minimum":0},"TimeoutErrorRetries":{"description":"Retries after a Timeout (or a 408).","type":"integer","minimum":0},"RateLimitErrorRetries":{"description":"Retries after a 429 (RateLimitError).","type":"integer","minimum":0},"ContentPolicyViolationErrorRetries":{"description":"Retries after the provider refused the content (ContentPolicyViolationError). Without it the call goes straight to its content_policy_fallbacks.","type":"integer","minimum":0},"InternalServerErrorRetries":{"description":"Retries after a 5xx (InternalServerError, ServiceUnavailableError, ...).","type":"integer","minimum":0}}},"AllowedFailsPolicy":{"title":"AllowedFailsPolicy","description":"LiteLLM's AllowedFailsPolicy: failures of each class a deployment may have in a minute, counted apart from other classes; the next one cools it down. A class left out counts toward allowed_fails with the others.","type":"object","additionalProperties":false,"properties":{"BadRequestErrorAllowedFails":{"description":"400s (BadRequestError) allowed before a cool-down. Only counted when set: a 400 alone says nothing of the deployment.","type":"integer","minimum":0},"AuthenticationErrorAllowedFails":{"description":"401s (AuthenticationError) allowed before a cool-down.","type":"integer","minimum":0},"TimeoutErrorAllowedFails":{"description":"Timeouts (and 408s) allowed before a cool-down.","type":"integer","minimum":0},"RateLimitErrorAllowedFails":{"description":"429s (RateLimitError) allowed before a cool-down.","type":"integer","minimum":0},"ContentPolicyViolationErrorAllowedFails":{"description":"Content-policy refusals allowed before a cool-down. Only counted when set.","type":"integer","minimum":0},"InternalServerErrorAllowedFails":{"description":"5xx allowed before a cool-down.","type":"integer","minimum":0}}},"RouterSettings":{"title":"RouterSettings","description":"How an alias with several deployments is served: routing, retries, fallbacks, cooldowns.","type":"object","additionalProperties":false,"properties":{"routing_strategy":{"description":"How a deployment of an alias is picked. Implemented: simple-shuffle (random, weighted by litellm_params.weight, else rpm, else tpm), least-busy (fewest attempts in flight), latency-based-routing (lowest recent latency). usage-based-routing, usage-based-routing-v2 and cost-based-routing are accepted for LiteLLM compatibility, not implemented: they fall back to simple-shuffle with a warning at start-up.","type":"string","enum":["simple-shuffle","least-busy","usage-based-routing","usage-based-routing-v2","latency-based-routing","cost-based-routing"],"default":"simple-shuffle"},"num_retries":{"description":"Retries of a failed call across the alias's deployments. Default: litellm_settings.num_retries.","type":"integer","minimum":0},"timeout":{"description":"Seconds before a call fails with a Timeout. Default: litellm_settings.request_timeout.","type":"number","exclusiveMinimum":0},"retry_after":{"description":"Least seconds to wait before a retry (a provider's Retry-After wins when longer).","type":"number","default":0,"minimum":0},"fallbacks":{"description":"Aliases tried, in order, when every deployment of an alias fails: [{gpt-4o: [gpt-4o-mini, claude-sonnet]}]. Default: litellm_settings.fallbacks.","type":"array","items":{"$ref":"#/$defs/FallbackMap"}},"context_window_fallbacks":{"description":"Aliases tried when a call fails because the prompt exceeds the context window: [{gpt-4o-mini: [gpt-4o]}]. Default: litellm_settings.context_window_fallbacks.","type":"array","items":{"$ref":"#/$defs/FallbackMap"}},"content_policy_fallbacks":{"description":"Aliases tried when a call fails on the provider's content policy: [{gpt-4o: [claude-sonnet]}]. Default: litellm_settings.content_policy_fallbacks.","type":"array","items":{"$ref":"#/$defs/FallbackMap"}},"cooldown_time":{"description":"Seconds a deployment is skipped after more than allowed_fails failures in a minute. Default: litellm_settings.cooldown_time.","type":"number","minimum":0},"allowed_fails":{"description":"Failures in a minute a deployment may have before it cools down. Default: litellm_settings.allowed_fails.","type":"integer","minimum":0},"enable_tag_filtering":{"description":"LiteLLM tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"tag_filtering_match_any":{"description":"LiteLLM tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_host":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_port":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_password":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_url":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_db":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_pre_call_checks":{"description":"Before a deployment is picked, skip those whose context window (model_info.max_input_tokens, else the price table's max_input_tokens) the prompt exceeds. The prompt is estimated at four characters a token plus 3 tokens a message (LiteLLM counts with the model's tokenizer). When no deployment of the alias fits, the call fails with ContextWindowExceededError before any attempt, so context_window_fallbacks apply. Deployments with no known window are never skipped.","type":"boolean","default":false},"optional_pre_call_checks":{"description":"LiteLLM router pre-call checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_cooldowns":{"description":"Never cool a deployment down, whatever allowed_fails, allowed_fails_policy and cooldown_time say: every deployment stays a candidate after any number of failures.","type":"boolean","default":false},"retry_policy":{"description":"Retries by the class of the error, in place of num_retries for that class: {RateLimitErrorRetries: 3, TimeoutErrorRetries: 1, AuthenticationErrorRetries: 0}. Keys: BadRequestErrorRetries (400), AuthenticationErrorRetries (401), TimeoutErrorRetries (timeouts, 408), RateLimitErrorRetries (429), ContentPolicyViolationErrorRetries, InternalServerErrorRetries (5xx). A class left out keeps num_retries (400s, 401s and content-policy refusals: no retry). Each failure's class says how many retries the alias gets in all; a context-window error is never retried.","$ref":"#/$defs/RetryPolicy"},"model_group_retry_policy":{"description":"Per alias (model_name), a retry_policy used in place of the global one for calls to that alias: {gpt-4o: {RateLimitErrorRetries: 5}}. It replaces retry_policy, it is not merged with it.","type":"object","additionalProperties":{"$ref":"#/$defs/RetryPolicy"}},"allowed_fails_policy":{"description":"Failures of each class a deployment may have in a minute before it cools down, in place of allowed_fails for that class: {RateLimitErrorAllowedFails: 100, TimeoutErrorAllowedFails: 2}. Keys: BadRequestErrorAllowedFails, AuthenticationErrorAllowedFails, TimeoutErrorAllowedFails, RateLimitErrorAllowedFails, ContentPolicyViolationErrorAllowedFails, InternalServerErrorAllowedFails. Each class named is counted apart (400s and content-policy refusals too, which otherwise never count); the others count together against allowed_fails. 0: the first such failure cools it down.","$ref":"#/$defs/AllowedFailsPolicy"},"model_group_alias":{"description":"Names that stand for another alias: {gpt-4: gpt-4o} or {gpt-4: {model: gpt-4o, hidden: true}}. A call to the name is a call to that alias (its deployments, retries and fallbacks; model_group in the logs is that alias), even where the name is also a model_name. GET /v1/models lists the name unless hidden. The alias must be a model_name or a name a wildcard entry covers.","type":"object","default":{},"additionalProperties":{"anyOf":[{"type":"string","minLength":1},{"type":"object","additionalProperties":false,"required":["model"],"properties":{"model":{"description":"The alias the name routes to.","type":"string","minLength":1},"hidden":{"description":"Leave the name out of GET /v1/models.","type":"boolean","default":false}}}]}},"routing_strategy_args":{"description":"LiteLLM router: strategy tuning. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_max_parallel_requests":{"description":"LiteLLM router concurrency. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_fallbacks":{"description":"LiteLLM router fallbacks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_fallbacks":{"description":"Aliases tried, in order, after any alias that has no fallbacks entry of its own: [gpt-4o-mini] (LiteLLM's {\"*\": [gpt-4o-mini]}; a \"*\" entry in fallbacks wins). Default: litellm_settings.default_fallbacks.","type":"array","items":{"type":"string","minLength":1}},"default_litellm_params":{"description":"Parameters added to every call, as if it passed them: {temperature: 0.2, max_tokens: 512}. As in LiteLLM's router they win over a deployment's litellm_params; the call's own win over them, key by key (a call's metadata replaces a metadata given here). Keys that say where a call goes (model, api_key, api_base, ...) have no effect here.","type":"object","default":{},"additionalProperties":true},"stream_timeout":{"description":"Seconds a streamed call may wait for its answer's headers and between events, for every deployment without its own litellm_params.stream_timeout; a call's own stream_timeout wins. Unset: the timeout of a call that does not stream.","type":"number","exclusiveMinimum":0},"cache_responses":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime: use litellm_settings.cache.","x-litellm-ignored":true},"cache_kwargs":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime: use litellm_settings.cache_params.","x-litellm-ignored":true},"caching_groups":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"client_ttl":{"description":"LiteLLM router client cache. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"polling_interval":{"description":"LiteLLM router scheduler. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_priority":{"description":"LiteLLM router scheduler. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"provider_budget_config":{"description":"LiteLLM router budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ignore_invalid_deployments":{"description":"LiteLLM router. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"debug_level":{"description":"LiteLLM router logging. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"set_verbose":{"description":"LiteLLM router logging (deprecated). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_pre_call_check":{"description":"A spelling of enable_pre_call_checks found in LiteLLM's settings table. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting_config":{"description":"LiteLLM router (SDK): Slack alerting. Accepted for LiteLLM compatibility; has no effect in this runtime (use a failure callback).","x-litellm-ignored":true},"assistants_config":{"description":"LiteLLM router: Assistants API settings (the proxy's assistant_settings). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"router_general_settings":{"description":"LiteLLM router (SDK): internal optimisations such as async_only_mode. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"deployment_affinity_ttl_seconds":{"description":"LiteLLM router: seconds a key stays pinned to one deployment under its deployment_affinity pre-call check. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"search_tools":{"description":"LiteLLM router: the search tools of its Search API. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"guardrail_list":{"description":"LiteLLM router: guardrail deployments it balances load across. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}},"CallbackList":{"title":"CallbackList","description":"A list of callback references; a single reference is taken as a list of one (LiteLLM's `callbacks: custom_callbacks.proxy_handler_instance`).","anyOf":[{"$ref":"#/$defs/CallbackRef"},{"type":"array","items":{"$ref":"#/$defs/CallbackRef"}}]}}};
+const schema26 = {"title":"GeneralSettings","description":"The OpenAI-compatible HTTP server (litellm-runtime serve).","type":"object","additionalProperties":false,"properties":{"master_key":{"description":"Bearer token every request must carry (Authorization: Bearer <key>). Unset: no authentication. Use os.environ/NAME.","type":"string"},"host":{"description":"Interface the server listens on (0.0.0.0 for all).","type":"string","default":"127.0.0.1","minLength":1},"port":{"description":"TCP port of the server (0: any free port).","type":"integer","default":4000,"minimum":0,"maximum":65535},"max_request_body_bytes":{"description":"Largest request body accepted, in bytes; larger ones get 413. Default 1 MiB.","type":"integer","default":1048576,"minimum":1},"shutdown_grace_seconds":{"description":"On SIGTERM/SIGINT, seconds to let requests in flight finish before closing.","type":"number","default":10,"minimum":0},"reload_poll_interval":{"description":"Seconds between the checks that catch a change the file-system events missed, while the config is watched (serve --watch, createRuntime({ watch: true })). Each check compares the watched files' sizes and times, and reads a file only when they moved. 0 turns the check off.","type":"number","default":2,"minimum":0},"allow_unauthenticated":{"description":"Let a hot reload remove master_key while the server listens beyond loopback (0.0.0.0, a public address). Off: such a reload is refused with a reload_error and the previous config, with its key, keeps serving; a server that starts without a key on a public interface only warns.","type":"boolean","default":false},"allow_client_side_credentials":{"description":"LiteLLM proxy: let clients of the server set what the config otherwise owns: api_key, api_base, base_url, organization, api_version, azure_ad_token, mock_response, mock_delay, num_retries, timeout, stream_timeout and the cache's namespace and ttl. Off: such a request is a 400 naming the parameter. It applies to every client (this server has no virtual keys to allow it per key); the callback lists and prices stay the config's either way.","type":"boolean","default":false},"public_metrics":{"description":"Serve GET /metrics (the prometheus built-in's metrics) without the master key, for a Prometheus that scrapes without a token. Off: /metrics needs the master key like the model routes, when there is one.","type":"boolean","default":false},"completion_model":{"description":"LiteLLM proxy: default model. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_url":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_connection_pool_limit":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"database_connection_timeout":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allow_requests_on_db_unavailable":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"store_model_in_db":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"store_prompts_in_spend_logs":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_spend_logs":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_redis_transaction_buffer":{"description":"LiteLLM proxy: buffer spend writes in Redis. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_batch_write_at":{"description":"LiteLLM proxy: spend-log write interval. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_budget_rescheduler_min_time":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_budget_rescheduler_max_time":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_reset_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting":{"description":"LiteLLM proxy alerting (Slack, email). Accepted for LiteLLM compatibility; has no effect in this runtime (use a failure callback).","x-litellm-ignored":true},"alerting_threshold":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alert_types":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting_args":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alert_to_webhook_url":{"description":"LiteLLM proxy alerting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"custom_auth":{"description":"LiteLLM proxy: custom auth module. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_jwt_auth":{"description":"LiteLLM proxy JWT auth. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_jwtauth":{"description":"LiteLLM proxy JWT auth. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"public_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"admin_only_routes":{"description":"LiteLLM proxy route control. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allowed_ips":{"description":"LiteLLM proxy IP allow-list. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_parallel_requests":{"description":"LiteLLM proxy concurrency limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"global_max_parallel_requests":{"description":"LiteLLM proxy concurrency limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_request_size_mb":{"description":"LiteLLM proxy request size limit. Accepted for LiteLLM compatibility; has no effect in this runtime: use max_request_body_bytes.","x-litellm-ignored":true},"max_response_size_mb":{"description":"LiteLLM proxy response size limit. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"infer_model_from_keys":{"description":"LiteLLM proxy. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"background_health_checks":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"health_check_interval":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"health_check_details":{"description":"LiteLLM proxy health checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"key_management_system":{"description":"LiteLLM proxy secret managers. Accepted for LiteLLM compatibility; has no effect in this runtime (use os.environ/NAME).","x-litellm-ignored":true},"key_management_settings":{"description":"LiteLLM proxy secret managers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enforce_user_param":{"description":"LiteLLM proxy: require the user param. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enforced_params":{"description":"LiteLLM proxy: required request params. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_client_headers_to_llm_api":{"description":"LiteLLM proxy header forwarding. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_openai_org_id":{"description":"LiteLLM proxy header forwarding. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"pass_through_endpoints":{"description":"LiteLLM proxy pass-through routes. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ui_access_mode":{"description":"LiteLLM proxy admin UI. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_license":{"description":"LiteLLM Enterprise licence. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_master_key_return":{"description":"LiteLLM proxy admin UI. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_adding_master_key_hash_to_db":{"description":"LiteLLM proxy database. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"user_api_key_cache_ttl":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"maximum_spend_logs_retention_period":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"maximum_spend_logs_retention_interval":{"description":"LiteLLM proxy spend logs. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_spend_updates":{"description":"LiteLLM proxy: stop every spend write to its database (keys, users, teams). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_retry_on_max_parallel_request_limit_error":{"description":"LiteLLM proxy: do not retry a request its parallel-request limit refused. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_responses_id_security":{"description":"LiteLLM proxy: stop tying Responses API ids to the user who made them. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"reject_clientside_metadata_tags":{"description":"LiteLLM proxy: refuse requests that set metadata.tags themselves. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"user_mcp_management_mode":{"description":"LiteLLM proxy admin UI: which MCP servers users who are not admins see. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_client_credentials_pass_through_routes":{"description":"LiteLLM proxy: pass-through routes use the client's own provider credentials, without virtual-key checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_oauth2_auth":{"description":"LiteLLM proxy (Enterprise): OAuth 2.0 authentication. Accepted for LiteLLM compatibility; has no effect in this runtime (see master_key).","x-litellm-ignored":true},"use_x_forwarded_for":{"description":"LiteLLM proxy: take the client's IP from X-Forwarded-For (for allowed_ips). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"service_account_settings":{"description":"LiteLLM proxy virtual keys: settings that apply to service-account keys only. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"image_generation_model":{"description":"LiteLLM proxy: the model of every image generation request, whatever the request names. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"supported_db_objects":{"description":"LiteLLM proxy database: which kinds of object store_model_in_db loads from it. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"proxy_batch_polling_interval":{"description":"LiteLLM proxy: seconds between checks of whether a batch job has finished. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"custom_key_generate":{"description":"LiteLLM proxy virtual keys: a function that vets each key generation. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"embedding_model":{"description":"LiteLLM proxy: the model of every embedding request, whatever the request names. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_team_disabled":{"description":"LiteLLM proxy virtual keys: forbid personal keys (keys without a team). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"allow_user_auth":{"description":"LiteLLM proxy (deprecated): its old user authentication. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_prisma_schema_update":{"description":"LiteLLM proxy database: skip its automatic schema migrations. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"litellm_key_header_name":{"description":"LiteLLM proxy virtual keys: a custom request header that carries the key. Accepted for LiteLLM compatibility; has no effect in this runtime (the key goes in Authorization: Bearer).","x-litellm-ignored":true},"moderation_model":{"description":"LiteLLM proxy: the default model of moderation requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"custom_sso":{"description":"LiteLLM proxy admin UI: a Python module with custom single sign-on logic. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_azure_key_vault":{"description":"LiteLLM proxy secret managers: read keys from Azure Key Vault. Accepted for LiteLLM compatibility; has no effect in this runtime (use os.environ/NAME).","x-litellm-ignored":true},"use_google_kms":{"description":"LiteLLM proxy secret managers: decrypt keys with Google Cloud KMS. Accepted for LiteLLM compatibility; has no effect in this runtime (use os.environ/NAME).","x-litellm-ignored":true},"spend_report_frequency":{"description":"LiteLLM proxy alerting: how often a spend report is sent. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"oauth2_config_mappings":{"description":"LiteLLM proxy (Enterprise): OAuth 2.0 settings. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_oauth2_proxy_auth":{"description":"LiteLLM proxy (Enterprise): OAuth 2.0 authentication done by a proxy in front of it. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = (function ucs2length(str) {
     const len = str.length;
@@ -35,7 +34,7 @@ const schema13 = {"title":"LiteLLMParams","description":"How to call the provide
 const schema14 = {"title":"ModelInfo","description":"Facts about the model: prices (USD per token, which override the bundled price table) and limits. Free-form, as in LiteLLM: other keys are kept and passed to callbacks.","type":"object","additionalProperties":true,"properties":{"id":{"description":"A stable id of this deployment (kwargs.litellm_params.model_info.id). Default: a hash of the entry.","type":"string"},"input_cost_per_token":{"description":"USD per prompt token.","type":"number","minimum":0},"output_cost_per_token":{"description":"USD per completion token.","type":"number","minimum":0},"cache_read_input_token_cost":{"description":"USD per prompt token read from the provider's prompt cache. Default: input_cost_per_token.","type":"number","minimum":0},"cache_creation_input_token_cost":{"description":"USD per prompt token written to the provider's prompt cache. Default: input_cost_per_token.","type":"number","minimum":0},"max_tokens":{"description":"The model's token limit (LiteLLM's legacy field; prefer max_input_tokens / max_output_tokens).","type":"integer","minimum":1},"max_input_tokens":{"description":"The model's context window, in tokens.","type":"integer","minimum":1},"max_output_tokens":{"description":"The most tokens the model can produce in one answer.","type":"integer","minimum":1},"mode":{"description":"What the model does: chat, completion, embedding, ...","type":"string","examples":["chat","completion","embedding"]},"base_model":{"description":"The model to price this deployment as, when its own name is not in the price table (e.g. an Azure deployment name).","type":"string"}}};
 const pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*$", "u");
 const schema15 = {"title":"CallbackList","description":"A list of callback references; a single reference is taken as a list of one (LiteLLM's `callbacks: custom_callbacks.proxy_handler_instance`).","anyOf":[{"$ref":"#/$defs/CallbackRef"},{"type":"array","items":{"$ref":"#/$defs/CallbackRef"}}]};
-const schema16 = {"title":"CallbackRef","description":"A callback: a built-in name (console, file, mixpanel, webhook; any other bare name, otel included, is a CONFIG_UNKNOWN_CALLBACK error), a module path relative to the config file (./callbacks/x.ts for its default export, ./callbacks/x.ts#name for a named export), LiteLLM's dotted module.attribute form, or an object {callback, events, options}.","anyOf":[{"description":"a callback name or module path (a string)","type":"string","minLength":1},{"title":"CallbackObjectRef","description":"an object {callback, events?, options?}","type":"object","required":["callback"],"additionalProperties":false,"properties":{"callback":{"description":"The callback: a built-in name, ./path.ts, ./path.ts#export or module.attribute.","type":"string","minLength":1},"events":{"description":"Only these events reach the callback. Default: every event the callback handles.","type":"array","uniqueItems":true,"items":{"$ref":"#/$defs/CallbackEvent"}},"options":{"description":"Options for this callback: passed to the constructor of a CustomLogger subclass, or to a built-in (over its callback_settings).","type":"object","default":{}}}}]};
+const schema16 = {"title":"CallbackRef","description":"A callback: a built-in name (console, file, mixpanel, webhook, otel (or opentelemetry), prometheus; LiteLLM's langfuse, langfuse_otel, arize_phoenix and traceloop through otel, generic_api through webhook; any other bare name is a CONFIG_UNKNOWN_CALLBACK error, which for a name LiteLLM has says how to reach that tool), a module path relative to the config file (./callbacks/x.ts for its default export, ./callbacks/x.ts#name for a named export), LiteLLM's dotted module.attribute form, or an object {callback, events, options}.","anyOf":[{"description":"a callback name or module path (a string)","type":"string","minLength":1},{"title":"CallbackObjectRef","description":"an object {callback, events?, options?}","type":"object","required":["callback"],"additionalProperties":false,"properties":{"callback":{"description":"The callback: a built-in name, ./path.ts, ./path.ts#export or module.attribute.","type":"string","minLength":1},"events":{"description":"Only these events reach the callback. Default: every event the callback handles.","type":"array","uniqueItems":true,"items":{"$ref":"#/$defs/CallbackEvent"}},"options":{"description":"Options for this callback: passed to the constructor of a CustomLogger subclass, or to a built-in (over its callback_settings).","type":"object","default":{}}}}]};
 const schema17 = {"title":"CallbackEvent","description":"A logging event a callback can receive.","type":"string","enum":["pre_api_call","post_api_call","stream_event","success","failure"]};
 const func0 = (function equal(a, b) {
   if (a === b) return true;
@@ -995,7 +994,7 @@ validate11.errors = vErrors;
 return errors === 0;
 }
 
-const schema18 = {"title":"LiteLLMSettings","description":"Settings of the runtime: the global callback chains, the cache, logging and retries.","type":"object","additionalProperties":false,"properties":{"callbacks":{"description":"Callbacks for every event of every call (CustomLogger instances or classes, built-ins, modules).","default":[],"$ref":"#/$defs/CallbackList"},"input_callback":{"description":"Callbacks called before the provider request (pre_api_call); a plain function here is called with the call's kwargs.","default":[],"$ref":"#/$defs/CallbackList"},"success_callback":{"description":"Callbacks for successful calls; a plain function here is called as (kwargs, response, start_time, end_time).","default":[],"$ref":"#/$defs/CallbackList"},"failure_callback":{"description":"Callbacks for failed calls; a plain function here is called as (kwargs, null, start_time, end_time): the second argument is null, the error is kwargs.exception (its stack in kwargs.traceback_exception).","default":[],"$ref":"#/$defs/CallbackList"},"cache":{"description":"Cache responses (configured by cache_params).","type":"boolean","default":false},"cache_params":{"$ref":"#/$defs/CacheParams"},"turn_off_message_logging":{"description":"Keep the prompt and the answer from every logger: in the copies callbacks and built-ins receive, messages, input, additional_args.complete_input_dict, original_response, response_obj, complete_streaming_response, each chunk and standard_logging_object's messages and response hold \"redacted-by-litellm\" (LiteLLM's shapes). The caller's response is untouched; metadata, usage and cost are always logged. Per handler: message_logging: false; per call: metadata.mask_input / mask_output.","type":"boolean","default":false},"redact_api_keys":{"description":"Mask API keys (all but the last 4 characters) in what callbacks receive.","type":"boolean","default":true},"callback_timeout":{"description":"Seconds one callback method may run before it is reported as CALLBACK_TIMEOUT.","type":"number","default":10,"exclusiveMinimum":0},"callback_load_timeout":{"description":"Seconds a callback module may take to load (its import, top-level awaits included). Past it the load fails with CONFIG_CALLBACK_LOAD naming the module: at start-up the config is refused, at a reload the previous config keeps serving and the next save tries again.","type":"number","default":10,"exclusiveMinimum":0},"hook_timeout_policy":{"description":"What an async_pre_call_hook or async_moderation_hook that runs past callback_timeout does to its call: reject fails the call with CALLBACK_TIMEOUT (a guard that cannot answer lets nothing through; 500 on the server); allow lets the call go on unchecked. The timeout is reported and counted in stats().timeouts either way.","type":"string","enum":["reject","allow"],"default":"reject"},"max_queue":{"description":"Most logging tasks waiting in the background queue; when it is full the oldest waiting task is dropped to make room, counted in stats().dropped and reported (CALLBACK_QUEUE_FULL).","type":"integer","default":10000,"minimum":1},"model_cost_map":{"description":"Path (relative to this file) of a JSON price table in LiteLLM's model_prices_and_context_window.json format, looked up before the bundled one.","type":"string","minLength":1},"num_retries":{"description":"Retries of a failed call (rate limits, timeouts, connection errors, 5xx), with backoff: router_settings.num_retries, which wins when both are set.","type":"integer","default":0,"minimum":0},"request_timeout":{"description":"Seconds before a provider call fails with a Timeout when neither the call (timeout), its deployment (litellm_params.timeout) nor router_settings.timeout sets one. In library use: litellm.request_timeout.","type":"number","default":600,"exclusiveMinimum":0},"allowed_fails":{"description":"Failures in a minute a deployment may have before it cools down: router_settings.allowed_fails, which wins when both are set.","type":"integer","default":3,"minimum":0},"cooldown_time":{"description":"Seconds a deployment is skipped after more than allowed_fails failures in a minute: router_settings.cooldown_time, which wins when both are set.","type":"number","default":5,"minimum":0},"max_response_bytes":{"description":"Largest JSON answer (or error body) read from a provider, in bytes. Bytes are counted as they arrive; past the limit the request is stopped and the call fails with InvalidResponseError (502 on the server). Default 32 MiB.","type":"integer","default":33554432,"minimum":1},"max_stream_bytes":{"description":"Largest streamed answer read from a provider, in bytes. Past the limit the request is stopped and the stream fails with InvalidResponseError. Default 128 MiB.","type":"integer","default":134217728,"minimum":1},"max_record_bytes":{"description":"Largest logging record a built-in (console json, file, webhook, mixpanel) writes or sends, in bytes. Past it the record's largest fields (messages, response, metadata) are replaced by a marker stating their size, so the record stays valid JSON with its ids, status and cost. Default 1 MiB.","type":"integer","default":1048576,"minimum":1024},"drop_params":{"description":"Drop parameters a provider does not take instead of failing the call with UnsupportedParamsError (LLM_UNSUPPORTED_PARAMS): api.openai.com and Azure take OpenAI's parameters only, Anthropic lacks some of them. Each dropped parameter is named once per provider in a warning on stderr. A call's own drop_params, or the model's litellm_params.drop_params, wins. OpenAI-compatible servers (api_base) get unknown parameters as they are.","type":"boolean","default":false},"modify_params":{"description":"LiteLLM: let LiteLLM rewrite a request to fit a provider. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"set_verbose":{"description":"LiteLLM: verbose debug logs. Accepted for LiteLLM compatibility; has no effect in this runtime (add the console callback instead).","x-litellm-ignored":true},"json_logs":{"description":"LiteLLM: JSON-formatted proxy logs. Accepted for LiteLLM compatibility; has no effect in this runtime (see callback_settings.console.format).","x-litellm-ignored":true},"telemetry":{"description":"LiteLLM: usage telemetry. Accepted for LiteLLM compatibility; has no effect in this runtime (which sends none).","x-litellm-ignored":true},"service_callbacks":{"description":"LiteLLM: callbacks for Redis / Postgres health events. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redact_user_api_key_info":{"description":"LiteLLM: redact the proxy's virtual-key info from logs. Accepted for LiteLLM compatibility; has no effect in this runtime (see redact_api_keys).","x-litellm-ignored":true},"langfuse_default_tags":{"description":"LiteLLM: default tags of Langfuse logging. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"force_ipv4":{"description":"LiteLLM: force IPv4 for provider requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_traceparent_to_llm_provider":{"description":"LiteLLM: forward the traceparent header to the provider. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_preview_features":{"description":"LiteLLM: preview provider features. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_fallbacks":{"description":"Aliases tried, in order, after any alias that has no fallbacks entry of its own: router_settings.default_fallbacks, which wins when both are set.","type":"array","default":[],"items":{"type":"string","minLength":1}},"fallbacks":{"description":"Aliases tried, in order, when every deployment of an alias fails: router_settings.fallbacks, which wins when both are set.","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"context_window_fallbacks":{"description":"Aliases tried when a call fails because the prompt exceeds the context window: router_settings.context_window_fallbacks, which wins when both are set.","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"content_policy_fallbacks":{"description":"Aliases tried when a call fails on the provider's content policy: router_settings.content_policy_fallbacks, which wins when both are set.","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"mcp_aliases":{"description":"LiteLLM: aliases of MCP servers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_parallel_requests":{"description":"LiteLLM: concurrency limit per deployment. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_end_user_cost_tracking":{"description":"LiteLLM proxy spend tracking. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_end_user_cost_tracking_prometheus_only":{"description":"LiteLLM proxy spend tracking. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"key_generation_settings":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_key_generate_params":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"upperbound_key_generate_params":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_team_settings":{"description":"LiteLLM proxy teams. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_internal_user_params":{"description":"LiteLLM proxy users. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"budget_duration":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_end_user_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_internal_user_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"internal_user_budget_duration":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_add_transform_inline_image_block":{"description":"LiteLLM: Fireworks AI image handling. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_hf_tokenizer_download":{"description":"LiteLLM: tokenizer choice. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_json_schema_validation":{"description":"LiteLLM: validate responses against response_format. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"return_response_headers":{"description":"LiteLLM: return the provider's response headers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redact_messages_in_exceptions":{"description":"LiteLLM: redact messages from exception text. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ssl_verify":{"description":"LiteLLM: TLS verification of provider requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_copilot_system_to_assistant":{"description":"LiteLLM (deprecated): GitHub Copilot message rewriting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"LITELLM_DISABLE_STOP_SEQUENCE_LIMIT":{"description":"LiteLLM: lift its cap on the number of stop sequences in a request (an environment variable its settings table also lists here). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_chat_completions_url_for_anthropic_messages":{"description":"LiteLLM: answer /v1/messages for OpenAI models through chat completions instead of the Responses API. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_key_alias_format_validation":{"description":"LiteLLM proxy virtual keys: check the format of key_alias when a key is made or changed. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}};
+const schema18 = {"title":"LiteLLMSettings","description":"Settings of the runtime: the global callback chains, the cache, logging and retries.","type":"object","additionalProperties":false,"properties":{"callbacks":{"description":"Callbacks for every event of every call (CustomLogger instances or classes, built-ins, modules).","default":[],"$ref":"#/$defs/CallbackList"},"input_callback":{"description":"Callbacks called before the provider request (pre_api_call); a plain function here is called with the call's kwargs.","default":[],"$ref":"#/$defs/CallbackList"},"success_callback":{"description":"Callbacks for successful calls; a plain function here is called as (kwargs, response, start_time, end_time).","default":[],"$ref":"#/$defs/CallbackList"},"failure_callback":{"description":"Callbacks for failed calls; a plain function here is called as (kwargs, null, start_time, end_time): the second argument is null, the error is kwargs.exception (its stack in kwargs.traceback_exception).","default":[],"$ref":"#/$defs/CallbackList"},"cache":{"description":"Cache responses (configured by cache_params).","type":"boolean","default":false},"cache_params":{"$ref":"#/$defs/CacheParams"},"turn_off_message_logging":{"description":"Keep the prompt and the answer from every logger: in the copies callbacks and built-ins receive, messages, input, additional_args.complete_input_dict, original_response, response_obj, complete_streaming_response, each chunk and standard_logging_object's messages and response hold \"redacted-by-litellm\" (LiteLLM's shapes). The caller's response is untouched; metadata, usage and cost are always logged. Per handler: message_logging: false; per call: metadata.mask_input / mask_output.","type":"boolean","default":false},"redact_api_keys":{"description":"Mask API keys (all but the last 4 characters) in what callbacks receive.","type":"boolean","default":true},"callback_timeout":{"description":"Seconds one callback method may run before it is reported as CALLBACK_TIMEOUT.","type":"number","default":10,"exclusiveMinimum":0},"callback_load_timeout":{"description":"Seconds a callback module may take to load (its import, top-level awaits included). Past it the load fails with CONFIG_CALLBACK_LOAD naming the module: at start-up the config is refused, at a reload the previous config keeps serving and the next save tries again.","type":"number","default":10,"exclusiveMinimum":0},"hook_timeout_policy":{"description":"What an async_pre_call_hook or async_moderation_hook that runs past callback_timeout does to its call: reject fails the call with CALLBACK_TIMEOUT (a guard that cannot answer lets nothing through; 500 on the server); allow lets the call go on unchecked. The timeout is reported and counted in stats().timeouts either way.","type":"string","enum":["reject","allow"],"default":"reject"},"max_queue":{"description":"Most logging tasks waiting in the background queue; when it is full the oldest waiting task is dropped to make room, counted in stats().dropped and reported (CALLBACK_QUEUE_FULL).","type":"integer","default":10000,"minimum":1},"model_cost_map":{"description":"Path (relative to this file) of a JSON price table in LiteLLM's model_prices_and_context_window.json format, looked up before the bundled one.","type":"string","minLength":1},"num_retries":{"description":"Retries of a failed call (rate limits, timeouts, connection errors, 5xx), with backoff: router_settings.num_retries, which wins when both are set.","type":"integer","default":0,"minimum":0},"request_timeout":{"description":"Seconds before a provider call fails with a Timeout when neither the call (timeout), its deployment (litellm_params.timeout) nor router_settings.timeout sets one. In library use: litellm.request_timeout.","type":"number","default":600,"exclusiveMinimum":0},"allowed_fails":{"description":"Failures in a minute a deployment may have before it cools down: router_settings.allowed_fails, which wins when both are set.","type":"integer","default":3,"minimum":0},"cooldown_time":{"description":"Seconds a deployment is skipped after more than allowed_fails failures in a minute: router_settings.cooldown_time, which wins when both are set.","type":"number","default":5,"minimum":0},"max_response_bytes":{"description":"Largest JSON answer (or error body) read from a provider, in bytes. Bytes are counted as they arrive; past the limit the request is stopped and the call fails with InvalidResponseError (502 on the server). Default 32 MiB.","type":"integer","default":33554432,"minimum":1},"max_stream_bytes":{"description":"Largest streamed answer read from a provider, in bytes. Past the limit the request is stopped and the stream fails with InvalidResponseError. Default 128 MiB.","type":"integer","default":134217728,"minimum":1},"max_record_bytes":{"description":"Largest logging record a built-in (console json, file, webhook, mixpanel) writes or sends, in bytes. Past it the record's largest fields (messages, response, metadata) are replaced by a marker stating their size, so the record stays valid JSON with its ids, status and cost. Default 1 MiB.","type":"integer","default":1048576,"minimum":1024},"drop_params":{"description":"Drop parameters a provider does not take instead of failing the call with UnsupportedParamsError (LLM_UNSUPPORTED_PARAMS): api.openai.com and Azure take OpenAI's parameters only, Anthropic lacks some of them. Each dropped parameter is named once per provider in a warning on stderr. A call's own drop_params, or the model's litellm_params.drop_params, wins. OpenAI-compatible servers (api_base) get unknown parameters as they are.","type":"boolean","default":false},"modify_params":{"description":"LiteLLM: let LiteLLM rewrite a request to fit a provider. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"set_verbose":{"description":"LiteLLM: verbose debug logs. Accepted for LiteLLM compatibility; has no effect in this runtime (add the console callback instead).","x-litellm-ignored":true},"json_logs":{"description":"LiteLLM: JSON-formatted proxy logs. Accepted for LiteLLM compatibility; has no effect in this runtime (see callback_settings.console.format).","x-litellm-ignored":true},"telemetry":{"description":"LiteLLM: usage telemetry. Accepted for LiteLLM compatibility; has no effect in this runtime (which sends none).","x-litellm-ignored":true},"service_callbacks":{"description":"LiteLLM: callbacks for Redis / Postgres health events. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redact_user_api_key_info":{"description":"LiteLLM: redact the proxy's virtual-key info from logs. Accepted for LiteLLM compatibility; has no effect in this runtime (see redact_api_keys).","x-litellm-ignored":true},"langfuse_default_tags":{"description":"LiteLLM: default tags of Langfuse logging. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"force_ipv4":{"description":"LiteLLM: force IPv4 for provider requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"forward_traceparent_to_llm_provider":{"description":"Send each provider request a W3C traceparent header (and tracestate), so the provider's own span joins the trace: the attempt span's context when the otel built-in (or a preset of it) records the call, making the provider's span its child; otherwise the traceparent the server's caller sent, as LiteLLM forwards it. In library use: litellm.forward_traceparent_to_llm_provider.","type":"boolean","default":false},"enable_preview_features":{"description":"LiteLLM: preview provider features. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_fallbacks":{"description":"Aliases tried, in order, after any alias that has no fallbacks entry of its own: router_settings.default_fallbacks, which wins when both are set.","type":"array","default":[],"items":{"type":"string","minLength":1}},"fallbacks":{"description":"Aliases tried, in order, when every deployment of an alias fails: router_settings.fallbacks, which wins when both are set.","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"context_window_fallbacks":{"description":"Aliases tried when a call fails because the prompt exceeds the context window: router_settings.context_window_fallbacks, which wins when both are set.","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"content_policy_fallbacks":{"description":"Aliases tried when a call fails on the provider's content policy: router_settings.content_policy_fallbacks, which wins when both are set.","type":"array","default":[],"items":{"$ref":"#/$defs/FallbackMap"}},"mcp_aliases":{"description":"LiteLLM: aliases of MCP servers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_parallel_requests":{"description":"LiteLLM: concurrency limit per deployment. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_end_user_cost_tracking":{"description":"LiteLLM proxy spend tracking. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_end_user_cost_tracking_prometheus_only":{"description":"LiteLLM proxy spend tracking. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"prometheus_metrics_config":{"description":"The prometheus built-in: which of its call metrics are on, and the labels each carries (LiteLLM's groups). Unset: every metric, with a few low-cardinality labels each. Set: only the metrics the groups name; a group's include_labels (picked from LiteLLM's labels of each metric) replaces the defaults. A metric or label the runtime does not know is a config error. The litellm_runtime_* health metrics are always on. See docs/prometheus.md.","type":"array","items":{"title":"PrometheusMetricsGroup","type":"object","required":["group","metrics"],"additionalProperties":false,"properties":{"group":{"description":"A name for the group (for the reader; it changes nothing).","type":"string"},"metrics":{"description":"Metric names, e.g. litellm_proxy_total_requests_metric.","type":"array","items":{"type":"string","minLength":1}},"include_labels":{"description":"The labels these metrics carry, e.g. requested_model, model_group, hashed_api_key. Default: the metric's default labels.","type":"array","items":{"type":"string","minLength":1}}}}},"custom_prometheus_metadata_labels":{"description":"The prometheus built-in: request metadata keys that become labels of the call metrics, LiteLLM's way: \"metadata.team_name\" is the label metadata_team_name, valued from the request's metadata.team_name (a string; otherwise empty). Each distinct value is one more series: name only keys of few values.","type":"array","items":{"type":"string","minLength":1}},"key_generation_settings":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_key_generate_params":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"upperbound_key_generate_params":{"description":"LiteLLM proxy virtual keys. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_team_settings":{"description":"LiteLLM proxy teams. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_internal_user_params":{"description":"LiteLLM proxy users. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"budget_duration":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_end_user_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_internal_user_budget":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"internal_user_budget_duration":{"description":"LiteLLM proxy budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_add_transform_inline_image_block":{"description":"LiteLLM: Fireworks AI image handling. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_hf_tokenizer_download":{"description":"LiteLLM: tokenizer choice. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_json_schema_validation":{"description":"LiteLLM: validate responses against response_format. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"return_response_headers":{"description":"LiteLLM: return the provider's response headers. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redact_messages_in_exceptions":{"description":"LiteLLM: redact messages from exception text. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ssl_verify":{"description":"LiteLLM: TLS verification of provider requests. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_copilot_system_to_assistant":{"description":"LiteLLM (deprecated): GitHub Copilot message rewriting. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"LITELLM_DISABLE_STOP_SEQUENCE_LIMIT":{"description":"LiteLLM: lift its cap on the number of stop sequences in a request (an environment variable its settings table also lists here). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"use_chat_completions_url_for_anthropic_messages":{"description":"LiteLLM: answer /v1/messages for OpenAI models through chat completions instead of the Responses API. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_key_alias_format_validation":{"description":"LiteLLM proxy virtual keys: check the format of key_alias when a key is made or changed. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}};
 const schema19 = {"title":"CacheParams","description":"The response cache, used when litellm_settings.cache is true.","type":"object","additionalProperties":false,"properties":{"type":{"description":"local: in this process (LRU); redis: shared through Redis.","type":"string","enum":["local","redis"],"default":"local"},"host":{"description":"Redis host (or use url).","type":"string"},"port":{"description":"Redis port.","type":"integer","default":6379,"minimum":1,"maximum":65535},"password":{"description":"Redis password. Use os.environ/NAME rather than writing it in the file.","type":"string"},"username":{"description":"Redis ACL username.","type":"string"},"url":{"description":"Redis URL, redis://[user:password@]host:port[/db] (rediss:// for TLS); overrides host, port, password, db.","type":"string","pattern":"^rediss?://"},"db":{"description":"Redis database number.","type":"integer","default":0,"minimum":0},"tls":{"description":"Connect to Redis over TLS.","type":"boolean","default":false},"ssl":{"description":"LiteLLM's name for tls: connect to Redis over TLS.","type":"boolean"},"cluster_nodes":{"description":"Redis Cluster seed nodes; when set, host/port/url are not used.","type":"array","minItems":1,"items":{"anyOf":[{"title":"RedisNode","description":"an object {host, port}","type":"object","required":["host","port"],"additionalProperties":false,"properties":{"host":{"description":"Node host.","type":"string","minLength":1},"port":{"description":"Node port.","type":"integer","minimum":1,"maximum":65535}}},{"description":"a \"host:port\" string","type":"string","pattern":"^[^:\\s]+:[0-9]+$"}]}},"namespace":{"description":"Prefix of every cache key, so several apps can share one Redis.","type":"string"},"ttl":{"description":"Seconds a cached response lives. Default: until evicted (local) or forever (redis).","type":"number","exclusiveMinimum":0},"mode":{"description":"default_on: every call is cached unless it opts out (cache: {no-cache: true}); default_off: only calls that opt in (caching: true).","type":"string","enum":["default_on","default_off"],"default":"default_on"},"supported_call_types":{"description":"Which kinds of call are cached. This runtime has completion, acompletion, embedding and aembedding; the other LiteLLM names are accepted. Default: all.","type":"array","uniqueItems":true,"items":{"type":"string","enum":["completion","acompletion","embedding","aembedding","text_completion","atext_completion","transcription","atranscription","rerank","arerank","responses","aresponses"]}},"max_items":{"description":"Local cache: most entries kept before the least recently used is evicted.","type":"integer","default":10000,"minimum":1},"max_bytes":{"description":"Local cache: most bytes of cached responses kept before the least recently used are evicted. Default: no limit but max_items.","type":"integer","minimum":1},"timeout":{"description":"Seconds a Redis read or write may take before the cache is skipped for that call (a slow cache never fails a call).","type":"number","default":0.25,"exclusiveMinimum":0},"max_connections":{"description":"LiteLLM: redis-py connection pool size. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_startup_nodes":{"description":"LiteLLM's Redis Cluster nodes. Accepted for LiteLLM compatibility; has no effect in this runtime: use cluster_nodes.","x-litellm-ignored":true},"service_name":{"description":"LiteLLM: Redis Sentinel service. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"sentinel_nodes":{"description":"LiteLLM: Redis Sentinel nodes. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_in_memory_ttl":{"description":"LiteLLM: TTL of its in-memory cache layer. Accepted for LiteLLM compatibility; has no effect in this runtime: use ttl.","x-litellm-ignored":true},"default_in_redis_ttl":{"description":"LiteLLM: TTL of its Redis cache layer. Accepted for LiteLLM compatibility; has no effect in this runtime: use ttl.","x-litellm-ignored":true},"ssl_cert_reqs":{"description":"LiteLLM: redis-py TLS certificate checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ssl_check_hostname":{"description":"LiteLLM: redis-py TLS hostname check. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"similarity_threshold":{"description":"LiteLLM: semantic cache threshold. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true},"gcp_service_account":{"description":"LiteLLM: GCP service account for IAM sign-in to Memorystore Redis. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"gcp_ssl_ca_certs":{"description":"LiteLLM: CA certificate file for TLS to GCP Memorystore Redis. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"qdrant_semantic_cache_embedding_model":{"description":"LiteLLM: the embedding model of its Qdrant semantic cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true},"qdrant_collection_name":{"description":"LiteLLM: the Qdrant collection of its semantic cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true},"qdrant_quantization_config":{"description":"LiteLLM: vector quantization of its Qdrant semantic cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true},"qdrant_semantic_cache_vector_size":{"description":"LiteLLM: vector size of its Qdrant semantic cache (the embedding model's dimensions). Accepted for LiteLLM compatibility; has no effect in this runtime (no semantic cache).","x-litellm-ignored":true},"s3_bucket_name":{"description":"LiteLLM: bucket of its S3 cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).","x-litellm-ignored":true},"s3_region_name":{"description":"LiteLLM: region of its S3 cache bucket. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).","x-litellm-ignored":true},"s3_aws_access_key_id":{"description":"LiteLLM: AWS access key id of its S3 cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).","x-litellm-ignored":true},"s3_aws_secret_access_key":{"description":"LiteLLM: AWS secret key of its S3 cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).","x-litellm-ignored":true},"s3_endpoint_url":{"description":"LiteLLM: endpoint of an S3-compatible store for its S3 cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no S3 cache).","x-litellm-ignored":true},"gcs_bucket_name":{"description":"LiteLLM: bucket of its Google Cloud Storage cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no GCS cache).","x-litellm-ignored":true},"gcs_path_service_account":{"description":"LiteLLM: service-account JSON file of its Google Cloud Storage cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no GCS cache).","x-litellm-ignored":true},"gcs_path":{"description":"LiteLLM: object prefix of its Google Cloud Storage cache. Accepted for LiteLLM compatibility; has no effect in this runtime (no GCS cache).","x-litellm-ignored":true},"disable_copilot_system_to_assistant":{"description":"LiteLLM (deprecated): GitHub Copilot message rewriting, placed here by LiteLLM's example config (its settings table has it in litellm_settings). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}};
 const schema20 = {"title":"FallbackMap","description":"{alias: [aliases tried in order]}","type":"object","minProperties":1,"additionalProperties":{"description":"Aliases tried in order.","type":"array","items":{"type":"string","minLength":1}}};
 const pattern1 = new RegExp("^rediss?://", "u");
@@ -1976,15 +1975,10 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data.default_fallbacks !== undefined){
-let data76 = data.default_fallbacks;
-if(Array.isArray(data76)){
-const len2 = data76.length;
-for(let i3=0; i3<len2; i3++){
-let data77 = data76[i3];
-if(typeof data77 === "string"){
-if(func3(data77) < 1){
-const err74 = {instancePath:instancePath+"/default_fallbacks/" + i3,schemaPath:"#/properties/default_fallbacks/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.properties.default_fallbacks.items,data:data77};
+if(data.forward_traceparent_to_llm_provider !== undefined){
+let data74 = data.forward_traceparent_to_llm_provider;
+if(typeof data74 !== "boolean"){
+const err74 = {instancePath:instancePath+"/forward_traceparent_to_llm_provider",schemaPath:"#/properties/forward_traceparent_to_llm_provider/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema18.properties.forward_traceparent_to_llm_provider.type,parentSchema:schema18.properties.forward_traceparent_to_llm_provider,data:data74};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -1994,8 +1988,15 @@ vErrors.push(err74);
 errors++;
 }
 }
-else {
-const err75 = {instancePath:instancePath+"/default_fallbacks/" + i3,schemaPath:"#/properties/default_fallbacks/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.default_fallbacks.items.type,parentSchema:schema18.properties.default_fallbacks.items,data:data77};
+if(data.default_fallbacks !== undefined){
+let data76 = data.default_fallbacks;
+if(Array.isArray(data76)){
+const len2 = data76.length;
+for(let i3=0; i3<len2; i3++){
+let data77 = data76[i3];
+if(typeof data77 === "string"){
+if(func3(data77) < 1){
+const err75 = {instancePath:instancePath+"/default_fallbacks/" + i3,schemaPath:"#/properties/default_fallbacks/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.properties.default_fallbacks.items,data:data77};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -2005,14 +2006,25 @@ vErrors.push(err75);
 errors++;
 }
 }
-}
 else {
-const err76 = {instancePath:instancePath+"/default_fallbacks",schemaPath:"#/properties/default_fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.properties.default_fallbacks.type,parentSchema:schema18.properties.default_fallbacks,data:data76};
+const err76 = {instancePath:instancePath+"/default_fallbacks/" + i3,schemaPath:"#/properties/default_fallbacks/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.default_fallbacks.items.type,parentSchema:schema18.properties.default_fallbacks.items,data:data77};
 if(vErrors === null){
 vErrors = [err76];
 }
 else {
 vErrors.push(err76);
+}
+errors++;
+}
+}
+}
+else {
+const err77 = {instancePath:instancePath+"/default_fallbacks",schemaPath:"#/properties/default_fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.properties.default_fallbacks.type,parentSchema:schema18.properties.default_fallbacks,data:data76};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
 }
 errors++;
 }
@@ -2025,12 +2037,12 @@ for(let i4=0; i4<len3; i4++){
 let data79 = data78[i4];
 if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
 if(Object.keys(data79).length < 1){
-const err77 = {instancePath:instancePath+"/fallbacks/" + i4,schemaPath:"#/$defs/FallbackMap/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema20,data:data79};
+const err78 = {instancePath:instancePath+"/fallbacks/" + i4,schemaPath:"#/$defs/FallbackMap/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema20,data:data79};
 if(vErrors === null){
-vErrors = [err77];
+vErrors = [err78];
 }
 else {
-vErrors.push(err77);
+vErrors.push(err78);
 }
 errors++;
 }
@@ -2042,18 +2054,7 @@ for(let i5=0; i5<len4; i5++){
 let data81 = data80[i5];
 if(typeof data81 === "string"){
 if(func3(data81) < 1){
-const err78 = {instancePath:instancePath+"/fallbacks/" + i4+"/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.additionalProperties.items,data:data81};
-if(vErrors === null){
-vErrors = [err78];
-}
-else {
-vErrors.push(err78);
-}
-errors++;
-}
-}
-else {
-const err79 = {instancePath:instancePath+"/fallbacks/" + i4+"/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.additionalProperties.items.type,parentSchema:schema20.additionalProperties.items,data:data81};
+const err79 = {instancePath:instancePath+"/fallbacks/" + i4+"/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.additionalProperties.items,data:data81};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -2063,9 +2064,8 @@ vErrors.push(err79);
 errors++;
 }
 }
-}
 else {
-const err80 = {instancePath:instancePath+"/fallbacks/" + i4+"/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/FallbackMap/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.additionalProperties.type,parentSchema:schema20.additionalProperties,data:data80};
+const err80 = {instancePath:instancePath+"/fallbacks/" + i4+"/" + key3.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i5,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.additionalProperties.items.type,parentSchema:schema20.additionalProperties.items,data:data81};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -2077,7 +2077,7 @@ errors++;
 }
 }
 else {
-const err81 = {instancePath:instancePath+"/fallbacks/" + i4,schemaPath:"#/$defs/FallbackMap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.type,parentSchema:schema20,data:data79};
+const err81 = {instancePath:instancePath+"/fallbacks/" + i4+"/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/FallbackMap/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.additionalProperties.type,parentSchema:schema20.additionalProperties,data:data80};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -2089,12 +2089,24 @@ errors++;
 }
 }
 else {
-const err82 = {instancePath:instancePath+"/fallbacks",schemaPath:"#/properties/fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.properties.fallbacks.type,parentSchema:schema18.properties.fallbacks,data:data78};
+const err82 = {instancePath:instancePath+"/fallbacks/" + i4,schemaPath:"#/$defs/FallbackMap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.type,parentSchema:schema20,data:data79};
 if(vErrors === null){
 vErrors = [err82];
 }
 else {
 vErrors.push(err82);
+}
+errors++;
+}
+}
+}
+else {
+const err83 = {instancePath:instancePath+"/fallbacks",schemaPath:"#/properties/fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.properties.fallbacks.type,parentSchema:schema18.properties.fallbacks,data:data78};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
 }
 errors++;
 }
@@ -2107,12 +2119,12 @@ for(let i6=0; i6<len5; i6++){
 let data83 = data82[i6];
 if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
 if(Object.keys(data83).length < 1){
-const err83 = {instancePath:instancePath+"/context_window_fallbacks/" + i6,schemaPath:"#/$defs/FallbackMap/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema20,data:data83};
+const err84 = {instancePath:instancePath+"/context_window_fallbacks/" + i6,schemaPath:"#/$defs/FallbackMap/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema20,data:data83};
 if(vErrors === null){
-vErrors = [err83];
+vErrors = [err84];
 }
 else {
-vErrors.push(err83);
+vErrors.push(err84);
 }
 errors++;
 }
@@ -2124,18 +2136,7 @@ for(let i7=0; i7<len6; i7++){
 let data85 = data84[i7];
 if(typeof data85 === "string"){
 if(func3(data85) < 1){
-const err84 = {instancePath:instancePath+"/context_window_fallbacks/" + i6+"/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i7,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.additionalProperties.items,data:data85};
-if(vErrors === null){
-vErrors = [err84];
-}
-else {
-vErrors.push(err84);
-}
-errors++;
-}
-}
-else {
-const err85 = {instancePath:instancePath+"/context_window_fallbacks/" + i6+"/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i7,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.additionalProperties.items.type,parentSchema:schema20.additionalProperties.items,data:data85};
+const err85 = {instancePath:instancePath+"/context_window_fallbacks/" + i6+"/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i7,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.additionalProperties.items,data:data85};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -2145,9 +2146,8 @@ vErrors.push(err85);
 errors++;
 }
 }
-}
 else {
-const err86 = {instancePath:instancePath+"/context_window_fallbacks/" + i6+"/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/FallbackMap/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.additionalProperties.type,parentSchema:schema20.additionalProperties,data:data84};
+const err86 = {instancePath:instancePath+"/context_window_fallbacks/" + i6+"/" + key4.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i7,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.additionalProperties.items.type,parentSchema:schema20.additionalProperties.items,data:data85};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -2159,7 +2159,7 @@ errors++;
 }
 }
 else {
-const err87 = {instancePath:instancePath+"/context_window_fallbacks/" + i6,schemaPath:"#/$defs/FallbackMap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.type,parentSchema:schema20,data:data83};
+const err87 = {instancePath:instancePath+"/context_window_fallbacks/" + i6+"/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/FallbackMap/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.additionalProperties.type,parentSchema:schema20.additionalProperties,data:data84};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -2171,12 +2171,24 @@ errors++;
 }
 }
 else {
-const err88 = {instancePath:instancePath+"/context_window_fallbacks",schemaPath:"#/properties/context_window_fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.properties.context_window_fallbacks.type,parentSchema:schema18.properties.context_window_fallbacks,data:data82};
+const err88 = {instancePath:instancePath+"/context_window_fallbacks/" + i6,schemaPath:"#/$defs/FallbackMap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.type,parentSchema:schema20,data:data83};
 if(vErrors === null){
 vErrors = [err88];
 }
 else {
 vErrors.push(err88);
+}
+errors++;
+}
+}
+}
+else {
+const err89 = {instancePath:instancePath+"/context_window_fallbacks",schemaPath:"#/properties/context_window_fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.properties.context_window_fallbacks.type,parentSchema:schema18.properties.context_window_fallbacks,data:data82};
+if(vErrors === null){
+vErrors = [err89];
+}
+else {
+vErrors.push(err89);
 }
 errors++;
 }
@@ -2189,12 +2201,12 @@ for(let i8=0; i8<len7; i8++){
 let data87 = data86[i8];
 if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
 if(Object.keys(data87).length < 1){
-const err89 = {instancePath:instancePath+"/content_policy_fallbacks/" + i8,schemaPath:"#/$defs/FallbackMap/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema20,data:data87};
+const err90 = {instancePath:instancePath+"/content_policy_fallbacks/" + i8,schemaPath:"#/$defs/FallbackMap/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema20,data:data87};
 if(vErrors === null){
-vErrors = [err89];
+vErrors = [err90];
 }
 else {
-vErrors.push(err89);
+vErrors.push(err90);
 }
 errors++;
 }
@@ -2206,18 +2218,7 @@ for(let i9=0; i9<len8; i9++){
 let data89 = data88[i9];
 if(typeof data89 === "string"){
 if(func3(data89) < 1){
-const err90 = {instancePath:instancePath+"/content_policy_fallbacks/" + i8+"/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i9,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.additionalProperties.items,data:data89};
-if(vErrors === null){
-vErrors = [err90];
-}
-else {
-vErrors.push(err90);
-}
-errors++;
-}
-}
-else {
-const err91 = {instancePath:instancePath+"/content_policy_fallbacks/" + i8+"/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i9,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.additionalProperties.items.type,parentSchema:schema20.additionalProperties.items,data:data89};
+const err91 = {instancePath:instancePath+"/content_policy_fallbacks/" + i8+"/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i9,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema20.additionalProperties.items,data:data89};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -2227,9 +2228,8 @@ vErrors.push(err91);
 errors++;
 }
 }
-}
 else {
-const err92 = {instancePath:instancePath+"/content_policy_fallbacks/" + i8+"/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/FallbackMap/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.additionalProperties.type,parentSchema:schema20.additionalProperties,data:data88};
+const err92 = {instancePath:instancePath+"/content_policy_fallbacks/" + i8+"/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + i9,schemaPath:"#/$defs/FallbackMap/additionalProperties/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema20.additionalProperties.items.type,parentSchema:schema20.additionalProperties.items,data:data89};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -2241,7 +2241,7 @@ errors++;
 }
 }
 else {
-const err93 = {instancePath:instancePath+"/content_policy_fallbacks/" + i8,schemaPath:"#/$defs/FallbackMap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.type,parentSchema:schema20,data:data87};
+const err93 = {instancePath:instancePath+"/content_policy_fallbacks/" + i8+"/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/FallbackMap/additionalProperties/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema20.additionalProperties.type,parentSchema:schema20.additionalProperties,data:data88};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -2253,7 +2253,7 @@ errors++;
 }
 }
 else {
-const err94 = {instancePath:instancePath+"/content_policy_fallbacks",schemaPath:"#/properties/content_policy_fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.properties.content_policy_fallbacks.type,parentSchema:schema18.properties.content_policy_fallbacks,data:data86};
+const err94 = {instancePath:instancePath+"/content_policy_fallbacks/" + i8,schemaPath:"#/$defs/FallbackMap/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema20.type,parentSchema:schema20,data:data87};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -2265,7 +2265,7 @@ errors++;
 }
 }
 else {
-const err95 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema18.type,parentSchema:schema18,data};
+const err95 = {instancePath:instancePath+"/content_policy_fallbacks",schemaPath:"#/properties/content_policy_fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.properties.content_policy_fallbacks.type,parentSchema:schema18.properties.content_policy_fallbacks,data:data86};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -2274,21 +2274,2779 @@ vErrors.push(err95);
 }
 errors++;
 }
+}
+if(data.prometheus_metrics_config !== undefined){
+let data94 = data.prometheus_metrics_config;
+if(Array.isArray(data94)){
+const len9 = data94.length;
+for(let i10=0; i10<len9; i10++){
+let data95 = data94[i10];
+if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
+if(data95.group === undefined){
+const err96 = {instancePath:instancePath+"/prometheus_metrics_config/" + i10,schemaPath:"#/properties/prometheus_metrics_config/items/required",keyword:"required",params:{missingProperty: "group"},message:"must have required property '"+"group"+"'",schema:schema18.properties.prometheus_metrics_config.items.required,parentSchema:schema18.properties.prometheus_metrics_config.items,data:data95};
+if(vErrors === null){
+vErrors = [err96];
+}
+else {
+vErrors.push(err96);
+}
+errors++;
+}
+if(data95.metrics === undefined){
+const err97 = {instancePath:instancePath+"/prometheus_metrics_config/" + i10,schemaPath:"#/properties/prometheus_metrics_config/items/required",keyword:"required",params:{missingProperty: "metrics"},message:"must have required property '"+"metrics"+"'",schema:schema18.properties.prometheus_metrics_config.items.required,parentSchema:schema18.properties.prometheus_metrics_config.items,data:data95};
+if(vErrors === null){
+vErrors = [err97];
+}
+else {
+vErrors.push(err97);
+}
+errors++;
+}
+for(const key6 in data95){
+if(!(((key6 === "group") || (key6 === "metrics")) || (key6 === "include_labels"))){
+const err98 = {instancePath:instancePath+"/prometheus_metrics_config/" + i10,schemaPath:"#/properties/prometheus_metrics_config/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema18.properties.prometheus_metrics_config.items,data:data95};
+if(vErrors === null){
+vErrors = [err98];
+}
+else {
+vErrors.push(err98);
+}
+errors++;
+}
+}
+if(data95.group !== undefined){
+let data96 = data95.group;
+if(typeof data96 !== "string"){
+const err99 = {instancePath:instancePath+"/prometheus_metrics_config/" + i10+"/group",schemaPath:"#/properties/prometheus_metrics_config/items/properties/group/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.prometheus_metrics_config.items.properties.group.type,parentSchema:schema18.properties.prometheus_metrics_config.items.properties.group,data:data96};
+if(vErrors === null){
+vErrors = [err99];
+}
+else {
+vErrors.push(err99);
+}
+errors++;
+}
+}
+if(data95.metrics !== undefined){
+let data97 = data95.metrics;
+if(Array.isArray(data97)){
+const len10 = data97.length;
+for(let i11=0; i11<len10; i11++){
+let data98 = data97[i11];
+if(typeof data98 === "string"){
+if(func3(data98) < 1){
+const err100 = {instancePath:instancePath+"/prometheus_metrics_config/" + i10+"/metrics/" + i11,schemaPath:"#/properties/prometheus_metrics_config/items/properties/metrics/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.properties.prometheus_metrics_config.items.properties.metrics.items,data:data98};
+if(vErrors === null){
+vErrors = [err100];
+}
+else {
+vErrors.push(err100);
+}
+errors++;
+}
+}
+else {
+const err101 = {instancePath:instancePath+"/prometheus_metrics_config/" + i10+"/metrics/" + i11,schemaPath:"#/properties/prometheus_metrics_config/items/properties/metrics/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.prometheus_metrics_config.items.properties.metrics.items.type,parentSchema:schema18.properties.prometheus_metrics_config.items.properties.metrics.items,data:data98};
+if(vErrors === null){
+vErrors = [err101];
+}
+else {
+vErrors.push(err101);
+}
+errors++;
+}
+}
+}
+else {
+const err102 = {instancePath:instancePath+"/prometheus_metrics_config/" + i10+"/metrics",schemaPath:"#/properties/prometheus_metrics_config/items/properties/metrics/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.properties.prometheus_metrics_config.items.properties.metrics.type,parentSchema:schema18.properties.prometheus_metrics_config.items.properties.metrics,data:data97};
+if(vErrors === null){
+vErrors = [err102];
+}
+else {
+vErrors.push(err102);
+}
+errors++;
+}
+}
+if(data95.include_labels !== undefined){
+let data99 = data95.include_labels;
+if(Array.isArray(data99)){
+const len11 = data99.length;
+for(let i12=0; i12<len11; i12++){
+let data100 = data99[i12];
+if(typeof data100 === "string"){
+if(func3(data100) < 1){
+const err103 = {instancePath:instancePath+"/prometheus_metrics_config/" + i10+"/include_labels/" + i12,schemaPath:"#/properties/prometheus_metrics_config/items/properties/include_labels/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.properties.prometheus_metrics_config.items.properties.include_labels.items,data:data100};
+if(vErrors === null){
+vErrors = [err103];
+}
+else {
+vErrors.push(err103);
+}
+errors++;
+}
+}
+else {
+const err104 = {instancePath:instancePath+"/prometheus_metrics_config/" + i10+"/include_labels/" + i12,schemaPath:"#/properties/prometheus_metrics_config/items/properties/include_labels/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.prometheus_metrics_config.items.properties.include_labels.items.type,parentSchema:schema18.properties.prometheus_metrics_config.items.properties.include_labels.items,data:data100};
+if(vErrors === null){
+vErrors = [err104];
+}
+else {
+vErrors.push(err104);
+}
+errors++;
+}
+}
+}
+else {
+const err105 = {instancePath:instancePath+"/prometheus_metrics_config/" + i10+"/include_labels",schemaPath:"#/properties/prometheus_metrics_config/items/properties/include_labels/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.properties.prometheus_metrics_config.items.properties.include_labels.type,parentSchema:schema18.properties.prometheus_metrics_config.items.properties.include_labels,data:data99};
+if(vErrors === null){
+vErrors = [err105];
+}
+else {
+vErrors.push(err105);
+}
+errors++;
+}
+}
+}
+else {
+const err106 = {instancePath:instancePath+"/prometheus_metrics_config/" + i10,schemaPath:"#/properties/prometheus_metrics_config/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema18.properties.prometheus_metrics_config.items.type,parentSchema:schema18.properties.prometheus_metrics_config.items,data:data95};
+if(vErrors === null){
+vErrors = [err106];
+}
+else {
+vErrors.push(err106);
+}
+errors++;
+}
+}
+}
+else {
+const err107 = {instancePath:instancePath+"/prometheus_metrics_config",schemaPath:"#/properties/prometheus_metrics_config/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.properties.prometheus_metrics_config.type,parentSchema:schema18.properties.prometheus_metrics_config,data:data94};
+if(vErrors === null){
+vErrors = [err107];
+}
+else {
+vErrors.push(err107);
+}
+errors++;
+}
+}
+if(data.custom_prometheus_metadata_labels !== undefined){
+let data101 = data.custom_prometheus_metadata_labels;
+if(Array.isArray(data101)){
+const len12 = data101.length;
+for(let i13=0; i13<len12; i13++){
+let data102 = data101[i13];
+if(typeof data102 === "string"){
+if(func3(data102) < 1){
+const err108 = {instancePath:instancePath+"/custom_prometheus_metadata_labels/" + i13,schemaPath:"#/properties/custom_prometheus_metadata_labels/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema18.properties.custom_prometheus_metadata_labels.items,data:data102};
+if(vErrors === null){
+vErrors = [err108];
+}
+else {
+vErrors.push(err108);
+}
+errors++;
+}
+}
+else {
+const err109 = {instancePath:instancePath+"/custom_prometheus_metadata_labels/" + i13,schemaPath:"#/properties/custom_prometheus_metadata_labels/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema18.properties.custom_prometheus_metadata_labels.items.type,parentSchema:schema18.properties.custom_prometheus_metadata_labels.items,data:data102};
+if(vErrors === null){
+vErrors = [err109];
+}
+else {
+vErrors.push(err109);
+}
+errors++;
+}
+}
+}
+else {
+const err110 = {instancePath:instancePath+"/custom_prometheus_metadata_labels",schemaPath:"#/properties/custom_prometheus_metadata_labels/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema18.properties.custom_prometheus_metadata_labels.type,parentSchema:schema18.properties.custom_prometheus_metadata_labels,data:data101};
+if(vErrors === null){
+vErrors = [err110];
+}
+else {
+vErrors.push(err110);
+}
+errors++;
+}
+}
+}
+else {
+const err111 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema18.type,parentSchema:schema18,data};
+if(vErrors === null){
+vErrors = [err111];
+}
+else {
+vErrors.push(err111);
+}
+errors++;
+}
 validate18.errors = vErrors;
 return errors === 0;
 }
 
-const schema25 = {"title":"RouterSettings","description":"How an alias with several deployments is served: routing, retries, fallbacks, cooldowns.","type":"object","additionalProperties":false,"properties":{"routing_strategy":{"description":"How a deployment of an alias is picked. Implemented: simple-shuffle (random, weighted by litellm_params.weight, else rpm, else tpm), least-busy (fewest attempts in flight), latency-based-routing (lowest recent latency). usage-based-routing, usage-based-routing-v2 and cost-based-routing are accepted for LiteLLM compatibility, not implemented: they fall back to simple-shuffle with a warning at start-up.","type":"string","enum":["simple-shuffle","least-busy","usage-based-routing","usage-based-routing-v2","latency-based-routing","cost-based-routing"],"default":"simple-shuffle"},"num_retries":{"description":"Retries of a failed call across the alias's deployments. Default: litellm_settings.num_retries.","type":"integer","minimum":0},"timeout":{"description":"Seconds before a call fails with a Timeout. Default: litellm_settings.request_timeout.","type":"number","exclusiveMinimum":0},"retry_after":{"description":"Least seconds to wait before a retry (a provider's Retry-After wins when longer).","type":"number","default":0,"minimum":0},"fallbacks":{"description":"Aliases tried, in order, when every deployment of an alias fails: [{gpt-4o: [gpt-4o-mini, claude-sonnet]}]. Default: litellm_settings.fallbacks.","type":"array","items":{"$ref":"#/$defs/FallbackMap"}},"context_window_fallbacks":{"description":"Aliases tried when a call fails because the prompt exceeds the context window: [{gpt-4o-mini: [gpt-4o]}]. Default: litellm_settings.context_window_fallbacks.","type":"array","items":{"$ref":"#/$defs/FallbackMap"}},"content_policy_fallbacks":{"description":"Aliases tried when a call fails on the provider's content policy: [{gpt-4o: [claude-sonnet]}]. Default: litellm_settings.content_policy_fallbacks.","type":"array","items":{"$ref":"#/$defs/FallbackMap"}},"cooldown_time":{"description":"Seconds a deployment is skipped after more than allowed_fails failures in a minute. Default: litellm_settings.cooldown_time.","type":"number","minimum":0},"allowed_fails":{"description":"Failures in a minute a deployment may have before it cools down. Default: litellm_settings.allowed_fails.","type":"integer","minimum":0},"enable_tag_filtering":{"description":"LiteLLM tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"tag_filtering_match_any":{"description":"LiteLLM tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_host":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_port":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_password":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_url":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_db":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_pre_call_checks":{"description":"Before a deployment is picked, skip those whose context window (model_info.max_input_tokens, else the price table's max_input_tokens) the prompt exceeds. The prompt is estimated at four characters a token plus 3 tokens a message (LiteLLM counts with the model's tokenizer). When no deployment of the alias fits, the call fails with ContextWindowExceededError before any attempt, so context_window_fallbacks apply. Deployments with no known window are never skipped.","type":"boolean","default":false},"optional_pre_call_checks":{"description":"LiteLLM router pre-call checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_cooldowns":{"description":"Never cool a deployment down, whatever allowed_fails, allowed_fails_policy and cooldown_time say: every deployment stays a candidate after any number of failures.","type":"boolean","default":false},"retry_policy":{"description":"Retries by the class of the error, in place of num_retries for that class: {RateLimitErrorRetries: 3, TimeoutErrorRetries: 1, AuthenticationErrorRetries: 0}. Keys: BadRequestErrorRetries (400), AuthenticationErrorRetries (401), TimeoutErrorRetries (timeouts, 408), RateLimitErrorRetries (429), ContentPolicyViolationErrorRetries, InternalServerErrorRetries (5xx). A class left out keeps num_retries (400s, 401s and content-policy refusals: no retry). Each failure's class says how many retries the alias gets in all; a context-window error is never retried.","$ref":"#/$defs/RetryPolicy"},"model_group_retry_policy":{"description":"Per alias (model_name), a retry_policy used in place of the global one for calls to that alias: {gpt-4o: {RateLimitErrorRetries: 5}}. It replaces retry_policy, it is not merged with it.","type":"object","additionalProperties":{"$ref":"#/$defs/RetryPolicy"}},"allowed_fails_policy":{"description":"Failures of each class a deployment may have in a minute before it cools down, in place of allowed_fails for that class: {RateLimitErrorAllowedFails: 100, TimeoutErrorAllowedFails: 2}. Keys: BadRequestErrorAllowedFails, AuthenticationErrorAllowedFails, TimeoutErrorAllowedFails, RateLimitErrorAllowedFails, ContentPolicyViolationErrorAllowedFails, InternalServerErrorAllowedFails. Each class named is counted apart (400s and content-policy refusals too, which otherwise never count); the others count together against allowed_fails. 0: the first such failure cools it down.","$ref":"#/$defs/AllowedFailsPolicy"},"model_group_alias":{"description":"Names that stand for another alias: {gpt-4: gpt-4o} or {gpt-4: {model: gpt-4o, hidden: true}}. A call to the name is a call to that alias (its deployments, retries and fallbacks; model_group in the logs is that alias), even where the name is also a model_name. GET /v1/models lists the name unless hidden. The alias must be a model_name or a name a wildcard entry covers.","type":"object","default":{},"additionalProperties":{"anyOf":[{"type":"string","minLength":1},{"type":"object","additionalProperties":false,"required":["model"],"properties":{"model":{"description":"The alias the name routes to.","type":"string","minLength":1},"hidden":{"description":"Leave the name out of GET /v1/models.","type":"boolean","default":false}}}]}},"routing_strategy_args":{"description":"LiteLLM router: strategy tuning. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_max_parallel_requests":{"description":"LiteLLM router concurrency. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_fallbacks":{"description":"LiteLLM router fallbacks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_fallbacks":{"description":"Aliases tried, in order, after any alias that has no fallbacks entry of its own: [gpt-4o-mini] (LiteLLM's {\"*\": [gpt-4o-mini]}; a \"*\" entry in fallbacks wins). Default: litellm_settings.default_fallbacks.","type":"array","items":{"type":"string","minLength":1}},"default_litellm_params":{"description":"Parameters added to every call, as if it passed them: {temperature: 0.2, max_tokens: 512}. As in LiteLLM's router they win over a deployment's litellm_params; the call's own win over them, key by key (a call's metadata replaces a metadata given here). Keys that say where a call goes (model, api_key, api_base, ...) have no effect here.","type":"object","default":{},"additionalProperties":true},"stream_timeout":{"description":"Seconds a streamed call may wait for its answer's headers and between events, for every deployment without its own litellm_params.stream_timeout; a call's own stream_timeout wins. Unset: the timeout of a call that does not stream.","type":"number","exclusiveMinimum":0},"cache_responses":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime: use litellm_settings.cache.","x-litellm-ignored":true},"cache_kwargs":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime: use litellm_settings.cache_params.","x-litellm-ignored":true},"caching_groups":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"client_ttl":{"description":"LiteLLM router client cache. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"polling_interval":{"description":"LiteLLM router scheduler. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_priority":{"description":"LiteLLM router scheduler. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"provider_budget_config":{"description":"LiteLLM router budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ignore_invalid_deployments":{"description":"LiteLLM router. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"debug_level":{"description":"LiteLLM router logging. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"set_verbose":{"description":"LiteLLM router logging (deprecated). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_pre_call_check":{"description":"A spelling of enable_pre_call_checks found in LiteLLM's settings table. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting_config":{"description":"LiteLLM router (SDK): Slack alerting. Accepted for LiteLLM compatibility; has no effect in this runtime (use a failure callback).","x-litellm-ignored":true},"assistants_config":{"description":"LiteLLM router: Assistants API settings (the proxy's assistant_settings). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"router_general_settings":{"description":"LiteLLM router (SDK): internal optimisations such as async_only_mode. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"deployment_affinity_ttl_seconds":{"description":"LiteLLM router: seconds a key stays pinned to one deployment under its deployment_affinity pre-call check. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"search_tools":{"description":"LiteLLM router: the search tools of its Search API. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"guardrail_list":{"description":"LiteLLM router: guardrail deployments it balances load across. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}};
-const schema29 = {"title":"RetryPolicy","description":"LiteLLM's RetryPolicy: retries after an error of each class, in place of num_retries for that class. A class left out retries num_retries times (400s, 401s and content-policy refusals: none).","type":"object","additionalProperties":false,"properties":{"BadRequestErrorRetries":{"description":"Retries after a 400 (BadRequestError). Without it a 400 is not retried.","type":"integer","minimum":0},"AuthenticationErrorRetries":{"description":"Retries after a 401 (AuthenticationError). Without it a 401 is not retried.","type":"integer","minimum":0},"TimeoutErrorRetries":{"description":"Retries after a Timeout (or a 408).","type":"integer","minimum":0},"RateLimitErrorRetries":{"description":"Retries after a 429 (RateLimitError).","type":"integer","minimum":0},"ContentPolicyViolationErrorRetries":{"description":"Retries after the provider refused the content (ContentPolicyViolationError). Without it the call goes straight to its content_policy_fallbacks.","type":"integer","minimum":0},"InternalServerErrorRetries":{"description":"Retries after a 5xx (InternalServerError, ServiceUnavailableError, ...).","type":"integer","minimum":0}}};
-const schema31 = {"title":"AllowedFailsPolicy","description":"LiteLLM's AllowedFailsPolicy: failures of each class a deployment may have in a minute, counted apart from other classes; the next one cools it down. A class left out counts toward allowed_fails with the others.","type":"object","additionalProperties":false,"properties":{"BadRequestErrorAllowedFails":{"description":"400s (BadRequestError) allowed before a cool-down. Only counted when set: a 400 alone says nothing of the deployment.","type":"integer","minimum":0},"AuthenticationErrorAllowedFails":{"description":"401s (AuthenticationError) allowed before a cool-down.","type":"integer","minimum":0},"TimeoutErrorAllowedFails":{"description":"Timeouts (and 408s) allowed before a cool-down.","type":"integer","minimum":0},"RateLimitErrorAllowedFails":{"description":"429s (RateLimitError) allowed before a cool-down.","type":"integer","minimum":0},"ContentPolicyViolationErrorAllowedFails":{"description":"Content-policy refusals allowed before a cool-down. Only counted when set.","type":"integer","minimum":0},"InternalServerErrorAllowedFails":{"description":"5xx allowed before a cool-down.","type":"integer","minimum":0}}};
+const schema23 = {"title":"CallbackSettings","description":"Options of callbacks by name: the built-ins below, or any other name (a custom callback's settings, an object).","type":"object","properties":{"langfuse":{"title":"LangfuseCallbackSettings","description":"The langfuse built-in (LiteLLM's name): the otel built-in sending to Langfuse's OTLP endpoint with Basic auth from the public and secret keys. Without keys (and no Authorization header) it is a config error naming LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY.","type":"object","additionalProperties":false,"properties":{"public_key":{"description":"Langfuse public key. Default: LANGFUSE_PUBLIC_KEY.","type":"string","minLength":1},"secret_key":{"description":"Langfuse secret key. Default: LANGFUSE_SECRET_KEY.","type":"string","minLength":1},"host":{"description":"Langfuse host; spans go to <host>/api/public/otel/v1/traces. Default: LANGFUSE_OTEL_HOST, then LANGFUSE_HOST, else https://cloud.langfuse.com (LiteLLM's langfuse default).","type":"string","minLength":1},"endpoint":{"description":"Full OTLP base URL, in place of <host>/api/public/otel (/v1/traces is added unless there).","type":"string","pattern":"^https?://"},"headers":{"description":"Request headers sent with every export, over the ones the preset builds (an Authorization here replaces the preset's and makes its keys optional).","type":"object","additionalProperties":{"type":"string"}},"protocol":{"description":"OTLP/HTTP encoding. Default: the otel built-in's.","type":"string","enum":["http/protobuf","http/json"]},"service_name":{"description":"service.name of the exported resource. Default: the otel built-in's.","type":"string","minLength":1},"sample_rate":{"description":"Share of calls traced, 0 to 1. Default: the otel built-in's.","type":"number","minimum":0,"maximum":1},"capture_content":{"description":"Put messages and responses on the spans. Default: the otel built-in's.","type":"boolean"},"attribute_style":{"description":"Span attribute names. Default: langfuse.","type":"string","enum":["genai","langfuse","openinference","traceloop"],"default":"langfuse"}}},"langfuse_otel":{"title":"LangfuseOtelCallbackSettings","description":"The langfuse_otel built-in (LiteLLM's name): the otel built-in sending to Langfuse's OTLP endpoint with Basic auth from the public and secret keys. Without keys (and no Authorization header) it is a config error naming LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY.","type":"object","additionalProperties":false,"properties":{"public_key":{"description":"Langfuse public key. Default: LANGFUSE_PUBLIC_KEY.","type":"string","minLength":1},"secret_key":{"description":"Langfuse secret key. Default: LANGFUSE_SECRET_KEY.","type":"string","minLength":1},"host":{"description":"Langfuse host; spans go to <host>/api/public/otel/v1/traces. Default: LANGFUSE_OTEL_HOST, then LANGFUSE_HOST, else https://us.cloud.langfuse.com (LiteLLM's langfuse_otel default).","type":"string","minLength":1},"endpoint":{"description":"Full OTLP base URL, in place of <host>/api/public/otel (/v1/traces is added unless there).","type":"string","pattern":"^https?://"},"headers":{"description":"Request headers sent with every export, over the ones the preset builds (an Authorization here replaces the preset's and makes its keys optional).","type":"object","additionalProperties":{"type":"string"}},"protocol":{"description":"OTLP/HTTP encoding. Default: the otel built-in's.","type":"string","enum":["http/protobuf","http/json"]},"service_name":{"description":"service.name of the exported resource. Default: the otel built-in's.","type":"string","minLength":1},"sample_rate":{"description":"Share of calls traced, 0 to 1. Default: the otel built-in's.","type":"number","minimum":0,"maximum":1},"capture_content":{"description":"Put messages and responses on the spans. Default: the otel built-in's.","type":"boolean"},"attribute_style":{"description":"Span attribute names. Default: langfuse.","type":"string","enum":["genai","langfuse","openinference","traceloop"],"default":"langfuse"}}},"arize_phoenix":{"title":"ArizePhoenixCallbackSettings","description":"The arize_phoenix built-in (LiteLLM's name): the otel built-in sending to Phoenix with OpenInference attribute names. gRPC collector addresses are a config error (OTLP over HTTP only).","type":"object","additionalProperties":false,"properties":{"api_key":{"description":"Phoenix API key, sent as Authorization: Bearer. Default: PHOENIX_API_KEY; required for app.phoenix.arize.com.","type":"string","minLength":1},"project_name":{"description":"Phoenix project the spans are filed under (the resource's openinference.project.name). Default: PHOENIX_PROJECT_NAME, else Phoenix's default project.","type":"string","minLength":1},"resource_attributes":{"description":"Resource attributes beside service.name (over project_name's).","type":"object","additionalProperties":{"type":"string"}},"endpoint":{"description":"Phoenix's OTLP/HTTP traces endpoint (/v1/traces is added unless there). Default: PHOENIX_COLLECTOR_HTTP_ENDPOINT, then PHOENIX_COLLECTOR_ENDPOINT, else http://localhost:6006/v1/traces.","type":"string","pattern":"^https?://"},"headers":{"description":"Request headers sent with every export, over the ones the preset builds (an Authorization here replaces the preset's and makes its keys optional).","type":"object","additionalProperties":{"type":"string"}},"protocol":{"description":"OTLP/HTTP encoding. Default: the otel built-in's.","type":"string","enum":["http/protobuf","http/json"]},"service_name":{"description":"service.name of the exported resource. Default: the otel built-in's.","type":"string","minLength":1},"sample_rate":{"description":"Share of calls traced, 0 to 1. Default: the otel built-in's.","type":"number","minimum":0,"maximum":1},"capture_content":{"description":"Put messages and responses on the spans. Default: the otel built-in's.","type":"boolean"},"attribute_style":{"description":"Span attribute names. Default: openinference.","type":"string","enum":["genai","langfuse","openinference","traceloop"],"default":"openinference"}}},"traceloop":{"title":"TraceloopCallbackSettings","description":"The traceloop built-in (LiteLLM's name): the otel built-in sending to Traceloop (or any OTLP collector named by TRACELOOP_BASE_URL) with Traceloop's attribute names.","type":"object","additionalProperties":false,"properties":{"api_key":{"description":"Traceloop API key, sent as Authorization: Bearer when TRACELOOP_HEADERS is unset. Default: TRACELOOP_API_KEY; required for Traceloop's cloud.","type":"string","minLength":1},"base_url":{"description":"OTLP base URL (/v1/traces is added). Default: TRACELOOP_BASE_URL, else https://api.traceloop.com.","type":"string","pattern":"^https?://"},"endpoint":{"description":"Same as base_url (wins over it).","type":"string","pattern":"^https?://"},"headers":{"description":"Request headers sent with every export, over the ones the preset builds (an Authorization here replaces the preset's and makes its keys optional).","type":"object","additionalProperties":{"type":"string"}},"protocol":{"description":"OTLP/HTTP encoding. Default: the otel built-in's.","type":"string","enum":["http/protobuf","http/json"]},"service_name":{"description":"service.name of the exported resource. Default: the otel built-in's.","type":"string","minLength":1},"sample_rate":{"description":"Share of calls traced, 0 to 1. Default: the otel built-in's.","type":"number","minimum":0,"maximum":1},"capture_content":{"description":"Put messages and responses on the spans. Default: the otel built-in's.","type":"boolean"},"attribute_style":{"description":"Span attribute names. Default: traceloop.","type":"string","enum":["genai","langfuse","openinference","traceloop"],"default":"traceloop"}}},"generic_api":{"title":"GenericApiCallbackSettings","description":"The generic_api built-in (LiteLLM's name for webhook): POSTs the standard records as JSON arrays to an endpoint. url and headers default to LiteLLM's GENERIC_LOGGER_ENDPOINT and GENERIC_LOGGER_HEADERS (Name=value,Other=value); headers given here win key by key.","type":"object","additionalProperties":false,"properties":{"url":{"description":"Where records are POSTed. Default: GENERIC_LOGGER_ENDPOINT.","type":"string","pattern":"^https?://"},"endpoint":{"description":"LiteLLM's name for url (url wins).","type":"string","pattern":"^https?://"},"headers":{"description":"Request headers, over GENERIC_LOGGER_HEADERS key by key.","type":"object","additionalProperties":{"type":"string"}},"log_format":{"description":"json_array: up to batch_size records per POST as a JSON array; single: one JSON object per POST. LiteLLM's ndjson is not supported.","type":"string","enum":["json_array","single"],"default":"json_array"},"batch_size":{"description":"Records per POST. Default: 100 with json_array, 1 with single.","type":"integer","minimum":1},"flush_interval":{"description":"Milliseconds between sends of a partly filled batch.","type":"integer","default":1000,"minimum":1},"max_retries":{"description":"Retries of a failed POST (429 and 5xx, with backoff) before the batch is reported and dropped.","type":"integer","default":3,"minimum":0}}},"console":{"title":"ConsoleCallbackSettings","description":"The console built-in: one line per event on stderr.","type":"object","additionalProperties":false,"properties":{"format":{"description":"text: a readable line; json: one JSON object per line.","type":"string","enum":["text","json"],"default":"text"},"level":{"description":"Lowest level printed: failures are error, successes info, pre/post API calls and stream events debug.","type":"string","enum":["debug","info","warn","error"],"default":"info"}}},"file":{"title":"FileCallbackSettings","description":"The file built-in: one JSON line per event.","type":"object","additionalProperties":false,"properties":{"path":{"description":"The file, relative to the config file; its folder is created.","type":"string","default":"./logs/litellm-events.jsonl","minLength":1},"max_bytes":{"description":"Rotate the file when it grows past this size. Default: no rotation.","type":"integer","minimum":1},"max_files":{"description":"Rotated files kept (file.1, file.2, ...) when max_bytes is set; older ones are deleted. Default 5.","type":"integer","minimum":1}}},"mixpanel":{"title":"MixpanelCallbackSettings","description":"The mixpanel built-in: one Mixpanel event per successful or failed call.","type":"object","additionalProperties":false,"properties":{"token":{"description":"The Mixpanel project token. Default: the MIXPANEL_TOKEN environment variable.","type":"string","minLength":1},"api_host":{"description":"Mixpanel's API host (https://api-eu.mixpanel.com for EU residency).","type":"string","default":"https://api.mixpanel.com","pattern":"^https?://"},"event_name":{"description":"The Mixpanel event name.","type":"string","default":"LLM Response","minLength":1},"distinct_id":{"description":"The distinct_id of events whose call names no user: the call's `user` (or metadata.user_id) comes first; without this, the call id.","type":"string","minLength":1},"batch_size":{"description":"Events per request (Mixpanel's /track takes at most 50).","type":"integer","default":50,"minimum":1,"maximum":50},"flush_interval":{"description":"Milliseconds between sends of a partly filled batch.","type":"integer","default":1000,"minimum":1},"max_retries":{"description":"Retries of a failed send (429 and 5xx, with backoff) before the batch is reported and dropped.","type":"integer","default":3,"minimum":0}}},"otel":{"$ref":"#/$defs/OtelCallbackSettings"},"opentelemetry":{"$ref":"#/$defs/OtelCallbackSettings"},"webhook":{"title":"WebhookCallbackSettings","description":"The webhook built-in: POSTs events as JSON to a URL.","type":"object","required":["url"],"additionalProperties":false,"properties":{"url":{"description":"Where events are POSTed.","type":"string","pattern":"^https?://"},"headers":{"description":"Extra request headers, e.g. Authorization: Bearer ${WEBHOOK_TOKEN}.","type":"object","default":{},"additionalProperties":{"type":"string"}},"batch_size":{"description":"Events per POST: 1 sends each event as a JSON object, more sends a JSON array.","type":"integer","default":1,"minimum":1},"flush_interval":{"description":"Milliseconds between sends of a partly filled batch.","type":"integer","default":1000,"minimum":1},"max_retries":{"description":"Retries of a failed POST (429 and 5xx, with backoff) before the batch is reported and dropped.","type":"integer","default":3,"minimum":0}}}},"additionalProperties":{"description":"Settings of a custom callback, passed to it as options.","type":"object"}};
+const schema24 = {"title":"OtelCallbackSettings","description":"The otel built-in (also named opentelemetry): one OpenTelemetry span per attempt, after the GenAI semantic conventions, sent over OTLP/HTTP; through the app's own tracer provider when it registered one globally. Each option falls back on the standard OTEL_* variable named in it (the config's environment_variables first, then the process's).","type":"object","additionalProperties":false,"properties":{"endpoint":{"description":"The collector's OTLP/HTTP base URL; /v1/traces is added unless it ends with it. Default: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (used as is), else OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces, else http://localhost:4318/v1/traces.","type":"string","pattern":"^https?://"},"headers":{"description":"Headers of every export (an API key: use ${NAME}). Default: OTEL_EXPORTER_OTLP_HEADERS and OTEL_EXPORTER_OTLP_TRACES_HEADERS (k=v,k2=v2, percent-encoded); these win over them.","type":"object","default":{},"additionalProperties":{"type":"string"}},"protocol":{"description":"OTLP encoding. Default: OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, OTEL_EXPORTER_OTLP_PROTOCOL. grpc is not supported: use the collector's port 4318 with http/protobuf.","type":"string","enum":["http/protobuf","http/json"],"default":"http/protobuf"},"service_name":{"description":"The resource's service.name. Default: OTEL_SERVICE_NAME, else service.name in OTEL_RESOURCE_ATTRIBUTES, else litellm-runtime.","type":"string","minLength":1},"resource_attributes":{"description":"More resource attributes, over OTEL_RESOURCE_ATTRIBUTES (k=v,k2=v2).","type":"object","default":{},"additionalProperties":{"type":["string","number","boolean"]}},"sample_rate":{"description":"Share of calls traced when no parent span decides (parent-based, trace-id ratio). 0 traces none.","type":"number","default":1,"minimum":0,"maximum":1},"capture_content":{"description":"Send prompts and answers as gen_ai.input.messages / gen_ai.output.messages. Never under turn_off_message_logging, message_logging: false, or a call's mask_input / mask_output. Default: OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true.","type":"boolean","default":false},"attribute_style":{"description":"Also write the attribute names one tool reads (user, session, tags, metadata, usage, content) beside the GenAI ones.","type":"string","enum":["genai","langfuse","openinference","traceloop"],"default":"genai"},"max_queue_size":{"description":"Spans waiting for export; past it new spans are dropped, counted and reported.","type":"integer","default":2048,"minimum":1},"max_export_batch_size":{"description":"Spans per export request (at most max_queue_size).","type":"integer","default":512,"minimum":1},"scheduled_delay_ms":{"description":"Milliseconds between exports of a partly filled batch.","type":"integer","default":1000,"minimum":1},"export_timeout_ms":{"description":"Milliseconds an export may take, retries included, before its spans are reported lost.","type":"integer","default":10000,"minimum":1},"message_logging":{"description":"false: this callback gets redacted content and sends none (LiteLLM's CustomLogger option).","type":"boolean","default":true}}};
+const pattern3 = new RegExp("^https?://", "u");
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
-if(!(func2.call(schema25.properties, key0))){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema25,data};
+if(!(func2.call(schema23.properties, key0))){
+let data0 = data[key0];
+if(!(data0 && typeof data0 == "object" && !Array.isArray(data0))){
+const err0 = {instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.additionalProperties.type,parentSchema:schema23.additionalProperties,data:data0};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+}
+if(data.langfuse !== undefined){
+let data1 = data.langfuse;
+if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
+for(const key1 in data1){
+if(!(func2.call(schema23.properties.langfuse.properties, key1))){
+const err1 = {instancePath:instancePath+"/langfuse",schemaPath:"#/properties/langfuse/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema23.properties.langfuse,data:data1};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+if(data1.public_key !== undefined){
+let data2 = data1.public_key;
+if(typeof data2 === "string"){
+if(func3(data2) < 1){
+const err2 = {instancePath:instancePath+"/langfuse/public_key",schemaPath:"#/properties/langfuse/properties/public_key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.langfuse.properties.public_key,data:data2};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+}
+else {
+const err3 = {instancePath:instancePath+"/langfuse/public_key",schemaPath:"#/properties/langfuse/properties/public_key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.langfuse.properties.public_key.type,parentSchema:schema23.properties.langfuse.properties.public_key,data:data2};
+if(vErrors === null){
+vErrors = [err3];
+}
+else {
+vErrors.push(err3);
+}
+errors++;
+}
+}
+if(data1.secret_key !== undefined){
+let data3 = data1.secret_key;
+if(typeof data3 === "string"){
+if(func3(data3) < 1){
+const err4 = {instancePath:instancePath+"/langfuse/secret_key",schemaPath:"#/properties/langfuse/properties/secret_key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.langfuse.properties.secret_key,data:data3};
+if(vErrors === null){
+vErrors = [err4];
+}
+else {
+vErrors.push(err4);
+}
+errors++;
+}
+}
+else {
+const err5 = {instancePath:instancePath+"/langfuse/secret_key",schemaPath:"#/properties/langfuse/properties/secret_key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.langfuse.properties.secret_key.type,parentSchema:schema23.properties.langfuse.properties.secret_key,data:data3};
+if(vErrors === null){
+vErrors = [err5];
+}
+else {
+vErrors.push(err5);
+}
+errors++;
+}
+}
+if(data1.host !== undefined){
+let data4 = data1.host;
+if(typeof data4 === "string"){
+if(func3(data4) < 1){
+const err6 = {instancePath:instancePath+"/langfuse/host",schemaPath:"#/properties/langfuse/properties/host/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.langfuse.properties.host,data:data4};
+if(vErrors === null){
+vErrors = [err6];
+}
+else {
+vErrors.push(err6);
+}
+errors++;
+}
+}
+else {
+const err7 = {instancePath:instancePath+"/langfuse/host",schemaPath:"#/properties/langfuse/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.langfuse.properties.host.type,parentSchema:schema23.properties.langfuse.properties.host,data:data4};
+if(vErrors === null){
+vErrors = [err7];
+}
+else {
+vErrors.push(err7);
+}
+errors++;
+}
+}
+if(data1.endpoint !== undefined){
+let data5 = data1.endpoint;
+if(typeof data5 === "string"){
+if(!pattern3.test(data5)){
+const err8 = {instancePath:instancePath+"/langfuse/endpoint",schemaPath:"#/properties/langfuse/properties/endpoint/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema23.properties.langfuse.properties.endpoint,data:data5};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+}
+else {
+const err9 = {instancePath:instancePath+"/langfuse/endpoint",schemaPath:"#/properties/langfuse/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.langfuse.properties.endpoint.type,parentSchema:schema23.properties.langfuse.properties.endpoint,data:data5};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+}
+if(data1.headers !== undefined){
+let data6 = data1.headers;
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+for(const key2 in data6){
+let data7 = data6[key2];
+if(typeof data7 !== "string"){
+const err10 = {instancePath:instancePath+"/langfuse/headers/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/langfuse/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.langfuse.properties.headers.additionalProperties.type,parentSchema:schema23.properties.langfuse.properties.headers.additionalProperties,data:data7};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
+}
+errors++;
+}
+}
+}
+else {
+const err11 = {instancePath:instancePath+"/langfuse/headers",schemaPath:"#/properties/langfuse/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.langfuse.properties.headers.type,parentSchema:schema23.properties.langfuse.properties.headers,data:data6};
+if(vErrors === null){
+vErrors = [err11];
+}
+else {
+vErrors.push(err11);
+}
+errors++;
+}
+}
+if(data1.protocol !== undefined){
+let data8 = data1.protocol;
+if(typeof data8 !== "string"){
+const err12 = {instancePath:instancePath+"/langfuse/protocol",schemaPath:"#/properties/langfuse/properties/protocol/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.langfuse.properties.protocol.type,parentSchema:schema23.properties.langfuse.properties.protocol,data:data8};
+if(vErrors === null){
+vErrors = [err12];
+}
+else {
+vErrors.push(err12);
+}
+errors++;
+}
+if(!((data8 === "http/protobuf") || (data8 === "http/json"))){
+const err13 = {instancePath:instancePath+"/langfuse/protocol",schemaPath:"#/properties/langfuse/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema23.properties.langfuse.properties.protocol.enum},message:"must be equal to one of the allowed values",schema:schema23.properties.langfuse.properties.protocol.enum,parentSchema:schema23.properties.langfuse.properties.protocol,data:data8};
+if(vErrors === null){
+vErrors = [err13];
+}
+else {
+vErrors.push(err13);
+}
+errors++;
+}
+}
+if(data1.service_name !== undefined){
+let data9 = data1.service_name;
+if(typeof data9 === "string"){
+if(func3(data9) < 1){
+const err14 = {instancePath:instancePath+"/langfuse/service_name",schemaPath:"#/properties/langfuse/properties/service_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.langfuse.properties.service_name,data:data9};
+if(vErrors === null){
+vErrors = [err14];
+}
+else {
+vErrors.push(err14);
+}
+errors++;
+}
+}
+else {
+const err15 = {instancePath:instancePath+"/langfuse/service_name",schemaPath:"#/properties/langfuse/properties/service_name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.langfuse.properties.service_name.type,parentSchema:schema23.properties.langfuse.properties.service_name,data:data9};
+if(vErrors === null){
+vErrors = [err15];
+}
+else {
+vErrors.push(err15);
+}
+errors++;
+}
+}
+if(data1.sample_rate !== undefined){
+let data10 = data1.sample_rate;
+if((typeof data10 == "number") && (isFinite(data10))){
+if(data10 > 1 || isNaN(data10)){
+const err16 = {instancePath:instancePath+"/langfuse/sample_rate",schemaPath:"#/properties/langfuse/properties/sample_rate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema23.properties.langfuse.properties.sample_rate,data:data10};
+if(vErrors === null){
+vErrors = [err16];
+}
+else {
+vErrors.push(err16);
+}
+errors++;
+}
+if(data10 < 0 || isNaN(data10)){
+const err17 = {instancePath:instancePath+"/langfuse/sample_rate",schemaPath:"#/properties/langfuse/properties/sample_rate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.properties.langfuse.properties.sample_rate,data:data10};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/langfuse/sample_rate",schemaPath:"#/properties/langfuse/properties/sample_rate/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema23.properties.langfuse.properties.sample_rate.type,parentSchema:schema23.properties.langfuse.properties.sample_rate,data:data10};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+if(data1.capture_content !== undefined){
+let data11 = data1.capture_content;
+if(typeof data11 !== "boolean"){
+const err19 = {instancePath:instancePath+"/langfuse/capture_content",schemaPath:"#/properties/langfuse/properties/capture_content/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema23.properties.langfuse.properties.capture_content.type,parentSchema:schema23.properties.langfuse.properties.capture_content,data:data11};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+}
+}
+if(data1.attribute_style !== undefined){
+let data12 = data1.attribute_style;
+if(typeof data12 !== "string"){
+const err20 = {instancePath:instancePath+"/langfuse/attribute_style",schemaPath:"#/properties/langfuse/properties/attribute_style/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.langfuse.properties.attribute_style.type,parentSchema:schema23.properties.langfuse.properties.attribute_style,data:data12};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+if(!((((data12 === "genai") || (data12 === "langfuse")) || (data12 === "openinference")) || (data12 === "traceloop"))){
+const err21 = {instancePath:instancePath+"/langfuse/attribute_style",schemaPath:"#/properties/langfuse/properties/attribute_style/enum",keyword:"enum",params:{allowedValues: schema23.properties.langfuse.properties.attribute_style.enum},message:"must be equal to one of the allowed values",schema:schema23.properties.langfuse.properties.attribute_style.enum,parentSchema:schema23.properties.langfuse.properties.attribute_style,data:data12};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/langfuse",schemaPath:"#/properties/langfuse/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.langfuse.type,parentSchema:schema23.properties.langfuse,data:data1};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
+}
+errors++;
+}
+}
+if(data.langfuse_otel !== undefined){
+let data13 = data.langfuse_otel;
+if(data13 && typeof data13 == "object" && !Array.isArray(data13)){
+for(const key3 in data13){
+if(!(func2.call(schema23.properties.langfuse_otel.properties, key3))){
+const err23 = {instancePath:instancePath+"/langfuse_otel",schemaPath:"#/properties/langfuse_otel/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema23.properties.langfuse_otel,data:data13};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+if(data13.public_key !== undefined){
+let data14 = data13.public_key;
+if(typeof data14 === "string"){
+if(func3(data14) < 1){
+const err24 = {instancePath:instancePath+"/langfuse_otel/public_key",schemaPath:"#/properties/langfuse_otel/properties/public_key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.langfuse_otel.properties.public_key,data:data14};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
+}
+errors++;
+}
+}
+else {
+const err25 = {instancePath:instancePath+"/langfuse_otel/public_key",schemaPath:"#/properties/langfuse_otel/properties/public_key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.langfuse_otel.properties.public_key.type,parentSchema:schema23.properties.langfuse_otel.properties.public_key,data:data14};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+if(data13.secret_key !== undefined){
+let data15 = data13.secret_key;
+if(typeof data15 === "string"){
+if(func3(data15) < 1){
+const err26 = {instancePath:instancePath+"/langfuse_otel/secret_key",schemaPath:"#/properties/langfuse_otel/properties/secret_key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.langfuse_otel.properties.secret_key,data:data15};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+else {
+const err27 = {instancePath:instancePath+"/langfuse_otel/secret_key",schemaPath:"#/properties/langfuse_otel/properties/secret_key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.langfuse_otel.properties.secret_key.type,parentSchema:schema23.properties.langfuse_otel.properties.secret_key,data:data15};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+}
+}
+if(data13.host !== undefined){
+let data16 = data13.host;
+if(typeof data16 === "string"){
+if(func3(data16) < 1){
+const err28 = {instancePath:instancePath+"/langfuse_otel/host",schemaPath:"#/properties/langfuse_otel/properties/host/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.langfuse_otel.properties.host,data:data16};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+else {
+const err29 = {instancePath:instancePath+"/langfuse_otel/host",schemaPath:"#/properties/langfuse_otel/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.langfuse_otel.properties.host.type,parentSchema:schema23.properties.langfuse_otel.properties.host,data:data16};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
+}
+if(data13.endpoint !== undefined){
+let data17 = data13.endpoint;
+if(typeof data17 === "string"){
+if(!pattern3.test(data17)){
+const err30 = {instancePath:instancePath+"/langfuse_otel/endpoint",schemaPath:"#/properties/langfuse_otel/properties/endpoint/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema23.properties.langfuse_otel.properties.endpoint,data:data17};
+if(vErrors === null){
+vErrors = [err30];
+}
+else {
+vErrors.push(err30);
+}
+errors++;
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/langfuse_otel/endpoint",schemaPath:"#/properties/langfuse_otel/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.langfuse_otel.properties.endpoint.type,parentSchema:schema23.properties.langfuse_otel.properties.endpoint,data:data17};
+if(vErrors === null){
+vErrors = [err31];
+}
+else {
+vErrors.push(err31);
+}
+errors++;
+}
+}
+if(data13.headers !== undefined){
+let data18 = data13.headers;
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+for(const key4 in data18){
+let data19 = data18[key4];
+if(typeof data19 !== "string"){
+const err32 = {instancePath:instancePath+"/langfuse_otel/headers/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/langfuse_otel/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.langfuse_otel.properties.headers.additionalProperties.type,parentSchema:schema23.properties.langfuse_otel.properties.headers.additionalProperties,data:data19};
+if(vErrors === null){
+vErrors = [err32];
+}
+else {
+vErrors.push(err32);
+}
+errors++;
+}
+}
+}
+else {
+const err33 = {instancePath:instancePath+"/langfuse_otel/headers",schemaPath:"#/properties/langfuse_otel/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.langfuse_otel.properties.headers.type,parentSchema:schema23.properties.langfuse_otel.properties.headers,data:data18};
+if(vErrors === null){
+vErrors = [err33];
+}
+else {
+vErrors.push(err33);
+}
+errors++;
+}
+}
+if(data13.protocol !== undefined){
+let data20 = data13.protocol;
+if(typeof data20 !== "string"){
+const err34 = {instancePath:instancePath+"/langfuse_otel/protocol",schemaPath:"#/properties/langfuse_otel/properties/protocol/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.langfuse_otel.properties.protocol.type,parentSchema:schema23.properties.langfuse_otel.properties.protocol,data:data20};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+if(!((data20 === "http/protobuf") || (data20 === "http/json"))){
+const err35 = {instancePath:instancePath+"/langfuse_otel/protocol",schemaPath:"#/properties/langfuse_otel/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema23.properties.langfuse_otel.properties.protocol.enum},message:"must be equal to one of the allowed values",schema:schema23.properties.langfuse_otel.properties.protocol.enum,parentSchema:schema23.properties.langfuse_otel.properties.protocol,data:data20};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
+}
+errors++;
+}
+}
+if(data13.service_name !== undefined){
+let data21 = data13.service_name;
+if(typeof data21 === "string"){
+if(func3(data21) < 1){
+const err36 = {instancePath:instancePath+"/langfuse_otel/service_name",schemaPath:"#/properties/langfuse_otel/properties/service_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.langfuse_otel.properties.service_name,data:data21};
+if(vErrors === null){
+vErrors = [err36];
+}
+else {
+vErrors.push(err36);
+}
+errors++;
+}
+}
+else {
+const err37 = {instancePath:instancePath+"/langfuse_otel/service_name",schemaPath:"#/properties/langfuse_otel/properties/service_name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.langfuse_otel.properties.service_name.type,parentSchema:schema23.properties.langfuse_otel.properties.service_name,data:data21};
+if(vErrors === null){
+vErrors = [err37];
+}
+else {
+vErrors.push(err37);
+}
+errors++;
+}
+}
+if(data13.sample_rate !== undefined){
+let data22 = data13.sample_rate;
+if((typeof data22 == "number") && (isFinite(data22))){
+if(data22 > 1 || isNaN(data22)){
+const err38 = {instancePath:instancePath+"/langfuse_otel/sample_rate",schemaPath:"#/properties/langfuse_otel/properties/sample_rate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema23.properties.langfuse_otel.properties.sample_rate,data:data22};
+if(vErrors === null){
+vErrors = [err38];
+}
+else {
+vErrors.push(err38);
+}
+errors++;
+}
+if(data22 < 0 || isNaN(data22)){
+const err39 = {instancePath:instancePath+"/langfuse_otel/sample_rate",schemaPath:"#/properties/langfuse_otel/properties/sample_rate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.properties.langfuse_otel.properties.sample_rate,data:data22};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
+}
+errors++;
+}
+}
+else {
+const err40 = {instancePath:instancePath+"/langfuse_otel/sample_rate",schemaPath:"#/properties/langfuse_otel/properties/sample_rate/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema23.properties.langfuse_otel.properties.sample_rate.type,parentSchema:schema23.properties.langfuse_otel.properties.sample_rate,data:data22};
+if(vErrors === null){
+vErrors = [err40];
+}
+else {
+vErrors.push(err40);
+}
+errors++;
+}
+}
+if(data13.capture_content !== undefined){
+let data23 = data13.capture_content;
+if(typeof data23 !== "boolean"){
+const err41 = {instancePath:instancePath+"/langfuse_otel/capture_content",schemaPath:"#/properties/langfuse_otel/properties/capture_content/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema23.properties.langfuse_otel.properties.capture_content.type,parentSchema:schema23.properties.langfuse_otel.properties.capture_content,data:data23};
+if(vErrors === null){
+vErrors = [err41];
+}
+else {
+vErrors.push(err41);
+}
+errors++;
+}
+}
+if(data13.attribute_style !== undefined){
+let data24 = data13.attribute_style;
+if(typeof data24 !== "string"){
+const err42 = {instancePath:instancePath+"/langfuse_otel/attribute_style",schemaPath:"#/properties/langfuse_otel/properties/attribute_style/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.langfuse_otel.properties.attribute_style.type,parentSchema:schema23.properties.langfuse_otel.properties.attribute_style,data:data24};
+if(vErrors === null){
+vErrors = [err42];
+}
+else {
+vErrors.push(err42);
+}
+errors++;
+}
+if(!((((data24 === "genai") || (data24 === "langfuse")) || (data24 === "openinference")) || (data24 === "traceloop"))){
+const err43 = {instancePath:instancePath+"/langfuse_otel/attribute_style",schemaPath:"#/properties/langfuse_otel/properties/attribute_style/enum",keyword:"enum",params:{allowedValues: schema23.properties.langfuse_otel.properties.attribute_style.enum},message:"must be equal to one of the allowed values",schema:schema23.properties.langfuse_otel.properties.attribute_style.enum,parentSchema:schema23.properties.langfuse_otel.properties.attribute_style,data:data24};
+if(vErrors === null){
+vErrors = [err43];
+}
+else {
+vErrors.push(err43);
+}
+errors++;
+}
+}
+}
+else {
+const err44 = {instancePath:instancePath+"/langfuse_otel",schemaPath:"#/properties/langfuse_otel/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.langfuse_otel.type,parentSchema:schema23.properties.langfuse_otel,data:data13};
+if(vErrors === null){
+vErrors = [err44];
+}
+else {
+vErrors.push(err44);
+}
+errors++;
+}
+}
+if(data.arize_phoenix !== undefined){
+let data25 = data.arize_phoenix;
+if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
+for(const key5 in data25){
+if(!(func2.call(schema23.properties.arize_phoenix.properties, key5))){
+const err45 = {instancePath:instancePath+"/arize_phoenix",schemaPath:"#/properties/arize_phoenix/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema23.properties.arize_phoenix,data:data25};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+}
+if(data25.api_key !== undefined){
+let data26 = data25.api_key;
+if(typeof data26 === "string"){
+if(func3(data26) < 1){
+const err46 = {instancePath:instancePath+"/arize_phoenix/api_key",schemaPath:"#/properties/arize_phoenix/properties/api_key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.arize_phoenix.properties.api_key,data:data26};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+}
+else {
+const err47 = {instancePath:instancePath+"/arize_phoenix/api_key",schemaPath:"#/properties/arize_phoenix/properties/api_key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.arize_phoenix.properties.api_key.type,parentSchema:schema23.properties.arize_phoenix.properties.api_key,data:data26};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+}
+if(data25.project_name !== undefined){
+let data27 = data25.project_name;
+if(typeof data27 === "string"){
+if(func3(data27) < 1){
+const err48 = {instancePath:instancePath+"/arize_phoenix/project_name",schemaPath:"#/properties/arize_phoenix/properties/project_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.arize_phoenix.properties.project_name,data:data27};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+}
+else {
+const err49 = {instancePath:instancePath+"/arize_phoenix/project_name",schemaPath:"#/properties/arize_phoenix/properties/project_name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.arize_phoenix.properties.project_name.type,parentSchema:schema23.properties.arize_phoenix.properties.project_name,data:data27};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+}
+if(data25.resource_attributes !== undefined){
+let data28 = data25.resource_attributes;
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+for(const key6 in data28){
+let data29 = data28[key6];
+if(typeof data29 !== "string"){
+const err50 = {instancePath:instancePath+"/arize_phoenix/resource_attributes/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/arize_phoenix/properties/resource_attributes/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.arize_phoenix.properties.resource_attributes.additionalProperties.type,parentSchema:schema23.properties.arize_phoenix.properties.resource_attributes.additionalProperties,data:data29};
+if(vErrors === null){
+vErrors = [err50];
+}
+else {
+vErrors.push(err50);
+}
+errors++;
+}
+}
+}
+else {
+const err51 = {instancePath:instancePath+"/arize_phoenix/resource_attributes",schemaPath:"#/properties/arize_phoenix/properties/resource_attributes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.arize_phoenix.properties.resource_attributes.type,parentSchema:schema23.properties.arize_phoenix.properties.resource_attributes,data:data28};
+if(vErrors === null){
+vErrors = [err51];
+}
+else {
+vErrors.push(err51);
+}
+errors++;
+}
+}
+if(data25.endpoint !== undefined){
+let data30 = data25.endpoint;
+if(typeof data30 === "string"){
+if(!pattern3.test(data30)){
+const err52 = {instancePath:instancePath+"/arize_phoenix/endpoint",schemaPath:"#/properties/arize_phoenix/properties/endpoint/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema23.properties.arize_phoenix.properties.endpoint,data:data30};
+if(vErrors === null){
+vErrors = [err52];
+}
+else {
+vErrors.push(err52);
+}
+errors++;
+}
+}
+else {
+const err53 = {instancePath:instancePath+"/arize_phoenix/endpoint",schemaPath:"#/properties/arize_phoenix/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.arize_phoenix.properties.endpoint.type,parentSchema:schema23.properties.arize_phoenix.properties.endpoint,data:data30};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+}
+if(data25.headers !== undefined){
+let data31 = data25.headers;
+if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
+for(const key7 in data31){
+let data32 = data31[key7];
+if(typeof data32 !== "string"){
+const err54 = {instancePath:instancePath+"/arize_phoenix/headers/" + key7.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/arize_phoenix/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.arize_phoenix.properties.headers.additionalProperties.type,parentSchema:schema23.properties.arize_phoenix.properties.headers.additionalProperties,data:data32};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+}
+}
+else {
+const err55 = {instancePath:instancePath+"/arize_phoenix/headers",schemaPath:"#/properties/arize_phoenix/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.arize_phoenix.properties.headers.type,parentSchema:schema23.properties.arize_phoenix.properties.headers,data:data31};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+}
+if(data25.protocol !== undefined){
+let data33 = data25.protocol;
+if(typeof data33 !== "string"){
+const err56 = {instancePath:instancePath+"/arize_phoenix/protocol",schemaPath:"#/properties/arize_phoenix/properties/protocol/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.arize_phoenix.properties.protocol.type,parentSchema:schema23.properties.arize_phoenix.properties.protocol,data:data33};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+if(!((data33 === "http/protobuf") || (data33 === "http/json"))){
+const err57 = {instancePath:instancePath+"/arize_phoenix/protocol",schemaPath:"#/properties/arize_phoenix/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema23.properties.arize_phoenix.properties.protocol.enum},message:"must be equal to one of the allowed values",schema:schema23.properties.arize_phoenix.properties.protocol.enum,parentSchema:schema23.properties.arize_phoenix.properties.protocol,data:data33};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+}
+if(data25.service_name !== undefined){
+let data34 = data25.service_name;
+if(typeof data34 === "string"){
+if(func3(data34) < 1){
+const err58 = {instancePath:instancePath+"/arize_phoenix/service_name",schemaPath:"#/properties/arize_phoenix/properties/service_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.arize_phoenix.properties.service_name,data:data34};
+if(vErrors === null){
+vErrors = [err58];
+}
+else {
+vErrors.push(err58);
+}
+errors++;
+}
+}
+else {
+const err59 = {instancePath:instancePath+"/arize_phoenix/service_name",schemaPath:"#/properties/arize_phoenix/properties/service_name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.arize_phoenix.properties.service_name.type,parentSchema:schema23.properties.arize_phoenix.properties.service_name,data:data34};
+if(vErrors === null){
+vErrors = [err59];
+}
+else {
+vErrors.push(err59);
+}
+errors++;
+}
+}
+if(data25.sample_rate !== undefined){
+let data35 = data25.sample_rate;
+if((typeof data35 == "number") && (isFinite(data35))){
+if(data35 > 1 || isNaN(data35)){
+const err60 = {instancePath:instancePath+"/arize_phoenix/sample_rate",schemaPath:"#/properties/arize_phoenix/properties/sample_rate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema23.properties.arize_phoenix.properties.sample_rate,data:data35};
+if(vErrors === null){
+vErrors = [err60];
+}
+else {
+vErrors.push(err60);
+}
+errors++;
+}
+if(data35 < 0 || isNaN(data35)){
+const err61 = {instancePath:instancePath+"/arize_phoenix/sample_rate",schemaPath:"#/properties/arize_phoenix/properties/sample_rate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.properties.arize_phoenix.properties.sample_rate,data:data35};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+else {
+const err62 = {instancePath:instancePath+"/arize_phoenix/sample_rate",schemaPath:"#/properties/arize_phoenix/properties/sample_rate/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema23.properties.arize_phoenix.properties.sample_rate.type,parentSchema:schema23.properties.arize_phoenix.properties.sample_rate,data:data35};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
+}
+errors++;
+}
+}
+if(data25.capture_content !== undefined){
+let data36 = data25.capture_content;
+if(typeof data36 !== "boolean"){
+const err63 = {instancePath:instancePath+"/arize_phoenix/capture_content",schemaPath:"#/properties/arize_phoenix/properties/capture_content/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema23.properties.arize_phoenix.properties.capture_content.type,parentSchema:schema23.properties.arize_phoenix.properties.capture_content,data:data36};
+if(vErrors === null){
+vErrors = [err63];
+}
+else {
+vErrors.push(err63);
+}
+errors++;
+}
+}
+if(data25.attribute_style !== undefined){
+let data37 = data25.attribute_style;
+if(typeof data37 !== "string"){
+const err64 = {instancePath:instancePath+"/arize_phoenix/attribute_style",schemaPath:"#/properties/arize_phoenix/properties/attribute_style/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.arize_phoenix.properties.attribute_style.type,parentSchema:schema23.properties.arize_phoenix.properties.attribute_style,data:data37};
+if(vErrors === null){
+vErrors = [err64];
+}
+else {
+vErrors.push(err64);
+}
+errors++;
+}
+if(!((((data37 === "genai") || (data37 === "langfuse")) || (data37 === "openinference")) || (data37 === "traceloop"))){
+const err65 = {instancePath:instancePath+"/arize_phoenix/attribute_style",schemaPath:"#/properties/arize_phoenix/properties/attribute_style/enum",keyword:"enum",params:{allowedValues: schema23.properties.arize_phoenix.properties.attribute_style.enum},message:"must be equal to one of the allowed values",schema:schema23.properties.arize_phoenix.properties.attribute_style.enum,parentSchema:schema23.properties.arize_phoenix.properties.attribute_style,data:data37};
+if(vErrors === null){
+vErrors = [err65];
+}
+else {
+vErrors.push(err65);
+}
+errors++;
+}
+}
+}
+else {
+const err66 = {instancePath:instancePath+"/arize_phoenix",schemaPath:"#/properties/arize_phoenix/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.arize_phoenix.type,parentSchema:schema23.properties.arize_phoenix,data:data25};
+if(vErrors === null){
+vErrors = [err66];
+}
+else {
+vErrors.push(err66);
+}
+errors++;
+}
+}
+if(data.traceloop !== undefined){
+let data38 = data.traceloop;
+if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
+for(const key8 in data38){
+if(!(func2.call(schema23.properties.traceloop.properties, key8))){
+const err67 = {instancePath:instancePath+"/traceloop",schemaPath:"#/properties/traceloop/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema23.properties.traceloop,data:data38};
+if(vErrors === null){
+vErrors = [err67];
+}
+else {
+vErrors.push(err67);
+}
+errors++;
+}
+}
+if(data38.api_key !== undefined){
+let data39 = data38.api_key;
+if(typeof data39 === "string"){
+if(func3(data39) < 1){
+const err68 = {instancePath:instancePath+"/traceloop/api_key",schemaPath:"#/properties/traceloop/properties/api_key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.traceloop.properties.api_key,data:data39};
+if(vErrors === null){
+vErrors = [err68];
+}
+else {
+vErrors.push(err68);
+}
+errors++;
+}
+}
+else {
+const err69 = {instancePath:instancePath+"/traceloop/api_key",schemaPath:"#/properties/traceloop/properties/api_key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.traceloop.properties.api_key.type,parentSchema:schema23.properties.traceloop.properties.api_key,data:data39};
+if(vErrors === null){
+vErrors = [err69];
+}
+else {
+vErrors.push(err69);
+}
+errors++;
+}
+}
+if(data38.base_url !== undefined){
+let data40 = data38.base_url;
+if(typeof data40 === "string"){
+if(!pattern3.test(data40)){
+const err70 = {instancePath:instancePath+"/traceloop/base_url",schemaPath:"#/properties/traceloop/properties/base_url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema23.properties.traceloop.properties.base_url,data:data40};
+if(vErrors === null){
+vErrors = [err70];
+}
+else {
+vErrors.push(err70);
+}
+errors++;
+}
+}
+else {
+const err71 = {instancePath:instancePath+"/traceloop/base_url",schemaPath:"#/properties/traceloop/properties/base_url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.traceloop.properties.base_url.type,parentSchema:schema23.properties.traceloop.properties.base_url,data:data40};
+if(vErrors === null){
+vErrors = [err71];
+}
+else {
+vErrors.push(err71);
+}
+errors++;
+}
+}
+if(data38.endpoint !== undefined){
+let data41 = data38.endpoint;
+if(typeof data41 === "string"){
+if(!pattern3.test(data41)){
+const err72 = {instancePath:instancePath+"/traceloop/endpoint",schemaPath:"#/properties/traceloop/properties/endpoint/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema23.properties.traceloop.properties.endpoint,data:data41};
+if(vErrors === null){
+vErrors = [err72];
+}
+else {
+vErrors.push(err72);
+}
+errors++;
+}
+}
+else {
+const err73 = {instancePath:instancePath+"/traceloop/endpoint",schemaPath:"#/properties/traceloop/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.traceloop.properties.endpoint.type,parentSchema:schema23.properties.traceloop.properties.endpoint,data:data41};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+}
+if(data38.headers !== undefined){
+let data42 = data38.headers;
+if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
+for(const key9 in data42){
+let data43 = data42[key9];
+if(typeof data43 !== "string"){
+const err74 = {instancePath:instancePath+"/traceloop/headers/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/traceloop/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.traceloop.properties.headers.additionalProperties.type,parentSchema:schema23.properties.traceloop.properties.headers.additionalProperties,data:data43};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+}
+}
+else {
+const err75 = {instancePath:instancePath+"/traceloop/headers",schemaPath:"#/properties/traceloop/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.traceloop.properties.headers.type,parentSchema:schema23.properties.traceloop.properties.headers,data:data42};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+}
+if(data38.protocol !== undefined){
+let data44 = data38.protocol;
+if(typeof data44 !== "string"){
+const err76 = {instancePath:instancePath+"/traceloop/protocol",schemaPath:"#/properties/traceloop/properties/protocol/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.traceloop.properties.protocol.type,parentSchema:schema23.properties.traceloop.properties.protocol,data:data44};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+if(!((data44 === "http/protobuf") || (data44 === "http/json"))){
+const err77 = {instancePath:instancePath+"/traceloop/protocol",schemaPath:"#/properties/traceloop/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema23.properties.traceloop.properties.protocol.enum},message:"must be equal to one of the allowed values",schema:schema23.properties.traceloop.properties.protocol.enum,parentSchema:schema23.properties.traceloop.properties.protocol,data:data44};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+}
+if(data38.service_name !== undefined){
+let data45 = data38.service_name;
+if(typeof data45 === "string"){
+if(func3(data45) < 1){
+const err78 = {instancePath:instancePath+"/traceloop/service_name",schemaPath:"#/properties/traceloop/properties/service_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.traceloop.properties.service_name,data:data45};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+}
+else {
+const err79 = {instancePath:instancePath+"/traceloop/service_name",schemaPath:"#/properties/traceloop/properties/service_name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.traceloop.properties.service_name.type,parentSchema:schema23.properties.traceloop.properties.service_name,data:data45};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+}
+if(data38.sample_rate !== undefined){
+let data46 = data38.sample_rate;
+if((typeof data46 == "number") && (isFinite(data46))){
+if(data46 > 1 || isNaN(data46)){
+const err80 = {instancePath:instancePath+"/traceloop/sample_rate",schemaPath:"#/properties/traceloop/properties/sample_rate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema23.properties.traceloop.properties.sample_rate,data:data46};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+if(data46 < 0 || isNaN(data46)){
+const err81 = {instancePath:instancePath+"/traceloop/sample_rate",schemaPath:"#/properties/traceloop/properties/sample_rate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.properties.traceloop.properties.sample_rate,data:data46};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+}
+else {
+const err82 = {instancePath:instancePath+"/traceloop/sample_rate",schemaPath:"#/properties/traceloop/properties/sample_rate/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema23.properties.traceloop.properties.sample_rate.type,parentSchema:schema23.properties.traceloop.properties.sample_rate,data:data46};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+}
+if(data38.capture_content !== undefined){
+let data47 = data38.capture_content;
+if(typeof data47 !== "boolean"){
+const err83 = {instancePath:instancePath+"/traceloop/capture_content",schemaPath:"#/properties/traceloop/properties/capture_content/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema23.properties.traceloop.properties.capture_content.type,parentSchema:schema23.properties.traceloop.properties.capture_content,data:data47};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+}
+if(data38.attribute_style !== undefined){
+let data48 = data38.attribute_style;
+if(typeof data48 !== "string"){
+const err84 = {instancePath:instancePath+"/traceloop/attribute_style",schemaPath:"#/properties/traceloop/properties/attribute_style/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.traceloop.properties.attribute_style.type,parentSchema:schema23.properties.traceloop.properties.attribute_style,data:data48};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
+}
+errors++;
+}
+if(!((((data48 === "genai") || (data48 === "langfuse")) || (data48 === "openinference")) || (data48 === "traceloop"))){
+const err85 = {instancePath:instancePath+"/traceloop/attribute_style",schemaPath:"#/properties/traceloop/properties/attribute_style/enum",keyword:"enum",params:{allowedValues: schema23.properties.traceloop.properties.attribute_style.enum},message:"must be equal to one of the allowed values",schema:schema23.properties.traceloop.properties.attribute_style.enum,parentSchema:schema23.properties.traceloop.properties.attribute_style,data:data48};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
+}
+errors++;
+}
+}
+}
+else {
+const err86 = {instancePath:instancePath+"/traceloop",schemaPath:"#/properties/traceloop/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.traceloop.type,parentSchema:schema23.properties.traceloop,data:data38};
+if(vErrors === null){
+vErrors = [err86];
+}
+else {
+vErrors.push(err86);
+}
+errors++;
+}
+}
+if(data.generic_api !== undefined){
+let data49 = data.generic_api;
+if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
+for(const key10 in data49){
+if(!(((((((key10 === "url") || (key10 === "endpoint")) || (key10 === "headers")) || (key10 === "log_format")) || (key10 === "batch_size")) || (key10 === "flush_interval")) || (key10 === "max_retries"))){
+const err87 = {instancePath:instancePath+"/generic_api",schemaPath:"#/properties/generic_api/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema23.properties.generic_api,data:data49};
+if(vErrors === null){
+vErrors = [err87];
+}
+else {
+vErrors.push(err87);
+}
+errors++;
+}
+}
+if(data49.url !== undefined){
+let data50 = data49.url;
+if(typeof data50 === "string"){
+if(!pattern3.test(data50)){
+const err88 = {instancePath:instancePath+"/generic_api/url",schemaPath:"#/properties/generic_api/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema23.properties.generic_api.properties.url,data:data50};
+if(vErrors === null){
+vErrors = [err88];
+}
+else {
+vErrors.push(err88);
+}
+errors++;
+}
+}
+else {
+const err89 = {instancePath:instancePath+"/generic_api/url",schemaPath:"#/properties/generic_api/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.generic_api.properties.url.type,parentSchema:schema23.properties.generic_api.properties.url,data:data50};
+if(vErrors === null){
+vErrors = [err89];
+}
+else {
+vErrors.push(err89);
+}
+errors++;
+}
+}
+if(data49.endpoint !== undefined){
+let data51 = data49.endpoint;
+if(typeof data51 === "string"){
+if(!pattern3.test(data51)){
+const err90 = {instancePath:instancePath+"/generic_api/endpoint",schemaPath:"#/properties/generic_api/properties/endpoint/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema23.properties.generic_api.properties.endpoint,data:data51};
+if(vErrors === null){
+vErrors = [err90];
+}
+else {
+vErrors.push(err90);
+}
+errors++;
+}
+}
+else {
+const err91 = {instancePath:instancePath+"/generic_api/endpoint",schemaPath:"#/properties/generic_api/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.generic_api.properties.endpoint.type,parentSchema:schema23.properties.generic_api.properties.endpoint,data:data51};
+if(vErrors === null){
+vErrors = [err91];
+}
+else {
+vErrors.push(err91);
+}
+errors++;
+}
+}
+if(data49.headers !== undefined){
+let data52 = data49.headers;
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+for(const key11 in data52){
+let data53 = data52[key11];
+if(typeof data53 !== "string"){
+const err92 = {instancePath:instancePath+"/generic_api/headers/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/generic_api/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.generic_api.properties.headers.additionalProperties.type,parentSchema:schema23.properties.generic_api.properties.headers.additionalProperties,data:data53};
+if(vErrors === null){
+vErrors = [err92];
+}
+else {
+vErrors.push(err92);
+}
+errors++;
+}
+}
+}
+else {
+const err93 = {instancePath:instancePath+"/generic_api/headers",schemaPath:"#/properties/generic_api/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.generic_api.properties.headers.type,parentSchema:schema23.properties.generic_api.properties.headers,data:data52};
+if(vErrors === null){
+vErrors = [err93];
+}
+else {
+vErrors.push(err93);
+}
+errors++;
+}
+}
+if(data49.log_format !== undefined){
+let data54 = data49.log_format;
+if(typeof data54 !== "string"){
+const err94 = {instancePath:instancePath+"/generic_api/log_format",schemaPath:"#/properties/generic_api/properties/log_format/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.generic_api.properties.log_format.type,parentSchema:schema23.properties.generic_api.properties.log_format,data:data54};
+if(vErrors === null){
+vErrors = [err94];
+}
+else {
+vErrors.push(err94);
+}
+errors++;
+}
+if(!((data54 === "json_array") || (data54 === "single"))){
+const err95 = {instancePath:instancePath+"/generic_api/log_format",schemaPath:"#/properties/generic_api/properties/log_format/enum",keyword:"enum",params:{allowedValues: schema23.properties.generic_api.properties.log_format.enum},message:"must be equal to one of the allowed values",schema:schema23.properties.generic_api.properties.log_format.enum,parentSchema:schema23.properties.generic_api.properties.log_format,data:data54};
+if(vErrors === null){
+vErrors = [err95];
+}
+else {
+vErrors.push(err95);
+}
+errors++;
+}
+}
+if(data49.batch_size !== undefined){
+let data55 = data49.batch_size;
+if(!(((typeof data55 == "number") && (!(data55 % 1) && !isNaN(data55))) && (isFinite(data55)))){
+const err96 = {instancePath:instancePath+"/generic_api/batch_size",schemaPath:"#/properties/generic_api/properties/batch_size/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.generic_api.properties.batch_size.type,parentSchema:schema23.properties.generic_api.properties.batch_size,data:data55};
+if(vErrors === null){
+vErrors = [err96];
+}
+else {
+vErrors.push(err96);
+}
+errors++;
+}
+if((typeof data55 == "number") && (isFinite(data55))){
+if(data55 < 1 || isNaN(data55)){
+const err97 = {instancePath:instancePath+"/generic_api/batch_size",schemaPath:"#/properties/generic_api/properties/batch_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema23.properties.generic_api.properties.batch_size,data:data55};
+if(vErrors === null){
+vErrors = [err97];
+}
+else {
+vErrors.push(err97);
+}
+errors++;
+}
+}
+}
+if(data49.flush_interval !== undefined){
+let data56 = data49.flush_interval;
+if(!(((typeof data56 == "number") && (!(data56 % 1) && !isNaN(data56))) && (isFinite(data56)))){
+const err98 = {instancePath:instancePath+"/generic_api/flush_interval",schemaPath:"#/properties/generic_api/properties/flush_interval/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.generic_api.properties.flush_interval.type,parentSchema:schema23.properties.generic_api.properties.flush_interval,data:data56};
+if(vErrors === null){
+vErrors = [err98];
+}
+else {
+vErrors.push(err98);
+}
+errors++;
+}
+if((typeof data56 == "number") && (isFinite(data56))){
+if(data56 < 1 || isNaN(data56)){
+const err99 = {instancePath:instancePath+"/generic_api/flush_interval",schemaPath:"#/properties/generic_api/properties/flush_interval/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema23.properties.generic_api.properties.flush_interval,data:data56};
+if(vErrors === null){
+vErrors = [err99];
+}
+else {
+vErrors.push(err99);
+}
+errors++;
+}
+}
+}
+if(data49.max_retries !== undefined){
+let data57 = data49.max_retries;
+if(!(((typeof data57 == "number") && (!(data57 % 1) && !isNaN(data57))) && (isFinite(data57)))){
+const err100 = {instancePath:instancePath+"/generic_api/max_retries",schemaPath:"#/properties/generic_api/properties/max_retries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.generic_api.properties.max_retries.type,parentSchema:schema23.properties.generic_api.properties.max_retries,data:data57};
+if(vErrors === null){
+vErrors = [err100];
+}
+else {
+vErrors.push(err100);
+}
+errors++;
+}
+if((typeof data57 == "number") && (isFinite(data57))){
+if(data57 < 0 || isNaN(data57)){
+const err101 = {instancePath:instancePath+"/generic_api/max_retries",schemaPath:"#/properties/generic_api/properties/max_retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.properties.generic_api.properties.max_retries,data:data57};
+if(vErrors === null){
+vErrors = [err101];
+}
+else {
+vErrors.push(err101);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err102 = {instancePath:instancePath+"/generic_api",schemaPath:"#/properties/generic_api/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.generic_api.type,parentSchema:schema23.properties.generic_api,data:data49};
+if(vErrors === null){
+vErrors = [err102];
+}
+else {
+vErrors.push(err102);
+}
+errors++;
+}
+}
+if(data.console !== undefined){
+let data58 = data.console;
+if(data58 && typeof data58 == "object" && !Array.isArray(data58)){
+for(const key12 in data58){
+if(!((key12 === "format") || (key12 === "level"))){
+const err103 = {instancePath:instancePath+"/console",schemaPath:"#/properties/console/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema23.properties.console,data:data58};
+if(vErrors === null){
+vErrors = [err103];
+}
+else {
+vErrors.push(err103);
+}
+errors++;
+}
+}
+if(data58.format !== undefined){
+let data59 = data58.format;
+if(typeof data59 !== "string"){
+const err104 = {instancePath:instancePath+"/console/format",schemaPath:"#/properties/console/properties/format/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.console.properties.format.type,parentSchema:schema23.properties.console.properties.format,data:data59};
+if(vErrors === null){
+vErrors = [err104];
+}
+else {
+vErrors.push(err104);
+}
+errors++;
+}
+if(!((data59 === "text") || (data59 === "json"))){
+const err105 = {instancePath:instancePath+"/console/format",schemaPath:"#/properties/console/properties/format/enum",keyword:"enum",params:{allowedValues: schema23.properties.console.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema23.properties.console.properties.format.enum,parentSchema:schema23.properties.console.properties.format,data:data59};
+if(vErrors === null){
+vErrors = [err105];
+}
+else {
+vErrors.push(err105);
+}
+errors++;
+}
+}
+if(data58.level !== undefined){
+let data60 = data58.level;
+if(typeof data60 !== "string"){
+const err106 = {instancePath:instancePath+"/console/level",schemaPath:"#/properties/console/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.console.properties.level.type,parentSchema:schema23.properties.console.properties.level,data:data60};
+if(vErrors === null){
+vErrors = [err106];
+}
+else {
+vErrors.push(err106);
+}
+errors++;
+}
+if(!((((data60 === "debug") || (data60 === "info")) || (data60 === "warn")) || (data60 === "error"))){
+const err107 = {instancePath:instancePath+"/console/level",schemaPath:"#/properties/console/properties/level/enum",keyword:"enum",params:{allowedValues: schema23.properties.console.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema23.properties.console.properties.level.enum,parentSchema:schema23.properties.console.properties.level,data:data60};
+if(vErrors === null){
+vErrors = [err107];
+}
+else {
+vErrors.push(err107);
+}
+errors++;
+}
+}
+}
+else {
+const err108 = {instancePath:instancePath+"/console",schemaPath:"#/properties/console/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.console.type,parentSchema:schema23.properties.console,data:data58};
+if(vErrors === null){
+vErrors = [err108];
+}
+else {
+vErrors.push(err108);
+}
+errors++;
+}
+}
+if(data.file !== undefined){
+let data61 = data.file;
+if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
+for(const key13 in data61){
+if(!(((key13 === "path") || (key13 === "max_bytes")) || (key13 === "max_files"))){
+const err109 = {instancePath:instancePath+"/file",schemaPath:"#/properties/file/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema23.properties.file,data:data61};
+if(vErrors === null){
+vErrors = [err109];
+}
+else {
+vErrors.push(err109);
+}
+errors++;
+}
+}
+if(data61.path !== undefined){
+let data62 = data61.path;
+if(typeof data62 === "string"){
+if(func3(data62) < 1){
+const err110 = {instancePath:instancePath+"/file/path",schemaPath:"#/properties/file/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.file.properties.path,data:data62};
+if(vErrors === null){
+vErrors = [err110];
+}
+else {
+vErrors.push(err110);
+}
+errors++;
+}
+}
+else {
+const err111 = {instancePath:instancePath+"/file/path",schemaPath:"#/properties/file/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.file.properties.path.type,parentSchema:schema23.properties.file.properties.path,data:data62};
+if(vErrors === null){
+vErrors = [err111];
+}
+else {
+vErrors.push(err111);
+}
+errors++;
+}
+}
+if(data61.max_bytes !== undefined){
+let data63 = data61.max_bytes;
+if(!(((typeof data63 == "number") && (!(data63 % 1) && !isNaN(data63))) && (isFinite(data63)))){
+const err112 = {instancePath:instancePath+"/file/max_bytes",schemaPath:"#/properties/file/properties/max_bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.file.properties.max_bytes.type,parentSchema:schema23.properties.file.properties.max_bytes,data:data63};
+if(vErrors === null){
+vErrors = [err112];
+}
+else {
+vErrors.push(err112);
+}
+errors++;
+}
+if((typeof data63 == "number") && (isFinite(data63))){
+if(data63 < 1 || isNaN(data63)){
+const err113 = {instancePath:instancePath+"/file/max_bytes",schemaPath:"#/properties/file/properties/max_bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema23.properties.file.properties.max_bytes,data:data63};
+if(vErrors === null){
+vErrors = [err113];
+}
+else {
+vErrors.push(err113);
+}
+errors++;
+}
+}
+}
+if(data61.max_files !== undefined){
+let data64 = data61.max_files;
+if(!(((typeof data64 == "number") && (!(data64 % 1) && !isNaN(data64))) && (isFinite(data64)))){
+const err114 = {instancePath:instancePath+"/file/max_files",schemaPath:"#/properties/file/properties/max_files/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.file.properties.max_files.type,parentSchema:schema23.properties.file.properties.max_files,data:data64};
+if(vErrors === null){
+vErrors = [err114];
+}
+else {
+vErrors.push(err114);
+}
+errors++;
+}
+if((typeof data64 == "number") && (isFinite(data64))){
+if(data64 < 1 || isNaN(data64)){
+const err115 = {instancePath:instancePath+"/file/max_files",schemaPath:"#/properties/file/properties/max_files/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema23.properties.file.properties.max_files,data:data64};
+if(vErrors === null){
+vErrors = [err115];
+}
+else {
+vErrors.push(err115);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err116 = {instancePath:instancePath+"/file",schemaPath:"#/properties/file/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.file.type,parentSchema:schema23.properties.file,data:data61};
+if(vErrors === null){
+vErrors = [err116];
+}
+else {
+vErrors.push(err116);
+}
+errors++;
+}
+}
+if(data.mixpanel !== undefined){
+let data65 = data.mixpanel;
+if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
+for(const key14 in data65){
+if(!(((((((key14 === "token") || (key14 === "api_host")) || (key14 === "event_name")) || (key14 === "distinct_id")) || (key14 === "batch_size")) || (key14 === "flush_interval")) || (key14 === "max_retries"))){
+const err117 = {instancePath:instancePath+"/mixpanel",schemaPath:"#/properties/mixpanel/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema23.properties.mixpanel,data:data65};
+if(vErrors === null){
+vErrors = [err117];
+}
+else {
+vErrors.push(err117);
+}
+errors++;
+}
+}
+if(data65.token !== undefined){
+let data66 = data65.token;
+if(typeof data66 === "string"){
+if(func3(data66) < 1){
+const err118 = {instancePath:instancePath+"/mixpanel/token",schemaPath:"#/properties/mixpanel/properties/token/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.mixpanel.properties.token,data:data66};
+if(vErrors === null){
+vErrors = [err118];
+}
+else {
+vErrors.push(err118);
+}
+errors++;
+}
+}
+else {
+const err119 = {instancePath:instancePath+"/mixpanel/token",schemaPath:"#/properties/mixpanel/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.mixpanel.properties.token.type,parentSchema:schema23.properties.mixpanel.properties.token,data:data66};
+if(vErrors === null){
+vErrors = [err119];
+}
+else {
+vErrors.push(err119);
+}
+errors++;
+}
+}
+if(data65.api_host !== undefined){
+let data67 = data65.api_host;
+if(typeof data67 === "string"){
+if(!pattern3.test(data67)){
+const err120 = {instancePath:instancePath+"/mixpanel/api_host",schemaPath:"#/properties/mixpanel/properties/api_host/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema23.properties.mixpanel.properties.api_host,data:data67};
+if(vErrors === null){
+vErrors = [err120];
+}
+else {
+vErrors.push(err120);
+}
+errors++;
+}
+}
+else {
+const err121 = {instancePath:instancePath+"/mixpanel/api_host",schemaPath:"#/properties/mixpanel/properties/api_host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.mixpanel.properties.api_host.type,parentSchema:schema23.properties.mixpanel.properties.api_host,data:data67};
+if(vErrors === null){
+vErrors = [err121];
+}
+else {
+vErrors.push(err121);
+}
+errors++;
+}
+}
+if(data65.event_name !== undefined){
+let data68 = data65.event_name;
+if(typeof data68 === "string"){
+if(func3(data68) < 1){
+const err122 = {instancePath:instancePath+"/mixpanel/event_name",schemaPath:"#/properties/mixpanel/properties/event_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.mixpanel.properties.event_name,data:data68};
+if(vErrors === null){
+vErrors = [err122];
+}
+else {
+vErrors.push(err122);
+}
+errors++;
+}
+}
+else {
+const err123 = {instancePath:instancePath+"/mixpanel/event_name",schemaPath:"#/properties/mixpanel/properties/event_name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.mixpanel.properties.event_name.type,parentSchema:schema23.properties.mixpanel.properties.event_name,data:data68};
+if(vErrors === null){
+vErrors = [err123];
+}
+else {
+vErrors.push(err123);
+}
+errors++;
+}
+}
+if(data65.distinct_id !== undefined){
+let data69 = data65.distinct_id;
+if(typeof data69 === "string"){
+if(func3(data69) < 1){
+const err124 = {instancePath:instancePath+"/mixpanel/distinct_id",schemaPath:"#/properties/mixpanel/properties/distinct_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.mixpanel.properties.distinct_id,data:data69};
+if(vErrors === null){
+vErrors = [err124];
+}
+else {
+vErrors.push(err124);
+}
+errors++;
+}
+}
+else {
+const err125 = {instancePath:instancePath+"/mixpanel/distinct_id",schemaPath:"#/properties/mixpanel/properties/distinct_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.mixpanel.properties.distinct_id.type,parentSchema:schema23.properties.mixpanel.properties.distinct_id,data:data69};
+if(vErrors === null){
+vErrors = [err125];
+}
+else {
+vErrors.push(err125);
+}
+errors++;
+}
+}
+if(data65.batch_size !== undefined){
+let data70 = data65.batch_size;
+if(!(((typeof data70 == "number") && (!(data70 % 1) && !isNaN(data70))) && (isFinite(data70)))){
+const err126 = {instancePath:instancePath+"/mixpanel/batch_size",schemaPath:"#/properties/mixpanel/properties/batch_size/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.mixpanel.properties.batch_size.type,parentSchema:schema23.properties.mixpanel.properties.batch_size,data:data70};
+if(vErrors === null){
+vErrors = [err126];
+}
+else {
+vErrors.push(err126);
+}
+errors++;
+}
+if((typeof data70 == "number") && (isFinite(data70))){
+if(data70 > 50 || isNaN(data70)){
+const err127 = {instancePath:instancePath+"/mixpanel/batch_size",schemaPath:"#/properties/mixpanel/properties/batch_size/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50",schema:50,parentSchema:schema23.properties.mixpanel.properties.batch_size,data:data70};
+if(vErrors === null){
+vErrors = [err127];
+}
+else {
+vErrors.push(err127);
+}
+errors++;
+}
+if(data70 < 1 || isNaN(data70)){
+const err128 = {instancePath:instancePath+"/mixpanel/batch_size",schemaPath:"#/properties/mixpanel/properties/batch_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema23.properties.mixpanel.properties.batch_size,data:data70};
+if(vErrors === null){
+vErrors = [err128];
+}
+else {
+vErrors.push(err128);
+}
+errors++;
+}
+}
+}
+if(data65.flush_interval !== undefined){
+let data71 = data65.flush_interval;
+if(!(((typeof data71 == "number") && (!(data71 % 1) && !isNaN(data71))) && (isFinite(data71)))){
+const err129 = {instancePath:instancePath+"/mixpanel/flush_interval",schemaPath:"#/properties/mixpanel/properties/flush_interval/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.mixpanel.properties.flush_interval.type,parentSchema:schema23.properties.mixpanel.properties.flush_interval,data:data71};
+if(vErrors === null){
+vErrors = [err129];
+}
+else {
+vErrors.push(err129);
+}
+errors++;
+}
+if((typeof data71 == "number") && (isFinite(data71))){
+if(data71 < 1 || isNaN(data71)){
+const err130 = {instancePath:instancePath+"/mixpanel/flush_interval",schemaPath:"#/properties/mixpanel/properties/flush_interval/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema23.properties.mixpanel.properties.flush_interval,data:data71};
+if(vErrors === null){
+vErrors = [err130];
+}
+else {
+vErrors.push(err130);
+}
+errors++;
+}
+}
+}
+if(data65.max_retries !== undefined){
+let data72 = data65.max_retries;
+if(!(((typeof data72 == "number") && (!(data72 % 1) && !isNaN(data72))) && (isFinite(data72)))){
+const err131 = {instancePath:instancePath+"/mixpanel/max_retries",schemaPath:"#/properties/mixpanel/properties/max_retries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.mixpanel.properties.max_retries.type,parentSchema:schema23.properties.mixpanel.properties.max_retries,data:data72};
+if(vErrors === null){
+vErrors = [err131];
+}
+else {
+vErrors.push(err131);
+}
+errors++;
+}
+if((typeof data72 == "number") && (isFinite(data72))){
+if(data72 < 0 || isNaN(data72)){
+const err132 = {instancePath:instancePath+"/mixpanel/max_retries",schemaPath:"#/properties/mixpanel/properties/max_retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.properties.mixpanel.properties.max_retries,data:data72};
+if(vErrors === null){
+vErrors = [err132];
+}
+else {
+vErrors.push(err132);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err133 = {instancePath:instancePath+"/mixpanel",schemaPath:"#/properties/mixpanel/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.mixpanel.type,parentSchema:schema23.properties.mixpanel,data:data65};
+if(vErrors === null){
+vErrors = [err133];
+}
+else {
+vErrors.push(err133);
+}
+errors++;
+}
+}
+if(data.otel !== undefined){
+let data73 = data.otel;
+if(data73 && typeof data73 == "object" && !Array.isArray(data73)){
+for(const key15 in data73){
+if(!(func2.call(schema24.properties, key15))){
+const err134 = {instancePath:instancePath+"/otel",schemaPath:"#/$defs/OtelCallbackSettings/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema24,data:data73};
+if(vErrors === null){
+vErrors = [err134];
+}
+else {
+vErrors.push(err134);
+}
+errors++;
+}
+}
+if(data73.endpoint !== undefined){
+let data74 = data73.endpoint;
+if(typeof data74 === "string"){
+if(!pattern3.test(data74)){
+const err135 = {instancePath:instancePath+"/otel/endpoint",schemaPath:"#/$defs/OtelCallbackSettings/properties/endpoint/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema24.properties.endpoint,data:data74};
+if(vErrors === null){
+vErrors = [err135];
+}
+else {
+vErrors.push(err135);
+}
+errors++;
+}
+}
+else {
+const err136 = {instancePath:instancePath+"/otel/endpoint",schemaPath:"#/$defs/OtelCallbackSettings/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.properties.endpoint.type,parentSchema:schema24.properties.endpoint,data:data74};
+if(vErrors === null){
+vErrors = [err136];
+}
+else {
+vErrors.push(err136);
+}
+errors++;
+}
+}
+if(data73.headers !== undefined){
+let data75 = data73.headers;
+if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
+for(const key16 in data75){
+let data76 = data75[key16];
+if(typeof data76 !== "string"){
+const err137 = {instancePath:instancePath+"/otel/headers/" + key16.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/OtelCallbackSettings/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.properties.headers.additionalProperties.type,parentSchema:schema24.properties.headers.additionalProperties,data:data76};
+if(vErrors === null){
+vErrors = [err137];
+}
+else {
+vErrors.push(err137);
+}
+errors++;
+}
+}
+}
+else {
+const err138 = {instancePath:instancePath+"/otel/headers",schemaPath:"#/$defs/OtelCallbackSettings/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema24.properties.headers.type,parentSchema:schema24.properties.headers,data:data75};
+if(vErrors === null){
+vErrors = [err138];
+}
+else {
+vErrors.push(err138);
+}
+errors++;
+}
+}
+if(data73.protocol !== undefined){
+let data77 = data73.protocol;
+if(typeof data77 !== "string"){
+const err139 = {instancePath:instancePath+"/otel/protocol",schemaPath:"#/$defs/OtelCallbackSettings/properties/protocol/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.properties.protocol.type,parentSchema:schema24.properties.protocol,data:data77};
+if(vErrors === null){
+vErrors = [err139];
+}
+else {
+vErrors.push(err139);
+}
+errors++;
+}
+if(!((data77 === "http/protobuf") || (data77 === "http/json"))){
+const err140 = {instancePath:instancePath+"/otel/protocol",schemaPath:"#/$defs/OtelCallbackSettings/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema24.properties.protocol.enum},message:"must be equal to one of the allowed values",schema:schema24.properties.protocol.enum,parentSchema:schema24.properties.protocol,data:data77};
+if(vErrors === null){
+vErrors = [err140];
+}
+else {
+vErrors.push(err140);
+}
+errors++;
+}
+}
+if(data73.service_name !== undefined){
+let data78 = data73.service_name;
+if(typeof data78 === "string"){
+if(func3(data78) < 1){
+const err141 = {instancePath:instancePath+"/otel/service_name",schemaPath:"#/$defs/OtelCallbackSettings/properties/service_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema24.properties.service_name,data:data78};
+if(vErrors === null){
+vErrors = [err141];
+}
+else {
+vErrors.push(err141);
+}
+errors++;
+}
+}
+else {
+const err142 = {instancePath:instancePath+"/otel/service_name",schemaPath:"#/$defs/OtelCallbackSettings/properties/service_name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.properties.service_name.type,parentSchema:schema24.properties.service_name,data:data78};
+if(vErrors === null){
+vErrors = [err142];
+}
+else {
+vErrors.push(err142);
+}
+errors++;
+}
+}
+if(data73.resource_attributes !== undefined){
+let data79 = data73.resource_attributes;
+if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
+for(const key17 in data79){
+let data80 = data79[key17];
+if(((typeof data80 !== "string") && (!((typeof data80 == "number") && (isFinite(data80))))) && (typeof data80 !== "boolean")){
+const err143 = {instancePath:instancePath+"/otel/resource_attributes/" + key17.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/OtelCallbackSettings/properties/resource_attributes/additionalProperties/type",keyword:"type",params:{type: schema24.properties.resource_attributes.additionalProperties.type},message:"must be string,number,boolean",schema:schema24.properties.resource_attributes.additionalProperties.type,parentSchema:schema24.properties.resource_attributes.additionalProperties,data:data80};
+if(vErrors === null){
+vErrors = [err143];
+}
+else {
+vErrors.push(err143);
+}
+errors++;
+}
+}
+}
+else {
+const err144 = {instancePath:instancePath+"/otel/resource_attributes",schemaPath:"#/$defs/OtelCallbackSettings/properties/resource_attributes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema24.properties.resource_attributes.type,parentSchema:schema24.properties.resource_attributes,data:data79};
+if(vErrors === null){
+vErrors = [err144];
+}
+else {
+vErrors.push(err144);
+}
+errors++;
+}
+}
+if(data73.sample_rate !== undefined){
+let data81 = data73.sample_rate;
+if((typeof data81 == "number") && (isFinite(data81))){
+if(data81 > 1 || isNaN(data81)){
+const err145 = {instancePath:instancePath+"/otel/sample_rate",schemaPath:"#/$defs/OtelCallbackSettings/properties/sample_rate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema24.properties.sample_rate,data:data81};
+if(vErrors === null){
+vErrors = [err145];
+}
+else {
+vErrors.push(err145);
+}
+errors++;
+}
+if(data81 < 0 || isNaN(data81)){
+const err146 = {instancePath:instancePath+"/otel/sample_rate",schemaPath:"#/$defs/OtelCallbackSettings/properties/sample_rate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema24.properties.sample_rate,data:data81};
+if(vErrors === null){
+vErrors = [err146];
+}
+else {
+vErrors.push(err146);
+}
+errors++;
+}
+}
+else {
+const err147 = {instancePath:instancePath+"/otel/sample_rate",schemaPath:"#/$defs/OtelCallbackSettings/properties/sample_rate/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema24.properties.sample_rate.type,parentSchema:schema24.properties.sample_rate,data:data81};
+if(vErrors === null){
+vErrors = [err147];
+}
+else {
+vErrors.push(err147);
+}
+errors++;
+}
+}
+if(data73.capture_content !== undefined){
+let data82 = data73.capture_content;
+if(typeof data82 !== "boolean"){
+const err148 = {instancePath:instancePath+"/otel/capture_content",schemaPath:"#/$defs/OtelCallbackSettings/properties/capture_content/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema24.properties.capture_content.type,parentSchema:schema24.properties.capture_content,data:data82};
+if(vErrors === null){
+vErrors = [err148];
+}
+else {
+vErrors.push(err148);
+}
+errors++;
+}
+}
+if(data73.attribute_style !== undefined){
+let data83 = data73.attribute_style;
+if(typeof data83 !== "string"){
+const err149 = {instancePath:instancePath+"/otel/attribute_style",schemaPath:"#/$defs/OtelCallbackSettings/properties/attribute_style/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.properties.attribute_style.type,parentSchema:schema24.properties.attribute_style,data:data83};
+if(vErrors === null){
+vErrors = [err149];
+}
+else {
+vErrors.push(err149);
+}
+errors++;
+}
+if(!((((data83 === "genai") || (data83 === "langfuse")) || (data83 === "openinference")) || (data83 === "traceloop"))){
+const err150 = {instancePath:instancePath+"/otel/attribute_style",schemaPath:"#/$defs/OtelCallbackSettings/properties/attribute_style/enum",keyword:"enum",params:{allowedValues: schema24.properties.attribute_style.enum},message:"must be equal to one of the allowed values",schema:schema24.properties.attribute_style.enum,parentSchema:schema24.properties.attribute_style,data:data83};
+if(vErrors === null){
+vErrors = [err150];
+}
+else {
+vErrors.push(err150);
+}
+errors++;
+}
+}
+if(data73.max_queue_size !== undefined){
+let data84 = data73.max_queue_size;
+if(!(((typeof data84 == "number") && (!(data84 % 1) && !isNaN(data84))) && (isFinite(data84)))){
+const err151 = {instancePath:instancePath+"/otel/max_queue_size",schemaPath:"#/$defs/OtelCallbackSettings/properties/max_queue_size/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.properties.max_queue_size.type,parentSchema:schema24.properties.max_queue_size,data:data84};
+if(vErrors === null){
+vErrors = [err151];
+}
+else {
+vErrors.push(err151);
+}
+errors++;
+}
+if((typeof data84 == "number") && (isFinite(data84))){
+if(data84 < 1 || isNaN(data84)){
+const err152 = {instancePath:instancePath+"/otel/max_queue_size",schemaPath:"#/$defs/OtelCallbackSettings/properties/max_queue_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema24.properties.max_queue_size,data:data84};
+if(vErrors === null){
+vErrors = [err152];
+}
+else {
+vErrors.push(err152);
+}
+errors++;
+}
+}
+}
+if(data73.max_export_batch_size !== undefined){
+let data85 = data73.max_export_batch_size;
+if(!(((typeof data85 == "number") && (!(data85 % 1) && !isNaN(data85))) && (isFinite(data85)))){
+const err153 = {instancePath:instancePath+"/otel/max_export_batch_size",schemaPath:"#/$defs/OtelCallbackSettings/properties/max_export_batch_size/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.properties.max_export_batch_size.type,parentSchema:schema24.properties.max_export_batch_size,data:data85};
+if(vErrors === null){
+vErrors = [err153];
+}
+else {
+vErrors.push(err153);
+}
+errors++;
+}
+if((typeof data85 == "number") && (isFinite(data85))){
+if(data85 < 1 || isNaN(data85)){
+const err154 = {instancePath:instancePath+"/otel/max_export_batch_size",schemaPath:"#/$defs/OtelCallbackSettings/properties/max_export_batch_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema24.properties.max_export_batch_size,data:data85};
+if(vErrors === null){
+vErrors = [err154];
+}
+else {
+vErrors.push(err154);
+}
+errors++;
+}
+}
+}
+if(data73.scheduled_delay_ms !== undefined){
+let data86 = data73.scheduled_delay_ms;
+if(!(((typeof data86 == "number") && (!(data86 % 1) && !isNaN(data86))) && (isFinite(data86)))){
+const err155 = {instancePath:instancePath+"/otel/scheduled_delay_ms",schemaPath:"#/$defs/OtelCallbackSettings/properties/scheduled_delay_ms/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.properties.scheduled_delay_ms.type,parentSchema:schema24.properties.scheduled_delay_ms,data:data86};
+if(vErrors === null){
+vErrors = [err155];
+}
+else {
+vErrors.push(err155);
+}
+errors++;
+}
+if((typeof data86 == "number") && (isFinite(data86))){
+if(data86 < 1 || isNaN(data86)){
+const err156 = {instancePath:instancePath+"/otel/scheduled_delay_ms",schemaPath:"#/$defs/OtelCallbackSettings/properties/scheduled_delay_ms/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema24.properties.scheduled_delay_ms,data:data86};
+if(vErrors === null){
+vErrors = [err156];
+}
+else {
+vErrors.push(err156);
+}
+errors++;
+}
+}
+}
+if(data73.export_timeout_ms !== undefined){
+let data87 = data73.export_timeout_ms;
+if(!(((typeof data87 == "number") && (!(data87 % 1) && !isNaN(data87))) && (isFinite(data87)))){
+const err157 = {instancePath:instancePath+"/otel/export_timeout_ms",schemaPath:"#/$defs/OtelCallbackSettings/properties/export_timeout_ms/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.properties.export_timeout_ms.type,parentSchema:schema24.properties.export_timeout_ms,data:data87};
+if(vErrors === null){
+vErrors = [err157];
+}
+else {
+vErrors.push(err157);
+}
+errors++;
+}
+if((typeof data87 == "number") && (isFinite(data87))){
+if(data87 < 1 || isNaN(data87)){
+const err158 = {instancePath:instancePath+"/otel/export_timeout_ms",schemaPath:"#/$defs/OtelCallbackSettings/properties/export_timeout_ms/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema24.properties.export_timeout_ms,data:data87};
+if(vErrors === null){
+vErrors = [err158];
+}
+else {
+vErrors.push(err158);
+}
+errors++;
+}
+}
+}
+if(data73.message_logging !== undefined){
+let data88 = data73.message_logging;
+if(typeof data88 !== "boolean"){
+const err159 = {instancePath:instancePath+"/otel/message_logging",schemaPath:"#/$defs/OtelCallbackSettings/properties/message_logging/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema24.properties.message_logging.type,parentSchema:schema24.properties.message_logging,data:data88};
+if(vErrors === null){
+vErrors = [err159];
+}
+else {
+vErrors.push(err159);
+}
+errors++;
+}
+}
+}
+else {
+const err160 = {instancePath:instancePath+"/otel",schemaPath:"#/$defs/OtelCallbackSettings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema24.type,parentSchema:schema24,data:data73};
+if(vErrors === null){
+vErrors = [err160];
+}
+else {
+vErrors.push(err160);
+}
+errors++;
+}
+}
+if(data.opentelemetry !== undefined){
+let data89 = data.opentelemetry;
+if(data89 && typeof data89 == "object" && !Array.isArray(data89)){
+for(const key18 in data89){
+if(!(func2.call(schema24.properties, key18))){
+const err161 = {instancePath:instancePath+"/opentelemetry",schemaPath:"#/$defs/OtelCallbackSettings/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema24,data:data89};
+if(vErrors === null){
+vErrors = [err161];
+}
+else {
+vErrors.push(err161);
+}
+errors++;
+}
+}
+if(data89.endpoint !== undefined){
+let data90 = data89.endpoint;
+if(typeof data90 === "string"){
+if(!pattern3.test(data90)){
+const err162 = {instancePath:instancePath+"/opentelemetry/endpoint",schemaPath:"#/$defs/OtelCallbackSettings/properties/endpoint/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema24.properties.endpoint,data:data90};
+if(vErrors === null){
+vErrors = [err162];
+}
+else {
+vErrors.push(err162);
+}
+errors++;
+}
+}
+else {
+const err163 = {instancePath:instancePath+"/opentelemetry/endpoint",schemaPath:"#/$defs/OtelCallbackSettings/properties/endpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.properties.endpoint.type,parentSchema:schema24.properties.endpoint,data:data90};
+if(vErrors === null){
+vErrors = [err163];
+}
+else {
+vErrors.push(err163);
+}
+errors++;
+}
+}
+if(data89.headers !== undefined){
+let data91 = data89.headers;
+if(data91 && typeof data91 == "object" && !Array.isArray(data91)){
+for(const key19 in data91){
+let data92 = data91[key19];
+if(typeof data92 !== "string"){
+const err164 = {instancePath:instancePath+"/opentelemetry/headers/" + key19.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/OtelCallbackSettings/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.properties.headers.additionalProperties.type,parentSchema:schema24.properties.headers.additionalProperties,data:data92};
+if(vErrors === null){
+vErrors = [err164];
+}
+else {
+vErrors.push(err164);
+}
+errors++;
+}
+}
+}
+else {
+const err165 = {instancePath:instancePath+"/opentelemetry/headers",schemaPath:"#/$defs/OtelCallbackSettings/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema24.properties.headers.type,parentSchema:schema24.properties.headers,data:data91};
+if(vErrors === null){
+vErrors = [err165];
+}
+else {
+vErrors.push(err165);
+}
+errors++;
+}
+}
+if(data89.protocol !== undefined){
+let data93 = data89.protocol;
+if(typeof data93 !== "string"){
+const err166 = {instancePath:instancePath+"/opentelemetry/protocol",schemaPath:"#/$defs/OtelCallbackSettings/properties/protocol/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.properties.protocol.type,parentSchema:schema24.properties.protocol,data:data93};
+if(vErrors === null){
+vErrors = [err166];
+}
+else {
+vErrors.push(err166);
+}
+errors++;
+}
+if(!((data93 === "http/protobuf") || (data93 === "http/json"))){
+const err167 = {instancePath:instancePath+"/opentelemetry/protocol",schemaPath:"#/$defs/OtelCallbackSettings/properties/protocol/enum",keyword:"enum",params:{allowedValues: schema24.properties.protocol.enum},message:"must be equal to one of the allowed values",schema:schema24.properties.protocol.enum,parentSchema:schema24.properties.protocol,data:data93};
+if(vErrors === null){
+vErrors = [err167];
+}
+else {
+vErrors.push(err167);
+}
+errors++;
+}
+}
+if(data89.service_name !== undefined){
+let data94 = data89.service_name;
+if(typeof data94 === "string"){
+if(func3(data94) < 1){
+const err168 = {instancePath:instancePath+"/opentelemetry/service_name",schemaPath:"#/$defs/OtelCallbackSettings/properties/service_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema24.properties.service_name,data:data94};
+if(vErrors === null){
+vErrors = [err168];
+}
+else {
+vErrors.push(err168);
+}
+errors++;
+}
+}
+else {
+const err169 = {instancePath:instancePath+"/opentelemetry/service_name",schemaPath:"#/$defs/OtelCallbackSettings/properties/service_name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.properties.service_name.type,parentSchema:schema24.properties.service_name,data:data94};
+if(vErrors === null){
+vErrors = [err169];
+}
+else {
+vErrors.push(err169);
+}
+errors++;
+}
+}
+if(data89.resource_attributes !== undefined){
+let data95 = data89.resource_attributes;
+if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
+for(const key20 in data95){
+let data96 = data95[key20];
+if(((typeof data96 !== "string") && (!((typeof data96 == "number") && (isFinite(data96))))) && (typeof data96 !== "boolean")){
+const err170 = {instancePath:instancePath+"/opentelemetry/resource_attributes/" + key20.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/OtelCallbackSettings/properties/resource_attributes/additionalProperties/type",keyword:"type",params:{type: schema24.properties.resource_attributes.additionalProperties.type},message:"must be string,number,boolean",schema:schema24.properties.resource_attributes.additionalProperties.type,parentSchema:schema24.properties.resource_attributes.additionalProperties,data:data96};
+if(vErrors === null){
+vErrors = [err170];
+}
+else {
+vErrors.push(err170);
+}
+errors++;
+}
+}
+}
+else {
+const err171 = {instancePath:instancePath+"/opentelemetry/resource_attributes",schemaPath:"#/$defs/OtelCallbackSettings/properties/resource_attributes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema24.properties.resource_attributes.type,parentSchema:schema24.properties.resource_attributes,data:data95};
+if(vErrors === null){
+vErrors = [err171];
+}
+else {
+vErrors.push(err171);
+}
+errors++;
+}
+}
+if(data89.sample_rate !== undefined){
+let data97 = data89.sample_rate;
+if((typeof data97 == "number") && (isFinite(data97))){
+if(data97 > 1 || isNaN(data97)){
+const err172 = {instancePath:instancePath+"/opentelemetry/sample_rate",schemaPath:"#/$defs/OtelCallbackSettings/properties/sample_rate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1},message:"must be <= 1",schema:1,parentSchema:schema24.properties.sample_rate,data:data97};
+if(vErrors === null){
+vErrors = [err172];
+}
+else {
+vErrors.push(err172);
+}
+errors++;
+}
+if(data97 < 0 || isNaN(data97)){
+const err173 = {instancePath:instancePath+"/opentelemetry/sample_rate",schemaPath:"#/$defs/OtelCallbackSettings/properties/sample_rate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema24.properties.sample_rate,data:data97};
+if(vErrors === null){
+vErrors = [err173];
+}
+else {
+vErrors.push(err173);
+}
+errors++;
+}
+}
+else {
+const err174 = {instancePath:instancePath+"/opentelemetry/sample_rate",schemaPath:"#/$defs/OtelCallbackSettings/properties/sample_rate/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema24.properties.sample_rate.type,parentSchema:schema24.properties.sample_rate,data:data97};
+if(vErrors === null){
+vErrors = [err174];
+}
+else {
+vErrors.push(err174);
+}
+errors++;
+}
+}
+if(data89.capture_content !== undefined){
+let data98 = data89.capture_content;
+if(typeof data98 !== "boolean"){
+const err175 = {instancePath:instancePath+"/opentelemetry/capture_content",schemaPath:"#/$defs/OtelCallbackSettings/properties/capture_content/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema24.properties.capture_content.type,parentSchema:schema24.properties.capture_content,data:data98};
+if(vErrors === null){
+vErrors = [err175];
+}
+else {
+vErrors.push(err175);
+}
+errors++;
+}
+}
+if(data89.attribute_style !== undefined){
+let data99 = data89.attribute_style;
+if(typeof data99 !== "string"){
+const err176 = {instancePath:instancePath+"/opentelemetry/attribute_style",schemaPath:"#/$defs/OtelCallbackSettings/properties/attribute_style/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.properties.attribute_style.type,parentSchema:schema24.properties.attribute_style,data:data99};
+if(vErrors === null){
+vErrors = [err176];
+}
+else {
+vErrors.push(err176);
+}
+errors++;
+}
+if(!((((data99 === "genai") || (data99 === "langfuse")) || (data99 === "openinference")) || (data99 === "traceloop"))){
+const err177 = {instancePath:instancePath+"/opentelemetry/attribute_style",schemaPath:"#/$defs/OtelCallbackSettings/properties/attribute_style/enum",keyword:"enum",params:{allowedValues: schema24.properties.attribute_style.enum},message:"must be equal to one of the allowed values",schema:schema24.properties.attribute_style.enum,parentSchema:schema24.properties.attribute_style,data:data99};
+if(vErrors === null){
+vErrors = [err177];
+}
+else {
+vErrors.push(err177);
+}
+errors++;
+}
+}
+if(data89.max_queue_size !== undefined){
+let data100 = data89.max_queue_size;
+if(!(((typeof data100 == "number") && (!(data100 % 1) && !isNaN(data100))) && (isFinite(data100)))){
+const err178 = {instancePath:instancePath+"/opentelemetry/max_queue_size",schemaPath:"#/$defs/OtelCallbackSettings/properties/max_queue_size/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.properties.max_queue_size.type,parentSchema:schema24.properties.max_queue_size,data:data100};
+if(vErrors === null){
+vErrors = [err178];
+}
+else {
+vErrors.push(err178);
+}
+errors++;
+}
+if((typeof data100 == "number") && (isFinite(data100))){
+if(data100 < 1 || isNaN(data100)){
+const err179 = {instancePath:instancePath+"/opentelemetry/max_queue_size",schemaPath:"#/$defs/OtelCallbackSettings/properties/max_queue_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema24.properties.max_queue_size,data:data100};
+if(vErrors === null){
+vErrors = [err179];
+}
+else {
+vErrors.push(err179);
+}
+errors++;
+}
+}
+}
+if(data89.max_export_batch_size !== undefined){
+let data101 = data89.max_export_batch_size;
+if(!(((typeof data101 == "number") && (!(data101 % 1) && !isNaN(data101))) && (isFinite(data101)))){
+const err180 = {instancePath:instancePath+"/opentelemetry/max_export_batch_size",schemaPath:"#/$defs/OtelCallbackSettings/properties/max_export_batch_size/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.properties.max_export_batch_size.type,parentSchema:schema24.properties.max_export_batch_size,data:data101};
+if(vErrors === null){
+vErrors = [err180];
+}
+else {
+vErrors.push(err180);
+}
+errors++;
+}
+if((typeof data101 == "number") && (isFinite(data101))){
+if(data101 < 1 || isNaN(data101)){
+const err181 = {instancePath:instancePath+"/opentelemetry/max_export_batch_size",schemaPath:"#/$defs/OtelCallbackSettings/properties/max_export_batch_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema24.properties.max_export_batch_size,data:data101};
+if(vErrors === null){
+vErrors = [err181];
+}
+else {
+vErrors.push(err181);
+}
+errors++;
+}
+}
+}
+if(data89.scheduled_delay_ms !== undefined){
+let data102 = data89.scheduled_delay_ms;
+if(!(((typeof data102 == "number") && (!(data102 % 1) && !isNaN(data102))) && (isFinite(data102)))){
+const err182 = {instancePath:instancePath+"/opentelemetry/scheduled_delay_ms",schemaPath:"#/$defs/OtelCallbackSettings/properties/scheduled_delay_ms/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.properties.scheduled_delay_ms.type,parentSchema:schema24.properties.scheduled_delay_ms,data:data102};
+if(vErrors === null){
+vErrors = [err182];
+}
+else {
+vErrors.push(err182);
+}
+errors++;
+}
+if((typeof data102 == "number") && (isFinite(data102))){
+if(data102 < 1 || isNaN(data102)){
+const err183 = {instancePath:instancePath+"/opentelemetry/scheduled_delay_ms",schemaPath:"#/$defs/OtelCallbackSettings/properties/scheduled_delay_ms/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema24.properties.scheduled_delay_ms,data:data102};
+if(vErrors === null){
+vErrors = [err183];
+}
+else {
+vErrors.push(err183);
+}
+errors++;
+}
+}
+}
+if(data89.export_timeout_ms !== undefined){
+let data103 = data89.export_timeout_ms;
+if(!(((typeof data103 == "number") && (!(data103 % 1) && !isNaN(data103))) && (isFinite(data103)))){
+const err184 = {instancePath:instancePath+"/opentelemetry/export_timeout_ms",schemaPath:"#/$defs/OtelCallbackSettings/properties/export_timeout_ms/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.properties.export_timeout_ms.type,parentSchema:schema24.properties.export_timeout_ms,data:data103};
+if(vErrors === null){
+vErrors = [err184];
+}
+else {
+vErrors.push(err184);
+}
+errors++;
+}
+if((typeof data103 == "number") && (isFinite(data103))){
+if(data103 < 1 || isNaN(data103)){
+const err185 = {instancePath:instancePath+"/opentelemetry/export_timeout_ms",schemaPath:"#/$defs/OtelCallbackSettings/properties/export_timeout_ms/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema24.properties.export_timeout_ms,data:data103};
+if(vErrors === null){
+vErrors = [err185];
+}
+else {
+vErrors.push(err185);
+}
+errors++;
+}
+}
+}
+if(data89.message_logging !== undefined){
+let data104 = data89.message_logging;
+if(typeof data104 !== "boolean"){
+const err186 = {instancePath:instancePath+"/opentelemetry/message_logging",schemaPath:"#/$defs/OtelCallbackSettings/properties/message_logging/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema24.properties.message_logging.type,parentSchema:schema24.properties.message_logging,data:data104};
+if(vErrors === null){
+vErrors = [err186];
+}
+else {
+vErrors.push(err186);
+}
+errors++;
+}
+}
+}
+else {
+const err187 = {instancePath:instancePath+"/opentelemetry",schemaPath:"#/$defs/OtelCallbackSettings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema24.type,parentSchema:schema24,data:data89};
+if(vErrors === null){
+vErrors = [err187];
+}
+else {
+vErrors.push(err187);
+}
+errors++;
+}
+}
+if(data.webhook !== undefined){
+let data105 = data.webhook;
+if(data105 && typeof data105 == "object" && !Array.isArray(data105)){
+if(data105.url === undefined){
+const err188 = {instancePath:instancePath+"/webhook",schemaPath:"#/properties/webhook/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema23.properties.webhook.required,parentSchema:schema23.properties.webhook,data:data105};
+if(vErrors === null){
+vErrors = [err188];
+}
+else {
+vErrors.push(err188);
+}
+errors++;
+}
+for(const key21 in data105){
+if(!(((((key21 === "url") || (key21 === "headers")) || (key21 === "batch_size")) || (key21 === "flush_interval")) || (key21 === "max_retries"))){
+const err189 = {instancePath:instancePath+"/webhook",schemaPath:"#/properties/webhook/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema23.properties.webhook,data:data105};
+if(vErrors === null){
+vErrors = [err189];
+}
+else {
+vErrors.push(err189);
+}
+errors++;
+}
+}
+if(data105.url !== undefined){
+let data106 = data105.url;
+if(typeof data106 === "string"){
+if(!pattern3.test(data106)){
+const err190 = {instancePath:instancePath+"/webhook/url",schemaPath:"#/properties/webhook/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema23.properties.webhook.properties.url,data:data106};
+if(vErrors === null){
+vErrors = [err190];
+}
+else {
+vErrors.push(err190);
+}
+errors++;
+}
+}
+else {
+const err191 = {instancePath:instancePath+"/webhook/url",schemaPath:"#/properties/webhook/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.webhook.properties.url.type,parentSchema:schema23.properties.webhook.properties.url,data:data106};
+if(vErrors === null){
+vErrors = [err191];
+}
+else {
+vErrors.push(err191);
+}
+errors++;
+}
+}
+if(data105.headers !== undefined){
+let data107 = data105.headers;
+if(data107 && typeof data107 == "object" && !Array.isArray(data107)){
+for(const key22 in data107){
+let data108 = data107[key22];
+if(typeof data108 !== "string"){
+const err192 = {instancePath:instancePath+"/webhook/headers/" + key22.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/webhook/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.webhook.properties.headers.additionalProperties.type,parentSchema:schema23.properties.webhook.properties.headers.additionalProperties,data:data108};
+if(vErrors === null){
+vErrors = [err192];
+}
+else {
+vErrors.push(err192);
+}
+errors++;
+}
+}
+}
+else {
+const err193 = {instancePath:instancePath+"/webhook/headers",schemaPath:"#/properties/webhook/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.webhook.properties.headers.type,parentSchema:schema23.properties.webhook.properties.headers,data:data107};
+if(vErrors === null){
+vErrors = [err193];
+}
+else {
+vErrors.push(err193);
+}
+errors++;
+}
+}
+if(data105.batch_size !== undefined){
+let data109 = data105.batch_size;
+if(!(((typeof data109 == "number") && (!(data109 % 1) && !isNaN(data109))) && (isFinite(data109)))){
+const err194 = {instancePath:instancePath+"/webhook/batch_size",schemaPath:"#/properties/webhook/properties/batch_size/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.webhook.properties.batch_size.type,parentSchema:schema23.properties.webhook.properties.batch_size,data:data109};
+if(vErrors === null){
+vErrors = [err194];
+}
+else {
+vErrors.push(err194);
+}
+errors++;
+}
+if((typeof data109 == "number") && (isFinite(data109))){
+if(data109 < 1 || isNaN(data109)){
+const err195 = {instancePath:instancePath+"/webhook/batch_size",schemaPath:"#/properties/webhook/properties/batch_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema23.properties.webhook.properties.batch_size,data:data109};
+if(vErrors === null){
+vErrors = [err195];
+}
+else {
+vErrors.push(err195);
+}
+errors++;
+}
+}
+}
+if(data105.flush_interval !== undefined){
+let data110 = data105.flush_interval;
+if(!(((typeof data110 == "number") && (!(data110 % 1) && !isNaN(data110))) && (isFinite(data110)))){
+const err196 = {instancePath:instancePath+"/webhook/flush_interval",schemaPath:"#/properties/webhook/properties/flush_interval/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.webhook.properties.flush_interval.type,parentSchema:schema23.properties.webhook.properties.flush_interval,data:data110};
+if(vErrors === null){
+vErrors = [err196];
+}
+else {
+vErrors.push(err196);
+}
+errors++;
+}
+if((typeof data110 == "number") && (isFinite(data110))){
+if(data110 < 1 || isNaN(data110)){
+const err197 = {instancePath:instancePath+"/webhook/flush_interval",schemaPath:"#/properties/webhook/properties/flush_interval/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema23.properties.webhook.properties.flush_interval,data:data110};
+if(vErrors === null){
+vErrors = [err197];
+}
+else {
+vErrors.push(err197);
+}
+errors++;
+}
+}
+}
+if(data105.max_retries !== undefined){
+let data111 = data105.max_retries;
+if(!(((typeof data111 == "number") && (!(data111 % 1) && !isNaN(data111))) && (isFinite(data111)))){
+const err198 = {instancePath:instancePath+"/webhook/max_retries",schemaPath:"#/properties/webhook/properties/max_retries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.webhook.properties.max_retries.type,parentSchema:schema23.properties.webhook.properties.max_retries,data:data111};
+if(vErrors === null){
+vErrors = [err198];
+}
+else {
+vErrors.push(err198);
+}
+errors++;
+}
+if((typeof data111 == "number") && (isFinite(data111))){
+if(data111 < 0 || isNaN(data111)){
+const err199 = {instancePath:instancePath+"/webhook/max_retries",schemaPath:"#/properties/webhook/properties/max_retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.properties.webhook.properties.max_retries,data:data111};
+if(vErrors === null){
+vErrors = [err199];
+}
+else {
+vErrors.push(err199);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err200 = {instancePath:instancePath+"/webhook",schemaPath:"#/properties/webhook/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.webhook.type,parentSchema:schema23.properties.webhook,data:data105};
+if(vErrors === null){
+vErrors = [err200];
+}
+else {
+vErrors.push(err200);
+}
+errors++;
+}
+}
+}
+else {
+const err201 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.type,parentSchema:schema23,data};
+if(vErrors === null){
+vErrors = [err201];
+}
+else {
+vErrors.push(err201);
+}
+errors++;
+}
+validate24.errors = vErrors;
+return errors === 0;
+}
+
+const schema27 = {"title":"RouterSettings","description":"How an alias with several deployments is served: routing, retries, fallbacks, cooldowns.","type":"object","additionalProperties":false,"properties":{"routing_strategy":{"description":"How a deployment of an alias is picked. Implemented: simple-shuffle (random, weighted by litellm_params.weight, else rpm, else tpm), least-busy (fewest attempts in flight), latency-based-routing (lowest recent latency). usage-based-routing, usage-based-routing-v2 and cost-based-routing are accepted for LiteLLM compatibility, not implemented: they fall back to simple-shuffle with a warning at start-up.","type":"string","enum":["simple-shuffle","least-busy","usage-based-routing","usage-based-routing-v2","latency-based-routing","cost-based-routing"],"default":"simple-shuffle"},"num_retries":{"description":"Retries of a failed call across the alias's deployments. Default: litellm_settings.num_retries.","type":"integer","minimum":0},"timeout":{"description":"Seconds before a call fails with a Timeout. Default: litellm_settings.request_timeout.","type":"number","exclusiveMinimum":0},"retry_after":{"description":"Least seconds to wait before a retry (a provider's Retry-After wins when longer).","type":"number","default":0,"minimum":0},"fallbacks":{"description":"Aliases tried, in order, when every deployment of an alias fails: [{gpt-4o: [gpt-4o-mini, claude-sonnet]}]. Default: litellm_settings.fallbacks.","type":"array","items":{"$ref":"#/$defs/FallbackMap"}},"context_window_fallbacks":{"description":"Aliases tried when a call fails because the prompt exceeds the context window: [{gpt-4o-mini: [gpt-4o]}]. Default: litellm_settings.context_window_fallbacks.","type":"array","items":{"$ref":"#/$defs/FallbackMap"}},"content_policy_fallbacks":{"description":"Aliases tried when a call fails on the provider's content policy: [{gpt-4o: [claude-sonnet]}]. Default: litellm_settings.content_policy_fallbacks.","type":"array","items":{"$ref":"#/$defs/FallbackMap"}},"cooldown_time":{"description":"Seconds a deployment is skipped after more than allowed_fails failures in a minute. Default: litellm_settings.cooldown_time.","type":"number","minimum":0},"allowed_fails":{"description":"Failures in a minute a deployment may have before it cools down. Default: litellm_settings.allowed_fails.","type":"integer","minimum":0},"enable_tag_filtering":{"description":"LiteLLM tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"tag_filtering_match_any":{"description":"LiteLLM tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_host":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_port":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_password":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_url":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"redis_db":{"description":"LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_pre_call_checks":{"description":"Before a deployment is picked, skip those whose context window (model_info.max_input_tokens, else the price table's max_input_tokens) the prompt exceeds. The prompt is estimated at four characters a token plus 3 tokens a message (LiteLLM counts with the model's tokenizer). When no deployment of the alias fits, the call fails with ContextWindowExceededError before any attempt, so context_window_fallbacks apply. Deployments with no known window are never skipped.","type":"boolean","default":false},"optional_pre_call_checks":{"description":"LiteLLM router pre-call checks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"disable_cooldowns":{"description":"Never cool a deployment down, whatever allowed_fails, allowed_fails_policy and cooldown_time say: every deployment stays a candidate after any number of failures.","type":"boolean","default":false},"retry_policy":{"description":"Retries by the class of the error, in place of num_retries for that class: {RateLimitErrorRetries: 3, TimeoutErrorRetries: 1, AuthenticationErrorRetries: 0}. Keys: BadRequestErrorRetries (400), AuthenticationErrorRetries (401), TimeoutErrorRetries (timeouts, 408), RateLimitErrorRetries (429), ContentPolicyViolationErrorRetries, InternalServerErrorRetries (5xx). A class left out keeps num_retries (400s, 401s and content-policy refusals: no retry). Each failure's class says how many retries the alias gets in all; a context-window error is never retried.","$ref":"#/$defs/RetryPolicy"},"model_group_retry_policy":{"description":"Per alias (model_name), a retry_policy used in place of the global one for calls to that alias: {gpt-4o: {RateLimitErrorRetries: 5}}. It replaces retry_policy, it is not merged with it.","type":"object","additionalProperties":{"$ref":"#/$defs/RetryPolicy"}},"allowed_fails_policy":{"description":"Failures of each class a deployment may have in a minute before it cools down, in place of allowed_fails for that class: {RateLimitErrorAllowedFails: 100, TimeoutErrorAllowedFails: 2}. Keys: BadRequestErrorAllowedFails, AuthenticationErrorAllowedFails, TimeoutErrorAllowedFails, RateLimitErrorAllowedFails, ContentPolicyViolationErrorAllowedFails, InternalServerErrorAllowedFails. Each class named is counted apart (400s and content-policy refusals too, which otherwise never count); the others count together against allowed_fails. 0: the first such failure cools it down.","$ref":"#/$defs/AllowedFailsPolicy"},"model_group_alias":{"description":"Names that stand for another alias: {gpt-4: gpt-4o} or {gpt-4: {model: gpt-4o, hidden: true}}. A call to the name is a call to that alias (its deployments, retries and fallbacks; model_group in the logs is that alias), even where the name is also a model_name. GET /v1/models lists the name unless hidden. The alias must be a model_name or a name a wildcard entry covers.","type":"object","default":{},"additionalProperties":{"anyOf":[{"type":"string","minLength":1},{"type":"object","additionalProperties":false,"required":["model"],"properties":{"model":{"description":"The alias the name routes to.","type":"string","minLength":1},"hidden":{"description":"Leave the name out of GET /v1/models.","type":"boolean","default":false}}}]}},"routing_strategy_args":{"description":"LiteLLM router: strategy tuning. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_max_parallel_requests":{"description":"LiteLLM router concurrency. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"max_fallbacks":{"description":"LiteLLM router fallbacks. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_fallbacks":{"description":"Aliases tried, in order, after any alias that has no fallbacks entry of its own: [gpt-4o-mini] (LiteLLM's {\"*\": [gpt-4o-mini]}; a \"*\" entry in fallbacks wins). Default: litellm_settings.default_fallbacks.","type":"array","items":{"type":"string","minLength":1}},"default_litellm_params":{"description":"Parameters added to every call, as if it passed them: {temperature: 0.2, max_tokens: 512}. As in LiteLLM's router they win over a deployment's litellm_params; the call's own win over them, key by key (a call's metadata replaces a metadata given here). Keys that say where a call goes (model, api_key, api_base, ...) have no effect here.","type":"object","default":{},"additionalProperties":true},"stream_timeout":{"description":"Seconds a streamed call may wait for its answer's headers and between events, for every deployment without its own litellm_params.stream_timeout; a call's own stream_timeout wins. Unset: the timeout of a call that does not stream.","type":"number","exclusiveMinimum":0},"cache_responses":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime: use litellm_settings.cache.","x-litellm-ignored":true},"cache_kwargs":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime: use litellm_settings.cache_params.","x-litellm-ignored":true},"caching_groups":{"description":"LiteLLM router cache. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"client_ttl":{"description":"LiteLLM router client cache. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"polling_interval":{"description":"LiteLLM router scheduler. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"default_priority":{"description":"LiteLLM router scheduler. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"provider_budget_config":{"description":"LiteLLM router budgets. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"ignore_invalid_deployments":{"description":"LiteLLM router. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"debug_level":{"description":"LiteLLM router logging. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"set_verbose":{"description":"LiteLLM router logging (deprecated). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"enable_pre_call_check":{"description":"A spelling of enable_pre_call_checks found in LiteLLM's settings table. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"alerting_config":{"description":"LiteLLM router (SDK): Slack alerting. Accepted for LiteLLM compatibility; has no effect in this runtime (use a failure callback).","x-litellm-ignored":true},"assistants_config":{"description":"LiteLLM router: Assistants API settings (the proxy's assistant_settings). Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"router_general_settings":{"description":"LiteLLM router (SDK): internal optimisations such as async_only_mode. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"deployment_affinity_ttl_seconds":{"description":"LiteLLM router: seconds a key stays pinned to one deployment under its deployment_affinity pre-call check. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"search_tools":{"description":"LiteLLM router: the search tools of its Search API. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true},"guardrail_list":{"description":"LiteLLM router: guardrail deployments it balances load across. Accepted for LiteLLM compatibility; has no effect in this runtime.","x-litellm-ignored":true}}};
+const schema31 = {"title":"RetryPolicy","description":"LiteLLM's RetryPolicy: retries after an error of each class, in place of num_retries for that class. A class left out retries num_retries times (400s, 401s and content-policy refusals: none).","type":"object","additionalProperties":false,"properties":{"BadRequestErrorRetries":{"description":"Retries after a 400 (BadRequestError). Without it a 400 is not retried.","type":"integer","minimum":0},"AuthenticationErrorRetries":{"description":"Retries after a 401 (AuthenticationError). Without it a 401 is not retried.","type":"integer","minimum":0},"TimeoutErrorRetries":{"description":"Retries after a Timeout (or a 408).","type":"integer","minimum":0},"RateLimitErrorRetries":{"description":"Retries after a 429 (RateLimitError).","type":"integer","minimum":0},"ContentPolicyViolationErrorRetries":{"description":"Retries after the provider refused the content (ContentPolicyViolationError). Without it the call goes straight to its content_policy_fallbacks.","type":"integer","minimum":0},"InternalServerErrorRetries":{"description":"Retries after a 5xx (InternalServerError, ServiceUnavailableError, ...).","type":"integer","minimum":0}}};
+const schema33 = {"title":"AllowedFailsPolicy","description":"LiteLLM's AllowedFailsPolicy: failures of each class a deployment may have in a minute, counted apart from other classes; the next one cools it down. A class left out counts toward allowed_fails with the others.","type":"object","additionalProperties":false,"properties":{"BadRequestErrorAllowedFails":{"description":"400s (BadRequestError) allowed before a cool-down. Only counted when set: a 400 alone says nothing of the deployment.","type":"integer","minimum":0},"AuthenticationErrorAllowedFails":{"description":"401s (AuthenticationError) allowed before a cool-down.","type":"integer","minimum":0},"TimeoutErrorAllowedFails":{"description":"Timeouts (and 408s) allowed before a cool-down.","type":"integer","minimum":0},"RateLimitErrorAllowedFails":{"description":"429s (RateLimitError) allowed before a cool-down.","type":"integer","minimum":0},"ContentPolicyViolationErrorAllowedFails":{"description":"Content-policy refusals allowed before a cool-down. Only counted when set.","type":"integer","minimum":0},"InternalServerErrorAllowedFails":{"description":"5xx allowed before a cool-down.","type":"integer","minimum":0}}};
+
+function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+for(const key0 in data){
+if(!(func2.call(schema27.properties, key0))){
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema27,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2301,7 +5059,7 @@ errors++;
 if(data.routing_strategy !== undefined){
 let data0 = data.routing_strategy;
 if(typeof data0 !== "string"){
-const err1 = {instancePath:instancePath+"/routing_strategy",schemaPath:"#/properties/routing_strategy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.routing_strategy.type,parentSchema:schema25.properties.routing_strategy,data:data0};
+const err1 = {instancePath:instancePath+"/routing_strategy",schemaPath:"#/properties/routing_strategy/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.properties.routing_strategy.type,parentSchema:schema27.properties.routing_strategy,data:data0};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2311,7 +5069,7 @@ vErrors.push(err1);
 errors++;
 }
 if(!((((((data0 === "simple-shuffle") || (data0 === "least-busy")) || (data0 === "usage-based-routing")) || (data0 === "usage-based-routing-v2")) || (data0 === "latency-based-routing")) || (data0 === "cost-based-routing"))){
-const err2 = {instancePath:instancePath+"/routing_strategy",schemaPath:"#/properties/routing_strategy/enum",keyword:"enum",params:{allowedValues: schema25.properties.routing_strategy.enum},message:"must be equal to one of the allowed values",schema:schema25.properties.routing_strategy.enum,parentSchema:schema25.properties.routing_strategy,data:data0};
+const err2 = {instancePath:instancePath+"/routing_strategy",schemaPath:"#/properties/routing_strategy/enum",keyword:"enum",params:{allowedValues: schema27.properties.routing_strategy.enum},message:"must be equal to one of the allowed values",schema:schema27.properties.routing_strategy.enum,parentSchema:schema27.properties.routing_strategy,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2324,7 +5082,7 @@ errors++;
 if(data.num_retries !== undefined){
 let data1 = data.num_retries;
 if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-const err3 = {instancePath:instancePath+"/num_retries",schemaPath:"#/properties/num_retries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema25.properties.num_retries.type,parentSchema:schema25.properties.num_retries,data:data1};
+const err3 = {instancePath:instancePath+"/num_retries",schemaPath:"#/properties/num_retries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema27.properties.num_retries.type,parentSchema:schema27.properties.num_retries,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2335,7 +5093,7 @@ errors++;
 }
 if((typeof data1 == "number") && (isFinite(data1))){
 if(data1 < 0 || isNaN(data1)){
-const err4 = {instancePath:instancePath+"/num_retries",schemaPath:"#/properties/num_retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema25.properties.num_retries,data:data1};
+const err4 = {instancePath:instancePath+"/num_retries",schemaPath:"#/properties/num_retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema27.properties.num_retries,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2350,7 +5108,7 @@ if(data.timeout !== undefined){
 let data2 = data.timeout;
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 <= 0 || isNaN(data2)){
-const err5 = {instancePath:instancePath+"/timeout",schemaPath:"#/properties/timeout/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema25.properties.timeout,data:data2};
+const err5 = {instancePath:instancePath+"/timeout",schemaPath:"#/properties/timeout/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema27.properties.timeout,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2361,7 +5119,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/timeout",schemaPath:"#/properties/timeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema25.properties.timeout.type,parentSchema:schema25.properties.timeout,data:data2};
+const err6 = {instancePath:instancePath+"/timeout",schemaPath:"#/properties/timeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema27.properties.timeout.type,parentSchema:schema27.properties.timeout,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2375,7 +5133,7 @@ if(data.retry_after !== undefined){
 let data3 = data.retry_after;
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 < 0 || isNaN(data3)){
-const err7 = {instancePath:instancePath+"/retry_after",schemaPath:"#/properties/retry_after/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema25.properties.retry_after,data:data3};
+const err7 = {instancePath:instancePath+"/retry_after",schemaPath:"#/properties/retry_after/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema27.properties.retry_after,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2386,7 +5144,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/retry_after",schemaPath:"#/properties/retry_after/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema25.properties.retry_after.type,parentSchema:schema25.properties.retry_after,data:data3};
+const err8 = {instancePath:instancePath+"/retry_after",schemaPath:"#/properties/retry_after/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema27.properties.retry_after.type,parentSchema:schema27.properties.retry_after,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2468,7 +5226,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/fallbacks",schemaPath:"#/properties/fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.properties.fallbacks.type,parentSchema:schema25.properties.fallbacks,data:data4};
+const err14 = {instancePath:instancePath+"/fallbacks",schemaPath:"#/properties/fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema27.properties.fallbacks.type,parentSchema:schema27.properties.fallbacks,data:data4};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2550,7 +5308,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/context_window_fallbacks",schemaPath:"#/properties/context_window_fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.properties.context_window_fallbacks.type,parentSchema:schema25.properties.context_window_fallbacks,data:data8};
+const err20 = {instancePath:instancePath+"/context_window_fallbacks",schemaPath:"#/properties/context_window_fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema27.properties.context_window_fallbacks.type,parentSchema:schema27.properties.context_window_fallbacks,data:data8};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2632,7 +5390,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/content_policy_fallbacks",schemaPath:"#/properties/content_policy_fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.properties.content_policy_fallbacks.type,parentSchema:schema25.properties.content_policy_fallbacks,data:data12};
+const err26 = {instancePath:instancePath+"/content_policy_fallbacks",schemaPath:"#/properties/content_policy_fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema27.properties.content_policy_fallbacks.type,parentSchema:schema27.properties.content_policy_fallbacks,data:data12};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -2646,7 +5404,7 @@ if(data.cooldown_time !== undefined){
 let data16 = data.cooldown_time;
 if((typeof data16 == "number") && (isFinite(data16))){
 if(data16 < 0 || isNaN(data16)){
-const err27 = {instancePath:instancePath+"/cooldown_time",schemaPath:"#/properties/cooldown_time/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema25.properties.cooldown_time,data:data16};
+const err27 = {instancePath:instancePath+"/cooldown_time",schemaPath:"#/properties/cooldown_time/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema27.properties.cooldown_time,data:data16};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -2657,7 +5415,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/cooldown_time",schemaPath:"#/properties/cooldown_time/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema25.properties.cooldown_time.type,parentSchema:schema25.properties.cooldown_time,data:data16};
+const err28 = {instancePath:instancePath+"/cooldown_time",schemaPath:"#/properties/cooldown_time/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema27.properties.cooldown_time.type,parentSchema:schema27.properties.cooldown_time,data:data16};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -2670,7 +5428,7 @@ errors++;
 if(data.allowed_fails !== undefined){
 let data17 = data.allowed_fails;
 if(!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))){
-const err29 = {instancePath:instancePath+"/allowed_fails",schemaPath:"#/properties/allowed_fails/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema25.properties.allowed_fails.type,parentSchema:schema25.properties.allowed_fails,data:data17};
+const err29 = {instancePath:instancePath+"/allowed_fails",schemaPath:"#/properties/allowed_fails/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema27.properties.allowed_fails.type,parentSchema:schema27.properties.allowed_fails,data:data17};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -2681,7 +5439,7 @@ errors++;
 }
 if((typeof data17 == "number") && (isFinite(data17))){
 if(data17 < 0 || isNaN(data17)){
-const err30 = {instancePath:instancePath+"/allowed_fails",schemaPath:"#/properties/allowed_fails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema25.properties.allowed_fails,data:data17};
+const err30 = {instancePath:instancePath+"/allowed_fails",schemaPath:"#/properties/allowed_fails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema27.properties.allowed_fails,data:data17};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -2695,7 +5453,7 @@ errors++;
 if(data.enable_pre_call_checks !== undefined){
 let data25 = data.enable_pre_call_checks;
 if(typeof data25 !== "boolean"){
-const err31 = {instancePath:instancePath+"/enable_pre_call_checks",schemaPath:"#/properties/enable_pre_call_checks/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema25.properties.enable_pre_call_checks.type,parentSchema:schema25.properties.enable_pre_call_checks,data:data25};
+const err31 = {instancePath:instancePath+"/enable_pre_call_checks",schemaPath:"#/properties/enable_pre_call_checks/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema27.properties.enable_pre_call_checks.type,parentSchema:schema27.properties.enable_pre_call_checks,data:data25};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -2708,7 +5466,7 @@ errors++;
 if(data.disable_cooldowns !== undefined){
 let data27 = data.disable_cooldowns;
 if(typeof data27 !== "boolean"){
-const err32 = {instancePath:instancePath+"/disable_cooldowns",schemaPath:"#/properties/disable_cooldowns/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema25.properties.disable_cooldowns.type,parentSchema:schema25.properties.disable_cooldowns,data:data27};
+const err32 = {instancePath:instancePath+"/disable_cooldowns",schemaPath:"#/properties/disable_cooldowns/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema27.properties.disable_cooldowns.type,parentSchema:schema27.properties.disable_cooldowns,data:data27};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -2723,7 +5481,7 @@ let data28 = data.retry_policy;
 if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
 for(const key4 in data28){
 if(!((((((key4 === "BadRequestErrorRetries") || (key4 === "AuthenticationErrorRetries")) || (key4 === "TimeoutErrorRetries")) || (key4 === "RateLimitErrorRetries")) || (key4 === "ContentPolicyViolationErrorRetries")) || (key4 === "InternalServerErrorRetries"))){
-const err33 = {instancePath:instancePath+"/retry_policy",schemaPath:"#/$defs/RetryPolicy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema29,data:data28};
+const err33 = {instancePath:instancePath+"/retry_policy",schemaPath:"#/$defs/RetryPolicy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema31,data:data28};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -2736,7 +5494,7 @@ errors++;
 if(data28.BadRequestErrorRetries !== undefined){
 let data29 = data28.BadRequestErrorRetries;
 if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
-const err34 = {instancePath:instancePath+"/retry_policy/BadRequestErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/BadRequestErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.BadRequestErrorRetries.type,parentSchema:schema29.properties.BadRequestErrorRetries,data:data29};
+const err34 = {instancePath:instancePath+"/retry_policy/BadRequestErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/BadRequestErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.BadRequestErrorRetries.type,parentSchema:schema31.properties.BadRequestErrorRetries,data:data29};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -2747,7 +5505,7 @@ errors++;
 }
 if((typeof data29 == "number") && (isFinite(data29))){
 if(data29 < 0 || isNaN(data29)){
-const err35 = {instancePath:instancePath+"/retry_policy/BadRequestErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/BadRequestErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.BadRequestErrorRetries,data:data29};
+const err35 = {instancePath:instancePath+"/retry_policy/BadRequestErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/BadRequestErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.BadRequestErrorRetries,data:data29};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -2761,7 +5519,7 @@ errors++;
 if(data28.AuthenticationErrorRetries !== undefined){
 let data30 = data28.AuthenticationErrorRetries;
 if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
-const err36 = {instancePath:instancePath+"/retry_policy/AuthenticationErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/AuthenticationErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.AuthenticationErrorRetries.type,parentSchema:schema29.properties.AuthenticationErrorRetries,data:data30};
+const err36 = {instancePath:instancePath+"/retry_policy/AuthenticationErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/AuthenticationErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.AuthenticationErrorRetries.type,parentSchema:schema31.properties.AuthenticationErrorRetries,data:data30};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -2772,7 +5530,7 @@ errors++;
 }
 if((typeof data30 == "number") && (isFinite(data30))){
 if(data30 < 0 || isNaN(data30)){
-const err37 = {instancePath:instancePath+"/retry_policy/AuthenticationErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/AuthenticationErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.AuthenticationErrorRetries,data:data30};
+const err37 = {instancePath:instancePath+"/retry_policy/AuthenticationErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/AuthenticationErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.AuthenticationErrorRetries,data:data30};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -2786,7 +5544,7 @@ errors++;
 if(data28.TimeoutErrorRetries !== undefined){
 let data31 = data28.TimeoutErrorRetries;
 if(!(((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31))) && (isFinite(data31)))){
-const err38 = {instancePath:instancePath+"/retry_policy/TimeoutErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/TimeoutErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.TimeoutErrorRetries.type,parentSchema:schema29.properties.TimeoutErrorRetries,data:data31};
+const err38 = {instancePath:instancePath+"/retry_policy/TimeoutErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/TimeoutErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.TimeoutErrorRetries.type,parentSchema:schema31.properties.TimeoutErrorRetries,data:data31};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -2797,7 +5555,7 @@ errors++;
 }
 if((typeof data31 == "number") && (isFinite(data31))){
 if(data31 < 0 || isNaN(data31)){
-const err39 = {instancePath:instancePath+"/retry_policy/TimeoutErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/TimeoutErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.TimeoutErrorRetries,data:data31};
+const err39 = {instancePath:instancePath+"/retry_policy/TimeoutErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/TimeoutErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.TimeoutErrorRetries,data:data31};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -2811,7 +5569,7 @@ errors++;
 if(data28.RateLimitErrorRetries !== undefined){
 let data32 = data28.RateLimitErrorRetries;
 if(!(((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32))) && (isFinite(data32)))){
-const err40 = {instancePath:instancePath+"/retry_policy/RateLimitErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/RateLimitErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.RateLimitErrorRetries.type,parentSchema:schema29.properties.RateLimitErrorRetries,data:data32};
+const err40 = {instancePath:instancePath+"/retry_policy/RateLimitErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/RateLimitErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.RateLimitErrorRetries.type,parentSchema:schema31.properties.RateLimitErrorRetries,data:data32};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -2822,7 +5580,7 @@ errors++;
 }
 if((typeof data32 == "number") && (isFinite(data32))){
 if(data32 < 0 || isNaN(data32)){
-const err41 = {instancePath:instancePath+"/retry_policy/RateLimitErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/RateLimitErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.RateLimitErrorRetries,data:data32};
+const err41 = {instancePath:instancePath+"/retry_policy/RateLimitErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/RateLimitErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.RateLimitErrorRetries,data:data32};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -2836,7 +5594,7 @@ errors++;
 if(data28.ContentPolicyViolationErrorRetries !== undefined){
 let data33 = data28.ContentPolicyViolationErrorRetries;
 if(!(((typeof data33 == "number") && (!(data33 % 1) && !isNaN(data33))) && (isFinite(data33)))){
-const err42 = {instancePath:instancePath+"/retry_policy/ContentPolicyViolationErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/ContentPolicyViolationErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.ContentPolicyViolationErrorRetries.type,parentSchema:schema29.properties.ContentPolicyViolationErrorRetries,data:data33};
+const err42 = {instancePath:instancePath+"/retry_policy/ContentPolicyViolationErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/ContentPolicyViolationErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.ContentPolicyViolationErrorRetries.type,parentSchema:schema31.properties.ContentPolicyViolationErrorRetries,data:data33};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -2847,7 +5605,7 @@ errors++;
 }
 if((typeof data33 == "number") && (isFinite(data33))){
 if(data33 < 0 || isNaN(data33)){
-const err43 = {instancePath:instancePath+"/retry_policy/ContentPolicyViolationErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/ContentPolicyViolationErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.ContentPolicyViolationErrorRetries,data:data33};
+const err43 = {instancePath:instancePath+"/retry_policy/ContentPolicyViolationErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/ContentPolicyViolationErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.ContentPolicyViolationErrorRetries,data:data33};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -2861,7 +5619,7 @@ errors++;
 if(data28.InternalServerErrorRetries !== undefined){
 let data34 = data28.InternalServerErrorRetries;
 if(!(((typeof data34 == "number") && (!(data34 % 1) && !isNaN(data34))) && (isFinite(data34)))){
-const err44 = {instancePath:instancePath+"/retry_policy/InternalServerErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/InternalServerErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.InternalServerErrorRetries.type,parentSchema:schema29.properties.InternalServerErrorRetries,data:data34};
+const err44 = {instancePath:instancePath+"/retry_policy/InternalServerErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/InternalServerErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.InternalServerErrorRetries.type,parentSchema:schema31.properties.InternalServerErrorRetries,data:data34};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -2872,7 +5630,7 @@ errors++;
 }
 if((typeof data34 == "number") && (isFinite(data34))){
 if(data34 < 0 || isNaN(data34)){
-const err45 = {instancePath:instancePath+"/retry_policy/InternalServerErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/InternalServerErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.InternalServerErrorRetries,data:data34};
+const err45 = {instancePath:instancePath+"/retry_policy/InternalServerErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/InternalServerErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.InternalServerErrorRetries,data:data34};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -2885,7 +5643,7 @@ errors++;
 }
 }
 else {
-const err46 = {instancePath:instancePath+"/retry_policy",schemaPath:"#/$defs/RetryPolicy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema29.type,parentSchema:schema29,data:data28};
+const err46 = {instancePath:instancePath+"/retry_policy",schemaPath:"#/$defs/RetryPolicy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data:data28};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -2903,7 +5661,7 @@ let data36 = data35[key5];
 if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
 for(const key6 in data36){
 if(!((((((key6 === "BadRequestErrorRetries") || (key6 === "AuthenticationErrorRetries")) || (key6 === "TimeoutErrorRetries")) || (key6 === "RateLimitErrorRetries")) || (key6 === "ContentPolicyViolationErrorRetries")) || (key6 === "InternalServerErrorRetries"))){
-const err47 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/RetryPolicy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema29,data:data36};
+const err47 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/RetryPolicy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema31,data:data36};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -2916,7 +5674,7 @@ errors++;
 if(data36.BadRequestErrorRetries !== undefined){
 let data37 = data36.BadRequestErrorRetries;
 if(!(((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37))) && (isFinite(data37)))){
-const err48 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/BadRequestErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/BadRequestErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.BadRequestErrorRetries.type,parentSchema:schema29.properties.BadRequestErrorRetries,data:data37};
+const err48 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/BadRequestErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/BadRequestErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.BadRequestErrorRetries.type,parentSchema:schema31.properties.BadRequestErrorRetries,data:data37};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -2927,7 +5685,7 @@ errors++;
 }
 if((typeof data37 == "number") && (isFinite(data37))){
 if(data37 < 0 || isNaN(data37)){
-const err49 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/BadRequestErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/BadRequestErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.BadRequestErrorRetries,data:data37};
+const err49 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/BadRequestErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/BadRequestErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.BadRequestErrorRetries,data:data37};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -2941,7 +5699,7 @@ errors++;
 if(data36.AuthenticationErrorRetries !== undefined){
 let data38 = data36.AuthenticationErrorRetries;
 if(!(((typeof data38 == "number") && (!(data38 % 1) && !isNaN(data38))) && (isFinite(data38)))){
-const err50 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/AuthenticationErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/AuthenticationErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.AuthenticationErrorRetries.type,parentSchema:schema29.properties.AuthenticationErrorRetries,data:data38};
+const err50 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/AuthenticationErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/AuthenticationErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.AuthenticationErrorRetries.type,parentSchema:schema31.properties.AuthenticationErrorRetries,data:data38};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -2952,7 +5710,7 @@ errors++;
 }
 if((typeof data38 == "number") && (isFinite(data38))){
 if(data38 < 0 || isNaN(data38)){
-const err51 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/AuthenticationErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/AuthenticationErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.AuthenticationErrorRetries,data:data38};
+const err51 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/AuthenticationErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/AuthenticationErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.AuthenticationErrorRetries,data:data38};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -2966,7 +5724,7 @@ errors++;
 if(data36.TimeoutErrorRetries !== undefined){
 let data39 = data36.TimeoutErrorRetries;
 if(!(((typeof data39 == "number") && (!(data39 % 1) && !isNaN(data39))) && (isFinite(data39)))){
-const err52 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/TimeoutErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/TimeoutErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.TimeoutErrorRetries.type,parentSchema:schema29.properties.TimeoutErrorRetries,data:data39};
+const err52 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/TimeoutErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/TimeoutErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.TimeoutErrorRetries.type,parentSchema:schema31.properties.TimeoutErrorRetries,data:data39};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -2977,7 +5735,7 @@ errors++;
 }
 if((typeof data39 == "number") && (isFinite(data39))){
 if(data39 < 0 || isNaN(data39)){
-const err53 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/TimeoutErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/TimeoutErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.TimeoutErrorRetries,data:data39};
+const err53 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/TimeoutErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/TimeoutErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.TimeoutErrorRetries,data:data39};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -2991,7 +5749,7 @@ errors++;
 if(data36.RateLimitErrorRetries !== undefined){
 let data40 = data36.RateLimitErrorRetries;
 if(!(((typeof data40 == "number") && (!(data40 % 1) && !isNaN(data40))) && (isFinite(data40)))){
-const err54 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/RateLimitErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/RateLimitErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.RateLimitErrorRetries.type,parentSchema:schema29.properties.RateLimitErrorRetries,data:data40};
+const err54 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/RateLimitErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/RateLimitErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.RateLimitErrorRetries.type,parentSchema:schema31.properties.RateLimitErrorRetries,data:data40};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -3002,7 +5760,7 @@ errors++;
 }
 if((typeof data40 == "number") && (isFinite(data40))){
 if(data40 < 0 || isNaN(data40)){
-const err55 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/RateLimitErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/RateLimitErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.RateLimitErrorRetries,data:data40};
+const err55 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/RateLimitErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/RateLimitErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.RateLimitErrorRetries,data:data40};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -3016,7 +5774,7 @@ errors++;
 if(data36.ContentPolicyViolationErrorRetries !== undefined){
 let data41 = data36.ContentPolicyViolationErrorRetries;
 if(!(((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41))) && (isFinite(data41)))){
-const err56 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/ContentPolicyViolationErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/ContentPolicyViolationErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.ContentPolicyViolationErrorRetries.type,parentSchema:schema29.properties.ContentPolicyViolationErrorRetries,data:data41};
+const err56 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/ContentPolicyViolationErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/ContentPolicyViolationErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.ContentPolicyViolationErrorRetries.type,parentSchema:schema31.properties.ContentPolicyViolationErrorRetries,data:data41};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -3027,7 +5785,7 @@ errors++;
 }
 if((typeof data41 == "number") && (isFinite(data41))){
 if(data41 < 0 || isNaN(data41)){
-const err57 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/ContentPolicyViolationErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/ContentPolicyViolationErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.ContentPolicyViolationErrorRetries,data:data41};
+const err57 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/ContentPolicyViolationErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/ContentPolicyViolationErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.ContentPolicyViolationErrorRetries,data:data41};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -3041,7 +5799,7 @@ errors++;
 if(data36.InternalServerErrorRetries !== undefined){
 let data42 = data36.InternalServerErrorRetries;
 if(!(((typeof data42 == "number") && (!(data42 % 1) && !isNaN(data42))) && (isFinite(data42)))){
-const err58 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/InternalServerErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/InternalServerErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema29.properties.InternalServerErrorRetries.type,parentSchema:schema29.properties.InternalServerErrorRetries,data:data42};
+const err58 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/InternalServerErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/InternalServerErrorRetries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.InternalServerErrorRetries.type,parentSchema:schema31.properties.InternalServerErrorRetries,data:data42};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -3052,7 +5810,7 @@ errors++;
 }
 if((typeof data42 == "number") && (isFinite(data42))){
 if(data42 < 0 || isNaN(data42)){
-const err59 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/InternalServerErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/InternalServerErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema29.properties.InternalServerErrorRetries,data:data42};
+const err59 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/InternalServerErrorRetries",schemaPath:"#/$defs/RetryPolicy/properties/InternalServerErrorRetries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.InternalServerErrorRetries,data:data42};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -3065,7 +5823,7 @@ errors++;
 }
 }
 else {
-const err60 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/RetryPolicy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema29.type,parentSchema:schema29,data:data36};
+const err60 = {instancePath:instancePath+"/model_group_retry_policy/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/RetryPolicy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data:data36};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -3077,7 +5835,7 @@ errors++;
 }
 }
 else {
-const err61 = {instancePath:instancePath+"/model_group_retry_policy",schemaPath:"#/properties/model_group_retry_policy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.properties.model_group_retry_policy.type,parentSchema:schema25.properties.model_group_retry_policy,data:data35};
+const err61 = {instancePath:instancePath+"/model_group_retry_policy",schemaPath:"#/properties/model_group_retry_policy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema27.properties.model_group_retry_policy.type,parentSchema:schema27.properties.model_group_retry_policy,data:data35};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -3092,7 +5850,7 @@ let data43 = data.allowed_fails_policy;
 if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
 for(const key7 in data43){
 if(!((((((key7 === "BadRequestErrorAllowedFails") || (key7 === "AuthenticationErrorAllowedFails")) || (key7 === "TimeoutErrorAllowedFails")) || (key7 === "RateLimitErrorAllowedFails")) || (key7 === "ContentPolicyViolationErrorAllowedFails")) || (key7 === "InternalServerErrorAllowedFails"))){
-const err62 = {instancePath:instancePath+"/allowed_fails_policy",schemaPath:"#/$defs/AllowedFailsPolicy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema31,data:data43};
+const err62 = {instancePath:instancePath+"/allowed_fails_policy",schemaPath:"#/$defs/AllowedFailsPolicy/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema33,data:data43};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -3105,7 +5863,7 @@ errors++;
 if(data43.BadRequestErrorAllowedFails !== undefined){
 let data44 = data43.BadRequestErrorAllowedFails;
 if(!(((typeof data44 == "number") && (!(data44 % 1) && !isNaN(data44))) && (isFinite(data44)))){
-const err63 = {instancePath:instancePath+"/allowed_fails_policy/BadRequestErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/BadRequestErrorAllowedFails/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.BadRequestErrorAllowedFails.type,parentSchema:schema31.properties.BadRequestErrorAllowedFails,data:data44};
+const err63 = {instancePath:instancePath+"/allowed_fails_policy/BadRequestErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/BadRequestErrorAllowedFails/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema33.properties.BadRequestErrorAllowedFails.type,parentSchema:schema33.properties.BadRequestErrorAllowedFails,data:data44};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -3116,7 +5874,7 @@ errors++;
 }
 if((typeof data44 == "number") && (isFinite(data44))){
 if(data44 < 0 || isNaN(data44)){
-const err64 = {instancePath:instancePath+"/allowed_fails_policy/BadRequestErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/BadRequestErrorAllowedFails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.BadRequestErrorAllowedFails,data:data44};
+const err64 = {instancePath:instancePath+"/allowed_fails_policy/BadRequestErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/BadRequestErrorAllowedFails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema33.properties.BadRequestErrorAllowedFails,data:data44};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -3130,7 +5888,7 @@ errors++;
 if(data43.AuthenticationErrorAllowedFails !== undefined){
 let data45 = data43.AuthenticationErrorAllowedFails;
 if(!(((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45))) && (isFinite(data45)))){
-const err65 = {instancePath:instancePath+"/allowed_fails_policy/AuthenticationErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/AuthenticationErrorAllowedFails/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.AuthenticationErrorAllowedFails.type,parentSchema:schema31.properties.AuthenticationErrorAllowedFails,data:data45};
+const err65 = {instancePath:instancePath+"/allowed_fails_policy/AuthenticationErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/AuthenticationErrorAllowedFails/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema33.properties.AuthenticationErrorAllowedFails.type,parentSchema:schema33.properties.AuthenticationErrorAllowedFails,data:data45};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -3141,7 +5899,7 @@ errors++;
 }
 if((typeof data45 == "number") && (isFinite(data45))){
 if(data45 < 0 || isNaN(data45)){
-const err66 = {instancePath:instancePath+"/allowed_fails_policy/AuthenticationErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/AuthenticationErrorAllowedFails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.AuthenticationErrorAllowedFails,data:data45};
+const err66 = {instancePath:instancePath+"/allowed_fails_policy/AuthenticationErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/AuthenticationErrorAllowedFails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema33.properties.AuthenticationErrorAllowedFails,data:data45};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -3155,7 +5913,7 @@ errors++;
 if(data43.TimeoutErrorAllowedFails !== undefined){
 let data46 = data43.TimeoutErrorAllowedFails;
 if(!(((typeof data46 == "number") && (!(data46 % 1) && !isNaN(data46))) && (isFinite(data46)))){
-const err67 = {instancePath:instancePath+"/allowed_fails_policy/TimeoutErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/TimeoutErrorAllowedFails/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.TimeoutErrorAllowedFails.type,parentSchema:schema31.properties.TimeoutErrorAllowedFails,data:data46};
+const err67 = {instancePath:instancePath+"/allowed_fails_policy/TimeoutErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/TimeoutErrorAllowedFails/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema33.properties.TimeoutErrorAllowedFails.type,parentSchema:schema33.properties.TimeoutErrorAllowedFails,data:data46};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -3166,7 +5924,7 @@ errors++;
 }
 if((typeof data46 == "number") && (isFinite(data46))){
 if(data46 < 0 || isNaN(data46)){
-const err68 = {instancePath:instancePath+"/allowed_fails_policy/TimeoutErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/TimeoutErrorAllowedFails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.TimeoutErrorAllowedFails,data:data46};
+const err68 = {instancePath:instancePath+"/allowed_fails_policy/TimeoutErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/TimeoutErrorAllowedFails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema33.properties.TimeoutErrorAllowedFails,data:data46};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -3180,7 +5938,7 @@ errors++;
 if(data43.RateLimitErrorAllowedFails !== undefined){
 let data47 = data43.RateLimitErrorAllowedFails;
 if(!(((typeof data47 == "number") && (!(data47 % 1) && !isNaN(data47))) && (isFinite(data47)))){
-const err69 = {instancePath:instancePath+"/allowed_fails_policy/RateLimitErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/RateLimitErrorAllowedFails/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.RateLimitErrorAllowedFails.type,parentSchema:schema31.properties.RateLimitErrorAllowedFails,data:data47};
+const err69 = {instancePath:instancePath+"/allowed_fails_policy/RateLimitErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/RateLimitErrorAllowedFails/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema33.properties.RateLimitErrorAllowedFails.type,parentSchema:schema33.properties.RateLimitErrorAllowedFails,data:data47};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -3191,7 +5949,7 @@ errors++;
 }
 if((typeof data47 == "number") && (isFinite(data47))){
 if(data47 < 0 || isNaN(data47)){
-const err70 = {instancePath:instancePath+"/allowed_fails_policy/RateLimitErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/RateLimitErrorAllowedFails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.RateLimitErrorAllowedFails,data:data47};
+const err70 = {instancePath:instancePath+"/allowed_fails_policy/RateLimitErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/RateLimitErrorAllowedFails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema33.properties.RateLimitErrorAllowedFails,data:data47};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -3205,7 +5963,7 @@ errors++;
 if(data43.ContentPolicyViolationErrorAllowedFails !== undefined){
 let data48 = data43.ContentPolicyViolationErrorAllowedFails;
 if(!(((typeof data48 == "number") && (!(data48 % 1) && !isNaN(data48))) && (isFinite(data48)))){
-const err71 = {instancePath:instancePath+"/allowed_fails_policy/ContentPolicyViolationErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/ContentPolicyViolationErrorAllowedFails/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.ContentPolicyViolationErrorAllowedFails.type,parentSchema:schema31.properties.ContentPolicyViolationErrorAllowedFails,data:data48};
+const err71 = {instancePath:instancePath+"/allowed_fails_policy/ContentPolicyViolationErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/ContentPolicyViolationErrorAllowedFails/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema33.properties.ContentPolicyViolationErrorAllowedFails.type,parentSchema:schema33.properties.ContentPolicyViolationErrorAllowedFails,data:data48};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -3216,7 +5974,7 @@ errors++;
 }
 if((typeof data48 == "number") && (isFinite(data48))){
 if(data48 < 0 || isNaN(data48)){
-const err72 = {instancePath:instancePath+"/allowed_fails_policy/ContentPolicyViolationErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/ContentPolicyViolationErrorAllowedFails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.ContentPolicyViolationErrorAllowedFails,data:data48};
+const err72 = {instancePath:instancePath+"/allowed_fails_policy/ContentPolicyViolationErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/ContentPolicyViolationErrorAllowedFails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema33.properties.ContentPolicyViolationErrorAllowedFails,data:data48};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -3230,7 +5988,7 @@ errors++;
 if(data43.InternalServerErrorAllowedFails !== undefined){
 let data49 = data43.InternalServerErrorAllowedFails;
 if(!(((typeof data49 == "number") && (!(data49 % 1) && !isNaN(data49))) && (isFinite(data49)))){
-const err73 = {instancePath:instancePath+"/allowed_fails_policy/InternalServerErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/InternalServerErrorAllowedFails/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.InternalServerErrorAllowedFails.type,parentSchema:schema31.properties.InternalServerErrorAllowedFails,data:data49};
+const err73 = {instancePath:instancePath+"/allowed_fails_policy/InternalServerErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/InternalServerErrorAllowedFails/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema33.properties.InternalServerErrorAllowedFails.type,parentSchema:schema33.properties.InternalServerErrorAllowedFails,data:data49};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -3241,7 +5999,7 @@ errors++;
 }
 if((typeof data49 == "number") && (isFinite(data49))){
 if(data49 < 0 || isNaN(data49)){
-const err74 = {instancePath:instancePath+"/allowed_fails_policy/InternalServerErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/InternalServerErrorAllowedFails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.InternalServerErrorAllowedFails,data:data49};
+const err74 = {instancePath:instancePath+"/allowed_fails_policy/InternalServerErrorAllowedFails",schemaPath:"#/$defs/AllowedFailsPolicy/properties/InternalServerErrorAllowedFails/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema33.properties.InternalServerErrorAllowedFails,data:data49};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -3254,7 +6012,7 @@ errors++;
 }
 }
 else {
-const err75 = {instancePath:instancePath+"/allowed_fails_policy",schemaPath:"#/$defs/AllowedFailsPolicy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.type,parentSchema:schema31,data:data43};
+const err75 = {instancePath:instancePath+"/allowed_fails_policy",schemaPath:"#/$defs/AllowedFailsPolicy/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.type,parentSchema:schema33,data:data43};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -3274,7 +6032,7 @@ let valid27 = false;
 const _errs120 = errors;
 if(typeof data51 === "string"){
 if(func3(data51) < 1){
-const err76 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.properties.model_group_alias.additionalProperties.anyOf[0],data:data51};
+const err76 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf/0/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema27.properties.model_group_alias.additionalProperties.anyOf[0],data:data51};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -3285,7 +6043,7 @@ errors++;
 }
 }
 else {
-const err77 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.model_group_alias.additionalProperties.anyOf[0].type,parentSchema:schema25.properties.model_group_alias.additionalProperties.anyOf[0],data:data51};
+const err77 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.properties.model_group_alias.additionalProperties.anyOf[0].type,parentSchema:schema27.properties.model_group_alias.additionalProperties.anyOf[0],data:data51};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -3300,7 +6058,7 @@ if(!valid27){
 const _errs122 = errors;
 if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
 if(data51.model === undefined){
-const err78 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf/1/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema25.properties.model_group_alias.additionalProperties.anyOf[1].required,parentSchema:schema25.properties.model_group_alias.additionalProperties.anyOf[1],data:data51};
+const err78 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf/1/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema27.properties.model_group_alias.additionalProperties.anyOf[1].required,parentSchema:schema27.properties.model_group_alias.additionalProperties.anyOf[1],data:data51};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -3311,7 +6069,7 @@ errors++;
 }
 for(const key9 in data51){
 if(!((key9 === "model") || (key9 === "hidden"))){
-const err79 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema25.properties.model_group_alias.additionalProperties.anyOf[1],data:data51};
+const err79 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema27.properties.model_group_alias.additionalProperties.anyOf[1],data:data51};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -3325,7 +6083,7 @@ if(data51.model !== undefined){
 let data52 = data51.model;
 if(typeof data52 === "string"){
 if(func3(data52) < 1){
-const err80 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/model",schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf/1/properties/model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.properties.model_group_alias.additionalProperties.anyOf[1].properties.model,data:data52};
+const err80 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/model",schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf/1/properties/model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema27.properties.model_group_alias.additionalProperties.anyOf[1].properties.model,data:data52};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -3336,7 +6094,7 @@ errors++;
 }
 }
 else {
-const err81 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/model",schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf/1/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.model_group_alias.additionalProperties.anyOf[1].properties.model.type,parentSchema:schema25.properties.model_group_alias.additionalProperties.anyOf[1].properties.model,data:data52};
+const err81 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/model",schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf/1/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.properties.model_group_alias.additionalProperties.anyOf[1].properties.model.type,parentSchema:schema27.properties.model_group_alias.additionalProperties.anyOf[1].properties.model,data:data52};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -3349,7 +6107,7 @@ errors++;
 if(data51.hidden !== undefined){
 let data53 = data51.hidden;
 if(typeof data53 !== "boolean"){
-const err82 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/hidden",schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf/1/properties/hidden/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema25.properties.model_group_alias.additionalProperties.anyOf[1].properties.hidden.type,parentSchema:schema25.properties.model_group_alias.additionalProperties.anyOf[1].properties.hidden,data:data53};
+const err82 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1")+"/hidden",schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf/1/properties/hidden/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema27.properties.model_group_alias.additionalProperties.anyOf[1].properties.hidden.type,parentSchema:schema27.properties.model_group_alias.additionalProperties.anyOf[1].properties.hidden,data:data53};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -3361,7 +6119,7 @@ errors++;
 }
 }
 else {
-const err83 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.properties.model_group_alias.additionalProperties.anyOf[1].type,parentSchema:schema25.properties.model_group_alias.additionalProperties.anyOf[1],data:data51};
+const err83 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema27.properties.model_group_alias.additionalProperties.anyOf[1].type,parentSchema:schema27.properties.model_group_alias.additionalProperties.anyOf[1],data:data51};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -3374,7 +6132,7 @@ var _valid0 = _errs122 === errors;
 valid27 = valid27 || _valid0;
 }
 if(!valid27){
-const err84 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema25.properties.model_group_alias.additionalProperties.anyOf,parentSchema:schema25.properties.model_group_alias.additionalProperties,data:data51};
+const err84 = {instancePath:instancePath+"/model_group_alias/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/model_group_alias/additionalProperties/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf",schema:schema27.properties.model_group_alias.additionalProperties.anyOf,parentSchema:schema27.properties.model_group_alias.additionalProperties,data:data51};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -3397,7 +6155,7 @@ vErrors = null;
 }
 }
 else {
-const err85 = {instancePath:instancePath+"/model_group_alias",schemaPath:"#/properties/model_group_alias/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.properties.model_group_alias.type,parentSchema:schema25.properties.model_group_alias,data:data50};
+const err85 = {instancePath:instancePath+"/model_group_alias",schemaPath:"#/properties/model_group_alias/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema27.properties.model_group_alias.type,parentSchema:schema27.properties.model_group_alias,data:data50};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -3415,7 +6173,7 @@ for(let i6=0; i6<len6; i6++){
 let data58 = data57[i6];
 if(typeof data58 === "string"){
 if(func3(data58) < 1){
-const err86 = {instancePath:instancePath+"/default_fallbacks/" + i6,schemaPath:"#/properties/default_fallbacks/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.properties.default_fallbacks.items,data:data58};
+const err86 = {instancePath:instancePath+"/default_fallbacks/" + i6,schemaPath:"#/properties/default_fallbacks/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema27.properties.default_fallbacks.items,data:data58};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -3426,7 +6184,7 @@ errors++;
 }
 }
 else {
-const err87 = {instancePath:instancePath+"/default_fallbacks/" + i6,schemaPath:"#/properties/default_fallbacks/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.default_fallbacks.items.type,parentSchema:schema25.properties.default_fallbacks.items,data:data58};
+const err87 = {instancePath:instancePath+"/default_fallbacks/" + i6,schemaPath:"#/properties/default_fallbacks/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.properties.default_fallbacks.items.type,parentSchema:schema27.properties.default_fallbacks.items,data:data58};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -3438,7 +6196,7 @@ errors++;
 }
 }
 else {
-const err88 = {instancePath:instancePath+"/default_fallbacks",schemaPath:"#/properties/default_fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.properties.default_fallbacks.type,parentSchema:schema25.properties.default_fallbacks,data:data57};
+const err88 = {instancePath:instancePath+"/default_fallbacks",schemaPath:"#/properties/default_fallbacks/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema27.properties.default_fallbacks.type,parentSchema:schema27.properties.default_fallbacks,data:data57};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -3453,7 +6211,7 @@ let data59 = data.default_litellm_params;
 if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
 }
 else {
-const err89 = {instancePath:instancePath+"/default_litellm_params",schemaPath:"#/properties/default_litellm_params/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.properties.default_litellm_params.type,parentSchema:schema25.properties.default_litellm_params,data:data59};
+const err89 = {instancePath:instancePath+"/default_litellm_params",schemaPath:"#/properties/default_litellm_params/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema27.properties.default_litellm_params.type,parentSchema:schema27.properties.default_litellm_params,data:data59};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -3467,7 +6225,7 @@ if(data.stream_timeout !== undefined){
 let data60 = data.stream_timeout;
 if((typeof data60 == "number") && (isFinite(data60))){
 if(data60 <= 0 || isNaN(data60)){
-const err90 = {instancePath:instancePath+"/stream_timeout",schemaPath:"#/properties/stream_timeout/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema25.properties.stream_timeout,data:data60};
+const err90 = {instancePath:instancePath+"/stream_timeout",schemaPath:"#/properties/stream_timeout/exclusiveMinimum",keyword:"exclusiveMinimum",params:{comparison: ">", limit: 0},message:"must be > 0",schema:0,parentSchema:schema27.properties.stream_timeout,data:data60};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -3478,7 +6236,7 @@ errors++;
 }
 }
 else {
-const err91 = {instancePath:instancePath+"/stream_timeout",schemaPath:"#/properties/stream_timeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema25.properties.stream_timeout.type,parentSchema:schema25.properties.stream_timeout,data:data60};
+const err91 = {instancePath:instancePath+"/stream_timeout",schemaPath:"#/properties/stream_timeout/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema27.properties.stream_timeout.type,parentSchema:schema27.properties.stream_timeout,data:data60};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -3490,7 +6248,7 @@ errors++;
 }
 }
 else {
-const err92 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.type,parentSchema:schema25,data};
+const err92 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema27.type,parentSchema:schema27,data};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -3499,11 +6257,10 @@ vErrors.push(err92);
 }
 errors++;
 }
-validate24.errors = vErrors;
+validate26.errors = vErrors;
 return errors === 0;
 }
 
-const pattern3 = new RegExp("^https?://", "u");
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -3550,13 +6307,17 @@ errors = vErrors.length;
 }
 }
 if(data.callback_settings !== undefined){
-let data3 = data.callback_settings;
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-for(const key1 in data3){
-if(!((((key1 === "console") || (key1 === "file")) || (key1 === "mixpanel")) || (key1 === "webhook"))){
-let data4 = data3[key1];
-if(!(data4 && typeof data4 == "object" && !Array.isArray(data4))){
-const err2 = {instancePath:instancePath+"/callback_settings/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/CallbackSettings/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.additionalProperties.type,parentSchema:schema23.additionalProperties,data:data4};
+if(!(validate24(data.callback_settings, {instancePath:instancePath+"/callback_settings",parentData:data,parentDataProperty:"callback_settings",rootData}))){
+vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
+errors = vErrors.length;
+}
+}
+if(data.general_settings !== undefined){
+let data4 = data.general_settings;
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+for(const key1 in data4){
+if(!(func2.call(schema26.properties, key1))){
+const err2 = {instancePath:instancePath+"/general_settings",schemaPath:"#/$defs/GeneralSettings/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema26,data:data4};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3566,13 +6327,10 @@ vErrors.push(err2);
 errors++;
 }
 }
-}
-if(data3.console !== undefined){
-let data5 = data3.console;
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-for(const key2 in data5){
-if(!((key2 === "format") || (key2 === "level"))){
-const err3 = {instancePath:instancePath+"/callback_settings/console",schemaPath:"#/$defs/CallbackSettings/properties/console/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema23.properties.console,data:data5};
+if(data4.master_key !== undefined){
+let data5 = data4.master_key;
+if(typeof data5 !== "string"){
+const err3 = {instancePath:instancePath+"/general_settings/master_key",schemaPath:"#/$defs/GeneralSettings/properties/master_key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.master_key.type,parentSchema:schema26.properties.master_key,data:data5};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3582,10 +6340,11 @@ vErrors.push(err3);
 errors++;
 }
 }
-if(data5.format !== undefined){
-let data6 = data5.format;
-if(typeof data6 !== "string"){
-const err4 = {instancePath:instancePath+"/callback_settings/console/format",schemaPath:"#/$defs/CallbackSettings/properties/console/properties/format/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.console.properties.format.type,parentSchema:schema23.properties.console.properties.format,data:data6};
+if(data4.host !== undefined){
+let data6 = data4.host;
+if(typeof data6 === "string"){
+if(func3(data6) < 1){
+const err4 = {instancePath:instancePath+"/general_settings/host",schemaPath:"#/$defs/GeneralSettings/properties/host/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema26.properties.host,data:data6};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3594,8 +6353,9 @@ vErrors.push(err4);
 }
 errors++;
 }
-if(!((data6 === "text") || (data6 === "json"))){
-const err5 = {instancePath:instancePath+"/callback_settings/console/format",schemaPath:"#/$defs/CallbackSettings/properties/console/properties/format/enum",keyword:"enum",params:{allowedValues: schema23.properties.console.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema23.properties.console.properties.format.enum,parentSchema:schema23.properties.console.properties.format,data:data6};
+}
+else {
+const err5 = {instancePath:instancePath+"/general_settings/host",schemaPath:"#/$defs/GeneralSettings/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.host.type,parentSchema:schema26.properties.host,data:data6};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3605,10 +6365,10 @@ vErrors.push(err5);
 errors++;
 }
 }
-if(data5.level !== undefined){
-let data7 = data5.level;
-if(typeof data7 !== "string"){
-const err6 = {instancePath:instancePath+"/callback_settings/console/level",schemaPath:"#/$defs/CallbackSettings/properties/console/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.console.properties.level.type,parentSchema:schema23.properties.console.properties.level,data:data7};
+if(data4.port !== undefined){
+let data7 = data4.port;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+const err6 = {instancePath:instancePath+"/general_settings/port",schemaPath:"#/$defs/GeneralSettings/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema26.properties.port.type,parentSchema:schema26.properties.port,data:data7};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3617,8 +6377,9 @@ vErrors.push(err6);
 }
 errors++;
 }
-if(!((((data7 === "debug") || (data7 === "info")) || (data7 === "warn")) || (data7 === "error"))){
-const err7 = {instancePath:instancePath+"/callback_settings/console/level",schemaPath:"#/$defs/CallbackSettings/properties/console/properties/level/enum",keyword:"enum",params:{allowedValues: schema23.properties.console.properties.level.enum},message:"must be equal to one of the allowed values",schema:schema23.properties.console.properties.level.enum,parentSchema:schema23.properties.console.properties.level,data:data7};
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 > 65535 || isNaN(data7)){
+const err7 = {instancePath:instancePath+"/general_settings/port",schemaPath:"#/$defs/GeneralSettings/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema26.properties.port,data:data7};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3627,10 +6388,8 @@ vErrors.push(err7);
 }
 errors++;
 }
-}
-}
-else {
-const err8 = {instancePath:instancePath+"/callback_settings/console",schemaPath:"#/$defs/CallbackSettings/properties/console/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.console.type,parentSchema:schema23.properties.console,data:data5};
+if(data7 < 0 || isNaN(data7)){
+const err8 = {instancePath:instancePath+"/general_settings/port",schemaPath:"#/$defs/GeneralSettings/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema26.properties.port,data:data7};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3640,12 +6399,11 @@ vErrors.push(err8);
 errors++;
 }
 }
-if(data3.file !== undefined){
-let data8 = data3.file;
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-for(const key3 in data8){
-if(!(((key3 === "path") || (key3 === "max_bytes")) || (key3 === "max_files"))){
-const err9 = {instancePath:instancePath+"/callback_settings/file",schemaPath:"#/$defs/CallbackSettings/properties/file/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema23.properties.file,data:data8};
+}
+if(data4.max_request_body_bytes !== undefined){
+let data8 = data4.max_request_body_bytes;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+const err9 = {instancePath:instancePath+"/general_settings/max_request_body_bytes",schemaPath:"#/$defs/GeneralSettings/properties/max_request_body_bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema26.properties.max_request_body_bytes.type,parentSchema:schema26.properties.max_request_body_bytes,data:data8};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3654,12 +6412,9 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-if(data8.path !== undefined){
-let data9 = data8.path;
-if(typeof data9 === "string"){
-if(func3(data9) < 1){
-const err10 = {instancePath:instancePath+"/callback_settings/file/path",schemaPath:"#/$defs/CallbackSettings/properties/file/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.file.properties.path,data:data9};
+if((typeof data8 == "number") && (isFinite(data8))){
+if(data8 < 1 || isNaN(data8)){
+const err10 = {instancePath:instancePath+"/general_settings/max_request_body_bytes",schemaPath:"#/$defs/GeneralSettings/properties/max_request_body_bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema26.properties.max_request_body_bytes,data:data8};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3669,8 +6424,12 @@ vErrors.push(err10);
 errors++;
 }
 }
-else {
-const err11 = {instancePath:instancePath+"/callback_settings/file/path",schemaPath:"#/$defs/CallbackSettings/properties/file/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.file.properties.path.type,parentSchema:schema23.properties.file.properties.path,data:data9};
+}
+if(data4.shutdown_grace_seconds !== undefined){
+let data9 = data4.shutdown_grace_seconds;
+if((typeof data9 == "number") && (isFinite(data9))){
+if(data9 < 0 || isNaN(data9)){
+const err11 = {instancePath:instancePath+"/general_settings/shutdown_grace_seconds",schemaPath:"#/$defs/GeneralSettings/properties/shutdown_grace_seconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema26.properties.shutdown_grace_seconds,data:data9};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3680,10 +6439,8 @@ vErrors.push(err11);
 errors++;
 }
 }
-if(data8.max_bytes !== undefined){
-let data10 = data8.max_bytes;
-if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
-const err12 = {instancePath:instancePath+"/callback_settings/file/max_bytes",schemaPath:"#/$defs/CallbackSettings/properties/file/properties/max_bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.file.properties.max_bytes.type,parentSchema:schema23.properties.file.properties.max_bytes,data:data10};
+else {
+const err12 = {instancePath:instancePath+"/general_settings/shutdown_grace_seconds",schemaPath:"#/$defs/GeneralSettings/properties/shutdown_grace_seconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema26.properties.shutdown_grace_seconds.type,parentSchema:schema26.properties.shutdown_grace_seconds,data:data9};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3692,9 +6449,12 @@ vErrors.push(err12);
 }
 errors++;
 }
+}
+if(data4.reload_poll_interval !== undefined){
+let data10 = data4.reload_poll_interval;
 if((typeof data10 == "number") && (isFinite(data10))){
-if(data10 < 1 || isNaN(data10)){
-const err13 = {instancePath:instancePath+"/callback_settings/file/max_bytes",schemaPath:"#/$defs/CallbackSettings/properties/file/properties/max_bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema23.properties.file.properties.max_bytes,data:data10};
+if(data10 < 0 || isNaN(data10)){
+const err13 = {instancePath:instancePath+"/general_settings/reload_poll_interval",schemaPath:"#/$defs/GeneralSettings/properties/reload_poll_interval/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema26.properties.reload_poll_interval,data:data10};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3704,11 +6464,8 @@ vErrors.push(err13);
 errors++;
 }
 }
-}
-if(data8.max_files !== undefined){
-let data11 = data8.max_files;
-if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
-const err14 = {instancePath:instancePath+"/callback_settings/file/max_files",schemaPath:"#/$defs/CallbackSettings/properties/file/properties/max_files/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.file.properties.max_files.type,parentSchema:schema23.properties.file.properties.max_files,data:data11};
+else {
+const err14 = {instancePath:instancePath+"/general_settings/reload_poll_interval",schemaPath:"#/$defs/GeneralSettings/properties/reload_poll_interval/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema26.properties.reload_poll_interval.type,parentSchema:schema26.properties.reload_poll_interval,data:data10};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3717,9 +6474,11 @@ vErrors.push(err14);
 }
 errors++;
 }
-if((typeof data11 == "number") && (isFinite(data11))){
-if(data11 < 1 || isNaN(data11)){
-const err15 = {instancePath:instancePath+"/callback_settings/file/max_files",schemaPath:"#/$defs/CallbackSettings/properties/file/properties/max_files/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema23.properties.file.properties.max_files,data:data11};
+}
+if(data4.allow_unauthenticated !== undefined){
+let data11 = data4.allow_unauthenticated;
+if(typeof data11 !== "boolean"){
+const err15 = {instancePath:instancePath+"/general_settings/allow_unauthenticated",schemaPath:"#/$defs/GeneralSettings/properties/allow_unauthenticated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema26.properties.allow_unauthenticated.type,parentSchema:schema26.properties.allow_unauthenticated,data:data11};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3729,10 +6488,10 @@ vErrors.push(err15);
 errors++;
 }
 }
-}
-}
-else {
-const err16 = {instancePath:instancePath+"/callback_settings/file",schemaPath:"#/$defs/CallbackSettings/properties/file/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.file.type,parentSchema:schema23.properties.file,data:data8};
+if(data4.allow_client_side_credentials !== undefined){
+let data12 = data4.allow_client_side_credentials;
+if(typeof data12 !== "boolean"){
+const err16 = {instancePath:instancePath+"/general_settings/allow_client_side_credentials",schemaPath:"#/$defs/GeneralSettings/properties/allow_client_side_credentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema26.properties.allow_client_side_credentials.type,parentSchema:schema26.properties.allow_client_side_credentials,data:data12};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3742,12 +6501,10 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data3.mixpanel !== undefined){
-let data12 = data3.mixpanel;
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
-for(const key4 in data12){
-if(!(((((((key4 === "token") || (key4 === "api_host")) || (key4 === "event_name")) || (key4 === "distinct_id")) || (key4 === "batch_size")) || (key4 === "flush_interval")) || (key4 === "max_retries"))){
-const err17 = {instancePath:instancePath+"/callback_settings/mixpanel",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema23.properties.mixpanel,data:data12};
+if(data4.public_metrics !== undefined){
+let data13 = data4.public_metrics;
+if(typeof data13 !== "boolean"){
+const err17 = {instancePath:instancePath+"/general_settings/public_metrics",schemaPath:"#/$defs/GeneralSettings/properties/public_metrics/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema26.properties.public_metrics.type,parentSchema:schema26.properties.public_metrics,data:data13};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3757,11 +6514,9 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data12.token !== undefined){
-let data13 = data12.token;
-if(typeof data13 === "string"){
-if(func3(data13) < 1){
-const err18 = {instancePath:instancePath+"/callback_settings/mixpanel/token",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/token/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.mixpanel.properties.token,data:data13};
+}
+else {
+const err18 = {instancePath:instancePath+"/general_settings",schemaPath:"#/$defs/GeneralSettings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.type,parentSchema:schema26,data:data4};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3771,8 +6526,19 @@ vErrors.push(err18);
 errors++;
 }
 }
-else {
-const err19 = {instancePath:instancePath+"/callback_settings/mixpanel/token",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/token/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.mixpanel.properties.token.type,parentSchema:schema23.properties.mixpanel.properties.token,data:data13};
+if(data.router_settings !== undefined){
+if(!(validate26(data.router_settings, {instancePath:instancePath+"/router_settings",parentData:data,parentDataProperty:"router_settings",rootData}))){
+vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
+errors = vErrors.length;
+}
+}
+if(data.environment_variables !== undefined){
+let data87 = data.environment_variables;
+if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
+for(const key2 in data87){
+let data88 = data87[key2];
+if(((typeof data88 !== "string") && (!((typeof data88 == "number") && (isFinite(data88))))) && (typeof data88 !== "boolean")){
+const err19 = {instancePath:instancePath+"/environment_variables/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environment_variables/additionalProperties/type",keyword:"type",params:{type: schema11.properties.environment_variables.additionalProperties.type},message:"must be string,number,boolean",schema:schema11.properties.environment_variables.additionalProperties.type,parentSchema:schema11.properties.environment_variables.additionalProperties,data:data88};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3782,11 +6548,9 @@ vErrors.push(err19);
 errors++;
 }
 }
-if(data12.api_host !== undefined){
-let data14 = data12.api_host;
-if(typeof data14 === "string"){
-if(!pattern3.test(data14)){
-const err20 = {instancePath:instancePath+"/callback_settings/mixpanel/api_host",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/api_host/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema23.properties.mixpanel.properties.api_host,data:data14};
+}
+else {
+const err20 = {instancePath:instancePath+"/environment_variables",schemaPath:"#/properties/environment_variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.environment_variables.type,parentSchema:schema11.properties.environment_variables,data:data87};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3796,8 +6560,15 @@ vErrors.push(err20);
 errors++;
 }
 }
-else {
-const err21 = {instancePath:instancePath+"/callback_settings/mixpanel/api_host",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/api_host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.mixpanel.properties.api_host.type,parentSchema:schema23.properties.mixpanel.properties.api_host,data:data14};
+if(data.include !== undefined){
+let data89 = data.include;
+if(Array.isArray(data89)){
+const len1 = data89.length;
+for(let i1=0; i1<len1; i1++){
+let data90 = data89[i1];
+if(typeof data90 === "string"){
+if(func3(data90) < 1){
+const err21 = {instancePath:instancePath+"/include/" + i1,schemaPath:"#/properties/include/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.include.items,data:data90};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3807,11 +6578,8 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data12.event_name !== undefined){
-let data15 = data12.event_name;
-if(typeof data15 === "string"){
-if(func3(data15) < 1){
-const err22 = {instancePath:instancePath+"/callback_settings/mixpanel/event_name",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/event_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.mixpanel.properties.event_name,data:data15};
+else {
+const err22 = {instancePath:instancePath+"/include/" + i1,schemaPath:"#/properties/include/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.include.items.type,parentSchema:schema11.properties.include.items,data:data90};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3821,8 +6589,9 @@ vErrors.push(err22);
 errors++;
 }
 }
+}
 else {
-const err23 = {instancePath:instancePath+"/callback_settings/mixpanel/event_name",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/event_name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.mixpanel.properties.event_name.type,parentSchema:schema23.properties.mixpanel.properties.event_name,data:data15};
+const err23 = {instancePath:instancePath+"/include",schemaPath:"#/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.include.type,parentSchema:schema11.properties.include,data:data89};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3832,589 +6601,14 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data12.distinct_id !== undefined){
-let data16 = data12.distinct_id;
-if(typeof data16 === "string"){
-if(func3(data16) < 1){
-const err24 = {instancePath:instancePath+"/callback_settings/mixpanel/distinct_id",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/distinct_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema23.properties.mixpanel.properties.distinct_id,data:data16};
+}
+else {
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
 if(vErrors === null){
 vErrors = [err24];
 }
 else {
 vErrors.push(err24);
-}
-errors++;
-}
-}
-else {
-const err25 = {instancePath:instancePath+"/callback_settings/mixpanel/distinct_id",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/distinct_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.mixpanel.properties.distinct_id.type,parentSchema:schema23.properties.mixpanel.properties.distinct_id,data:data16};
-if(vErrors === null){
-vErrors = [err25];
-}
-else {
-vErrors.push(err25);
-}
-errors++;
-}
-}
-if(data12.batch_size !== undefined){
-let data17 = data12.batch_size;
-if(!(((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17))) && (isFinite(data17)))){
-const err26 = {instancePath:instancePath+"/callback_settings/mixpanel/batch_size",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/batch_size/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.mixpanel.properties.batch_size.type,parentSchema:schema23.properties.mixpanel.properties.batch_size,data:data17};
-if(vErrors === null){
-vErrors = [err26];
-}
-else {
-vErrors.push(err26);
-}
-errors++;
-}
-if((typeof data17 == "number") && (isFinite(data17))){
-if(data17 > 50 || isNaN(data17)){
-const err27 = {instancePath:instancePath+"/callback_settings/mixpanel/batch_size",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/batch_size/maximum",keyword:"maximum",params:{comparison: "<=", limit: 50},message:"must be <= 50",schema:50,parentSchema:schema23.properties.mixpanel.properties.batch_size,data:data17};
-if(vErrors === null){
-vErrors = [err27];
-}
-else {
-vErrors.push(err27);
-}
-errors++;
-}
-if(data17 < 1 || isNaN(data17)){
-const err28 = {instancePath:instancePath+"/callback_settings/mixpanel/batch_size",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/batch_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema23.properties.mixpanel.properties.batch_size,data:data17};
-if(vErrors === null){
-vErrors = [err28];
-}
-else {
-vErrors.push(err28);
-}
-errors++;
-}
-}
-}
-if(data12.flush_interval !== undefined){
-let data18 = data12.flush_interval;
-if(!(((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18))) && (isFinite(data18)))){
-const err29 = {instancePath:instancePath+"/callback_settings/mixpanel/flush_interval",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/flush_interval/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.mixpanel.properties.flush_interval.type,parentSchema:schema23.properties.mixpanel.properties.flush_interval,data:data18};
-if(vErrors === null){
-vErrors = [err29];
-}
-else {
-vErrors.push(err29);
-}
-errors++;
-}
-if((typeof data18 == "number") && (isFinite(data18))){
-if(data18 < 1 || isNaN(data18)){
-const err30 = {instancePath:instancePath+"/callback_settings/mixpanel/flush_interval",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/flush_interval/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema23.properties.mixpanel.properties.flush_interval,data:data18};
-if(vErrors === null){
-vErrors = [err30];
-}
-else {
-vErrors.push(err30);
-}
-errors++;
-}
-}
-}
-if(data12.max_retries !== undefined){
-let data19 = data12.max_retries;
-if(!(((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19))) && (isFinite(data19)))){
-const err31 = {instancePath:instancePath+"/callback_settings/mixpanel/max_retries",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/max_retries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.mixpanel.properties.max_retries.type,parentSchema:schema23.properties.mixpanel.properties.max_retries,data:data19};
-if(vErrors === null){
-vErrors = [err31];
-}
-else {
-vErrors.push(err31);
-}
-errors++;
-}
-if((typeof data19 == "number") && (isFinite(data19))){
-if(data19 < 0 || isNaN(data19)){
-const err32 = {instancePath:instancePath+"/callback_settings/mixpanel/max_retries",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/properties/max_retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.properties.mixpanel.properties.max_retries,data:data19};
-if(vErrors === null){
-vErrors = [err32];
-}
-else {
-vErrors.push(err32);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err33 = {instancePath:instancePath+"/callback_settings/mixpanel",schemaPath:"#/$defs/CallbackSettings/properties/mixpanel/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.mixpanel.type,parentSchema:schema23.properties.mixpanel,data:data12};
-if(vErrors === null){
-vErrors = [err33];
-}
-else {
-vErrors.push(err33);
-}
-errors++;
-}
-}
-if(data3.webhook !== undefined){
-let data20 = data3.webhook;
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-if(data20.url === undefined){
-const err34 = {instancePath:instancePath+"/callback_settings/webhook",schemaPath:"#/$defs/CallbackSettings/properties/webhook/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'",schema:schema23.properties.webhook.required,parentSchema:schema23.properties.webhook,data:data20};
-if(vErrors === null){
-vErrors = [err34];
-}
-else {
-vErrors.push(err34);
-}
-errors++;
-}
-for(const key5 in data20){
-if(!(((((key5 === "url") || (key5 === "headers")) || (key5 === "batch_size")) || (key5 === "flush_interval")) || (key5 === "max_retries"))){
-const err35 = {instancePath:instancePath+"/callback_settings/webhook",schemaPath:"#/$defs/CallbackSettings/properties/webhook/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema23.properties.webhook,data:data20};
-if(vErrors === null){
-vErrors = [err35];
-}
-else {
-vErrors.push(err35);
-}
-errors++;
-}
-}
-if(data20.url !== undefined){
-let data21 = data20.url;
-if(typeof data21 === "string"){
-if(!pattern3.test(data21)){
-const err36 = {instancePath:instancePath+"/callback_settings/webhook/url",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\"",schema:"^https?://",parentSchema:schema23.properties.webhook.properties.url,data:data21};
-if(vErrors === null){
-vErrors = [err36];
-}
-else {
-vErrors.push(err36);
-}
-errors++;
-}
-}
-else {
-const err37 = {instancePath:instancePath+"/callback_settings/webhook/url",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.webhook.properties.url.type,parentSchema:schema23.properties.webhook.properties.url,data:data21};
-if(vErrors === null){
-vErrors = [err37];
-}
-else {
-vErrors.push(err37);
-}
-errors++;
-}
-}
-if(data20.headers !== undefined){
-let data22 = data20.headers;
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-for(const key6 in data22){
-let data23 = data22[key6];
-if(typeof data23 !== "string"){
-const err38 = {instancePath:instancePath+"/callback_settings/webhook/headers/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/headers/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.webhook.properties.headers.additionalProperties.type,parentSchema:schema23.properties.webhook.properties.headers.additionalProperties,data:data23};
-if(vErrors === null){
-vErrors = [err38];
-}
-else {
-vErrors.push(err38);
-}
-errors++;
-}
-}
-}
-else {
-const err39 = {instancePath:instancePath+"/callback_settings/webhook/headers",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/headers/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.webhook.properties.headers.type,parentSchema:schema23.properties.webhook.properties.headers,data:data22};
-if(vErrors === null){
-vErrors = [err39];
-}
-else {
-vErrors.push(err39);
-}
-errors++;
-}
-}
-if(data20.batch_size !== undefined){
-let data24 = data20.batch_size;
-if(!(((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24))) && (isFinite(data24)))){
-const err40 = {instancePath:instancePath+"/callback_settings/webhook/batch_size",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/batch_size/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.webhook.properties.batch_size.type,parentSchema:schema23.properties.webhook.properties.batch_size,data:data24};
-if(vErrors === null){
-vErrors = [err40];
-}
-else {
-vErrors.push(err40);
-}
-errors++;
-}
-if((typeof data24 == "number") && (isFinite(data24))){
-if(data24 < 1 || isNaN(data24)){
-const err41 = {instancePath:instancePath+"/callback_settings/webhook/batch_size",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/batch_size/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema23.properties.webhook.properties.batch_size,data:data24};
-if(vErrors === null){
-vErrors = [err41];
-}
-else {
-vErrors.push(err41);
-}
-errors++;
-}
-}
-}
-if(data20.flush_interval !== undefined){
-let data25 = data20.flush_interval;
-if(!(((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25))) && (isFinite(data25)))){
-const err42 = {instancePath:instancePath+"/callback_settings/webhook/flush_interval",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/flush_interval/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.webhook.properties.flush_interval.type,parentSchema:schema23.properties.webhook.properties.flush_interval,data:data25};
-if(vErrors === null){
-vErrors = [err42];
-}
-else {
-vErrors.push(err42);
-}
-errors++;
-}
-if((typeof data25 == "number") && (isFinite(data25))){
-if(data25 < 1 || isNaN(data25)){
-const err43 = {instancePath:instancePath+"/callback_settings/webhook/flush_interval",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/flush_interval/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema23.properties.webhook.properties.flush_interval,data:data25};
-if(vErrors === null){
-vErrors = [err43];
-}
-else {
-vErrors.push(err43);
-}
-errors++;
-}
-}
-}
-if(data20.max_retries !== undefined){
-let data26 = data20.max_retries;
-if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
-const err44 = {instancePath:instancePath+"/callback_settings/webhook/max_retries",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/max_retries/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema23.properties.webhook.properties.max_retries.type,parentSchema:schema23.properties.webhook.properties.max_retries,data:data26};
-if(vErrors === null){
-vErrors = [err44];
-}
-else {
-vErrors.push(err44);
-}
-errors++;
-}
-if((typeof data26 == "number") && (isFinite(data26))){
-if(data26 < 0 || isNaN(data26)){
-const err45 = {instancePath:instancePath+"/callback_settings/webhook/max_retries",schemaPath:"#/$defs/CallbackSettings/properties/webhook/properties/max_retries/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema23.properties.webhook.properties.max_retries,data:data26};
-if(vErrors === null){
-vErrors = [err45];
-}
-else {
-vErrors.push(err45);
-}
-errors++;
-}
-}
-}
-}
-else {
-const err46 = {instancePath:instancePath+"/callback_settings/webhook",schemaPath:"#/$defs/CallbackSettings/properties/webhook/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.properties.webhook.type,parentSchema:schema23.properties.webhook,data:data20};
-if(vErrors === null){
-vErrors = [err46];
-}
-else {
-vErrors.push(err46);
-}
-errors++;
-}
-}
-}
-else {
-const err47 = {instancePath:instancePath+"/callback_settings",schemaPath:"#/$defs/CallbackSettings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.type,parentSchema:schema23,data:data3};
-if(vErrors === null){
-vErrors = [err47];
-}
-else {
-vErrors.push(err47);
-}
-errors++;
-}
-}
-if(data.general_settings !== undefined){
-let data27 = data.general_settings;
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-for(const key7 in data27){
-if(!(func2.call(schema24.properties, key7))){
-const err48 = {instancePath:instancePath+"/general_settings",schemaPath:"#/$defs/GeneralSettings/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema24,data:data27};
-if(vErrors === null){
-vErrors = [err48];
-}
-else {
-vErrors.push(err48);
-}
-errors++;
-}
-}
-if(data27.master_key !== undefined){
-let data28 = data27.master_key;
-if(typeof data28 !== "string"){
-const err49 = {instancePath:instancePath+"/general_settings/master_key",schemaPath:"#/$defs/GeneralSettings/properties/master_key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.properties.master_key.type,parentSchema:schema24.properties.master_key,data:data28};
-if(vErrors === null){
-vErrors = [err49];
-}
-else {
-vErrors.push(err49);
-}
-errors++;
-}
-}
-if(data27.host !== undefined){
-let data29 = data27.host;
-if(typeof data29 === "string"){
-if(func3(data29) < 1){
-const err50 = {instancePath:instancePath+"/general_settings/host",schemaPath:"#/$defs/GeneralSettings/properties/host/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema24.properties.host,data:data29};
-if(vErrors === null){
-vErrors = [err50];
-}
-else {
-vErrors.push(err50);
-}
-errors++;
-}
-}
-else {
-const err51 = {instancePath:instancePath+"/general_settings/host",schemaPath:"#/$defs/GeneralSettings/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema24.properties.host.type,parentSchema:schema24.properties.host,data:data29};
-if(vErrors === null){
-vErrors = [err51];
-}
-else {
-vErrors.push(err51);
-}
-errors++;
-}
-}
-if(data27.port !== undefined){
-let data30 = data27.port;
-if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
-const err52 = {instancePath:instancePath+"/general_settings/port",schemaPath:"#/$defs/GeneralSettings/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.properties.port.type,parentSchema:schema24.properties.port,data:data30};
-if(vErrors === null){
-vErrors = [err52];
-}
-else {
-vErrors.push(err52);
-}
-errors++;
-}
-if((typeof data30 == "number") && (isFinite(data30))){
-if(data30 > 65535 || isNaN(data30)){
-const err53 = {instancePath:instancePath+"/general_settings/port",schemaPath:"#/$defs/GeneralSettings/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema24.properties.port,data:data30};
-if(vErrors === null){
-vErrors = [err53];
-}
-else {
-vErrors.push(err53);
-}
-errors++;
-}
-if(data30 < 0 || isNaN(data30)){
-const err54 = {instancePath:instancePath+"/general_settings/port",schemaPath:"#/$defs/GeneralSettings/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema24.properties.port,data:data30};
-if(vErrors === null){
-vErrors = [err54];
-}
-else {
-vErrors.push(err54);
-}
-errors++;
-}
-}
-}
-if(data27.max_request_body_bytes !== undefined){
-let data31 = data27.max_request_body_bytes;
-if(!(((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31))) && (isFinite(data31)))){
-const err55 = {instancePath:instancePath+"/general_settings/max_request_body_bytes",schemaPath:"#/$defs/GeneralSettings/properties/max_request_body_bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema24.properties.max_request_body_bytes.type,parentSchema:schema24.properties.max_request_body_bytes,data:data31};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
-}
-errors++;
-}
-if((typeof data31 == "number") && (isFinite(data31))){
-if(data31 < 1 || isNaN(data31)){
-const err56 = {instancePath:instancePath+"/general_settings/max_request_body_bytes",schemaPath:"#/$defs/GeneralSettings/properties/max_request_body_bytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema24.properties.max_request_body_bytes,data:data31};
-if(vErrors === null){
-vErrors = [err56];
-}
-else {
-vErrors.push(err56);
-}
-errors++;
-}
-}
-}
-if(data27.shutdown_grace_seconds !== undefined){
-let data32 = data27.shutdown_grace_seconds;
-if((typeof data32 == "number") && (isFinite(data32))){
-if(data32 < 0 || isNaN(data32)){
-const err57 = {instancePath:instancePath+"/general_settings/shutdown_grace_seconds",schemaPath:"#/$defs/GeneralSettings/properties/shutdown_grace_seconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema24.properties.shutdown_grace_seconds,data:data32};
-if(vErrors === null){
-vErrors = [err57];
-}
-else {
-vErrors.push(err57);
-}
-errors++;
-}
-}
-else {
-const err58 = {instancePath:instancePath+"/general_settings/shutdown_grace_seconds",schemaPath:"#/$defs/GeneralSettings/properties/shutdown_grace_seconds/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema24.properties.shutdown_grace_seconds.type,parentSchema:schema24.properties.shutdown_grace_seconds,data:data32};
-if(vErrors === null){
-vErrors = [err58];
-}
-else {
-vErrors.push(err58);
-}
-errors++;
-}
-}
-if(data27.reload_poll_interval !== undefined){
-let data33 = data27.reload_poll_interval;
-if((typeof data33 == "number") && (isFinite(data33))){
-if(data33 < 0 || isNaN(data33)){
-const err59 = {instancePath:instancePath+"/general_settings/reload_poll_interval",schemaPath:"#/$defs/GeneralSettings/properties/reload_poll_interval/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema24.properties.reload_poll_interval,data:data33};
-if(vErrors === null){
-vErrors = [err59];
-}
-else {
-vErrors.push(err59);
-}
-errors++;
-}
-}
-else {
-const err60 = {instancePath:instancePath+"/general_settings/reload_poll_interval",schemaPath:"#/$defs/GeneralSettings/properties/reload_poll_interval/type",keyword:"type",params:{type: "number"},message:"must be number",schema:schema24.properties.reload_poll_interval.type,parentSchema:schema24.properties.reload_poll_interval,data:data33};
-if(vErrors === null){
-vErrors = [err60];
-}
-else {
-vErrors.push(err60);
-}
-errors++;
-}
-}
-if(data27.allow_unauthenticated !== undefined){
-let data34 = data27.allow_unauthenticated;
-if(typeof data34 !== "boolean"){
-const err61 = {instancePath:instancePath+"/general_settings/allow_unauthenticated",schemaPath:"#/$defs/GeneralSettings/properties/allow_unauthenticated/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema24.properties.allow_unauthenticated.type,parentSchema:schema24.properties.allow_unauthenticated,data:data34};
-if(vErrors === null){
-vErrors = [err61];
-}
-else {
-vErrors.push(err61);
-}
-errors++;
-}
-}
-if(data27.allow_client_side_credentials !== undefined){
-let data35 = data27.allow_client_side_credentials;
-if(typeof data35 !== "boolean"){
-const err62 = {instancePath:instancePath+"/general_settings/allow_client_side_credentials",schemaPath:"#/$defs/GeneralSettings/properties/allow_client_side_credentials/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema24.properties.allow_client_side_credentials.type,parentSchema:schema24.properties.allow_client_side_credentials,data:data35};
-if(vErrors === null){
-vErrors = [err62];
-}
-else {
-vErrors.push(err62);
-}
-errors++;
-}
-}
-}
-else {
-const err63 = {instancePath:instancePath+"/general_settings",schemaPath:"#/$defs/GeneralSettings/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema24.type,parentSchema:schema24,data:data27};
-if(vErrors === null){
-vErrors = [err63];
-}
-else {
-vErrors.push(err63);
-}
-errors++;
-}
-}
-if(data.router_settings !== undefined){
-if(!(validate24(data.router_settings, {instancePath:instancePath+"/router_settings",parentData:data,parentDataProperty:"router_settings",rootData}))){
-vErrors = vErrors === null ? validate24.errors : vErrors.concat(validate24.errors);
-errors = vErrors.length;
-}
-}
-if(data.environment_variables !== undefined){
-let data109 = data.environment_variables;
-if(data109 && typeof data109 == "object" && !Array.isArray(data109)){
-for(const key8 in data109){
-let data110 = data109[key8];
-if(((typeof data110 !== "string") && (!((typeof data110 == "number") && (isFinite(data110))))) && (typeof data110 !== "boolean")){
-const err64 = {instancePath:instancePath+"/environment_variables/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/environment_variables/additionalProperties/type",keyword:"type",params:{type: schema11.properties.environment_variables.additionalProperties.type},message:"must be string,number,boolean",schema:schema11.properties.environment_variables.additionalProperties.type,parentSchema:schema11.properties.environment_variables.additionalProperties,data:data110};
-if(vErrors === null){
-vErrors = [err64];
-}
-else {
-vErrors.push(err64);
-}
-errors++;
-}
-}
-}
-else {
-const err65 = {instancePath:instancePath+"/environment_variables",schemaPath:"#/properties/environment_variables/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.environment_variables.type,parentSchema:schema11.properties.environment_variables,data:data109};
-if(vErrors === null){
-vErrors = [err65];
-}
-else {
-vErrors.push(err65);
-}
-errors++;
-}
-}
-if(data.include !== undefined){
-let data111 = data.include;
-if(Array.isArray(data111)){
-const len1 = data111.length;
-for(let i1=0; i1<len1; i1++){
-let data112 = data111[i1];
-if(typeof data112 === "string"){
-if(func3(data112) < 1){
-const err66 = {instancePath:instancePath+"/include/" + i1,schemaPath:"#/properties/include/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.include.items,data:data112};
-if(vErrors === null){
-vErrors = [err66];
-}
-else {
-vErrors.push(err66);
-}
-errors++;
-}
-}
-else {
-const err67 = {instancePath:instancePath+"/include/" + i1,schemaPath:"#/properties/include/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.include.items.type,parentSchema:schema11.properties.include.items,data:data112};
-if(vErrors === null){
-vErrors = [err67];
-}
-else {
-vErrors.push(err67);
-}
-errors++;
-}
-}
-}
-else {
-const err68 = {instancePath:instancePath+"/include",schemaPath:"#/properties/include/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.include.type,parentSchema:schema11.properties.include,data:data111};
-if(vErrors === null){
-vErrors = [err68];
-}
-else {
-vErrors.push(err68);
-}
-errors++;
-}
-}
-}
-else {
-const err69 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
-if(vErrors === null){
-vErrors = [err69];
-}
-else {
-vErrors.push(err69);
 }
 errors++;
 }
