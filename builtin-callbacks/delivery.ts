@@ -2,6 +2,7 @@ import type { Pool } from "undici";
 import { plural } from "../core/callbacks/summary.ts";
 import { callbackFailure, describeThrown } from "../core/callbacks/failure.ts";
 import { CALLBACK_ERROR_CODES } from "../core/errors.ts";
+import { atExit } from "./at-exit.ts";
 import { report } from "./report.ts";
 
 /**
@@ -82,6 +83,7 @@ export class Delivery<T> {
   private readonly requestHeaders: Record<string, string>;
   private readonly secrets: string[];
   private readonly pool: Promise<Pool>;
+  private readonly forgetAtExit: () => void;
   private readonly maxQueue: number;
   private readonly retryBaseMs: number;
   private readonly flushTimeoutMs: number;
@@ -100,7 +102,8 @@ export class Delivery<T> {
     this.flushTimeoutMs = options.flushTimeoutMs ?? 30_000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.pool = acquirePool(this.target.origin);
-    watchExit(this);
+    // A script that ends without flush() or close() still delivers: when the event loop runs dry, a pending instance closes (once).
+    this.forgetAtExit = atExit(() => void (this.pending && this.close()));
   }
 
   /** Whether events wait in the buffer or in requests. */
@@ -146,7 +149,7 @@ export class Delivery<T> {
       // Requests still under way end within their timeout; their events are counted before close() resolves.
       await this.idle(this.requestTimeoutMs);
       releasePool(this.target.origin);
-      live.delete(this);
+      this.forgetAtExit();
     })();
     return this.closing;
   }
@@ -336,16 +339,3 @@ function releasePool(origin: string): void {
   void entry.pool.then((pool) => pool.close()).catch(() => undefined);
 }
 
-// A script that ends without flush() or close() still delivers: when the event loop runs dry, each pending instance closes (once).
-type Closable = { readonly pending: boolean; close(): Promise<void> };
-const live = new Set<Closable>();
-let exitHooked = false;
-
-function watchExit(d: Closable): void {
-  live.add(d);
-  if (exitHooked) return;
-  exitHooked = true;
-  process.on("beforeExit", () => {
-    for (const d of live) if (d.pending) void d.close();
-  });
-}

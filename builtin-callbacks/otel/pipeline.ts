@@ -5,6 +5,7 @@ import { callbackFailure, describeThrown } from "../../core/callbacks/failure.ts
 import { plural } from "../../core/callbacks/summary.ts";
 import { CALLBACK_ERROR_CODES } from "../../core/errors.ts";
 import { packageVersion } from "../../core/cli/version.ts";
+import { atExit } from "../at-exit.ts";
 import { notice, report } from "../report.ts";
 import { exporterClass, otel, type Api } from "./load.ts";
 import type { OtelOptions } from "./options.ts";
@@ -106,6 +107,7 @@ class Pipeline {
   readonly ledger: Ledger;
   readonly tracer: Api.Tracer;
   private readonly provider: { forceFlush(): Promise<void>; shutdown(): Promise<void> };
+  private readonly forgetAtExit: () => void;
 
   constructor(o: OtelOptions, custom: SpanExporter | undefined) {
     const { sdk, resources } = otel();
@@ -128,7 +130,8 @@ class Pipeline {
     });
     this.provider = provider;
     this.tracer = provider.getTracer(SCOPE, packageVersion());
-    flushAtExit(this);
+    // A script that ends without flush() or close() still exports what is queued when its event loop runs dry.
+    this.forgetAtExit = atExit(() => void (this.ledger.stats().queued > 0 && this.flush()));
   }
 
   async flush(): Promise<void> {
@@ -138,22 +141,9 @@ class Pipeline {
 
   async shutdown(): Promise<void> {
     this.ledger.closed = true;
-    live.delete(this);
+    this.forgetAtExit();
     await this.provider.shutdown().catch(() => undefined);
   }
-}
-
-// A script that ends without flush() or close() still exports: when the event loop runs dry, each pipeline with queued spans flushes (the batch timer is unref'd).
-const live = new Set<Pipeline>();
-let exitHooked = false;
-
-function flushAtExit(p: Pipeline): void {
-  live.add(p);
-  if (exitHooked) return;
-  exitHooked = true;
-  process.on("beforeExit", () => {
-    for (const q of live) if (q.ledger.stats().queued > 0) void q.flush();
-  });
 }
 
 /** Bounds the batch processor's queue, counting what it would drop in silence. */
