@@ -7,6 +7,7 @@ import "./file.ts";
 import "./mixpanel.ts";
 import "./prometheus.ts";
 import "./webhook.ts";
+import "./ui/index.ts";
 import "./otel/index.ts";
 import "./presets/index.ts";
 export {};

@@ -274,7 +274,7 @@ describe("help, version and bad usage", () => {
     expect(prot.code).toBe(2);
     expect(prot.stderr).toBe(
       "unknown option --prot; did you mean --port?\n" +
-        "Usage: litellm-runtime serve [--config F] [--host H] [--port N] [--watch | --no-watch]\n" +
+        "Usage: litellm-runtime serve [--config F] [--host H] [--port N] [--watch | --no-watch] [--open]\n" +
         "run `litellm-runtime serve --help` for more\n",
     );
     const modle = await inProcess(run, ["chat", "--modle", "mock/x", "hi"]);

@@ -111,11 +111,13 @@ beforeAll(async () => {
 }, 240_000);
 
 describe("the tarball", () => {
-  it("holds the build, its types, the schema and the docs, and nothing else", () => {
+  it("holds the build, its types, the schema, the live page and the docs, and nothing else", () => {
     expect(new Set(packed.map((p) => p.split("/").slice(0, p.startsWith("dist/") ? 2 : 1).join("/")))).toEqual(
-      new Set(["dist/core", "dist/builtin-callbacks", "docs", "schemas", "package.json", "README.md"]),
+      new Set(["dist/core", "dist/builtin-callbacks", "docs", "schemas", "ui", "package.json", "README.md"]),
     );
-    expect(packed).toEqual(expect.arrayContaining(["dist/core/index.js", "dist/core/index.d.ts", "dist/core/cli/main.js", "schemas/litellm.config.schema.json", "docs/config.md"]));
+    expect(packed).toEqual(expect.arrayContaining(["dist/core/index.js", "dist/core/index.d.ts", "dist/core/cli/main.js", "schemas/litellm.config.schema.json", "docs/config.md", "ui/index.html", "ui/app.js"]));
+    // The README's screenshots stay in the repository: the package's docs are text.
+    expect(packed.filter((p) => p.startsWith("docs/images/"))).toEqual([]);
     expect(packed.filter((p) => /(^|\/)test\/|\.test\.|fixtures/.test(p))).toEqual([]);
     // TypeScript sources stay out: only their build and declarations ship.
     expect(packed.filter((p) => p.endsWith(".ts") && !p.endsWith(".d.ts"))).toEqual([]);

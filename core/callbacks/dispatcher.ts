@@ -84,6 +84,8 @@ export interface CallbackFaultCounts {
   errors: number;
   timeouts: number;
   dropped: number;
+  /** The message of its latest error or timeout, null while it has none. */
+  last_error: string | null;
 }
 
 export class Dispatcher {
@@ -336,6 +338,7 @@ export class Dispatcher {
   fault(err: CallbackError): void {
     if (err.code === CALLBACK_ERROR_CODES.timeout) this.stats_.timeouts++, this.faultsOf(err.callback).timeouts++;
     else if (err.code === CALLBACK_ERROR_CODES.threw) this.stats_.errors++, this.faultsOf(err.callback).errors++;
+    if (err.code === CALLBACK_ERROR_CODES.timeout || err.code === CALLBACK_ERROR_CODES.threw) this.faultsOf(err.callback).last_error = err.message;
     this.report(err);
   }
 
@@ -346,7 +349,7 @@ export class Dispatcher {
 
   private faultsOf(name: string): CallbackFaultCounts {
     let counts = this.byCallback.get(name);
-    if (!counts) this.byCallback.set(name, (counts = { errors: 0, timeouts: 0, dropped: 0 }));
+    if (!counts) this.byCallback.set(name, (counts = { errors: 0, timeouts: 0, dropped: 0, last_error: null }));
     return counts;
   }
 

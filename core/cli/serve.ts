@@ -5,11 +5,13 @@ import { startServer, type RunningServer } from "../server/index.ts";
 import { isLoopback } from "../server/reload-guard.ts";
 import { EXIT, parseCommand, usageError } from "./args.ts";
 import { reportConfigError } from "./config-commands.ts";
+import { uiSettings } from "../ui/settings.ts";
 
-export const SERVE_USAGE = `Usage: litellm-runtime serve [--config F] [--host H] [--port N] [--watch | --no-watch]
+export const SERVE_USAGE = `Usage: litellm-runtime serve [--config F] [--host H] [--port N] [--watch | --no-watch] [--open]
 
 An OpenAI-compatible HTTP server for the config's models: POST /v1/chat/completions,
-POST /v1/embeddings, GET /v1/models, GET /health/liveliness, GET /health/readiness.
+POST /v1/embeddings, GET /v1/models, GET /health/liveliness, GET /health/readiness,
+and a live page of the calls at GET /ui (general_settings.ui.enabled: false turns it off).
 Every request runs the config's callbacks. Host and port come from
 general_settings (default 127.0.0.1:4000); the flags override them. Without
 general_settings.master_key anyone who can reach the server can use it, so it
@@ -26,6 +28,7 @@ Options:
   -p, --port N     TCP port (0: any free port; the URL printed says which)
       --watch      reload when the config or a callback module changes (the default)
       --no-watch   do not watch files
+      --open       print the live page's address (http://host:port/ui) on stderr once the server listens
   -h, --help       this text
 
 Exit codes: 0 stopped cleanly, 1 the server failed (e.g. the port is in use), 2 bad usage or invalid config.
@@ -47,6 +50,7 @@ export async function serve(argv: string[]): Promise<number> {
       port: { type: "string", short: "p" },
       watch: { type: "boolean" },
       "no-watch": { type: "boolean" },
+      open: { type: "boolean" },
     },
     SERVE_USAGE,
     0,
@@ -68,13 +72,15 @@ export async function serve(argv: string[]): Promise<number> {
 
   let server: RunningServer;
   try {
-    server = await startServer(rt, { host, port });
+    server = await startServer(rt, { host, port, ui: uiSettings(rt.config).enabled });
   } catch (err) {
     await rt.close();
     process.stderr.write(`litellm-runtime: ${listenFailure(err, port ?? rt.settings.general.port)}\n`);
     return EXIT.failed;
   }
   announce(server, rt);
+  // LiteLLM's word: "open" prints where the page is; no browser is launched from a server process.
+  if (args.values.open) process.stderr.write(`litellm-runtime: live page: ${pageUrl(server, rt) ?? "off (general_settings.ui.enabled: false)"}\n`);
   return shutdownOnSignal(server, rt);
 }
 
@@ -97,7 +103,8 @@ function announce(server: RunningServer, rt: Runtime): void {
     : local
       ? `no master_key: anyone who can reach ${server.host} can use it (loopback only; pass --host to listen elsewhere)`
       : `no master_key and listening on ${server.host}: anyone who can reach this machine can use it`;
-  process.stdout.write(`litellm-runtime: serving ${server.url} · models: ${models.join(", ") || "none"} · ${access}\n`);
+  const page = pageUrl(server, rt);
+  process.stdout.write(`litellm-runtime: serving ${server.url} · models: ${models.join(", ") || "none"} · ${access}${page ? ` · live page: ${page}` : ""}\n`);
   if (!keyed && !local) {
     process.stderr.write(
       `\nWARNING: no general_settings.master_key is set and the server listens on ${server.host}, not loopback:\n` +
@@ -105,6 +112,11 @@ function announce(server: RunningServer, rt: Runtime): void {
         `WARNING: set general_settings.master_key (e.g. os.environ/LITELLM_MASTER_KEY), or pass --host 127.0.0.1.\n\n`,
     );
   }
+}
+
+/** The live page's address, or null when the config turns it off. */
+function pageUrl(server: RunningServer, rt: Runtime): string | null {
+  return uiSettings(rt.config).enabled ? `${server.url}/ui` : null;
 }
 
 function logReloads(rt: Runtime): void {

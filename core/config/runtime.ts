@@ -189,6 +189,11 @@ export class Runtime extends EventEmitter {
     return this.loaded;
   }
 
+  /** What this runtime's built-ins share across reloads (their `BuiltinHost.owner`): the server finds the `ui` built-in's calls by it. */
+  get builtinOwner(): object {
+    return this.host.owner;
+  }
+
   private async run<T>(call: (env: Live) => Promise<T>): Promise<T> {
     if (this.closed) throw new LiteLLMError("this runtime is closed: create a new one with createRuntime().", "RUNTIME_CLOSED");
     const live = this.live;

@@ -11,7 +11,7 @@
  */
 export type CallbackList = CallbackRef | CallbackRef[];
 /**
- * A callback: a built-in name (console, file, mixpanel, webhook, otel (or opentelemetry), prometheus; LiteLLM's langfuse, langfuse_otel, arize_phoenix and traceloop through otel, generic_api through webhook; any other bare name is a CONFIG_UNKNOWN_CALLBACK error, which for a name LiteLLM has says how to reach that tool), a module path relative to the config file (./callbacks/x.ts for its default export, ./callbacks/x.ts#name for a named export), LiteLLM's dotted module.attribute form, or an object {callback, events, options}.
+ * A callback: a built-in name (console, file, mixpanel, webhook, otel (or opentelemetry), prometheus, ui (the live page's ring, which serve adds by itself); LiteLLM's langfuse, langfuse_otel, arize_phoenix and traceloop through otel, generic_api through webhook; any other bare name is a CONFIG_UNKNOWN_CALLBACK error, which for a name LiteLLM has says how to reach that tool), a module path relative to the config file (./callbacks/x.ts for its default export, ./callbacks/x.ts#name for a named export), LiteLLM's dotted module.attribute form, or an object {callback, events, options}.
  */
 export type CallbackRef = string | CallbackObjectRef;
 /**
@@ -1285,6 +1285,29 @@ export interface GeneralSettings {
    * @default false
    */
   public_metrics?: boolean;
+  /**
+   * The live page of the calls at GET /ui (litellm-runtime serve; startServer with ui: true): a table of the last calls over server-sent events, each call's events and attempts, and the health of the callbacks, deliveries, cache and router. Its data routes need the master key when there is one. See docs/ui.md.
+   */
+  ui?: {
+    /**
+     * Serve the page (serve turns it on unless this is false; a library's startServer only when asked).
+     *
+     * @default true
+     */
+    enabled?: boolean;
+    /**
+     * Calls the page's ring buffer keeps in memory, the oldest evicted first.
+     *
+     * @default 1000
+     */
+    max_events?: number;
+    /**
+     * Rows queued for one browser tab whose connection does not keep up; past it the tab skips rows (and is told how many), and a tab still stuck a few seconds later is disconnected.
+     *
+     * @default 1000
+     */
+    max_client_buffer?: number;
+  };
   /**
    * LiteLLM proxy: default model. Accepted for LiteLLM compatibility; has no effect in this runtime.
    */

@@ -14,6 +14,7 @@ import { sendError } from "./reply.ts";
 import { authGuard } from "./reload-guard.ts";
 import { router } from "./routes.ts";
 import { assignRequestId } from "./request-id.ts";
+import { UiServer, type UiOptions } from "./ui.ts";
 
 export { SERVER_ERROR_CODES } from "../errors.ts";
 
@@ -30,6 +31,11 @@ export interface ServerOptions {
   masterKey?: string | null;
   /** Largest request body in bytes; larger ones get 413. @default general_settings.max_request_body_bytes (current settings), else 1 MiB */
   maxBodyBytes?: number;
+  /**
+   * Serve the live page of the calls at `GET /ui` (docs/ui.md): adds the `ui` built-in while the server runs.
+   * An object form names the folder of the page's files. `litellm-runtime serve` turns it on. @default false
+   */
+  ui?: boolean | UiOptions;
 }
 
 /** A server that `startServer()` started. */
@@ -94,7 +100,8 @@ export async function startServer(runtime: Runtime, options: ServerOptions = {})
     clientSwitches: () => (general().allow_client_side_credentials ? CREDENTIALS_ON : NONE_ON),
     masterKey,
   };
-  const dispatch = router(masterKey, () => closing);
+  const ui = options.ui ? new UiServer(runtime, options.ui === true ? {} : options.ui) : undefined;
+  const dispatch = router(masterKey, () => closing, ui);
 
   const finished = (socket: Socket) => {
     inflight--;
@@ -131,8 +138,10 @@ export async function startServer(runtime: Runtime, options: ServerOptions = {})
   });
 
   await new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) =>
+    const onError = (err: NodeJS.ErrnoException) => {
+      ui?.close();
       reject(new LiteLLMError(`could not listen on ${host}:${port}: ${err.code === "EADDRINUSE" ? "the port is taken (pick another with --port, or 0 for any free one)" : err.message}.`, SERVER_ERROR_CODES.listen, { cause: err }));
+    };
     server.once("error", onError);
     server.listen(port, host, () => {
       server.off("error", onError);
@@ -154,6 +163,8 @@ export async function startServer(runtime: Runtime, options: ServerOptions = {})
       closed ??= new Promise<void>((resolve) => {
         closing = true;
         dropGuard?.();
+        // The page's streams never end by themselves: ended here, so they do not hold the close for the whole grace period.
+        ui?.close();
         const grace = graceMs ?? general().shutdown_grace_seconds * 1000;
         const timer = setTimeout(() => {
           for (const socket of sockets.keys()) socket.destroy();

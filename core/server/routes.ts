@@ -6,6 +6,7 @@ import { chatCompletions, embeddings, type ServerContext } from "./calls.ts";
 import { HttpError } from "./errors.ts";
 import { listModels, liveliness, readiness } from "./info.ts";
 import { metricsRoute } from "./metrics.ts";
+import type { UiServer } from "./ui.ts";
 
 type Handler = (req: IncomingMessage, res: ServerResponse, ctx: ServerContext) => Promise<void>;
 
@@ -23,7 +24,7 @@ export type KeySource = () => string | null | undefined;
  * Builds the dispatcher. Paths match exactly (query string aside); the model
  * routes answer with and without `/v1`, as OpenAI clients are configured either way.
  */
-export function router(masterKey: KeySource, closing: () => boolean) {
+export function router(masterKey: KeySource, closing: () => boolean, ui?: UiServer) {
   const routes = new Map<string, Route>();
   const model = (path: string, method: Route["method"], handler: Handler) => {
     routes.set(`/v1${path}`, { method, handler, auth: true });
@@ -42,6 +43,8 @@ export function router(masterKey: KeySource, closing: () => boolean) {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const path = q === -1 ? url : url.slice(0, q);
+    // The live page, when the server has one: its paths go on below /ui (assets, one call by id); it checks the key of its data routes itself.
+    if (ui && (path === "/ui" || path.startsWith("/ui/"))) return ui.dispatch(req, res, ctx, path);
     const route = routes.get(path);
     if (!route) {
       throw new HttpError(404, `unknown route ${req.method} ${path}: this server answers POST /v1/chat/completions, POST /v1/embeddings, GET /v1/models, GET /health/liveliness, GET /health/readiness and GET /metrics.`, "invalid_request_error", SERVER_ERROR_CODES.routeNotFound);
