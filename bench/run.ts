@@ -25,6 +25,7 @@ const ALL: Record<string, Suite> = {
   largereload: () => largeReloadSuite(),
   coldstart: () => coldStartSuite(),
   server: async ({ url }) => (await import("./server.ts")).serverSuite(url),
+  ui: async ({ url }) => (await import("./ui.ts")).uiSuite(url),
 };
 
 /** `BENCH_ONLY=server,stream` runs those suites alone (for profiling one); BENCHMARKS.md is written only by a whole run. */

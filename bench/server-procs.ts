@@ -18,6 +18,8 @@ export interface Proc {
 const SELF = fileURLToPath(import.meta.url);
 const CHILD_FLAG = "--bench-server-child";
 const BARE_FLAG = "--bench-bare-child";
+/** Our server with the live page on, as `serve` runs it. */
+const UI_FLAG = "--bench-ui";
 const MARK = "BENCH_SERVER_LISTENING ";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const KEY = "sk-bench";
@@ -29,9 +31,9 @@ export function ourCode(): "dist" | "src" {
 }
 
 /** Our server in a child process on port 0; `profileDir` adds `--cpu-prof` (the profile is written when it exits). */
-export async function startOurs(upstreamUrl: string, profileDir?: string): Promise<Proc> {
+export async function startOurs(upstreamUrl: string, profileDir?: string, { ui = false }: { ui?: boolean } = {}): Promise<Proc> {
   const prof = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, [...prof, "--import", "jiti/register", SELF, CHILD_FLAG, upstreamUrl, ourCode()], {
+  const child = spawn(process.execPath, [...prof, "--import", "jiti/register", SELF, CHILD_FLAG, upstreamUrl, ourCode(), ...(ui ? [UI_FLAG] : [])], {
     stdio: ["pipe", "pipe", "inherit"],
     cwd: ROOT,
   });
@@ -162,18 +164,18 @@ export function cpuSeconds(pid: number): number | undefined {
 }
 
 /** The child's side: a runtime with one model on the upstream, our server on port 0, until the parent closes our stdin. */
-async function runChild(upstreamUrl: string, code: "dist" | "src"): Promise<void> {
+async function runChild(upstreamUrl: string, code: "dist" | "src", ui: boolean): Promise<void> {
   const base = code === "dist" ? "../dist/core/" : "../core/";
   const ext = code === "dist" ? ".js" : ".ts";
   const { createRuntime } = (await import(`${base}index${ext}`)) as typeof import("../core/index.ts");
   // A computed specifier, so this file type-checks before core/server exists; its shape is startServer(runtime, { host, port }) → { url, port, close(graceMs) }.
   const { startServer } = (await import(`${base}server/index${ext}`)) as {
-    startServer(runtime: unknown, opts: { host: string; port: number }): Promise<{ url: string; port: number; close(graceMs?: number): Promise<void> }>;
+    startServer(runtime: unknown, opts: { host: string; port: number; ui?: boolean }): Promise<{ url: string; port: number; close(graceMs?: number): Promise<void> }>;
   };
   const runtime = await createRuntime({
     config: { model_list: [{ model_name: MODEL, litellm_params: { model: `openai/${MODEL}`, api_base: upstreamUrl, api_key: KEY } }] },
   });
-  const server = await startServer(runtime, { host: "127.0.0.1", port: 0 });
+  const server = await startServer(runtime, { host: "127.0.0.1", port: 0, ...(ui && { ui }) });
   process.stdout.write(`${MARK}http://127.0.0.1:${server.port}\n`);
   process.stdin.resume();
   process.stdin.once("end", async () => {
@@ -188,5 +190,5 @@ if (process.argv[1] === SELF && process.argv.includes(BARE_FLAG)) {
 }
 if (process.argv[1] === SELF && process.argv.includes(CHILD_FLAG)) {
   const i = process.argv.indexOf(CHILD_FLAG);
-  await runChild(process.argv[i + 1]!, process.argv[i + 2] === "dist" ? "dist" : "src");
+  await runChild(process.argv[i + 1]!, process.argv[i + 2] === "dist" ? "dist" : "src", process.argv.includes(UI_FLAG));
 }
