@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import type { Counter, Gauge, Registry } from "prom-client";
 import type { BuiltinHost } from "../../core/callbacks/builtins.ts";
+import { HostRegistry } from "../../core/callbacks/host-registry.ts";
 import { CallCounter, CallGauge, CallHistogram, type CallMetric, type EventLabels, type LabelShape, type LabelValues } from "./call-metrics.ts";
 import { CALL_METRICS, LATENCY_BUCKETS } from "./catalogue.ts";
 import type { PrometheusOptions } from "./options.ts";
@@ -109,27 +110,13 @@ export function metricSet(options: PrometheusOptions): MetricSet {
   return current.set;
 }
 
-// The hosts of the live instances, by owner (a runtime, or the process-wide scope): the newest of an owner is its current snapshot's.
-const hosts = new Map<object, BuiltinHost[]>();
+// The hosts of the live instances, by owner (a runtime, or the process-wide scope): each owner's newest is read at a scrape.
+const hosts = new HostRegistry();
 
 /** An instance begins to serve: its scope is read at the next scrape. Returns its removal (on close). */
-export function addHost(host: BuiltinHost): () => void {
-  const list = hosts.get(host.owner) ?? [];
-  list.push(host);
-  hosts.set(host.owner, list);
-  return () => {
-    const at = list.indexOf(host);
-    if (at >= 0) list.splice(at, 1);
-    if (list.length === 0 && hosts.get(host.owner) === list) hosts.delete(host.owner);
-  };
-}
+export const addHost = (host: BuiltinHost): (() => void) => hosts.add(host);
 
-/** The current host of each owner. */
-function live(): BuiltinHost[] {
-  const out: BuiltinHost[] = [];
-  for (const list of hosts.values()) if (list.length > 0) out.push(list[list.length - 1]!);
-  return out;
-}
+const live = (): BuiltinHost[] => hosts.live();
 
 /** A host read must never fail a scrape: a scope being closed reads as nothing. */
 function safely<T>(read: () => T, fallback: T): T {
