@@ -150,6 +150,8 @@ describe("async_moderation_hook: beside the provider request", () => {
     const logs = new Recorder();
     const rt = await runtime({ model_list: [{ model_name: "fast", litellm_params: { model: "mock/fast", mock_response: "instant" } }], litellm_settings: { callbacks: [late, logs] } });
     await expect(rt.acompletion({ model: "fast", messages: user("hi") })).rejects.toThrow("flagged after the answer came");
+    // Events keep their order within a call, not across calls: the first call's are delivered before the second starts.
+    await rt.flush();
     await expect(rt.acompletion({ model: "fast", messages: user("hi"), stream: true })).rejects.toThrow("flagged after the answer came");
     await rt.flush();
     expect(logs.events()).toEqual(["pre_api_call", "post_api_call", "failure", "pre_api_call", "post_api_call", "failure"]);
