@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { resolve as resolvePath } from "node:path";
 import { describeThrown } from "../callbacks/failure.ts";
-import { createBuiltin, isBuiltin, unknownBuiltin, type BuiltinHost, type DeploymentHealth, type RoutingView } from "../callbacks/builtins.ts";
+import { createBuiltin, isBuiltin, unknownBuiltin, type BuiltinHost, type RoutingView } from "../callbacks/builtins.ts";
 import { compileCallbacks, type CallbackSource, type CompiledCallbacks, type ListKind } from "../callbacks/registry.ts";
 import type { CallSettings } from "../call/env.ts";
 import { loadCostMap } from "../cost/index.ts";
@@ -10,14 +10,14 @@ import { configSecrets } from "../secrets.ts";
 import { CONFIG_ERROR_CODES, ConfigError, type ConfigIssue } from "../errors.ts";
 import { cacheFromSettings, sameCacheOptions } from "../cache/index.ts";
 import type { ResponseCache } from "../cache/types.ts";
-import { optionsOf, resolveModel, type ProviderOptions } from "../providers/index.ts";
-import { maskUrl } from "../secrets.ts";
+import { optionsOf, type ProviderOptions } from "../providers/index.ts";
 import { Router } from "../router/index.ts";
 import { coveredBy, inDocumentOrder, type LoadedConfig } from "./load.ts";
 import type { ModuleLoader, RefContext } from "./modules.ts";
 import { defaultsOf, routerSettings } from "./router-view.ts";
 import { overriddenSettings, resolveSettings, type ResolvedSettings } from "./settings.ts";
 import { providerProblem } from "./provider-check.ts";
+import { routingView } from "./routing-health.ts";
 import { nearest } from "./suggest.ts";
 import { ModelNames } from "./wildcards.ts";
 
@@ -106,11 +106,12 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
   const loadTimeoutMs = resolved.litellm.callback_load_timeout * 1000;
   // Filled in below: the built-ins are made before the router and the cache exist, and read them only at scrape time.
   let built: Snapshot | undefined;
+  let view: RoutingView | undefined;
   const host: BuiltinHost | undefined = runtimeHost && {
     ...runtimeHost,
     cacheStats: () => built?.cache?.stats() ?? null,
     targets: () => built?.targets ?? [],
-    routing: () => (built ? routingView(built) : null),
+    routing: () => (built ? (view ??= routingView(built.router, built.loaded.env)) : null),
   };
   // One instance per built-in and options: a name in two lists is one handler, run once per event.
   const builtin = (name: string, opts: Record<string, unknown>): object | undefined => {
@@ -252,28 +253,6 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
       return inst;
     },
   }));
-}
-
-/** The router as a metrics scrape reads it: each deployment's labels are worked out once. */
-function routingView(snapshot: Snapshot): RoutingView {
-  const { router } = snapshot;
-  return {
-    deployments: () =>
-      router.health().map(({ d, cooling, failing, cooldowns }): DeploymentHealth => {
-        const target = resolveModel({ model: String(d.params.model), api_base: typeof d.params.api_base === "string" ? d.params.api_base : undefined, env: snapshot.loaded.env });
-        return {
-          model_group: d.alias,
-          litellm_model_name: target.model,
-          model_id: typeof d.model_info?.id === "string" ? d.model_info.id : "",
-          api_base: (maskUrl(target.api_base) ?? "").replace(/\/+$/, ""),
-          api_provider: target.provider,
-          state: cooling ? 2 : failing ? 1 : 0,
-          cooldowns,
-        };
-      }),
-    retriesFor: (alias, err) => router.retriesFor(alias, err, router.numRetries),
-    fallbacksFor: (alias, err) => router.fallbacksFor(alias, err),
-  };
 }
 
 /** Compiles a scope's chains: the process-wide lists, then the config's, then the model's. */
