@@ -8,7 +8,9 @@ import { gunzipSync } from "node:zlib";
 import { createParser } from "eventsource-parser";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import litellm, { createRuntime, startServer, type Runtime } from "../core/index.ts";
+import litellm, { createRuntime, CustomLogger, startServer, type CallbackKwargs, type Runtime } from "../core/index.ts";
+import { recordJson } from "../core/callbacks/safe-json.ts";
+import { UI_RECORD_BYTES } from "../builtin-callbacks/ui/index.ts";
 import type { RunningServer } from "../core/server/index.ts";
 import { uiServerOf } from "../core/server/ui.ts";
 import type { CallDetail, CallSummary, PlumbingState, ReloadEvent, SnapshotEvent } from "../core/ui/types.ts";
@@ -220,7 +222,7 @@ describe("the live page over a real server", () => {
     expect(entry.litellm_params.api_key).toBe(`sk-...${PROVIDER_KEY.slice(-4)}`);
     expect((state.config.masked.general_settings as Record<string, unknown>).master_key).toBe(`sk-...${MASTER.slice(-4)}`);
     expect(state.config).toMatchObject({ file: null, version: 1, last_reload_error: null });
-    expect(state.callbacks).toContainEqual(expect.objectContaining({ name: "ui", list: "callbacks", model: null, events: ["pre_api_call", "post_api_call", "success", "failure"] }));
+    expect(state.callbacks).toContainEqual(expect.objectContaining({ name: "ui", list: "callbacks", model: null, events: ["success", "failure"] }));
     expect(state.deployments.map((d) => [d.model_group, d.deployment])).toEqual([
       ["chat", "openai/gpt-4o-mini"],
       ["limited", "openai/fail-429"],
@@ -537,6 +539,77 @@ describe("message logging off", () => {
       expect(text).toContain("redacted-by-litellm");
       expect(text).not.toContain("SENTINEL");
       expect(JSON.stringify(s.events)).not.toContain("SENTINEL");
+    } finally {
+      s.close();
+      await server.close();
+      await rt.close();
+      await fake.close();
+    }
+  });
+});
+
+describe("each event's kwargs", () => {
+  // The page is queued for a call's end events only and reads the earlier events' kwargs back from the end's
+  // (core/callbacks/event-marks.ts): what it shows for each event must be what a callback of that event was handed.
+  it("are what a callback of that event received, for a success, a failure, a fallback and a stream", async () => {
+    const fake = await startFakeOpenAI();
+    const received = new Map<string, unknown>();
+    const keep = (event: string, kwargs: CallbackKwargs) => {
+      const attempt = (kwargs.litellm_params.metadata as { attempt?: number } | null)?.attempt ?? 1;
+      received.set(`${kwargs.litellm_call_id}/${attempt}/${event}`, JSON.parse(recordJson(kwargs, { maxBytes: UI_RECORD_BYTES, scrub: (t) => t })));
+    };
+    class Recorder extends CustomLogger {
+      override log_pre_api_call(_model: string, _messages: unknown, kwargs: CallbackKwargs) {
+        keep("pre_api_call", kwargs);
+      }
+      override log_post_api_call(kwargs: CallbackKwargs) {
+        keep("post_api_call", kwargs);
+      }
+      override log_success_event(kwargs: CallbackKwargs) {
+        keep("success", kwargs);
+      }
+      override log_failure_event(kwargs: CallbackKwargs) {
+        keep("failure", kwargs);
+      }
+    }
+    const upstream = { api_base: fake.url, api_key: "sk-upstream" };
+    const rt = await createRuntime({
+      config: {
+        model_list: [
+          { model_name: "chat", litellm_params: { model: "openai/gpt-4o-mini", ...upstream } },
+          { model_name: "limited", litellm_params: { model: "openai/fail-429", ...upstream } },
+          { model_name: "broken", litellm_params: { model: "openai/fail-500", ...upstream } },
+        ],
+        router_settings: { fallbacks: [{ limited: ["chat"] }] },
+        litellm_settings: { callbacks: [new Recorder()] },
+      },
+    });
+    const server = await startServer(rt, { port: 0, ui: true });
+    const s = await openStream(server, null);
+    try {
+      const c = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "none", maxRetries: 0 });
+      await c.chat.completions.create({ model: "chat", messages: user("plain") }, { headers: { "x-litellm-call-id": "kw-success" } });
+      await expect(c.chat.completions.create({ model: "broken", messages: user("x") }, { headers: { "x-litellm-call-id": "kw-failure" } })).rejects.toMatchObject({ status: 500 });
+      await c.chat.completions.create({ model: "limited", messages: user("fall back") }, { headers: { "x-litellm-call-id": "kw-fallback" } });
+      const chunks = await c.chat.completions.create({ model: "chat", messages: user("stream me"), stream: true, stream_options: { include_usage: true } }, { headers: { "x-litellm-call-id": "kw-stream" } });
+      for await (const _ of chunks);
+      const expected = {
+        "kw-success": ["pre_api_call/1", "post_api_call/1", "success/1"],
+        "kw-failure": ["pre_api_call/1", "post_api_call/1", "failure/1"],
+        "kw-fallback": ["pre_api_call/1", "post_api_call/1", "failure/1", "pre_api_call/2", "post_api_call/2", "success/2"],
+        "kw-stream": ["pre_api_call/1", "post_api_call/1", "success/1"],
+      };
+      await rt.flush();
+      for (const [id, events] of Object.entries(expected)) {
+        const row = await s.next<CallSummary>("call", (r) => r.call_id === id && r.attempts.length === events.length / 3);
+        const detail = (await (await fetch(`${server.url}/ui/api/calls/${encodeURIComponent(row.id)}`)).json()) as CallDetail;
+        expect(detail.events.map((e) => `${e.event}/${e.attempt}`), id).toEqual(events);
+        for (const e of detail.events) {
+          const theirs = received.get(`${id}/${e.attempt}/${e.event}`);
+          expect(theirs, `${id} ${e.event} ${e.attempt}: the recorder got it`).toBeDefined();
+          expect(e.kwargs, `${id} ${e.event} ${e.attempt}`).toEqual(theirs);
+        }
+      }
     } finally {
       s.close();
       await server.close();

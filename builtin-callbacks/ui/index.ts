@@ -1,20 +1,22 @@
 /**
- * The `ui` built-in: feeds the live page (`GET /ui`). Each pre_api_call,
- * post_api_call, success and failure event is kept, in the background like
- * every callback, in its runtime's ring of calls (core/ui/ring.ts): the kwargs
- * (redacted as every logger sees them; written with the record serialiser,
- * bounded and the config's secrets masked, when the page asks for the call),
- * the latest standard record, and the call's row, which is handed to the
- * page's open streams. `serve` adds it by
- * itself; a config may name it too (it is then one handler, not two).
+ * The `ui` built-in: feeds the live page (`GET /ui`). Each attempt's success or
+ * failure is kept, in the background like every callback, in its runtime's ring
+ * of calls (core/ui/ring.ts): the kwargs (redacted as every logger sees them;
+ * written with the record serialiser, bounded and the config's secrets masked,
+ * when the page asks for the call), the marks of the attempt's pre_api_call and
+ * post_api_call, from which their kwargs are read back (core/callbacks/event-marks.ts),
+ * the latest standard record, and the call's row, which is handed to the page's
+ * open streams. It is queued for the end events only: a call pays one event for
+ * the page, not three. `serve` adds it by itself; a config may name it too (it
+ * is then one handler, not two).
  */
 import { registerReadOnlyBuiltin, type BuiltinContext, type BuiltinHost } from "../../core/callbacks/builtins.ts";
 import { CustomLogger } from "../../core/callbacks/custom-logger.ts";
+import { WANTS_EVENT_MARKS, type EventMark } from "../../core/callbacks/event-marks.ts";
 import { DEFAULT_RECORD_POLICY, type RecordPolicy } from "../../core/callbacks/safe-json.ts";
 import type { CallbackKwargs } from "../../core/types.ts";
 import { addUiHost } from "../../core/ui/hosts.ts";
 import { ringOf, weigh, type CallRing } from "../../core/ui/ring.ts";
-import type { EventRecord } from "../../core/ui/types.ts";
 import { attemptEnded, attemptOf, newState, type CallState } from "./calls.ts";
 
 /** Bytes one event's kwargs may take in the ring (the config's max_record_bytes, when lower, wins): a page shows them, it does not archive them. */
@@ -26,6 +28,7 @@ export class UiLogger extends CustomLogger {
   private readonly records: RecordPolicy;
   private readonly host: BuiltinHost | undefined;
   private release: (() => void) | undefined;
+  readonly [WANTS_EVENT_MARKS] = true;
 
   constructor(options: Record<string, unknown> = {}, context?: BuiltinContext) {
     super(options);
@@ -36,20 +39,13 @@ export class UiLogger extends CustomLogger {
     this.release = this.host ? addUiHost(this.host) : undefined;
   }
 
-  override log_pre_api_call(_model: string, _messages: unknown, kwargs: CallbackKwargs): void {
-    this.note("pre_api_call", kwargs);
+  /** `marks`: the attempt's earlier events, which the runtime hands a handler that asked for them (`WANTS_EVENT_MARKS`). */
+  override log_success_event(kwargs: CallbackKwargs, _response: unknown, _start: Date, end: Date, marks?: readonly EventMark[]): void {
+    this.ended("success", kwargs, end, marks);
   }
 
-  override log_post_api_call(kwargs: CallbackKwargs): void {
-    this.note("post_api_call", kwargs);
-  }
-
-  override log_success_event(kwargs: CallbackKwargs, _response: unknown, _start: Date, end: Date): void {
-    this.ended("success", kwargs, end);
-  }
-
-  override log_failure_event(kwargs: CallbackKwargs, _response: unknown, _start: Date, end: Date): void {
-    this.ended("failure", kwargs, end);
+  override log_failure_event(kwargs: CallbackKwargs, _response: unknown, _start: Date, end: Date, marks?: readonly EventMark[]): void {
+    this.ended("failure", kwargs, end, marks);
   }
 
   close(): void {
@@ -57,27 +53,17 @@ export class UiLogger extends CustomLogger {
     this.release = undefined;
   }
 
-  private entryOf(kwargs: CallbackKwargs) {
-    const id = String(kwargs.litellm_trace_id || kwargs.litellm_call_id || "");
-    const entry = this.ring.entry(id);
+  private ended(status: "success" | "failure", kwargs: CallbackKwargs, end: Date | null | undefined, marks: readonly EventMark[] = []): void {
+    const entry = this.ring.entry(String(kwargs.litellm_trace_id || kwargs.litellm_call_id || ""));
     entry.state ??= newState(kwargs);
-    return entry;
-  }
-
-  private note(event: EventRecord["event"], kwargs: CallbackKwargs) {
-    const entry = this.entryOf(kwargs);
-    this.ring.addEvent(entry, { event, attempt: attemptOf(kwargs), at: Date.now(), kwargs, policy: this.records, weight: weigh(kwargs) });
-    return entry;
-  }
-
-  private ended(status: "success" | "failure", kwargs: CallbackKwargs, end: Date | null | undefined): void {
-    const entry = this.note(status, kwargs);
+    const attempt = attemptOf(kwargs);
+    const at = kwargs.end_time instanceof Date ? kwargs.end_time : end instanceof Date ? end : new Date();
+    this.ring.addEvent(entry, { event: status, attempt, at: at.getTime(), kwargs, marks, policy: this.records, weight: weigh(kwargs) });
     const record = kwargs.standard_logging_object;
     if (record) this.ring.setRecord(entry, record, this.records);
     const failed = status === "failure";
-    const at = kwargs.end_time instanceof Date ? kwargs.end_time : end instanceof Date ? end : new Date();
     const row = attemptEnded(entry.state as CallState, entry.id, kwargs, {
-      attempt: attemptOf(kwargs),
+      attempt,
       status,
       end: at.getTime(),
       error_message: failed ? this.errorText(kwargs) : null,

@@ -19,7 +19,7 @@ import { settle } from "./hooks.ts";
 const NO_PAYLOAD: EventPayload = Object.freeze({ kwargs: {} as CallbackKwargs, response: null, start: new Date(0), end: null }) as EventPayload;
 
 function background(dispatcher: Dispatcher, hook: Hook, timeoutMs: number, owner: TaskCount | undefined, work: () => unknown): void {
-  const task: Handler = { name: hook.name, method: hook.method, slot: 0, copies: false, redacts: false, blind: true, invoke: work };
+  const task: Handler = { name: hook.name, method: hook.method, slot: 0, copies: false, redacts: false, blind: true, marks: false, invoke: work };
   dispatcher.emit([task], NO_PAYLOAD, owner ? { owner } : {}, timeoutMs);
 }
 

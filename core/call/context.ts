@@ -3,6 +3,7 @@ import type { CallTrail, Dispatcher, TaskCount } from "../callbacks/dispatcher.t
 import type { EventName, EventPayload, EventTable } from "../callbacks/registry.ts";
 import { standardLoggingObject } from "../callbacks/standard-logging.ts";
 import { callMask, type Mask } from "../callbacks/redact.ts";
+import type { EventMark } from "../callbacks/event-marks.ts";
 import type { CallbackKwargs, LogEventType } from "../types.ts";
 import type { BaseKwargsInput } from "../callbacks/kwargs.ts";
 import type { CallSettings } from "./env.ts";
@@ -36,6 +37,8 @@ export class CallContext {
   private mask: Mask | undefined;
   /** When the provider's answer came, how long it was awaited, and its rate-limit headers (events.ts `answered`). */
   answer: ProviderAnswerTiming | undefined = undefined;
+  /** The call's pre_api_call and post_api_call, noted when a handler of its end events asked (`EventTable.marks`). */
+  private marks: EventMark[] | undefined;
 
   constructor(
     input: BaseKwargsInput,
@@ -59,19 +62,22 @@ export class CallContext {
 
   /** Queues an event for its handlers. At post_api_call the handlers get `end_time` null, as LiteLLM passes it. */
   emit(event: EventName, response: unknown, end: Date): void {
+    if (this.table.marks && (event === "pre_api_call" || event === "post_api_call")) {
+      (this.marks ??= []).push({ event, at: end.getTime(), keys: Object.keys(this.kwargs) });
+    }
     const handlers = this.table[event];
     if (handlers.length === 0) return;
     const end_ = event === "post_api_call" ? null : end;
     if (!this.table.seen[event]) {
       // No handler of this event can see what it is handed: no copy, no record, nothing to redact.
-      this.dispatcher.emit(handlers, { kwargs: this.kwargs, response, start: this.kwargs.start_time, end: end_, prepare: undefined, mask: 0 }, this.trail, this.settings.callback_timeout * 1000);
+      this.dispatcher.emit(handlers, { kwargs: this.kwargs, response, start: this.kwargs.start_time, end: end_, prepare: undefined, mask: 0, marks: undefined }, this.trail, this.settings.callback_timeout * 1000);
       return;
     }
     const mask = (this.mask ??= callMask(this.settings.turn_off_message_logging, this.kwargs.litellm_params.metadata));
     // Chunks of one stream share one kwargs copy: nothing in it changes between them.
     const kwargs = event === "stream_event" ? (this.streamKwargs ??= this.snapshot(event)) : this.snapshot(event);
-    const payload: EventPayload = { kwargs, response, start: this.kwargs.start_time, end: end_, prepare: undefined, mask };
-    if (event === "success" || event === "failure") payload.prepare = this.record(kwargs, event, response);
+    const ends = event === "success" || event === "failure";
+    const payload: EventPayload = { kwargs, response, start: this.kwargs.start_time, end: end_, prepare: ends ? this.record(kwargs, event, response) : undefined, mask, marks: ends ? this.marks : undefined };
     this.dispatcher.emit(handlers, payload, this.trail, this.settings.callback_timeout * 1000);
   }
 

@@ -75,7 +75,7 @@ export function ownCopy(payload: EventPayload, mask: Mask = 0): EventPayload {
   // The response first, so kwargs.complete_streaming_response and standard_logging_object.response alias its copy.
   const response = copyResponse(payload.response, seen);
   const kwargs = copyValue(payload.kwargs, seen, 0) as EventPayload["kwargs"];
-  const view: EventPayload = { kwargs, response, start: copyValue(payload.start, seen, 0) as Date, end: copyValue(payload.end, seen, 0) as Date | null };
+  const view: EventPayload = { kwargs, response, start: copyValue(payload.start, seen, 0) as Date, end: copyValue(payload.end, seen, 0) as Date | null, marks: payload.marks };
   if (mask !== 0) redactView(view, mask);
   return view;
 }

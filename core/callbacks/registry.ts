@@ -2,6 +2,7 @@ import { InvalidCallbackError } from "../errors.ts";
 import type { CallbackInput, CallbackKwargs, CallType, CustomLoggerMethods } from "../types.ts";
 import { HookCollector, NO_HOOKS, type CallHooks } from "./call-hooks.ts";
 import { LOGGER_METHODS, ownMethod, type LoggerMethod } from "./custom-logger.ts";
+import { wantsMarks, type EventMark } from "./event-marks.ts";
 import { isBlind, needsCopy, redactsFor } from "./handler-copy.ts";
 import type { Mask } from "./redact.ts";
 import { tracerOf, type CallTracer } from "../tracing/seam.ts";
@@ -73,6 +74,8 @@ export interface EventPayload {
   mask?: Mask | undefined;
   /** The redacted views the handlers without a copy of their own share, by mask: made on first need. */
   redactedViews?: Array<EventPayload | undefined>;
+  /** At a success or failure, the call's earlier events, when a handler asked for them (core/callbacks/event-marks.ts). */
+  marks?: readonly EventMark[] | undefined;
 }
 
 /** One handler of one event, ready to run: the signature is adapted once, here. */
@@ -89,13 +92,18 @@ export interface Handler {
   readonly redacts: boolean;
   /** Whether it cannot see what it is handed (a user's function that declares no parameter): it needs no copy and no record. */
   readonly blind: boolean;
+  /** Whether its object asked for the marks of a call's earlier events (core/callbacks/event-marks.ts). */
+  readonly marks: boolean;
   readonly invoke: (p: EventPayload) => unknown;
 }
 
 export type { Hook, CallHooks } from "./call-hooks.ts";
 
-/** Per event, its handlers in order; `seen` says whether any of them can see the payload (decided when the lists compile). */
-export type EventTable = Readonly<Record<EventName, readonly Handler[]>> & { readonly seen: Readonly<Record<EventName, boolean>> };
+/**
+ * Per event, its handlers in order; `seen` says whether any of them can see the payload, `marks` whether a call
+ * notes its earlier events for a handler that asked (core/callbacks/event-marks.ts). Decided when the lists compile.
+ */
+export type EventTable = Readonly<Record<EventName, readonly Handler[]>> & { readonly seen: Readonly<Record<EventName, boolean>>; readonly marks: boolean };
 
 /** The callback lists of one scope, sorted per event once, so a call only walks arrays. */
 export interface CompiledCallbacks {
@@ -190,13 +198,14 @@ export function assertCallback(entry: unknown, where: string): asserts entry is 
 }
 
 const NOT_SEEN: Readonly<Record<EventName, boolean>> = Object.freeze({ pre_api_call: false, post_api_call: false, stream_event: false, success: false, failure: false });
-const EMPTY: EventTable = Object.freeze({ pre_api_call: [], post_api_call: [], stream_event: [], success: [], failure: [], seen: NOT_SEEN });
+const EMPTY: EventTable = Object.freeze({ pre_api_call: [], post_api_call: [], stream_event: [], success: [], failure: [], seen: NOT_SEEN, marks: false });
 
 /** A table as a call reads it: frozen, with whether each event's payload can be seen by any of its handlers. */
 function sealTable(handlers: Record<EventName, Handler[]>): EventTable {
   const seen = { ...NOT_SEEN };
   for (const event of EVENTS) seen[event] = handlers[event].some((h) => !h.blind);
-  return Object.freeze({ ...handlers, seen: Object.freeze(seen) });
+  const marks = handlers.success.some((h) => h.marks) || handlers.failure.some((h) => h.marks);
+  return Object.freeze({ ...handlers, seen: Object.freeze(seen), marks });
 }
 
 /** Sorts callback lists into per-event handler arrays. Runs when lists change, never per call. */
@@ -239,7 +248,7 @@ export function compileCallbacks(sources: readonly CallbackSource[], resolveBuil
           if (!allowed.includes(event) || !claim(fn, event)) continue;
           const invoke = event === "pre_api_call" ? (p: EventPayload) => fn(p.kwargs) : (p: EventPayload) => fn(p.kwargs, p.response, p.start, p.end);
           const blind = isBlind(fn, fn);
-          const handler: Handler = { name, method: source.list, slot: slot(fn), copies: needsCopy(fn, fn), redacts: !blind && redactsFor(fn), blind, invoke };
+          const handler: Handler = { name, method: source.list, slot: slot(fn), copies: needsCopy(fn, fn), redacts: !blind && redactsFor(fn), blind, marks: false, invoke };
           sync[event].push(handler);
           async[event].push(handler);
         }
@@ -279,13 +288,19 @@ function ownEvents(target: object, allowed: readonly EventName[], ...narrowing: 
   return EVENTS.filter((e) => allowed.includes(e) || (own.includes(e) && narrowing.every((n) => !n || n.includes(e))));
 }
 
+const NO_MARKS: readonly EventMark[] = Object.freeze([]);
+
 function methodHandler(target: object, name: string, method: string, fn: (...args: any[]) => unknown, event: EventName, slot: number): Handler {
+  const marks = (event === "success" || event === "failure") && wantsMarks(target);
+  // A handler that asked for the call's earlier events gets them after the four arguments every end event has.
   const invoke =
     event === "pre_api_call"
       ? (p: EventPayload) => fn.call(target, p.kwargs.model, p.kwargs.messages, p.kwargs)
-      : (p: EventPayload) => fn.call(target, p.kwargs, p.response, p.start, p.end);
+      : marks
+        ? (p: EventPayload) => fn.call(target, p.kwargs, p.response, p.start, p.end, p.marks ?? NO_MARKS)
+        : (p: EventPayload) => fn.call(target, p.kwargs, p.response, p.start, p.end);
   const blind = isBlind(target, fn);
-  return { name, method, slot, copies: needsCopy(target, fn), redacts: !blind && redactsFor(target), blind, invoke };
+  return { name, method, slot, copies: needsCopy(target, fn), redacts: !blind && redactsFor(target), blind, marks, invoke };
 }
 
 export const NO_CALLBACKS: CompiledCallbacks = Object.freeze({

@@ -4,27 +4,34 @@
  * and its latest standard record. The `ui` built-in fills it in the background;
  * the server reads it and fans its rows out.
  *
- * The kwargs are kept as the event handed them (the copy every built-in shares,
- * redacted as the loggers see it) and serialised only when the page asks for
- * the call: serialising every event as it comes costs several µs a call, which
- * runs on the same thread as the calls. Bounded three ways: calls (oldest
+ * The kwargs are kept as each attempt's end event handed them (the copy every
+ * built-in shares, redacted as the loggers see it), with the marks of the
+ * attempt's earlier events, and serialised only when the page asks for the
+ * call: serialising every event as it comes costs several µs a call, which
+ * runs on the same thread as the calls. The earlier events' kwargs are read
+ * back from the end event's then (core/callbacks/event-marks.ts). Bounded three ways: calls (oldest
  * evicted), events per call, and the estimated weight of the detail across the
  * ring (past it the oldest calls keep their row only).
  */
+import { kwargsAt, type EventMark } from "../callbacks/event-marks.ts";
 import { recordJson, type RecordPolicy } from "../callbacks/safe-json.ts";
+import type { CallbackKwargs } from "../types.ts";
 import type { CallSummary, EventRecord } from "./types.ts";
 
-/** Events kept per call: a call with more retries than this keeps its first ones. */
+/** Attempts kept per call: a call with more retries than this keeps its first ones. */
 export const MAX_EVENTS_PER_CALL = 32;
 /** Characters of prompts and answers the kept events may hold at most, across the ring (an estimate: see `weigh`). */
 export const MAX_DETAIL_BYTES = 64 * 1024 * 1024;
 
+/** An attempt's end: its event, and the marks of the events before it. */
 interface StoredEvent {
-  readonly event: EventRecord["event"];
+  readonly event: "success" | "failure";
   readonly attempt: number;
   readonly at: number;
   /** The kwargs the event handed its handlers, serialised when asked for. */
-  readonly kwargs: object;
+  readonly kwargs: CallbackKwargs;
+  /** The attempt's pre_api_call and post_api_call, whose kwargs are the first keys of these. */
+  readonly marks: readonly EventMark[];
   /** How the event's scope writes records: its size bound and the scrubber of its secrets. */
   readonly policy: RecordPolicy;
   /** Its estimated size (`weigh`). */
@@ -113,7 +120,12 @@ export class CallRing {
     const e = this.entries.get(id);
     if (!e?.summary) return undefined;
     let events = "";
-    for (const ev of e.events) events += `${events ? "," : ""}{"event":"${ev.event}","attempt":${ev.attempt},"at":${ev.at},"kwargs":${recordJson(ev.kwargs, ev.policy)}}`;
+    const add = (event: EventRecord["event"], attempt: number, at: number, kwargs: CallbackKwargs, policy: RecordPolicy) =>
+      (events += `${events ? "," : ""}{"event":"${event}","attempt":${attempt},"at":${at},"kwargs":${recordJson(kwargs, policy)}}`);
+    for (const ev of e.events) {
+      for (const mark of ev.marks) add(mark.event, ev.attempt, mark.at, kwargsAt(ev.kwargs, mark), ev.policy);
+      add(ev.event, ev.attempt, ev.at, ev.kwargs, ev.policy);
+    }
     const slo = e.slo ? recordJson(e.slo.record, e.slo.policy) : "null";
     return `{"summary":${JSON.stringify(e.summary)},"standard_logging_object":${slo},"events":[${events}]}`;
   }
@@ -138,6 +150,7 @@ export class CallRing {
   }
 
   private evict(): void {
+    if (this.entries.size <= this.max) return;
     for (const [id, e] of this.entries) {
       if (this.entries.size <= this.max) break;
       this.drop(e);
