@@ -88,6 +88,19 @@ async function getJSON<T>(server: RunningServer, path: string): Promise<T> {
   return (await res.json()) as T;
 }
 
+/** An alias that answers, one that fails with a 429 and falls back to the first, one that fails with a 500. */
+function threeAliases(fake: FakeOpenAI, api_key: string) {
+  const upstream = { api_base: fake.url, api_key };
+  return {
+    model_list: [
+      { model_name: "chat", litellm_params: { model: "openai/gpt-4o-mini", ...upstream } },
+      { model_name: "limited", litellm_params: { model: "openai/fail-429", ...upstream } },
+      { model_name: "broken", litellm_params: { model: "openai/fail-500", ...upstream } },
+    ],
+    router_settings: { fallbacks: [{ limited: ["chat"] }] },
+  };
+}
+
 describe("the live page over a real server", () => {
   let fake: FakeOpenAI;
   let rt: Runtime;
@@ -97,15 +110,9 @@ describe("the live page over a real server", () => {
 
   beforeAll(async () => {
     fake = await startFakeOpenAI();
-    const upstream = { api_base: fake.url, api_key: PROVIDER_KEY };
     rt = await createRuntime({
       config: {
-        model_list: [
-          { model_name: "chat", litellm_params: { model: "openai/gpt-4o-mini", ...upstream } },
-          { model_name: "limited", litellm_params: { model: "openai/fail-429", ...upstream } },
-          { model_name: "broken", litellm_params: { model: "openai/fail-500", ...upstream } },
-        ],
-        router_settings: { fallbacks: [{ limited: ["chat"] }] },
+        ...threeAliases(fake, PROVIDER_KEY),
         general_settings: { master_key: MASTER },
       },
     });
@@ -572,15 +579,9 @@ describe("each event's kwargs", () => {
         keep("failure", kwargs);
       }
     }
-    const upstream = { api_base: fake.url, api_key: "sk-upstream" };
     const rt = await createRuntime({
       config: {
-        model_list: [
-          { model_name: "chat", litellm_params: { model: "openai/gpt-4o-mini", ...upstream } },
-          { model_name: "limited", litellm_params: { model: "openai/fail-429", ...upstream } },
-          { model_name: "broken", litellm_params: { model: "openai/fail-500", ...upstream } },
-        ],
-        router_settings: { fallbacks: [{ limited: ["chat"] }] },
+        ...threeAliases(fake, "sk-upstream"),
         litellm_settings: { callbacks: [new Recorder()] },
       },
     });
