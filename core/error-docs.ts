@@ -8,6 +8,7 @@ import {
   CALLBACK_ERROR_CODES,
   CONFIG_ERROR_CODES,
   ERROR_CODES,
+  ROUTER_ERROR_CODES,
   RUNTIME_ERROR_CODES,
   SERVER_ERROR_CODES,
 } from "./errors.ts";
@@ -117,6 +118,14 @@ export const CALLBACK_ERROR_CODE_DOCS = {
     fix: "Pass a CustomLogger, a function, a built-in name, or `{ callback, options }` with the option the message names.",
   },
 } as const satisfies Record<CodeOf<typeof CALLBACK_ERROR_CODES> | "CALLBACK_INVALID", ErrorCodeDoc>;
+
+/** The meaning of each router code, and what to do. */
+export const ROUTER_ERROR_CODE_DOCS = {
+  ROUTER_REDIS_UNAVAILABLE: {
+    meaning: "The Redis of `router_settings.redis_host` / `redis_url` failed or did not answer within 0.25 s: each instance routes on its own counts (rpm/tpm limits and cool-downs per process) and no call fails. Reported once per outage on stderr, and once when it is back, when shared state resumes.",
+    fix: "Check that Redis is running and reachable from every instance, and `router_settings` (redis_host, redis_port, redis_password, redis_url); it reconnects by itself.",
+  },
+} as const satisfies Record<CodeOf<typeof ROUTER_ERROR_CODES>, ErrorCodeDoc>;
 
 /** The meaning of each cache code, and what to do. */
 export const CACHE_ERROR_CODE_DOCS = {
@@ -290,6 +299,12 @@ export const ERROR_CATALOGUE: readonly ErrorCodeFamily[] = [
     title: "Cache problems",
     intro: "A `CacheError`. The cache never fails a call: an outage is reported, and calls run without the cache until it is back.",
     codes: CACHE_ERROR_CODE_DOCS,
+  },
+  {
+    name: "ROUTER_ERROR_CODES",
+    title: "Router problems",
+    intro: "Reports of the router, written once to stderr as `litellm-runtime [CODE] ...`. Never thrown into a call.",
+    codes: ROUTER_ERROR_CODE_DOCS,
   },
   {
     name: "SERVER_ERROR_CODES",

@@ -230,6 +230,12 @@ export const CACHE_ERROR_CODES = {
   invalidOptions: "CACHE_INVALID_OPTIONS",
 } as const;
 
+/** Codes of the router's own reports (never thrown into a call). */
+export const ROUTER_ERROR_CODES = {
+  /** The Redis of `router_settings.redis_host` / `redis_url` is down or slow: each instance routes on its own counts until it answers. Reported once per outage. */
+  redisUnavailable: "ROUTER_REDIS_UNAVAILABLE",
+} as const;
+
 /** A response cache problem: an outage report (`CACHE_UNAVAILABLE`), or invalid options thrown by `new Cache()`. */
 export class CacheError extends LiteLLMError {
   constructor(message: string, code: string, cause?: unknown) {

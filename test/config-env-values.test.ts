@@ -34,11 +34,13 @@ describe("os.environ/NAME where the schema wants a number or a boolean", () => {
 
 describe("keys LiteLLM knows that have no effect here", () => {
   it("keep their references as written: a variable they name need not exist, and the warning still names them", async () => {
-    delete process.env.LLRT_NEVER_SET_REDIS_HOST;
-    const loaded = await loadConfig(base({ router_settings: { redis_host: "os.environ/LLRT_NEVER_SET_REDIS_HOST", redis_port: "os.environ/LLRT_NEVER_SET_REDIS_HOST" } }, { DIGITS_KEY: "k" }));
-    expect((loaded.config.router_settings as Record<string, unknown>).redis_host).toBe("os.environ/LLRT_NEVER_SET_REDIS_HOST");
+    delete process.env.LLRT_NEVER_SET_DATABASE_URL;
+    const loaded = await loadConfig(
+      base({ general_settings: { database_url: "os.environ/LLRT_NEVER_SET_DATABASE_URL", litellm_license: "os.environ/LLRT_NEVER_SET_DATABASE_URL" } }, { DIGITS_KEY: "k" }),
+    );
+    expect((loaded.config.general_settings as Record<string, unknown>).database_url).toBe("os.environ/LLRT_NEVER_SET_DATABASE_URL");
     expect(loaded.warnings.map((w) => w.code)).toEqual([CONFIG_ERROR_CODES.ignoredKeys]);
-    expect(loaded.warnings[0]!.message).toContain("router_settings.redis_host");
+    expect(loaded.warnings[0]!.message).toContain("general_settings.database_url");
   });
 
   it("while the same variable in a key that acts is still reported missing", async () => {

@@ -6,6 +6,7 @@ import { withLoggingHooks } from "./background.ts";
 import { cacheApplies, recordHit } from "./cache-step.ts";
 import type { CallContext } from "./context.ts";
 import type { AttemptInfo, CallEnv, Route } from "./env.ts";
+import { totalTokens } from "./routing.ts";
 import { answered, asError, attachHidden, callbacksFor, newContext, priceSuccess, recordFailure, recordRequest, requestOptions } from "./events.ts";
 import type { AnyParams, CacheLookup, CallKind } from "./kind.ts";
 import type { Moderation } from "./moderation.ts";
@@ -76,7 +77,7 @@ export async function attempt<P extends AnyParams, R extends object>(call: CallS
       const upstream = await answered(ctx, call.gate ? call.gate.guard(open, (s) => s.abort()) : open);
       ctx.kwargs.original_response = "<stream>";
       ctx.emit("post_api_call", null, new Date());
-      const end = streamEnd(ctx, target, params, { miss: found });
+      const end = streamEnd(ctx, target, params, { miss: found }, info);
       return new CompletionStream(new LoggedStream(upstream, ctx, streams.messages(params), streams.includeUsage(params), end));
     }
 
@@ -124,12 +125,20 @@ function succeed<R extends object>(ctx: CallContext, target: ResolvedModel, resp
 }
 
 /** The end of a streamed answer: one success (stored whole when it came from the provider, never a part), or one failure. */
-function streamEnd<R extends object>(ctx: CallContext, target: ResolvedModel, params: AnyParams, from: { hit: string } | { miss: CacheLookup<R> | null }): StreamEnd {
+function streamEnd<R extends object>(
+  ctx: CallContext,
+  target: ResolvedModel,
+  params: AnyParams,
+  from: { hit: string } | { miss: CacheLookup<R> | null },
+  info?: AttemptInfo,
+): StreamEnd {
   return {
     success: (complete, aborted, first) => {
       const source: Source = "hit" in from ? { hit: from.hit } : { key: from.miss?.key ?? null };
       succeed(ctx, target, complete as R, complete.usage, params, source, { first, aborted });
       if ("miss" in from && from.miss && !aborted) from.miss.store(complete as R);
+      // The provider's tokens count against the deployment's tpm (a stored answer's were counted when it was made).
+      if ("miss" in from && info?.used) info.used(totalTokens(complete));
     },
     failure: (err) => {
       const e = asError(err);

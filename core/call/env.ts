@@ -53,6 +53,8 @@ export interface AttemptInfo {
   readonly model_group: string;
   /** Which deployment of the alias: its `litellm_params.model` (LiteLLM's `metadata.deployment`). */
   readonly deployment: string;
+  /** Counts a streamed answer's tokens against the deployment's `tpm` once the stream ends; undefined when no limit counts them. */
+  readonly used: ((tokens: number) => void) | undefined;
 }
 
 /** How a config runtime spreads a call over deployments, retries and fallbacks (`core/router`). */
@@ -60,8 +62,19 @@ export interface RouterLike<D = unknown> {
   readonly numRetries: number;
   /** `promptTokens`: only deployments whose context window takes the prompt (`enable_pre_call_checks`). */
   pick(alias: string, exclude?: ReadonlySet<D>, promptTokens?: number): D | null;
+  /** State is shared through Redis (`router_settings.redis_host` / `redis_url`): picks go through `pickShared`. */
+  readonly sharing?: boolean;
+  /** `pick` with every instance's state, one Redis round trip; falls back to `pick` when Redis does not answer. */
+  pickShared?(alias: string, exclude?: ReadonlySet<D>, promptTokens?: number): Promise<D | null>;
   started(d: D): void;
-  succeeded(d: D, latencyMs: number): void;
+  /** `tokens`: the answer's `usage.total_tokens`, counted against the deployment's `tpm` this minute. */
+  succeeded(d: D, latencyMs: number, tokens?: number): void;
+  /** Whether a deployment's `tpm` counts tokens (a usage-based strategy, or enforced rate limits). */
+  readonly limited?: boolean;
+  /** `tokens` more used by `d` this minute: a streamed answer's, known when the stream ends. */
+  used?(d: D, tokens: number): void;
+  /** Under a strategy that enforces `rpm` / `tpm`: the RateLimitError a call to `alias` fails with when every deployment is at its limit; else null. */
+  limitError?(alias: string, promptTokens: number): Error | null;
   failed(d: D, err: unknown): void;
   retryable(err: unknown): boolean;
   /** Retries of `alias` a call may make when an attempt failed with `err`: `retry_policy` by error class, else `numRetries` or 0. */

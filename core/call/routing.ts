@@ -51,18 +51,25 @@ export async function routed<T>(
     const tooLong = tokens > 0 ? router.contextWindowError(alias, tokens) : null;
     if (tooLong !== null) last = tooLong;
     else for (let retry = 0; ; retry++) {
-      const d = router.pick(alias, tried, tokens);
-      if (d === null) break;
+      // With a shared Redis, one awaited round trip; without, the synchronous pick.
+      const d = router.sharing === true ? await router.pickShared!(alias, tried, tokens) : router.pick(alias, tried, tokens);
+      if (d === null) {
+        // Every deployment at its rpm/tpm this minute: a RateLimitError, and on to the fallbacks.
+        last = router.limitError?.(alias, tokens) ?? last;
+        break;
+      }
       tried.add(d);
       triedHere = true;
-      const info: AttemptInfo = { trace_id, attempt: ++n, model_group: alias, deployment: plan.nameOf(d) };
+      // A streamed answer's usage is known when the stream ends, after the attempt returned it.
+      const used = router.limited === true ? (tokens: number) => router.used?.(d, tokens) : undefined;
+      const info: AttemptInfo = { trace_id, attempt: ++n, model_group: alias, deployment: plan.nameOf(d), used };
       router.started(d);
       const t0 = performance.now();
       try {
         // mock_testing_fallbacks: every attempt at the alias asked for fails, as LiteLLM's router makes it, so its fallbacks run.
         const routeParams = a === 0 && own.mockTestingFallbacks ? { ...params, mock_response: mockFallbackError(alias) } : params;
         const out = await attempt(plan.routeTo(d, routeParams), info);
-        router.succeeded(d, performance.now() - t0);
+        router.succeeded(d, performance.now() - t0, totalTokens(out));
         if (a > 0) watch.fallbackSucceeded?.(plan.alias, original);
         return out;
       } catch (err) {
@@ -111,6 +118,16 @@ export function callFallbacks(value: unknown): CallRouting["fallbacks"] {
     return (alias, err) => table.for(alias, fallbackKind(err));
   }
   return undefined;
+}
+
+const tokenCount = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) && v > 0 ? v : 0);
+
+/** An answer's `usage.total_tokens` (else prompt + completion), as LiteLLM's usage-based routing counts it; 0 without usage (a stream). */
+export function totalTokens(out: unknown): number {
+  const usage = out !== null && typeof out === "object" ? (out as { usage?: unknown }).usage : undefined;
+  if (usage === null || typeof usage !== "object") return 0;
+  const u = usage as { total_tokens?: unknown; prompt_tokens?: unknown; completion_tokens?: unknown };
+  return tokenCount(u.total_tokens) || tokenCount(u.prompt_tokens) + tokenCount(u.completion_tokens);
 }
 
 function mockFallbackError(alias: string): InternalServerError {

@@ -115,6 +115,18 @@ export interface ResolvedRouterSettings {
   readonly default_litellm_params: Readonly<Record<string, unknown>>;
   /** Names that stand for another alias (`{"gpt-4": {model: "gpt-4o", hidden: false}}`); hidden ones are left out of `/v1/models`. @default {} */
   readonly model_group_alias: Readonly<Record<string, ModelGroupAlias>>;
+  /** LiteLLM's optional pre-call checks; `enforce_model_rate_limits` makes rpm/tpm limits under every strategy. @default [] */
+  readonly optional_pre_call_checks: readonly string[];
+  /** Redis whose state every instance on it shares (usage per minute, in-flight counts, cool-downs); null: each process on its own. @default null */
+  readonly redis_host: string | null;
+  /** Redis port (a number, or a numeric string as `os.environ/REDIS_PORT` gives). @default null (6379) */
+  readonly redis_port: number | null;
+  /** Redis password. @default null */
+  readonly redis_password: string | null;
+  /** `redis://` or `rediss://` URL, in place of host, port and password. @default null */
+  readonly redis_url: string | null;
+  /** Redis database number. @default null (0) */
+  readonly redis_db: number | null;
 }
 
 /** One `router_settings.model_group_alias` entry, read: the alias it routes to, and whether `/v1/models` leaves it out. */
@@ -151,6 +163,11 @@ export type SettingsTable = {
 const bool = (v: unknown): boolean | undefined => (typeof v === "boolean" ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+/** A port as a number, or a numeric string (an env reference arrives as one). */
+const port = (v: unknown): number | undefined => {
+  const n = typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v.trim()) ? Number(v) : NaN;
+  return Number.isInteger(n) && n > 0 && n < 65536 ? n : undefined;
+};
 const oneOf =
   <T extends string>(...values: T[]) =>
   (v: unknown): T | undefined =>
@@ -235,6 +252,12 @@ export const SETTINGS: SettingsTable = Object.freeze({
     stream_timeout: { default: null, read: num },
     default_litellm_params: { default: NOTHING, read: record },
     model_group_alias: { default: NOTHING, read: groupAliases },
+    optional_pre_call_checks: { default: NO_ALIASES, read: aliasList },
+    redis_host: { default: null, read: str },
+    redis_port: { default: null, read: port },
+    redis_password: { default: null, read: str },
+    redis_url: { default: null, read: str },
+    redis_db: { default: null, read: num },
   },
 } satisfies SettingsTable);
 

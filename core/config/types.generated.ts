@@ -108,11 +108,11 @@ export interface ModelEntry {
   model_info?: ModelInfo;
   callbacks?: CallbackList;
   /**
-   * LiteLLM's tokens-per-minute limit of this deployment, at the entry's top level (litellm_params.tpm does weight simple-shuffle). Accepted for LiteLLM compatibility; has no effect in this runtime.
+   * LiteLLM's tokens-per-minute limit of this deployment, at the entry's top level (LiteLLM reads it before litellm_params.tpm). Accepted for LiteLLM compatibility; has no effect in this runtime: set litellm_params.tpm, which the usage-based and cost-based strategies enforce.
    */
   tpm?: unknown;
   /**
-   * LiteLLM's requests-per-minute limit of this deployment, at the entry's top level (litellm_params.rpm does weight simple-shuffle). Accepted for LiteLLM compatibility; has no effect in this runtime.
+   * LiteLLM's requests-per-minute limit of this deployment, at the entry's top level (LiteLLM reads it before litellm_params.rpm). Accepted for LiteLLM compatibility; has no effect in this runtime: set litellm_params.rpm, which the usage-based and cost-based strategies enforce.
    */
   rpm?: unknown;
 }
@@ -175,11 +175,11 @@ export interface LiteLLMParams {
    */
   output_cost_per_token?: number;
   /**
-   * Tokens per minute of this deployment. Not enforced: under simple-shuffle it is the deployment's share of traffic when no deployment of the alias sets weight or rpm (a deployment without it then gets no share).
+   * Tokens per minute of this deployment. A limit under usage-based-routing, usage-based-routing-v2 and cost-based-routing (as in LiteLLM): the answers' usage.total_tokens this calendar minute, plus the prompt's estimate, may not pass it; a deployment at it is skipped. Under simple-shuffle a weight only: the deployment's share of traffic when no deployment of the alias sets weight or rpm (a deployment without it then gets no share). least-busy and latency-based-routing ignore it.
    */
   tpm?: number;
   /**
-   * Requests per minute of this deployment. Not enforced: under simple-shuffle it is the deployment's share of traffic when no deployment of the alias sets weight (a deployment without it then gets no share).
+   * Requests per minute of this deployment. A limit under usage-based-routing, usage-based-routing-v2 and cost-based-routing (as in LiteLLM): at most this many attempts start on it per calendar minute, and a deployment at it is skipped; when every deployment of the alias is, the call fails with RateLimitError (429) naming the limits and when the minute resets. Under simple-shuffle a weight only: the deployment's share of traffic when no deployment of the alias sets weight (a deployment without it then gets no share). least-busy and latency-based-routing ignore it. With router_settings.redis_host or redis_url, the limit is joint across every instance on that Redis.
    */
   rpm?: number;
   /**
@@ -1602,7 +1602,7 @@ export interface GeneralSettings {
  */
 export interface RouterSettings {
   /**
-   * How a deployment of an alias is picked. Implemented: simple-shuffle (random, weighted by litellm_params.weight, else rpm, else tpm), least-busy (fewest attempts in flight), latency-based-routing (lowest recent latency). usage-based-routing, usage-based-routing-v2 and cost-based-routing are accepted for LiteLLM compatibility, not implemented: they fall back to simple-shuffle with a warning at start-up.
+   * How a deployment of an alias is picked: simple-shuffle (random, weighted by litellm_params.weight, else rpm, else tpm), least-busy (fewest attempts in flight), latency-based-routing (lowest recent latency), usage-based-routing-v2 (fewest tokens used this minute; usage-based-routing is taken as the same), cost-based-routing (cheapest input+output price per token). The usage-based and cost-based strategies enforce each deployment's litellm_params.rpm and tpm per calendar minute: a deployment at its limit is skipped, and when all are the call fails with RateLimitError (429).
    *
    * @default "simple-shuffle"
    */
@@ -1656,25 +1656,25 @@ export interface RouterSettings {
    */
   tag_filtering_match_any?: unknown;
   /**
-   * LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   * Redis whose router state every instance on it shares: requests and tokens per deployment per minute, in-flight counts and cool-downs, so N servers enforce one joint rpm/tpm and all skip a deployment that failed on any of them. A Redis that does not answer within 0.25 s is reported once (ROUTER_REDIS_UNAVAILABLE on stderr); each instance then routes on its own counts, failing no call, until Redis answers again.
    */
-  redis_host?: unknown;
+  redis_host?: string;
   /**
-   * LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   * Port of redis_host. Default: 6379.
    */
-  redis_port?: unknown;
+  redis_port?: number | string;
   /**
-   * LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   * Password of redis_host.
    */
-  redis_password?: unknown;
+  redis_password?: string;
   /**
-   * LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   * redis:// or rediss:// URL of the Redis the router shares state through, in place of redis_host, redis_port and redis_password (see redis_host).
    */
-  redis_url?: unknown;
+  redis_url?: string;
   /**
-   * LiteLLM router: Redis for shared usage counters. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   * Redis database number of redis_host. Default: 0.
    */
-  redis_db?: unknown;
+  redis_db?: number;
   /**
    * Before a deployment is picked, skip those whose context window (model_info.max_input_tokens, else the price table's max_input_tokens) the prompt exceeds. The prompt is estimated at four characters a token plus 3 tokens a message (LiteLLM counts with the model's tokenizer). When no deployment of the alias fits, the call fails with ContextWindowExceededError before any attempt, so context_window_fallbacks apply. Deployments with no known window are never skipped.
    *
@@ -1682,9 +1682,11 @@ export interface RouterSettings {
    */
   enable_pre_call_checks?: boolean;
   /**
-   * LiteLLM router pre-call checks. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   * LiteLLM's optional router pre-call checks. enforce_model_rate_limits makes each deployment's litellm_params.rpm and tpm a per-minute limit under every routing_strategy (not only the usage-based and cost-based ones): a deployment at its limit is skipped, and when all are the call fails with RateLimitError (429). LiteLLM's other checks (router_budget_limiting, prompt_caching, deployment_affinity, ...) are accepted and have no effect here.
+   *
+   * @default []
    */
-  optional_pre_call_checks?: unknown;
+  optional_pre_call_checks?: string[];
   /**
    * Never cool a deployment down, whatever allowed_fails, allowed_fails_policy and cooldown_time say: every deployment stays a candidate after any number of failures.
    *

@@ -39,8 +39,18 @@ export function wildcardRouter(router: Router<Deployment>, names: ModelNames): R
       const d = router.pick(match.key, origins(exclude), promptTokens);
       return d === null ? null : forName(d, alias, match);
     },
+    sharing: router.sharing,
+    async pickShared(alias, exclude, promptTokens) {
+      const match = names.match(alias);
+      if (match === undefined) return null;
+      const d = await router.pickShared(match.key, origins(exclude), promptTokens);
+      return d === null ? null : forName(d, alias, match);
+    },
+    limitError: (alias, promptTokens) => router.limitError(keyOf(alias), promptTokens),
     started: (d) => router.started(originOf(d)),
-    succeeded: (d, latencyMs) => router.succeeded(originOf(d), latencyMs),
+    succeeded: (d, latencyMs, tokens) => router.succeeded(originOf(d), latencyMs, tokens),
+    limited: router.limited,
+    used: (d, tokens) => router.used(originOf(d), tokens),
     failed: (d, err) => router.failed(originOf(d), err),
     retryable: (err) => router.retryable(err),
     // model_group_retry_policy is keyed by the name asked for, as fallbacks are.

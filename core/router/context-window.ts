@@ -1,4 +1,5 @@
 import { findPrice, type CostMap } from "../cost/index.ts";
+import { ContextWindowExceededError } from "../errors.ts";
 import type { RoutableDeployment } from "./types.ts";
 
 /**
@@ -63,4 +64,14 @@ export function contextWindowOf(d: RoutableDeployment, costMap: CostMap | null |
   const base = d.model_info?.base_model ?? d.params.base_model;
   const price = findPrice({ model: slash > 0 ? model.slice(slash + 1) : model, provider, costMap, baseModel: typeof base === "string" ? base : null });
   return positive(price?.max_input_tokens) ?? Infinity;
+}
+
+/** The error of a prompt of about `promptTokens` that no deployment of `alias` takes (`windows`: "model: tokens" each). */
+export function tooLongError(alias: string, promptTokens: number, windows: readonly string[]): ContextWindowExceededError {
+  return new ContextWindowExceededError(
+    `The prompt, about ${promptTokens} tokens (estimated at ${CHARS_PER_TOKEN} characters a token), is longer than the context window ` +
+      `of every deployment of "${alias}" (max_input_tokens ${windows.join(", ")}), so router_settings.enable_pre_call_checks sent it to none. ` +
+      `Shorten the prompt, or add context_window_fallbacks for "${alias}" to an alias with a larger window.`,
+    { model: alias },
+  );
 }

@@ -1,4 +1,5 @@
-import { ROUTER_TUNING } from "./types.ts";
+import { ROUTER_TUNING, type RoutableDeployment } from "./types.ts";
+import { limitOf, underLimit } from "./usage.ts";
 
 /**
  * An alias's deployments as the router keeps them: one slot each with its
@@ -25,6 +26,17 @@ export interface Slot<D> {
   readonly failN: Uint32Array;
   /** Its context window in tokens (`enable_pre_call_checks`); Infinity when unknown or the checks are off. */
   readonly window: number;
+  /** Its `rpm` / `tpm` limits (usage.ts `limitOf`); Infinity when none is set. */
+  readonly rpmLimit: number;
+  readonly tpmLimit: number;
+  /** The minute `rpmUsed` / `tpmUsed` count in (usage.ts `minuteOf`). */
+  minute: number;
+  rpmUsed: number;
+  tpmUsed: number;
+  /** Input plus output price per token (cost-based-routing); 0 when the strategy is another. */
+  cost: number;
+  /** Its id in the shared state's keys (shared.ts `sharedId`); "" without a shared Redis. */
+  key: string;
 }
 
 export interface Group<D> {
@@ -61,10 +73,11 @@ export function weightsOf(params: readonly Readonly<Record<string, unknown>>[]):
 }
 
 /** `counters`: failure counters a slot keeps; `windows`: each deployment's context window (Infinity: unknown). */
-export function buildGroup<D extends { readonly params: Readonly<Record<string, unknown>> }>(
+export function buildGroup<D extends RoutableDeployment>(
   deployments: readonly D[],
   counters = 1,
   windows: readonly number[] = deployments.map(() => Infinity),
+  costs: readonly number[] = deployments.map(() => 0),
 ): Group<D> {
   const weights = weightsOf(deployments.map((d) => d.params));
   const cum = new Float64Array(weights.length);
@@ -84,6 +97,13 @@ export function buildGroup<D extends { readonly params: Readonly<Record<string, 
       failStart: new Float64Array(counters),
       failN: new Uint32Array(counters),
       window: windows[i]!,
+      rpmLimit: limitOf(d, "rpm"),
+      tpmLimit: limitOf(d, "tpm"),
+      minute: -1,
+      rpmUsed: 0,
+      tpmUsed: 0,
+      cost: costs[i]!,
+      key: "",
     }),
   );
   return group;
@@ -91,17 +111,25 @@ export function buildGroup<D extends { readonly params: Readonly<Record<string, 
 
 /**
  * What a pick may choose from: not in `exclude`, not cooling when `cooling` (the group has a
- * cool-down running at `now`), and with a context window of at least `tokens` (0: any).
+ * cool-down running at `now`), with a context window of at least `tokens` (0: any), and when
+ * `limits`, under its rpm/tpm in `minute` for a prompt of `input` tokens.
  */
 export interface Filter<D> {
   exclude: ReadonlySet<D> | undefined;
   cooling: boolean;
   now: number;
   tokens: number;
+  limits: boolean;
+  minute: number;
+  input: number;
 }
 
-const eligible = <D>(s: Slot<D>, f: Filter<D> | undefined): boolean =>
-  f === undefined || ((f.exclude === undefined || !f.exclude.has(s.d)) && (!f.cooling || s.coolUntil <= f.now) && f.tokens <= s.window);
+export const eligible = <D>(s: Slot<D>, f: Filter<D> | undefined): boolean =>
+  f === undefined ||
+  ((f.exclude === undefined || !f.exclude.has(s.d)) &&
+    (!f.cooling || s.coolUntil <= f.now) &&
+    f.tokens <= s.window &&
+    (!f.limits || underLimit(s as Slot<unknown>, f.minute, f.input)));
 
 /** Weighted random: a binary search of the running sums when all are eligible, a walk of the eligible ones otherwise. */
 export function pickShuffle<D>(g: Group<D>, f: Filter<D> | undefined, r: number): Slot<D> | null {
@@ -158,6 +186,8 @@ function lowest<D>(g: Group<D>, f: Filter<D> | undefined, random: () => number, 
 }
 
 const inFlight: Key = (s) => s.inFlight;
+// Tokens this minute; `now` is the minute here, and a slot last counted in another minute has used none.
+const tokensUsed: Key = (s, minute) => (s.minute === minute ? s.tpmUsed : 0);
 // No sample yet, or the last one is over an hour old: -1 sorts it first, so it is (re)measured.
 const latency: Key = (s, now) => (s.lat !== s.lat || now - s.latAt > ROUTER_TUNING.latencyTtlMs ? -1 : s.lat);
 
@@ -168,9 +198,32 @@ export const pickLeastBusy = <D>(g: Group<D>, f: Filter<D> | undefined, random: 
 export const pickLowestLatency = <D>(g: Group<D>, f: Filter<D> | undefined, random: () => number, now: number): Slot<D> | null =>
   lowest(g, f, random, latency, now);
 
-/** Every deployment is cooling: the one back soonest among those whose window takes `tokens`, rather than no answer; null when none does. */
-export function soonestBack<D>(g: Group<D>, tokens = 0): Slot<D> | null {
+/** usage-based-routing(-v2): fewest tokens this minute (`f.minute`), ties broken at random (LiteLLM's `random.choice`). */
+export const pickLeastTokens = <D>(g: Group<D>, f: Filter<D>, random: () => number): Slot<D> | null => lowest(g, f, random, tokensUsed, f.minute);
+
+/**
+ * Every deployment is cooling: the one back soonest among those whose window takes `tokens`
+ * (and, with `f.limits`, under its limits), rather than no answer; null when none is.
+ */
+export function soonestBack<D>(g: Group<D>, tokens = 0, f?: Filter<D>): Slot<D> | null {
   let best: Slot<D> | null = null;
-  for (const s of g.slots) if (tokens <= s.window && (best === null || s.coolUntil < best.coolUntil)) best = s;
+  for (const s of g.slots) {
+    if (tokens > s.window || (f !== undefined && f.limits && !underLimit(s as Slot<unknown>, f.minute, f.input))) continue;
+    if (best === null || s.coolUntil < best.coolUntil) best = s;
+  }
   return best;
+}
+
+/** cost-based-routing: the cheapest eligible deployment; the first of equals in file order (LiteLLM sorts by price, stably). */
+export function pickCheapest<D>(g: Group<D>, f: Filter<D>): Slot<D> | null {
+  let best: Slot<D> | null = null;
+  for (const s of g.slots) if (eligible(s, f) && (best === null || s.cost < best.cost)) best = s;
+  return best;
+}
+
+/** A slot's health at `now`, for a metrics scrape: cooling, a failure that counts within the last minute, its cool-downs by status. */
+export function slotHealth<D>(s: Slot<D>, now: number): { cooling: boolean; failing: boolean; cooldowns: Readonly<Record<string, number>> } {
+  let failing = false;
+  for (let c = 0; c < s.failN.length; c++) if (s.failN[c]! > 0 && now - s.failStart[c]! < ROUTER_TUNING.failWindowMs) failing = true;
+  return { cooling: s.coolUntil > now, failing, cooldowns: { ...s.cooldowns } };
 }

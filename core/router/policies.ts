@@ -1,5 +1,6 @@
-import { ERROR_CLASS, ERROR_CLASS_COUNT, type ErrorClass } from "./classify.ts";
-import type { AllowedFailsPolicy, RetryPolicy } from "./types.ts";
+import { ERROR_CLASS, ERROR_CLASS_COUNT, errorClass, FALLBACK_KIND, fallbackKind, isRetryable, retryAfterSeconds, statusOf, type ErrorClass } from "./classify.ts";
+import type { Slot } from "./groups.ts";
+import { ROUTER_TUNING, type AllowedFailsPolicy, type RetryPolicy } from "./types.ts";
 
 /**
  * `retry_policy`, `model_group_retry_policy` and `allowed_fails_policy` turned, when a
@@ -92,4 +93,49 @@ export function failRules(allowedFails: number, policy: unknown): FailRules {
     }
   }
   return { limit, counter, named, counters };
+}
+
+/**
+ * Retries of `alias` a call may make after `err` (see `Router.retriesFor`): the policy's count for the
+ * error's class when it sets one, else `numRetries` for what is worth retrying and 0 for the rest; never
+ * for a context-window error.
+ */
+export function retriesOf(tables: RetryTables, alias: string, err: unknown, numRetries: number): number {
+  if (fallbackKind(err) === FALLBACK_KIND.contextWindow) return 0;
+  const policy = tables.byAlias.get(alias) ?? tables.global;
+  if (policy !== undefined) {
+    const n = policy[errorClass(err)]!;
+    if (n >= 0) return n;
+  }
+  return isRetryable(err) ? numRetries : 0;
+}
+
+/**
+ * LiteLLM's wait before retry number `attempt` (1-based) on the same deployment: the provider's
+ * Retry-After up to 60 s, else 0.5 s doubling to 8 s; never under `floorMs`; plus jitter from `r` in [0, 1).
+ */
+export function backoffDelayMs(attempt: number, err: unknown, floorMs: number, r: number): number {
+  const jitter = r * ROUTER_TUNING.jitterMs;
+  const asked = retryAfterSeconds(err) * 1000;
+  if (asked > 0 && asked <= ROUTER_TUNING.maxRetryAfterMs) return Math.max(asked, floorMs) + jitter;
+  const n = Math.max(1, Math.floor(attempt)) - 1;
+  const backoff = Math.min(ROUTER_TUNING.initialRetryDelayMs * 2 ** n, ROUTER_TUNING.maxRetryDelayMs);
+  return Math.max(backoff, floorMs) + jitter;
+}
+
+/**
+ * One failure of class `cls` that counts, on slot `s` at `now`: more than the rules allow within a minute
+ * cools it down for the provider's Retry-After, else `cooldownMs` (LiteLLM: the header wins). True when it did.
+ */
+export function countFailure<D>(s: Slot<D>, err: unknown, cls: ErrorClass, rules: FailRules, now: number, cooldownMs: number): boolean {
+  const c = rules.counter[cls]!;
+  if (s.failN[c] === 0 || now - s.failStart[c]! >= ROUTER_TUNING.failWindowMs) (s.failStart[c] = now), (s.failN[c] = 0);
+  if (++s.failN[c]! <= rules.limit[cls]!) return false;
+  const retryAfterMs = retryAfterSeconds(err) * 1000;
+  s.coolUntil = now + (retryAfterMs > 0 ? retryAfterMs : cooldownMs);
+  s.failN[c] = 0;
+  const status = String(statusOf(err) ?? "None");
+  (s.cooldowns ??= {})[status] = (s.cooldowns[status] ?? 0) + 1;
+  if (s.coolUntil > s.group.coolMax) s.group.coolMax = s.coolUntil;
+  return true;
 }

@@ -68,10 +68,10 @@ describe("simple-shuffle", () => {
 
   it("warns once for a strategy it does not implement, and shuffles", () => {
     const warnings: string[] = [];
-    const r = routerOf(deps("g", [{ weight: 1 }, { weight: 1 }]), { routing_strategy: "usage-based-routing" }, { warn: (m) => warnings.push(m), random: evenly(2) });
+    const r = routerOf(deps("g", [{ weight: 1 }, { weight: 1 }]), { routing_strategy: "round-robin" }, { warn: (m) => warnings.push(m), random: evenly(2) });
     expect(r.strategy).toBe("simple-shuffle");
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain('"usage-based-routing" is not implemented');
+    expect(warnings[0]).toContain('"round-robin" is not implemented');
     expect(tally(r, "g", 2)).toEqual([1, 1]);
   });
 });

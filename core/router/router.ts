@@ -1,9 +1,9 @@
-import { ContextWindowExceededError } from "../errors.ts";
-import { errorClass, fallbackKind, FALLBACK_KIND, isRetryable, isTimeout, isUnwell, retryAfterSeconds, statusOf } from "./classify.ts";
-import { CHARS_PER_TOKEN, contextWindowOf, estimatePromptTokens } from "./context-window.ts";
+import type { ContextWindowExceededError, RateLimitError } from "../errors.ts";
+import { errorClass, fallbackKind, isRetryable, isTimeout, isUnwell } from "./classify.ts";
+import { contextWindowOf, estimatePromptTokens, tooLongError } from "./context-window.ts";
 import { Fallbacks } from "./fallbacks.ts";
-import { buildGroup, pickLeastBusy, pickLowestLatency, pickShuffle, soonestBack, type Filter, type Group, type Slot } from "./groups.ts";
-import { failRules, retryTables, type FailRules, type RetryTables } from "./policies.ts";
+import { buildGroup, slotHealth, pickCheapest, pickLeastBusy, pickLeastTokens, pickLowestLatency, pickShuffle, soonestBack, type Filter, type Group, type Slot } from "./groups.ts";
+import { backoffDelayMs, countFailure, failRules, retriesOf, retryTables, type FailRules, type RetryTables } from "./policies.ts";
 import {
   ROUTER_DEFAULTS,
   ROUTER_TUNING,
@@ -13,6 +13,9 @@ import {
   type RouterSettings,
   type RoutingStrategy,
 } from "./types.ts";
+import { costOf, limitError, minuteOf, roll, underLimit } from "./usage.ts";
+import { connect, sharedId, type Connection } from "./shared.ts";
+import { shareCooldown, shareInFlight, shareRequest, shareTokens, SHARED_MODE, syncGroup, type SharedMode } from "./shared-group.ts";
 
 /**
  * Routing decisions for the deployments of a config, with LiteLLM's names and
@@ -26,11 +29,22 @@ import {
 const SHUFFLE = 0;
 const LEAST_BUSY = 1;
 const LATENCY = 2;
-const STRATEGY_IDS: Record<RoutingStrategy, number> = { "simple-shuffle": SHUFFLE, "least-busy": LEAST_BUSY, "latency-based-routing": LATENCY };
+const USAGE = 3;
+const COST = 4;
+const STRATEGY_IDS: Record<RoutingStrategy, number> = {
+  "simple-shuffle": SHUFFLE,
+  "least-busy": LEAST_BUSY,
+  "latency-based-routing": LATENCY,
+  // LiteLLM keeps v1 (per-process dicts, counted on success) apart; v2 is its rework of the same rule, counted before the call.
+  "usage-based-routing": USAGE,
+  "usage-based-routing-v2": USAGE,
+  "cost-based-routing": COST,
+};
 
 const count = (v: unknown, fallback: number): number => (typeof v === "number" && Number.isInteger(v) && v >= 0 ? v : fallback);
 const seconds = (v: unknown, fallback: number): number => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : fallback);
 const stderrWarn = (message: string): void => void process.stderr.write(`litellm-runtime: warning: ${message}\n`);
+const stderrLine = (line: string): void => void process.stderr.write(`${line}\n`);
 
 export class Router<D extends RoutableDeployment> {
   /** Retries after the first attempt of an alias (`router_settings.num_retries`). @default 0 */
@@ -43,6 +57,15 @@ export class Router<D extends RoutableDeployment> {
   readonly strategy: RoutingStrategy;
 
   private readonly kind: number;
+  /** The Redis every instance shares its state through (`router_settings.redis_host` / `redis_url`); null: this process only. */
+  private shared: Connection | null = null;
+  /** Opens `shared` at the first pick (not when a config is only validated); null without a Redis in `router_settings`. */
+  private readonly openShared: (() => Connection | null) | null;
+  private readonly sharedMode: SharedMode;
+  /** The strategy enforces `rpm` / `tpm` per minute (usage-based and cost-based, as in LiteLLM). */
+  readonly limited: boolean;
+  /** Some deployment has a `tpm` the prompt is counted against. */
+  private readonly countPrompt: boolean;
   private readonly groups = new Map<string, Group<D>>();
   private readonly slots = new Map<D, Slot<D>>();
   private readonly fallbacks: Fallbacks;
@@ -56,10 +79,11 @@ export class Router<D extends RoutableDeployment> {
   /** `enable_pre_call_checks`, and some deployment has a context window to check against. */
   private readonly checkWindows: boolean;
   // One filter, reused: picks are synchronous, so a filtered pick allocates nothing.
-  private readonly filter: Filter<D> = { exclude: undefined, cooling: false, now: 0, tokens: 0 };
+  private readonly filter: Filter<D> = { exclude: undefined, cooling: false, now: 0, tokens: 0, limits: false, minute: 0, input: 0 };
 
   constructor(deployments: ReadonlyMap<string, readonly D[]>, settings: RouterSettings = {}, options: RouterOptions = {}) {
-    this.now = options.now ?? Date.now;
+    // Read at each use, so a test clock installed after construction (vi.setSystemTime) applies.
+    this.now = options.now ?? (() => Date.now());
     this.random = options.random ?? Math.random;
     const requested = settings.routing_strategy ?? "simple-shuffle";
     if ((ROUTING_STRATEGIES as readonly string[]).includes(requested)) this.strategy = requested as RoutingStrategy;
@@ -70,6 +94,9 @@ export class Router<D extends RoutableDeployment> {
       );
     }
     this.kind = STRATEGY_IDS[this.strategy];
+    // LiteLLM's optional pre-call check `enforce_model_rate_limits` makes rpm/tpm limits under every strategy.
+    const enforce = Array.isArray(settings.optional_pre_call_checks) && settings.optional_pre_call_checks.includes("enforce_model_rate_limits");
+    this.limited = this.kind === USAGE || this.kind === COST || enforce;
     this.numRetries = count(settings.num_retries, ROUTER_DEFAULTS.num_retries);
     this.timeoutS = typeof settings.timeout === "number" && Number.isFinite(settings.timeout) && settings.timeout > 0 ? settings.timeout : undefined;
     this.maxFallbacks = ROUTER_DEFAULTS.max_fallbacks;
@@ -81,15 +108,23 @@ export class Router<D extends RoutableDeployment> {
 
     const checks = settings.enable_pre_call_checks === true;
     let known = false;
+    let tpm = false;
     for (const [alias, list] of deployments) {
       if (list.length === 0) continue;
       const windows = list.map((d) => (checks ? contextWindowOf(d, options.costMap) : Infinity));
-      const group = buildGroup(list, this.fails.counters, windows);
+      const costs = list.map((d) => (this.kind === COST ? costOf(d, options.costMap) : 0));
+      const group = buildGroup(list, this.fails.counters, windows, costs);
       known ||= group.minWindow < Infinity;
+      tpm ||= group.slots.some((s) => s.tpmLimit < Infinity);
       this.groups.set(alias, group);
       for (const slot of group.slots) this.slots.set(slot.d, slot);
     }
     this.checkWindows = known;
+    const report = options.report ?? stderrLine;
+    this.openShared = settings.redis_url || settings.redis_host ? () => connect(settings, report) : null;
+    this.sharedMode = this.kind === USAGE ? SHARED_MODE.tokens : this.kind === COST ? SHARED_MODE.cost : SHARED_MODE.read;
+    if (this.openShared !== null) for (const s of this.slots.values()) s.key = sharedId(s.d);
+    this.countPrompt = this.limited && tpm;
     this.fallbacks = new Fallbacks(settings, this.groups.keys());
   }
 
@@ -98,30 +133,35 @@ export class Router<D extends RoutableDeployment> {
    * not cooling down and not in `exclude` (the ones this call already tried); then
    * among those not cooling; and when every one is cooling, the one back soonest.
    * With `promptTokens` (from `promptTokens()`), only deployments whose context
-   * window takes the prompt are candidates. null for an alias with no deployments,
-   * or none that takes the prompt.
+   * window takes the prompt are candidates; under a strategy with limits, only those
+   * under their rpm/tpm this minute. null for an alias with no deployments, or none
+   * that takes the prompt or is under its limits (`limitError` says which).
    */
   pick(alias: string, exclude?: ReadonlySet<D>, promptTokens = 0): D | null {
     const g = this.groups.get(alias);
     if (g === undefined) return null;
     // Up to the smallest window every deployment takes the prompt: no filter for it.
     const tokens = promptTokens > g.minWindow ? promptTokens : 0;
-    if (g.slots.length === 1 && tokens === 0) return g.slots[0]!.d;
+    const limits = this.limited;
+    if (g.slots.length === 1 && tokens === 0 && !limits) return g.slots[0]!.d;
     const excl = exclude !== undefined && exclude.size > 0 ? exclude : undefined;
-    let now = this.kind === LATENCY ? this.now() : 0;
+    let now = this.kind === LATENCY || limits ? this.now() : 0;
     let cooling = false;
     if (g.coolMax > 0) {
-      if (this.kind !== LATENCY) now = this.now();
+      if (now === 0) now = this.now();
       if (now < g.coolMax) cooling = true;
       else g.coolMax = 0;
     }
-    if (!cooling && excl === undefined && tokens === 0) return this.choose(g, undefined, now)!.d;
+    if (!cooling && excl === undefined && tokens === 0 && !limits) return this.choose(g, undefined, now)!.d;
 
     const f = this.filter;
     f.exclude = excl;
     f.cooling = cooling;
     f.now = now;
     f.tokens = tokens;
+    f.limits = limits;
+    f.minute = minuteOf(now);
+    f.input = this.countPrompt ? promptTokens : 0;
     let s = this.choose(g, f, now);
     if (s === null && excl !== undefined) {
       // Every well deployment was tried already: try one of them again.
@@ -129,17 +169,55 @@ export class Router<D extends RoutableDeployment> {
       s = this.choose(g, f, now);
     }
     f.exclude = undefined; // hold no reference to the caller's set
+    s ??= soonestBack(g, tokens, f);
     f.tokens = 0;
-    s ??= soonestBack(g, tokens);
     return s === null ? null : s.d;
   }
 
+  /** State is shared through Redis: a pick is `pickShared`, one awaited round trip. */
+  get sharing(): boolean {
+    return this.openShared !== null;
+  }
+
   /**
-   * `enable_pre_call_checks`: the estimated tokens of a call's prompt (see context-window.ts),
-   * for `pick` and `contextWindowError`; 0 when the checks are off or no deployment has a known window.
+   * `pick` with every instance's state: one Redis round trip reads the alias's usage, in-flight
+   * counts and cool-downs into the slots (and under a strategy with limits, picks and counts the
+   * request atomically there, so instances never pass a joint rpm). When Redis fails or does not
+   * answer in time, `pick` on this process's own state: no call fails for it.
+   */
+  async pickShared(alias: string, exclude?: ReadonlySet<D>, promptTokens = 0): Promise<D | null> {
+    const g = this.groups.get(alias);
+    this.shared ??= this.openShared?.() ?? null;
+    if (this.shared === null || g === undefined) return this.pick(alias, exclude, promptTokens);
+    const input = this.countPrompt ? promptTokens : 0;
+    const tokens = promptTokens > g.minWindow ? promptTokens : 0;
+    const picked = await syncGroup(this.shared, g, this.sharedMode, this.now(), input, (s) => tokens <= s.window, exclude, this.random());
+    if (picked === null || this.sharedMode === SHARED_MODE.read) return this.pick(alias, exclude, promptTokens);
+    return picked >= 0 ? g.slots[picked]!.d : null;
+  }
+
+  /**
+   * The estimated tokens of a call's prompt (see context-window.ts), for `pick`, `contextWindowError`
+   * and `limitError`: when `enable_pre_call_checks` has windows to check, or a deployment's `tpm` is
+   * enforced (LiteLLM counts the prompt against it); else 0.
    */
   promptTokens(params: { messages?: unknown }): number {
-    return this.checkWindows ? estimatePromptTokens(params.messages) : 0;
+    return this.checkWindows || this.countPrompt ? estimatePromptTokens(params.messages) : 0;
+  }
+
+  /**
+   * Under a strategy that enforces `rpm` / `tpm`: the RateLimitError (429, `retry_after` the seconds
+   * to the next minute) a call to `alias` fails with when every deployment is at its limit for a
+   * prompt of `promptTokens`; else null.
+   */
+  limitError(alias: string, promptTokens = 0): RateLimitError | null {
+    const g = this.groups.get(alias);
+    if (!this.limited || g === undefined) return null;
+    const now = this.now();
+    const minute = minuteOf(now);
+    const input = this.countPrompt ? promptTokens : 0;
+    for (const s of g.slots) if (underLimit(s as Slot<unknown>, minute, input)) return null;
+    return limitError(alias, g, now, input);
   }
 
   /**
@@ -149,33 +227,57 @@ export class Router<D extends RoutableDeployment> {
   contextWindowError(alias: string, promptTokens: number): ContextWindowExceededError | null {
     const g = this.groups.get(alias);
     if (g === undefined || promptTokens <= g.maxWindow) return null;
-    const windows = g.slots.map((s) => `${String(s.d.params.model)}: ${s.window}`).join(", ");
-    return new ContextWindowExceededError(
-      `The prompt, about ${promptTokens} tokens (estimated at ${CHARS_PER_TOKEN} characters a token), is longer than the context window ` +
-        `of every deployment of "${alias}" (max_input_tokens ${windows}), so router_settings.enable_pre_call_checks sent it to none. ` +
-        `Shorten the prompt, or add context_window_fallbacks for "${alias}" to an alias with a larger window.`,
-      { model: alias },
-    );
+    return tooLongError(alias, promptTokens, g.slots.map((s) => `${String(s.d.params.model)}: ${s.window}`));
   }
 
   private choose(g: Group<D>, f: Filter<D> | undefined, now: number): Slot<D> | null {
     if (this.kind === LEAST_BUSY) return pickLeastBusy(g, f, this.random);
     if (this.kind === LATENCY) return pickLowestLatency(g, f, this.random, now);
+    if (this.kind === USAGE) return pickLeastTokens(g, f!, this.random);
+    if (this.kind === COST) return pickCheapest(g, f!);
     return pickShuffle(g, f, this.random());
   }
 
-  /** An attempt on `d` begins (least-busy counts it in flight). */
+  /** An attempt on `d` begins: least-busy counts it in flight; a strategy with limits counts a request this minute (LiteLLM v2 counts before the call). */
   started(d: D): void {
     const s = this.slots.get(d);
-    if (s) s.inFlight++;
+    if (!s) return;
+    s.inFlight++;
+    if (this.shared !== null && this.kind === LEAST_BUSY) shareInFlight(this.shared, s as Slot<unknown>, 1);
+    if (this.limited) {
+      const now = this.now();
+      roll(s as Slot<unknown>, minuteOf(now));
+      s.rpmUsed++;
+      // The usage-based and cost-based picks count in Redis as they pick; the others count here, without waiting.
+      if (this.shared !== null && this.sharedMode === SHARED_MODE.read) shareRequest(this.shared, s as Slot<unknown>, now);
+    }
   }
 
-  /** An attempt on `d` answered after `latencyMs` (fed to the latency EWMA). */
-  succeeded(d: D, latencyMs: number): void {
+  /**
+   * An attempt on `d` answered after `latencyMs` (fed to the latency EWMA), having used `tokens`
+   * (the answer's `usage.total_tokens`), which count against its `tpm` this minute.
+   */
+  succeeded(d: D, latencyMs: number, tokens = 0): void {
     const s = this.slots.get(d);
     if (!s) return;
-    if (s.inFlight > 0) s.inFlight--;
+    this.ended(s);
     if (Number.isFinite(latencyMs) && latencyMs >= 0) this.sample(s, latencyMs, this.now());
+    if (tokens > 0) this.used(d, tokens);
+  }
+
+  /** `tokens` more used by `d` this minute (a streamed answer's usage arrives after the attempt). */
+  used(d: D, tokens: number): void {
+    const s = this.slots.get(d);
+    if (!s || !this.limited || !(tokens > 0)) return;
+    const now = this.now();
+    roll(s as Slot<unknown>, minuteOf(now));
+    s.tpmUsed += tokens;
+    if (this.shared !== null) shareTokens(this.shared, s as Slot<unknown>, now, tokens);
+  }
+
+  private ended(s: Slot<D>): void {
+    if (s.inFlight > 0) s.inFlight--;
+    if (this.shared !== null && this.kind === LEAST_BUSY) shareInFlight(this.shared, s as Slot<unknown>, -1);
   }
 
   /**
@@ -189,22 +291,14 @@ export class Router<D extends RoutableDeployment> {
   failed(d: D, err: unknown): void {
     const s = this.slots.get(d);
     if (!s) return;
-    if (s.inFlight > 0) s.inFlight--;
+    this.ended(s);
     const cls = errorClass(err);
-    const rules = this.fails;
-    if (rules.named[cls] === 0 && !isUnwell(err)) return;
+    if (this.fails.named[cls] === 0 && !isUnwell(err)) return;
     const now = this.now();
     if (isTimeout(err)) this.sample(s, ROUTER_TUNING.timeoutPenaltyMs, now);
-    if (this.cooldownMs === 0) return;
-    const c = rules.counter[cls]!;
-    if (s.failN[c] === 0 || now - s.failStart[c]! >= ROUTER_TUNING.failWindowMs) (s.failStart[c] = now), (s.failN[c] = 0);
-    if (++s.failN[c]! <= rules.limit[cls]!) return;
-    const retryAfterMs = retryAfterSeconds(err) * 1000;
-    s.coolUntil = now + (retryAfterMs > 0 ? retryAfterMs : this.cooldownMs);
-    s.failN[c] = 0;
-    const status = String(statusOf(err) ?? "None");
-    (s.cooldowns ??= {})[status] = (s.cooldowns[status] ?? 0) + 1;
-    if (s.coolUntil > s.group.coolMax) s.group.coolMax = s.coolUntil;
+    if (this.cooldownMs === 0 || !countFailure(s, err, cls, this.fails, now, this.cooldownMs)) return;
+    // Every instance on the Redis skips it from its next pick.
+    if (this.shared !== null) shareCooldown(this.shared, s as Slot<unknown>, now, s.coolUntil);
   }
 
   private sample(s: Slot<D>, ms: number, now: number): void {
@@ -226,13 +320,7 @@ export class Router<D extends RoutableDeployment> {
    * for the rest. A context-window error is never retried: the same prompt cannot fit.
    */
   retriesFor(alias: string, err: unknown, numRetries: number): number {
-    if (fallbackKind(err) === FALLBACK_KIND.contextWindow) return 0;
-    const policy = this.retries.byAlias.get(alias) ?? this.retries.global;
-    if (policy !== undefined) {
-      const n = policy[errorClass(err)]!;
-      if (n >= 0) return n;
-    }
-    return isRetryable(err) ? numRetries : 0;
+    return retriesOf(this.retries, alias, err, numRetries);
   }
 
   /**
@@ -245,12 +333,7 @@ export class Router<D extends RoutableDeployment> {
    */
   backoffMs(attempt: number, err: unknown, alias?: string, tried?: ReadonlySet<D>): number {
     if (alias !== undefined && this.canRetryElsewhere(alias, tried)) return 0;
-    const jitter = this.random() * ROUTER_TUNING.jitterMs;
-    const asked = retryAfterSeconds(err) * 1000;
-    if (asked > 0 && asked <= ROUTER_TUNING.maxRetryAfterMs) return Math.max(asked, this.retryFloorMs) + jitter;
-    const n = Math.max(1, Math.floor(attempt)) - 1;
-    const backoff = Math.min(ROUTER_TUNING.initialRetryDelayMs * 2 ** n, ROUTER_TUNING.maxRetryDelayMs);
-    return Math.max(backoff, this.retryFloorMs) + jitter;
+    return backoffDelayMs(attempt, err, this.retryFloorMs, this.random());
   }
 
   private canRetryElsewhere(alias: string, tried: ReadonlySet<D> | undefined): boolean {
@@ -283,13 +366,7 @@ export class Router<D extends RoutableDeployment> {
    */
   health(): Array<{ d: D; cooling: boolean; failing: boolean; cooldowns: Readonly<Record<string, number>> }> {
     const now = this.now();
-    const out: Array<{ d: D; cooling: boolean; failing: boolean; cooldowns: Readonly<Record<string, number>> }> = [];
-    for (const s of this.slots.values()) {
-      let failing = false;
-      for (let c = 0; c < s.failN.length; c++) if (s.failN[c]! > 0 && now - s.failStart[c]! < ROUTER_TUNING.failWindowMs) failing = true;
-      out.push({ d: s.d, cooling: s.coolUntil > now, failing, cooldowns: { ...s.cooldowns } });
-    }
-    return out;
+    return [...this.slots.values()].map((s) => ({ d: s.d, ...slotHealth(s, now) }));
   }
 
   /** Whether `d` is cooling down now. */

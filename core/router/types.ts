@@ -8,14 +8,23 @@ import type { CostMap } from "../cost/index.ts";
 /** LiteLLM's `{alias: [aliases tried in order]}`; the key `"*"` applies to every alias without its own entry. */
 export type FallbackMap = Readonly<Record<string, readonly string[]>>;
 
-/** The strategies this runtime implements; LiteLLM's others fall back to `simple-shuffle` with a warning. */
-export const ROUTING_STRATEGIES = ["simple-shuffle", "least-busy", "latency-based-routing"] as const;
+/** The strategies this runtime implements (LiteLLM's names); any other name falls back to `simple-shuffle` with a warning. */
+export const ROUTING_STRATEGIES = [
+  "simple-shuffle",
+  "least-busy",
+  "latency-based-routing",
+  "usage-based-routing",
+  "usage-based-routing-v2",
+  "cost-based-routing",
+] as const;
 export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
 
 export interface RouterSettings {
   /**
    * How a deployment of an alias is picked: `simple-shuffle` (random, weighted by `weight`, else `rpm`,
-   * else `tpm`), `least-busy` (fewest attempts in flight), `latency-based-routing` (lowest recent latency).
+   * else `tpm`), `least-busy` (fewest attempts in flight), `latency-based-routing` (lowest recent latency),
+   * `usage-based-routing-v2` and its alias `usage-based-routing` (fewest tokens this minute), `cost-based-routing`
+   * (cheapest per token). The last three enforce each deployment's `rpm` / `tpm` per minute.
    * @default "simple-shuffle"
    */
   routing_strategy?: RoutingStrategy | (string & {});
@@ -49,6 +58,18 @@ export interface RouterSettings {
    * and `context_window_fallbacks` apply. @default false
    */
   enable_pre_call_checks?: boolean;
+  /** LiteLLM's optional pre-call checks: `"enforce_model_rate_limits"` makes `rpm` / `tpm` limits under every strategy; others have no effect. */
+  optional_pre_call_checks?: readonly string[] | null;
+  /** Redis host for state shared by every instance on it (usage per minute, in-flight counts, cool-downs); LiteLLM's name. */
+  redis_host?: string | null;
+  /** Redis port. @default 6379 */
+  redis_port?: number | string | null;
+  /** Redis password. */
+  redis_password?: string | null;
+  /** `redis://[:password@]host:port[/db]` (or `rediss://`), in place of host, port and password. */
+  redis_url?: string | null;
+  /** Redis database number. @default 0 */
+  redis_db?: number | null;
 }
 
 /** LiteLLM's `RetryPolicy`: retries after an error of each class; a class left out retries `num_retries` times. */
@@ -84,8 +105,10 @@ export interface RouterOptions {
   random?: () => number;
   /** Where construction-time warnings go. @default one line on stderr */
   warn?: (message: string) => void;
-  /** A user price map, looked up before the bundled table for a context window (`enable_pre_call_checks`). */
+  /** A user price map, looked up before the bundled table for a context window (`enable_pre_call_checks`) and a price (`cost-based-routing`). */
   costMap?: CostMap | null;
+  /** Where a Redis outage (and its end) is reported, once each. @default one line on stderr */
+  report?: (line: string) => void;
 }
 
 /** What the router needs of a deployment (`core/config/snapshot.ts`'s `Deployment` has it). */
@@ -95,6 +118,9 @@ export interface RoutableDeployment {
   readonly params: Readonly<Record<string, unknown>>;
   /** Its `model_info`: `max_input_tokens` and `base_model` are read for `enable_pre_call_checks`. */
   readonly model_info?: Readonly<Record<string, unknown>> | null;
+  /** The entry's top-level `rpm` / `tpm`, which LiteLLM reads before `litellm_params`' (usage.ts `limitOf`). */
+  readonly rpm?: unknown;
+  readonly tpm?: unknown;
 }
 
 /** LiteLLM's defaults, where this runtime keeps them, with the LiteLLM source of each. */
