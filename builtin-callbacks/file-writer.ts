@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, fsync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, fsync, fsyncSync, mkdirSync, openSync, renameSync, statSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { callbackFailure } from "../core/callbacks/failure.ts";
 import { CALLBACK_ERROR_CODES } from "../core/errors.ts";
@@ -12,6 +12,13 @@ import { notice, report } from "./report.ts";
  * after the calls of the current turn of the event loop: nothing is ever in
  * flight, so the exit and signal handlers can write what is left without
  * racing a write a worker thread has half done.
+ *
+ * Several processes may append to one file (`serve --num_workers N`): the
+ * file is opened with O_APPEND and each batch of whole lines is one `write`,
+ * which the kernel appends at the end in one piece, so lines of different
+ * processes never tear or interleave. Rotation reads the file's size from
+ * the file (others write to it too) and, when another process rotated first,
+ * only reopens the path rather than rotating again.
  */
 
 /** Where and how to write: the file built-in's resolved options. */
@@ -104,6 +111,8 @@ export class Writer {
       this.partial = null;
     }
     while (this.pending.length > 0) {
+      // With rotation on, another process (`serve --num_workers N`) may have rotated the file: write to the path's file, not the old one.
+      if (this.maxBytes !== null && this.rotatedElsewhere()) this.closeFd();
       const fd = this.open();
       const n = this.fitting();
       if (n === 0) {
@@ -135,6 +144,8 @@ export class Writer {
   /** How many pending lines fit before the file must rotate; 0: rotate first. A line longer than max_bytes gets a file of its own. */
   private fitting(): number {
     if (this.maxBytes === null) return this.pending.length;
+    // Other processes may append to the same file: its size is the file's, not what this one wrote.
+    if (this.fd !== null) this.size = fstatSync(this.fd).size;
     let room = this.maxBytes - this.size;
     let n = 0;
     for (const line of this.pending) {
@@ -148,6 +159,7 @@ export class Writer {
 
   /** path.(N-1) → path.N, ..., path → path.1, then a new file. Only ever between whole lines. */
   private rotate(): void {
+    if (this.rotatedElsewhere()) return this.closeFd();
     for (let i = this.maxFiles - 1; i >= 1; i--) {
       try {
         renameSync(`${this.path}.${i}`, `${this.path}.${i + 1}`);
@@ -157,6 +169,17 @@ export class Writer {
     }
     renameSync(this.path, `${this.path}.1`);
     this.closeFd();
+  }
+
+  /** Whether the path is no longer the file this process has open: another process rotated it (reopening is enough). */
+  private rotatedElsewhere(): boolean {
+    if (this.fd === null) return false;
+    try {
+      return statSync(this.path).ino !== fstatSync(this.fd).ino;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return true;
+      throw err;
+    }
   }
 
   private open(): number {

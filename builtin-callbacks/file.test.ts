@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -186,6 +186,25 @@ describe("file: rotation", () => {
     const all = files.flatMap((p) => records(p));
     expect(all).toHaveLength(12);
     expect(uniqueIds(all)).toBe(12);
+  });
+
+  it("with max_bytes, another process's rotation and lines are seen: it writes to the path's new file and rotates by its size", async () => {
+    // What a second worker of `serve --num_workers N` does to the shared file, done here by hand.
+    const path = join(dir, "r.jsonl");
+    const r = await runtime(config({ path: "r.jsonl", max_bytes: 8000, max_files: 5 }));
+    await burst(r, 1);
+    await r.flush();
+    const [first] = records(path);
+    renameSync(path, `${path}.1`);
+    writeFileSync(path, `${JSON.stringify({ litellm_call_id: "other", pad: "x".repeat(6000) })}\n`);
+    await burst(r, 1, 1);
+    await r.flush();
+    // The other process's file was nearly full: rotated once (not twice), the new line alone in the new file.
+    expect(records(`${path}.2`).map((l) => l.litellm_call_id)).toEqual([first!.litellm_call_id]);
+    expect(records(`${path}.1`).map((l) => l.litellm_call_id)).toEqual(["other"]);
+    expect(records(path)).toHaveLength(1);
+    expect(records(path)[0]!.litellm_call_id).not.toBe(first!.litellm_call_id);
+    expect(existsSync(`${path}.3`)).toBe(false);
   });
 
   it("keeps only max_files rotated files", async () => {

@@ -145,6 +145,10 @@ export const SERVER_ERROR_CODE_DOCS = {
     meaning: "The server could not bind its address: the port is taken, or the host or port is not ours to use (thrown by `startServer()`; `serve` exits 1).",
     fix: "Pass another `--port` (0 for any free one) or `--host`, or stop what listens there.",
   },
+  SERVER_WORKER_DIED: {
+    meaning: "`serve --num_workers N`: a worker process ended without being asked to (it crashed, ran out of memory or was killed); the primary started a new worker in its place. Requests the dead worker had in flight were cut; the other workers kept serving.",
+    fix: "Read the worker's own stderr lines before this one for its cause (an uncaught error, an out-of-memory abort); a worker killed by `kill -9` or the OOM killer says `signal SIGKILL`.",
+  },
   invalid_api_key: {
     meaning: "401: no `Authorization: Bearer <master_key>`, or the wrong key.",
     fix: "Send the config's `general_settings.master_key` as the client's API key.",

@@ -252,6 +252,8 @@ export class CacheError extends LiteLLMError {
 export const SERVER_ERROR_CODES = {
   /** The address is taken or not ours to bind (thrown by startServer). */
   listen: "SERVER_LISTEN",
+  /** `serve --num_workers N`: a worker ended without being asked to (crashed, killed); the primary started another in its place (printed on stderr). */
+  workerDied: "SERVER_WORKER_DIED",
   /** 401: no `Authorization: Bearer <master_key>`, or the wrong key. */
   invalidApiKey: "invalid_api_key",
   /** 400: the body is not JSON (the message says where it failed). */

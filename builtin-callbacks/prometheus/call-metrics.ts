@@ -130,6 +130,16 @@ export class CallCounter extends ScalarMetric {
 export class CallGauge extends ScalarMetric {
   readonly type = "gauge";
 
+  constructor(
+    name: string,
+    help: string,
+    shape: LabelShape,
+    /** How `serve --num_workers N` merges the workers' values (prom-client's AggregatorRegistry). @default "sum" */
+    override readonly aggregator: Aggregator = "sum",
+  ) {
+    super(name, help, shape);
+  }
+
   set(labels: EventLabels, value: number): void {
     this.seriesOf(labels).value = value;
   }

@@ -96,12 +96,15 @@ export function metricSet(options: PrometheusOptions): MetricSet {
     const collect = ROUTER_COLLECTORS[spec.name];
     let metric: Entry;
     if (collect) {
-      const base = { name: spec.name, help: spec.help, labelNames: labels as string[], registers: [reg] };
+      // Across `serve --num_workers N` (AggregatorRegistry): the worst state any worker's router sees, not a sum of states.
+      const aggregator = spec.name === "litellm_deployment_state" ? ("max" as const) : ("sum" as const);
+      const base = { name: spec.name, help: spec.help, labelNames: labels as string[], registers: [reg], aggregator };
       metric = spec.kind === "counter" ? new Counter({ ...base, collect() { collect(this as never, labels); } }) : new Gauge({ ...base, collect() { collect(this as never, labels); } });
     } else {
       const shape = shapeOf(labels);
-      metric = spec.kind === "counter" ? new CallCounter(spec.name, spec.help, shape) : spec.kind === "gauge" ? new CallGauge(spec.name, spec.help, shape) : new CallHistogram(spec.name, spec.help, shape, LATENCY_BUCKETS);
-      // Our own class, read by the registry as it reads its own (see call-metrics.ts).
+      metric = spec.kind === "counter" ? new CallCounter(spec.name, spec.help, shape) : spec.kind === "gauge" ? new CallGauge(spec.name, spec.help, shape, "min") : new CallHistogram(spec.name, spec.help, shape, LATENCY_BUCKETS);
+      // Our own class, read by the registry as it reads its own (see call-metrics.ts). The gauges are the
+      // remaining-quota ones: across workers, the lowest any worker saw is the conservative reading.
       reg.registerMetric(metric as never);
     }
     entries.set(spec.name, metric);

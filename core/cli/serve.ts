@@ -1,3 +1,5 @@
+import cluster from "node:cluster";
+import { availableParallelism } from "node:os";
 import { relative } from "node:path";
 import { createRuntime, type ReloadInfo, type Runtime } from "../config/runtime.ts";
 import { ConfigError, formatIssue } from "../errors.ts";
@@ -6,6 +8,9 @@ import { isLoopback } from "../server/reload-guard.ts";
 import { EXIT, parseCommand, usageError } from "./args.ts";
 import { reportConfigError } from "./config-commands.ts";
 import { uiSettings } from "../ui/settings.ts";
+import { runPrimary } from "../cluster/primary.ts";
+import { joinCluster } from "../cluster/join.ts";
+import { inClusterWorker, reportListening } from "../cluster/worker.ts";
 
 export const SERVE_USAGE = `Usage: litellm-runtime serve [--config F] [--host H] [--port N] [--watch | --no-watch] [--open]
 
@@ -22,10 +27,17 @@ SIGTERM or SIGINT stops taking requests, lets those in flight finish (streams
 too) within general_settings.shutdown_grace_seconds (default 10), flushes every
 callback and the cache, then exits 0; a second signal exits at once with 1.
 
+--num_workers N runs N worker processes on the one port (node:cluster; each new
+connection goes to the next worker): each loads and watches the config, a
+worker that dies is restarted (SERVER_WORKER_DIED on stderr), SIGTERM drains
+them all, GET /metrics and the live page count every worker's calls, and each
+response names its worker in the x-litellm-worker-pid header.
+
 Options:
   -c, --config F   the config file (default: searched from the working directory upward)
       --host H     interface to listen on (0.0.0.0 for every interface)
   -p, --port N     TCP port (0: any free port; the URL printed says which)
+      --num_workers N  worker processes (0: one per core; default 1: this process alone)
       --watch      reload when the config or a callback module changes (the default)
       --no-watch   do not watch files
       --open       print the live page's address (http://host:port/ui) on stderr once the server listens
@@ -51,6 +63,7 @@ export async function serve(argv: string[]): Promise<number> {
       watch: { type: "boolean" },
       "no-watch": { type: "boolean" },
       open: { type: "boolean" },
+      num_workers: { type: "string" },
     },
     SERVE_USAGE,
     0,
@@ -61,6 +74,10 @@ export async function serve(argv: string[]): Promise<number> {
   if (port === null) return usageError(`--port must be a whole number from 0 to 65535; found "${args.values.port}"`, SERVE_USAGE);
   if (host === "") return usageError("--host must not be empty", SERVE_USAGE);
   if (args.values.watch && args.values["no-watch"]) return usageError("pass one of --watch and --no-watch", SERVE_USAGE);
+  const workers = parseWorkers(args.values.num_workers);
+  if (workers === null) return usageError(`--num_workers must be a whole number (0: one per core); found "${args.values.num_workers}"`, SERVE_USAGE);
+  if (workers > 1 && cluster.isPrimary) return servePrimary(config, workers);
+  const worker = inClusterWorker();
 
   let rt: Runtime;
   try {
@@ -68,20 +85,47 @@ export async function serve(argv: string[]): Promise<number> {
   } catch (err) {
     return reportConfigError(err);
   }
-  logReloads(rt);
+  logReloads(rt, worker ? ` [worker pid ${process.pid}]` : "");
 
   let server: RunningServer;
   try {
-    server = await startServer(rt, { host, port, ui: uiSettings(rt.config).enabled });
+    server = await startServer(rt, { host, port, ui: uiSettings(rt.config).enabled, responseHeaders: worker ? { "x-litellm-worker-pid": String(process.pid) } : undefined });
   } catch (err) {
     await rt.close();
     process.stderr.write(`litellm-runtime: ${listenFailure(err, port ?? rt.settings.general.port)}\n`);
     return EXIT.failed;
   }
+  if (worker) {
+    const leave = joinCluster(rt);
+    // The primary prints the start-up line once, for every worker: each one only reports its own.
+    const { line, warning } = startupText(server, rt);
+    reportListening(line, warning + (args.values.open ? openLine(server, rt) : ""));
+    const code = await shutdownOnSignal(server, rt, ["SIGTERM"]);
+    leave();
+    return code;
+  }
   announce(server, rt);
   // LiteLLM's word: "open" prints where the page is; no browser is launched from a server process.
-  if (args.values.open) process.stderr.write(`litellm-runtime: live page: ${pageUrl(server, rt) ?? "off (general_settings.ui.enabled: false)"}\n`);
+  if (args.values.open) process.stderr.write(openLine(server, rt));
   return shutdownOnSignal(server, rt);
+}
+
+/** `--num_workers`: null when malformed; 0 means one per core; absent means 1 (one process, no cluster). */
+function parseWorkers(text: string | undefined): number | null {
+  if (text === undefined) return 1;
+  if (!/^\d+$/.test(text) || Number(text) > 1024) return null;
+  return Number(text) === 0 ? availableParallelism() : Number(text);
+}
+
+/** The primary of `--num_workers N`: checks the config once (exit 2 as a single server would), then runs the workers. */
+async function servePrimary(config: string | undefined, workers: number): Promise<number> {
+  try {
+    const rt = await createRuntime({ config, watch: false });
+    await rt.close();
+  } catch (err) {
+    return reportConfigError(err);
+  }
+  return runPrimary({ workers });
 }
 
 function listenFailure(err: unknown, port: number): string {
@@ -95,6 +139,13 @@ function listenFailure(err: unknown, port: number): string {
 
 /** The one start-up line on stdout, and a loud warning on stderr when an open server is reachable from other machines. */
 function announce(server: RunningServer, rt: Runtime): void {
+  const { line, warning } = startupText(server, rt);
+  process.stdout.write(`${line}\n`);
+  if (warning) process.stderr.write(warning);
+}
+
+/** The start-up line, and the warning block for an open server off loopback (or ""). */
+function startupText(server: RunningServer, rt: Runtime): { line: string; warning: string } {
   const models = rt.models();
   const keyed = rt.settings.general.master_key !== null;
   const local = isLoopback(server.host);
@@ -104,14 +155,19 @@ function announce(server: RunningServer, rt: Runtime): void {
       ? `no master_key: anyone who can reach ${server.host} can use it (loopback only; pass --host to listen elsewhere)`
       : `no master_key and listening on ${server.host}: anyone who can reach this machine can use it`;
   const page = pageUrl(server, rt);
-  process.stdout.write(`litellm-runtime: serving ${server.url} · models: ${models.join(", ") || "none"} · ${access}${page ? ` · live page: ${page}` : ""}\n`);
-  if (!keyed && !local) {
-    process.stderr.write(
-      `\nWARNING: no general_settings.master_key is set and the server listens on ${server.host}, not loopback:\n` +
+  const line = `litellm-runtime: serving ${server.url} · models: ${models.join(", ") || "none"} · ${access}${page ? ` · live page: ${page}` : ""}`;
+  const warning =
+    !keyed && !local
+      ? `\nWARNING: no general_settings.master_key is set and the server listens on ${server.host}, not loopback:\n` +
         `WARNING: anyone who can reach port ${server.port} can call the configured models with your provider keys.\n` +
-        `WARNING: set general_settings.master_key (e.g. os.environ/LITELLM_MASTER_KEY), or pass --host 127.0.0.1.\n\n`,
-    );
-  }
+        `WARNING: set general_settings.master_key (e.g. os.environ/LITELLM_MASTER_KEY), or pass --host 127.0.0.1.\n\n`
+      : "";
+  return { line, warning };
+}
+
+/** What `--open` prints on stderr: where the live page is. */
+function openLine(server: RunningServer, rt: Runtime): string {
+  return `litellm-runtime: live page: ${pageUrl(server, rt) ?? "off (general_settings.ui.enabled: false)"}\n`;
 }
 
 /** The live page's address, or null when the config turns it off. */
@@ -119,31 +175,33 @@ function pageUrl(server: RunningServer, rt: Runtime): string | null {
   return uiSettings(rt.config).enabled ? `${server.url}/ui` : null;
 }
 
-function logReloads(rt: Runtime): void {
+/** Prints each reload and each refused one; `tag` names the worker under `--num_workers`. */
+function logReloads(rt: Runtime, tag: string): void {
   rt.on("reload", ({ changed }: ReloadInfo) => {
     const files = changed.map((f) => relative(process.cwd(), f) || f).join(", ");
-    process.stderr.write(`litellm-runtime: reloaded${files ? ` (${files} changed)` : ""}; models: ${rt.models().join(", ") || "none"}\n`);
+    process.stderr.write(`litellm-runtime${tag}: reloaded${files ? ` (${files} changed)` : ""}; models: ${rt.models().join(", ") || "none"}\n`);
   });
   // One line per issue, location first (editors and terminals open file:line:col), each saying the reload changed nothing.
   rt.on("reload_error", (err: ConfigError) => {
     const issues = err.issues?.length ? err.issues.map((i) => formatIssue(i.file ? { ...i, file: relative(process.cwd(), i.file) || i.file } : i)) : [err.message.replace(/\s*\n\s*/g, " ")];
-    process.stderr.write(issues.map((text) => `${text} (reload_error: the previous config keeps serving)\n`).join(""));
+    process.stderr.write(issues.map((text) => `${text} (reload_error: the previous config keeps serving${tag})\n`).join(""));
   });
 }
 
-/** Waits for SIGTERM/SIGINT, then shuts down in order: stop accepting, drain, flush and close the runtime. */
-async function shutdownOnSignal(server: RunningServer, rt: Runtime): Promise<number> {
+/**
+ * Waits for one of `signals`, then shuts down in order: stop accepting, drain, flush and close the runtime.
+ * A cluster worker waits for SIGTERM alone (the primary's), and ignores the SIGINT a terminal sends the whole process group.
+ */
+async function shutdownOnSignal(server: RunningServer, rt: Runtime, signals: NodeJS.Signals[] = ["SIGTERM", "SIGINT"]): Promise<number> {
+  if (!signals.includes("SIGINT")) process.on("SIGINT", () => undefined);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const first = (sig: NodeJS.Signals) => {
-      process.removeListener("SIGTERM", first);
-      process.removeListener("SIGINT", first);
+      for (const s of signals) process.removeListener(s, first);
       // Listening again at once: a second signal must not fall through to Node's default (or the file built-in's re-kill).
-      process.on("SIGTERM", again);
-      process.on("SIGINT", again);
+      for (const s of signals) process.on(s, again);
       resolve(sig);
     };
-    process.on("SIGTERM", first);
-    process.on("SIGINT", first);
+    for (const s of signals) process.on(s, first);
   });
   const grace = rt.settings.general.shutdown_grace_seconds;
   process.stderr.write(`litellm-runtime: ${signal}: not taking new requests; waiting up to ${grace} s for ${server.inflight()} in flight (signal again to exit now)\n`);

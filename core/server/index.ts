@@ -36,6 +36,8 @@ export interface ServerOptions {
    * An object form names the folder of the page's files. `litellm-runtime serve` turns it on. @default false
    */
   ui?: boolean | UiOptions;
+  /** Headers set on every response (`serve --num_workers N` sets `x-litellm-worker-pid`). @default none */
+  responseHeaders?: Readonly<Record<string, string>>;
 }
 
 /** A server that `startServer()` started. */
@@ -102,6 +104,7 @@ export async function startServer(runtime: Runtime, options: ServerOptions = {})
   };
   const ui = options.ui ? new UiServer(runtime, options.ui === true ? {} : options.ui) : undefined;
   const dispatch = router(masterKey, () => closing, ui);
+  const extraHeaders = options.responseHeaders ? Object.entries(options.responseHeaders) : null;
 
   const finished = (socket: Socket) => {
     inflight--;
@@ -118,6 +121,7 @@ export async function startServer(runtime: Runtime, options: ServerOptions = {})
     if (busy !== undefined) sockets.set(socket, busy + 1);
     res.once("close", () => finished(socket));
     if (closing) res.setHeader("connection", "close");
+    if (extraHeaders) for (const [name, value] of extraHeaders) res.setHeader(name, value);
     assignRequestId(req, res);
     try {
       dispatch(req, res, ctx).catch((err: unknown) => fail(req, res, err, runtime.scrub));

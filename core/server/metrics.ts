@@ -1,6 +1,12 @@
-/** `GET /metrics`: the prometheus built-in's registry in Prometheus's text format, when the config names that built-in. */
+/**
+ * `GET /metrics`: the prometheus built-in's registry in Prometheus's text
+ * format, when the config names that built-in; under `serve --num_workers N`
+ * the sum over every worker, whichever worker is scraped (core/cluster/metrics.ts).
+ */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { prometheusRegistry } from "../../builtin-callbacks/prometheus.ts";
+import { clusterMetrics } from "../cluster/metrics.ts";
+import { clusterJoined } from "../cluster/worker.ts";
 import { SERVER_ERROR_CODES } from "../errors.ts";
 import { globalScope } from "../globals.ts";
 import type { ServerContext } from "./calls.ts";
@@ -17,9 +23,15 @@ export async function metricsRoute(req: IncomingMessage, res: ServerResponse, ct
       SERVER_ERROR_CODES.routeNotFound,
     );
   }
-  const registry = prometheusRegistry();
-  const body = await registry.metrics();
-  res.writeHead(200, { "content-type": registry.contentType, "content-length": Buffer.byteLength(body), "cache-control": "no-store" });
+  let body: string;
+  let contentType: string;
+  if (clusterJoined()) ({ body, contentType } = await clusterMetrics());
+  else {
+    const registry = prometheusRegistry();
+    body = await registry.metrics();
+    contentType = registry.contentType;
+  }
+  res.writeHead(200, { "content-type": contentType, "content-length": Buffer.byteLength(body), "cache-control": "no-store" });
   res.end(req.method === "HEAD" ? undefined : body);
 }
 

@@ -11,7 +11,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Runtime } from "../config/runtime.ts";
 import { ConfigError, formatIssue, SERVER_ERROR_CODES } from "../errors.ts";
 import { globalScope } from "../globals.ts";
+import { gather, onCollect, onSharedRow, shareRow } from "../cluster/worker.ts";
 import { Fanout, frame } from "../ui/fanout.ts";
+import { RemoteRows } from "../ui/remote-rows.ts";
 import { uiHostOf } from "../ui/hosts.ts";
 import { ringOf, type CallRing } from "../ui/ring.ts";
 import { uiSettings } from "../ui/settings.ts";
@@ -60,6 +62,8 @@ export class UiServer {
   readonly fanout: Fanout;
   private readonly files: StaticFiles;
   private lastReloadError: string | null = null;
+  /** Rows of the other workers under `serve --num_workers N`; null outside a cluster. */
+  private remote: RemoteRows | null = null;
   private readonly stop: Array<() => void> = [];
 
   constructor(
@@ -74,6 +78,7 @@ export class UiServer {
     const onReload = () => {
       this.lastReloadError = null;
       this.ring.resize(this.settings().max_events);
+      this.remote?.resize(this.settings().max_events);
       this.ensureBuiltin();
       this.reloaded(true, null);
     };
@@ -130,7 +135,7 @@ export class UiServer {
       } catch {
         throw notFound(path);
       }
-      const detail = this.ring.detailJson(id);
+      const detail = this.ring.detailJson(id) ?? (this.remote ? await this.peerDetail(id) : undefined);
       if (detail === undefined) throw new HttpError(404, `no call ${JSON.stringify(id)} in the live page's buffer (it keeps the last ${this.ring.maxEvents} calls).`, "invalid_request_error", SERVER_ERROR_CODES.routeNotFound);
       return sendJSON(res, 200, detail, { "cache-control": "no-store" });
     }
@@ -143,8 +148,37 @@ export class UiServer {
 
   private events(res: ServerResponse): void {
     const rt = this.runtime;
-    const snapshot: SnapshotEvent = { calls: this.ring.rows(), config: { version: rt.configVersion, loaded_at: rt.loadedAt.toISOString() }, max_events: this.ring.maxEvents };
+    const own = this.ring.rows();
+    const snapshot: SnapshotEvent = { calls: this.remote ? this.remote.merged(own) : own, config: { version: rt.configVersion, loaded_at: rt.loadedAt.toISOString() }, max_events: this.ring.maxEvents };
     this.fanout.open(res, frame("snapshot", snapshot));
+  }
+
+  /**
+   * Under `serve --num_workers N`: this worker's rows go to the other workers'
+   * pages and theirs come to this one's; a call another worker holds is
+   * fetched from it through the primary. Returns the stop.
+   */
+  joinCluster(): () => void {
+    this.remote = new RemoteRows(this.settings().max_events);
+    const remote = this.remote;
+    const stops = [
+      this.ring.subscribe((row) => shareRow(row)),
+      onSharedRow((row) => {
+        remote.add(row);
+        this.fanout.publish(frame("call", row));
+      }),
+      onCollect("ui-detail", (id) => (typeof id === "string" ? (this.ring.detailJson(id) ?? null) : null)),
+    ];
+    this.stop.push(...stops);
+    return () => {
+      for (const stop of stops) stop();
+    };
+  }
+
+  /** A call's detail from whichever worker holds it. */
+  private async peerDetail(id: string): Promise<string | undefined> {
+    const found = (await gather("ui-detail", id))?.find((v): v is string => typeof v === "string");
+    return found;
   }
 
   /** Ends the page's streams and lets go of the runtime's events (the ring stays: another server may read it). */

@@ -1,0 +1,109 @@
+/**
+ * The worker's side of `serve --num_workers N`: asks every worker for
+ * something through the primary (`gather`), answers the primary's asks
+ * (`onCollect`), and passes live-page rows on. Outside a cluster worker every
+ * function here is inert, so the single-process server is unchanged.
+ */
+import cluster from "node:cluster";
+import { isMessage, type Collect, type Gathered, type Row, type ToPrimary } from "./messages.ts";
+
+/** How long a `gather` waits for the primary's answer before it gives up (the primary waits less for each worker). */
+const GATHER_TIMEOUT_MS = 10_000;
+
+type Collector = (arg: unknown) => unknown;
+
+const collectors = new Map<string, Collector>();
+const waiting = new Map<number, (values: unknown[] | null) => void>();
+const rowListeners = new Set<(row: Row["row"]) => void>();
+let nextId = 1;
+let listening = false;
+
+/** Set by the primary in its workers' environment: a node:cluster worker of someone else's primary is not ours. */
+export const WORKER_ENV = "LITELLM_RUNTIME_CLUSTER_WORKER";
+
+let joined = false;
+
+/** Whether this process is a worker of `serve --num_workers N` (whether or not it serves yet). */
+export function inClusterWorker(): boolean {
+  return cluster.isWorker && typeof process.send === "function" && process.env[WORKER_ENV] === "1";
+}
+
+/** Whether this worker's server shares with the others now (core/cluster/join.ts): only then does a route gather from them. */
+export function clusterJoined(): boolean {
+  return joined;
+}
+
+/** Marks this worker as sharing (or no longer). */
+export function setJoined(value: boolean): void {
+  joined = value && inClusterWorker();
+}
+
+function send(m: ToPrimary): void {
+  // The channel is gone while the primary exits: nothing to tell it then.
+  if (process.connected) process.send!(m);
+}
+
+function listen(): void {
+  if (listening) return;
+  listening = true;
+  process.on("message", (m: unknown) => {
+    if (isMessage(m, "collect")) return void answer(m as Collect);
+    if (isMessage(m, "gathered")) {
+      const g = m as Gathered;
+      waiting.get(g.id)?.(g.values);
+      return;
+    }
+    if (isMessage(m, "row")) for (const l of rowListeners) l((m as Row).row);
+  });
+}
+
+async function answer(m: Collect): Promise<void> {
+  let value: unknown = null;
+  try {
+    const collect = collectors.get(m.topic);
+    value = collect ? await collect(m.arg) : null;
+  } catch {
+    value = null; // one worker's failure must not fail the others' answer
+  }
+  send({ litellm: "collected", id: m.id, value });
+}
+
+/** Answers `topic` when another worker gathers it. Returns the removal. */
+export function onCollect(topic: string, collect: Collector): () => void {
+  listen();
+  collectors.set(topic, collect);
+  return () => void collectors.delete(topic);
+}
+
+/** Every worker's answer to `topic` (this one's included), or null when the primary did not answer in time. */
+export function gather(topic: string, arg: unknown = null): Promise<unknown[] | null> {
+  listen();
+  const id = nextId++;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => done(null), GATHER_TIMEOUT_MS);
+    const done = (values: unknown[] | null) => {
+      clearTimeout(timer);
+      waiting.delete(id);
+      resolve(values);
+    };
+    waiting.set(id, done);
+    send({ litellm: "gather", id, topic, arg });
+  });
+}
+
+/** Sends a live-page row to every other worker. */
+export function shareRow(row: Row["row"]): void {
+  send({ litellm: "row", row });
+}
+
+/** Listens for the rows other workers share. Returns the removal. */
+export function onSharedRow(listener: (row: Row["row"]) => void): () => void {
+  listen();
+  rowListeners.add(listener);
+  return () => void rowListeners.delete(listener);
+}
+
+/** Tells the primary this worker listens, with the start-up text it would have printed alone. */
+export function reportListening(line: string, stderr: string): void {
+  send({ litellm: "listening", line, stderr });
+}
