@@ -1,6 +1,7 @@
 // The proxies the server suite compares, each in its own process: our server (a child mode of this file) and the Portkey gateway.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -41,11 +42,48 @@ export async function startOurs(upstreamUrl: string, profileDir?: string, { ui =
   return { origin, pid: child.pid!, stop: () => stop(child, () => child.stdin!.end()) };
 }
 
-/** The bare proxy of bare-proxy.ts in a child process: the floor our server is read against. */
-export async function startBare(upstreamUrl: string): Promise<Proc> {
-  const child = spawn(process.execPath, ["--import", "jiti/register", SELF, BARE_FLAG, upstreamUrl], { stdio: ["pipe", "pipe", "inherit"], cwd: ROOT });
+/** The bare proxy of bare-proxy.ts in a child process: the floor our server is read against; `profileDir` as for `startOurs`. */
+export async function startBare(upstreamUrl: string, profileDir?: string): Promise<Proc> {
+  const prof = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...prof, "--import", "jiti/register", SELF, BARE_FLAG, upstreamUrl], { stdio: ["pipe", "pipe", "inherit"], cwd: ROOT });
   const origin = await marked(child, BARE_MARK);
   return { origin, pid: child.pid!, stop: () => stop(child, () => child.stdin!.end()) };
+}
+
+/**
+ * `litellm-runtime serve --num_workers N` (node:cluster, N workers on one port) with the same one model, as
+ * a user runs it: the CLI of the build (or of the sources), a config file in a temporary folder, no file watching.
+ */
+export async function startWorkers(upstreamUrl: string, workers: number): Promise<Proc> {
+  const dir = mkdtempSync(join(tmpdir(), "litellm-bench-workers-"));
+  const config = join(dir, "litellm.config.yaml");
+  // JSON is YAML: one model on the upstream, as runChild's runtime has it.
+  writeFileSync(config, JSON.stringify({ model_list: [{ model_name: MODEL, litellm_params: { model: `openai/${MODEL}`, api_base: upstreamUrl, api_key: KEY } }] }));
+  const port = await freePort();
+  const main = ourCode() === "dist" ? [join(ROOT, "dist/core/cli/main.js")] : ["--import", "jiti/register", join(ROOT, "core/cli/main.ts")];
+  const child = spawn(process.execPath, [...main, "serve", "--config", config, "--host", "127.0.0.1", "--port", String(port), "--num_workers", String(workers), "--no-watch"], {
+    stdio: ["ignore", "pipe", "pipe"],
+    cwd: dir,
+  });
+  child.stdout!.resume();
+  // Its start-up and shutdown notices would interleave with the tables: kept, and shown only if it fails to start.
+  let said = "";
+  child.stderr!.on("data", (b: Buffer) => void (said = (said + b.toString("utf8")).slice(-2000)));
+  const origin = `http://127.0.0.1:${port}`;
+  try {
+    await answers(origin, {}, child, `serve --num_workers ${workers}`);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`${(err as Error).message}\n${said}`);
+  }
+  return {
+    origin,
+    pid: child.pid!,
+    stop: async () => {
+      await stop(child, () => child.kill("SIGTERM"));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** The Portkey gateway's own command (`--port=N --headless`), answered once a request through it reaches the upstream. */
@@ -57,7 +95,7 @@ export async function startPortkey(upstreamUrl: string): Promise<Proc> {
   const child = spawn(process.execPath, [bin, `--port=${port}`, "--headless"], { stdio: ["ignore", "pipe", "inherit"], cwd: ROOT });
   child.stdout!.resume();
   const origin = `http://127.0.0.1:${port}`;
-  await answers(origin, portkeyHeaders(upstreamUrl), child);
+  await answers(origin, portkeyHeaders(upstreamUrl), child, "the Portkey gateway");
   return { origin, pid: child.pid!, stop: () => stop(child, () => child.kill("SIGTERM")) };
 }
 
@@ -93,12 +131,12 @@ function freePort(): Promise<number> {
 }
 
 /** Polls a chat completion through `origin` until it answers 200, for up to 20 s. */
-async function answers(origin: string, headers: Record<string, string>, child: ChildProcess): Promise<void> {
+async function answers(origin: string, headers: Record<string, string>, child: ChildProcess, who: string): Promise<void> {
   const body = JSON.stringify({ model: MODEL, messages: [{ role: "user", content: "ready?" }] });
   const deadline = Date.now() + 20_000;
   let last = "no answer";
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the Portkey gateway exited (code ${child.exitCode}) before answering`);
+    if (child.exitCode !== null) throw new Error(`${who} exited (code ${child.exitCode}) before answering`);
     try {
       const res = await request(`${origin}/v1/chat/completions`, {
         method: "POST",
@@ -114,7 +152,7 @@ async function answers(origin: string, headers: Record<string, string>, child: C
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill("SIGKILL");
-  throw new Error(`the Portkey gateway did not answer within 20 s: ${last}`);
+  throw new Error(`${who} did not answer within 20 s: ${last}`);
 }
 
 /** The origin the child prints after its marker; other lines it prints (start notices) pass through to stderr. */

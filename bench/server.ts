@@ -1,14 +1,16 @@
 // The server suite: the same requests straight to the upstream, through our server, and through the Portkey gateway.
 import { availableParallelism } from "node:os";
+import { join } from "node:path";
 import { interleave, share } from "./loops.ts";
-import { KEY, MODEL, cpuSeconds, ourCode, portkeyHeaders, portkeyVersion, startBare, startOurs, startPortkey, type Proc } from "./server-procs.ts";
+import { KEY, MODEL, cpuSeconds, ourCode, portkeyHeaders, portkeyVersion, startBare, startOurs, startPortkey, startWorkers, type Proc } from "./server-procs.ts";
 import { check, concurrent, sequential, target, type Target } from "./server-load.ts";
 import { envInt, ms, pairedRatio, perSec, ratioRow, summarize, us, type Row, type SuiteResult } from "./stats.ts";
 
-const ARMS = ["direct", "ours", "bare", "portkey"] as const;
+// "workers": `litellm-runtime serve --num_workers 2`, our server in two cluster workers on one port.
+const ARMS = ["direct", "ours", "bare", "portkey", "workers"] as const;
 type Name = (typeof ARMS)[number];
 type PerArm<T> = Record<Name, T>;
-const perArm = <T>(make: () => T): PerArm<T> => ({ direct: make(), ours: make(), bare: make(), portkey: make() });
+const perArm = <T>(make: () => T): PerArm<T> => ({ direct: make(), ours: make(), bare: make(), portkey: make(), workers: make() });
 
 const MESSAGES = [
   { role: "system", content: "You are terse." },
@@ -20,10 +22,11 @@ const STREAM = Buffer.from(JSON.stringify({ model: MODEL, messages: MESSAGES, st
 
 const p50 = (s: readonly number[]): number => summarize(s).p50;
 
-/** Median over rounds of `a`'s round p50 minus `direct`'s, with the middle half: the paired difference cancels drift. */
-function added(rounds: PerArm<number[][]>, arm: Name): { value: number; text: string } {
-  const s = summarize(rounds[arm].map((x, i) => p50(x) - p50(rounds.direct[i]!)));
-  return { value: s.p50, text: `${ms(s.p50)} (middle half ${s.p25.toFixed(3)}–${s.p75.toFixed(3)})` };
+/** Median over rounds of `a`'s round p50 minus `base`'s (direct's unless given), with the middle half: the paired difference cancels drift. */
+function added(rounds: PerArm<number[][]>, arm: Name, base: Name = "direct"): { value: number; text: string } {
+  const s = summarize(rounds[arm].map((x, i) => p50(x) - p50(rounds[base][i]!)));
+  const sign = s.p50 >= 0 ? "+" : "";
+  return { value: s.p50, text: `${base === "direct" ? "" : sign}${ms(s.p50)} (middle half ${s.p25.toFixed(3)}–${s.p75.toFixed(3)})` };
 }
 
 export async function serverSuite(upstreamUrl: string): Promise<SuiteResult> {
@@ -33,21 +36,24 @@ export async function serverSuite(upstreamUrl: string): Promise<SuiteResult> {
   const width = envInt("BENCH_SERVER_CONCURRENCY", 32);
   const rounds = envInt("BENCH_SERVER_ROUNDS", 10);
   const warm = envInt("BENCH_SERVER_WARMUP", 300);
-  const profile = process.env.BENCH_SERVER_PROFILE; // a directory: our server's child runs with --cpu-prof into it
+  const profile = process.env.BENCH_SERVER_PROFILE; // a directory: our server's and the bare proxy's children run with --cpu-prof into its ours/ and bare/
   const procs: Proc[] = [];
   const arms: Partial<PerArm<Target>> = {};
   try {
-    const ours = await startOurs(upstreamUrl, profile);
+    const ours = await startOurs(upstreamUrl, profile && join(profile, "ours"));
     procs.push(ours);
-    const bare = await startBare(upstreamUrl);
+    const bare = await startBare(upstreamUrl, profile && join(profile, "bare"));
     procs.push(bare);
     const portkey = await startPortkey(upstreamUrl);
     procs.push(portkey);
+    const workers = await startWorkers(upstreamUrl, 2);
+    procs.push(workers);
     const auth = { authorization: `Bearer ${KEY}` };
     arms.direct = target("direct", new URL(upstreamUrl).origin, auth, width);
     arms.ours = target("ours", ours.origin, auth, width);
     arms.bare = target("bare", bare.origin, auth, width);
     arms.portkey = target("portkey", portkey.origin, { ...auth, ...portkeyHeaders(upstreamUrl) }, width);
+    arms.workers = target("workers", workers.origin, auth, width);
     const t = arms as PerArm<Target>;
     for (const name of ARMS) await check(t[name], PLAIN, STREAM);
 
@@ -81,9 +87,11 @@ export async function serverSuite(upstreamUrl: string): Promise<SuiteResult> {
     const pids = { ours: ours.pid, bare: bare.pid, portkey: portkey.pid };
     await interleave(rounds, ARMS.map((name) => async (r: number) => {
       const count = share(nConc, rounds, r);
-      const cpu0 = name === "direct" ? undefined : cpuSeconds(pids[name]);
+      // The workers arm's CPU is in its worker processes, not the primary's: not counted.
+      const own = name === "direct" || name === "workers" ? undefined : name;
+      const cpu0 = own === undefined ? undefined : cpuSeconds(pids[own]);
       const took = await concurrent(t[name], PLAIN, count, width);
-      if (name !== "direct" && cpu0 !== undefined) cpu[name] += (cpuSeconds(pids[name]) ?? cpu0) - cpu0;
+      if (own !== undefined && cpu0 !== undefined) cpu[own] += (cpuSeconds(pids[own]) ?? cpu0) - cpu0;
       rate[name].push((count / took) * 1000);
       calls[name] += count;
       elapsed[name] += took;
@@ -95,22 +103,30 @@ export async function serverSuite(upstreamUrl: string): Promise<SuiteResult> {
     const ttfbOurs = added(ttfb, "ours");
     const failures = ARMS.reduce((sum, name) => sum + t[name].failures, 0);
     const why = ARMS.filter((name) => t[name].failures > 0).map((name) => `${name}: ${t[name].lastFailure}`);
+    const latFloor = added(lat, "ours", "bare");
+    const ttfbFloor = added(ttfb, "ours", "bare");
+    const rateFloor = rateRatio("ours", "bare");
     const rows: Row[] = [
-      { figure: "concurrency 1, p50: direct / ours / bare / Portkey", value: all((k) => ms(p50(lat[k].flat()))) },
+      // The floor: what our server adds over the least any Node proxy costs on this machine, measured in the same rounds.
+      { figure: "floor: concurrency 1, added p50, ours minus bare proxy", value: latFloor.text, target: "≤ +0.1 ms", pass: latFloor.value <= 0.1 },
+      { figure: "floor: stream first data line, p50, ours minus bare proxy", value: ttfbFloor.text, target: "≤ +0.1 ms", pass: ttfbFloor.value <= 0.1 },
+      ratioRow(`floor: concurrency ${width}, throughput ours / bare proxy`, rateFloor, 0.9, false),
+      { figure: "concurrency 1, p50: direct / ours / bare / Portkey / ours ×2 workers", value: all((k) => ms(p50(lat[k].flat()))) },
       { figure: "concurrency 1, added p50: ours", value: latOurs.text, target: "< 0.3 ms", pass: latOurs.value < 0.3 },
       { figure: "concurrency 1, added p50: bare proxy", value: added(lat, "bare").text },
       { figure: "concurrency 1, added p50: Portkey", value: added(lat, "portkey").text },
-      { figure: "concurrency 1, p99: direct / ours / bare / Portkey", value: all((k) => ms(summarize(lat[k].flat()).p99)) },
-      { figure: "stream first data line, p50: direct / ours / bare / Portkey", value: all((k) => ms(p50(ttfb[k].flat()))) },
+      { figure: "concurrency 1, added p50: ours ×2 workers (serve --num_workers 2)", value: added(lat, "workers").text },
+      { figure: "concurrency 1, p99: direct / ours / bare / Portkey / ours ×2 workers", value: all((k) => ms(summarize(lat[k].flat()).p99)) },
+      { figure: "stream first data line, p50: direct / ours / bare / Portkey / ours ×2 workers", value: all((k) => ms(p50(ttfb[k].flat()))) },
       { figure: "stream first data line, added p50: ours", value: ttfbOurs.text, target: "< 1 ms", pass: ttfbOurs.value < 1 },
       { figure: "stream first data line, added p50: bare proxy", value: added(ttfb, "bare").text },
       { figure: "stream first data line, added p50: Portkey", value: added(ttfb, "portkey").text },
-      { figure: "whole stream, p50: direct / ours / bare / Portkey", value: all((k) => ms(p50(whole[k]))) },
-      { figure: `concurrency ${width}, throughput: direct / ours / bare / Portkey`, value: all((k) => perSec((calls[k] / elapsed[k]) * 1000)).replaceAll("calls/s", "req/s") },
+      { figure: "whole stream, p50: direct / ours / bare / Portkey / ours ×2 workers", value: all((k) => ms(p50(whole[k]))) },
+      { figure: `concurrency ${width}, throughput: direct / ours / bare / Portkey / ours ×2 workers`, value: all((k) => perSec((calls[k] / elapsed[k]) * 1000)).replaceAll("calls/s", "req/s") },
       ratioRow(`concurrency ${width}, throughput ours / Portkey`, rateRatio("ours", "portkey"), 3, false),
       ratioRow(`concurrency ${width}, throughput ours / direct`, rateRatio("ours", "direct"), 0.5, false),
       ratioRow(`concurrency ${width}, throughput bare proxy / direct`, rateRatio("bare", "direct")),
-      ratioRow(`concurrency ${width}, throughput ours / bare proxy`, rateRatio("ours", "bare")),
+      ratioRow(`concurrency ${width}, throughput ours ×2 workers / ours`, rateRatio("workers", "ours")),
       {
         figure: `proxy CPU per request at concurrency ${width}: ours / bare / Portkey`,
         value: (["ours", "bare", "portkey"] as const).map((k) => us((cpu[k] / calls[k]) * 1e6)).join(" / "),
@@ -121,11 +137,12 @@ export async function serverSuite(upstreamUrl: string): Promise<SuiteResult> {
       title: "The server against the Portkey gateway",
       about:
         "The same chat completion (two short messages; the stream adds `stream_options.include_usage`) sent straight to the fake OpenAI upstream, " +
-        `through our server (\`startServer\` on a runtime with one \`openai/${MODEL}\` model on that upstream, built from ${ourCode() === "dist" ? "`dist/`" : "the sources"}), ` +
+        `through our server (\`startServer\` on a runtime with one \`openai/${MODEL}\` model on that upstream, built from ${ourCode() === "dist" ? "`dist/`" : "the sources"}; with no hook that can change a chunk, its streams pass the upstream's events on as sent), ` +
         `and through the Portkey gateway (\`@portkey-ai/gateway\` ${portkeyVersion()}, \`--headless\`, ` +
         "`x-portkey-provider: openai`, `x-portkey-custom-host` the upstream). " +
         "A fourth arm, the bare proxy of `bench/bare-proxy.ts` (node:http in, undici's `dispatch` out, the body parsed and re-serialised once, no runtime), " +
-        "is the floor: what any Node proxy costs on this machine, for reading our figures against. " +
+        "is the floor: what any Node proxy costs on this machine; the three floor rows hold our server to it. " +
+        "A fifth arm runs our server as `litellm-runtime serve --num_workers 2` (two cluster workers on one port, the CLI of the same build). " +
         "The upstream, our server, the bare proxy and Portkey each run in their own process; the load generator is undici's `dispatch` on a keep-alive `Pool` per arm. " +
         `${n} sequential requests, ${nStream} sequential streams and ${nConc} ${width}-way concurrent requests per arm, each in ${rounds} interleaved rounds, ` +
         `after ${warm} + ${Math.ceil(warm / 5)} + ${warm * 4} warm-up requests (plain, stream, concurrent) per arm. Added figures are the median over rounds of the round's p50 minus direct's; ` +

@@ -11,7 +11,7 @@ import type { AnyParams, CallKind } from "./kind.ts";
 import { Moderation } from "./moderation.ts";
 import { callFallbacks, routed, type CallRouting, type RoutingWatch } from "./routing.ts";
 import { isCallSignal } from "./signal.ts";
-import { hasStreamHooks, hookedChunks, type StreamHookCall } from "./stream-hooks.ts";
+import { changesChunks, endHooked, hasStreamHooks, hookedChunks, type StreamHookCall } from "./stream-hooks.ts";
 import { endTracesAfter, startTraces, traceAttempt } from "./tracing.ts";
 import { CompletionStream, PlainStream, type ChunkSource } from "./stream.ts";
 
@@ -79,7 +79,10 @@ async function hookedCall<P extends AnyParams, R extends object>(call: CallState
     throw hooks.failure.length > 0 ? await runFailureHooks(hooks.failure, data, asError(err), caller, hookEnv) : err;
   }
   if (answer instanceof CompletionStream) {
-    return hasStreamHooks(hooks) ? new CompletionStream(generatorSource(hookedChunks(answer.source, { hooks, data, caller, env: hookEnv }))) : answer;
+    if (!hasStreamHooks(hooks)) return answer;
+    const streamHooks: StreamHookCall = { hooks, data, caller, env: hookEnv };
+    // Decided once per call: hooks that cannot change a chunk leave a stream able to pass its events on as sent.
+    return new CompletionStream(changesChunks(hooks) ? generatorSource(hookedChunks(answer.source, streamHooks)) : endHooked(answer.source, streamHooks));
   }
   return hooks.success.length > 0 ? runSuccessHooks(hooks.success, data, caller, answer, hookEnv) : answer;
 }

@@ -5,7 +5,7 @@ import type { ChatCompletionChunk, ChatMessage, ModelResponse, UserAPIKeyAuth } 
 import { StreamAssembler } from "./assemble.ts";
 import { asError } from "./events.ts";
 import { runFailureHooks, runSuccessHooks, settle, type HookEnv } from "./hooks.ts";
-import type { ChunkSource } from "./stream.ts";
+import type { ChunkSource, FrameSink } from "./stream.ts";
 
 /** What the stream hooks of one call need: its hooks, its request data and caller, and where their faults go. */
 export interface StreamHookCall {
@@ -62,6 +62,42 @@ export async function* hookedChunks(inner: ChunkSource, call: StreamHookCall): A
     const complete = assembler.build((data.messages ?? []) as ChatMessage[]) as ModelResponse;
     await runSuccessHooks(hooks.success, data, caller, complete, env);
   }
+}
+
+/** Whether a stream's hooks can change what the caller reads (iterator or per-chunk hooks). */
+export function changesChunks(h: CallHooks): boolean {
+  return h.iterator.length > 0 || h.chunk.length > 0;
+}
+
+/**
+ * `hookedChunks` for hooks that cannot change a chunk (success and failure hooks only), which can
+ * also pass the upstream's events on as sent (`forward`): the success hooks then get the whole
+ * response (of the chunks the caller got) after the last event, and an error goes through the
+ * failure hooks, as when the stream is read chunk by chunk.
+ */
+export function endHooked(inner: ChunkSource, call: StreamHookCall): ChunkSource {
+  let gen: AsyncGenerator<ChatCompletionChunk> | undefined;
+  const chunks = () => (gen ??= hookedChunks(inner, call));
+  return {
+    next: () => chunks().next(),
+    return: () => chunks().return(undefined),
+    fail: () => void chunks().return(undefined),
+    forwards: inner.forwards === true,
+    async forward(sink: FrameSink) {
+      const { hooks, data, caller, env } = call;
+      const assembler = new StreamAssembler();
+      try {
+        await inner.forward!(sink, (chunk) => assembler.add(chunk));
+      } catch (err) {
+        const e = asError(err);
+        inner.fail(e);
+        throw await runFailureHooks(hooks.failure, data, e, caller, env);
+      }
+      // A reader that left stopped the stream: no success hooks, as when it stops reading chunks.
+      if (sink.gone || hooks.success.length === 0) return;
+      await runSuccessHooks(hooks.success, data, caller, assembler.build((data.messages ?? []) as ChatMessage[]) as ModelResponse, env);
+    },
+  };
 }
 
 /**

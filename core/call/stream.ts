@@ -17,6 +17,20 @@ export interface StreamEnd {
 export interface ChunkSource extends AsyncIterator<ChatCompletionChunk> {
   return(): Promise<IteratorResult<ChatCompletionChunk>>;
   fail(err: unknown): void;
+  /** Whether `forward()` can pass the upstream's events on as sent; absent: it cannot. */
+  readonly forwards?: boolean;
+  /** Reads the source to its end, its events to `sink` as sent; `observe` gets each chunk the caller gets. Only when `forwards`. */
+  forward?(sink: FrameSink, observe?: (chunk: ChatCompletionChunk) => void): Promise<void>;
+}
+
+/** Where a passed-on stream's events go: server-sent event text, one write per read of the upstream. */
+export interface FrameSink {
+  /** `data: ...` events, each ending in a blank line. False: call `drained()` before writing more. */
+  write(frames: string): boolean;
+  /** Resolves when the sink takes more (or its reader is gone). */
+  drained(): Promise<void>;
+  /** The reader went away: the stream stops at its next read, and logs what arrived. */
+  readonly gone: boolean;
 }
 
 const DONE: IteratorResult<ChatCompletionChunk> = Object.freeze({ done: true, value: undefined });
@@ -41,9 +55,35 @@ export class CompletionStream implements AsyncIterable<ChatCompletionChunk> {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<ChatCompletionChunk> {
+    this.use();
+    return this.chunks();
+  }
+
+  /**
+   * @internal Whether `forward()` passes the upstream's events on as sent: an OpenAI-format upstream,
+   * read with no hook that can change a chunk (the call's hooks, compiled once, left the attempt's stream unwrapped).
+   */
+  get passthrough(): boolean {
+    return this.source.forwards === true;
+  }
+
+  /**
+   * @internal Reads the stream to its end, its events written to `sink` as the upstream sent them
+   * (`data: <the event's data>`), each read's events in one write, before they are parsed for the callbacks.
+   * The events are the ones iterating would give, with the same events logged. Only when `passthrough`.
+   */
+  async forward(sink: FrameSink): Promise<void> {
+    this.use();
+    try {
+      await this.source.forward!(sink);
+    } finally {
+      for (const fn of this.ended) fn();
+    }
+  }
+
+  private use(): void {
     if (this.used) throw new TypeError("this stream was already read: a completion stream can be iterated once.");
     this.used = true;
-    return this.chunks();
   }
 
   private async *chunks(): AsyncGenerator<ChatCompletionChunk> {
@@ -90,6 +130,77 @@ export class LoggedStream implements ChunkSource {
     this.emitChunks = emitChunks && ctx.wants("stream_event");
   }
 
+  /** Whether `forward()` can pass the upstream's events on as sent (an OpenAI-format upstream). */
+  get forwards(): boolean {
+    return this.upstream.events !== undefined;
+  }
+
+  /** One chunk as the callbacks get it: timed, assembled, a stream_event. False when the caller does not get it (the usage chunk it did not ask for). */
+  private take(chunk: ChatCompletionChunk): boolean {
+    this.first ??= new Date();
+    this.assembler.add(chunk);
+    if (this.emitChunks) this.ctx.emit("stream_event", chunk, new Date());
+    return !(chunk.choices.length === 0 && chunk.usage && !this.includeUsage);
+  }
+
+  /**
+   * The upstream's events passed on as sent: each read's plain chunks are written before they are
+   * parsed; an event that may not be one (an error, no choices) is parsed first and passed on only
+   * if the caller would get its chunk. Then each chunk goes to the callbacks as `next()` gives it.
+   */
+  async forward(sink: FrameSink, observe?: (chunk: ChatCompletionChunk) => void): Promise<void> {
+    const events = this.upstream.events!();
+    // Chunks parsed before the write (they decided it), and plain events parsed after it, in order.
+    const pending: (string | ChatCompletionChunk)[] = [];
+    try {
+      for (;;) {
+        const batch = await events.next();
+        if (this.done) return;
+        if (batch === null) {
+          this.done = true;
+          this.end.success(this.assembler.build(this.messages), false, this.first);
+          return;
+        }
+        let frames = "";
+        let failure: unknown;
+        for (const data of batch) {
+          if (events.plain(data)) {
+            frames += `data: ${data}\n\n`;
+            pending.push(data);
+            continue;
+          }
+          let chunk: ChatCompletionChunk | null;
+          try {
+            chunk = events.parse(data);
+          } catch (err) {
+            // The events before it still reach the caller, then the error.
+            failure = err;
+            break;
+          }
+          if (chunk === null) continue;
+          pending.push(chunk);
+          if (chunk.choices.length !== 0 || !chunk.usage || this.includeUsage) frames += `data: ${data}\n\n`;
+        }
+        const more = frames === "" || sink.gone || sink.write(frames);
+        for (const item of pending) {
+          const chunk = typeof item === "string" ? events.parse(item) : item;
+          if (chunk && this.take(chunk)) observe?.(chunk);
+        }
+        pending.length = 0;
+        if (failure !== undefined) throw failure;
+        if (!more) await sink.drained();
+        if (sink.gone) {
+          await this.return();
+          return;
+        }
+      }
+    } catch (err) {
+      if (this.done) throw err;
+      this.done = true;
+      throw this.end.failure(err);
+    }
+  }
+
   async next(): Promise<IteratorResult<ChatCompletionChunk>> {
     if (this.done) return DONE;
     try {
@@ -102,10 +213,7 @@ export class LoggedStream implements ChunkSource {
           return DONE;
         }
         const chunk = next.value;
-        this.first ??= new Date();
-        this.assembler.add(chunk);
-        if (this.emitChunks) this.ctx.emit("stream_event", chunk, new Date());
-        if (chunk.choices.length === 0 && chunk.usage && !this.includeUsage) continue;
+        if (!this.take(chunk)) continue;
         return { done: false, value: chunk };
       }
     } catch (err) {

@@ -1,16 +1,27 @@
 /** An opened event stream read as a provider's chunks: one reader for every provider that streams server-sent events. */
+import { TextDecoder } from "node:util";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import type { CallSignal } from "../call/signal.ts";
 import { LiteLLMError, Timeout } from "../errors.ts";
 import type { ChatCompletionChunk } from "../types.ts";
 import { scrubbed, transportError, type Opened, type Where } from "./http.ts";
-import type { ProviderStream } from "./types.ts";
+import type { EventBatches, ProviderStream } from "./types.ts";
 
 export interface EventReader {
   /** The chunks one event makes (often none); a throw fails the stream after the chunks before it. */
   translate(event: EventSourceMessage): ChatCompletionChunk[];
   /** After the last event: throws when the stream is not a whole answer (no event at all, cut short). */
   finish(): void;
+  /** OpenAI-format streams, whose events can be passed on as they are: see `ProviderStream.events`. */
+  raw?: RawReader;
+}
+
+/** How an OpenAI-format stream's events are read when they are passed on as sent. */
+export interface RawReader {
+  /** The event's data to pass on, or null for one no caller gets (`[DONE]`, anything after it). */
+  data(event: EventSourceMessage): string | null;
+  parse(data: string): ChatCompletionChunk | null;
+  plain(data: string): boolean;
 }
 
 /**
@@ -43,10 +54,10 @@ export function eventStream(opened: Opened, where: Where, signal: CallSignal | u
         }
       },
     });
-    const decoder = new TextDecoder();
+    const decoder = new Utf8Reader();
     try {
       for await (const buf of body) {
-        parser.feed(decoder.decode(buf, { stream: true }));
+        parser.feed(decoder.decode(buf));
         // Chunks before a bad event in the same read still reach the caller, then the error.
         if (ready.length > 0) {
           while (ready.length > 0) yield ready.shift()!;
@@ -55,7 +66,7 @@ export function eventStream(opened: Opened, where: Where, signal: CallSignal | u
         if (failure !== undefined) throw failure;
         if (Date.now() - lastEvent > where.timeoutMs) throw idle(where);
       }
-      parser.feed(decoder.decode());
+      parser.feed(decoder.end());
       parser.reset({ consume: true });
       while (ready.length > 0) yield ready.shift()!;
       if (failure !== undefined) throw failure;
@@ -67,15 +78,112 @@ export function eventStream(opened: Opened, where: Where, signal: CallSignal | u
     reader.finish();
   }
 
-  const it = chunks();
+  /** The same reading as `chunks()`, one batch of event data per read, each event parsed only when the reader asks. */
+  function batches(raw: RawReader): EventBatches {
+    let ready: string[] = [];
+    let lastEvent = Date.now();
+    // The body ended with events still to hand out: the next call finishes the stream.
+    let ended = false;
+    let over = false;
+    const parser = createParser({
+      onEvent: (ev) => {
+        if (ev.event !== "ping") lastEvent = Date.now();
+        const data = raw.data(ev);
+        if (data !== null) ready.push(data);
+      },
+    });
+    const decoder = new Utf8Reader();
+    const take = (): string[] => {
+      const out = ready;
+      ready = [];
+      return out;
+    };
+    const fail = (err: unknown): never => {
+      if (!body.ended) void body.return();
+      throw scrubbed(err instanceof LiteLLMError ? err : transportError(err, where, true, stopped || signal?.aborted === true), where);
+    };
+    return {
+      async next() {
+        if (over) return null;
+        if (ended) {
+          over = true;
+          reader.finish();
+          return null;
+        }
+        try {
+          for (;;) {
+            const read = await body.next();
+            if (read.done) {
+              parser.feed(decoder.end());
+              parser.reset({ consume: true });
+              ended = true;
+              if (ready.length > 0) return take();
+              over = true;
+              reader.finish();
+              return null;
+            }
+            parser.feed(decoder.decode(read.value));
+            if (ready.length > 0) {
+              lastEvent = Date.now();
+              return take();
+            }
+            if (Date.now() - lastEvent > where.timeoutMs) throw idle(where);
+          }
+        } catch (err) {
+          over = true;
+          return fail(err);
+        }
+      },
+      parse(data) {
+        try {
+          return raw.parse(data);
+        } catch (err) {
+          return fail(err);
+        }
+      },
+      plain: raw.plain,
+    };
+  }
+
+  let it: AsyncGenerator<ChatCompletionChunk> | undefined;
+  let events: EventBatches | undefined;
+  const raw = reader.raw;
   return {
-    [Symbol.asyncIterator]: () => it,
+    [Symbol.asyncIterator]: () => (it ??= chunks()),
     headers: opened.headers as Record<string, string>,
+    events: raw ? () => (events ??= batches(raw)) : undefined,
     abort: () => {
       stopped = true;
       void body.return();
     },
   };
+}
+
+/**
+ * UTF-8 text of a body read piece by piece. A piece that ends on a whole character (an event
+ * ends in a line break, so nearly every one does) is read with `toString`; a TextDecoder, which
+ * costs more to make than a whole event to read, is made only once a piece ends inside a character
+ * (or the body opens with a byte-order mark), and reads the rest.
+ */
+class Utf8Reader {
+  private decoder: TextDecoder | undefined;
+  private started = false;
+
+  decode(buf: Buffer): string {
+    if (this.decoder === undefined) {
+      const last = buf.length === 0 ? 0 : buf[buf.length - 1]!;
+      // A byte-order mark at the start is dropped by the TextDecoder, as before.
+      const bom = !this.started && buf[0] === 0xef;
+      this.started ||= buf.length > 0;
+      if (last < 0x80 && !bom) return buf.toString("utf8");
+      this.decoder = new TextDecoder();
+    }
+    return this.decoder.decode(buf, { stream: true });
+  }
+
+  end(): string {
+    return this.decoder ? this.decoder.decode() : "";
+  }
 }
 
 /** A stream whose upstream stays connected but sends no event within the stream's timeout. */

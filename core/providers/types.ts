@@ -71,6 +71,21 @@ export interface ProviderStream extends AsyncIterable<ChatCompletionChunk> {
   abort(): void;
   /** The upstream's rate-limit response headers, as on `ProviderAnswer`. */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * OpenAI-format upstreams only (absent where the stream is translated): the same stream as its events'
+   * data, as the upstream sent it, for a caller that passes them on unchanged. Called once; read this or the chunks, not both.
+   */
+  events?(): EventBatches;
+}
+
+/** An OpenAI-format stream read as the data of its events, one batch per read of the upstream. */
+export interface EventBatches {
+  /** The data of the events of the next read (`[DONE]` left out), or null at the end; throws as the chunks would (a cut, a timeout). */
+  next(): Promise<readonly string[] | null>;
+  /** An event's chunk as the chunks would give it: null for one they skip; throws the error an event carries (or is). */
+  parse(data: string): ChatCompletionChunk | null;
+  /** Whether an event is surely a chunk with choices without parsing it, so it can be passed on before it is parsed. */
+  plain(data: string): boolean;
 }
 
 export type RawChat = Omit<ModelResponse, "_hidden_params">;

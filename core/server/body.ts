@@ -4,6 +4,8 @@ import { SERVER_ERROR_CODES } from "../errors.ts";
 import { HttpError } from "./errors.ts";
 import { jsonErrorOffset, lineColumn } from "./json-where.ts";
 
+const ignore = (): void => undefined;
+
 /** The client went away while sending its body: there is nobody to answer. */
 export class ClientGone extends Error {}
 
@@ -46,11 +48,12 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       cleanup();
       reject(new ClientGone("the client closed the connection while sending its request"));
     };
+    // `on`, not `once` (which wraps each listener): cleanup takes them off, and each fires at most once.
     req.on("data", onData);
-    req.once("end", onEnd);
-    req.once("close", onClose);
+    req.on("end", onEnd);
+    req.on("close", onClose);
     // A request error (reset mid-body) is followed by close; this keeps it from being unhandled.
-    req.once("error", () => undefined);
+    if (!req.listenerCount("error")) req.on("error", ignore);
   });
 }
 

@@ -13,7 +13,7 @@ import { parseObject, readBody } from "./body.ts";
 import type { ClientParamSwitch } from "./client-params.ts";
 import { callParams } from "./params.ts";
 import { sendJSON } from "./reply.ts";
-import { ClientWatch, writeStream } from "./sse.ts";
+import { ClientWatch, forwardStream, writeStream } from "./sse.ts";
 
 /** What a handler needs of the server, read per request so a reload applies. */
 export interface ServerContext {
@@ -37,8 +37,8 @@ function hiddenHeaders(response: object): Record<string, string> | undefined {
   return headers;
 }
 
-/** Request headers that carry a credential: never recorded. */
-const CREDENTIAL_HEADERS = /^(authorization|proxy-authorization|api-key|x-api-key|x-litellm-api-key|x-goog-api-key|cookie)$/i;
+/** Request headers that carry a credential: never recorded (node:http gives every name in lower case). */
+const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set(["authorization", "proxy-authorization", "api-key", "x-api-key", "x-litellm-api-key", "x-goog-api-key", "cookie"]);
 
 /** Body keys that carry a credential (a client may send its own with allow_client_side_credentials): recorded masked. */
 const CREDENTIAL_KEYS = SECRET_PARAMS;
@@ -50,12 +50,15 @@ const CREDENTIAL_KEYS = SECRET_PARAMS;
  */
 function serverRequest(req: IncomingMessage, params: Record<string, unknown>): ProxyServerRequest {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || CREDENTIAL_HEADERS.test(name)) continue;
+  const sent = req.headers;
+  for (const name in sent) {
+    const value = sent[name];
+    if (value === undefined || CREDENTIAL_HEADERS.has(name)) continue;
     headers[name] = Array.isArray(value) ? value.join(", ") : value;
   }
-  const body = { ...params };
-  delete body.proxy_server_request;
+  // Copied key by key, leaving one out: a spread then `delete` would leave a slow dictionary object for every callback to read.
+  const body: Record<string, unknown> = {};
+  for (const key in params) if (key !== "proxy_server_request") body[key] = params[key];
   for (const key of CREDENTIAL_KEYS) if (typeof body[key] === "string") body[key] = maskKey(body[key] as string);
   const scheme = (req.socket as { encrypted?: boolean }).encrypted ? "https" : "http";
   return { url: `${scheme}://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, method: req.method ?? "POST", headers, body };
@@ -108,7 +111,9 @@ export async function chatCompletions(req: IncomingMessage, res: ServerResponse,
     const answer: ModelResponse | CompletionStream = await ctx.runtime.acompletion(params);
     if (answer instanceof CompletionStream) {
       watch.startStreaming();
-      return await writeStream(res, answer, watch, `${req.method} ${req.url}`, ctx.runtime.scrub);
+      // Decided once per call: an OpenAI-format upstream with no hook that changes chunks passes its events on as sent.
+      const write = answer.passthrough ? forwardStream : writeStream;
+      return await write(res, answer, watch, `${req.method} ${req.url}`, ctx.runtime.scrub);
     }
     sendJSON(res, 200, JSON.stringify(answer), hiddenHeaders(answer));
   } finally {

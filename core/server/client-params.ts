@@ -20,15 +20,37 @@ const WHY: Readonly<Record<Owner, string>> = {
   price: "it changes what calls cost",
 };
 
-/** The first rule `body` breaks with these switches on, or undefined. */
+/** Each rule's place in the table, by the key it names: a top-level parameter, or a key of `cache`. */
+const TOP = new Map<string, number>();
+const IN_CACHE = new Map<string, number>();
+CLIENT_PARAM_RULES.forEach((rule, i) => {
+  if (rule.param.startsWith("cache.")) IN_CACHE.set(rule.param.slice(6), i);
+  else TOP.set(rule.param, i);
+});
+
+/**
+ * The first rule (in table order) `body` breaks with these switches on, or undefined. The body's
+ * few keys are looked up in the rules, not each rule in the body: nearly every request breaks none.
+ */
 export function forbiddenParam(body: Readonly<Record<string, unknown>>, on: ReadonlySet<ClientParamSwitch>): ClientParamRule | undefined {
-  const cache = body.cache !== null && typeof body.cache === "object" ? (body.cache as Record<string, unknown>) : undefined;
-  for (const rule of CLIENT_PARAM_RULES) {
-    if (rule.unless !== null && on.has(rule.unless)) continue;
-    const given = rule.param.startsWith("cache.") ? cache !== undefined && rule.param.slice(6) in cache : rule.param in body;
-    if (given) return rule;
+  let first = Infinity;
+  for (const key in body) {
+    const at = TOP.get(key);
+    if (at !== undefined && at < first && allowedBy(at, on) === false) first = at;
   }
-  return undefined;
+  const cache = body.cache;
+  if (cache !== null && typeof cache === "object") {
+    for (const key in cache) {
+      const at = IN_CACHE.get(key);
+      if (at !== undefined && at < first && allowedBy(at, on) === false) first = at;
+    }
+  }
+  return first === Infinity ? undefined : CLIENT_PARAM_RULES[first];
+}
+
+function allowedBy(at: number, on: ReadonlySet<ClientParamSwitch>): boolean {
+  const unless = CLIENT_PARAM_RULES[at]!.unless;
+  return unless !== null && on.has(unless);
 }
 
 /** The 400's message: what, why, and the fix where there is one. */

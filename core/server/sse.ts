@@ -1,6 +1,7 @@
 /** A call's client, watched for leaving; and a completion stream written to it as server-sent events. */
 import type { ServerResponse } from "node:http";
 import type { CallSignal } from "../call/signal.ts";
+import type { CompletionStream, FrameSink } from "../call/stream.ts";
 import type { ChatCompletionChunk } from "../types.ts";
 import { errorBody, toWire } from "./errors.ts";
 
@@ -36,7 +37,8 @@ export class ClientWatch implements CallSignal {
 
   constructor(res: ServerResponse) {
     this.#res = res;
-    res.once("close", this.#onClose);
+    // `on`: 'close' comes once, and done() takes the listener off.
+    res.on("close", this.#onClose);
   }
 
   private abort(): void {
@@ -93,6 +95,50 @@ function batch(res: ServerResponse): void {
   if (res.writableCorked > 0) return;
   res.cork();
   process.nextTick(() => res.uncork());
+}
+
+/** The response as a passed-on stream's sink: headers at the first write, each write sent at once (not at the end of the tick). */
+class ResponseSink implements FrameSink {
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly watch: ClientWatch,
+  ) {}
+
+  get gone(): boolean {
+    return this.watch.gone || this.res.destroyed;
+  }
+
+  write(frames: string): boolean {
+    const res = this.res;
+    if (!res.headersSent) res.writeHead(200, res.getHeader("connection") === "close" ? SSE_HEADERS_LAST : SSE_HEADERS);
+    // Corked around the one write so it leaves now, before the events are parsed for the callbacks.
+    res.cork();
+    const more = res.write(frames);
+    res.uncork();
+    return more;
+  }
+
+  drained(): Promise<void> {
+    return drained(this.res);
+  }
+}
+
+/**
+ * `writeStream` for a stream that passes its upstream's events on as sent (`stream.passthrough`):
+ * the same answer on the wire (headers at the first event, `data: [DONE]` at the end, one error
+ * event on a failure after the headers, a failure before them thrown), with no chunk serialised again.
+ */
+export async function forwardStream(res: ServerResponse, stream: CompletionStream, watch: ClientWatch, where: string, scrub?: (text: string) => string): Promise<void> {
+  try {
+    await stream.forward(new ResponseSink(res, watch));
+  } catch (err) {
+    if (!res.headersSent) throw err;
+    if (!watch.gone && !res.destroyed) res.end(`data: ${errorBody(toWire(err, where, scrub))}\n\n`);
+    return;
+  }
+  if (watch.gone || res.destroyed) return;
+  if (!res.headersSent) res.writeHead(200, res.getHeader("connection") === "close" ? SSE_HEADERS_LAST : SSE_HEADERS);
+  res.end("data: [DONE]\n\n");
 }
 
 /**

@@ -46,15 +46,29 @@ export async function chatStream(req: ProviderRequest): Promise<ProviderStream> 
   const opened = await postStream(req, w, JSON.stringify(req.body), req.signal, statusError(w));
   let events = 0;
   let done = false;
+  const parse = (data: string): ChatCompletionChunk | null => {
+    const chunk = parseChunk(data, w);
+    if (chunk instanceof LiteLLMError) throw chunk;
+    // Azure opens with a content-filter report that has no choices and no usage: nothing for the caller.
+    return chunk.choices?.length !== 0 || chunk.usage ? chunk : null;
+  };
   return eventStream(opened, w, req.signal, {
     translate(ev) {
       if (done) return [];
       events++;
       if (ev.data === "[DONE]") return void (done = true), [];
-      const chunk = parseChunk(ev.data, w);
-      if (chunk instanceof LiteLLMError) throw chunk;
-      // Azure opens with a content-filter report that has no choices and no usage: nothing for the caller.
-      return chunk.choices?.length !== 0 || chunk.usage ? [chunk] : [];
+      const chunk = parse(ev.data);
+      return chunk ? [chunk] : [];
+    },
+    raw: {
+      data(ev) {
+        if (done) return null;
+        events++;
+        if (ev.data === "[DONE]") return void (done = true), null;
+        return ev.data;
+      },
+      parse,
+      plain,
     },
     finish() {
       // A 200 without a single event (a JSON body, a proxy's page) is no stream: fail rather than log an empty success.
@@ -66,6 +80,24 @@ export async function chatStream(req: ProviderRequest): Promise<ProviderStream> 
       // OpenAI ends with [DONE]; servers that just close after the last chunk are common, and their answer is whole.
     },
   });
+}
+
+const EMPTY_CHOICES = /"choices"\s*:\s*\[\s*\]/;
+
+/**
+ * Whether an event is surely a chunk with choices, from its text alone: an object that names
+ * `"choices"` and holds no empty list of them, nor anything called `"error"`. Inside a JSON string
+ * every quote is escaped, so these names with their quotes can only be keys (or bare values) of
+ * the event itself. Anything else is parsed before it is passed on.
+ */
+function plain(data: string): boolean {
+  return (
+    data.charCodeAt(0) === 0x7b /* { */ &&
+    data.charCodeAt(data.length - 1) === 0x7d /* } */ &&
+    data.includes('"choices"') &&
+    !data.includes('"error"') &&
+    !EMPTY_CHOICES.test(data)
+  );
 }
 
 /** One `data:` line as a chunk, or the error it carries (`{"error": {...}}` mid-stream) or is (not JSON). */
