@@ -88,6 +88,14 @@ describe("usage-based-routing-v2 enforces rpm", () => {
     ]);
   });
 
+  it("reads a limit at the entry's top level (beside litellm_params) before litellm_params', as LiteLLM does", async () => {
+    const rt = await runtime({
+      model_list: [{ ...deployment("dep-a", { rpm: 100 }), rpm: 2 }, { ...deployment("dep-b", {}), rpm: 1 }],
+      router_settings: { routing_strategy: "usage-based-routing-v2" },
+    });
+    expect(tally(await calls(rt, 4))).toEqual({ "dep-a": 2, "dep-b": 1, [ERROR_CODES.RateLimitError]: 1 });
+  });
+
   it("a rate-limited alias goes on to its fallbacks", async () => {
     const rt = await runtime({
       model_list: [deployment("dep-a", { rpm: 1 }), { ...deployment("backup", {}), model_name: "backup" }],

@@ -286,18 +286,18 @@ describe("validateShape", () => {
 
   it("gives one warning naming every ignored key, located at the first", () => {
     const config = {
-      model_list: [{ ...model(), tpm: 20000, rpm: 3, litellm_params: { model: "mock/x", tags: ["teamA"] } }],
+      model_list: [{ ...model(), litellm_params: { model: "mock/x", tags: ["teamA"] } }],
       litellm_settings: { modify_params: true, set_verbose: false },
       router_settings: { enable_tag_filtering: true },
       guardrails: [{ guardrail_name: "g" }],
     };
-    const { errors, warnings } = validateShape(config, fakeLocate({ "model_list[0].tpm": 3, "litellm_settings.modify_params": 8 }));
+    const { errors, warnings } = validateShape(config, fakeLocate({ "model_list[0].litellm_params.tags": 3, "litellm_settings.modify_params": 8 }));
     expect(errors).toEqual([]);
     expect(warnings).toHaveLength(1);
     const [w] = warnings;
     expect(w).toMatchObject({ code: C.ignoredKeys, path: "", file: "litellm.config.yaml", line: 3 });
     expect(ignoredIn(w!)).toEqual(
-      new Set(["model_list[0].tpm", "model_list[0].rpm", "model_list[0].litellm_params.tags", "litellm_settings.modify_params", "litellm_settings.set_verbose", "router_settings.enable_tag_filtering", "guardrails"]),
+      new Set(["model_list[0].litellm_params.tags", "litellm_settings.modify_params", "litellm_settings.set_verbose", "router_settings.enable_tag_filtering", "guardrails"]),
     );
     expect(w!.message).toContain("LiteLLM compatibility");
     expect(w!.message).toContain("no effect");
@@ -317,8 +317,8 @@ describe("LiteLLM's own proxy configs", () => {
     // litellm_params.tpm weights simple-shuffle here, so it is not ignored.
     "azure_config.yaml": [],
     "enterprise_config.yaml": ["model_list[0].litellm_params.tags", "router_settings.enable_tag_filtering"],
-    // litellm_settings.drop_params is a setting of this runtime too.
-    "load_balancer.yaml": ["model_list[0].tpm", "model_list[0].rpm", "model_list[1].tpm", "model_list[1].rpm"],
+    // litellm_settings.drop_params is a setting of this runtime too; the entries' top-level tpm / rpm are limits.
+    "load_balancer.yaml": [],
     "multi_instance_simple_config.yaml": [],
     "simple_config.yaml": [],
     "spend_tracking_config.yaml": ["general_settings.use_redis_transaction_buffer"],

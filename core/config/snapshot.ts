@@ -43,6 +43,9 @@ export interface Deployment {
   readonly sources: readonly CallbackSource[];
   /** For one requested name a wildcard entry covers: the entry it was made from (whose `alias` is the pattern). */
   readonly origin?: Deployment;
+  /** The entry's top-level `rpm` / `tpm` limits, which LiteLLM reads before `litellm_params`' (core/router/usage.ts `limitOf`). */
+  readonly rpm?: number;
+  readonly tpm?: number;
 }
 
 export interface Snapshot {
@@ -166,6 +169,8 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
         defaults: defaultsOf(params, resolved.router),
         options: Object.freeze(optionsOf(params)),
         sources: await loadList(entry.callbacks, "callbacks", ["model_list", index, "callbacks"]),
+        ...(typeof entry.rpm === "number" ? { rpm: entry.rpm } : {}),
+        ...(typeof entry.tpm === "number" ? { tpm: entry.tpm } : {}),
       });
       const list = models.get(deployment.alias) ?? [];
       list.push(deployment);

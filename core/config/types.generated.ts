@@ -108,13 +108,13 @@ export interface ModelEntry {
   model_info?: ModelInfo;
   callbacks?: CallbackList;
   /**
-   * LiteLLM's tokens-per-minute limit of this deployment, at the entry's top level (LiteLLM reads it before litellm_params.tpm). Accepted for LiteLLM compatibility; has no effect in this runtime: set litellm_params.tpm, which the usage-based and cost-based strategies enforce.
+   * Tokens-per-minute limit of this deployment, at the entry's top level: read before litellm_params.tpm and model_info.tpm, as LiteLLM's usage-based routing reads it, and enforced where litellm_params.tpm is (usage-based and cost-based strategies, or optional_pre_call_checks: [enforce_model_rate_limits]). Not a simple-shuffle weight (LiteLLM weighs by litellm_params only).
    */
-  tpm?: unknown;
+  tpm?: number;
   /**
-   * LiteLLM's requests-per-minute limit of this deployment, at the entry's top level (LiteLLM reads it before litellm_params.rpm). Accepted for LiteLLM compatibility; has no effect in this runtime: set litellm_params.rpm, which the usage-based and cost-based strategies enforce.
+   * Requests-per-minute limit of this deployment, at the entry's top level: read before litellm_params.rpm and model_info.rpm, as LiteLLM's usage-based routing reads it, and enforced where litellm_params.rpm is (usage-based and cost-based strategies, or optional_pre_call_checks: [enforce_model_rate_limits]). Not a simple-shuffle weight (LiteLLM weighs by litellm_params only).
    */
-  rpm?: unknown;
+  rpm?: number;
 }
 /**
  * How to call the provider for this deployment. Keys not listed here are sent to the provider as request parameters (temperature, max_tokens, ...), except LiteLLM's own (tags, base_model, custom_llm_provider, extra_headers, max_parallel_requests, aws_*, vertex_*, ...), which never reach a provider: see docs/providers-and-routing.md.
