@@ -1,50 +1,18 @@
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer, type AddressInfo, type Server } from "node:net";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import OpenAI from "openai";
 import { afterEach, describe, expect, it } from "vitest";
 import { useTempDir } from "./support/kit.ts";
-import { tsArgs } from "./support/run-ts.ts";
+import { spawnServe, type ServeProcess } from "./support/serve-process.ts";
 
-const MAIN = resolve("core/cli/main.ts");
 
-/** A `litellm-runtime serve` process, with what it printed so far. */
-interface Serve {
-  child: ChildProcessWithoutNullStreams;
-  out: { stdout: string; stderr: string };
-  /** Resolves with the exit code. */
-  exited: Promise<number | null>;
-  /** Resolves once `stream` matched `pattern` (rejects if the process ends first). */
-  waitFor(stream: "stdout" | "stderr", pattern: RegExp): Promise<RegExpMatchArray>;
-}
+type Serve = ServeProcess;
 
 const running: Serve[] = [];
 
 function serve(args: string[], cwd: string): Serve {
-  const child = spawn(process.execPath, tsArgs(MAIN, "serve", ...args), { cwd, env: { ...process.env, NO_COLOR: "1" } });
-  const out = { stdout: "", stderr: "" };
-  const watchers: Array<() => void> = [];
-  child.stdout.setEncoding("utf8").on("data", (d: string) => {
-    out.stdout += d;
-    for (const w of watchers) w();
-  });
-  child.stderr.setEncoding("utf8").on("data", (d: string) => {
-    out.stderr += d;
-    for (const w of watchers) w();
-  });
-  const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
-  const waitFor = (stream: "stdout" | "stderr", pattern: RegExp) =>
-    new Promise<RegExpMatchArray>((done, fail) => {
-      const check = () => {
-        const m = out[stream].match(pattern);
-        if (m) done(m);
-      };
-      watchers.push(check);
-      check();
-      void exited.then((code) => fail(new Error(`serve exited (${code}) before ${stream} matched ${pattern}\nstdout: ${out.stdout}\nstderr: ${out.stderr}`)));
-    });
-  const s = { child, out, exited, waitFor };
+  const s = spawnServe(args, cwd);
   running.push(s);
   return s;
 }

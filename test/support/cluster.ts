@@ -4,19 +4,10 @@
  * workers' pids, and requests on a fresh connection each (node:cluster hands
  * each new connection to the next worker; a kept-alive one stays on one).
  */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { resolve } from "node:path";
 import { request } from "undici";
-import { tsArgs } from "./run-ts.ts";
+import { spawnServe, type ServeProcess } from "./serve-process.ts";
 
-const MAIN = resolve("core/cli/main.ts");
-
-export interface ClusterServe {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly out: { stdout: string; stderr: string };
-  readonly exited: Promise<number | null>;
-  /** Resolves once `stream` matches `pattern` (rejects if the process ends first). */
-  waitFor(stream: "stdout" | "stderr", pattern: RegExp): Promise<RegExpMatchArray>;
+export interface ClusterServe extends ServeProcess {
   /** Every worker pid it printed (start-up line and restarts). */
   pids(): number[];
   /** Kills the primary and every worker it printed, at once: for the test's cleanup. */
@@ -24,29 +15,8 @@ export interface ClusterServe {
 }
 
 export function serveCluster(args: string[], cwd: string): ClusterServe {
-  const child = spawn(process.execPath, tsArgs(MAIN, "serve", ...args), { cwd, env: { ...process.env, NO_COLOR: "1" } });
-  const out = { stdout: "", stderr: "" };
-  const watchers = new Set<() => void>();
-  for (const name of ["stdout", "stderr"] as const) {
-    child[name].setEncoding("utf8").on("data", (d: string) => {
-      out[name] += d;
-      for (const w of watchers) w();
-    });
-  }
-  const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
-  const waitFor = (stream: "stdout" | "stderr", pattern: RegExp) =>
-    new Promise<RegExpMatchArray>((done, fail) => {
-      const check = () => {
-        const m = out[stream].match(pattern);
-        if (m) {
-          watchers.delete(check);
-          done(m);
-        }
-      };
-      watchers.add(check);
-      check();
-      void exited.then((code) => fail(new Error(`serve exited (${code}) before ${stream} matched ${pattern}\nstdout: ${out.stdout}\nstderr: ${out.stderr}`)));
-    });
+  const serve = spawnServe(args, cwd);
+  const { child, out } = serve;
   const pids = () => {
     const text = out.stdout + out.stderr;
     const found = [...text.matchAll(/workers \(pid ([\d, ]+)\)/g)].flatMap((m) => m[1]!.split(", ").map(Number));
@@ -62,7 +32,7 @@ export function serveCluster(args: string[], cwd: string): ClusterServe {
       }
     }
   };
-  return { child, out, exited, waitFor, pids, kill };
+  return { ...serve, pids, kill };
 }
 
 /** The base URL the start-up line announces, once every worker listens. */
