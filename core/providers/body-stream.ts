@@ -47,18 +47,26 @@ export class BodyStream implements AsyncIterableIterator<Buffer> {
 
   async next(): Promise<IteratorResult<Buffer>> {
     for (;;) {
-      const value = this.queue.shift();
-      if (value !== undefined) {
-        if (this.paused && this.queue.length === 0) {
-          this.paused = false;
-          this.resume();
-        }
-        return { value, done: false };
-      }
+      const value = this.take();
+      if (value !== undefined) return { value, done: false };
       if (this.failure) throw this.failure;
       if (this.finished) return { value: undefined, done: true };
       await new Promise<void>((resolve) => (this.waiting = resolve));
     }
+  }
+
+  /**
+   * A chunk that has already arrived, without waiting: undici hands over one socket read as
+   * several chunks (one per piece of a chunked body), and a reader that takes them all at once
+   * can pass them on in one write.
+   */
+  take(): Buffer | undefined {
+    const value = this.queue.shift();
+    if (value !== undefined && this.paused && this.queue.length === 0) {
+      this.paused = false;
+      this.resume();
+    }
+    return value;
   }
 
   /** The consumer stopped (`break`, a throw, `return()`): abort what is still coming. */

@@ -123,6 +123,8 @@ export function eventStream(opened: Opened, where: Where, signal: CallSignal | u
               return null;
             }
             parser.feed(decoder.decode(read.value));
+            // What came in the same read of the socket joins this batch: one write passes it on.
+            for (let more = body.take(); more !== undefined; more = body.take()) parser.feed(decoder.decode(more));
             if (ready.length > 0) {
               lastEvent = Date.now();
               return take();
