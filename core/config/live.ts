@@ -28,6 +28,8 @@ export class Live implements CallEnv {
   private scopes = new Map<string, CallScope>();
   /** The router taking requested names, for a config with wildcard entries; made on first use. */
   private wildRouter: RouterLike<Deployment> | undefined;
+  /** Each deployment's route for calls that bring nothing of their own to it (no api_base, api_key, mock_response or provider option). */
+  private routes = new WeakMap<Deployment, Route>();
   /** The pre-call hooks' `cache`: the response cache's store when the config has one, else the runtime's memory (kept across reloads). */
   readonly hookCache: HookCache;
 
@@ -137,17 +139,25 @@ export class Live implements CallEnv {
     const p = d.params;
     // A deployment made for one requested name takes the chain of its wildcard entry, compiled once.
     const { sources, callbacks } = this.chain(d.origin ?? d);
+    const options = optionsOf(params, d.options);
+    // Most calls bring nothing of their own to where they go: their route is the deployment's, made once
+    // (not for a deployment a wildcard made for one requested name, which lives as long as its call).
+    const own = str(params.api_base) !== undefined || str(params.api_key) !== undefined || params.mock_response !== undefined || options !== d.options || d.origin !== undefined;
+    const made = own ? undefined : this.routes.get(d);
+    if (made !== undefined && made.callbacks === callbacks) return made;
     const target = resolveModel({
       model: String(p.model),
       api_base: str(params.api_base) ?? str(p.api_base),
       api_key: str(params.api_key) ?? str(p.api_key),
-      options: optionsOf(params, d.options),
+      options,
       mock_response: (params.mock_response ?? p.mock_response) as string | undefined,
       model_group: d.alias,
       model_info: d.model_info as Record<string, unknown> | null,
       env: this.snapshot.loaded.env,
     });
-    return { target, sources, callbacks, defaults: d.defaults };
+    const route: Route = { target, sources, callbacks, defaults: d.defaults };
+    if (!own) this.routes.set(d, route);
+    return route;
   };
 
   enter(): void {

@@ -38,13 +38,19 @@ export function whereOf(req: ProviderRequest, baseHint: string): Where {
   return { provider: req.target.provider, model: req.target.model, url: req.url ?? "", timeoutMs: req.timeoutMs, hasKey: req.apiKey !== undefined, baseHint, secrets: secretsOf(req) };
 }
 
+/** A target's credentials, kept while its requests carry the same key: a deployment's target serves call after call (core/config/live.ts). */
+const knownSecrets = new WeakMap<ProviderRequest["target"], { apiKey: string | undefined; secrets: Array<string | undefined> }>();
+
 /** The key the request carries, and any credential among its options (an Azure token given beside a key). */
 function secretsOf(req: ProviderRequest): Array<string | undefined> {
+  const known = knownSecrets.get(req.target);
+  if (known !== undefined && known.apiKey === req.apiKey) return known.secrets;
   const secrets = [req.apiKey];
   for (const name of SECRET_OPTIONS) {
     const value = req.target.options[name];
     if (typeof value === "string") secrets.push(value);
   }
+  knownSecrets.set(req.target, { apiKey: req.apiKey, secrets });
   return secrets;
 }
 

@@ -52,6 +52,9 @@ export function bearerStyle(
   key: (t: ResolvedModel) => string | undefined,
   more?: (t: ResolvedModel, headers: Record<string, string>) => void,
 ): OpenAIStyle {
+  // The last URL made, kept: calls to one deployment then share one string, which the HTTP layer's
+  // lookups (its origin and path) read at the cost of a pointer comparison instead of hashing a new one.
+  let last = { base: "", path: "", url: "" };
   return {
     name,
     endpoint(target, path) {
@@ -59,7 +62,9 @@ export function bearerStyle(
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (apiKey) headers.authorization = `Bearer ${apiKey}`;
       more?.(target, headers);
-      return { url: `${base(target)}${path}`, headers, apiKey };
+      const b = base(target);
+      if (b !== last.base || path !== last.path) last = { base: b, path, url: `${b}${path}` };
+      return { url: last.url, headers, apiKey };
     },
   };
 }
