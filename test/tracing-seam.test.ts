@@ -262,6 +262,30 @@ describe("through the server", () => {
     expect(odd.headers.get("x-litellm-call-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it("answers every route with the call id once: a stream, an embedding, the model list, a health check", async () => {
+    const sent = "stream-request-7";
+    const stream = await fetch(`${server.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-litellm-call-id": sent },
+      body: JSON.stringify({ model: "ok", messages: user("hi"), stream: true }),
+    });
+    expect(stream.headers.get("content-type")).toBe("text/event-stream");
+    expect((await stream.text()).trimEnd().endsWith("data: [DONE]")).toBe(true);
+    // fetch joins repeated headers with ", ": one value means one header.
+    expect(stream.headers.get("x-litellm-call-id")).toBe(sent);
+    await rt!.flush();
+    expect(probe.events.at(-1)!.kwargs.litellm_call_id).toBe(sent);
+    for (const [path, init] of [
+      ["/v1/models", {}],
+      ["/health/readiness", {}],
+      ["/v1/embeddings", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "ok", input: "hi" }) }],
+    ] as const) {
+      const res = await fetch(`${server.url}${path}`, init);
+      await res.arrayBuffer();
+      expect([path, res.headers.get("x-litellm-call-id")]).toEqual([path, expect.stringMatching(/^[0-9a-f-]{36}$/)]);
+    }
+  });
+
   it("a fallback's attempts share the request's call id, as LiteLLM's proxy's do", async () => {
     const { response } = await client.chat.completions.create({ model: "main", messages: user("fall back") }).withResponse();
     await rt!.flush();

@@ -6,6 +6,7 @@ import { chatCompletions, embeddings, type ServerContext } from "./calls.ts";
 import { HttpError } from "./errors.ts";
 import { listModels, liveliness, readiness } from "./info.ts";
 import { metricsRoute } from "./metrics.ts";
+import { setCallIdHeader } from "./request-id.ts";
 import type { UiServer } from "./ui.ts";
 
 type Handler = (req: IncomingMessage, res: ServerResponse, ctx: ServerContext) => Promise<void>;
@@ -15,6 +16,8 @@ interface Route {
   readonly handler: Handler;
   /** Model routes need the master key; health checks never do; /metrics unless `general_settings.public_metrics`. */
   readonly auth: boolean | ((ctx: ServerContext) => boolean);
+  /** Whether every response of the handler goes through reply.ts or sse.ts, which add `x-litellm-call-id` themselves. */
+  readonly writesCallId?: boolean;
 }
 
 /** Resolves the master key in force for one request (null: no authentication). */
@@ -26,12 +29,12 @@ export type KeySource = () => string | null | undefined;
  */
 export function router(masterKey: KeySource, closing: () => boolean, ui?: UiServer) {
   const routes = new Map<string, Route>();
-  const model = (path: string, method: Route["method"], handler: Handler) => {
-    routes.set(`/v1${path}`, { method, handler, auth: true });
-    routes.set(path, { method, handler, auth: true });
+  const model = (path: string, method: Route["method"], handler: Handler, writesCallId = false) => {
+    routes.set(`/v1${path}`, { method, handler, auth: true, writesCallId });
+    routes.set(path, { method, handler, auth: true, writesCallId });
   };
-  model("/chat/completions", "POST", chatCompletions);
-  model("/embeddings", "POST", embeddings);
+  model("/chat/completions", "POST", chatCompletions, true);
+  model("/embeddings", "POST", embeddings, true);
   model("/models", "GET", listModels);
   routes.set("/health/liveliness", { method: "GET", handler: liveliness, auth: false });
   // LiteLLM answers both spellings.
@@ -44,7 +47,10 @@ export function router(masterKey: KeySource, closing: () => boolean, ui?: UiServ
     const q = url.indexOf("?");
     const path = q === -1 ? url : url.slice(0, q);
     // The live page, when the server has one: its paths go on below /ui (assets, one call by id); it checks the key of its data routes itself.
-    if (ui && (path === "/ui" || path.startsWith("/ui/"))) return ui.dispatch(req, res, ctx, path);
+    if (ui && (path === "/ui" || path.startsWith("/ui/"))) {
+      setCallIdHeader(res);
+      return ui.dispatch(req, res, ctx, path);
+    }
     const route = routes.get(path);
     if (!route) {
       throw new HttpError(404, `unknown route ${req.method} ${path}: this server answers POST /v1/chat/completions, POST /v1/embeddings, GET /v1/models, GET /health/liveliness, GET /health/readiness and GET /metrics.`, "invalid_request_error", SERVER_ERROR_CODES.routeNotFound);
@@ -57,6 +63,8 @@ export function router(masterKey: KeySource, closing: () => boolean, ui?: UiServ
       const key = masterKey();
       if (typeof key === "string") checkBearer(req.headers.authorization, key);
     }
+    // The model calls' writers (reply.ts, sse.ts) add the header themselves.
+    if (!route.writesCallId) setCallIdHeader(res);
     return route.handler(req, res, ctx);
   };
 }

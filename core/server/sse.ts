@@ -4,6 +4,7 @@ import type { CallSignal } from "../call/signal.ts";
 import type { CompletionStream, FrameSink } from "../call/stream.ts";
 import type { ChatCompletionChunk } from "../types.ts";
 import { errorBody, toWire } from "./errors.ts";
+import { writeHead } from "./reply.ts";
 
 /**
  * How long a stream whose client left may wait for its next chunk before the
@@ -70,8 +71,13 @@ export class ClientWatch implements CallSignal {
   }
 }
 
-const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", "x-accel-buffering": "no" };
-const SSE_HEADERS_LAST = { ...SSE_HEADERS, connection: "close" };
+const SSE_HEADERS = ["content-type", "text/event-stream", "cache-control", "no-cache", "connection", "keep-alive", "x-accel-buffering", "no"];
+const SSE_HEADERS_LAST = ["content-type", "text/event-stream", "cache-control", "no-cache", "connection", "close", "x-accel-buffering", "no"];
+
+/** A stream's status and headers; the connection closes after it when the server is shutting down (its `connection: close`). */
+function streamHead(res: ServerResponse): void {
+  writeHead(res, 200, res.getHeader("connection") === "close" ? SSE_HEADERS_LAST : SSE_HEADERS);
+}
 
 /** Resolves when the socket takes more, or the client is gone. */
 function drained(res: ServerResponse): Promise<void> {
@@ -110,7 +116,7 @@ class ResponseSink implements FrameSink {
 
   write(frames: string): boolean {
     const res = this.res;
-    if (!res.headersSent) res.writeHead(200, res.getHeader("connection") === "close" ? SSE_HEADERS_LAST : SSE_HEADERS);
+    if (!res.headersSent) streamHead(res);
     // Corked around the one write so it leaves now, before the events are parsed for the callbacks.
     res.cork();
     const more = res.write(frames);
@@ -137,7 +143,7 @@ export async function forwardStream(res: ServerResponse, stream: CompletionStrea
     return;
   }
   if (watch.gone || res.destroyed) return;
-  if (!res.headersSent) res.writeHead(200, res.getHeader("connection") === "close" ? SSE_HEADERS_LAST : SSE_HEADERS);
+  if (!res.headersSent) streamHead(res);
   res.end("data: [DONE]\n\n");
 }
 
@@ -153,7 +159,7 @@ export async function writeStream(res: ServerResponse, stream: AsyncIterable<Cha
   // Always start the iterator: only a started stream logs its event and ends its call.
   let next = await it.next();
   try {
-    if (!watch.gone) res.writeHead(200, res.getHeader("connection") === "close" ? SSE_HEADERS_LAST : SSE_HEADERS);
+    if (!watch.gone) streamHead(res);
     while (!next.done && !watch.gone) {
       batch(res);
       // A string a per-chunk hook put in place of a chunk is sent as it is, as LiteLLM's proxy sends it.
