@@ -140,10 +140,17 @@ describe("the cache-poisoning sequence", () => {
     const other = await startFakeOpenAI({ content: "another server" });
     try {
       const server = await serve({ allow_client_side_credentials: true });
+      // A call of the config's own first: the deployment's route, which later calls of their own must not take.
+      const first = await post(server, { model: "real", messages: user("p") });
       const a = await post(server, { model: "real", messages: user("q"), api_base: other.url });
       await new Promise((r) => setTimeout(r, 20));
       const b = await post(server, { model: "real", messages: user("q") });
-      expect([a.body.choices[0].message.content, b.body.choices[0].message.content, b.hit]).toEqual(["another server", "the real answer", "false"]);
+      expect([first.body.choices[0].message.content, a.body.choices[0].message.content, b.body.choices[0].message.content, b.hit]).toEqual([
+        "the real answer",
+        "another server",
+        "the real answer",
+        "false",
+      ]);
     } finally {
       await other.close();
     }
