@@ -20,6 +20,8 @@ export interface Gather {
   readonly id: number;
   readonly topic: string;
   readonly arg: unknown;
+  /** How long the primary waits for each worker's answer. */
+  readonly waitMs: number;
 }
 
 /** The primary asks one worker for `topic` on behalf of a `Gather`. */
@@ -37,11 +39,18 @@ export interface Collected {
   readonly value: unknown;
 }
 
-/** The answers of every worker that answered in time, to the worker that asked. */
+/** One worker's answer, named by its pid. */
+export interface Answer {
+  readonly pid: number;
+  readonly value: unknown;
+}
+
+/** What the worker that asked gets back: the answers that came in time, and the pids of the workers that did not answer. */
 export interface Gathered {
   readonly litellm: "gathered";
   readonly id: number;
-  readonly values: unknown[];
+  readonly answers: Answer[];
+  readonly silent: number[];
 }
 
 /** A live-page row a worker made: the primary passes it on to every other worker. */

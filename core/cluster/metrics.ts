@@ -7,7 +7,7 @@
  */
 import { createRequire } from "node:module";
 import { prometheusRegistry } from "../../builtin-callbacks/prometheus.ts";
-import { gather, onCollect } from "./worker.ts";
+import { gather, onCollect, valuesOf } from "./worker.ts";
 
 const TOPIC = "metrics";
 
@@ -19,8 +19,7 @@ export function shareMetrics(): () => void {
 /** Every worker's metrics, summed, in Prometheus's text format; this worker's alone when the primary does not answer. */
 export async function clusterMetrics(): Promise<{ body: string; contentType: string }> {
   const own = prometheusRegistry();
-  const values = await gather(TOPIC);
-  const lists = (values ?? []).filter((v): v is object[] => Array.isArray(v));
+  const lists = valuesOf(await gather(TOPIC)).filter((v): v is object[] => Array.isArray(v));
   if (lists.length === 0) return { body: await own.metrics(), contentType: own.contentType };
   const prom = createRequire(import.meta.url)("prom-client") as typeof import("prom-client");
   const merged = prom.AggregatorRegistry.aggregate(lists);

@@ -10,10 +10,8 @@ import cluster, { type Worker } from "node:cluster";
 import { SERVER_ERROR_CODES } from "../errors.ts";
 import { workerLaunch } from "./launch.ts";
 import { WORKER_ENV } from "./worker.ts";
-import { isMessage, type Collected, type Gather, type Listening, type Row, type ToWorker } from "./messages.ts";
+import { isMessage, type Answer, type Collected, type Gather, type Listening, type Row, type ToWorker } from "./messages.ts";
 
-/** How long the primary waits for one worker's answer to a gather before answering without it. */
-const COLLECT_TIMEOUT_MS = 5_000;
 /** Restarts of a worker that dies again before it listens wait this long, doubling up to `MAX_RESTART_DELAY_MS`. */
 const RESTART_DELAY_MS = 500;
 const MAX_RESTART_DELAY_MS = 30_000;
@@ -31,8 +29,9 @@ interface Pending {
   readonly from: Worker;
   /** The asking worker's own id of its gather. */
   readonly gatherId: number;
-  readonly values: unknown[];
-  waiting: Set<number>;
+  readonly answers: Answer[];
+  /** The workers not answered yet: worker id to pid. */
+  readonly waiting: Map<number, number>;
   readonly timer: NodeJS.Timeout;
 }
 
@@ -83,7 +82,9 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     const relay = (from: Worker, g: Gather) => {
       const id = nextGather++;
       const targets = live().filter((w) => listened.has(w.id) && w.isConnected());
-      const p: Pending = { from, gatherId: g.id, values: [], waiting: new Set(targets.map((w) => w.id)), timer: setTimeout(() => finish(id), COLLECT_TIMEOUT_MS) };
+      const waiting = new Map(targets.map((w) => [w.id, w.process.pid ?? 0]));
+      // The gather says how long to wait for each worker (core/cluster/worker.ts holds the default).
+      const p: Pending = { from, gatherId: g.id, answers: [], waiting, timer: setTimeout(() => finish(id), g.waitMs) };
       pending.set(id, p);
       for (const w of targets) w.send({ litellm: "collect", id, topic: g.topic, arg: g.arg });
       if (targets.length === 0) finish(id);
@@ -92,7 +93,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     const collected = (w: Worker, c: Collected) => {
       const p = pending.get(c.id);
       if (!p || !p.waiting.delete(w.id)) return;
-      p.values.push(c.value);
+      p.answers.push({ pid: w.process.pid ?? 0, value: c.value });
       if (p.waiting.size === 0) finish(c.id);
     };
 
@@ -101,7 +102,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
       if (!p) return;
       pending.delete(id);
       clearTimeout(p.timer);
-      sendTo(p.from, { litellm: "gathered", id: p.gatherId, values: p.values });
+      sendTo(p.from, { litellm: "gathered", id: p.gatherId, answers: p.answers, silent: [...p.waiting.values()] });
     };
 
     cluster.on("exit", (w, exitCode, signal) => {

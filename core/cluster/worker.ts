@@ -7,13 +7,16 @@
 import cluster from "node:cluster";
 import { isMessage, type Collect, type Gathered, type Row, type ToPrimary } from "./messages.ts";
 
-/** How long a `gather` waits for the primary's answer before it gives up (the primary waits less for each worker). */
-const GATHER_TIMEOUT_MS = 10_000;
+/** How long the primary waits for each worker's answer to a `gather`, unless the gather says otherwise. */
+const COLLECT_WAIT_MS = 5_000;
+
+/** What a `gather` gets: each answer with its worker's pid, and the pids of the workers that did not answer in time. */
+export type Gathering = Pick<Gathered, "answers" | "silent">;
 
 type Collector = (arg: unknown) => unknown;
 
 const collectors = new Map<string, Collector>();
-const waiting = new Map<number, (values: unknown[] | null) => void>();
+const waiting = new Map<number, (result: Gathering | null) => void>();
 const rowListeners = new Set<(row: Row["row"]) => void>();
 let nextId = 1;
 let listening = false;
@@ -50,7 +53,7 @@ function listen(): void {
     if (isMessage(m, "collect")) return void answer(m as Collect);
     if (isMessage(m, "gathered")) {
       const g = m as Gathered;
-      waiting.get(g.id)?.(g.values);
+      waiting.get(g.id)?.({ answers: g.answers, silent: g.silent });
       return;
     }
     if (isMessage(m, "row")) for (const l of rowListeners) l((m as Row).row);
@@ -75,20 +78,29 @@ export function onCollect(topic: string, collect: Collector): () => void {
   return () => void collectors.delete(topic);
 }
 
-/** Every worker's answer to `topic` (this one's included), or null when the primary did not answer in time. */
-export function gather(topic: string, arg: unknown = null): Promise<unknown[] | null> {
+/**
+ * Every worker's answer to `topic` (this one's included); the primary waits
+ * `waitMs` at most for each worker. Null when the primary itself did not
+ * answer within twice that.
+ */
+export function gather(topic: string, arg: unknown = null, waitMs = COLLECT_WAIT_MS): Promise<Gathering | null> {
   listen();
   const id = nextId++;
   return new Promise((resolve) => {
-    const timer = setTimeout(() => done(null), GATHER_TIMEOUT_MS);
-    const done = (values: unknown[] | null) => {
+    const timer = setTimeout(() => done(null), 2 * waitMs);
+    const done = (result: Gathering | null) => {
       clearTimeout(timer);
       waiting.delete(id);
-      resolve(values);
+      resolve(result);
     };
     waiting.set(id, done);
-    send({ litellm: "gather", id, topic, arg });
+    send({ litellm: "gather", id, topic, arg, waitMs });
   });
+}
+
+/** The answers alone, whichever worker gave them (none when the primary did not answer). */
+export function valuesOf(result: Gathering | null): unknown[] {
+  return result?.answers.map((a) => a.value) ?? [];
 }
 
 /** Sends a live-page row to every other worker. */

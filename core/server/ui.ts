@@ -11,13 +11,14 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Runtime } from "../config/runtime.ts";
 import { ConfigError, formatIssue, SERVER_ERROR_CODES } from "../errors.ts";
 import { globalScope } from "../globals.ts";
-import { gather, onCollect, onSharedRow, shareRow } from "../cluster/worker.ts";
+import { clusterState, shareHealth } from "../cluster/ui-state.ts";
+import { gather, onCollect, onSharedRow, shareRow, valuesOf } from "../cluster/worker.ts";
 import { Fanout, frame } from "../ui/fanout.ts";
 import { RemoteRows } from "../ui/remote-rows.ts";
 import { uiHostOf } from "../ui/hosts.ts";
 import { ringOf, type CallRing } from "../ui/ring.ts";
 import { uiSettings } from "../ui/settings.ts";
-import { plumbingState } from "../ui/state.ts";
+import { configState, plumbingState, processHealth } from "../ui/state.ts";
 import type { ReloadEvent, SnapshotEvent } from "../ui/types.ts";
 import { checkBearer } from "./auth.ts";
 import type { ServerContext } from "./calls.ts";
@@ -125,7 +126,9 @@ export class UiServer {
     if (typeof key === "string") checkBearer(req.headers.authorization, key);
     if (path === "/ui/api/events") return this.events(res);
     if (path === "/ui/api/state") {
-      const state = await plumbingState(this.runtime, uiHostOf(this.runtime.builtinOwner), this.lastReloadError);
+      const state = this.remote
+        ? await clusterState(configState(this.runtime, this.lastReloadError), this.ownHealth)
+        : await plumbingState(this.runtime, uiHostOf(this.runtime.builtinOwner), this.lastReloadError);
       return sendJSON(res, 200, JSON.stringify(state), { "cache-control": "no-store" });
     }
     if (path.startsWith("/ui/api/calls/")) {
@@ -153,10 +156,14 @@ export class UiServer {
     this.fanout.open(res, frame("snapshot", snapshot));
   }
 
+  /** This worker's part of a cluster's health tab. */
+  private readonly ownHealth = async () => ({ ...(await processHealth(this.runtime, uiHostOf(this.runtime.builtinOwner))), config_version: this.runtime.configVersion });
+
   /**
    * Under `serve --num_workers N`: this worker's rows go to the other workers'
    * pages and theirs come to this one's; a call another worker holds is
-   * fetched from it through the primary. Returns the stop.
+   * fetched from it through the primary, and the health tab gathers every
+   * worker's counts (core/cluster/ui-state.ts). Returns the stop.
    */
   joinCluster(): () => void {
     this.remote = new RemoteRows(this.settings().max_events);
@@ -168,6 +175,7 @@ export class UiServer {
         this.fanout.publish(frame("call", row));
       }),
       onCollect("ui-detail", (id) => (typeof id === "string" ? (this.ring.detailJson(id) ?? null) : null)),
+      shareHealth(this.ownHealth),
     ];
     this.stop.push(...stops);
     return () => {
@@ -177,8 +185,7 @@ export class UiServer {
 
   /** A call's detail from whichever worker holds it. */
   private async peerDetail(id: string): Promise<string | undefined> {
-    const found = (await gather("ui-detail", id))?.find((v): v is string => typeof v === "string");
-    return found;
+    return valuesOf(await gather("ui-detail", id)).find((v): v is string => typeof v === "string");
   }
 
   /** Ends the page's streams and lets go of the runtime's events (the ring stays: another server may read it). */

@@ -9,7 +9,7 @@ import { callbackName, EVENT_METHODS, EVENTS, type EventName, type ListKind } fr
 import { ownMethod } from "../callbacks/custom-logger.ts";
 import { globalScope } from "../globals.ts";
 import { maskKey } from "../secrets.ts";
-import type { CallbackState, PlumbingState } from "./types.ts";
+import type { CallbackState, PlumbingState, ProcessHealth } from "./types.ts";
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
@@ -100,8 +100,8 @@ interface Sending {
   stats?: () => { queued?: number; sent?: number; exported?: number; failed?: number; retries?: number; lost?: number; dropped?: number };
 }
 
-function deliveries(host: BuiltinHost | undefined): PlumbingState["deliveries"] {
-  const out: Array<PlumbingState["deliveries"][number]> = [];
+function deliveries(host: BuiltinHost | undefined): ProcessHealth["deliveries"] {
+  const out: Array<ProcessHealth["deliveries"][number]> = [];
   for (const t of host?.targets() ?? []) {
     const s = t as Sending;
     if (typeof s.stats !== "function") continue;
@@ -126,7 +126,7 @@ function deliveries(host: BuiltinHost | undefined): PlumbingState["deliveries"] 
   return out;
 }
 
-async function cacheState(runtime: Runtime, host: BuiltinHost | undefined): Promise<PlumbingState["cache"]> {
+async function cacheState(runtime: Runtime, host: BuiltinHost | undefined): Promise<ProcessHealth["cache"]> {
   if (!runtime.settings.litellm.cache) return null;
   const params = obj(obj(obj(runtime.config).litellm_settings).cache_params);
   const stats = host?.cacheStats() ?? null;
@@ -140,19 +140,23 @@ async function cacheState(runtime: Runtime, host: BuiltinHost | undefined): Prom
   };
 }
 
-/** The whole health tab. `lastReloadError`: the last failed reload's `file:line:col: message` lines, or null. */
-export async function plumbingState(runtime: Runtime, host: BuiltinHost | undefined, lastReloadError: string | null): Promise<PlumbingState> {
+/** The config part of the health tab. `lastReloadError`: the last failed reload's `file:line:col: message` lines, or null. */
+export function configState(runtime: Runtime, lastReloadError: string | null): PlumbingState["config"] {
   const scrub = runtime.scrub;
+  return {
+    file: runtime.file,
+    version: runtime.configVersion,
+    loaded_at: runtime.loadedAt.toISOString(),
+    masked: maskedConfig(runtime.config, scrub),
+    last_reload_error: lastReloadError === null ? null : scrub(lastReloadError),
+  };
+}
+
+/** What this process counts of its own plumbing: the rest of the health tab. */
+export async function processHealth(runtime: Runtime, host: BuiltinHost | undefined): Promise<ProcessHealth> {
   const { pending, dropped, errors, timeouts } = runtime.stats();
   return {
-    config: {
-      file: runtime.file,
-      version: runtime.configVersion,
-      loaded_at: runtime.loadedAt.toISOString(),
-      masked: maskedConfig(runtime.config, scrub),
-      last_reload_error: lastReloadError === null ? null : scrub(lastReloadError),
-    },
-    callbacks: callbackStates(runtime, host, scrub),
+    callbacks: callbackStates(runtime, host, runtime.scrub),
     deliveries: deliveries(host),
     cache: await cacheState(runtime, host),
     deployments: (host?.routing()?.deployments() ?? []).map((d) => ({
@@ -163,4 +167,9 @@ export async function plumbingState(runtime: Runtime, host: BuiltinHost | undefi
     })),
     queue: { pending, dropped, errors, timeouts },
   };
+}
+
+/** The whole health tab of one process. */
+export async function plumbingState(runtime: Runtime, host: BuiltinHost | undefined, lastReloadError: string | null): Promise<PlumbingState> {
+  return { config: configState(runtime, lastReloadError), ...(await processHealth(runtime, host)) };
 }

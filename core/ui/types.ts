@@ -120,17 +120,8 @@ export interface CallbackState {
   readonly last_error: string | null;
 }
 
-/** `GET /ui/api/state`. */
-export interface PlumbingState {
-  readonly config: {
-    readonly file: string | null;
-    readonly version: number;
-    readonly loaded_at: string;
-    /** The loaded config, every secret masked. */
-    readonly masked: Record<string, unknown>;
-    /** The last reload that failed, `file:line:col: message` lines; null when the last one went into service or there was none. */
-    readonly last_reload_error: string | null;
-  };
+/** What one process counts of its own plumbing: each worker of `serve --num_workers N` has its own. */
+export interface ProcessHealth {
   readonly callbacks: readonly CallbackState[];
   /** The sending built-ins (mixpanel, webhook, otel, ...) and their delivery counts. */
   readonly deliveries: ReadonlyArray<{ readonly name: string; readonly queued: number; readonly sent: number; readonly failed: number; readonly retries: number; readonly lost: number }>;
@@ -140,4 +131,34 @@ export interface PlumbingState {
   readonly deployments: ReadonlyArray<{ readonly model_group: string; readonly deployment: string; readonly state: 0 | 1 | 2; readonly cooldowns: Readonly<Record<string, number>> }>;
   /** The background logging queue. */
   readonly queue: { readonly pending: number; readonly dropped: number; readonly errors: number; readonly timeouts: number };
+}
+
+/** One worker of `serve --num_workers N` in `PlumbingState.workers`: its own counts, or that it did not answer in time. */
+export type WorkerState =
+  | (ProcessHealth & {
+      readonly pid: number;
+      readonly answered: true;
+      /** The config version this worker serves (each worker reloads on its own: for a moment after a save they may differ). */
+      readonly config_version: number;
+    })
+  | { readonly pid: number; readonly answered: false };
+
+/**
+ * `GET /ui/api/state`. Under `serve --num_workers N` the counts are the sums
+ * over the workers that answered (a deployment's state the worst any of them
+ * sees, the cache healthy only if healthy on each) and `workers` lists each
+ * worker's own; outside a cluster they are the process's and `workers` is absent.
+ */
+export interface PlumbingState extends ProcessHealth {
+  readonly config: {
+    readonly file: string | null;
+    readonly version: number;
+    readonly loaded_at: string;
+    /** The loaded config, every secret masked. */
+    readonly masked: Record<string, unknown>;
+    /** The last reload that failed, `file:line:col: message` lines; null when the last one went into service or there was none. */
+    readonly last_reload_error: string | null;
+  };
+  /** Every worker of `serve --num_workers N`, by pid; absent outside a cluster. */
+  readonly workers?: readonly WorkerState[];
 }

@@ -5,6 +5,7 @@
  * each new connection to the next worker; a kept-alive one stays on one).
  */
 import { request } from "undici";
+import { afterEach } from "vitest";
 import { spawnServe, type ServeProcess } from "./serve-process.ts";
 
 export interface ClusterServe extends ServeProcess {
@@ -35,18 +36,34 @@ export function serveCluster(args: string[], cwd: string): ClusterServe {
   return { ...serve, pids, kill };
 }
 
+/** Starts `serve` with `args` in `cwd`; each one started is killed after its test. */
+export function useClusters(): (args: string[], cwd: string) => ClusterServe {
+  const running: ClusterServe[] = [];
+  afterEach(async () => {
+    for (const s of running.splice(0)) {
+      s.kill();
+      await s.exited;
+    }
+  });
+  return (args, cwd) => {
+    const s = serveCluster(args, cwd);
+    running.push(s);
+    return s;
+  };
+}
+
 /** The base URL the start-up line announces, once every worker listens. */
 export async function clusterUrl(s: ClusterServe): Promise<string> {
   const [, url] = await s.waitFor("stdout", /serving (http:\/\/\S+) · \d+ workers/);
   return url!;
 }
 
-/** A chat completion on a fresh connection: its worker pid, call id and answer. */
-export async function chat(url: string, model: string): Promise<{ pid: number; callId: string; content: string }> {
+/** A chat completion on a fresh connection: its worker pid, call id and answer. `headers`: the master key's, when the config has one. */
+export async function chat(url: string, model: string, headers: Record<string, string> = {}): Promise<{ pid: number; callId: string; content: string }> {
   const res = await request(`${url}/v1/chat/completions`, {
     method: "POST",
     reset: true,
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }] }),
   });
   const body = (await res.body.json()) as { choices?: Array<{ message: { content: string } }>; error?: unknown };
@@ -55,8 +72,8 @@ export async function chat(url: string, model: string): Promise<{ pid: number; c
 }
 
 /** A GET on a fresh connection: the status, the worker that answered and the body. */
-export async function get(url: string): Promise<{ status: number; pid: number; text: string }> {
-  const res = await request(url, { reset: true });
+export async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; pid: number; text: string }> {
+  const res = await request(url, { reset: true, headers });
   return { status: res.statusCode, pid: Number(res.headers["x-litellm-worker-pid"]), text: await res.body.text() };
 }
 

@@ -10,6 +10,8 @@
 /** @typedef {import("../../core/ui/types.ts").ReloadEvent} ReloadEvent */
 /** @typedef {import("../../core/ui/types.ts").DroppedEvent} DroppedEvent */
 /** @typedef {import("../../core/ui/types.ts").PlumbingState} PlumbingState */
+/** @typedef {import("../../core/ui/types.ts").ProcessHealth} ProcessHealth */
+/** @typedef {import("../../core/ui/types.ts").WorkerState} WorkerState */
 
 /**
  * An element with a class and children (strings become text nodes).
