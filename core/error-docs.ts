@@ -125,6 +125,11 @@ export const ROUTER_ERROR_CODE_DOCS = {
     meaning: "The Redis of `router_settings.redis_host` / `redis_url` failed or did not answer within 0.25 s: each instance routes on its own counts (rpm/tpm limits and cool-downs per process) and no call fails. Reported once per outage on stderr, and once when it is back, when shared state resumes.",
     fix: "Check that Redis is running and reachable from every instance, and `router_settings` (redis_host, redis_port, redis_password, redis_url); it reconnects by itself.",
   },
+  ROUTER_PARALLEL_WAIT_TIMEOUT: {
+    meaning:
+      "408 (`MaxParallelRequestsTimeout`, a `Timeout`): every deployment of the alias the call could use had as many requests in flight as its cap (`max_parallel_requests`, else `rpm`, else `tpm` / 1000 * 6, else `router_settings.default_max_parallel_requests`) for the call's whole `timeout`, so nothing was sent. The message names each deployment's requests in flight and where its cap comes from. The alias's `fallbacks` apply.",
+    fix: "Raise the cap the message names (`litellm_params.max_parallel_requests`, which wins over `rpm`), add deployments or `fallbacks` to the alias, or give the call a longer `timeout`.",
+  },
 } as const satisfies Record<CodeOf<typeof ROUTER_ERROR_CODES>, ErrorCodeDoc>;
 
 /** The meaning of each cache code, and what to do. */
@@ -307,7 +312,7 @@ export const ERROR_CATALOGUE: readonly ErrorCodeFamily[] = [
   {
     name: "ROUTER_ERROR_CODES",
     title: "Router problems",
-    intro: "Reports of the router, written once to stderr as `litellm-runtime [CODE] ...`. Never thrown into a call.",
+    intro: "`ROUTER_REDIS_UNAVAILABLE` is a report of the router, written once to stderr as `litellm-runtime [CODE] ...`, never thrown into a call. `ROUTER_PARALLEL_WAIT_TIMEOUT` is the `code` of the error a call fails with when it waited too long for a capped deployment.",
     codes: ROUTER_ERROR_CODE_DOCS,
   },
   {

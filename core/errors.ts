@@ -230,11 +230,24 @@ export const CACHE_ERROR_CODES = {
   invalidOptions: "CACHE_INVALID_OPTIONS",
 } as const;
 
-/** Codes of the router's own reports (never thrown into a call). */
+/** Codes of the router's own: its reports, and the wait for a capped deployment. */
 export const ROUTER_ERROR_CODES = {
   /** The Redis of `router_settings.redis_host` / `redis_url` is down or slow: each instance routes on its own counts until it answers. Reported once per outage. */
   redisUnavailable: "ROUTER_REDIS_UNAVAILABLE",
+  /** Thrown into a call (`MaxParallelRequestsTimeout`, a 408): every deployment it could use had all its `max_parallel_requests` in flight for the call's whole `timeout`. */
+  parallelWaitTimeout: "ROUTER_PARALLEL_WAIT_TIMEOUT",
 } as const;
+
+/**
+ * 408: the call waited its whole `timeout` for a permit of a deployment whose requests in flight are
+ * capped (`max_parallel_requests`, else `rpm`, ...), and none came free. A `Timeout` with its own code.
+ */
+export class MaxParallelRequestsTimeout extends Timeout {
+  constructor(message: string, options: LiteLLMErrorOptions = {}) {
+    super(message, options);
+    (this as { code: string }).code = ROUTER_ERROR_CODES.parallelWaitTimeout;
+  }
+}
 
 /** A response cache problem: an outage report (`CACHE_UNAVAILABLE`), or invalid options thrown by `new Cache()`. */
 export class CacheError extends LiteLLMError {

@@ -270,6 +270,7 @@ export {
   NotFoundError,
   RateLimitError,
   Timeout,
+  MaxParallelRequestsTimeout,
   APIConnectionError,
   ServiceUnavailableError,
   InternalServerError,

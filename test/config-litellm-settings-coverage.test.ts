@@ -203,6 +203,8 @@ const ACTING = new Set<string>([
   ...under("router_settings", words`routing_strategy fallbacks content_policy_fallbacks context_window_fallbacks cooldown_time allowed_fails timeout num_retries retry_after`),
   // The router's shared state across instances, and the rate limits under every strategy.
   ...under("router_settings", words`redis_host redis_password redis_port redis_db redis_url optional_pre_call_checks`),
+  // The cap on requests in flight per deployment (core/router/permits.ts).
+  "router_settings.default_max_parallel_requests",
 ]);
 
 /** Acting, owned elsewhere: other work makes these act; this test neither requires nor forbids them in the warning. */

@@ -87,6 +87,14 @@ export interface RouterLike<D = unknown> {
   fallbacksFor(alias: string, err: unknown): readonly string[];
   /** How many deployments `alias` has (LiteLLM's `model_group_size`). */
   size?(alias: string): number;
+  /** Some deployment caps its requests in flight (`max_parallel_requests`, else `rpm`, ...): attempts take a permit. */
+  readonly capped?: boolean;
+  /** Takes a permit of `d` before an attempt: "uncapped" (nothing held), "taken", or "full" (wait with `waitForPermit`). */
+  take?(d: D): "uncapped" | "taken" | "full";
+  /** Gives back a permit of `d` when its attempt (or its stream) ends: to the first waiting call that can use it. */
+  release?(d: D): void;
+  /** Waits, first come first served, for the first permit freed among the alias's candidates; rejects after `timeoutS` (else the router's default). */
+  waitForPermit?(alias: string, exclude: ReadonlySet<D> | undefined, promptTokens: number, timeoutS?: number): Promise<D>;
 }
 
 /** A call to a config alias: the router, and the route of one deployment. */

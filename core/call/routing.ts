@@ -5,6 +5,7 @@ import { fallbackKind } from "../router/classify.ts";
 import { Fallbacks } from "../router/fallbacks.ts";
 import type { FallbackMap } from "../router/types.ts";
 import type { AttemptInfo, Route, RoutingPlan } from "./env.ts";
+import { CompletionStream, type ChunkSource } from "./stream.ts";
 
 /** What a call follows of its routing: an error nothing may retry, and the router's events for its callbacks. */
 export interface RoutingWatch {
@@ -26,7 +27,7 @@ export interface RoutingWatch {
  */
 export async function routed<T>(
   plan: RoutingPlan,
-  params: { api_base?: unknown; api_key?: unknown; mock_response?: unknown; litellm_trace_id?: unknown; messages?: unknown },
+  params: { api_base?: unknown; api_key?: unknown; mock_response?: unknown; litellm_trace_id?: unknown; messages?: unknown; timeout?: unknown },
   attempt: (route: Route, info: AttemptInfo) => Promise<T>,
   watch: RoutingWatch = {},
   own: CallRouting = {},
@@ -52,11 +53,27 @@ export async function routed<T>(
     if (tooLong !== null) last = tooLong;
     else for (let retry = 0; ; retry++) {
       // With a shared Redis, one awaited round trip; without, the synchronous pick.
-      const d = router.sharing === true ? await router.pickShared!(alias, tried, tokens) : router.pick(alias, tried, tokens);
-      if (d === null) {
+      const picked = router.sharing === true ? await router.pickShared!(alias, tried, tokens) : router.pick(alias, tried, tokens);
+      if (picked === null) {
         // Every deployment at its rpm/tpm this minute: a RateLimitError, and on to the fallbacks.
         last = router.limitError?.(alias, tokens) ?? last;
         break;
+      }
+      let d: unknown = picked;
+      // max_parallel_requests: a permit before the attempt is sent; with every candidate saturated, wait for the first one freed.
+      let held = false;
+      if (router.capped === true) {
+        const permit = router.take!(d);
+        if (permit === "full") {
+          try {
+            d = await router.waitForPermit!(alias, tried, tokens, waitSeconds(plan, d, params));
+          } catch (err) {
+            // Waited the whole timeout: nothing was sent, so no retry; on to the fallbacks.
+            last = err;
+            break;
+          }
+        }
+        held = permit !== "uncapped";
       }
       tried.add(d);
       triedHere = true;
@@ -71,9 +88,11 @@ export async function routed<T>(
         const out = await attempt(plan.routeTo(d, routeParams), info);
         router.succeeded(d, performance.now() - t0, totalTokens(out));
         if (a > 0) watch.fallbackSucceeded?.(plan.alias, original);
-        return out;
+        return held ? releasedAtEnd(out, d, router.release!.bind(router)) : out;
       } catch (err) {
         router.failed(d, err);
+        // After `failed`: a deployment it cooled down is not handed to the next waiting call.
+        if (held) router.release!(d);
         last = err;
         if (router.size?.(alias) === 1) watch.groupFailed?.(alias, err);
         if (watch.stop?.(err)) throw err;
@@ -118,6 +137,69 @@ export function callFallbacks(value: unknown): CallRouting["fallbacks"] {
     return (alias, err) => table.for(alias, fallbackKind(err));
   }
   return undefined;
+}
+
+const seconds = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) && v > 0 ? v : undefined);
+
+/** How long a call waits for a permit: its own `timeout`, else its deployment's (or `router_settings.timeout`); undefined: the router's default. */
+function waitSeconds(plan: RoutingPlan, d: unknown, params: { timeout?: unknown; api_base?: unknown; api_key?: unknown; mock_response?: unknown }): number | undefined {
+  return seconds(params.timeout) ?? seconds(plan.routeTo(d, params).defaults?.timeout);
+}
+
+/**
+ * The answer of an attempt that holds a permit of `d`: given back now, or for a stream when it ends (its last
+ * chunk, an error, the reader stopping early or a hook failing it), the moment its tokens are counted.
+ */
+function releasedAtEnd<T>(out: T, d: unknown, release: (d: unknown) => void): T {
+  if (!(out instanceof CompletionStream)) {
+    release(d);
+    return out;
+  }
+  let ended = false;
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
+    release(d);
+  };
+  const source: ChunkSource = out.source;
+  const held: ChunkSource = {
+    async next() {
+      try {
+        const next = await source.next();
+        if (next.done === true) end();
+        return next;
+      } catch (err) {
+        end();
+        throw err;
+      }
+    },
+    async return() {
+      try {
+        return await source.return();
+      } finally {
+        end();
+      }
+    },
+    fail(err) {
+      try {
+        source.fail(err);
+      } finally {
+        end();
+      }
+    },
+    forwards: source.forwards,
+    forward:
+      source.forward === undefined
+        ? undefined
+        : async (sink, observe) => {
+            try {
+              await source.forward!(sink, observe);
+            } finally {
+              end();
+            }
+          },
+  };
+  return new CompletionStream(held) as T;
 }
 
 const tokenCount = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) && v > 0 ? v : 0);

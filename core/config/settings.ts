@@ -115,6 +115,8 @@ export interface ResolvedRouterSettings {
   readonly default_litellm_params: Readonly<Record<string, unknown>>;
   /** Names that stand for another alias (`{"gpt-4": {model: "gpt-4o", hidden: false}}`); hidden ones are left out of `/v1/models`. @default {} */
   readonly model_group_alias: Readonly<Record<string, ModelGroupAlias>>;
+  /** Requests in flight per deployment that sets no `max_parallel_requests`, `rpm` or `tpm`; null: no cap. @default null */
+  readonly default_max_parallel_requests: number | null;
   /** LiteLLM's optional pre-call checks; `enforce_model_rate_limits` makes rpm/tpm limits under every strategy. @default [] */
   readonly optional_pre_call_checks: readonly string[];
   /** Redis whose state every instance on it shares (usage per minute, in-flight counts, cool-downs); null: each process on its own. @default null */
@@ -252,6 +254,7 @@ export const SETTINGS: SettingsTable = Object.freeze({
     stream_timeout: { default: null, read: num },
     default_litellm_params: { default: NOTHING, read: record },
     model_group_alias: { default: NOTHING, read: groupAliases },
+    default_max_parallel_requests: { default: null, read: num },
     optional_pre_call_checks: { default: NO_ALIASES, read: aliasList },
     redis_host: { default: null, read: str },
     redis_port: { default: null, read: port },

@@ -46,6 +46,8 @@ export interface Deployment {
   /** The entry's top-level `rpm` / `tpm` limits, which LiteLLM reads before `litellm_params`' (core/router/usage.ts `limitOf`). */
   readonly rpm?: number;
   readonly tpm?: number;
+  /** The entry's top-level `max_parallel_requests`, read before `litellm_params`' (core/router/permits.ts `parallelLimitOf`). */
+  readonly max_parallel_requests?: number;
 }
 
 export interface Snapshot {
@@ -171,6 +173,7 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
         sources: await loadList(entry.callbacks, "callbacks", ["model_list", index, "callbacks"]),
         ...(typeof entry.rpm === "number" ? { rpm: entry.rpm } : {}),
         ...(typeof entry.tpm === "number" ? { tpm: entry.tpm } : {}),
+        ...(typeof entry.max_parallel_requests === "number" ? { max_parallel_requests: entry.max_parallel_requests } : {}),
       });
       const list = models.get(deployment.alias) ?? [];
       list.push(deployment);
@@ -235,7 +238,8 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
     resolved,
     settings: callSettings(resolved, costMap, secrets),
     // The cost map too: enable_pre_call_checks reads context windows where prices are looked up.
-    router: new Router<Deployment>(models, routerSettings(resolved.router), { costMap }),
+    // request_timeout too: the longest a call waits for a permit of a capped deployment when nothing sets its timeout.
+    router: new Router<Deployment>(models, routerSettings(resolved.router), { costMap, requestTimeoutS: resolved.litellm.request_timeout }),
     cache,
     cacheParams,
     sources: Object.freeze(sources),

@@ -108,13 +108,17 @@ export interface ModelEntry {
   model_info?: ModelInfo;
   callbacks?: CallbackList;
   /**
-   * Tokens-per-minute limit of this deployment, at the entry's top level: read before litellm_params.tpm and model_info.tpm, as LiteLLM's usage-based routing reads it, and enforced where litellm_params.tpm is (usage-based and cost-based strategies, or optional_pre_call_checks: [enforce_model_rate_limits]). Not a simple-shuffle weight (LiteLLM weighs by litellm_params only).
+   * Tokens-per-minute limit of this deployment, at the entry's top level: read before litellm_params.tpm and model_info.tpm, as LiteLLM's usage-based routing reads it, and enforced where litellm_params.tpm is (usage-based and cost-based strategies, or optional_pre_call_checks: [enforce_model_rate_limits]). Not a simple-shuffle weight (LiteLLM weighs by litellm_params only). Also caps requests in flight as litellm_params' does (see litellm_params.max_parallel_requests).
    */
   tpm?: number;
   /**
-   * Requests-per-minute limit of this deployment, at the entry's top level: read before litellm_params.rpm and model_info.rpm, as LiteLLM's usage-based routing reads it, and enforced where litellm_params.rpm is (usage-based and cost-based strategies, or optional_pre_call_checks: [enforce_model_rate_limits]). Not a simple-shuffle weight (LiteLLM weighs by litellm_params only).
+   * Requests-per-minute limit of this deployment, at the entry's top level: read before litellm_params.rpm and model_info.rpm, as LiteLLM's usage-based routing reads it, and enforced where litellm_params.rpm is (usage-based and cost-based strategies, or optional_pre_call_checks: [enforce_model_rate_limits]). Not a simple-shuffle weight (LiteLLM weighs by litellm_params only). Also caps requests in flight as litellm_params' does (see litellm_params.max_parallel_requests).
    */
   rpm?: number;
+  /**
+   * Requests in flight to this deployment at once, per process, at the entry's top level: read before litellm_params.max_parallel_requests and model_info.max_parallel_requests. See litellm_params.max_parallel_requests.
+   */
+  max_parallel_requests?: number;
 }
 /**
  * How to call the provider for this deployment. Keys not listed here are sent to the provider as request parameters (temperature, max_tokens, ...), except LiteLLM's own (tags, base_model, custom_llm_provider, extra_headers, max_parallel_requests, aws_*, vertex_*, ...), which never reach a provider: see docs/providers-and-routing.md.
@@ -175,17 +179,21 @@ export interface LiteLLMParams {
    */
   output_cost_per_token?: number;
   /**
-   * Tokens per minute of this deployment. A limit under usage-based-routing, usage-based-routing-v2 and cost-based-routing (as in LiteLLM): the answers' usage.total_tokens this calendar minute, plus the prompt's estimate, may not pass it; a deployment at it is skipped. Under simple-shuffle a weight only: the deployment's share of traffic when no deployment of the alias sets weight or rpm (a deployment without it then gets no share). least-busy and latency-based-routing ignore it.
+   * Tokens per minute of this deployment. A limit under usage-based-routing, usage-based-routing-v2 and cost-based-routing (as in LiteLLM): the answers' usage.total_tokens this calendar minute, plus the prompt's estimate, may not pass it; a deployment at it is skipped. Under simple-shuffle a weight only: the deployment's share of traffic when no deployment of the alias sets weight or rpm (a deployment without it then gets no share). least-busy and latency-based-routing ignore it. When neither max_parallel_requests nor rpm is set, tpm / 1000 * 6 (at least 1) caps the requests in flight per process (LiteLLM's rule): see max_parallel_requests.
    */
   tpm?: number;
   /**
-   * Requests per minute of this deployment. A limit under usage-based-routing, usage-based-routing-v2 and cost-based-routing (as in LiteLLM): at most this many attempts start on it per calendar minute, and a deployment at it is skipped; when every deployment of the alias is, the call fails with RateLimitError (429) naming the limits and when the minute resets. Under simple-shuffle a weight only: the deployment's share of traffic when no deployment of the alias sets weight (a deployment without it then gets no share). least-busy and latency-based-routing ignore it. With router_settings.redis_host or redis_url, the limit is joint across every instance on that Redis.
+   * Requests per minute of this deployment. A limit under usage-based-routing, usage-based-routing-v2 and cost-based-routing (as in LiteLLM): at most this many attempts start on it per calendar minute, and a deployment at it is skipped; when every deployment of the alias is, the call fails with RateLimitError (429) naming the limits and when the minute resets. Under simple-shuffle a weight only: the deployment's share of traffic when no deployment of the alias sets weight (a deployment without it then gets no share). least-busy and latency-based-routing ignore it. With router_settings.redis_host or redis_url, the limit is joint across every instance on that Redis. Under every strategy, when max_parallel_requests is unset, it also caps the requests in flight to the deployment per process (as LiteLLM's router does): see max_parallel_requests.
    */
   rpm?: number;
   /**
    * LiteLLM's tags for tag-based routing. Accepted for LiteLLM compatibility; has no effect in this runtime.
    */
   tags?: unknown;
+  /**
+   * Requests in flight to this deployment at once, per process, under every routing_strategy (LiteLLM's per-deployment semaphore). Unset: rpm caps them, else tpm / 1000 * 6 (at least 1), else router_settings.default_max_parallel_requests; 0: no cap. A pick prefers a deployment of the alias with a request free; when all are full the call waits, first come first served, for the first one to end (a stream holds its place until it ends), up to its timeout, then fails with MaxParallelRequestsTimeout (408, ROUTER_PARALLEL_WAIT_TIMEOUT) and the alias's fallbacks apply. Never sent to the provider.
+   */
+  max_parallel_requests?: number;
   [k: string]: unknown;
 }
 /**
@@ -1727,9 +1735,9 @@ export interface RouterSettings {
    */
   routing_strategy_args?: unknown;
   /**
-   * LiteLLM router concurrency. Accepted for LiteLLM compatibility; has no effect in this runtime.
+   * Requests in flight at once, per process, to each deployment that sets none of max_parallel_requests, rpm and tpm (LiteLLM's default_max_parallel_requests): see litellm_params.max_parallel_requests. Unset or 0: no cap.
    */
-  default_max_parallel_requests?: unknown;
+  default_max_parallel_requests?: number;
   /**
    * LiteLLM router fallbacks. Accepted for LiteLLM compatibility; has no effect in this runtime.
    */

@@ -61,5 +61,12 @@ export function wildcardRouter(router: Router<Deployment>, names: ModelNames): R
     // Fallbacks are keyed by the name asked for, as LiteLLM keys them by model_group.
     fallbacksFor: (alias, err) => router.fallbacksFor(alias, err),
     size: (alias) => router.size(keyOf(alias)),
+    capped: router.capped,
+    take: (d) => router.take(originOf(d)),
+    release: (d) => router.release(originOf(d)),
+    async waitForPermit(alias, exclude, promptTokens, timeoutS) {
+      const match = names.match(alias)!;
+      return forName(await router.waitForPermit(match.key, origins(exclude), promptTokens, timeoutS), alias, match);
+    },
   };
 }

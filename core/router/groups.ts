@@ -1,4 +1,5 @@
 import { ROUTER_TUNING, type RoutableDeployment } from "./types.ts";
+import type { Cap, CapSource, Waiter } from "./permits.ts";
 import { limitOf, underLimit } from "./usage.ts";
 
 /**
@@ -37,6 +38,11 @@ export interface Slot<D> {
   cost: number;
   /** Its id in the shared state's keys (shared.ts `sharedId`); "" without a shared Redis. */
   key: string;
+  /** Its cap on requests in flight (permits.ts `parallelLimitOf`); Infinity: none. */
+  readonly cap: number;
+  readonly capFrom: CapSource | null;
+  /** Permits held: attempts sent and not yet ended (a stream's, until it ends). */
+  held: number;
 }
 
 export interface Group<D> {
@@ -49,6 +55,10 @@ export interface Group<D> {
   /** The smallest and largest context window of the slots: a prompt up to `minWindow` fits every one, past `maxWindow` none. */
   readonly minWindow: number;
   readonly maxWindow: number;
+  /** Some deployment has a cap on requests in flight: picks prefer a free permit, and calls may wait in `line`. */
+  readonly capped: boolean;
+  /** Calls waiting for a permit, first come first served. */
+  readonly line: Waiter<D>[];
 }
 
 /** A positive finite number, from a number or a numeric string (env references arrive as strings). */
@@ -78,12 +88,14 @@ export function buildGroup<D extends RoutableDeployment>(
   counters = 1,
   windows: readonly number[] = deployments.map(() => Infinity),
   costs: readonly number[] = deployments.map(() => 0),
+  caps: readonly Cap[] = [],
 ): Group<D> {
   const weights = weightsOf(deployments.map((d) => d.params));
   const cum = new Float64Array(weights.length);
   let total = 0;
   weights.forEach((w, i) => (cum[i] = total += w));
-  const group: Group<D> = { slots: [], cum, total, coolMax: 0, minWindow: Math.min(...windows), maxWindow: Math.max(...windows) };
+  const capped = caps.some((c) => c.limit < Infinity);
+  const group: Group<D> = { slots: [], cum, total, coolMax: 0, minWindow: Math.min(...windows), maxWindow: Math.max(...windows), capped, line: [] };
   deployments.forEach((d, i) =>
     group.slots.push({
       d,
@@ -104,6 +116,9 @@ export function buildGroup<D extends RoutableDeployment>(
       tpmUsed: 0,
       cost: costs[i]!,
       key: "",
+      cap: caps[i]?.limit ?? Infinity,
+      capFrom: caps[i]?.from ?? null,
+      held: 0,
     }),
   );
   return group;
@@ -112,7 +127,7 @@ export function buildGroup<D extends RoutableDeployment>(
 /**
  * What a pick may choose from: not in `exclude`, not cooling when `cooling` (the group has a
  * cool-down running at `now`), with a context window of at least `tokens` (0: any), and when
- * `limits`, under its rpm/tpm in `minute` for a prompt of `input` tokens.
+ * `limits`, under its rpm/tpm in `minute` for a prompt of `input` tokens; when `free`, with a permit free.
  */
 export interface Filter<D> {
   exclude: ReadonlySet<D> | undefined;
@@ -122,6 +137,7 @@ export interface Filter<D> {
   limits: boolean;
   minute: number;
   input: number;
+  free: boolean;
 }
 
 export const eligible = <D>(s: Slot<D>, f: Filter<D> | undefined): boolean =>
@@ -129,6 +145,7 @@ export const eligible = <D>(s: Slot<D>, f: Filter<D> | undefined): boolean =>
   ((f.exclude === undefined || !f.exclude.has(s.d)) &&
     (!f.cooling || s.coolUntil <= f.now) &&
     f.tokens <= s.window &&
+    (!f.free || s.held < s.cap) &&
     (!f.limits || underLimit(s as Slot<unknown>, f.minute, f.input)));
 
 /** Weighted random: a binary search of the running sums when all are eligible, a walk of the eligible ones otherwise. */
@@ -203,12 +220,12 @@ export const pickLeastTokens = <D>(g: Group<D>, f: Filter<D>, random: () => numb
 
 /**
  * Every deployment is cooling: the one back soonest among those whose window takes `tokens`
- * (and, with `f.limits`, under its limits), rather than no answer; null when none is.
+ * (and, with `f.limits`, under its limits; with `f.free`, with a permit free), rather than no answer; null when none is.
  */
 export function soonestBack<D>(g: Group<D>, tokens = 0, f?: Filter<D>): Slot<D> | null {
   let best: Slot<D> | null = null;
   for (const s of g.slots) {
-    if (tokens > s.window || (f !== undefined && f.limits && !underLimit(s as Slot<unknown>, f.minute, f.input))) continue;
+    if (tokens > s.window || (f !== undefined && ((f.free && s.held >= s.cap) || (f.limits && !underLimit(s as Slot<unknown>, f.minute, f.input))))) continue;
     if (best === null || s.coolUntil < best.coolUntil) best = s;
   }
   return best;

@@ -1,8 +1,9 @@
+import { DEFAULT_TIMEOUT_S } from "../call/params.ts";
 import type { ContextWindowExceededError, RateLimitError } from "../errors.ts";
 import { errorClass, fallbackKind, isRetryable, isTimeout, isUnwell } from "./classify.ts";
 import { contextWindowOf, estimatePromptTokens, tooLongError } from "./context-window.ts";
 import { Fallbacks } from "./fallbacks.ts";
-import { buildGroup, slotHealth, pickCheapest, pickLeastBusy, pickLeastTokens, pickLowestLatency, pickShuffle, soonestBack, type Filter, type Group, type Slot } from "./groups.ts";
+import { buildGroup, eligible, slotHealth, pickCheapest, pickLeastBusy, pickLeastTokens, pickLowestLatency, pickShuffle, soonestBack, type Filter, type Group, type Slot } from "./groups.ts";
 import { backoffDelayMs, countFailure, failRules, retriesOf, retryTables, type FailRules, type RetryTables } from "./policies.ts";
 import {
   ROUTER_DEFAULTS,
@@ -14,6 +15,7 @@ import {
   type RoutingStrategy,
 } from "./types.ts";
 import { costOf, limitError, minuteOf, roll, underLimit } from "./usage.ts";
+import { parallelLimitOf, waitInLine, waitTimeout } from "./permits.ts";
 import { connect, sharedId, type Connection } from "./shared.ts";
 import { shareCooldown, shareInFlight, shareRequest, shareTokens, SHARED_MODE, syncGroup, type SharedMode } from "./shared-group.ts";
 
@@ -79,7 +81,11 @@ export class Router<D extends RoutableDeployment> {
   /** `enable_pre_call_checks`, and some deployment has a context window to check against. */
   private readonly checkWindows: boolean;
   // One filter, reused: picks are synchronous, so a filtered pick allocates nothing.
-  private readonly filter: Filter<D> = { exclude: undefined, cooling: false, now: 0, tokens: 0, limits: false, minute: 0, input: 0 };
+  private readonly filter: Filter<D> = { exclude: undefined, cooling: false, now: 0, tokens: 0, limits: false, minute: 0, input: 0, free: false };
+  /** Some deployment caps its requests in flight: a routed call takes a permit (`take`) before each attempt. */
+  readonly capped: boolean;
+  /** Seconds a call waits for a permit when neither it nor its deployment sets `timeout`. */
+  private readonly waitS: number;
 
   constructor(deployments: ReadonlyMap<string, readonly D[]>, settings: RouterSettings = {}, options: RouterOptions = {}) {
     // Read at each use, so a test clock installed after construction (vi.setSystemTime) applies.
@@ -109,17 +115,23 @@ export class Router<D extends RoutableDeployment> {
     const checks = settings.enable_pre_call_checks === true;
     let known = false;
     let tpm = false;
+    let capped = false;
     for (const [alias, list] of deployments) {
       if (list.length === 0) continue;
       const windows = list.map((d) => (checks ? contextWindowOf(d, options.costMap) : Infinity));
       const costs = list.map((d) => (this.kind === COST ? costOf(d, options.costMap) : 0));
-      const group = buildGroup(list, this.fails.counters, windows, costs);
+      const caps = list.map((d) => parallelLimitOf(d, settings.default_max_parallel_requests));
+      const group = buildGroup(list, this.fails.counters, windows, costs, caps);
       known ||= group.minWindow < Infinity;
+      capped ||= group.capped;
       tpm ||= group.slots.some((s) => s.tpmLimit < Infinity);
       this.groups.set(alias, group);
       for (const slot of group.slots) this.slots.set(slot.d, slot);
     }
     this.checkWindows = known;
+    this.capped = capped;
+    const requestS = options.requestTimeoutS;
+    this.waitS = this.timeoutS ?? (typeof requestS === "number" && Number.isFinite(requestS) && requestS > 0 ? requestS : DEFAULT_TIMEOUT_S);
     const report = options.report ?? stderrLine;
     this.openShared = settings.redis_url || settings.redis_host ? () => connect(settings, report) : null;
     this.sharedMode = this.kind === USAGE ? SHARED_MODE.tokens : this.kind === COST ? SHARED_MODE.cost : SHARED_MODE.read;
@@ -143,6 +155,11 @@ export class Router<D extends RoutableDeployment> {
     // Up to the smallest window every deployment takes the prompt: no filter for it.
     const tokens = promptTokens > g.minWindow ? promptTokens : 0;
     const limits = this.limited;
+    if (g.capped) {
+      const free = this.pickFree(g, exclude, promptTokens);
+      if (free !== null) return free.d;
+      // Every candidate is saturated: the strategy's pick, whose permit `take` finds taken; the call waits for one.
+    }
     if (g.slots.length === 1 && tokens === 0 && !limits) return g.slots[0]!.d;
     const excl = exclude !== undefined && exclude.size > 0 ? exclude : undefined;
     let now = this.kind === LATENCY || limits ? this.now() : 0;
@@ -228,6 +245,91 @@ export class Router<D extends RoutableDeployment> {
     const g = this.groups.get(alias);
     if (g === undefined || promptTokens <= g.maxWindow) return null;
     return tooLongError(alias, promptTokens, g.slots.map((s) => `${String(s.d.params.model)}: ${s.window}`));
+  }
+
+  /**
+   * `pick` among the deployments with a permit free (under their `max_parallel_requests`), by the same
+   * filters and strategy; a cooling one only when every candidate cools. null when none has a permit free.
+   */
+  private pickFree(g: Group<D>, exclude: ReadonlySet<D> | undefined, promptTokens: number): Slot<D> | null {
+    const now = this.now();
+    const f = this.filter;
+    f.exclude = exclude !== undefined && exclude.size > 0 ? exclude : undefined;
+    f.cooling = g.coolMax > 0 && now < g.coolMax;
+    f.now = now;
+    f.tokens = promptTokens > g.minWindow ? promptTokens : 0;
+    f.limits = this.limited;
+    f.minute = minuteOf(now);
+    f.input = this.countPrompt ? promptTokens : 0;
+    f.free = true;
+    let s = this.choose(g, f, now);
+    if (s === null && f.exclude !== undefined) {
+      f.exclude = undefined;
+      s = this.choose(g, f, now);
+    }
+    f.exclude = undefined;
+    if (s === null && f.cooling && !this.anyWell(g, f)) s = soonestBack(g, f.tokens, f);
+    f.free = false;
+    f.tokens = 0;
+    return s;
+  }
+
+  /** Some deployment passes `f` but for its permits: not every candidate cools, so a cooling one is no answer. */
+  private anyWell(g: Group<D>, f: Filter<D>): boolean {
+    f.free = false;
+    let well = false;
+    for (const s of g.slots) if (eligible(s, f)) well = true;
+    f.free = true;
+    return well;
+  }
+
+  /**
+   * Takes a permit of `d` for an attempt about to be sent: "uncapped" (nothing to give back), "taken"
+   * (give it back with `release` when the attempt, or its stream, ends), or "full": every permit is
+   * in flight, and the call waits for one with `waitForPermit`.
+   */
+  take(d: D): "uncapped" | "taken" | "full" {
+    const s = this.slots.get(d);
+    if (s === undefined || s.cap === Infinity) return "uncapped";
+    if (s.held >= s.cap) return "full";
+    s.held++;
+    return "taken";
+  }
+
+  /** Gives back a permit of `d` taken by `take` or `waitForPermit`: to the first waiting call that can use a permit free now. */
+  release(d: D): void {
+    const s = this.slots.get(d);
+    if (s === undefined || s.held === 0) return;
+    s.held--;
+    const line = s.group.line;
+    for (let i = 0; i < line.length; i++) {
+      const w = line[i]!;
+      const next = this.pickFree(s.group, w.exclude, w.promptTokens);
+      if (next === null) continue;
+      next.held++;
+      line.splice(i, 1);
+      w.grant(next.d);
+      return;
+    }
+  }
+
+  /**
+   * Every candidate of `alias` has all its permits in flight: waits, first come first served, for the
+   * first permit freed among them, and resolves with the deployment whose permit the call now holds.
+   * Rejects with MaxParallelRequestsTimeout after `timeoutS` (the call's or its deployment's `timeout`),
+   * else `router_settings.timeout`, else `litellm_settings.request_timeout`.
+   */
+  waitForPermit(alias: string, exclude: ReadonlySet<D> | undefined, promptTokens: number, timeoutS?: number): Promise<D> {
+    const g = this.groups.get(alias);
+    if (g === undefined) return Promise.reject(new Error(`unknown alias "${alias}"`));
+    // A shared pick may have chosen a saturated deployment while another had a permit free.
+    const free = this.pickFree(g, exclude, promptTokens);
+    if (free !== null) {
+      free.held++;
+      return Promise.resolve(free.d);
+    }
+    const seconds = timeoutS !== undefined && Number.isFinite(timeoutS) && timeoutS > 0 ? timeoutS : this.waitS;
+    return waitInLine(g.line, exclude, promptTokens, seconds * 1000, () => waitTimeout(alias, g, seconds));
   }
 
   private choose(g: Group<D>, f: Filter<D> | undefined, now: number): Slot<D> | null {

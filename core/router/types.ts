@@ -60,6 +60,11 @@ export interface RouterSettings {
   enable_pre_call_checks?: boolean;
   /** LiteLLM's optional pre-call checks: `"enforce_model_rate_limits"` makes `rpm` / `tpm` limits under every strategy; others have no effect. */
   optional_pre_call_checks?: readonly string[] | null;
+  /**
+   * Requests in flight per deployment, per process, for a deployment with none of its own
+   * (`max_parallel_requests`, `rpm` or `tpm`); unset or 0: no cap (LiteLLM's `default_max_parallel_requests`).
+   */
+  default_max_parallel_requests?: number | null;
   /** Redis host for state shared by every instance on it (usage per minute, in-flight counts, cool-downs); LiteLLM's name. */
   redis_host?: string | null;
   /** Redis port. @default 6379 */
@@ -109,6 +114,11 @@ export interface RouterOptions {
   costMap?: CostMap | null;
   /** Where a Redis outage (and its end) is reported, once each. @default one line on stderr */
   report?: (line: string) => void;
+  /**
+   * Seconds a call waits for a permit of a capped deployment when neither it nor its deployment sets
+   * `timeout` and `router_settings` sets none (`litellm_settings.request_timeout`). @default 600
+   */
+  requestTimeoutS?: number;
 }
 
 /** What the router needs of a deployment (`core/config/snapshot.ts`'s `Deployment` has it). */
@@ -121,6 +131,8 @@ export interface RoutableDeployment {
   /** The entry's top-level `rpm` / `tpm`, which LiteLLM reads before `litellm_params`' (usage.ts `limitOf`). */
   readonly rpm?: unknown;
   readonly tpm?: unknown;
+  /** The entry's top-level `max_parallel_requests`, read before `litellm_params`' (permits.ts `parallelLimitOf`). */
+  readonly max_parallel_requests?: unknown;
 }
 
 /** LiteLLM's defaults, where this runtime keeps them, with the LiteLLM source of each. */
