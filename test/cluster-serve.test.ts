@@ -111,6 +111,40 @@ describe("serve --num_workers 2", { timeout: 60_000 }, () => {
     }
   });
 
+  it("/metrics keeps a killed worker's counts: its replacement's add to them, and no counter goes down", async () => {
+    await writeFile(join(tmp.path, "litellm.config.yaml"), config(["demo"]));
+    const s = start();
+    const url = await clusterUrl(s);
+    const calls = [];
+    for (let i = 0; i < 8; i++) calls.push(await chat(url, "demo"));
+    const total = async () => valueOf(parseExposition((await get(`${url}/metrics`)).text), "litellm_proxy_total_requests_metric", { requested_model: "demo" });
+    // A scrape that sees all 8: each worker's counts as of then are what the primary keeps.
+    await until(total, (n) => n === 8, "8 requests in /metrics");
+
+    const victim = calls[0]!.pid;
+    const byVictim = calls.filter((c) => c.pid === victim).length;
+    expect(byVictim).toBeGreaterThan(0);
+    expect(byVictim).toBeLessThan(8);
+    process.kill(victim, "SIGKILL");
+    const [, replacement] = await s.waitFor("stderr", /\[SERVER_WORKER_DIED\] worker \d+ \(pid \d+\) ended \(signal SIGKILL\); started worker \d+ \(pid (\d+)\) in its place/);
+    // Every scrape from now on, from the survivor or the replacement, still counts the 8.
+    const scrapes = [];
+    for (let i = 0; i < 4; i++) scrapes.push(await total());
+    expect(scrapes).toEqual([8, 8, 8, 8]);
+
+    // Calls the replacement answers add to them.
+    let made = 0;
+    await until(
+      async () => {
+        made += 2;
+        return Promise.all([chat(url, "demo"), chat(url, "demo")]);
+      },
+      (cs) => cs.some((c) => c.pid === Number(replacement)),
+      "a call answered by the replacement",
+    );
+    await until(total, (n) => n === 8 + made, `${8 + made} requests in /metrics`);
+  });
+
   it("a config edit reloads both workers", async () => {
     const file = join(tmp.path, "litellm.config.yaml");
     await writeFile(file, config(["demo"]));

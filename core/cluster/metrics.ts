@@ -3,13 +3,14 @@
  * every worker, summed. Each worker keeps its own counts; the one scraped
  * gathers the others' (prom-client's JSON form) through the primary and
  * merges them with prom-client's `AggregatorRegistry` (counters and
- * histograms summed; gauges by each metric's `aggregator`).
+ * histograms summed; gauges by each metric's `aggregator`). The primary adds
+ * the counts of workers that are gone (retired.ts), so a restart never makes a
+ * counter go down.
  */
 import { createRequire } from "node:module";
 import { prometheusRegistry } from "../../builtin-callbacks/prometheus.ts";
+import { METRICS_TOPIC as TOPIC } from "./retired.ts";
 import { gather, onCollect, valuesOf } from "./worker.ts";
-
-const TOPIC = "metrics";
 
 /** Lets the other workers read this worker's metrics. Returns the removal. */
 export function shareMetrics(): () => void {

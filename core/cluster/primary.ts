@@ -11,6 +11,7 @@ import { SERVER_ERROR_CODES } from "../errors.ts";
 import { workerLaunch } from "./launch.ts";
 import { WORKER_ENV } from "./worker.ts";
 import { isMessage, type Answer, type Collected, type Gather, type Listening, type Row, type ToWorker } from "./messages.ts";
+import { countsOf, METRICS_TOPIC, retire } from "./retired.ts";
 
 /** Restarts of a worker that dies again before it listens wait this long, doubling up to `MAX_RESTART_DELAY_MS`. */
 const RESTART_DELAY_MS = 500;
@@ -30,6 +31,7 @@ interface Pending {
   /** The asking worker's own id of its gather. */
   readonly gatherId: number;
   readonly answers: Answer[];
+  readonly topic: string;
   /** The workers not answered yet: worker id to pid. */
   readonly waiting: Map<number, number>;
   readonly timer: NodeJS.Timeout;
@@ -84,7 +86,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
       const targets = live().filter((w) => listened.has(w.id) && w.isConnected());
       const waiting = new Map(targets.map((w) => [w.id, w.process.pid ?? 0]));
       // The gather says how long to wait for each worker (core/cluster/worker.ts holds the default).
-      const p: Pending = { from, gatherId: g.id, answers: [], waiting, timer: setTimeout(() => finish(id), g.waitMs) };
+      const p: Pending = { from, gatherId: g.id, answers: [], topic: g.topic, waiting, timer: setTimeout(() => finish(id), g.waitMs) };
       pending.set(id, p);
       for (const w of targets) w.send({ litellm: "collect", id, topic: g.topic, arg: g.arg });
       if (targets.length === 0) finish(id);
@@ -94,6 +96,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
       const p = pending.get(c.id);
       if (!p || !p.waiting.delete(w.id)) return;
       p.answers.push({ pid: w.process.pid ?? 0, value: c.value });
+      if (p.topic === METRICS_TOPIC && Array.isArray(c.value)) lastMetrics.set(w.id, c.value as object[]);
       if (p.waiting.size === 0) finish(c.id);
     };
 
@@ -102,11 +105,35 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
       if (!p) return;
       pending.delete(id);
       clearTimeout(p.timer);
-      sendTo(p.from, { litellm: "gathered", id: p.gatherId, answers: p.answers, silent: [...p.waiting.values()] });
+      // The counts of workers that are gone, as of their last scrape (retired.ts): pid 0, as no process holds them.
+      const answers = p.topic === METRICS_TOPIC ? [...p.answers, ...goneMetrics().map((value) => ({ pid: 0, value }))] : p.answers;
+      sendTo(p.from, { litellm: "gathered", id: p.gatherId, answers, silent: [...p.waiting.values()] });
+    };
+
+    // Each worker's metrics as of the last scrape; the sum of those of the workers gone, and the ones not summed in yet.
+    const lastMetrics = new Map<number, object[]>();
+    let retired: object[] | undefined;
+    const unfolded: object[][] = [];
+    let folding = Promise.resolve();
+    const goneMetrics = (): object[][] => (retired === undefined ? unfolded : [retired, ...unfolded]);
+    const retireWorker = (w: Worker) => {
+      const last = lastMetrics.get(w.id);
+      lastMetrics.delete(w.id);
+      if (last === undefined) return;
+      // Counted from the moment it is gone; summed into one list in the background, so they never pile up.
+      const counts = countsOf(last);
+      unfolded.push(counts);
+      folding = folding
+        .then(async () => {
+          retired = await retire(retired, counts);
+          unfolded.splice(unfolded.indexOf(counts), 1);
+        })
+        .catch((e: unknown) => err(`litellm-runtime: warning: the metrics of worker ${w.id} (pid ${w.process.pid}) could not be summed with those of the workers before it; they stay apart: ${String(e)}\n`));
     };
 
     cluster.on("exit", (w, exitCode, signal) => {
       const served = listened.delete(w.id);
+      retireWorker(w);
       // A worker that leaves stops answering: the gathers waiting on it go on without it.
       for (const [id, p] of pending) if (p.waiting.delete(w.id) && p.waiting.size === 0) finish(id);
       if (stopping) {
