@@ -50,10 +50,23 @@ function refName(ref: unknown): string {
   return callbackName(ref);
 }
 
+/** A name as references and loaded objects are compared: lower case, without `-` and `_` (`./my-logger.ts` is `MyLogger`). */
+const norm = (name: string): string => name.toLowerCase().replace(/[-_]/g, "");
+
+/**
+ * What a reference names once loaded: `./boom.mjs` → `boom`, `./handlers.ts#onSuccess` → `onSuccess`,
+ * LiteLLM's `custom_callbacks.proxy_handler_instance` → `proxy_handler_instance`, a built-in's name as it is.
+ */
+function plainName(ref: string): string {
+  const hash = ref.lastIndexOf("#");
+  if (hash >= 0) return ref.slice(hash + 1);
+  return ref.replace(/\.[cm]?[jt]sx?$/i, "").replace(/^.*[/\\.]/, "");
+}
+
 /** The loaded target a reference most likely became: a built-in's instance (`file` → FileLogger) or a module's class or function of that name. */
 function targetFor(name: string, targets: readonly object[]): object | undefined {
-  const plain = name.replace(/^.*[/#.]/, "").replace(/\.[a-z]+$/i, "").toLowerCase();
-  return targets.find((t) => callbackName(t).toLowerCase() === plain) ?? targets.find((t) => callbackName(t).toLowerCase().startsWith(plain));
+  const plain = norm(plainName(name));
+  return targets.find((t) => norm(callbackName(t)) === plain) ?? targets.find((t) => norm(callbackName(t)).startsWith(plain));
 }
 
 function handled(target: object | undefined, allowed: readonly EventName[]): string[] {
