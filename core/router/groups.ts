@@ -208,6 +208,13 @@ const tokensUsed: Key = (s, minute) => (s.minute === minute ? s.tpmUsed : 0);
 // No sample yet, or the last one is over an hour old: -1 sorts it first, so it is (re)measured.
 const latency: Key = (s, now) => (s.lat !== s.lat || now - s.latAt > ROUTER_TUNING.latencyTtlMs ? -1 : s.lat);
 
+/** Feeds an answer's `ms` at `now` to the slot's latency EWMA; a first sample, or one after an hour without, starts it again. */
+export function sampleLatency<D>(s: Slot<D>, ms: number, now: number): void {
+  const fresh = s.lat === s.lat && now - s.latAt <= ROUTER_TUNING.latencyTtlMs;
+  s.lat = fresh ? s.lat + ROUTER_TUNING.latencyAlpha * (ms - s.lat) : ms;
+  s.latAt = now;
+}
+
 /** least-busy: fewest attempts in flight. */
 export const pickLeastBusy = <D>(g: Group<D>, f: Filter<D> | undefined, random: () => number): Slot<D> | null => lowest(g, f, random, inFlight, 0);
 

@@ -1,10 +1,13 @@
 import { MaxParallelRequestsTimeout } from "../errors.ts";
-import type { Group } from "./groups.ts";
+import { eligible, soonestBack, type Filter, type Group, type Slot } from "./groups.ts";
+import { choose, type Picker } from "./strategy.ts";
 import type { RoutableDeployment } from "./types.ts";
+import { minuteOf } from "./usage.ts";
 
 /**
  * LiteLLM's per-deployment concurrency cap (its router's `max_parallel_requests`
- * semaphore), per process: where a deployment's cap comes from, the line of
+ * semaphore), per process: where a deployment's cap comes from, the pick among
+ * deployments with a permit free, taking and giving back permits, the line of
  * calls waiting for a permit of an alias whose candidates are all saturated,
  * and the error of a call that waited its whole timeout.
  */
@@ -47,6 +50,84 @@ export function parallelLimitOf(d: RoutableDeployment, fallback: unknown): Cap {
   if (tpm !== undefined) return { limit: Math.max(1, Math.floor((tpm / 1000) * 6)), from: "tpm" };
   const all = number(fallback);
   return all === undefined ? NO_CAP : permits(all, "default_max_parallel_requests");
+}
+
+/**
+ * `pick` among the deployments with a permit free (under their `max_parallel_requests`), by the same
+ * filters and strategy; a cooling one only when every candidate cools. null when none has a permit free.
+ */
+export function pickFree<D>(p: Picker<D>, g: Group<D>, exclude: ReadonlySet<D> | undefined, promptTokens: number): Slot<D> | null {
+  const now = p.now();
+  const f = p.filter;
+  f.exclude = exclude !== undefined && exclude.size > 0 ? exclude : undefined;
+  f.cooling = g.coolMax > 0 && now < g.coolMax;
+  f.now = now;
+  f.tokens = promptTokens > g.minWindow ? promptTokens : 0;
+  f.limits = p.limited;
+  f.minute = minuteOf(now);
+  f.input = p.countPrompt ? promptTokens : 0;
+  f.free = true;
+  let s = choose(p.kind, g, f, now, p.random);
+  if (s === null && f.exclude !== undefined) {
+    f.exclude = undefined;
+    s = choose(p.kind, g, f, now, p.random);
+  }
+  f.exclude = undefined;
+  if (s === null && f.cooling && !anyWell(g, f)) s = soonestBack(g, f.tokens, f);
+  f.free = false;
+  f.tokens = 0;
+  return s;
+}
+
+/** Some deployment passes `f` but for its permits: not every candidate cools, so a cooling one is no answer. */
+function anyWell<D>(g: Group<D>, f: Filter<D>): boolean {
+  f.free = false;
+  let well = false;
+  for (const s of g.slots) if (eligible(s, f)) well = true;
+  f.free = true;
+  return well;
+}
+
+/** Takes a permit of slot `s` (see `Router.take`); undefined: a deployment the router does not know. */
+export function takePermit(s: Slot<unknown> | undefined): "uncapped" | "taken" | "full" {
+  if (s === undefined || s.cap === Infinity) return "uncapped";
+  if (s.held >= s.cap) return "full";
+  s.held++;
+  return "taken";
+}
+
+/** Gives back a permit of slot `s`: to the first waiting call that can use a permit free now. */
+export function releasePermit<D>(p: Picker<D>, s: Slot<D>): void {
+  if (s.held === 0) return;
+  s.held--;
+  const line = s.group.line;
+  for (let i = 0; i < line.length; i++) {
+    const w = line[i]!;
+    const next = pickFree(p, s.group, w.exclude, w.promptTokens);
+    if (next === null) continue;
+    next.held++;
+    line.splice(i, 1);
+    w.grant(next.d);
+    return;
+  }
+}
+
+/** A permit of a deployment of `alias` (see `Router.waitForPermit`): one free now, else the first freed within `seconds`. */
+export function waitForFree<D extends RoutableDeployment>(
+  p: Picker<D>,
+  alias: string,
+  g: Group<D>,
+  exclude: ReadonlySet<D> | undefined,
+  promptTokens: number,
+  seconds: number,
+): Promise<D> {
+  // A shared pick may have chosen a saturated deployment while another had a permit free.
+  const free = pickFree(p, g, exclude, promptTokens);
+  if (free !== null) {
+    free.held++;
+    return Promise.resolve(free.d);
+  }
+  return waitInLine(g.line, exclude, promptTokens, seconds * 1000, () => waitTimeout(alias, g, seconds));
 }
 
 /** A call waiting for a permit of its alias: what it may use (as `pick` filters), and how it is let in. */

@@ -1,5 +1,5 @@
 import { ERROR_CLASS, ERROR_CLASS_COUNT, errorClass, FALLBACK_KIND, fallbackKind, isRetryable, retryAfterSeconds, statusOf, type ErrorClass } from "./classify.ts";
-import type { Slot } from "./groups.ts";
+import type { Group, Slot } from "./groups.ts";
 import { ROUTER_TUNING, type AllowedFailsPolicy, type RetryPolicy } from "./types.ts";
 
 /**
@@ -121,6 +121,17 @@ export function backoffDelayMs(attempt: number, err: unknown, floorMs: number, r
   const n = Math.max(1, Math.floor(attempt)) - 1;
   const backoff = Math.min(ROUTER_TUNING.initialRetryDelayMs * 2 ** n, ROUTER_TUNING.maxRetryDelayMs);
   return Math.max(backoff, floorMs) + jitter;
+}
+
+/**
+ * A retry of the group need not wait: it has a well deployment the call has not `tried`, or without
+ * `tried`, more than one well deployment. `now` is read only while a cool-down may run.
+ */
+export function canRetryElsewhere<D>(g: Group<D>, tried: ReadonlySet<D> | undefined, clock: () => number): boolean {
+  const now = g.coolMax > 0 ? clock() : 0;
+  let well = 0;
+  for (const s of g.slots) if (s.coolUntil <= now && (tried === undefined || !tried.has(s.d))) well++;
+  return tried === undefined ? well > 1 : well > 0;
 }
 
 /**

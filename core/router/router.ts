@@ -1,145 +1,25 @@
-import { DEFAULT_TIMEOUT_S } from "../call/params.ts";
 import type { ContextWindowExceededError, RateLimitError } from "../errors.ts";
 import { errorClass, fallbackKind, isRetryable, isTimeout, isUnwell } from "./classify.ts";
-import { contextWindowOf, estimatePromptTokens, tooLongError } from "./context-window.ts";
-import { Fallbacks } from "./fallbacks.ts";
-import { buildGroup, eligible, slotHealth, pickCheapest, pickLeastBusy, pickLeastTokens, pickLowestLatency, pickShuffle, soonestBack, type Filter, type Group, type Slot } from "./groups.ts";
-import { backoffDelayMs, countFailure, failRules, retriesOf, retryTables, type FailRules, type RetryTables } from "./policies.ts";
-import {
-  ROUTER_DEFAULTS,
-  ROUTER_TUNING,
-  ROUTING_STRATEGIES,
-  type RoutableDeployment,
-  type RouterOptions,
-  type RouterSettings,
-  type RoutingStrategy,
-} from "./types.ts";
-import { costOf, limitError, minuteOf, roll, underLimit } from "./usage.ts";
-import { parallelLimitOf, waitInLine, waitTimeout } from "./permits.ts";
-import { connect, sharedId, type Connection } from "./shared.ts";
-import { shareCooldown, shareInFlight, shareRequest, shareTokens, SHARED_MODE, syncGroup, type SharedMode } from "./shared-group.ts";
+import { estimatePromptTokens, tooLongError } from "./context-window.ts";
+import { sampleLatency, slotHealth, soonestBack, type Slot } from "./groups.ts";
+import { pickFree, releasePermit, takePermit, waitForFree } from "./permits.ts";
+import { backoffDelayMs, canRetryElsewhere, countFailure, retriesOf } from "./policies.ts";
+import { RouterSetup } from "./setup.ts";
+import { shareCooldown, shareInFlight, shareRequest, shareTokens, SHARED_MODE, syncGroup } from "./shared-group.ts";
+import { choose, LATENCY, LEAST_BUSY } from "./strategy.ts";
+import { ROUTER_TUNING, type RoutableDeployment } from "./types.ts";
+import { limitError, minuteOf, roll, underLimit } from "./usage.ts";
 
 /**
  * Routing decisions for the deployments of a config, with LiteLLM's names and
  * semantics: which deployment an attempt goes to, the bookkeeping around it
  * (in flight, latency, failures and cool-downs), whether and how long to wait
  * before a retry, and which aliases to fall back to. Everything a config fixes
- * (weights, running sums, fallback lists) is computed here, once; `pick` walks
- * those arrays and allocates nothing.
+ * (weights, running sums, fallback lists) is computed once, in setup.ts; `pick`
+ * walks those arrays and allocates nothing.
  */
 
-const SHUFFLE = 0;
-const LEAST_BUSY = 1;
-const LATENCY = 2;
-const USAGE = 3;
-const COST = 4;
-const STRATEGY_IDS: Record<RoutingStrategy, number> = {
-  "simple-shuffle": SHUFFLE,
-  "least-busy": LEAST_BUSY,
-  "latency-based-routing": LATENCY,
-  // LiteLLM keeps v1 (per-process dicts, counted on success) apart; v2 is its rework of the same rule, counted before the call.
-  "usage-based-routing": USAGE,
-  "usage-based-routing-v2": USAGE,
-  "cost-based-routing": COST,
-};
-
-const count = (v: unknown, fallback: number): number => (typeof v === "number" && Number.isInteger(v) && v >= 0 ? v : fallback);
-const seconds = (v: unknown, fallback: number): number => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : fallback);
-const stderrWarn = (message: string): void => void process.stderr.write(`litellm-runtime: warning: ${message}\n`);
-const stderrLine = (line: string): void => void process.stderr.write(`${line}\n`);
-
-export class Router<D extends RoutableDeployment> {
-  /** Retries after the first attempt of an alias (`router_settings.num_retries`). @default 0 */
-  readonly numRetries: number;
-  /** `router_settings.timeout` in seconds, or undefined when the config sets none. */
-  readonly timeoutS: number | undefined;
-  /** Fallback hops one call may take (LiteLLM's ROUTER_MAX_FALLBACKS). */
-  readonly maxFallbacks: number;
-  /** The strategy in effect (an unknown name becomes `simple-shuffle`). */
-  readonly strategy: RoutingStrategy;
-
-  private readonly kind: number;
-  /** The Redis every instance shares its state through (`router_settings.redis_host` / `redis_url`); null: this process only. */
-  private shared: Connection | null = null;
-  /** Opens `shared` at the first pick (not when a config is only validated); null without a Redis in `router_settings`. */
-  private readonly openShared: (() => Connection | null) | null;
-  private readonly sharedMode: SharedMode;
-  /** The strategy enforces `rpm` / `tpm` per minute (usage-based and cost-based, as in LiteLLM). */
-  readonly limited: boolean;
-  /** Some deployment has a `tpm` the prompt is counted against. */
-  private readonly countPrompt: boolean;
-  private readonly groups = new Map<string, Group<D>>();
-  private readonly slots = new Map<D, Slot<D>>();
-  private readonly fallbacks: Fallbacks;
-  private readonly now: () => number;
-  private readonly random: () => number;
-  private readonly fails: FailRules;
-  private readonly retries: RetryTables;
-  /** 0 when cool-downs are off (`cooldown_time: 0` or `disable_cooldowns: true`). */
-  private readonly cooldownMs: number;
-  private readonly retryFloorMs: number;
-  /** `enable_pre_call_checks`, and some deployment has a context window to check against. */
-  private readonly checkWindows: boolean;
-  // One filter, reused: picks are synchronous, so a filtered pick allocates nothing.
-  private readonly filter: Filter<D> = { exclude: undefined, cooling: false, now: 0, tokens: 0, limits: false, minute: 0, input: 0, free: false };
-  /** Some deployment caps its requests in flight: a routed call takes a permit (`take`) before each attempt. */
-  readonly capped: boolean;
-  /** Seconds a call waits for a permit when neither it nor its deployment sets `timeout`. */
-  private readonly waitS: number;
-
-  constructor(deployments: ReadonlyMap<string, readonly D[]>, settings: RouterSettings = {}, options: RouterOptions = {}) {
-    // Read at each use, so a test clock installed after construction (vi.setSystemTime) applies.
-    this.now = options.now ?? (() => Date.now());
-    this.random = options.random ?? Math.random;
-    const requested = settings.routing_strategy ?? "simple-shuffle";
-    if ((ROUTING_STRATEGIES as readonly string[]).includes(requested)) this.strategy = requested as RoutingStrategy;
-    else {
-      this.strategy = "simple-shuffle";
-      (options.warn ?? stderrWarn)(
-        `router_settings.routing_strategy "${requested}" is not implemented in this runtime; using "simple-shuffle" (implemented: ${ROUTING_STRATEGIES.join(", ")})`,
-      );
-    }
-    this.kind = STRATEGY_IDS[this.strategy];
-    // LiteLLM's optional pre-call check `enforce_model_rate_limits` makes rpm/tpm limits under every strategy.
-    const enforce = Array.isArray(settings.optional_pre_call_checks) && settings.optional_pre_call_checks.includes("enforce_model_rate_limits");
-    this.limited = this.kind === USAGE || this.kind === COST || enforce;
-    this.numRetries = count(settings.num_retries, ROUTER_DEFAULTS.num_retries);
-    this.timeoutS = typeof settings.timeout === "number" && Number.isFinite(settings.timeout) && settings.timeout > 0 ? settings.timeout : undefined;
-    this.maxFallbacks = ROUTER_DEFAULTS.max_fallbacks;
-    // Per-class tables, decided here once: a failure reads one slot of each.
-    this.fails = failRules(count(settings.allowed_fails, ROUTER_DEFAULTS.allowed_fails), settings.allowed_fails_policy);
-    this.retries = retryTables(settings.retry_policy, settings.model_group_retry_policy);
-    this.cooldownMs = settings.disable_cooldowns === true ? 0 : seconds(settings.cooldown_time, ROUTER_DEFAULTS.cooldown_time) * 1000;
-    this.retryFloorMs = seconds(settings.retry_after, ROUTER_DEFAULTS.retry_after) * 1000;
-
-    const checks = settings.enable_pre_call_checks === true;
-    let known = false;
-    let tpm = false;
-    let capped = false;
-    for (const [alias, list] of deployments) {
-      if (list.length === 0) continue;
-      const windows = list.map((d) => (checks ? contextWindowOf(d, options.costMap) : Infinity));
-      const costs = list.map((d) => (this.kind === COST ? costOf(d, options.costMap) : 0));
-      const caps = list.map((d) => parallelLimitOf(d, settings.default_max_parallel_requests));
-      const group = buildGroup(list, this.fails.counters, windows, costs, caps);
-      known ||= group.minWindow < Infinity;
-      capped ||= group.capped;
-      tpm ||= group.slots.some((s) => s.tpmLimit < Infinity);
-      this.groups.set(alias, group);
-      for (const slot of group.slots) this.slots.set(slot.d, slot);
-    }
-    this.checkWindows = known;
-    this.capped = capped;
-    const requestS = options.requestTimeoutS;
-    this.waitS = this.timeoutS ?? (typeof requestS === "number" && Number.isFinite(requestS) && requestS > 0 ? requestS : DEFAULT_TIMEOUT_S);
-    const report = options.report ?? stderrLine;
-    this.openShared = settings.redis_url || settings.redis_host ? () => connect(settings, report) : null;
-    this.sharedMode = this.kind === USAGE ? SHARED_MODE.tokens : this.kind === COST ? SHARED_MODE.cost : SHARED_MODE.read;
-    if (this.openShared !== null) for (const s of this.slots.values()) s.key = sharedId(s.d);
-    this.countPrompt = this.limited && tpm;
-    this.fallbacks = new Fallbacks(settings, this.groups.keys());
-  }
-
+export class Router<D extends RoutableDeployment> extends RouterSetup<D> {
   /**
    * The deployment for the next attempt of `alias`, by the strategy, among those
    * not cooling down and not in `exclude` (the ones this call already tried); then
@@ -156,7 +36,7 @@ export class Router<D extends RoutableDeployment> {
     const tokens = promptTokens > g.minWindow ? promptTokens : 0;
     const limits = this.limited;
     if (g.capped) {
-      const free = this.pickFree(g, exclude, promptTokens);
+      const free = pickFree(this.picker, g, exclude, promptTokens);
       if (free !== null) return free.d;
       // Every candidate is saturated: the strategy's pick, whose permit `take` finds taken; the call waits for one.
     }
@@ -169,7 +49,7 @@ export class Router<D extends RoutableDeployment> {
       if (now < g.coolMax) cooling = true;
       else g.coolMax = 0;
     }
-    if (!cooling && excl === undefined && tokens === 0 && !limits) return this.choose(g, undefined, now)!.d;
+    if (!cooling && excl === undefined && tokens === 0 && !limits) return choose(this.kind, g, undefined, now, this.random)!.d;
 
     const f = this.filter;
     f.exclude = excl;
@@ -179,11 +59,11 @@ export class Router<D extends RoutableDeployment> {
     f.limits = limits;
     f.minute = minuteOf(now);
     f.input = this.countPrompt ? promptTokens : 0;
-    let s = this.choose(g, f, now);
+    let s = choose(this.kind, g, f, now, this.random);
     if (s === null && excl !== undefined) {
       // Every well deployment was tried already: try one of them again.
       f.exclude = undefined;
-      s = this.choose(g, f, now);
+      s = choose(this.kind, g, f, now, this.random);
     }
     f.exclude = undefined; // hold no reference to the caller's set
     s ??= soonestBack(g, tokens, f);
@@ -248,69 +128,18 @@ export class Router<D extends RoutableDeployment> {
   }
 
   /**
-   * `pick` among the deployments with a permit free (under their `max_parallel_requests`), by the same
-   * filters and strategy; a cooling one only when every candidate cools. null when none has a permit free.
-   */
-  private pickFree(g: Group<D>, exclude: ReadonlySet<D> | undefined, promptTokens: number): Slot<D> | null {
-    const now = this.now();
-    const f = this.filter;
-    f.exclude = exclude !== undefined && exclude.size > 0 ? exclude : undefined;
-    f.cooling = g.coolMax > 0 && now < g.coolMax;
-    f.now = now;
-    f.tokens = promptTokens > g.minWindow ? promptTokens : 0;
-    f.limits = this.limited;
-    f.minute = minuteOf(now);
-    f.input = this.countPrompt ? promptTokens : 0;
-    f.free = true;
-    let s = this.choose(g, f, now);
-    if (s === null && f.exclude !== undefined) {
-      f.exclude = undefined;
-      s = this.choose(g, f, now);
-    }
-    f.exclude = undefined;
-    if (s === null && f.cooling && !this.anyWell(g, f)) s = soonestBack(g, f.tokens, f);
-    f.free = false;
-    f.tokens = 0;
-    return s;
-  }
-
-  /** Some deployment passes `f` but for its permits: not every candidate cools, so a cooling one is no answer. */
-  private anyWell(g: Group<D>, f: Filter<D>): boolean {
-    f.free = false;
-    let well = false;
-    for (const s of g.slots) if (eligible(s, f)) well = true;
-    f.free = true;
-    return well;
-  }
-
-  /**
    * Takes a permit of `d` for an attempt about to be sent: "uncapped" (nothing to give back), "taken"
    * (give it back with `release` when the attempt, or its stream, ends), or "full": every permit is
    * in flight, and the call waits for one with `waitForPermit`.
    */
   take(d: D): "uncapped" | "taken" | "full" {
-    const s = this.slots.get(d);
-    if (s === undefined || s.cap === Infinity) return "uncapped";
-    if (s.held >= s.cap) return "full";
-    s.held++;
-    return "taken";
+    return takePermit(this.slots.get(d));
   }
 
   /** Gives back a permit of `d` taken by `take` or `waitForPermit`: to the first waiting call that can use a permit free now. */
   release(d: D): void {
     const s = this.slots.get(d);
-    if (s === undefined || s.held === 0) return;
-    s.held--;
-    const line = s.group.line;
-    for (let i = 0; i < line.length; i++) {
-      const w = line[i]!;
-      const next = this.pickFree(s.group, w.exclude, w.promptTokens);
-      if (next === null) continue;
-      next.held++;
-      line.splice(i, 1);
-      w.grant(next.d);
-      return;
-    }
+    if (s !== undefined) releasePermit(this.picker, s);
   }
 
   /**
@@ -322,22 +151,8 @@ export class Router<D extends RoutableDeployment> {
   waitForPermit(alias: string, exclude: ReadonlySet<D> | undefined, promptTokens: number, timeoutS?: number): Promise<D> {
     const g = this.groups.get(alias);
     if (g === undefined) return Promise.reject(new Error(`unknown alias "${alias}"`));
-    // A shared pick may have chosen a saturated deployment while another had a permit free.
-    const free = this.pickFree(g, exclude, promptTokens);
-    if (free !== null) {
-      free.held++;
-      return Promise.resolve(free.d);
-    }
     const seconds = timeoutS !== undefined && Number.isFinite(timeoutS) && timeoutS > 0 ? timeoutS : this.waitS;
-    return waitInLine(g.line, exclude, promptTokens, seconds * 1000, () => waitTimeout(alias, g, seconds));
-  }
-
-  private choose(g: Group<D>, f: Filter<D> | undefined, now: number): Slot<D> | null {
-    if (this.kind === LEAST_BUSY) return pickLeastBusy(g, f, this.random);
-    if (this.kind === LATENCY) return pickLowestLatency(g, f, this.random, now);
-    if (this.kind === USAGE) return pickLeastTokens(g, f!, this.random);
-    if (this.kind === COST) return pickCheapest(g, f!);
-    return pickShuffle(g, f, this.random());
+    return waitForFree(this.picker, alias, g, exclude, promptTokens, seconds);
   }
 
   /** An attempt on `d` begins: least-busy counts it in flight; a strategy with limits counts a request this minute (LiteLLM v2 counts before the call). */
@@ -363,7 +178,7 @@ export class Router<D extends RoutableDeployment> {
     const s = this.slots.get(d);
     if (!s) return;
     this.ended(s);
-    if (Number.isFinite(latencyMs) && latencyMs >= 0) this.sample(s, latencyMs, this.now());
+    if (Number.isFinite(latencyMs) && latencyMs >= 0) sampleLatency(s, latencyMs, this.now());
     if (tokens > 0) this.used(d, tokens);
   }
 
@@ -397,16 +212,10 @@ export class Router<D extends RoutableDeployment> {
     const cls = errorClass(err);
     if (this.fails.named[cls] === 0 && !isUnwell(err)) return;
     const now = this.now();
-    if (isTimeout(err)) this.sample(s, ROUTER_TUNING.timeoutPenaltyMs, now);
+    if (isTimeout(err)) sampleLatency(s, ROUTER_TUNING.timeoutPenaltyMs, now);
     if (this.cooldownMs === 0 || !countFailure(s, err, cls, this.fails, now, this.cooldownMs)) return;
     // Every instance on the Redis skips it from its next pick.
     if (this.shared !== null) shareCooldown(this.shared, s as Slot<unknown>, now, s.coolUntil);
-  }
-
-  private sample(s: Slot<D>, ms: number, now: number): void {
-    const fresh = s.lat === s.lat && now - s.latAt <= ROUTER_TUNING.latencyTtlMs;
-    s.lat = fresh ? s.lat + ROUTER_TUNING.latencyAlpha * (ms - s.lat) : ms;
-    s.latAt = now;
   }
 
   /** Worth another attempt: a connection failure, a timeout, 408, 409, 429 or 5xx; not other 4xx, nor a context-window or content-policy error. */
@@ -434,17 +243,9 @@ export class Router<D extends RoutableDeployment> {
    * never less than `retry_after`, plus up to 0.75 s of jitter.
    */
   backoffMs(attempt: number, err: unknown, alias?: string, tried?: ReadonlySet<D>): number {
-    if (alias !== undefined && this.canRetryElsewhere(alias, tried)) return 0;
+    const g = alias === undefined ? undefined : this.groups.get(alias);
+    if (g !== undefined && canRetryElsewhere(g, tried, this.now)) return 0;
     return backoffDelayMs(attempt, err, this.retryFloorMs, this.random());
-  }
-
-  private canRetryElsewhere(alias: string, tried: ReadonlySet<D> | undefined): boolean {
-    const g = this.groups.get(alias);
-    if (g === undefined) return false;
-    const now = g.coolMax > 0 ? this.now() : 0;
-    let well = 0;
-    for (const s of g.slots) if (s.coolUntil <= now && (tried === undefined || !tried.has(s.d))) well++;
-    return tried === undefined ? well > 1 : well > 0;
   }
 
   /**
