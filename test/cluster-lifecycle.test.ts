@@ -83,8 +83,17 @@ describe("serve --num_workers 2 over time", { timeout: 60_000 }, () => {
     expect([...pidsAfter].every((p) => p === survivor || p === Number(replacement))).toBe(true);
 
     // Every call answered has exactly one whole line (the bursts before the replacement answered included).
+    // Lines are written in the background after each answer: wait for every answered call's, not for a count,
+    // since the bursts that missed the replacement wrote lines too.
     const answered = [...before, ...after];
-    const lines = await until(records, (r) => r.length >= answered.length, `${answered.length}+ lines in the file`);
+    const lines = await until(
+      records,
+      (r) => {
+        const seen = new Set(r.map((x) => x.litellm_call_id));
+        return answered.every((c) => seen.has(c.callId));
+      },
+      `a line for each of the ${answered.length} calls answered`,
+    );
     const ids = lines.map((r) => r.litellm_call_id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const c of answered) expect(ids).toContain(c.callId);
