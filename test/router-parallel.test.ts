@@ -155,6 +155,25 @@ describe("a cap on requests in flight per deployment", () => {
     await first;
     expect(fake.requests.length).toEqual(1);
   });
+
+  it("a waiting call whose caller aborts leaves the line at once, sends nothing, and the next call takes its place", async () => {
+    const rt = await runtime({ model_list: [deployment("slow-300", { max_parallel_requests: 1 })] });
+    const first = call(rt);
+    const abort = new AbortController();
+    const waiting = call(rt, { signal: abort.signal }).catch((e: unknown) => e);
+    const third = call(rt);
+    await tick(50);
+    abort.abort();
+    const err = (await waiting) as Error & { code?: string };
+    // Rejected while the first call still holds the permit: the abort, not the timeout, ended the wait.
+    expect(answered).toBe(1);
+    expect(err.name).toBe("APIConnectionError");
+    expect(err.message).toContain("aborted while it waited for a permit");
+    await Promise.all([first, third]);
+    // The first and the third reached the upstream, the aborted one never did.
+    expect(fake.requests.length).toBe(2);
+    expect(peak).toBe(1);
+  });
 });
 
 describe("parallelLimitOf: LiteLLM's calculate_max_parallel_requests", () => {

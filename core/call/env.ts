@@ -1,3 +1,4 @@
+import type { CallSignal } from "./signal.ts";
 import type { CostMap } from "../cost/index.ts";
 import type { Dispatcher, TaskCount } from "../callbacks/dispatcher.ts";
 import type { BuiltinResolver, CallbackSource, CompiledCallbacks } from "../callbacks/registry.ts";
@@ -94,7 +95,7 @@ export interface RouterLike<D = unknown> {
   /** Gives back a permit of `d` when its attempt (or its stream) ends: to the first waiting call that can use it. */
   release?(d: D): void;
   /** Waits, first come first served, for the first permit freed among the alias's candidates; rejects after `timeoutS` (else the router's default). */
-  waitForPermit?(alias: string, exclude: ReadonlySet<D> | undefined, promptTokens: number, timeoutS?: number): Promise<D>;
+  waitForPermit?(alias: string, exclude: ReadonlySet<D> | undefined, promptTokens: number, timeoutS?: number, signal?: CallSignal): Promise<D>;
 }
 
 /** A call to a config alias: the router, and the route of one deployment. */

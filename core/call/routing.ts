@@ -5,6 +5,7 @@ import { fallbackKind } from "../router/classify.ts";
 import { Fallbacks } from "../router/fallbacks.ts";
 import type { FallbackMap } from "../router/types.ts";
 import type { AttemptInfo, Route, RoutingPlan } from "./env.ts";
+import { isCallSignal } from "./signal.ts";
 import { CompletionStream, type ChunkSource } from "./stream.ts";
 
 /** What a call follows of its routing: an error nothing may retry, and the router's events for its callbacks. */
@@ -27,7 +28,7 @@ export interface RoutingWatch {
  */
 export async function routed<T>(
   plan: RoutingPlan,
-  params: { api_base?: unknown; api_key?: unknown; mock_response?: unknown; litellm_trace_id?: unknown; messages?: unknown; timeout?: unknown },
+  params: { api_base?: unknown; api_key?: unknown; mock_response?: unknown; litellm_trace_id?: unknown; messages?: unknown; timeout?: unknown; signal?: unknown },
   attempt: (route: Route, info: AttemptInfo) => Promise<T>,
   watch: RoutingWatch = {},
   own: CallRouting = {},
@@ -66,7 +67,7 @@ export async function routed<T>(
         const permit = router.take!(d);
         if (permit === "full") {
           try {
-            d = await router.waitForPermit!(alias, tried, tokens, waitSeconds(plan, d, params));
+            d = await router.waitForPermit!(alias, tried, tokens, waitSeconds(plan, d, params), isCallSignal(params.signal) ? params.signal : undefined);
           } catch (err) {
             // Waited the whole timeout: nothing was sent, so no retry; on to the fallbacks.
             last = err;

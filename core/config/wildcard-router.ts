@@ -64,9 +64,9 @@ export function wildcardRouter(router: Router<Deployment>, names: ModelNames): R
     capped: router.capped,
     take: (d) => router.take(originOf(d)),
     release: (d) => router.release(originOf(d)),
-    async waitForPermit(alias, exclude, promptTokens, timeoutS) {
+    async waitForPermit(alias, exclude, promptTokens, timeoutS, signal) {
       const match = names.match(alias)!;
-      return forName(await router.waitForPermit(match.key, origins(exclude), promptTokens, timeoutS), alias, match);
+      return forName(await router.waitForPermit(match.key, origins(exclude), promptTokens, timeoutS, signal), alias, match);
     },
   };
 }

@@ -1,4 +1,5 @@
-import { MaxParallelRequestsTimeout } from "../errors.ts";
+import type { CallSignal } from "../call/signal.ts";
+import { APIConnectionError, MaxParallelRequestsTimeout } from "../errors.ts";
 import { eligible, soonestBack, type Filter, type Group, type Slot } from "./groups.ts";
 import { choose, type Picker } from "./strategy.ts";
 import type { RoutableDeployment } from "./types.ts";
@@ -120,6 +121,7 @@ export function waitForFree<D extends RoutableDeployment>(
   exclude: ReadonlySet<D> | undefined,
   promptTokens: number,
   seconds: number,
+  signal?: CallSignal,
 ): Promise<D> {
   // A shared pick may have chosen a saturated deployment while another had a permit free.
   const free = pickFree(p, g, exclude, promptTokens);
@@ -127,7 +129,7 @@ export function waitForFree<D extends RoutableDeployment>(
     free.held++;
     return Promise.resolve(free.d);
   }
-  return waitInLine(g.line, exclude, promptTokens, seconds * 1000, () => waitTimeout(alias, g, seconds));
+  return waitInLine(g.line, exclude, promptTokens, seconds * 1000, () => waitTimeout(alias, g, seconds), signal, () => waitAborted(alias));
 }
 
 /** A call waiting for a permit of its alias: what it may use (as `pick` filters), and how it is let in. */
@@ -138,24 +140,47 @@ export interface Waiter<D> {
   grant(d: D): void;
 }
 
-/** Waits at the end of `line` until a permit is granted, or rejects with `timedOut()` after `ms`. */
-export function waitInLine<D>(line: Waiter<D>[], exclude: ReadonlySet<D> | undefined, promptTokens: number, ms: number, timedOut: () => Error): Promise<D> {
+/**
+ * Waits at the end of `line` until a permit is granted; rejects with `timedOut()` after `ms`, or with
+ * `aborted()` as soon as the call's `signal` aborts (its caller left: the place in line goes to the next).
+ */
+export function waitInLine<D>(
+  line: Waiter<D>[],
+  exclude: ReadonlySet<D> | undefined,
+  promptTokens: number,
+  ms: number,
+  timedOut: () => Error,
+  signal?: CallSignal,
+  aborted?: () => Error,
+): Promise<D> {
   return new Promise<D>((resolve, reject) => {
+    if (signal?.aborted && aborted) return reject(aborted());
+    const leave = (err: Error) => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      const i = line.indexOf(waiter);
+      if (i >= 0) line.splice(i, 1);
+      reject(err);
+    };
+    const onAbort = () => leave(aborted ? aborted() : timedOut());
     const waiter: Waiter<D> = {
       exclude,
       promptTokens,
       grant: (d) => {
         clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
         resolve(d);
       },
     };
-    const timer = setTimeout(() => {
-      const i = line.indexOf(waiter);
-      if (i >= 0) line.splice(i, 1);
-      reject(timedOut());
-    }, ms);
+    const timer = setTimeout(() => leave(timedOut()), ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
     line.push(waiter);
   });
+}
+
+/** A call whose caller left (its `signal` aborted) while it waited for a permit of `alias`: nothing was sent. */
+function waitAborted(alias: string): APIConnectionError {
+  return new APIConnectionError(`the call to "${alias}" was aborted while it waited for a permit (max_parallel_requests); nothing was sent.`, { model: alias });
 }
 
 /** The error of a call to `alias` that waited `seconds` and got no permit: each deployment's requests in flight and its cap's source. */

@@ -1,3 +1,4 @@
+import type { CallSignal } from "../call/signal.ts";
 import type { ContextWindowExceededError, RateLimitError } from "../errors.ts";
 import { errorClass, fallbackKind, isRetryable, isTimeout, isUnwell } from "./classify.ts";
 import { estimatePromptTokens, tooLongError } from "./context-window.ts";
@@ -146,13 +147,14 @@ export class Router<D extends RoutableDeployment> extends RouterSetup<D> {
    * Every candidate of `alias` has all its permits in flight: waits, first come first served, for the
    * first permit freed among them, and resolves with the deployment whose permit the call now holds.
    * Rejects with MaxParallelRequestsTimeout after `timeoutS` (the call's or its deployment's `timeout`),
-   * else `router_settings.timeout`, else `litellm_settings.request_timeout`.
+   * else `router_settings.timeout`, else `litellm_settings.request_timeout`; with APIConnectionError at once
+   * when the call's `signal` aborts.
    */
-  waitForPermit(alias: string, exclude: ReadonlySet<D> | undefined, promptTokens: number, timeoutS?: number): Promise<D> {
+  waitForPermit(alias: string, exclude: ReadonlySet<D> | undefined, promptTokens: number, timeoutS?: number, signal?: CallSignal): Promise<D> {
     const g = this.groups.get(alias);
     if (g === undefined) return Promise.reject(new Error(`unknown alias "${alias}"`));
     const seconds = timeoutS !== undefined && Number.isFinite(timeoutS) && timeoutS > 0 ? timeoutS : this.waitS;
-    return waitForFree(this.picker, alias, g, exclude, promptTokens, seconds);
+    return waitForFree(this.picker, alias, g, exclude, promptTokens, seconds, signal);
   }
 
   /** An attempt on `d` begins: least-busy counts it in flight; a strategy with limits counts a request this minute (LiteLLM v2 counts before the call). */
