@@ -1,9 +1,9 @@
 import type { CallSignal } from "../call/signal.ts";
 import { APIConnectionError, MaxParallelRequestsTimeout } from "../errors.ts";
-import { eligible, soonestBack, type Filter, type Group, type Slot } from "./groups.ts";
-import { choose, type Picker } from "./strategy.ts";
+import type { Group, Slot } from "./groups.ts";
+import { filteredPick, type Picker } from "./strategy.ts";
 import type { RoutableDeployment } from "./types.ts";
-import { minuteOf } from "./usage.ts";
+import { countOf } from "./usage.ts";
 
 /**
  * LiteLLM's per-deployment concurrency cap (its router's `max_parallel_requests`
@@ -24,15 +24,6 @@ export interface Cap {
 
 const NO_CAP: Cap = Object.freeze({ limit: Infinity, from: null });
 
-function number(v: unknown): number | undefined {
-  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
-  return Number.isFinite(n) && n >= 0 ? n : undefined;
-}
-
-/** The key where usage.ts `limitOf` looks for rpm/tpm: the entry's top level, then `litellm_params`, then `model_info`. */
-const read = (d: RoutableDeployment, key: "max_parallel_requests" | "rpm" | "tpm"): number | undefined =>
-  number(d[key]) ?? number(d.params[key]) ?? number(d.model_info?.[key]);
-
 /** A positive count of permits: at least 1 (LiteLLM's semaphore of 0.5 still lets one in). */
 const permits = (n: number, from: CapSource): Cap => (n > 0 ? { limit: Math.max(1, Math.floor(n)), from } : NO_CAP);
 
@@ -40,53 +31,23 @@ const permits = (n: number, from: CapSource): Cap => (n > 0 ? { limit: Math.max(
  * LiteLLM's `calculate_max_parallel_requests` (litellm/utils.py): the first key set decides,
  * `max_parallel_requests`, else `rpm`, else `tpm` as int(tpm / 1000 * 6) and at least 1, else
  * `router_settings.default_max_parallel_requests`. A cap of 0 is none (LiteLLM makes no
- * semaphore for it). Each key is read where `limitOf` reads rpm/tpm (LiteLLM: `litellm_params` only).
+ * semaphore for it). Each key is read by usage.ts `countOf`, where rpm/tpm are (LiteLLM: `litellm_params` only).
  */
 export function parallelLimitOf(d: RoutableDeployment, fallback: unknown): Cap {
-  const mpr = read(d, "max_parallel_requests");
+  const mpr = countOf(d, "max_parallel_requests");
   if (mpr !== undefined) return permits(mpr, "max_parallel_requests");
-  const rpm = read(d, "rpm");
+  const rpm = countOf(d, "rpm");
   if (rpm !== undefined) return permits(rpm, "rpm");
-  const tpm = read(d, "tpm");
+  const tpm = countOf(d, "tpm");
   if (tpm !== undefined) return { limit: Math.max(1, Math.floor((tpm / 1000) * 6)), from: "tpm" };
-  const all = number(fallback);
+  const all = typeof fallback === "number" && Number.isFinite(fallback) && fallback >= 0 ? fallback : undefined;
   return all === undefined ? NO_CAP : permits(all, "default_max_parallel_requests");
 }
 
-/**
- * `pick` among the deployments with a permit free (under their `max_parallel_requests`), by the same
- * filters and strategy; a cooling one only when every candidate cools. null when none has a permit free.
- */
+/** `pick` among the deployments with a permit free (under their `max_parallel_requests`); null when none has one. */
 export function pickFree<D>(p: Picker<D>, g: Group<D>, exclude: ReadonlySet<D> | undefined, promptTokens: number): Slot<D> | null {
   const now = p.now();
-  const f = p.filter;
-  f.exclude = exclude !== undefined && exclude.size > 0 ? exclude : undefined;
-  f.cooling = g.coolMax > 0 && now < g.coolMax;
-  f.now = now;
-  f.tokens = promptTokens > g.minWindow ? promptTokens : 0;
-  f.limits = p.limited;
-  f.minute = minuteOf(now);
-  f.input = p.countPrompt ? promptTokens : 0;
-  f.free = true;
-  let s = choose(p.kind, g, f, now, p.random);
-  if (s === null && f.exclude !== undefined) {
-    f.exclude = undefined;
-    s = choose(p.kind, g, f, now, p.random);
-  }
-  f.exclude = undefined;
-  if (s === null && f.cooling && !anyWell(g, f)) s = soonestBack(g, f.tokens, f);
-  f.free = false;
-  f.tokens = 0;
-  return s;
-}
-
-/** Some deployment passes `f` but for its permits: not every candidate cools, so a cooling one is no answer. */
-function anyWell<D>(g: Group<D>, f: Filter<D>): boolean {
-  f.free = false;
-  let well = false;
-  for (const s of g.slots) if (eligible(s, f)) well = true;
-  f.free = true;
-  return well;
+  return filteredPick(p, g, exclude, promptTokens, now, g.coolMax > 0 && now < g.coolMax, true);
 }
 
 /** Takes a permit of slot `s` (see `Router.take`); undefined: a deployment the router does not know. */

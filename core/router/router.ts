@@ -2,12 +2,12 @@ import type { CallSignal } from "../call/signal.ts";
 import type { ContextWindowExceededError, RateLimitError } from "../errors.ts";
 import { errorClass, fallbackKind, isRetryable, isTimeout, isUnwell } from "./classify.ts";
 import { estimatePromptTokens, tooLongError } from "./context-window.ts";
-import { sampleLatency, slotHealth, soonestBack, type Slot } from "./groups.ts";
+import { sampleLatency, slotHealth, type Slot } from "./groups.ts";
 import { pickFree, releasePermit, takePermit, waitForFree } from "./permits.ts";
 import { backoffDelayMs, canRetryElsewhere, countFailure, retriesOf } from "./policies.ts";
 import { RouterSetup } from "./setup.ts";
 import { shareCooldown, shareInFlight, shareRequest, shareTokens, SHARED_MODE, syncGroup } from "./shared-group.ts";
-import { choose, LATENCY, LEAST_BUSY } from "./strategy.ts";
+import { choose, filteredPick, LATENCY, LEAST_BUSY } from "./strategy.ts";
 import { ROUTER_TUNING, type RoutableDeployment } from "./types.ts";
 import { limitError, minuteOf, roll, underLimit } from "./usage.ts";
 
@@ -52,23 +52,7 @@ export class Router<D extends RoutableDeployment> extends RouterSetup<D> {
     }
     if (!cooling && excl === undefined && tokens === 0 && !limits) return choose(this.kind, g, undefined, now, this.random)!.d;
 
-    const f = this.filter;
-    f.exclude = excl;
-    f.cooling = cooling;
-    f.now = now;
-    f.tokens = tokens;
-    f.limits = limits;
-    f.minute = minuteOf(now);
-    f.input = this.countPrompt ? promptTokens : 0;
-    let s = choose(this.kind, g, f, now, this.random);
-    if (s === null && excl !== undefined) {
-      // Every well deployment was tried already: try one of them again.
-      f.exclude = undefined;
-      s = choose(this.kind, g, f, now, this.random);
-    }
-    f.exclude = undefined; // hold no reference to the caller's set
-    s ??= soonestBack(g, tokens, f);
-    f.tokens = 0;
+    const s = filteredPick(this.picker, g, excl, promptTokens, now, cooling, false);
     return s === null ? null : s.d;
   }
 

@@ -1,5 +1,6 @@
-import { pickCheapest, pickLeastBusy, pickLeastTokens, pickLowestLatency, pickShuffle, type Filter, type Group, type Slot } from "./groups.ts";
+import { eligible, pickCheapest, pickLeastBusy, pickLeastTokens, pickLowestLatency, pickShuffle, soonestBack, type Filter, type Group, type Slot } from "./groups.ts";
 import { ROUTING_STRATEGIES, type RoutingStrategy } from "./types.ts";
+import { minuteOf } from "./usage.ts";
 
 /**
  * A `routing_strategy` name as the router keeps it: a small number, decided when
@@ -52,4 +53,44 @@ export interface Picker<D> {
   readonly limited: boolean;
   readonly countPrompt: boolean;
   readonly filter: Filter<D>;
+}
+
+/**
+ * The pick through the filter, for `Router.pick` when a call brings something to filter by and for the
+ * picks of a free permit (permits.ts): the strategy's choice among the deployments not cooling at `now`
+ * (when `cooling`), not in `exclude`, taking the prompt, under their rpm/tpm and, when `free`, with a permit
+ * free; then the same with the ones this call tried again. Failing that, the deployment back soonest,
+ * except that a pick of a free permit finds none (the call waits for one) unless every candidate cools.
+ */
+export function filteredPick<D>(p: Picker<D>, g: Group<D>, exclude: ReadonlySet<D> | undefined, promptTokens: number, now: number, cooling: boolean, free: boolean): Slot<D> | null {
+  const f = p.filter;
+  f.exclude = exclude !== undefined && exclude.size > 0 ? exclude : undefined;
+  f.cooling = cooling;
+  f.now = now;
+  // Up to the smallest window every deployment takes the prompt: no filter for it.
+  f.tokens = promptTokens > g.minWindow ? promptTokens : 0;
+  f.limits = p.limited;
+  f.minute = minuteOf(now);
+  f.input = p.countPrompt ? promptTokens : 0;
+  f.free = free;
+  let s = choose(p.kind, g, f, now, p.random);
+  if (s === null && f.exclude !== undefined) {
+    // Every well deployment was tried already: try one of them again.
+    f.exclude = undefined;
+    s = choose(p.kind, g, f, now, p.random);
+  }
+  f.exclude = undefined; // hold no reference to the caller's set
+  if (s === null && (!free || (cooling && !anyWell(g, f)))) s = soonestBack(g, f.tokens, f);
+  f.free = false;
+  f.tokens = 0;
+  return s;
+}
+
+/** Some deployment passes `f` but for its permits: not every candidate cools, so a cooling one is no answer. */
+function anyWell<D>(g: Group<D>, f: Filter<D>): boolean {
+  f.free = false;
+  let well = false;
+  for (const s of g.slots) if (eligible(s, f)) well = true;
+  f.free = true;
+  return well;
 }

@@ -19,17 +19,23 @@ export const MINUTE_MS = 60_000;
 /** The minute `now` (ms since the epoch) falls in. */
 export const minuteOf = (now: number): number => Math.floor(now / MINUTE_MS);
 
-function positive(v: unknown): number | undefined {
+/** A number of zero or more, or a string of one (YAML may quote it); else undefined. */
+function count(v: unknown): number | undefined {
   const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
   return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
 /**
- * A deployment's `rpm` or `tpm` limit, looked up where LiteLLM's lowest_tpm_rpm_v2 looks: the
- * entry's top level, then `litellm_params`, then `model_info`; Infinity when none sets it.
+ * A deployment's count setting (`rpm`, `tpm`, `max_parallel_requests`), looked up where LiteLLM's
+ * lowest_tpm_rpm_v2 looks for rpm/tpm: the entry's top level, then `litellm_params`, then `model_info`.
  */
+export function countOf(d: RoutableDeployment, key: "rpm" | "tpm" | "max_parallel_requests"): number | undefined {
+  return count(d[key]) ?? count(d.params[key]) ?? count(d.model_info?.[key]);
+}
+
+/** A deployment's `rpm` or `tpm` limit (`countOf`); Infinity when none sets it. */
 export function limitOf(d: RoutableDeployment, key: "rpm" | "tpm"): number {
-  return positive(d[key]) ?? positive(d.params[key]) ?? positive(d.model_info?.[key]) ?? Infinity;
+  return countOf(d, key) ?? Infinity;
 }
 
 /** LiteLLM's lowest_cost price of a model it cannot find: $5 a token in and out, so any priced deployment comes first. */
@@ -52,8 +58,8 @@ export function costOf(d: RoutableDeployment, costMap: CostMap | null | undefine
     costMap,
     baseModel: typeof base === "string" ? base : null,
   });
-  const input = positive(price?.input_cost_per_token) ?? UNKNOWN_PRICE;
-  const output = positive(price?.output_cost_per_token) ?? UNKNOWN_PRICE;
+  const input = count(price?.input_cost_per_token) ?? UNKNOWN_PRICE;
+  const output = count(price?.output_cost_per_token) ?? UNKNOWN_PRICE;
   return input + output;
 }
 
