@@ -1,6 +1,7 @@
 import type { CallHooks } from "../callbacks/call-hooks.ts";
+import type { ResponseCache } from "../cache/types.ts";
 import { providerFor } from "../providers/index.ts";
-import type { ResolvedModel } from "../providers/types.ts";
+import type { Provider, ProviderRequest, ResolvedModel } from "../providers/types.ts";
 import type { CallbackKwargs, CallType, Usage } from "../types.ts";
 import { withLoggingHooks } from "./background.ts";
 import { cacheApplies, recordHit } from "./cache-step.ts";
@@ -35,8 +36,11 @@ export interface CallState<P extends AnyParams, R extends object> {
  * One attempt, from its first event to its last: the cache, the provider
  * request, and one success or failure. Each call type brings only what differs
  * (`CallKind`); a routed call makes one attempt per deployment it tries.
+ *
+ * Not an async function: a whole answer from the provider (the common call) is one
+ * promise chain from undici to the success event, with no frame resumed on the way.
  */
-export async function attempt<P extends AnyParams, R extends object>(call: CallState<P, R>, route: Route, params: P, info?: AttemptInfo): Promise<R | CompletionStream> {
+export function attempt<P extends AnyParams, R extends object>(call: CallState<P, R>, route: Route, params: P, info?: AttemptInfo): Promise<R | CompletionStream> {
   const { env, kind, callType } = call;
   if (route.defaults) params = { ...route.defaults, ...params };
   if (call.signal) params = { ...params, signal: call.signal as AbortSignal };
@@ -50,49 +54,138 @@ export async function attempt<P extends AnyParams, R extends object>(call: CallS
     const target = route.target;
     if (target.error) throw target.error;
     call.gate?.check();
-    const streams = params.stream === true ? kind.stream : undefined;
     const cache = cacheApplies(env, params, callType);
     ctx.kwargs.litellm_params.cache_enabled = cache !== null;
-    const found = cache ? await kind.lookup(cache, params, ctx.kwargs.optional_params) : null;
+    if (cache) return throughCache(call, ctx, target, cache, params, traceHeaders, info);
+    ctx.kwargs.litellm_params.preset_cache_key = null;
+    return fromProvider(call, ctx, target, params, null, traceHeaders, info);
+  } catch (err) {
+    return Promise.reject(failed(ctx, err));
+  }
+}
+
+/** Records the attempt's one failure event; the error the caller gets. */
+function failed(ctx: CallContext, err: unknown): Error {
+  const e = asError(err);
+  recordFailure(ctx, e);
+  return e;
+}
+
+/** An attempt the cache applies to: a hit delivers only its success event; a miss goes to the provider and is stored. */
+async function throughCache<P extends AnyParams, R extends object>(
+  call: CallState<P, R>,
+  ctx: CallContext,
+  target: ResolvedModel,
+  cache: ResponseCache,
+  params: P,
+  traceHeaders: Record<string, string> | undefined,
+  info: AttemptInfo | undefined,
+): Promise<R | CompletionStream> {
+  const { kind } = call;
+  let found: CacheLookup<R> | null;
+  try {
+    found = await kind.lookup(cache, params, ctx.kwargs.optional_params);
     // LiteLLM's litellm_params.preset_cache_key: the key the cache looked under, before the call.
     ctx.kwargs.litellm_params.preset_cache_key = found?.key ?? found?.hit?.key ?? null;
-
     if (found?.hit) {
       // A hit delivers only its success event: no pre or post API call, no chunks. Moderation still has its say.
       await call.gate?.passed();
       const { response, key } = found.hit;
+      const streams = params.stream === true ? kind.stream : undefined;
       if (!streams) return succeed(ctx, target, response, kind.usage(response), params, { hit: key });
       const end = streamEnd(ctx, target, params, { hit: key });
       return new CompletionStream(new LoggedStream(streams.replay(response), ctx, streams.messages(params), streams.includeUsage(params), end, false));
     }
+  } catch (err) {
+    throw failed(ctx, err);
+  }
+  return fromProvider(call, ctx, target, params, found, traceHeaders, info);
+}
 
-    const provider = providerFor(target.transport);
+/** The provider request of an attempt (a cache miss, or no cache): a stream opened, or a whole answer priced and logged. */
+function fromProvider<P extends AnyParams, R extends object>(
+  call: CallState<P, R>,
+  ctx: CallContext,
+  target: ResolvedModel,
+  params: P,
+  found: CacheLookup<R> | null,
+  traceHeaders: Record<string, string> | undefined,
+  info: AttemptInfo | undefined,
+): Promise<R | CompletionStream> {
+  const { kind } = call;
+  const streams = params.stream === true ? kind.stream : undefined;
+  let req: ProviderRequest;
+  let provider: Provider;
+  try {
+    provider = providerFor(target.transport);
     const options = requestOptions(params, target, streams !== undefined, ctx.settings);
     if (traceHeaders) options.extraHeaders = withTraceHeaders(options.extraHeaders, traceHeaders);
-    const req = kind.request(provider, target, found ? found.send : kind.payload(params), ctx.kwargs.optional_params, options);
+    req = kind.request(provider, target, found ? found.send : kind.payload(params), ctx.kwargs.optional_params, options);
     recordRequest(ctx, req);
-
-    if (streams) {
-      const open = streams.open(provider, req);
-      const upstream = await answered(ctx, call.gate ? call.gate.guard(open, (s) => s.abort()) : open);
-      ctx.kwargs.original_response = "<stream>";
-      ctx.emit("post_api_call", null, new Date());
-      const end = streamEnd(ctx, target, params, { miss: found }, info);
-      return new CompletionStream(new LoggedStream(upstream, ctx, streams.messages(params), streams.includeUsage(params), end));
-    }
-
-    const work = kind.send(provider, req);
-    const answer = await answered(ctx, call.gate ? call.gate.guard(work) : work);
-    ctx.kwargs.original_response = answer.raw;
-    ctx.emit("post_api_call", null, new Date());
-    const response = found ? found.finish(answer.response) : answer.response;
-    succeed(ctx, target, response, kind.usage(answer.response), params, { key: found?.key ?? null });
-    found?.store(answer.response);
-    return response;
   } catch (err) {
-    const e = asError(err);
-    recordFailure(ctx, e);
-    throw e;
+    return Promise.reject(failed(ctx, err));
+  }
+  if (streams) return openStream(call, ctx, target, params, provider, req, streams, found, info);
+
+  let work: ReturnType<typeof kind.send>;
+  try {
+    work = kind.send(provider, req);
+    if (call.gate) work = call.gate.guard(work);
+  } catch (err) {
+    return Promise.reject(failed(ctx, err));
+  }
+  const asked = performance.now();
+  return work.then(
+    (answer) => {
+      try {
+        ctx.answer = { at: Date.now(), waitMs: performance.now() - asked, headers: answer.headers };
+        ctx.kwargs.original_response = answer.raw;
+        ctx.emit("post_api_call", null, new Date());
+        const response = found ? found.finish(answer.response) : answer.response;
+        succeed(ctx, target, response, kind.usage(answer.response), params, { key: found?.key ?? null });
+        found?.store(answer.response);
+        return response;
+      } catch (err) {
+        throw failed(ctx, err);
+      }
+    },
+    (err: unknown) => {
+      throw failed(ctx, providerFailed(ctx, err));
+    },
+  );
+}
+
+/**
+ * The provider answered with an error (or none came): a post_api_call event first,
+ * as LiteLLM logs it, so a failed attempt reads pre, post, failure.
+ */
+function providerFailed(ctx: CallContext, err: unknown): unknown {
+  ctx.kwargs.original_response = err instanceof Error ? err.message : String(err);
+  ctx.emit("post_api_call", null, new Date());
+  return err;
+}
+
+/** A streamed attempt: resolves when the provider's stream opens; its end is logged when the stream ends. */
+async function openStream<P extends AnyParams, R extends object>(
+  call: CallState<P, R>,
+  ctx: CallContext,
+  target: ResolvedModel,
+  params: P,
+  provider: Provider,
+  req: ProviderRequest,
+  streams: NonNullable<CallKind<P, R>["stream"]>,
+  found: CacheLookup<R> | null,
+  info: AttemptInfo | undefined,
+): Promise<CompletionStream> {
+  try {
+    const open = streams.open(provider, req);
+    const upstream = await answered(ctx, call.gate ? call.gate.guard(open, (s) => s.abort()) : open);
+    ctx.kwargs.original_response = "<stream>";
+    ctx.emit("post_api_call", null, new Date());
+    const end = streamEnd(ctx, target, params, { miss: found }, info);
+    return new CompletionStream(new LoggedStream(upstream, ctx, streams.messages(params), streams.includeUsage(params), end));
+  } catch (err) {
+    throw failed(ctx, err);
   }
 }
 

@@ -97,13 +97,34 @@ async function withRetries<T extends Answer>(req: ProviderRequest, where: Where,
       throw scrubbed(failure, where);
     }
     if (res.status >= 200 && res.status < 300) return res;
-    if (res.status >= 300 && res.status < 400) throw scrubbed(redirected(where, res), where);
-    if (left > 0 && mayRetry(res.status, res.headers) && !signal?.aborted) {
+    if (left > 0 && res.status >= 400 && mayRetry(res.status, res.headers) && !signal?.aborted) {
       await sleepUnless(backoffMs(attempt, res.headers), signal);
       continue;
     }
-    throw scrubbed(withRateLimits(onStatus(res.status, res.text, res.headers), res.headers), where);
+    throw notOk(res, where, onStatus);
   }
+}
+
+/** The error of a non-2xx answer that is not retried: a redirect named, or the provider's error class with its rate-limit headers. */
+function notOk(res: Answer, where: Where, onStatus: StatusError): LiteLLMError {
+  if (res.status >= 300 && res.status < 400) return scrubbed(redirected(where, res), where);
+  return scrubbed(withRateLimits(onStatus(res.status, res.text, res.headers), res.headers), where);
+}
+
+/**
+ * One request and no retries (the default): the answer through a single promise
+ * step, with what `withRetries` makes of a failure when none is left.
+ */
+function once<T extends Answer>(where: Where, signal: CallSignal | undefined, onStatus: StatusError, sent: Promise<T>): Promise<T> {
+  return sent.then(
+    (res) => {
+      if (res.status >= 200 && res.status < 300) return res;
+      throw notOk(res, where, onStatus);
+    },
+    (err: unknown) => {
+      throw scrubbed(transportError(err, where, (err as { answered?: boolean }).answered === true, signal?.aborted === true), where);
+    },
+  );
 }
 
 /** Anthropic's rate-limit headers under OpenAI's names, as LiteLLM maps them. */
@@ -136,13 +157,15 @@ function withRateLimits(err: LiteLLMError, headers: IncomingHttpHeaders): LiteLL
 /** POSTs `body` and reads the whole answer (JSON), with the retries. */
 export function postWhole(req: ProviderRequest, where: Where, body: string, signal: CallSignal | undefined, onStatus: StatusError): Promise<Whole> {
   const limit = req.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-  return withRetries(req, where, signal, onStatus, () => exchange(where, req.headers, body, signal, false, limit) as Promise<Whole>);
+  const send = () => exchange(where, req.headers, body, signal, false, limit) as Promise<Whole>;
+  return req.maxRetries > 0 ? withRetries(req, where, signal, onStatus, send) : once(where, signal, onStatus, send());
 }
 
 /** POSTs `body` and resolves at a 2xx's headers, its body to be read as it arrives (a stream), with the retries. */
 export function postStream(req: ProviderRequest, where: Where, body: string, signal: CallSignal | undefined, onStatus: StatusError): Promise<Opened> {
   const limit = req.maxStreamBytes ?? DEFAULT_MAX_STREAM_BYTES;
-  return withRetries(req, where, signal, onStatus, () => exchange(where, req.headers, body, signal, true, limit) as Promise<Opened>);
+  const send = () => exchange(where, req.headers, body, signal, true, limit) as Promise<Opened>;
+  return req.maxRetries > 0 ? withRetries(req, where, signal, onStatus, send) : once(where, signal, onStatus, send());
 }
 
 const aborted = (): Error => new Error("aborted");

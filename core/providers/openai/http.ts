@@ -23,21 +23,28 @@ const where = (req: ProviderRequest): Where => whereOf(req, BASE_HINT[req.target
 const statusError = (w: Where): StatusError => (status, text, headers) => openaiError(w, status, text, headers);
 
 /** A chat completion or an embedding list: JSON with `choices` or `data`. */
-export async function json<T>(req: ProviderRequest, kind: "completion" | "embedding list"): Promise<ProviderAnswer<T>> {
+export function json<T>(req: ProviderRequest, kind: "completion" | "embedding list"): Promise<ProviderAnswer<T>> {
   const w = where(req);
-  const res = await postWhole(req, w, JSON.stringify(req.body), req.signal, statusError(w));
-  const raw = res.text;
-  let out: (T & { choices?: unknown; data?: unknown }) | undefined;
+  let body: string;
   try {
-    out = JSON.parse(raw) as T & { choices?: unknown; data?: unknown };
-  } catch {
-    // not JSON: the error below
+    body = JSON.stringify(req.body);
+  } catch (err) {
+    return Promise.reject(err);
   }
-  if (out && typeof out === "object" && (Array.isArray(out.choices) || Array.isArray(out.data))) return { response: out, raw, headers: res.headers as Record<string, string> };
-  const preview = raw.length > 200 ? `${raw.slice(0, 200)}...` : raw;
-  throw new InvalidResponseError(`${w.provider}: ${w.url} answered ${res.status} with a body that is not a ${kind}: ${JSON.stringify(preview)}`, {
-    llm_provider: w.provider,
-    model: w.model,
+  return postWhole(req, w, body, req.signal, statusError(w)).then((res) => {
+    const raw = res.text;
+    let out: (T & { choices?: unknown; data?: unknown }) | undefined;
+    try {
+      out = JSON.parse(raw) as T & { choices?: unknown; data?: unknown };
+    } catch {
+      // not JSON: the error below
+    }
+    if (out && typeof out === "object" && (Array.isArray(out.choices) || Array.isArray(out.data))) return { response: out, raw, headers: res.headers as Record<string, string> };
+    const preview = raw.length > 200 ? `${raw.slice(0, 200)}...` : raw;
+    throw new InvalidResponseError(`${w.provider}: ${w.url} answered ${res.status} with a body that is not a ${kind}: ${JSON.stringify(preview)}`, {
+      llm_provider: w.provider,
+      model: w.model,
+    });
   });
 }
 
