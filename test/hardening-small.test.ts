@@ -8,7 +8,8 @@ import { parseYaml } from "../core/config/parse.ts";
 import { ModuleLoader, type RefContext } from "../core/config/modules.ts";
 import { CONFIG_ERROR_CODES } from "../core/errors.ts";
 import { createRuntime, startServer, validateConfig, type Runtime } from "../core/index.ts";
-import { transportError, type Where } from "../core/providers/http.ts";
+import type { Where } from "../core/providers/http.ts";
+import { transportError } from "../core/providers/http-failures.ts";
 import type { CallbackKwargs } from "../core/types.ts";
 import { startFakeCollector, type FakeCollector } from "./support/fake-collector.ts";
 import { startFakeMixpanel, type FakeMixpanel } from "./support/fake-mixpanel.ts";
@@ -170,7 +171,7 @@ describe("message grammar", () => {
   });
 
   it("no message in the runtime's source says 'no an', 'a an' or counts with a bare `${n} events`", () => {
-    const files = ["core/providers/http.ts", "core/callbacks/dispatcher.ts", "builtin-callbacks/delivery.ts", "builtin-callbacks/file-writer.ts", "core/providers/anthropic/http.ts"];
+    const files = ["core/providers/http.ts", "core/providers/http-failures.ts", "core/callbacks/dispatcher.ts", "builtin-callbacks/delivery.ts", "builtin-callbacks/file-writer.ts", "core/providers/anthropic/http.ts"];
     for (const file of files) {
       const text = readFileSync(join(import.meta.dirname, "..", file), "utf8");
       expect(text, file).not.toMatch(/\b(?:no an|a an) /);

@@ -4,7 +4,8 @@ import { createParser, type EventSourceMessage } from "eventsource-parser";
 import type { CallSignal } from "../call/signal.ts";
 import { LiteLLMError, Timeout } from "../errors.ts";
 import type { ChatCompletionChunk } from "../types.ts";
-import { scrubbed, transportError, type Opened, type Where } from "./http.ts";
+import type { Opened, Where } from "./http.ts";
+import { scrubbed, transportError } from "./http-failures.ts";
 import type { EventBatches, ProviderStream } from "./types.ts";
 
 export interface EventReader {

@@ -7,7 +7,8 @@
  * `anthropic-version` header, and undici (already a dependency) gives kept-alive pools.
  */
 import { APIConnectionError, InvalidResponseError } from "../../errors.ts";
-import { header, postStream, postWhole, whereOf as whereOfRequest, type StatusError, type Where } from "../http.ts";
+import { postStream, postWhole, whereOf as whereOfRequest, type StatusError, type Where } from "../http.ts";
+import { header } from "../http-failures.ts";
 import { eventStream } from "../sse.ts";
 import type { ProviderAnswer, ProviderRequest, ProviderStream, RawChat } from "../types.ts";
 import { anthropicError, parseErrorBody } from "./errors.ts";

@@ -8,7 +8,8 @@
  */
 import { APIConnectionError, InvalidResponseError } from "../../errors.ts";
 import { countTokens } from "../mock/index.ts";
-import { header, postStream, postWhole, whereOf as whereOfRequest, type StatusError, type Where } from "../http.ts";
+import { postStream, postWhole, whereOf as whereOfRequest, type StatusError, type Where } from "../http.ts";
+import { header } from "../http-failures.ts";
 import { eventStream } from "../sse.ts";
 import type { ProviderAnswer, ProviderRequest, ProviderStream, RawChat, RawEmbedding } from "../types.ts";
 import { geminiError, parseErrorBody } from "./errors.ts";

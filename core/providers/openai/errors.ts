@@ -2,7 +2,8 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { ContentPolicyViolationError, ContextWindowExceededError, LiteLLMError, errorForStatus } from "../../errors.ts";
 import { scrubUpstream } from "../../secrets.ts";
-import { header, type Where } from "../http.ts";
+import type { Where } from "../http.ts";
+import { header } from "../http-failures.ts";
 
 interface ErrorBody {
   message?: string | undefined;
