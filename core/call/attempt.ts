@@ -8,7 +8,7 @@ import { cacheApplies, recordHit } from "./cache-step.ts";
 import type { CallContext } from "./context.ts";
 import type { AttemptInfo, CallEnv, Route } from "./env.ts";
 import { totalTokens } from "./routing.ts";
-import { answered, asError, attachHidden, callbacksFor, newContext, priceSuccess, recordFailure, recordRequest, requestOptions } from "./events.ts";
+import { answered, asError, attachHidden, callbacksFor, newContext, noteAnswer, noteProviderError, priceSuccess, recordFailure, recordRequest, requestOptions } from "./events.ts";
 import type { AnyParams, CacheLookup, CallKind } from "./kind.ts";
 import type { Moderation } from "./moderation.ts";
 import type { CallSignal } from "./signal.ts";
@@ -138,7 +138,7 @@ function fromProvider<P extends AnyParams, R extends object>(
   return work.then(
     (answer) => {
       try {
-        ctx.answer = { at: Date.now(), waitMs: performance.now() - asked, headers: answer.headers };
+        noteAnswer(ctx, asked, answer.headers);
         ctx.kwargs.original_response = answer.raw;
         ctx.emit("post_api_call", null, new Date());
         const response = found ? found.finish(answer.response) : answer.response;
@@ -150,19 +150,9 @@ function fromProvider<P extends AnyParams, R extends object>(
       }
     },
     (err: unknown) => {
-      throw failed(ctx, providerFailed(ctx, err));
+      throw failed(ctx, noteProviderError(ctx, err));
     },
   );
-}
-
-/**
- * The provider answered with an error (or none came): a post_api_call event first,
- * as LiteLLM logs it, so a failed attempt reads pre, post, failure.
- */
-function providerFailed(ctx: CallContext, err: unknown): unknown {
-  ctx.kwargs.original_response = err instanceof Error ? err.message : String(err);
-  ctx.emit("post_api_call", null, new Date());
-  return err;
 }
 
 /** A streamed attempt: resolves when the provider's stream opens; its end is logged when the stream ends. */

@@ -196,13 +196,23 @@ export function answered<T>(ctx: CallContext, work: Promise<T>): Promise<T> {
   const asked = performance.now();
   return work.then(
     (out) => {
-      ctx.answer = { at: Date.now(), waitMs: performance.now() - asked, headers: (out as { headers?: Readonly<Record<string, string>> }).headers };
+      noteAnswer(ctx, asked, (out as { headers?: Readonly<Record<string, string>> }).headers);
       return out;
     },
     (err: unknown) => {
-      ctx.kwargs.original_response = err instanceof Error ? err.message : String(err);
-      ctx.emit("post_api_call", null, new Date());
-      throw err;
+      throw noteProviderError(ctx, err);
     },
   );
+}
+
+/** When the provider's answer came, how long since it was asked (`performance.now()` then), and its rate-limit headers. */
+export function noteAnswer(ctx: CallContext, asked: number, headers: Readonly<Record<string, string>> | undefined): void {
+  ctx.answer = { at: Date.now(), waitMs: performance.now() - asked, headers };
+}
+
+/** The provider answered with an error (or none came): its text as `original_response`, and the post_api_call event; returns `err`. */
+export function noteProviderError(ctx: CallContext, err: unknown): unknown {
+  ctx.kwargs.original_response = err instanceof Error ? err.message : String(err);
+  ctx.emit("post_api_call", null, new Date());
+  return err;
 }
