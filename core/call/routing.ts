@@ -25,72 +25,135 @@ export interface RoutingWatch {
  * (with backoff that honours Retry-After), then fall back to other aliases.
  * Each attempt is a whole call of its own to the callbacks (pre, post, success
  * or failure), and all of them share one trace id.
+ *
+ * The common call (a synchronous pick, no permit, no prompt check) makes its first
+ * attempt with no async frame of its own: the loop starts only when it fails.
  */
-export async function routed<T>(
+export function routed<T>(
   plan: RoutingPlan,
-  params: { api_base?: unknown; api_key?: unknown; mock_response?: unknown; litellm_trace_id?: unknown; messages?: unknown; timeout?: unknown; signal?: unknown },
+  params: RoutedParams,
   attempt: (route: Route, info: AttemptInfo) => Promise<T>,
   watch: RoutingWatch = {},
   own: CallRouting = {},
 ): Promise<T> {
+  const call = new RoutedCall(plan, params, attempt, watch, own);
   const { router } = plan;
-  const numRetries = own.numRetries;
-  const retries = numRetries !== undefined && Number.isInteger(numRetries) && numRetries >= 0 ? numRetries : router.numRetries;
-  const fallbacksFor = own.fallbacks ?? ((alias: string, err: unknown) => router.fallbacksFor(alias, err));
-  const trace_id = typeof params.litellm_trace_id === "string" ? params.litellm_trace_id : randomUUID();
-  const aliases = [plan.alias];
-  const tried = new Set<unknown>();
-  // enable_pre_call_checks: estimated once, for every alias the call goes to; 0 when there is nothing to check.
-  const tokens = router.promptTokens(params);
-  let n = 0;
-  let last: unknown;
-  // The error of the alias asked for: what the fallback events report, as LiteLLM's do.
-  let original: unknown;
-  for (let a = 0; a < aliases.length; a++) {
-    const alias = aliases[a]!;
-    let triedHere = false;
-    // No deployment of the alias takes the prompt: on to its context-window fallbacks, with no attempt.
-    const tooLong = tokens > 0 ? router.contextWindowError(alias, tokens) : null;
-    if (tooLong !== null) last = tooLong;
-    else for (let retry = 0; ; retry++) {
-      // With a shared Redis, one awaited round trip; without, the synchronous pick.
-      const picked = router.sharing === true ? await router.pickShared!(alias, tried, tokens) : router.pick(alias, tried, tokens);
-      if (picked === null) {
-        // Every deployment at its rpm/tpm this minute: a RateLimitError, and on to the fallbacks.
-        last = router.limitError?.(alias, tokens) ?? last;
-        break;
-      }
-      let d: unknown = picked;
-      // max_parallel_requests: a permit before the attempt is sent; with every candidate saturated, wait for the first one freed.
-      let held = false;
-      if (router.capped === true) {
-        const permit = router.take!(d);
-        if (permit === "full") {
-          try {
-            d = await router.waitForPermit!(alias, tried, tokens, waitSeconds(plan, d, params), isCallSignal(params.signal) ? params.signal : undefined);
-          } catch (err) {
-            // Waited the whole timeout: nothing was sent, so no retry; on to the fallbacks.
-            last = err;
+  if (router.sharing !== true && router.capped !== true && call.tokens === 0 && own.mockTestingFallbacks !== true) {
+    const d = router.pick(plan.alias, undefined, 0);
+    if (d !== null) {
+      call.tried.add(d);
+      return call.run(d, 0, false, (err) => call.loop({ d, err }));
+    }
+  }
+  return call.loop(undefined);
+}
+
+type RoutedParams = { api_base?: unknown; api_key?: unknown; mock_response?: unknown; litellm_trace_id?: unknown; messages?: unknown; timeout?: unknown; signal?: unknown };
+
+/** The state of one routed call, shared by its attempts: one object, whatever the number of attempts. */
+class RoutedCall<T> {
+  readonly retries: number;
+  readonly trace_id: string;
+  readonly aliases: string[];
+  readonly tried = new Set<unknown>();
+  /** enable_pre_call_checks: estimated once, for every alias the call goes to; 0 when there is nothing to check. */
+  readonly tokens: number;
+  n = 0;
+
+  constructor(
+    readonly plan: RoutingPlan,
+    readonly params: RoutedParams,
+    readonly attempt: (route: Route, info: AttemptInfo) => Promise<T>,
+    readonly watch: RoutingWatch,
+    readonly own: CallRouting,
+  ) {
+    const { router } = plan;
+    const numRetries = own.numRetries;
+    this.retries = numRetries !== undefined && Number.isInteger(numRetries) && numRetries >= 0 ? numRetries : router.numRetries;
+    this.trace_id = typeof params.litellm_trace_id === "string" ? params.litellm_trace_id : randomUUID();
+    this.aliases = [plan.alias];
+    this.tokens = router.promptTokens(params);
+  }
+
+  /** One attempt on `d`, the `a`-th alias of the call: its answer counted for `d`, or its error to `failed` (else thrown). */
+  run(d: unknown, a: number, held: boolean, failed?: (err: unknown) => Promise<T>): Promise<T> {
+    const { plan, own } = this;
+    const { router } = plan;
+    const alias = this.aliases[a]!;
+    // A streamed answer's usage is known when the stream ends, after the attempt returned it.
+    const used = router.limited === true ? (tokens: number) => router.used?.(d, tokens) : undefined;
+    const info: AttemptInfo = { trace_id: this.trace_id, attempt: ++this.n, model_group: alias, deployment: plan.nameOf(d), used };
+    router.started(d);
+    const t0 = performance.now();
+    let work: Promise<T>;
+    try {
+      // mock_testing_fallbacks: every attempt at the alias asked for fails, as LiteLLM's router makes it, so its fallbacks run.
+      const routeParams = a === 0 && own.mockTestingFallbacks ? { ...this.params, mock_response: mockFallbackError(alias) } : this.params;
+      work = this.attempt(plan.routeTo(d, routeParams), info);
+    } catch (err) {
+      work = Promise.reject(err);
+    }
+    return work.then((out) => {
+      router.succeeded(d, performance.now() - t0, totalTokens(out));
+      if (a > 0) this.watch.fallbackSucceeded?.(plan.alias, this.original);
+      return held ? releasedAtEnd(out, d, router.release!.bind(router)) : out;
+    }, failed);
+  }
+
+  /** The error of the alias asked for: what the fallback events report, as LiteLLM's do. */
+  private original: unknown;
+
+  /** The attempts after `first` failed (or all of them, with no first): retries, then the fallback aliases. */
+  async loop(first: { d: unknown; err: unknown } | undefined): Promise<T> {
+    const { plan, own, watch, tried, tokens, aliases } = this;
+    const { router } = plan;
+    const fallbacksFor = own.fallbacks ?? ((alias: string, err: unknown) => router.fallbacksFor(alias, err));
+    let last: unknown;
+    for (let a = 0; a < aliases.length; a++) {
+      const alias = aliases[a]!;
+      let triedHere = false;
+      // No deployment of the alias takes the prompt: on to its context-window fallbacks, with no attempt.
+      const tooLong = tokens > 0 ? router.contextWindowError(alias, tokens) : null;
+      if (tooLong !== null) last = tooLong;
+      else for (let retry = 0; ; retry++) {
+        let d: unknown;
+        let held = false;
+        let err: unknown;
+        if (first !== undefined) {
+          // The first attempt was made before the loop, and failed.
+          ({ d, err } = first);
+          first = undefined;
+        } else {
+          // With a shared Redis, one awaited round trip; without, the synchronous pick.
+          const picked = router.sharing === true ? await router.pickShared!(alias, tried, tokens) : router.pick(alias, tried, tokens);
+          if (picked === null) {
+            // Every deployment at its rpm/tpm this minute: a RateLimitError, and on to the fallbacks.
+            last = router.limitError?.(alias, tokens) ?? last;
             break;
           }
+          d = picked;
+          // max_parallel_requests: a permit before the attempt is sent; with every candidate saturated, wait for the first one freed.
+          if (router.capped === true) {
+            const permit = router.take!(d);
+            if (permit === "full") {
+              try {
+                d = await router.waitForPermit!(alias, tried, tokens, waitSeconds(plan, d, this.params), isCallSignal(this.params.signal) ? this.params.signal : undefined);
+              } catch (e) {
+                // Waited the whole timeout: nothing was sent, so no retry; on to the fallbacks.
+                last = e;
+                break;
+              }
+            }
+            held = permit !== "uncapped";
+          }
+          tried.add(d);
+          try {
+            return await this.run(d, a, held);
+          } catch (e) {
+            err = e;
+          }
         }
-        held = permit !== "uncapped";
-      }
-      tried.add(d);
-      triedHere = true;
-      // A streamed answer's usage is known when the stream ends, after the attempt returned it.
-      const used = router.limited === true ? (tokens: number) => router.used?.(d, tokens) : undefined;
-      const info: AttemptInfo = { trace_id, attempt: ++n, model_group: alias, deployment: plan.nameOf(d), used };
-      router.started(d);
-      const t0 = performance.now();
-      try {
-        // mock_testing_fallbacks: every attempt at the alias asked for fails, as LiteLLM's router makes it, so its fallbacks run.
-        const routeParams = a === 0 && own.mockTestingFallbacks ? { ...params, mock_response: mockFallbackError(alias) } : params;
-        const out = await attempt(plan.routeTo(d, routeParams), info);
-        router.succeeded(d, performance.now() - t0, totalTokens(out));
-        if (a > 0) watch.fallbackSucceeded?.(plan.alias, original);
-        return held ? releasedAtEnd(out, d, router.release!.bind(router)) : out;
-      } catch (err) {
+        triedHere = true;
         router.failed(d, err);
         // After `failed`: a deployment it cooled down is not handed to the next waiting call.
         if (held) router.release!(d);
@@ -98,16 +161,16 @@ export async function routed<T>(
         if (router.size?.(alias) === 1) watch.groupFailed?.(alias, err);
         if (watch.stop?.(err)) throw err;
         // How many retries the alias gets depends on the class of each failure (retry_policy).
-        if (retry >= router.retriesFor(alias, err, retries)) break;
+        if (retry >= router.retriesFor(alias, err, this.retries)) break;
         // No wait when another healthy deployment of the alias is left (LiteLLM's behaviour).
         await sleep(router.backoffMs(retry + 1, err, alias, tried));
       }
+      if (a === 0) this.original = last;
+      else if (triedHere) watch.fallbackFailed?.(plan.alias, this.original);
+      for (const next of fallbacksFor(alias, last)) if (!aliases.includes(next)) aliases.push(next);
     }
-    if (a === 0) original = last;
-    else if (triedHere) watch.fallbackFailed?.(plan.alias, original);
-    for (const next of fallbacksFor(alias, last)) if (!aliases.includes(next)) aliases.push(next);
+    throw last ?? new ServiceUnavailableError(`no deployment of "${plan.alias}" could be tried: all are cooling down or none is configured.`, { model: plan.alias });
   }
-  throw last ?? new ServiceUnavailableError(`no deployment of "${plan.alias}" could be tried: all are cooling down or none is configured.`, { model: plan.alias });
 }
 
 /** What a call itself sets of its routing, over the config's `router_settings` (LiteLLM's per-call router arguments). */
