@@ -32,8 +32,7 @@ export class GlobalScope implements CallEnv {
   private lists: Record<ListKind, CallbackInput[]>;
   private version = 0;
   private compiledVersion = -1;
-  private compiled!: CompiledCallbacks;
-  private sources!: CallbackSource[];
+  private view!: { readonly callbacks: CompiledCallbacks; readonly sources: CallbackSource[] };
   turn_off_message_logging = false;
   redact_api_keys = true;
   callback_timeout = 10;
@@ -145,13 +144,14 @@ export class GlobalScope implements CallEnv {
     };
   }
 
-  current(): { callbacks: CompiledCallbacks; sources: CallbackSource[] } {
+  /** The lists as compiled for calls, made again only after a list changed: one object until then (every call reads it). */
+  current(): { readonly callbacks: CompiledCallbacks; readonly sources: CallbackSource[] } {
     if (this.compiledVersion !== this.version) {
-      this.sources = LISTS.map((list) => ({ list, entries: [...this.lists[list]] }));
-      this.compiled = compileCallbacks(this.sources, this.resolveBuiltin);
+      const sources = LISTS.map((list) => ({ list, entries: [...this.lists[list]] }));
+      this.view = { callbacks: compileCallbacks(sources, this.resolveBuiltin), sources };
       this.compiledVersion = this.version;
     }
-    return { callbacks: this.compiled, sources: this.sources };
+    return this.view;
   }
 
   /** Every call of the process takes its hooks from the process-wide lists. */

@@ -35,22 +35,25 @@ export interface Where {
 }
 
 export function whereOf(req: ProviderRequest, baseHint: string): Where {
-  return { provider: req.target.provider, model: req.target.model, url: req.url ?? "", timeoutMs: req.timeoutMs, hasKey: req.apiKey !== undefined, baseHint, secrets: secretsOf(req) };
+  // A deployment's target serves call after call with the same URL, timeout and key (core/config/live.ts): its Where is made once.
+  const known = knownWhere.get(req.target);
+  const url = req.url ?? "";
+  if (known !== undefined && known.url === url && known.timeoutMs === req.timeoutMs && known.apiKey === req.apiKey && known.baseHint === baseHint) return known.where;
+  const where: Where = { provider: req.target.provider, model: req.target.model, url, timeoutMs: req.timeoutMs, hasKey: req.apiKey !== undefined, baseHint, secrets: secretsOf(req) };
+  knownWhere.set(req.target, { url, timeoutMs: req.timeoutMs, apiKey: req.apiKey, baseHint, where });
+  return where;
 }
 
-/** A target's credentials, kept while its requests carry the same key: a deployment's target serves call after call (core/config/live.ts). */
-const knownSecrets = new WeakMap<ProviderRequest["target"], { apiKey: string | undefined; secrets: Array<string | undefined> }>();
+/** Each target's latest Where, with the request it was made for. */
+const knownWhere = new WeakMap<ProviderRequest["target"], { url: string; timeoutMs: number; apiKey: string | undefined; baseHint: string; where: Where }>();
 
 /** The key the request carries, and any credential among its options (an Azure token given beside a key). */
 function secretsOf(req: ProviderRequest): Array<string | undefined> {
-  const known = knownSecrets.get(req.target);
-  if (known !== undefined && known.apiKey === req.apiKey) return known.secrets;
   const secrets = [req.apiKey];
   for (const name of SECRET_OPTIONS) {
     const value = req.target.options[name];
     if (typeof value === "string") secrets.push(value);
   }
-  knownSecrets.set(req.target, { apiKey: req.apiKey, secrets });
   return secrets;
 }
 
@@ -217,12 +220,13 @@ function tooLarge(where: Where, limit: number, stream: boolean): InvalidResponse
   );
 }
 
-/** A 2xx's rate-limit headers: only names starting with `x` or `a` are read as text, the rest are skipped unread. */
+/** A 2xx's rate-limit headers: only names longer than `x-ratelimit-` and starting with `x` or `a` are read as text, the rest are skipped unread. */
 function rateLimitHeaders(raw: Buffer[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const first = raw[i]![0]! | 0x20;
-    if (first !== 0x78 /* x */ && first !== 0x61 /* a */) continue;
+    const name = raw[i]!;
+    const first = name[0]! | 0x20;
+    if (name.length <= 12 || (first !== 0x78 /* x */ && first !== 0x61) /* a */) continue;
     const key = rateLimitName(raw[i]!.toString("latin1").toLowerCase());
     if (key !== undefined && out[key] === undefined) out[key] = raw[i + 1]!.toString("latin1");
   }

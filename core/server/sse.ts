@@ -56,8 +56,15 @@ export class ClientWatch implements CallSignal {
   }
 
   removeEventListener(_type: "abort", listener: () => void): void {
-    const i = this.#listeners?.indexOf(listener) ?? -1;
-    if (i !== -1) this.#listeners!.splice(i, 1);
+    const list = this.#listeners;
+    if (list === undefined) return;
+    // The common case, one request's listener taken off when it ends: no splice.
+    if (list.length === 1) {
+      if (list[0] === listener) this.#listeners = undefined;
+      return;
+    }
+    const i = list.indexOf(listener);
+    if (i !== -1) list.splice(i, 1);
   }
 
   /** From now on a departure stops the reader rather than aborting the call. */
