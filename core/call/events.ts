@@ -77,6 +77,7 @@ export function newContext(
     env.dispatcher,
     settings,
     env.tasks,
+    callbacks.targets.length === 0,
   );
 }
 type CallContextInputMessages = CompletionParams["messages"] | string | string[];
@@ -86,6 +87,8 @@ const price = (v: unknown): number | null => (typeof v === "number" && Number.is
 
 /** Records the request at pre_api_call: the exact body, and the key and headers masked. */
 export function recordRequest(ctx: CallContext, req: ProviderRequest): void {
+  // With no callback to read them, the request's masked copies are not made (nor the event, which no handler takes).
+  if (ctx.quiet) return;
   const redact = ctx.settings.redact_api_keys;
   const k = ctx.kwargs;
   k.input = req.input;
@@ -140,15 +143,27 @@ export function priceSuccess(ctx: CallContext, target: ResolvedModel, usage: Par
     litellm_overhead_time_ms: answer ? Math.max(0, (k.stream ? answer.at : end.getTime()) - ctx.start.getTime() - answer.waitMs) : null,
   };
   const chat = k.call_type === "completion" || k.call_type === "acompletion";
-  notePricing(hidden, { model_map_key: pricedAs, model_map_value: price, breakdown: chat ? breakdown : null });
+  if (!ctx.quiet) notePricing(k, { model_map_key: pricedAs, model_map_value: price, breakdown: chat ? breakdown : null });
   return hidden;
 }
 
 const hasPrices = (info: Record<string, unknown> | null): boolean => info != null && (typeof info.input_cost_per_token === "number" || typeof info.output_cost_per_token === "number");
 
-export function attachHidden<T extends object>(response: T, hidden: HiddenParams): T {
-  // Not enumerable: the response serialises exactly as the provider's.
-  Object.defineProperty(response, "_hidden_params", { value: hidden, enumerable: false, writable: true, configurable: true });
+/** Set by the server on a call's parameters: it reads the answer's hidden params itself, under `HIDDEN`. */
+export const SERVED: unique symbol = Symbol("litellm-runtime.served");
+
+/** Where a served call that no callback sees keeps its hidden params: a symbol key, which JSON never writes. */
+export const HIDDEN: unique symbol = Symbol("litellm-runtime.hidden");
+
+/**
+ * Gives the response its `_hidden_params`, not enumerable, so it serialises exactly as the provider's.
+ * A call from the server that no callback, hook or tracer sees (`quiet`) keeps them under `HIDDEN`
+ * instead: only the server's headers read them, and defining a hidden property costs more per call
+ * than the rest of pricing.
+ */
+export function attachHidden<T extends object>(response: T, hidden: HiddenParams, served = false): T {
+  if (served) (response as { [HIDDEN]?: HiddenParams })[HIDDEN] = hidden;
+  else Object.defineProperty(response, "_hidden_params", { value: hidden, enumerable: false, writable: true, configurable: true });
   return response;
 }
 

@@ -42,19 +42,19 @@ export interface PricingNote {
 }
 
 /**
- * Kept on a response's `_hidden_params` object under a symbol, not enumerable:
- * JSON, spreads, equality checks and the records never show it. A property, not a WeakMap: one WeakMap entry
- * per call cost more than the rest of pricing (ephemerons slow every scavenge).
+ * Kept on the success kwargs under a symbol key: JSON, `Object.keys` and `for...in` never show it,
+ * and the copy each event hands its handlers keeps it. A plain assignment: defining a hidden
+ * property on each response's `_hidden_params` cost more than the rest of pricing.
  */
 const PRICING: unique symbol = Symbol("litellm-runtime.pricing");
 
-/** Records how a response was priced, for its record's `model_map_information` and `cost_breakdown`. */
-export function notePricing(hidden: HiddenParams, note: PricingNote): void {
-  Object.defineProperty(hidden, PRICING, { value: note, enumerable: false, writable: true, configurable: true });
+/** Records how the call's response was priced, for its record's `model_map_information` and `cost_breakdown`. */
+export function notePricing(kwargs: CallbackKwargs, note: PricingNote): void {
+  (kwargs as { [PRICING]?: PricingNote })[PRICING] = note;
 }
 
-function pricingOf(hidden: HiddenParams): PricingNote | undefined {
-  return (hidden as { [PRICING]?: PricingNote })[PRICING];
+function pricingOf(kwargs: CallbackKwargs): PricingNote | undefined {
+  return (kwargs as { [PRICING]?: PricingNote })[PRICING];
 }
 
 /**
@@ -74,7 +74,7 @@ export function standardLoggingObject(
   const server = isObject(lp.proxy_server_request) ? (lp.proxy_server_request as ProxyServerRequest) : null;
   const answer = status === "success" && isObject(response) ? response : null;
   const hidden = answer ? ((answer as { _hidden_params?: HiddenParams })._hidden_params ?? undefined) : undefined;
-  const note = hidden ? pricingOf(hidden) : undefined;
+  const note = answer ? pricingOf(kwargs) : undefined;
   const usage = isObject(answer?.usage) ? (answer.usage as Obj) : null;
   const err = status === "failure" ? (kwargs.exception as (Error & { litellm_response_headers?: Record<string, string> }) | undefined) : undefined;
 

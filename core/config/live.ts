@@ -28,6 +28,8 @@ export class Live implements CallEnv {
   private scopes = new Map<string, CallScope>();
   /** The router taking requested names, for a config with wildcard entries; made on first use. */
   private wildRouter: RouterLike<Deployment> | undefined;
+  /** The routing plan of each alias of a config without wildcard entries (their names are the config's, so few). */
+  private plans = new Map<string, RoutingPlan<Deployment>>();
   /** Each deployment's route for calls that bring nothing of their own to it (no api_base, api_key, mock_response or provider option). */
   private routes = new WeakMap<Deployment, Route>();
   /** The pre-call hooks' `cache`: the response cache's store when the config has one, else the runtime's memory (kept across reloads). */
@@ -102,6 +104,14 @@ export class Live implements CallEnv {
     return this.routeTo(forName(d, this.aliasOf(params.model), match), params);
   }
 
+  /**
+   * Whether anything reads the kwargs of a call from the server: a callback, hook or tracer of
+   * the config or the process-wide lists, or `forward_traceparent` (the caller's trace headers).
+   */
+  listens(): boolean {
+    return this.snapshot.hasCallbacks || this.settings.forward_traceparent || globalScope.current().callbacks.targets.length > 0;
+  }
+
   /** The tracing built-ins of the process-wide and config lists (the server opens a span per request with each). */
   tracers(): readonly CallTracer[] {
     return this.chain(null).callbacks.tracers;
@@ -127,7 +137,12 @@ export class Live implements CallEnv {
   plan(params: { model: string }): RoutingPlan<Deployment> | null {
     const { names, router } = this.snapshot;
     const alias = this.aliasOf(params.model);
-    if (!names.hasWildcards) return this.snapshot.models.has(alias) ? { alias, router, routeTo: this.routeTo, nameOf } : null;
+    if (!names.hasWildcards) {
+      if (!this.snapshot.models.has(alias)) return null;
+      let plan = this.plans.get(alias);
+      if (plan === undefined) this.plans.set(alias, (plan = { alias, router, routeTo: this.routeTo, nameOf }));
+      return plan;
+    }
     if (names.match(alias) === undefined) return null;
     // With wildcards, a fallback may name a model only a wildcard covers: the router view resolves every alias.
     this.wildRouter ??= wildcardRouter(router, names);

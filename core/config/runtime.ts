@@ -169,6 +169,11 @@ export class Runtime extends EventEmitter {
     return this.run((env) => runEmbedding(env, params, "aembedding"));
   }
 
+  /** Whether anything reads a call's kwargs (a callback, hook or tracer, or forward_traceparent): the server records the request for them only then. */
+  listens(): boolean {
+    return this.live.listens();
+  }
+
   /** The tracing built-ins in service (otel and its presets), for the server's request spans. */
   tracers(): readonly CallTracer[] {
     return this.live.tracers();
@@ -194,20 +199,29 @@ export class Runtime extends EventEmitter {
     return this.host.owner;
   }
 
-  private async run<T>(call: (env: Live) => Promise<T>): Promise<T> {
-    if (this.closed) throw new LiteLLMError("this runtime is closed: create a new one with createRuntime().", "RUNTIME_CLOSED");
+  /** A call on the snapshot in service, counted until it ends (a stream: until its last chunk). One promise step, no async frame. */
+  private run<T>(call: (env: Live) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new LiteLLMError("this runtime is closed: create a new one with createRuntime().", "RUNTIME_CLOSED"));
     const live = this.live;
     live.enter();
-    let result: T;
+    let work: Promise<T>;
     try {
-      result = await call(live);
+      work = call(live);
     } catch (err) {
       live.leave();
-      throw err;
+      return Promise.reject(err);
     }
-    if (result instanceof CompletionStream) result.onEnd(live.leave);
-    else live.leave();
-    return result;
+    return work.then(
+      (result) => {
+        if (result instanceof CompletionStream) result.onEnd(live.leave);
+        else live.leave();
+        return result;
+      },
+      (err: unknown) => {
+        live.leave();
+        throw err;
+      },
+    );
   }
 
   /**

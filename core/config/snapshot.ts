@@ -70,6 +70,8 @@ export interface Snapshot {
   readonly files: readonly string[];
   /** Every distinct callback object or function of this snapshot, for flush and close. */
   readonly targets: readonly object[];
+  /** Whether the config names any callback, in its lists or a deployment's: when none, nothing reads a call's kwargs but the process-wide lists. */
+  readonly hasCallbacks: boolean;
   /** Picks deployments, and decides retries and fallbacks, from `router_settings`. */
   readonly router: Router<Deployment>;
   /** The response cache of `litellm_settings.cache` / `cache_params`, or null. */
@@ -250,6 +252,7 @@ export async function buildSnapshot(loaded: LoadedConfig, loader: ModuleLoader, 
     files: Object.freeze([...files]),
     // Loaded concurrently: put back in the file's order, so two loads of one config warn alike.
     warnings: Object.freeze(inDocumentOrder(warnings, loaded.files)),
+    hasCallbacks: targets.size > 0,
     // A getter: a built-in named only in a call's own list is made on first use, and must be flushed and closed too.
     get targets(): readonly object[] {
       for (const inst of instances.values()) targets.add(inst);

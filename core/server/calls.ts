@@ -1,6 +1,7 @@
 /** The model routes: chat completions (JSON or a stream) and embeddings, through the runtime. */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { CALLER } from "../call/caller.ts";
+import { HIDDEN, SERVED } from "../call/events.ts";
 import { SECRET_PARAMS } from "../call/param-registry.ts";
 import { CompletionStream } from "../call/stream.ts";
 import type { Runtime } from "../config/runtime.ts";
@@ -30,7 +31,7 @@ export interface ServerContext {
 
 /** LiteLLM proxy's response headers: what the call cost and whether the cache answered. */
 function hiddenHeaders(response: object): Record<string, string> | undefined {
-  const hidden = (response as { _hidden_params?: HiddenParams })._hidden_params;
+  const hidden = (response as { [HIDDEN]?: HiddenParams })[HIDDEN] ?? (response as { _hidden_params?: HiddenParams })._hidden_params;
   if (!hidden) return undefined;
   const headers: Record<string, string> = { "x-litellm-cache-hit": String(hidden.cache_hit === true) };
   if (typeof hidden.response_cost === "number") headers["x-litellm-response-cost"] = String(hidden.response_cost);
@@ -94,15 +95,28 @@ function identify(params: CompletionParams | EmbeddingParams, req: IncomingMessa
   if (spans) (params as { [SERVER_SPAN]?: unknown })[SERVER_SPAN] = spans;
 }
 
+/**
+ * What only callbacks, hooks and tracers read: the server's record of the request (whatever a
+ * client sent under that name, it is replaced) and who calls, for the hooks (under a symbol key,
+ * which no JSON body can hold). With none in service, nobody would read them and neither is made.
+ */
+function listened(req: IncomingMessage, params: CompletionParams | EmbeddingParams, ctx: ServerContext): void {
+  // The answer's hidden params are read here, for the headers (hiddenHeaders).
+  (params as { [SERVED]?: boolean })[SERVED] = true;
+  if (!ctx.runtime.listens()) {
+    if (params.proxy_server_request !== undefined) delete params.proxy_server_request;
+    return;
+  }
+  params.proxy_server_request = serverRequest(req, params);
+  (params as { [CALLER]?: unknown })[CALLER] = callerFor(req, ctx.masterKey(), params.user);
+}
+
 export async function chatCompletions(req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> {
   const spans = requestSpans(req, res, ctx, "/v1/chat/completions");
   const body = parseObject(await readBody(req, ctx.bodyLimit()));
   const params = callParams(body, req, ctx.aliases(), "messages", ctx.clientSwitches()) as CompletionParams;
   identify(params, req, spans);
-  // Whatever a client sent under this name, the server's own record of the request replaces it.
-  params.proxy_server_request = serverRequest(req, params);
-  // Who calls, for the call hooks: under a symbol key, which no JSON body can hold.
-  (params as { [CALLER]?: unknown })[CALLER] = callerFor(req, ctx.masterKey(), params.user);
+  listened(req, params, ctx);
   const watch = new ClientWatch(res);
   // The call reads `signal` as a CallSignal, which the watch is (cheaper than an AbortSignal).
   params.signal = watch as unknown as AbortSignal;
@@ -132,8 +146,7 @@ export async function embeddings(req: IncomingMessage, res: ServerResponse, ctx:
   const body = parseObject(await readBody(req, ctx.bodyLimit()));
   const params = callParams(body, req, ctx.aliases(), "input", ctx.clientSwitches()) as unknown as EmbeddingParams;
   identify(params, req, spans);
-  params.proxy_server_request = serverRequest(req, params);
-  (params as { [CALLER]?: unknown })[CALLER] = callerFor(req, ctx.masterKey(), params.user);
+  listened(req, params, ctx);
   // The openai client asks for base64 unless told otherwise: the call runs in floats (callbacks, cache) and is encoded on the way out.
   const base64 = params.encoding_format === "base64";
   if (base64) delete params.encoding_format;

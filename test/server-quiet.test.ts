@@ -1,0 +1,84 @@
+// A server whose config names no callback: what only callbacks read is not made, and nothing a client sees changes.
+import OpenAI from "openai";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import litellm, { createRuntime, startServer, type CallbackKwargs, type RunningServer, type Runtime } from "../core/index.ts";
+import { startFakeOpenAI, type FakeOpenAI } from "./support/fake-openai.ts";
+import { user } from "./support/kit.ts";
+
+const UPSTREAM_KEY = "sk-test-quiet-1234567890";
+let fake: FakeOpenAI;
+let rt: Runtime;
+let server: RunningServer;
+let client: OpenAI;
+
+beforeAll(async () => {
+  fake = await startFakeOpenAI();
+  rt = await createRuntime({
+    config: {
+      model_list: [{ model_name: "upstream", litellm_params: { model: "openai/gpt-4o-mini", api_base: fake.url, api_key: UPSTREAM_KEY } }],
+      litellm_settings: { cache: true, cache_params: { type: "local", namespace: `quiet-${process.pid}` } },
+    },
+  });
+  server = await startServer(rt, { port: 0 });
+  client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "unused", maxRetries: 0 });
+});
+
+afterAll(async () => {
+  litellm.callbacks = [];
+  await server?.close(1000);
+  await rt?.close();
+  await fake?.close();
+});
+
+afterEach(() => {
+  litellm.callbacks = [];
+});
+
+describe("a server with no callback", () => {
+  it("knows nothing reads the calls' kwargs until a process-wide callback is added", () => {
+    expect(rt.listens()).toBe(false);
+    litellm.callbacks = [{ log_success_event() {} }];
+    expect(rt.listens()).toBe(true);
+    litellm.callbacks = [];
+    expect(rt.listens()).toBe(false);
+  });
+
+  it("still answers with LiteLLM's cost and cache headers, and no hidden params in the body", async () => {
+    const first = await client.chat.completions.create({ model: "upstream", messages: user("quiet ping") }).withResponse();
+    expect(first.data.choices[0]!.message.content).toBe("Echo: quiet ping");
+    expect(Number(first.response.headers.get("x-litellm-response-cost"))).toBeGreaterThan(0);
+    expect(first.response.headers.get("x-litellm-cache-hit")).toBe("false");
+    expect(first.data).not.toHaveProperty("_hidden_params");
+    expect(Object.getOwnPropertySymbols(first.data)).toEqual([]);
+
+    // The same request again: the cache answers, and says so.
+    const again = await client.chat.completions.create({ model: "upstream", messages: user("quiet ping") }).withResponse();
+    expect(again.response.headers.get("x-litellm-cache-hit")).toBe("true");
+    expect(again.data.choices[0]!.message.content).toBe("Echo: quiet ping");
+    expect(fake.requests.filter((r) => JSON.stringify(r.body).includes("quiet ping"))).toHaveLength(1);
+  });
+
+  it("records the request for a callback added while it serves, with its credentials masked", async () => {
+    const seen: CallbackKwargs[] = [];
+    litellm.callbacks = [{ async_log_success_event: async (kwargs: CallbackKwargs) => void seen.push(kwargs) }];
+    const res = await fetch(`${server.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer sk-client-secret-000000", "x-team": "search" },
+      body: JSON.stringify({ model: "upstream", messages: user("now heard") }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).not.toHaveProperty("_hidden_params");
+    await rt.flush();
+    expect(seen).toHaveLength(1);
+    const request = seen[0]!.litellm_params.proxy_server_request as { url: string; method: string; headers: Record<string, string>; body: Record<string, unknown> };
+    expect(request.url).toBe(`${server.url}/v1/chat/completions`);
+    expect(request.method).toBe("POST");
+    expect(request.headers["x-team"]).toBe("search");
+    expect(request.headers).not.toHaveProperty("authorization");
+    expect(request.body.model).toBe("upstream");
+    // The callback also gets the request as sent upstream, with the upstream key masked.
+    expect(seen[0]!.additional_args?.complete_input_dict).toMatchObject({ model: "gpt-4o-mini" });
+    expect(JSON.stringify(seen[0]!.additional_args)).not.toContain(UPSTREAM_KEY);
+  });
+});
