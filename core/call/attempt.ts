@@ -8,7 +8,7 @@ import { cacheApplies, recordHit } from "./cache-step.ts";
 import type { CallContext } from "./context.ts";
 import type { AttemptInfo, CallEnv, Route } from "./env.ts";
 import { totalTokens } from "./routing.ts";
-import { answered, asError, attachHidden, callbacksFor, newContext, noteAnswer, noteProviderError, priceSuccess, recordFailure, recordRequest, requestOptions, SERVED } from "./events.ts";
+import { answered, asError, attachHidden, callbacksFor, newContext, noteAnswer, noteProviderError, priceSuccess, recordFailure, recordRequest, requestOptions } from "./events.ts";
 import type { AnyParams, CacheLookup, CallKind } from "./kind.ts";
 import type { Moderation } from "./moderation.ts";
 import type { CallSignal } from "./signal.ts";
@@ -198,7 +198,7 @@ function succeed<R extends object>(ctx: CallContext, target: ResolvedModel, resp
   if (streamed?.first) ctx.kwargs.completion_start_time = streamed.first;
   const hidden = "hit" in source ? recordHit(ctx, target, usage, source.hit, end, response) : priceSuccess(ctx, target, usage, params, end);
   if ("key" in source && source.key !== null) ctx.kwargs.cache_key = hidden.cache_key = source.key;
-  attachHidden(response, hidden, ctx.quiet && (params as { [SERVED]?: boolean })[SERVED] === true);
+  attachHidden(response, hidden, ctx.quiet);
   if (streamed) {
     ctx.kwargs.complete_streaming_response = response as unknown as CallbackKwargs["complete_streaming_response"];
     if (streamed.aborted) ctx.kwargs.stream_aborted = true;

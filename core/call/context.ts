@@ -46,7 +46,7 @@ export class CallContext {
     private readonly dispatcher: Dispatcher,
     readonly settings: CallSettings,
     owner?: TaskCount,
-    /** No callback, hook or tracer sees this call: what only they read of its kwargs need not be made. */
+    /** A call from the server that no callback, hook or tracer sees: what only they read of its kwargs need not be made. */
     readonly quiet = false,
   ) {
     this.trail = owner ? { owner } : {};

@@ -14,6 +14,12 @@ import { isCallSignal } from "./signal.ts";
 
 type AnyParams = CompletionParams | EmbeddingParams;
 
+/** Set by the server on a call's parameters: it reads the answer's hidden params itself, under `HIDDEN`. */
+export const SERVED: unique symbol = Symbol("litellm-runtime.served");
+
+/** Where a served call that no callback sees keeps its hidden params: a symbol key, which JSON never writes. */
+export const HIDDEN: unique symbol = Symbol("litellm-runtime.hidden");
+
 /** The callbacks of a call: its route's, plus its own lists when it brings some. */
 export function callbacksFor(env: CallEnv, route: Pick<Route, "sources" | "callbacks">, params: AnyParams): CompiledCallbacks {
   const { callbacks, input_callback, success_callback, failure_callback } = params;
@@ -77,7 +83,7 @@ export function newContext(
     env.dispatcher,
     settings,
     env.tasks,
-    callbacks.targets.length === 0,
+    callbacks.targets.length === 0 && (params as { [SERVED]?: boolean })[SERVED] === true,
   );
 }
 type CallContextInputMessages = CompletionParams["messages"] | string | string[];
@@ -87,7 +93,7 @@ const price = (v: unknown): number | null => (typeof v === "number" && Number.is
 
 /** Records the request at pre_api_call: the exact body, and the key and headers masked. */
 export function recordRequest(ctx: CallContext, req: ProviderRequest): void {
-  // With no callback to read them, the request's masked copies are not made (nor the event, which no handler takes).
+  // A served call with no callback to read them: the request's masked copies are not made (nor the event, which no handler takes).
   if (ctx.quiet) return;
   const redact = ctx.settings.redact_api_keys;
   const k = ctx.kwargs;
@@ -143,17 +149,11 @@ export function priceSuccess(ctx: CallContext, target: ResolvedModel, usage: Par
     litellm_overhead_time_ms: answer ? Math.max(0, (k.stream ? answer.at : end.getTime()) - ctx.start.getTime() - answer.waitMs) : null,
   };
   const chat = k.call_type === "completion" || k.call_type === "acompletion";
-  if (!ctx.quiet) notePricing(k, { model_map_key: pricedAs, model_map_value: price, breakdown: chat ? breakdown : null });
+  notePricing(k, { model_map_key: pricedAs, model_map_value: price, breakdown: chat ? breakdown : null });
   return hidden;
 }
 
 const hasPrices = (info: Record<string, unknown> | null): boolean => info != null && (typeof info.input_cost_per_token === "number" || typeof info.output_cost_per_token === "number");
-
-/** Set by the server on a call's parameters: it reads the answer's hidden params itself, under `HIDDEN`. */
-export const SERVED: unique symbol = Symbol("litellm-runtime.served");
-
-/** Where a served call that no callback sees keeps its hidden params: a symbol key, which JSON never writes. */
-export const HIDDEN: unique symbol = Symbol("litellm-runtime.hidden");
 
 /**
  * Gives the response its `_hidden_params`, not enumerable, so it serialises exactly as the provider's.
