@@ -1,4 +1,6 @@
 // A server whose config names no callback: what only callbacks read is not made, and nothing a client sees changes.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import litellm, { createRuntime, startServer, type CallbackKwargs, type RunningServer, type Runtime } from "../core/index.ts";
@@ -80,5 +82,56 @@ describe("a server with no callback", () => {
     // The callback also gets the request as sent upstream, with the upstream key masked.
     expect(seen[0]!.additional_args?.complete_input_dict).toMatchObject({ model: "gpt-4o-mini" });
     expect(JSON.stringify(seen[0]!.additional_args)).not.toContain(UPSTREAM_KEY);
+  });
+});
+
+/** An OpenAI-format upstream that answers every chat completion with the same indented JSON text. */
+async function indentedUpstream(text: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+      res.end(text);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+describe("a whole answer nothing can change", () => {
+  const answer = {
+    id: "chatcmpl-verbatim",
+    object: "chat.completion",
+    created: 1_700_000_000,
+    model: "gpt-4o-mini",
+    choices: [{ index: 0, message: { role: "assistant", content: "as sent" }, finish_reason: "stop" }],
+    usage: { prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 },
+  };
+  const text = JSON.stringify(answer, null, 2);
+
+  it("is sent on as the upstream's text without a callback, and serialised again when a callback sees it", async () => {
+    const upstream = await indentedUpstream(text);
+    const runtime = await createRuntime({ config: { model_list: [{ model_name: "indented", litellm_params: { model: "openai/gpt-4o-mini", api_base: upstream.url, api_key: UPSTREAM_KEY } }] } });
+    const served = await startServer(runtime, { port: 0 });
+    const post = () =>
+      fetch(`${served.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "indented", messages: user("hi") }) });
+    try {
+      const quiet = await post();
+      expect(quiet.status).toBe(200);
+      expect(await quiet.text()).toBe(text);
+      expect(Number(quiet.headers.get("x-litellm-response-cost"))).toBeGreaterThan(0);
+
+      // A callback may change the answer it is handed: from then on the server writes the answer it holds.
+      litellm.callbacks = [{ log_success_event() {} }];
+      const heard = await post();
+      expect(heard.status).toBe(200);
+      expect(await heard.text()).toBe(JSON.stringify(answer));
+      expect(Number(heard.headers.get("x-litellm-response-cost"))).toBeGreaterThan(0);
+    } finally {
+      litellm.callbacks = [];
+      await served.close(1000);
+      await runtime.close();
+      await upstream.close();
+    }
   });
 });

@@ -8,7 +8,7 @@ import { cacheApplies, recordHit } from "./cache-step.ts";
 import type { CallContext } from "./context.ts";
 import type { AttemptInfo, CallEnv, Route } from "./env.ts";
 import { totalTokens } from "./routing.ts";
-import { answered, asError, attachHidden, callbacksFor, newContext, noteAnswer, noteProviderError, priceSuccess, recordFailure, recordRequest, requestOptions } from "./events.ts";
+import { answered, asError, attachHidden, callbacksFor, newContext, noteAnswer, noteProviderError, priceSuccess, recordFailure, recordRequest, requestOptions, VERBATIM } from "./events.ts";
 import type { AnyParams, CacheLookup, CallKind } from "./kind.ts";
 import type { Moderation } from "./moderation.ts";
 import type { CallSignal } from "./signal.ts";
@@ -143,6 +143,8 @@ function fromProvider<P extends AnyParams, R extends object>(
         ctx.emit("post_api_call", null, new Date());
         const response = found ? found.finish(answer.response) : answer.response;
         succeed(ctx, target, response, kind.usage(answer.response), params, { key: found?.key ?? null });
+        // Nothing can change what nobody but the server sees: it sends the upstream's text on, as a stream's events are (sse.ts).
+        if (ctx.quiet && answer.verbatim === true && response === answer.response) (response as { [VERBATIM]?: string })[VERBATIM] = answer.raw;
         found?.store(answer.response);
         return response;
       } catch (err) {

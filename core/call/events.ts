@@ -20,6 +20,9 @@ export const SERVED: unique symbol = Symbol("litellm-runtime.served");
 /** Where a served call that no callback sees keeps its hidden params: a symbol key, which JSON never writes. */
 export const HIDDEN: unique symbol = Symbol("litellm-runtime.hidden");
 
+/** A served call that no callback sees, answered whole by an OpenAI-format upstream: the text it sent, which the server writes as it is. */
+export const VERBATIM: unique symbol = Symbol("litellm-runtime.verbatim");
+
 /** The callbacks of a call: its route's, plus its own lists when it brings some. */
 export function callbacksFor(env: CallEnv, route: Pick<Route, "sources" | "callbacks">, params: AnyParams): CompiledCallbacks {
   const { callbacks, input_callback, success_callback, failure_callback } = params;

@@ -64,6 +64,8 @@ export interface ProviderAnswer<T> {
   raw: string;
   /** The upstream's rate-limit response headers (`x-ratelimit-*`, lower-case); absent where nothing was asked over HTTP. */
   headers?: Readonly<Record<string, string>>;
+  /** `raw` is the JSON text `response` was parsed from, nothing changed (an OpenAI-format upstream): it can be sent on as it is. */
+  verbatim?: boolean;
 }
 
 /** A provider's stream: chunks in OpenAI's shape, and a way to stop the upstream. */

@@ -1,7 +1,7 @@
 /** The model routes: chat completions (JSON or a stream) and embeddings, through the runtime. */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { CALLER } from "../call/caller.ts";
-import { HIDDEN, SERVED } from "../call/events.ts";
+import { HIDDEN, SERVED, VERBATIM } from "../call/events.ts";
 import { SECRET_PARAMS } from "../call/param-registry.ts";
 import { CompletionStream } from "../call/stream.ts";
 import type { Runtime } from "../config/runtime.ts";
@@ -129,7 +129,8 @@ export async function chatCompletions(req: IncomingMessage, res: ServerResponse,
       const write = answer.passthrough ? forwardStream : writeStream;
       return await write(res, answer, watch, `${req.method} ${req.url}`, ctx.runtime.scrub);
     }
-    sendJSON(res, 200, JSON.stringify(answer), hiddenHeaders(answer));
+    // The upstream's own text when nothing could change the answer (a call no callback sees), else the answer serialised.
+    sendJSON(res, 200, (answer as { [VERBATIM]?: string })[VERBATIM] ?? JSON.stringify(answer), hiddenHeaders(answer));
   } finally {
     watch.done();
   }

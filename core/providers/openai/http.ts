@@ -39,7 +39,7 @@ export function json<T>(req: ProviderRequest, kind: "completion" | "embedding li
     } catch {
       // not JSON: the error below
     }
-    if (out && typeof out === "object" && (Array.isArray(out.choices) || Array.isArray(out.data))) return { response: out, raw, headers: res.headers as Record<string, string> };
+    if (out && typeof out === "object" && (Array.isArray(out.choices) || Array.isArray(out.data))) return { response: out, raw, headers: res.headers as Record<string, string>, verbatim: true };
     const preview = raw.length > 200 ? `${raw.slice(0, 200)}...` : raw;
     throw new InvalidResponseError(`${w.provider}: ${w.url} answered ${res.status} with a body that is not a ${kind}: ${JSON.stringify(preview)}`, {
       llm_provider: w.provider,
