@@ -89,7 +89,8 @@ export async function uiSuite(upstreamUrl: string): Promise<SuiteResult> {
       const cdp = await page.context().newCDPSession(page);
       await cdp.send("Performance.enable");
       await page.goto(`${server.origin}/ui${process.env.BENCH_UI_HASH ?? ""}`);
-      await page.waitForFunction("document.body.textContent.includes(\"live\")");
+      // A function, not a string: polling a string evaluates it with eval, which the page's content security policy refuses.
+      await page.waitForFunction(() => (globalThis as unknown as { document: { body: { textContent: string } } }).document.body.textContent.includes("live"));
       // A new tab's own start (its renderer process, first layout, JIT) settles before the round, which measures a page in use.
       await settle();
       const before = (await cdp.send("Performance.getMetrics")) as { metrics: Array<{ name: string; value: number }> };
