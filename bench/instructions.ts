@@ -4,6 +4,7 @@
 //
 //   npm run build && node --import jiti/register bench/instructions.ts            # ours (dist/) and the bare proxy
 //   ARMS=ours,bare,ours N=3000 node --import jiti/register bench/instructions.ts  # arms in that order, N counted requests each
+//   STREAM=1 node --import jiti/register bench/instructions.ts                     # streams (the server suite's) instead of whole answers
 //
 // Each arm is the server suite's child (bench/server-procs.ts) under `valgrind --tool=callgrind`, instrumented only
 // after WARM requests (so V8 has compiled what it will), zeroed after 300 more, then counted over N requests sent one
@@ -32,7 +33,11 @@ try {
   throw new Error("valgrind is not installed: apt-get install -y valgrind");
 }
 
-const body = Buffer.from(JSON.stringify({ model: MODEL, messages: [{ role: "system", content: "You are terse." }, { role: "user", content: "Say hello." }] }));
+// STREAM=1: the server suite's stream request instead of its whole answer.
+const STREAM = process.env.STREAM === "1";
+const body = Buffer.from(
+  JSON.stringify({ model: MODEL, messages: [{ role: "system", content: "You are terse." }, { role: "user", content: "Say hello." }], ...(STREAM && { stream: true, stream_options: { include_usage: true } }) }),
+);
 const results: string[] = [];
 for (const arm of ARMS) {
   // A fresh upstream per arm: one that served another arm before answers the next one differently enough to move its count.
@@ -77,9 +82,11 @@ for (const arm of ARMS) {
   }
   child.kill("SIGKILL");
   await t.pool.close();
-  rmSync(dir, { recursive: true, force: true });
+  // KEEP=1 leaves callgrind's output for callgrind_annotate.
+  if (process.env.KEEP === "1") process.stdout.write(`callgrind output of ${arm}: ${dir}\n`);
+  else rmSync(dir, { recursive: true, force: true });
   if (t.failures > 0) throw new Error(`the ${arm} arm failed ${t.failures} requests: ${t.lastFailure}`);
-  results.push(`${arm.padEnd(5)} ${(total / N / 1000).toFixed(1)} k instructions / request`);
+  results.push(`${arm.padEnd(5)} ${(total / N / 1000).toFixed(1)} k instructions / ${STREAM ? "stream" : "request"}`);
   process.stdout.write(`${results.at(-1)}\n`);
   await upstream.stop();
 }

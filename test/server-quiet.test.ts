@@ -2,7 +2,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import OpenAI from "openai";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import litellm, { createRuntime, startServer, type CallbackKwargs, type RunningServer, type Runtime } from "../core/index.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "./support/fake-openai.ts";
 import { user } from "./support/kit.ts";
@@ -58,6 +58,34 @@ describe("a server with no callback", () => {
     expect(again.response.headers.get("x-litellm-cache-hit")).toBe("true");
     expect(again.data.choices[0]!.message.content).toBe("Echo: quiet ping");
     expect(fake.requests.filter((r) => JSON.stringify(r.body).includes("quiet ping"))).toHaveLength(1);
+  });
+
+  it("streams every delta unparsed, and the usage chunk only to a client that asked for it", async () => {
+    // No cache (which would store the whole answer) and no rpm/tpm (which would count its tokens): nothing reads the chunks.
+    const runtime = await createRuntime({ config: { model_list: [{ model_name: "upstream", litellm_params: { model: "openai/gpt-4o-mini", api_base: fake.url, api_key: UPSTREAM_KEY } }] } });
+    const served = await startServer(runtime, { port: 0 });
+    const client = new OpenAI({ baseURL: `${served.url}/v1`, apiKey: "unused", maxRetries: 0 });
+    onTestFinished(async () => {
+      await served.close(1000);
+      await runtime.close();
+    });
+    // The server asks the upstream for usage either way, to price the call.
+    const plain = await client.chat.completions.create({ model: "upstream", messages: user("stream me"), stream: true });
+    const deltas: string[] = [];
+    let usage = 0;
+    for await (const chunk of plain) {
+      deltas.push(chunk.choices[0]?.delta.content ?? "");
+      if (chunk.usage) usage++;
+    }
+    expect(deltas.join("")).toBe("Echo: stream me");
+    expect(usage).toBe(0);
+    expect(fake.requests.at(-1)!.body.stream_options).toEqual({ include_usage: true });
+
+    const asked = await client.chat.completions.create({ model: "upstream", messages: user("stream me too"), stream: true, stream_options: { include_usage: true } });
+    const chunks = [];
+    for await (const chunk of asked) chunks.push(chunk);
+    expect(chunks.map((c) => c.choices[0]?.delta.content ?? "").join("")).toBe("Echo: stream me too");
+    expect(chunks.at(-1)!.usage!.total_tokens).toBeGreaterThan(0);
   });
 
   it("records the request for a callback added while it serves, with its credentials masked", async () => {

@@ -218,6 +218,7 @@ function streamEnd<R extends object>(
   info?: AttemptInfo,
 ): StreamEnd {
   return {
+    wantsWhole: ("miss" in from && from.miss !== null) || info?.used !== undefined,
     success: (complete, aborted, first) => {
       const source: Source = "hit" in from ? { hit: from.hit } : { key: from.miss?.key ?? null };
       succeed(ctx, target, complete as R, complete.usage, params, source, { first, aborted });

@@ -4,6 +4,8 @@ import { StreamAssembler } from "./assemble.ts";
 import type { CallContext } from "./context.ts";
 
 export interface StreamEnd {
+  /** Whether `success` reads the whole response (to store it, or to count its tokens for the router); absent: it does. */
+  readonly wantsWhole?: boolean;
   /** The stream ran to its end, or the consumer stopped early (`aborted`). */
   success(complete: Omit<ModelResponse, "_hidden_params">, aborted: boolean, firstChunkAt: Date | undefined): void;
   /** The stream failed (the provider mid-stream, or a hook reading it); returns the error the consumer sees. */
@@ -128,7 +130,15 @@ export class LoggedStream implements ChunkSource {
     emitChunks = true,
   ) {
     this.emitChunks = emitChunks && ctx.wants("stream_event");
+    this.blind = ctx.quiet && !this.emitChunks && end.wantsWhole === false;
   }
+
+  /**
+   * A served stream that nothing reads chunk by chunk: no callback (`ctx.quiet`), no store, no token
+   * count. Its plain events are passed on unparsed; what it logs at its end is built from the events
+   * parsed to decide their write (the usage chunk among them, which prices the call).
+   */
+  private readonly blind: boolean;
 
   /** Whether `forward()` can pass the upstream's events on as sent (an OpenAI-format upstream). */
   get forwards(): boolean {
@@ -152,6 +162,7 @@ export class LoggedStream implements ChunkSource {
     const events = this.upstream.events!();
     // Chunks parsed before the write (they decided it), and plain events parsed after it, in order.
     const pending: (string | ChatCompletionChunk)[] = [];
+    const blind = this.blind && observe === undefined;
     try {
       for (;;) {
         const batch = await events.next();
@@ -166,7 +177,7 @@ export class LoggedStream implements ChunkSource {
         for (const data of batch) {
           if (events.plain(data)) {
             frames += `data: ${data}\n\n`;
-            pending.push(data);
+            if (!blind) pending.push(data);
             continue;
           }
           let chunk: ChatCompletionChunk | null;
