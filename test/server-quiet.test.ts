@@ -1,10 +1,9 @@
 // A server whose config names no callback: what only callbacks read is not made, and nothing a client sees changes.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import OpenAI from "openai";
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import litellm, { createRuntime, startServer, type CallbackKwargs, type RunningServer, type Runtime } from "../core/index.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "./support/fake-openai.ts";
+import { listenLoopback } from "./support/loopback.ts";
 import { user } from "./support/kit.ts";
 
 const UPSTREAM_KEY = "sk-test-quiet-1234567890";
@@ -115,15 +114,15 @@ describe("a server with no callback", () => {
 
 /** An OpenAI-format upstream that answers every chat completion with the same indented JSON text. */
 async function indentedUpstream(text: string): Promise<{ url: string; close(): Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
+  const { port, close } = await listenLoopback(
+    async (req, res) => {
+      for await (const _ of req);
       res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
       res.end(text);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+    },
+    (res) => void res.writeHead(500).end(),
+  );
+  return { url: `http://127.0.0.1:${port}/v1`, close };
 }
 
 describe("a whole answer nothing can change", () => {
