@@ -112,7 +112,7 @@ describe("a server with no callback", () => {
   });
 });
 
-/** An OpenAI-format upstream that answers every chat completion with the same indented JSON text. */
+/** An OpenAI-format upstream that answers every request with the same indented JSON text. */
 async function indentedUpstream(text: string): Promise<{ url: string; close(): Promise<void> }> {
   const { port, close } = await listenLoopback(
     async (req, res) => {
@@ -156,6 +156,31 @@ describe("a whole answer nothing can change", () => {
       expect(Number(heard.headers.get("x-litellm-response-cost"))).toBeGreaterThan(0);
     } finally {
       litellm.callbacks = [];
+      await served.close(1000);
+      await runtime.close();
+      await upstream.close();
+    }
+  });
+
+  it("goes for embeddings too: floats as the upstream sent them, base64 encoded here", async () => {
+    // Multiples of 2^-15, so float32 (base64) keeps them exactly.
+    const vectors = { object: "list", data: [{ object: "embedding", index: 0, embedding: [0.5, -0.25, 0.125] }], model: "text-embedding-3-small", usage: { prompt_tokens: 2, total_tokens: 2 } };
+    const listText = JSON.stringify(vectors, null, 2);
+    const upstream = await indentedUpstream(listText);
+    const runtime = await createRuntime({ config: { model_list: [{ model_name: "vectors", litellm_params: { model: "openai/text-embedding-3-small", api_base: upstream.url, api_key: UPSTREAM_KEY } }] } });
+    const served = await startServer(runtime, { port: 0 });
+    const post = (encoding_format: string) =>
+      fetch(`${served.url}/v1/embeddings`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "vectors", input: "hi", encoding_format }) });
+    try {
+      const floats = await post("float");
+      expect(floats.status).toBe(200);
+      expect(await floats.text()).toBe(listText);
+      expect(Number(floats.headers.get("x-litellm-response-cost"))).toBeGreaterThan(0);
+
+      const base64 = (await (await post("base64")).json()) as { data: Array<{ embedding: string }> };
+      const bytes = Buffer.from(base64.data[0]!.embedding, "base64");
+      expect([...new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)]).toEqual([0.5, -0.25, 0.125]);
+    } finally {
       await served.close(1000);
       await runtime.close();
       await upstream.close();

@@ -20,7 +20,7 @@ export const SERVED: unique symbol = Symbol("litellm-runtime.served");
 /** Where a served call that no callback sees keeps its hidden params: a symbol key, which JSON never writes. */
 export const HIDDEN: unique symbol = Symbol("litellm-runtime.hidden");
 
-/** A served call that no callback sees, answered whole by an OpenAI-format upstream: the text it sent, which the server writes as it is. */
+/** A served call that no callback sees, answered whole by an OpenAI-format upstream (a chat completion or embeddings): the text it sent, which the server writes as it is. */
 export const VERBATIM: unique symbol = Symbol("litellm-runtime.verbatim");
 
 /** The callbacks of a call: its route's, plus its own lists when it brings some. */
@@ -164,8 +164,8 @@ const hasPrices = (info: Record<string, unknown> | null): boolean => info != nul
  * instead: only the server's headers read them, and defining a hidden property costs more per call
  * than the rest of pricing.
  */
-export function attachHidden<T extends object>(response: T, hidden: HiddenParams, served = false): T {
-  if (served) (response as { [HIDDEN]?: HiddenParams })[HIDDEN] = hidden;
+export function attachHidden<T extends object>(response: T, hidden: HiddenParams, quiet = false): T {
+  if (quiet) (response as { [HIDDEN]?: HiddenParams })[HIDDEN] = hidden;
   else Object.defineProperty(response, "_hidden_params", { value: hidden, enumerable: false, writable: true, configurable: true });
   return response;
 }

@@ -38,7 +38,7 @@ export function routed<T>(
 ): Promise<T> {
   const call = new RoutedCall(plan, params, attempt, watch, own);
   const { router } = plan;
-  if (router.sharing !== true && router.capped !== true && call.tokens === 0 && own.mockTestingFallbacks !== true) {
+  if (router.sharing !== true && router.capped !== true && call.tokens === 0) {
     const d = router.pick(plan.alias, undefined, 0);
     if (d !== null) {
       call.tried.add(d);
@@ -59,6 +59,8 @@ class RoutedCall<T> {
   /** enable_pre_call_checks: estimated once, for every alias the call goes to; 0 when there is nothing to check. */
   readonly tokens: number;
   n = 0;
+  /** The error of the alias asked for: what the fallback events report, as LiteLLM's do. */
+  private original: unknown;
 
   constructor(
     readonly plan: RoutingPlan,
@@ -99,9 +101,6 @@ class RoutedCall<T> {
       return held ? releasedAtEnd(out, d, router.release!.bind(router)) : out;
     }, failed);
   }
-
-  /** The error of the alias asked for: what the fallback events report, as LiteLLM's do. */
-  private original: unknown;
 
   /** The attempts after `first` failed (or all of them, with no first): retries, then the fallback aliases. */
   async loop(first: { d: unknown; err: unknown } | undefined): Promise<T> {

@@ -155,7 +155,9 @@ export async function embeddings(req: IncomingMessage, res: ServerResponse, ctx:
   params.signal = watch as unknown as AbortSignal;
   try {
     const response = await ctx.runtime.aembedding(params);
-    sendJSON(res, 200, JSON.stringify(base64 ? asBase64(response) : response), hiddenHeaders(response));
+    // Floats, as the upstream sent them when nothing could change them; base64 is always encoded here.
+    const text = base64 ? JSON.stringify(asBase64(response)) : ((response as { [VERBATIM]?: string })[VERBATIM] ?? JSON.stringify(response));
+    sendJSON(res, 200, text, hiddenHeaders(response));
   } finally {
     watch.done();
   }
