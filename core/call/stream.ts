@@ -172,9 +172,11 @@ export class LoggedStream implements ChunkSource {
           this.end.success(this.assembler.build(this.messages), false, this.first);
           return;
         }
-        let frames = "";
+        // The read's first events, framed as they are passed on: written as the upstream sent them.
+        let frames = batch.framed;
+        if (!blind && frames !== "") framedData(frames, pending);
         let failure: unknown;
-        for (const data of batch) {
+        for (const data of batch.data) {
           if (events.plain(data)) {
             frames += `data: ${data}\n\n`;
             if (!blind) pending.push(data);
@@ -250,6 +252,15 @@ export class LoggedStream implements ChunkSource {
     this.done = true;
     this.upstream.abort();
     this.end.failure(err);
+  }
+}
+
+/** The data of each event of `framed` (`data: <data>\n\n` each, one line), onto `into`. */
+function framedData(framed: string, into: (string | ChatCompletionChunk)[]): void {
+  for (let at = 0; at < framed.length; ) {
+    const end = framed.indexOf("\n\n", at);
+    into.push(framed.slice(at + 6, end));
+    at = end + 2;
   }
 }
 

@@ -5,9 +5,10 @@ import { eventStream, type EventReader } from "./sse.ts";
 
 const where: Where = { provider: "openai", model: "m", url: "http://127.0.0.1:9/v1/chat/completions", timeoutMs: 60_000, hasKey: false, baseHint: '"api_base"' };
 
-/** A stream over a body fed by hand, its events' data passed on as they are. */
+/** A stream over a body fed by hand, its events' data passed on as they are; plain: an object whose data does not say "odd". */
 function opened() {
   let resumed = 0;
+  let done = false;
   const body = new BodyStream(
     () => void resumed++,
     () => {},
@@ -15,43 +16,82 @@ function opened() {
   const reader: EventReader = {
     translate: () => [],
     finish: () => {},
-    raw: { data: (ev) => (ev.data === "[DONE]" ? null : ev.data), parse: (data) => JSON.parse(data), plain: () => true },
+    raw: {
+      data: (ev) => (done || ev.data === "[DONE]" ? ((done = true), null) : ev.data),
+      parse: (data) => JSON.parse(data),
+      plain: (data) => data.startsWith("{") && !data.includes("odd"),
+      framed: () => !done,
+    },
   };
   const stream = eventStream({ status: 200, headers: {}, text: "", body } as Opened, where, undefined, reader);
   return { body, batches: stream.events!(), resumed: () => resumed };
 }
 
-const event = (n: number) => Buffer.from(`data: {"n":${n}}\n\n`);
+const event = (n: number | string) => `data: {"n":${JSON.stringify(n)}}\n\n`;
+const push = (body: BodyStream, text: string) => body.push(Buffer.from(text));
 
 describe("a passed-on stream's batches", () => {
   it("hold every chunk that arrived before the reader asked: one socket read, handed over as several chunks, is one batch", async () => {
     const { body, batches } = opened();
-    body.push(event(1));
-    body.push(event(2));
-    body.push(event(3));
-    expect(await batches.next()).toEqual(['{"n":1}', '{"n":2}', '{"n":3}']);
+    push(body, event(1));
+    push(body, event(2));
+    push(body, event(3));
+    // Framed as they are passed on, and plain: the upstream's own text, not parsed.
+    expect(await batches.next()).toEqual({ framed: event(1) + event(2) + event(3), data: [] });
     // A later read is a batch of its own.
     const later = batches.next();
-    body.push(event(4));
-    expect(await later).toEqual(['{"n":4}']);
-    body.push(Buffer.from("data: [DONE]\n\n"));
+    push(body, event(4));
+    expect(await later).toEqual({ framed: event(4), data: [] });
+    push(body, "data: [DONE]\n\n");
     body.end();
     expect(await batches.next()).toBeNull();
   });
 
+  it("pass on the plain events before the first one that is not; the parser reads it and the rest", async () => {
+    const { body, batches } = opened();
+    push(body, event(1) + event("odd") + event(3) + "data: [DONE]\n\n" + event(4));
+    body.end();
+    // Nothing after [DONE] counts.
+    expect(await batches.next()).toEqual({ framed: event(1), data: ['{"n":"odd"}', '{"n":3}'] });
+    expect(await batches.next()).toBeNull();
+  });
+
+  it("parse a read framed otherwise: CRLF line ends, another field, a line with no space after the colon", async () => {
+    for (const text of ['data: {"n":1}\r\n\r\n', 'event: x\ndata: {"n":1}\n\n', 'data:{"n":1}\n\n', 'data: {"n":\ndata: 1}\n\n']) {
+      const { body, batches } = opened();
+      push(body, text);
+      const batch = await batches.next();
+      expect(batch?.framed).toBe("");
+      expect(batch?.data).toHaveLength(1);
+    }
+  });
+
   it("an event split across chunks that arrived together is read whole", async () => {
     const { body, batches } = opened();
-    body.push(Buffer.from('data: {"n":'));
-    body.push(Buffer.from("1}\n"));
-    body.push(Buffer.from("\n"));
-    expect(await batches.next()).toEqual(['{"n":1}']);
+    push(body, 'data: {"n":');
+    push(body, "1}\n");
+    push(body, "\n");
+    expect(await batches.next()).toEqual({ framed: event(1), data: [] });
+  });
+
+  it("an event split across reads goes through the parser, and the read after its end is framed again", async () => {
+    const { body, batches } = opened();
+    const first = batches.next();
+    push(body, event(1) + 'data: {"n":');
+    expect(await first).toEqual({ framed: event(1), data: [] });
+    const second = batches.next();
+    push(body, "2}\n\n");
+    expect(await second).toEqual({ framed: "", data: ['{"n":2}'] });
+    const third = batches.next();
+    push(body, event(3));
+    expect(await third).toEqual({ framed: event(3), data: [] });
   });
 
   it("taking what waited resumes a connection paused at the high-water mark", async () => {
     const { body, batches, resumed } = opened();
-    const paused = Array.from({ length: 16 }, (_, i) => body.push(event(i))).includes(false);
+    const paused = Array.from({ length: 16 }, (_, i) => push(body, event(i))).includes(false);
     expect(paused).toBe(true);
-    expect(await batches.next()).toHaveLength(16);
+    expect((await batches.next())?.framed.split("\n\n")).toHaveLength(17);
     expect(resumed()).toBe(1);
   });
 });

@@ -6,7 +6,7 @@ import { LiteLLMError, Timeout } from "../errors.ts";
 import type { ChatCompletionChunk } from "../types.ts";
 import type { Opened, Where } from "./http.ts";
 import { scrubbed, transportError } from "./http-failures.ts";
-import type { EventBatches, ProviderStream } from "./types.ts";
+import type { EventBatch, EventBatches, ProviderStream } from "./types.ts";
 
 export interface EventReader {
   /** The chunks one event makes (often none); a throw fails the stream after the chunks before it. */
@@ -22,7 +22,10 @@ export interface RawReader {
   /** The event's data to pass on, or null for one no caller gets (`[DONE]`, anything after it). */
   data(event: EventSourceMessage): string | null;
   parse(data: string): ChatCompletionChunk | null;
+  /** As `EventBatches.plain`; never true for `[DONE]`, which a read's framed events cannot hold. */
   plain(data: string): boolean;
+  /** `n` events read from their framing, which `data()` did not see; false, and none counts, when the stream already ended (`[DONE]`). */
+  framed(n: number): boolean;
 }
 
 /**
@@ -79,13 +82,18 @@ export function eventStream(opened: Opened, where: Where, signal: CallSignal | u
     reader.finish();
   }
 
-  /** The same reading as `chunks()`, one batch of event data per read, each event parsed only when the reader asks. */
+  /**
+   * The same reading as `chunks()`, one batch per read. A read whose first events are framed as they are
+   * passed on is not parsed there: its text is the batch's `framed`; the parser reads the rest.
+   */
   function batches(raw: RawReader): EventBatches {
     let ready: string[] = [];
     let lastEvent = Date.now();
     // The body ended with events still to hand out: the next call finishes the stream.
     let ended = false;
     let over = false;
+    // The parser holds nothing: all it was fed ended in a blank line, so the next read starts an event.
+    let clean = true;
     const parser = createParser({
       onEvent: (ev) => {
         if (ev.event !== "ping") lastEvent = Date.now();
@@ -94,14 +102,36 @@ export function eventStream(opened: Opened, where: Where, signal: CallSignal | u
       },
     });
     const decoder = new Utf8Reader();
-    const take = (): string[] => {
-      const out = ready;
-      ready = [];
-      return out;
-    };
     const fail = (err: unknown): never => {
       if (!body.ended) void body.return();
       throw scrubbed(err instanceof LiteLLMError ? err : transportError(err, where, true, stopped || signal?.aborted === true), where);
+    };
+    /** The events of one read's text; undefined when it held none. */
+    const batchOf = (text: string): EventBatch | undefined => {
+      let framed = "";
+      if (clean && text.indexOf("\r") === -1) {
+        let end = 0;
+        let n = 0;
+        for (;;) {
+          if (!text.startsWith("data: ", end)) break;
+          const line = text.indexOf("\n", end + 6);
+          if (line === -1 || text.charCodeAt(line + 1) !== 0x0a || !raw.plain(text.slice(end + 6, line))) break;
+          end = line + 2;
+          n++;
+        }
+        // After [DONE] nothing counts: the parser would drop these events too.
+        if (n > 0 && raw.framed(n)) framed = end === text.length ? text : text.slice(0, end);
+        if (n > 0) text = text.slice(end);
+      }
+      if (text !== "") {
+        parser.feed(text);
+        clean = text.endsWith("\n\n");
+      }
+      if (framed === "" && ready.length === 0) return undefined;
+      lastEvent = Date.now();
+      const data = ready;
+      ready = [];
+      return { framed, data };
     };
     return {
       async next() {
@@ -118,18 +148,20 @@ export function eventStream(opened: Opened, where: Where, signal: CallSignal | u
               parser.feed(decoder.end());
               parser.reset({ consume: true });
               ended = true;
-              if (ready.length > 0) return take();
+              if (ready.length > 0) {
+                const data = ready;
+                ready = [];
+                return { framed: "", data };
+              }
               over = true;
               reader.finish();
               return null;
             }
-            parser.feed(decoder.decode(read.value));
+            let text = decoder.decode(read.value);
             // What came in the same read of the socket joins this batch: one write passes it on.
-            for (let more = body.take(); more !== undefined; more = body.take()) parser.feed(decoder.decode(more));
-            if (ready.length > 0) {
-              lastEvent = Date.now();
-              return take();
-            }
+            for (let more = body.take(); more !== undefined; more = body.take()) text += decoder.decode(more);
+            const batch = batchOf(text);
+            if (batch !== undefined) return batch;
             if (Date.now() - lastEvent > where.timeoutMs) throw idle(where);
           }
         } catch (err) {

@@ -80,10 +80,21 @@ export interface ProviderStream extends AsyncIterable<ChatCompletionChunk> {
   events?(): EventBatches;
 }
 
+/** The events of one read of an OpenAI-format upstream. */
+export interface EventBatch {
+  /**
+   * The read's first events when each is framed as they are passed on (`data: <the data>`, one line, then a blank
+   * line) and is `plain`: the upstream's own text, to be written as it is. "" when the read opens otherwise.
+   */
+  readonly framed: string;
+  /** The data of the events after those (`[DONE]` left out). */
+  readonly data: readonly string[];
+}
+
 /** An OpenAI-format stream read as the data of its events, one batch per read of the upstream. */
 export interface EventBatches {
-  /** The data of the events of the next read (`[DONE]` left out), or null at the end; throws as the chunks would (a cut, a timeout). */
-  next(): Promise<readonly string[] | null>;
+  /** The events of the next read, or null at the end; throws as the chunks would (a cut, a timeout). */
+  next(): Promise<EventBatch | null>;
   /** An event's chunk as the chunks would give it: null for one they skip; throws the error an event carries (or is). */
   parse(data: string): ChatCompletionChunk | null;
   /** Whether an event is surely a chunk with choices without parsing it, so it can be passed on before it is parsed. */
