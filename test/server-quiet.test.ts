@@ -187,3 +187,62 @@ describe("a whole answer nothing can change", () => {
     }
   });
 });
+
+describe("a stream nothing reads", () => {
+  let served: RunningServer;
+  let runtime: Runtime;
+  beforeAll(async () => {
+    // No cache (which would store the whole answer), no rpm/tpm (which would count its tokens), no callback.
+    runtime = await createRuntime({ config: { model_list: [{ model_name: "upstream", litellm_params: { model: "openai/gpt-4o-mini", api_base: fake.url, api_key: UPSTREAM_KEY } }] } });
+    served = await startServer(runtime, { port: 0 });
+  });
+  afterAll(async () => {
+    await served?.close(1000);
+    await runtime?.close();
+  });
+  afterEach(() => fake.reset());
+
+  /** The events of a stream's raw body, as the client got them. */
+  async function events(body: Record<string, unknown> = {}): Promise<string[]> {
+    const res = await fetch(`${served.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "upstream", messages: user("one two three"), stream: true, ...body }),
+    });
+    expect(res.headers.get("content-type")).toBe("text/event-stream");
+    return (await res.text()).split("\n\n").filter(Boolean);
+  }
+
+  // A usage chunk no serialiser of ours would write: odd spacing, keys in an odd order.
+  const USAGE = '{"usage" : {"prompt_tokens":3,"completion_tokens":4,"total_tokens":7},"choices": [ ],"id":"chatcmpl-usage","object":"chat.completion.chunk","created":1,"model":"gpt-4o-mini"}';
+
+  it("passes the upstream's usage chunk on as its text when the client asked for it, and drops it when not", async () => {
+    fake.set({ malformedChunk: USAGE });
+    const asked = await events({ stream_options: { include_usage: true } });
+    expect(asked).toContain(`data: ${USAGE}`);
+    expect(asked.at(-1)).toBe("data: [DONE]");
+
+    const unasked = await events();
+    expect(unasked).not.toContain(`data: ${USAGE}`);
+    const chunks = unasked.slice(0, -1).map((e) => JSON.parse(e.slice("data: ".length)) as { choices: Array<{ delta: { content?: string } }> });
+    expect(chunks.every((c) => c.choices.length > 0)).toBe(true);
+    expect(chunks.map((c) => c.choices[0]!.delta.content ?? "").join("")).toBe("Echo: one two three");
+    expect(unasked.at(-1)).toBe("data: [DONE]");
+  });
+
+  it("drops Azure's content-filter report, which has no choices and no usage, even for a client that asked for usage", async () => {
+    fake.set({ malformedChunk: '{"id":"","object":"","created":0,"model":"","choices":[],"prompt_filter_results":[{"prompt_index":0}]}' });
+    const got = await events({ stream_options: { include_usage: true } });
+    expect(got.join("\n")).not.toContain("prompt_filter_results");
+    expect(got.at(-1)).toBe("data: [DONE]");
+  });
+
+  it("ends with one error event of ours when the upstream sends one, even beside an empty list of choices", async () => {
+    fake.set({ malformedChunk: '{"choices": [], "usage": {"total_tokens": 1}, "error": {"message": "upstream broke", "type": "server_error"}}' });
+    const got = await events({ stream_options: { include_usage: true } });
+    expect(got).not.toContain("data: [DONE]");
+    expect(got.join("\n")).not.toContain('"type": "server_error"');
+    const last = JSON.parse(got.at(-1)!.slice("data: ".length)) as { error: { message: string } };
+    expect(last.error.message).toContain("upstream broke");
+  });
+});

@@ -134,11 +134,14 @@ export class LoggedStream implements ChunkSource {
   }
 
   /**
-   * A served stream that nothing reads chunk by chunk: no callback (`ctx.quiet`), no store, no token
-   * count. Its plain events are passed on unparsed; what it logs at its end is built from the events
-   * parsed to decide their write (the usage chunk among them, which prices the call).
+   * A served stream that nothing reads: no callback, hook or tracer (`ctx.quiet`), no store, no token
+   * count. Its plain events and its usage chunk are passed on unparsed (the usage chunk only when asked
+   * for), and its end is neither assembled nor priced, since no one would read either. Any other event
+   * (an error, Azure's filter report) is still parsed, to decide its write.
    */
   private readonly blind: boolean;
+  /** Forwarding a blind stream: its end logs no success (no one would hear it). */
+  private unheard = false;
 
   /** Whether `forward()` can pass the upstream's events on as sent (an OpenAI-format upstream). */
   get forwards(): boolean {
@@ -162,14 +165,15 @@ export class LoggedStream implements ChunkSource {
     const events = this.upstream.events!();
     // Chunks parsed before the write (they decided it), and plain events parsed after it, in order.
     const pending: (string | ChatCompletionChunk)[] = [];
-    const blind = this.blind && observe === undefined;
+    const blind = (this.unheard = this.blind && observe === undefined);
     try {
       for (;;) {
-        const batch = await events.next();
+        // A read that already arrived (the first one, with the headers) is taken without a promise step.
+        const batch = events.now() ?? (await events.next());
         if (this.done) return;
         if (batch === null) {
           this.done = true;
-          this.end.success(this.assembler.build(this.messages), false, this.first);
+          if (!blind) this.end.success(this.assembler.build(this.messages), false, this.first);
           return;
         }
         // The read's first events, framed as they are passed on: written as the upstream sent them.
@@ -182,6 +186,10 @@ export class LoggedStream implements ChunkSource {
             if (!blind) pending.push(data);
             continue;
           }
+          if (blind && events.usage(data)) {
+            if (this.includeUsage) frames += `data: ${data}\n\n`;
+            continue;
+          }
           let chunk: ChatCompletionChunk | null;
           try {
             chunk = events.parse(data);
@@ -191,7 +199,7 @@ export class LoggedStream implements ChunkSource {
             break;
           }
           if (chunk === null) continue;
-          pending.push(chunk);
+          if (!blind) pending.push(chunk);
           if (chunk.choices.length !== 0 || !chunk.usage || this.includeUsage) frames += `data: ${data}\n\n`;
         }
         const more = frames === "" || sink.gone || sink.write(frames);
@@ -241,7 +249,7 @@ export class LoggedStream implements ChunkSource {
     if (!this.done) {
       this.done = true;
       this.upstream.abort();
-      this.end.success(this.assembler.build(this.messages), true, this.first);
+      if (!this.unheard) this.end.success(this.assembler.build(this.messages), true, this.first);
     }
     return DONE;
   }

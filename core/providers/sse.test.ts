@@ -17,9 +17,10 @@ function opened() {
     translate: () => [],
     finish: () => {},
     raw: {
-      data: (ev) => (done || ev.data === "[DONE]" ? ((done = true), null) : ev.data),
+      data: (data) => (done || data === "[DONE]" ? ((done = true), null) : data),
       parse: (data) => JSON.parse(data),
       plain: (data) => data.startsWith("{") && !data.includes("odd"),
+      usage: () => false,
       framed: () => !done,
     },
   };

@@ -1,9 +1,10 @@
 /** An opened event stream read as a provider's chunks: one reader for every provider that streams server-sent events. */
 import { TextDecoder } from "node:util";
-import { createParser, type EventSourceMessage } from "eventsource-parser";
+import { createParser, type EventSourceMessage, type EventSourceParser } from "eventsource-parser";
 import type { CallSignal } from "../call/signal.ts";
 import { LiteLLMError, Timeout } from "../errors.ts";
 import type { ChatCompletionChunk } from "../types.ts";
+import type { BodyStream } from "./body-stream.ts";
 import type { Opened, Where } from "./http.ts";
 import { scrubbed, transportError } from "./http-failures.ts";
 import type { EventBatch, EventBatches, ProviderStream } from "./types.ts";
@@ -19,11 +20,13 @@ export interface EventReader {
 
 /** How an OpenAI-format stream's events are read when they are passed on as sent. */
 export interface RawReader {
-  /** The event's data to pass on, or null for one no caller gets (`[DONE]`, anything after it). */
-  data(event: EventSourceMessage): string | null;
+  /** An event's data to pass on, or null for one no caller gets (`[DONE]`, anything after it). */
+  data(data: string): string | null;
   parse(data: string): ChatCompletionChunk | null;
   /** As `EventBatches.plain`; never true for `[DONE]`, which a read's framed events cannot hold. */
   plain(data: string): boolean;
+  /** As `EventBatches.usage`. */
+  usage(data: string): boolean;
   /** `n` events read from their framing, which `data()` did not see; false, and none counts, when the stream already ended (`[DONE]`). */
   framed(n: number): boolean;
 }
@@ -82,103 +85,8 @@ export function eventStream(opened: Opened, where: Where, signal: CallSignal | u
     reader.finish();
   }
 
-  /**
-   * The same reading as `chunks()`, one batch per read. A read whose first events are framed as they are
-   * passed on is not parsed there: its text is the batch's `framed`; the parser reads the rest.
-   */
-  function batches(raw: RawReader): EventBatches {
-    let ready: string[] = [];
-    let lastEvent = Date.now();
-    // The body ended with events still to hand out: the next call finishes the stream.
-    let ended = false;
-    let over = false;
-    // The parser holds nothing: all it was fed ended in a blank line, so the next read starts an event.
-    let clean = true;
-    const parser = createParser({
-      onEvent: (ev) => {
-        if (ev.event !== "ping") lastEvent = Date.now();
-        const data = raw.data(ev);
-        if (data !== null) ready.push(data);
-      },
-    });
-    const decoder = new Utf8Reader();
-    const fail = (err: unknown): never => {
-      if (!body.ended) void body.return();
-      throw scrubbed(err instanceof LiteLLMError ? err : transportError(err, where, true, stopped || signal?.aborted === true), where);
-    };
-    /** The events of one read's text; undefined when it held none. */
-    const batchOf = (text: string): EventBatch | undefined => {
-      let framed = "";
-      if (clean && text.indexOf("\r") === -1) {
-        let end = 0;
-        let n = 0;
-        for (;;) {
-          if (!text.startsWith("data: ", end)) break;
-          const line = text.indexOf("\n", end + 6);
-          if (line === -1 || text.charCodeAt(line + 1) !== 0x0a || !raw.plain(text.slice(end + 6, line))) break;
-          end = line + 2;
-          n++;
-        }
-        // After [DONE] nothing counts: the parser would drop these events too.
-        if (n > 0 && raw.framed(n)) framed = end === text.length ? text : text.slice(0, end);
-        if (n > 0) text = text.slice(end);
-      }
-      if (text !== "") {
-        parser.feed(text);
-        clean = text.endsWith("\n\n");
-      }
-      if (framed === "" && ready.length === 0) return undefined;
-      lastEvent = Date.now();
-      const data = ready;
-      ready = [];
-      return { framed, data };
-    };
-    return {
-      async next() {
-        if (over) return null;
-        if (ended) {
-          over = true;
-          reader.finish();
-          return null;
-        }
-        try {
-          for (;;) {
-            const read = await body.next();
-            if (read.done) {
-              parser.feed(decoder.end());
-              parser.reset({ consume: true });
-              ended = true;
-              if (ready.length > 0) {
-                const data = ready;
-                ready = [];
-                return { framed: "", data };
-              }
-              over = true;
-              reader.finish();
-              return null;
-            }
-            let text = decoder.decode(read.value);
-            // What came in the same read of the socket joins this batch: one write passes it on.
-            for (let more = body.take(); more !== undefined; more = body.take()) text += decoder.decode(more);
-            const batch = batchOf(text);
-            if (batch !== undefined) return batch;
-            if (Date.now() - lastEvent > where.timeoutMs) throw idle(where);
-          }
-        } catch (err) {
-          over = true;
-          return fail(err);
-        }
-      },
-      parse(data) {
-        try {
-          return raw.parse(data);
-        } catch (err) {
-          return fail(err);
-        }
-      },
-      plain: raw.plain,
-    };
-  }
+  /** What a failure of the transport becomes, as `chunks()` throws it. */
+  const failed = (err: unknown): Error => scrubbed(err instanceof LiteLLMError ? err : transportError(err, where, true, stopped || signal?.aborted === true), where);
 
   let it: AsyncGenerator<ChatCompletionChunk> | undefined;
   let events: EventBatches | undefined;
@@ -186,12 +94,159 @@ export function eventStream(opened: Opened, where: Where, signal: CallSignal | u
   return {
     [Symbol.asyncIterator]: () => (it ??= chunks()),
     headers: opened.headers as Record<string, string>,
-    events: raw ? () => (events ??= batches(raw)) : undefined,
+    events: raw ? () => (events ??= new RawBatches(body, raw, reader, where, failed)) : undefined,
     abort: () => {
       stopped = true;
       void body.return();
     },
   };
+}
+
+/**
+ * The same reading as `chunks()`, one batch per read of the upstream. Events framed as they are passed
+ * on (`data: <one line>`, a blank line, line feeds only), as OpenAI and every compatible server send
+ * them, are read by hand: the read's first ones, when plain, are its `framed` text, never parsed; the
+ * ones after are read by their framing too. Only a read framed otherwise (CR line ends, other fields,
+ * comments, an event cut by the read) goes to the SSE parser, which is made on the first such read.
+ */
+class RawBatches implements EventBatches {
+  private ready: string[] = [];
+  private lastEvent = Date.now();
+  /** The body ended with events still to hand out: the next call finishes the stream. */
+  private ended = false;
+  private over = false;
+  /** The parser holds nothing: all it was fed ended in a blank line, so the next read starts an event. */
+  private clean = true;
+  private parser: EventSourceParser | undefined;
+  private readonly decoder = new Utf8Reader();
+  readonly plain: (data: string) => boolean;
+  readonly usage: (data: string) => boolean;
+
+  constructor(
+    private readonly body: BodyStream,
+    private readonly raw: RawReader,
+    private readonly reader: EventReader,
+    private readonly where: Where,
+    private readonly failed: (err: unknown) => Error,
+  ) {
+    this.plain = raw.plain;
+    this.usage = raw.usage;
+  }
+
+  now(): EventBatch | undefined {
+    if (this.over || this.ended) return undefined;
+    const buf = this.body.take();
+    return buf === undefined ? undefined : this.batchOf(this.textOf(buf));
+  }
+
+  async next(): Promise<EventBatch | null> {
+    if (this.over) return null;
+    if (this.ended) {
+      this.over = true;
+      this.reader.finish();
+      return null;
+    }
+    try {
+      for (;;) {
+        const read = await this.body.next();
+        if (read.done) return this.end();
+        const batch = this.batchOf(this.textOf(read.value));
+        if (batch !== undefined) return batch;
+        if (Date.now() - this.lastEvent > this.where.timeoutMs) throw idle(this.where);
+      }
+    } catch (err) {
+      this.over = true;
+      return this.fail(err);
+    }
+  }
+
+  parse(data: string): ChatCompletionChunk | null {
+    try {
+      return this.raw.parse(data);
+    } catch (err) {
+      return this.fail(err);
+    }
+  }
+
+  private fail(err: unknown): never {
+    if (!this.body.ended) void this.body.return();
+    throw this.failed(err);
+  }
+
+  /** The body ended: what the parser still held, then (at the next call, if there was some) the end. */
+  private end(): EventBatch | null {
+    const tail = this.decoder.end();
+    if (this.parser !== undefined || tail !== "") {
+      const parser = this.eventParser();
+      parser.feed(tail);
+      parser.reset({ consume: true });
+    }
+    this.ended = true;
+    if (this.ready.length > 0) return this.take("");
+    this.over = true;
+    this.reader.finish();
+    return null;
+  }
+
+  /** The text of one read: `buf` and what came with it (one socket read handed over in pieces), to pass on in one write. */
+  private textOf(buf: Buffer): string {
+    let text = this.decoder.decode(buf);
+    for (let more = this.body.take(); more !== undefined; more = this.body.take()) text += this.decoder.decode(more);
+    return text;
+  }
+
+  /** The events of one read's text; undefined when it held none. */
+  private batchOf(text: string): EventBatch | undefined {
+    const raw = this.raw;
+    let framed = "";
+    let at = 0;
+    if (this.clean && text.indexOf("\r") === -1) {
+      let n = 0;
+      for (let line = framedEvent(text, at); line !== -1 && raw.plain(text.slice(at + 6, line)); line = framedEvent(text, at)) {
+        at = line + 2;
+        n++;
+      }
+      // After [DONE] nothing counts: `data()` would drop these events too.
+      if (n > 0 && raw.framed(n)) framed = at === text.length ? text : text.slice(0, at);
+      for (let line = framedEvent(text, at); line !== -1; line = framedEvent(text, at)) {
+        const data = raw.data(text.slice(at + 6, line));
+        if (data !== null) this.ready.push(data);
+        at = line + 2;
+      }
+      if (at > 0) this.lastEvent = Date.now();
+    }
+    if (at < text.length) {
+      const rest = at === 0 ? text : text.slice(at);
+      this.eventParser().feed(rest);
+      this.clean = rest.endsWith("\n\n");
+    }
+    if (framed === "" && this.ready.length === 0) return undefined;
+    return this.take(framed);
+  }
+
+  private take(framed: string): EventBatch {
+    const data = this.ready;
+    this.ready = [];
+    return { framed, data };
+  }
+
+  /** The SSE parser, made on first use. */
+  private eventParser(): EventSourceParser {
+    return (this.parser ??= createParser({
+      onEvent: (ev) => {
+        if (ev.event !== "ping") this.lastEvent = Date.now();
+        const data = this.raw.data(ev.data);
+        if (data !== null) this.ready.push(data);
+      },
+    }));
+  }
+}
+
+/** Where the event at `at` ends its one `data: ` line (the blank line follows), or -1 when it is not framed so, or empty. */
+function framedEvent(text: string, at: number): number {
+  if (!text.startsWith("data: ", at)) return -1;
+  const line = text.indexOf("\n", at + 6);
+  return line > at + 6 && text.charCodeAt(line + 1) === 0x0a ? line : -1;
 }
 
 /**

@@ -95,10 +95,14 @@ export interface EventBatch {
 export interface EventBatches {
   /** The events of the next read, or null at the end; throws as the chunks would (a cut, a timeout). */
   next(): Promise<EventBatch | null>;
+  /** The next read's events when they already arrived, without waiting; undefined when they did not (then `next()`). */
+  now(): EventBatch | undefined;
   /** An event's chunk as the chunks would give it: null for one they skip; throws the error an event carries (or is). */
   parse(data: string): ChatCompletionChunk | null;
   /** Whether an event is surely a chunk with choices without parsing it, so it can be passed on before it is parsed. */
   plain(data: string): boolean;
+  /** Whether an event is surely the usage chunk without parsing it: no choices, a usage object, no error. */
+  usage(data: string): boolean;
 }
 
 export type RawChat = Omit<ModelResponse, "_hidden_params">;

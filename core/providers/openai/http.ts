@@ -68,14 +68,15 @@ export async function chatStream(req: ProviderRequest): Promise<ProviderStream> 
       return chunk ? [chunk] : [];
     },
     raw: {
-      data(ev) {
+      data(data) {
         if (done) return null;
         events++;
-        if (ev.data === "[DONE]") return void (done = true), null;
-        return ev.data;
+        if (data === "[DONE]") return void (done = true), null;
+        return data;
       },
       parse,
       plain,
+      usage,
       framed(n) {
         if (done) return false;
         events += n;
@@ -108,6 +109,25 @@ const ODD = /"error"|"choices"\s*:\s*\[\s*\]/;
  */
 function plain(data: string): boolean {
   return data.charCodeAt(0) === 0x7b /* { */ && data.charCodeAt(data.length - 1) === 0x7d /* } */ && SOME_CHOICES.test(data) && !ODD.test(data);
+}
+
+const NO_CHOICES = /"choices"\s*:\s*\[\s*\]/;
+const USAGE = /"usage"\s*:\s*\{/;
+const ERROR = /"error"/;
+
+/**
+ * Whether an event is surely the usage chunk, from its text alone: an object with an empty list of
+ * choices and no list that holds any, a usage object, and nothing called `"error"`.
+ */
+function usage(data: string): boolean {
+  return (
+    data.charCodeAt(0) === 0x7b /* { */ &&
+    data.charCodeAt(data.length - 1) === 0x7d /* } */ &&
+    NO_CHOICES.test(data) &&
+    !SOME_CHOICES.test(data) &&
+    USAGE.test(data) &&
+    !ERROR.test(data)
+  );
 }
 
 /** One `data:` line as a chunk, or the error it carries (`{"error": {...}}` mid-stream) or is (not JSON). */
