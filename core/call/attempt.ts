@@ -8,7 +8,7 @@ import { cacheApplies, recordHit } from "./cache-step.ts";
 import type { CallContext } from "./context.ts";
 import type { AttemptInfo, CallEnv, Route } from "./env.ts";
 import { totalTokens } from "./routing.ts";
-import { answered, asError, attachHidden, callbacksFor, newContext, noteAnswer, noteProviderError, priceSuccess, recordFailure, recordRequest, requestOptions, VERBATIM } from "./events.ts";
+import { asError, attachHidden, callbacksFor, newContext, noteAnswer, noteProviderError, priceSuccess, recordFailure, recordRequest, requestOptions, VERBATIM } from "./events.ts";
 import type { AnyParams, CacheLookup, CallKind } from "./kind.ts";
 import type { Moderation } from "./moderation.ts";
 import type { CallSignal } from "./signal.ts";
@@ -157,8 +157,11 @@ function fromProvider<P extends AnyParams, R extends object>(
   );
 }
 
-/** A streamed attempt: resolves when the provider's stream opens; its end is logged when the stream ends. */
-async function openStream<P extends AnyParams, R extends object>(
+/**
+ * A streamed attempt: resolves when the provider's stream opens; its end is logged when the stream ends.
+ * One promise step from the provider's stream to the attempt's, as for a whole answer.
+ */
+function openStream<P extends AnyParams, R extends object>(
   call: CallState<P, R>,
   ctx: CallContext,
   target: ResolvedModel,
@@ -169,16 +172,30 @@ async function openStream<P extends AnyParams, R extends object>(
   found: CacheLookup<R> | null,
   info: AttemptInfo | undefined,
 ): Promise<CompletionStream> {
+  let open: ReturnType<typeof streams.open>;
   try {
-    const open = streams.open(provider, req);
-    const upstream = await answered(ctx, call.gate ? call.gate.guard(open, (s) => s.abort()) : open);
-    ctx.kwargs.original_response = "<stream>";
-    ctx.emit("post_api_call", null, new Date());
-    const end = streamEnd(ctx, target, params, { miss: found }, info);
-    return new CompletionStream(new LoggedStream(upstream, ctx, streams.messages(params), streams.includeUsage(params), end));
+    open = streams.open(provider, req);
+    if (call.gate) open = call.gate.guard(open, (s) => s.abort());
   } catch (err) {
-    throw failed(ctx, err);
+    return Promise.reject(failed(ctx, err));
   }
+  const asked = performance.now();
+  return open.then(
+    (upstream) => {
+      try {
+        noteAnswer(ctx, asked, upstream.headers);
+        ctx.kwargs.original_response = "<stream>";
+        ctx.emit("post_api_call", null, new Date());
+        const end = streamEnd(ctx, target, params, { miss: found }, info);
+        return new CompletionStream(new LoggedStream(upstream, ctx, streams.messages(params), streams.includeUsage(params), end));
+      } catch (err) {
+        throw failed(ctx, err);
+      }
+    },
+    (err: unknown) => {
+      throw failed(ctx, noteProviderError(ctx, err));
+    },
+  );
 }
 
 /** How a success came: from the cache (its key), or from the provider (the key it is stored under, if any). */

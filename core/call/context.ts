@@ -35,7 +35,7 @@ export class CallContext {
   private streamKwargs: CallbackKwargs | undefined;
   /** What this call hides from its loggers, read at its first event (after the pre-call hooks). */
   private mask: Mask | undefined;
-  /** When the provider's answer came, how long it was awaited, and its rate-limit headers (events.ts `answered`). */
+  /** When the provider's answer came, how long it was awaited, and its rate-limit headers (events.ts `noteAnswer`). */
   answer: ProviderAnswerTiming | undefined = undefined;
   /** The call's pre_api_call and post_api_call, noted when a handler of its end events asked (`EventTable.marks`). */
   private marks: EventMark[] | undefined;

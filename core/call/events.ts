@@ -205,24 +205,6 @@ export function requestOptions(params: AnyParams, target: ResolvedModel, stream:
 }
 
 
-/**
- * The provider's answer, and when it failed, a post_api_call event first: the
- * provider was asked and answered (with an error), as LiteLLM logs it, so a
- * failed attempt reads pre, post, failure.
- */
-export function answered<T>(ctx: CallContext, work: Promise<T>): Promise<T> {
-  const asked = performance.now();
-  return work.then(
-    (out) => {
-      noteAnswer(ctx, asked, (out as { headers?: Readonly<Record<string, string>> }).headers);
-      return out;
-    },
-    (err: unknown) => {
-      throw noteProviderError(ctx, err);
-    },
-  );
-}
-
 /** When the provider's answer came, how long since it was asked (`performance.now()` then), and its rate-limit headers. */
 export function noteAnswer(ctx: CallContext, asked: number, headers: Readonly<Record<string, string>> | undefined): void {
   ctx.answer = { at: Date.now(), waitMs: performance.now() - asked, headers };

@@ -4,9 +4,10 @@
  * built is the body sent, over the shared undici pool, and the answer is read as
  * OpenAI's chat completions and embeddings APIs define it.
  */
+import type { CallSignal } from "../../call/signal.ts";
 import { InvalidResponseError, LiteLLMError } from "../../errors.ts";
 import type { ChatCompletionChunk } from "../../types.ts";
-import { postStream, postWhole, whereOf, type StatusError, type Where } from "../http.ts";
+import { postStream, postWhole, whereOf, type Opened, type StatusError, type Where } from "../http.ts";
 import { eventStream } from "../sse.ts";
 import type { ProviderAnswer, ProviderRequest, ProviderStream } from "../types.ts";
 import { openaiError } from "./errors.ts";
@@ -48,9 +49,18 @@ export function json<T>(req: ProviderRequest, kind: "completion" | "embedding li
   });
 }
 
-export async function chatStream(req: ProviderRequest): Promise<ProviderStream> {
-  const w = where(req);
-  const opened = await postStream(req, w, JSON.stringify(req.body), req.signal, statusError(w));
+/** A streamed chat completion: resolves at the upstream's headers, its events read as they arrive. One promise step, no async frame. */
+export function chatStream(req: ProviderRequest): Promise<ProviderStream> {
+  try {
+    const w = where(req);
+    return postStream(req, w, JSON.stringify(req.body), req.signal, statusError(w)).then((opened) => chunksOf(opened, w, req.signal));
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+/** An opened OpenAI stream's events: as chunks, or passed on as sent (`events`). */
+function chunksOf(opened: Opened, w: Where, signal: CallSignal | undefined): ProviderStream {
   let events = 0;
   let done = false;
   const parse = (data: string): ChatCompletionChunk | null => {
@@ -59,7 +69,7 @@ export async function chatStream(req: ProviderRequest): Promise<ProviderStream> 
     // Azure opens with a content-filter report that has no choices and no usage: nothing for the caller.
     return chunk.choices?.length !== 0 || chunk.usage ? chunk : null;
   };
-  return eventStream(opened, w, req.signal, {
+  return eventStream(opened, w, signal, {
     translate(ev) {
       if (done) return [];
       events++;
