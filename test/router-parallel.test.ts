@@ -106,22 +106,40 @@ describe("a cap on requests in flight per deployment", () => {
     }
   });
 
-  it("a stream holds its permit until it is read to the end: a third call waits until then", async () => {
+  it("a stream holds its permit while its upstream is still sending, and gives it back once the answer is all in, read or not", async () => {
+    // Seven chunks 40 ms apart: the upstream is busy with the stream for about 250 ms.
+    fake.set({ content: "one two three four five", chunkDelayMs: 40 });
+    const rt = await runtime({ model_list: [deployment("stream-me", { max_parallel_requests: 1 })] });
+    const first = await rt.acompletion({ model: "chat", messages, stream: true });
+    const next = call(rt, { timeout: 5 });
+    await tick(120);
+    expect(fake.requests.length).toEqual(1);
+    // Never read: the waiting call still goes once the upstream has sent the whole stream.
+    expect(await next).toEqual("stream-me");
+    expect(fake.requests.length).toEqual(2);
+    let text = "";
+    for await (const chunk of first) text += chunk.choices[0]?.delta?.content ?? "";
+    expect(text).toBe("one two three four five");
+  });
+
+  it("two streams still arriving hold both permits: a third call waits until the first one is all in", async () => {
+    fake.set({ content: "one two three four five", chunkDelayMs: 40 });
     const rt = await runtime({ model_list: [deployment("stream-me", { max_parallel_requests: 2 })] });
     const first = await rt.acompletion({ model: "chat", messages, stream: true });
     const second = await rt.acompletion({ model: "chat", messages, stream: true });
     const third = call(rt);
-    // Given every chance to go (the upstream answered both streams whole): it must not.
-    await tick(150);
+    // Given every chance to go while the upstream still sends both streams: it must not.
+    await tick(120);
     expect(fake.requests.length).toEqual(2);
     for await (const _ of first) void _;
-    order.push("first stream read to the end");
+    order.push("first stream all in");
     expect(await third).toEqual("stream-me");
     for await (const _ of second) void _;
-    expect(order).toEqual(["request stream-me", "request stream-me", "first stream read to the end", "request stream-me"]);
+    expect(order).toEqual(["request stream-me", "request stream-me", "first stream all in", "request stream-me"]);
   });
 
   it("a stream the reader stops early gives its permit back", async () => {
+    fake.set({ content: "one two three four five", chunkDelayMs: 40 });
     const rt = await runtime({ model_list: [deployment("stream-me", { max_parallel_requests: 1 })] });
     const stream = await rt.acompletion({ model: "chat", messages, stream: true });
     const next = call(rt);

@@ -211,7 +211,8 @@ function waitSeconds(plan: RoutingPlan, d: unknown, params: { timeout?: unknown;
 
 /**
  * The answer of an attempt that holds a permit of `d`: given back now, or for a stream when it ends (its last
- * chunk, an error, the reader stopping early or a hook failing it), the moment its tokens are counted.
+ * chunk, an error, the reader stopping early or a hook failing it) or its upstream has sent all of it, whichever
+ * comes first; a stream never read gives its permit back too.
  */
 function releasedAtEnd<T>(out: T, d: unknown, release: (d: unknown) => void): T {
   if (!(out instanceof CompletionStream)) {
@@ -225,6 +226,8 @@ function releasedAtEnd<T>(out: T, d: unknown, release: (d: unknown) => void): T 
     release(d);
   };
   const source: ChunkSource = out.source;
+  // The deployment is done with the request once its answer is over on the wire, even if no one reads the stream.
+  source.settled?.(end);
   const held: ChunkSource = {
     async next() {
       try {
@@ -251,6 +254,7 @@ function releasedAtEnd<T>(out: T, d: unknown, release: (d: unknown) => void): T 
       }
     },
     forwards: source.forwards,
+    settled: source.settled && ((fn) => source.settled!(fn)),
     forward:
       source.forward === undefined
         ? undefined

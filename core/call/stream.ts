@@ -23,6 +23,8 @@ export interface ChunkSource extends AsyncIterator<ChatCompletionChunk> {
   readonly forwards?: boolean;
   /** Reads the source to its end, its events to `sink` as sent; `observe` gets each chunk the caller gets. Only when `forwards`. */
   forward?(sink: FrameSink, observe?: (chunk: ChatCompletionChunk) => void): Promise<void>;
+  /** As `ProviderStream.settled`: `fn` runs once the upstream's answer is over on the wire, read or not (never, where that cannot be told). */
+  settled?(fn: () => void): void;
 }
 
 /** Where a passed-on stream's events go: server-sent event text, one write per read of the upstream. */
@@ -146,6 +148,10 @@ export class LoggedStream implements ChunkSource {
   /** Whether `forward()` can pass the upstream's events on as sent (an OpenAI-format upstream). */
   get forwards(): boolean {
     return this.upstream.events !== undefined;
+  }
+
+  settled(fn: () => void): void {
+    this.upstream.settled?.(fn);
   }
 
   /** One chunk as the callbacks get it: timed, assembled, a stream_event. False when the caller does not get it (the usage chunk it did not ask for). */

@@ -11,6 +11,8 @@ export class BodyStream implements AsyncIterableIterator<Buffer> {
   private finished = false;
   private failure: Error | undefined;
   private waiting: (() => void) | undefined;
+  private onSettled: (() => void) | undefined;
+  private settledYet = false;
 
   /**
    * @param resume restarts a paused connection (undici's `resume` from onHeaders)
@@ -38,11 +40,27 @@ export class BodyStream implements AsyncIterableIterator<Buffer> {
   end(): void {
     this.finished = true;
     this.wake();
+    this.settle();
   }
 
   fail(err: Error): void {
     this.failure ??= err;
     this.wake();
+    this.settle();
+  }
+
+  /** Runs `fn` once the body is over on the wire: all of it arrived, it failed, or it was stopped; read or not. */
+  settled(fn: () => void): void {
+    if (this.settledYet) return fn();
+    this.onSettled = fn;
+  }
+
+  private settle(): void {
+    if (this.settledYet) return;
+    this.settledYet = true;
+    const fn = this.onSettled;
+    this.onSettled = undefined;
+    fn?.();
   }
 
   async next(): Promise<IteratorResult<Buffer>> {
@@ -78,6 +96,7 @@ export class BodyStream implements AsyncIterableIterator<Buffer> {
     this.queue.length = 0;
     // A reader waiting for the next chunk learns of the abort now, not never.
     this.wake();
+    this.settle();
     return { value: undefined, done: true };
   }
 

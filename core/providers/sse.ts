@@ -99,14 +99,15 @@ export function eventStream(opened: Opened, where: Where, signal: CallSignal | u
       stopped = true;
       void body.return();
     },
+    settled: (fn) => body.settled(fn),
   };
 }
 
 /**
  * The same reading as `chunks()`, one batch per read of the upstream. Events framed as they are passed
  * on (`data: <one line>`, a blank line, line feeds only), as OpenAI and every compatible server send
- * them, are read by hand: the read's first ones, when plain, are its `framed` text, never parsed; the
- * ones after are read by their framing too. Only a read framed otherwise (CR line ends, other fields,
+ * them, are read by hand: the read's first ones, when plain, are its `framed` text, to be written as it
+ * came; the ones after are read by their framing too. Only a read framed otherwise (CR line ends, other fields,
  * comments, an event cut by the read) goes to the SSE parser, which is made on the first such read.
  */
 class RawBatches implements EventBatches {

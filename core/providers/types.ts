@@ -78,6 +78,11 @@ export interface ProviderStream extends AsyncIterable<ChatCompletionChunk> {
    * data, as the upstream sent it, for a caller that passes them on unchanged. Called once; read this or the chunks, not both.
    */
   events?(): EventBatches;
+  /**
+   * Runs `fn` once the upstream's answer is over on the wire (all of it arrived, it failed, or it was
+   * stopped), whether or not the stream was read; absent where that cannot be told (the mock, a replay).
+   */
+  settled?(fn: () => void): void;
 }
 
 /** The events of one read of an OpenAI-format upstream. */
