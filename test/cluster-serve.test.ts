@@ -145,19 +145,20 @@ describe("serve --num_workers 2", { timeout: 60_000 }, () => {
     await until(total, (n) => n === 8 + made, `${8 + made} requests in /metrics`);
   });
 
-  it("a config edit reloads both workers", async () => {
+  it("a config edit reloads both workers, told in one line naming both; a broken edit is refused by both, told once", async () => {
     const file = join(tmp.path, "litellm.config.yaml");
     await writeFile(file, config(["demo"]));
     const s = start();
     const url = await clusterUrl(s);
     const [a, b] = s.pids();
-    // The watchers start in the background: edit again until both workers said they reloaded.
-    const both = () => s.out.stderr.includes(`[worker pid ${a}]: reloaded`) && s.out.stderr.includes(`[worker pid ${b}]: reloaded`);
+    // The watchers start in the background: edit again until one line says both workers reloaded.
+    const both = new RegExp(`^litellm-runtime \\[worker pids (${a}, ${b}|${b}, ${a})\\]: reloaded \\(litellm\\.config\\.yaml changed\\); models: demo, added$`, "m");
     await until(async () => {
-      if (!both()) await writeFile(file, config(["demo", "added"]));
-      return both();
-    }, Boolean, "both workers to reload");
-    expect(s.out.stderr).toMatch(/\[worker pid \d+\]: reloaded \(litellm\.config\.yaml changed\); models: demo, added/);
+      if (!both.test(s.out.stderr)) await writeFile(file, config(["demo", "added"]));
+      return both.test(s.out.stderr);
+    }, Boolean, "one line for both workers' reload");
+    // Never a line per worker for the same reload.
+    expect(s.out.stderr).not.toMatch(/\[worker pid \d+\]: reloaded \(litellm\.config\.yaml changed\); models: demo, added\n[^\n]*\[worker pid \d+\]: reloaded \(litellm\.config\.yaml changed\); models: demo, added/);
     const answered = new Set<number>();
     for (let i = 0; i < 6; i++) {
       const c = await chat(url, "added");
@@ -165,6 +166,16 @@ describe("serve --num_workers 2", { timeout: 60_000 }, () => {
       answered.add(c.pid);
     }
     expect([...answered].sort()).toEqual([a, b].sort());
+
+    const before = s.out.stderr.length;
+    await writeFile(file, `${config(["demo", "added"])}general_settings:\n  bogus_setting: 1\n`);
+    // Both workers refuse the same edit: its issue is printed once, naming both.
+    const named = new RegExp(`\\(reload_error: the previous config keeps serving \\[worker pids (${a}, ${b}|${b}, ${a})\\]\\)$`, "m");
+    const refused = await until(async () => s.out.stderr.slice(before), (text) => named.test(text), "the refused reload, naming both workers");
+    const lines = refused.split("\n").filter((l) => l.includes("bogus_setting"));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^litellm\.config\.yaml:\d+:3 general_settings\.bogus_setting: /);
+    expect((await chat(url, "added")).content).toBe("from upstream");
   });
 
   it("--num_workers must be a whole number: exit 2 before anything starts", async () => {

@@ -10,7 +10,7 @@ import { reportConfigError } from "./config-commands.ts";
 import { uiSettings } from "../ui/settings.ts";
 import { runPrimary } from "../cluster/primary.ts";
 import { joinCluster } from "../cluster/join.ts";
-import { inClusterWorker, reportListening } from "../cluster/worker.ts";
+import { inClusterWorker, reportListening, reportReload } from "../cluster/worker.ts";
 
 export const SERVE_USAGE = `Usage: litellm-runtime serve [--config F] [--host H] [--port N] [--watch | --no-watch] [--open]
 
@@ -85,7 +85,7 @@ export async function serve(argv: string[]): Promise<number> {
   } catch (err) {
     return reportConfigError(err);
   }
-  logReloads(rt, worker ? ` [worker pid ${process.pid}]` : "");
+  logReloads(rt, worker);
 
   let server: RunningServer;
   try {
@@ -175,16 +175,19 @@ function pageUrl(server: RunningServer, rt: Runtime): string | null {
   return uiSettings(rt.config).enabled ? `${server.url}/ui` : null;
 }
 
-/** Prints each reload and each refused one; `tag` names the worker under `--num_workers`. */
-function logReloads(rt: Runtime, tag: string): void {
+/** Prints each reload and each refused one; a cluster worker tells the primary instead, which prints each once for all of them. */
+function logReloads(rt: Runtime, worker: boolean): void {
   rt.on("reload", ({ changed }: ReloadInfo) => {
     const files = changed.map((f) => relative(process.cwd(), f) || f).join(", ");
-    process.stderr.write(`litellm-runtime${tag}: reloaded${files ? ` (${files} changed)` : ""}; models: ${rt.models().join(", ") || "none"}\n`);
+    const line = `reloaded${files ? ` (${files} changed)` : ""}; models: ${rt.models().join(", ") || "none"}`;
+    if (worker) reportReload("reload", [line]);
+    else process.stderr.write(`litellm-runtime: ${line}\n`);
   });
   // One line per issue, location first (editors and terminals open file:line:col), each saying the reload changed nothing.
   rt.on("reload_error", (err: ConfigError) => {
     const issues = err.issues?.length ? err.issues.map((i) => formatIssue(i.file ? { ...i, file: relative(process.cwd(), i.file) || i.file } : i)) : [err.message.replace(/\s*\n\s*/g, " ")];
-    process.stderr.write(issues.map((text) => `${text} (reload_error: the previous config keeps serving${tag})\n`).join(""));
+    if (worker) reportReload("reload_error", issues);
+    else process.stderr.write(issues.map((text) => `${text} (reload_error: the previous config keeps serving)\n`).join(""));
   });
 }
 

@@ -59,7 +59,18 @@ export interface Row {
   readonly row: CallSummary;
 }
 
-export type ToPrimary = Listening | Gather | Collected | Row;
+/**
+ * A worker reloaded its config, or refused a reload: what a single server would print, without naming the
+ * worker. The primary prints each text once for all the workers that said it (primary.ts `ReloadNotices`).
+ */
+export interface Reloaded {
+  readonly litellm: "reloaded";
+  readonly kind: "reload" | "reload_error";
+  /** "reloaded (...); models: ..." for a reload; for a refused one, one line per issue. */
+  readonly lines: readonly string[];
+}
+
+export type ToPrimary = Listening | Gather | Collected | Row | Reloaded;
 export type ToWorker = Collect | Gathered | Row;
 
 /** Whether `m` is one of ours (and of the given kinds). */

@@ -10,7 +10,8 @@ import cluster, { type Worker } from "node:cluster";
 import { SERVER_ERROR_CODES } from "../errors.ts";
 import { workerLaunch } from "./launch.ts";
 import { WORKER_ENV } from "./worker.ts";
-import { isMessage, type Answer, type Collected, type Gather, type Listening, type Row, type ToWorker } from "./messages.ts";
+import { isMessage, type Answer, type Collected, type Gather, type Listening, type Reloaded, type Row, type ToWorker } from "./messages.ts";
+import { ReloadNotices } from "./reload-notices.ts";
 import { countsOf, METRICS_TOPIC, retire } from "./retired.ts";
 
 /** Restarts of a worker that dies again before it listens wait this long, doubling up to `MAX_RESTART_DELAY_MS`. */
@@ -54,6 +55,8 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
 
   return new Promise<number>((resolve) => {
     const live = () => Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
+    // One line for a reload every worker made, not one per worker.
+    const notices = new ReloadNotices(() => live().filter((w) => listened.has(w.id)).length, err);
 
     const fork = () => {
       const w = cluster.fork({ [WORKER_ENV]: "1" });
@@ -73,7 +76,9 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
         }
       } else if (isMessage(m, "gather")) relay(w, m as Gather);
       else if (isMessage(m, "collected")) collected(w, m as Collected);
-      else if (isMessage(m, "row")) for (const other of live()) if (other !== w && listened.has(other.id)) sendTo(other, m as Row);
+      else if (isMessage(m, "row")) {
+        for (const other of live()) if (other !== w && listened.has(other.id)) sendTo(other, m as Row);
+      } else if (isMessage(m, "reloaded")) notices.said(w.process.pid ?? 0, m as Reloaded);
     };
 
     const sendTo = (w: Worker, m: ToWorker) => {
@@ -139,6 +144,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
       if (stopping) {
         if (exitCode !== 0) code = 1;
         if (live().length === 0) {
+          notices.flushAll();
           if (signalled) err("litellm-runtime: stopped (all workers)\n");
           resolve(code);
         }

@@ -115,6 +115,11 @@ export function onSharedRow(listener: (row: Row["row"]) => void): () => void {
   return () => void rowListeners.delete(listener);
 }
 
+/** Tells the primary of a reload, or a refused one, which it prints once for every worker that said the same. */
+export function reportReload(kind: "reload" | "reload_error", lines: readonly string[]): void {
+  send({ litellm: "reloaded", kind, lines });
+}
+
 /** Tells the primary this worker listens, with the start-up text it would have printed alone. */
 export function reportListening(line: string, stderr: string): void {
   send({ litellm: "listening", line, stderr });
