@@ -52,7 +52,8 @@ export class BodyStream implements AsyncIterableIterator<Buffer> {
   /** Runs `fn` once the body is over on the wire: all of it arrived, it failed, or it was stopped; read or not. */
   settled(fn: () => void): void {
     if (this.settledYet) return fn();
-    this.onSettled = fn;
+    const before = this.onSettled;
+    this.onSettled = before === undefined ? fn : () => (before(), fn());
   }
 
   private settle(): void {

@@ -111,3 +111,23 @@ describe("BodyStream.take", () => {
     expect(body.take()).toBeUndefined();
   });
 });
+
+describe("BodyStream.settled", () => {
+  it("runs each function once the body is over on the wire, read or not; at once when it already is", () => {
+    const body = new BodyStream(
+      () => {},
+      () => {},
+    );
+    const said: string[] = [];
+    body.settled(() => said.push("first"));
+    body.settled(() => said.push("second"));
+    body.push(Buffer.from("unread"));
+    expect(said).toEqual([]);
+    body.end();
+    expect(said).toEqual(["first", "second"]);
+    body.settled(() => said.push("late"));
+    expect(said).toEqual(["first", "second", "late"]);
+    body.fail(new Error("after the end"));
+    expect(said).toHaveLength(3);
+  });
+});
