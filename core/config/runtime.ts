@@ -5,49 +5,20 @@ import { Live } from "./live.ts";
 import { memoryHookStore } from "../cache/hook-cache.ts";
 import { CompletionStream } from "../call/stream.ts";
 import { Dispatcher } from "../callbacks/dispatcher.ts";
-import { callOwnMethod, describeThrown } from "../callbacks/failure.ts";
+import { describeThrown } from "../callbacks/failure.ts";
 import { CallbackError, ConfigError, formatIssue, LiteLLMError, type ConfigIssue } from "../errors.ts";
 import { globalScope } from "../globals.ts";
 import type { CompletionParams, EmbeddingParams, EmbeddingResponse, InlineConfig, ModelResponse, RuntimeStats } from "../types.ts";
 import { loadConfig, yieldToCalls, type LoadedConfig } from "./load.ts";
 import { ModuleLoader } from "./modules.ts";
+import { callTargetMethod, releaseSnapshot } from "./retire.ts";
 import type { ResolvedSettings } from "./settings.ts";
 import { buildSnapshot, type RuntimeHost, type Snapshot } from "./snapshot.ts";
 import { watchFiles } from "./watch.ts";
 import type { CallTracer } from "../tracing/seam.ts";
+import { losesModels, type ReloadGuard, type ReloadInfo, type RuntimeOptions } from "./runtime-types.ts";
 
-/** Options of `createRuntime()`. */
-export interface RuntimeOptions {
-  /** A config file path, an inline config object, or nothing to search from `cwd` upward. */
-  config?: string | InlineConfig;
-  /** Reload when the config, a callback module or a file it imports changes. @default false */
-  watch?: boolean;
-  /** Where relative paths and the search start. @default process.cwd() */
-  cwd?: string;
-  /** Milliseconds to wait for a burst of saves to settle before reloading. @default 50 */
-  debounceMs?: number;
-  /** Milliseconds a retired snapshot waits for its calls in flight before its callbacks are closed anyway. @default 30000 */
-  retireGraceMs?: number;
-  /** Milliseconds a reload that would empty `model_list`, or lose more than half of it, waits before reading the file again (a half-written save). @default 1000 */
-  settleMs?: number;
-}
-
-/** A check of a reloaded config against the one serving: an issue refuses the reload. */
-export type ReloadGuard = (next: LoadedConfig["config"], current: LoadedConfig["config"]) => ConfigIssue | undefined;
-
-/** True when `next` has no models where `current` had some, or fewer than half as many: what a file caught mid-write looks like. */
-function losesModels(current: LoadedConfig["config"], next: LoadedConfig["config"]): boolean {
-  const before = current.model_list?.length ?? 0;
-  const after = next.model_list?.length ?? 0;
-  return before > 0 && (after === 0 || after < before / 2);
-}
-
-/** What a `reload` event carries. */
-export interface ReloadInfo {
-  /** The files whose change caused the reload (empty for `reload()` called by hand). */
-  changed: string[];
-}
-
+export type { ReloadGuard, ReloadInfo, RuntimeOptions };
 
 /**
  * A config-driven runtime: calls run against one frozen snapshot of the
@@ -73,6 +44,8 @@ export class Runtime extends EventEmitter {
   private version = 1;
   private loaded = new Date();
   private readonly reloads = { reloads: 0, reload_errors: 0 };
+  /** Where a callback's own flush() or close() failing goes: counted and reported as a callback error. */
+  private readonly fault = (err: CallbackError): void => this.dispatcher.fault(err);
 
   private constructor(
     snapshot: Snapshot,
@@ -292,42 +265,16 @@ export class Runtime extends EventEmitter {
 
   /** Lets calls in flight finish on the old snapshot, then flushes and closes the callbacks that left. */
   private retire(previous: Live, next: Snapshot | undefined): Promise<void> {
-    const done = this.release(previous, next).finally(() => this.retiring.delete(done));
+    const done = releaseSnapshot(previous, next, this.options.retireGraceMs ?? 30_000, this.fault).finally(() => this.retiring.delete(done));
     this.retiring.add(done);
     return done;
-  }
-
-  private async release(previous: Live, next: Snapshot | undefined): Promise<void> {
-    // Its own calls, then their logging: not the whole queue, which under steady traffic is never idle. Both within the grace period.
-    const until = Date.now() + (this.options.retireGraceMs ?? 30_000);
-    await previous.idle(until - Date.now());
-    await previous.tasks.idle(until - Date.now());
-    const kept = new Set(next?.targets ?? []);
-    const leaving = previous.snapshot.targets.filter((t) => !kept.has(t));
-    // Side by side, each call within callback_timeout: one hanging callback cannot hold up the others or the shutdown.
-    await Promise.all(
-      leaving.map(async (t) => {
-        await this.callTargetMethod(t, "flush", previous);
-        await this.callTargetMethod(t, "close", previous);
-      }),
-    );
-    const cache = previous.snapshot.cache;
-    if (cache && cache !== next?.cache) {
-      await cache.flush();
-      await cache.close();
-    }
-  }
-
-  /** A callback's own flush() or close(), within the snapshot's callback_timeout; a failure or an overrun is counted and reported. */
-  private callTargetMethod(target: object, method: "flush" | "close", live: Live): Promise<void> {
-    return callOwnMethod(target, method, live.settings.callback_timeout * 1000, (err) => this.dispatcher.fault(err));
   }
 
   /** Waits for background logging and each callback's own flush(). */
   async flush(): Promise<void> {
     await this.dispatcher.idle();
     const live = this.live;
-    await Promise.all(live.snapshot.targets.map((t) => this.callTargetMethod(t, "flush", live)));
+    await Promise.all(live.snapshot.targets.map((t) => callTargetMethod(t, "flush", live, this.fault)));
     await this.live.snapshot.cache?.flush();
     await this.dispatcher.idle();
   }
