@@ -1,7 +1,7 @@
 /**
  * What every error code means and what to do about it: the source of
  * docs/errors.md (`npm run gen:errors`). Each record must name every code of
- * its family in core/errors.ts, or the file does not compile.
+ * its family in core/error-codes.ts, or the file does not compile.
  */
 import {
   CACHE_ERROR_CODES,

@@ -84,7 +84,7 @@ describe("the error catalogue (core/errors.ts, described in core/error-docs.ts)"
 
 /** code → its key in the exported constant of that name (`CONFIG_PARSE` → `parse`). */
 function keysByCode(constant: string): Map<string, string> {
-  const source = readFileSync(join(ROOT, "core/errors.ts"), "utf8");
+  const source = readFileSync(join(ROOT, "core/error-codes.ts"), "utf8");
   const block = new RegExp(`export const ${constant} = \\{([\\s\\S]*?)\\} as const;`).exec(source)?.[1] ?? "";
   return new Map([...block.matchAll(/^\s*(\w+):\s*"([^"]+)"/gm)].map((m) => [m[2]!, m[1]!]));
 }
