@@ -107,8 +107,11 @@ function chunksOf(opened: Opened, w: Where, signal: CallSignal | undefined): Pro
 
 /** A list of choices with something in it. */
 const SOME_CHOICES = /"choices"\s*:\s*\[\s*[^\]\s]/;
-/** Anything called `"error"`, or a list of no choices. */
-const ODD = /"error"|"choices"\s*:\s*\[\s*\]/;
+/** A list of no choices; anything called `"error"`. */
+const NO_CHOICES = /"choices"\s*:\s*\[\s*\]/;
+const ERROR = /"error"/;
+/** Either of the two, in one pass over the text. */
+const ODD = new RegExp(`${ERROR.source}|${NO_CHOICES.source}`);
 
 /**
  * Whether an event is surely a chunk with choices, from its text alone: an object with a list of
@@ -121,9 +124,7 @@ function plain(data: string): boolean {
   return data.charCodeAt(0) === 0x7b /* { */ && data.charCodeAt(data.length - 1) === 0x7d /* } */ && SOME_CHOICES.test(data) && !ODD.test(data);
 }
 
-const NO_CHOICES = /"choices"\s*:\s*\[\s*\]/;
 const USAGE = /"usage"\s*:\s*\{/;
-const ERROR = /"error"/;
 
 /**
  * Whether an event is surely the usage chunk, from its text alone: an object with an empty list of
