@@ -9,8 +9,8 @@ import { dispatchSuite, streamSuite, upstreamSuite } from "./core.ts";
 import { renderPlain, renderTable, type SuiteResult } from "./stats.ts";
 import { startUpstream } from "./upstream.ts";
 
-/** A suite gets the upstream's URL; later suites (cache, config reload, server) join this list. */
-type Suite = (ctx: { url: string }) => Promise<SuiteResult>;
+/** A suite gets the upstream's URL and process id; later suites (cache, config reload, server) join this list. */
+type Suite = (ctx: { url: string; pid: number }) => Promise<SuiteResult>;
 
 // Per-call micro-suites first: later suites leave the process with megamorphic call sites and a larger heap,
 // which slowed a mock call measured after them by up to 2x. Each suite still compares its arms side by side.
@@ -24,7 +24,7 @@ const ALL: Record<string, Suite> = {
   reload: () => reloadSuite(),
   largereload: () => largeReloadSuite(),
   coldstart: () => coldStartSuite(),
-  server: async ({ url }) => (await import("./server.ts")).serverSuite(url),
+  server: async ({ url, pid }) => (await import("./server.ts")).serverSuite(url, pid),
   ui: async ({ url }) => (await import("./ui.ts")).uiSuite(url),
 };
 
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   const results: SuiteResult[] = [];
   try {
     for (const suite of SUITES) {
-      const result = await suite({ url: upstream.url });
+      const result = await suite({ url: upstream.url, pid: upstream.pid });
       console.log(`${renderPlain(result)}\n`);
       results.push(result);
     }

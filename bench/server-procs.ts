@@ -201,6 +201,34 @@ export function cpuSeconds(pid: number): number | undefined {
   }
 }
 
+/** A process and its children (the cluster workers of `serve --num_workers`), from /proc; just the pid off Linux. */
+function withChildren(pid: number): number[] {
+  try {
+    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim();
+    return kids === "" ? [pid] : [pid, ...kids.split(" ").map(Number)];
+  } catch {
+    return [pid];
+  }
+}
+
+/**
+ * Resolves once `pids` (and their children) have used no CPU for one 50 ms poll, or after `maxMs`: an arm's
+ * round then starts on a machine no earlier arm is still busy on (a gateway's garbage collection after its
+ * round, say), whichever arm came before it.
+ */
+export async function settled(pids: readonly number[], maxMs = 2000): Promise<void> {
+  const all = () => pids.flatMap(withChildren);
+  const used = () => all().reduce((sum, pid) => sum + (cpuSeconds(pid) ?? 0), 0);
+  const deadline = Date.now() + maxMs;
+  let last = used();
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    const now = used();
+    if (now === last) return;
+    last = now;
+  }
+}
+
 /** The child's side: a runtime with one model on the upstream, our server on port 0, until the parent closes our stdin. */
 async function runChild(upstreamUrl: string, code: "dist" | "src", ui: boolean): Promise<void> {
   const base = code === "dist" ? "../dist/core/" : "../core/";

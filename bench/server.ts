@@ -2,7 +2,7 @@
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { interleave, share } from "./loops.ts";
-import { KEY, MODEL, cpuSeconds, ourCode, portkeyHeaders, portkeyVersion, startBare, startOurs, startPortkey, startWorkers, type Proc } from "./server-procs.ts";
+import { KEY, MODEL, cpuSeconds, ourCode, portkeyHeaders, portkeyVersion, settled, startBare, startOurs, startPortkey, startWorkers, type Proc } from "./server-procs.ts";
 import { check, concurrent, sequential, target, type Target } from "./server-load.ts";
 import { envInt, ms, pairedRatio, perSec, ratioRow, summarize, us, type Row, type SuiteResult } from "./stats.ts";
 
@@ -29,7 +29,7 @@ function added(rounds: PerArm<number[][]>, arm: Name, base: Name = "direct"): { 
   return { value: s.p50, text: `${base === "direct" ? "" : sign}${ms(s.p50)} (middle half ${s.p25.toFixed(3)}–${s.p75.toFixed(3)})` };
 }
 
-export async function serverSuite(upstreamUrl: string): Promise<SuiteResult> {
+export async function serverSuite(upstreamUrl: string, upstreamPid?: number): Promise<SuiteResult> {
   const n = envInt("BENCH_SERVER_N", 2000);
   // Rounds long enough for the floor rows to tell a few per cent apart on a shared machine: at 4000
   // concurrent requests over 10 rounds a round lasted about 70 ms, and the ratio's middle half spanned 0.70–0.98.
@@ -67,8 +67,12 @@ export async function serverSuite(upstreamUrl: string): Promise<SuiteResult> {
     }
     for (const name of ARMS) t[name].failures = 0;
 
+    // Every process the suite started, and the upstream: each arm's round waits until none of them is still busy
+    // with an earlier arm's work (Portkey's collector after its round, say), so no arm pays for the arm before it.
+    const quiet = () => settled([...procs.map((p) => p.pid), ...(upstreamPid === undefined ? [] : [upstreamPid])]);
     const lat = perArm<number[][]>(() => []);
     await interleave(rounds, ARMS.map((name) => async (r: number) => {
+      await quiet();
       const into: number[] = [];
       await sequential(t[name], PLAIN, share(n, rounds, r), into);
       lat[name].push(into);
@@ -77,6 +81,7 @@ export async function serverSuite(upstreamUrl: string): Promise<SuiteResult> {
     const ttfb = perArm<number[][]>(() => []);
     const whole = perArm<number[]>(() => []);
     await interleave(rounds, ARMS.map((name) => async (r: number) => {
+      await quiet();
       const firsts: number[] = [];
       await sequential(t[name], STREAM, share(nStream, rounds, r), whole[name], firsts);
       ttfb[name].push(firsts);
@@ -88,6 +93,7 @@ export async function serverSuite(upstreamUrl: string): Promise<SuiteResult> {
     const cpu = { ours: 0, bare: 0, portkey: 0 };
     const pids = { ours: ours.pid, bare: bare.pid, portkey: portkey.pid };
     await interleave(rounds, ARMS.map((name) => async (r: number) => {
+      await quiet();
       const count = share(nConc, rounds, r);
       // The workers arm's CPU is in its worker processes, not the primary's: not counted.
       const own = name === "direct" || name === "workers" ? undefined : name;
@@ -148,7 +154,7 @@ export async function serverSuite(upstreamUrl: string): Promise<SuiteResult> {
         "The upstream, our server, the bare proxy and Portkey each run in their own process; the load generator is undici's `dispatch` on a keep-alive `Pool` per arm. " +
         `${n} sequential requests, ${nStream} sequential streams and ${nConc} ${width}-way concurrent requests per arm, each in ${rounds} interleaved rounds, ` +
         `after ${warm} + ${Math.ceil(warm / 5)} + ${warm * 4} warm-up requests (plain, stream, concurrent) per arm. Added figures are the median over rounds of the round's p50 minus direct's; ` +
-        "throughput ratios the median of per-round ratios. " +
+        "throughput ratios the median of per-round ratios. Each round of an arm starts once the upstream and every proxy process have used no CPU for 50 ms (at most 2 s), so no arm pays for the work an earlier arm left behind (Portkey's garbage collection after its round, say). " +
         `The machine's ${availableParallelism()} cores are shared by the load generator, the upstream and the proxies (the idle proxies wait, but are there), ` +
         `so at concurrency ${width} a proxy competes for the CPU with the very processes it is measured against: direct needs two busy processes, a proxy three.`,
       rows,
