@@ -28,27 +28,27 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     let size = 0;
-    const cleanup = () => {
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("close", onClose);
-    };
+    // The listeners stay on the request (it ends with this call): once the body is settled, each returns at once.
+    let settled = false;
     const onData = (chunk: Buffer) => {
+      if (settled) return;
       size += chunk.length;
       if (size <= limit) return void parts.push(chunk);
-      cleanup();
+      settled = true;
       req.pause();
       reject(tooLarge(limit));
     };
     const onEnd = () => {
-      cleanup();
+      if (settled) return;
+      settled = true;
       resolve(parts.length === 1 ? parts[0]! : Buffer.concat(parts, size));
     };
     const onClose = () => {
-      cleanup();
+      if (settled) return;
+      settled = true;
       reject(new ClientGone("the client closed the connection while sending its request"));
     };
-    // `on`, not `once` (which wraps each listener): cleanup takes them off, and each fires at most once.
+    // `on`, not `once` (which wraps each listener): 'end' and 'close' come once, and `settled` stops the rest.
     req.on("data", onData);
     req.on("end", onEnd);
     req.on("close", onClose);

@@ -119,7 +119,8 @@ export async function startServer(runtime: Runtime, options: ServerOptions = {})
     const socket = req.socket;
     const busy = sockets.get(socket);
     if (busy !== undefined) sockets.set(socket, busy + 1);
-    res.once("close", () => finished(socket));
+    // `on`, not `once` (which wraps the listener): a response closes once.
+    res.on("close", () => finished(socket));
     if (closing) res.setHeader("connection", "close");
     if (extraHeaders) for (const [name, value] of extraHeaders) res.setHeader(name, value);
     assignRequestId(req, res);

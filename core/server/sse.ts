@@ -28,9 +28,10 @@ export class ClientWatch implements CallSignal {
   #listeners: (() => void)[] | undefined;
   #streaming = false;
   #fallback: NodeJS.Timeout | undefined;
+  #done = false;
   readonly #res: ServerResponse;
   readonly #onClose = (): void => {
-    if (this.#res.writableFinished) return;
+    if (this.#done || this.#res.writableFinished) return;
     this.gone = true;
     if (!this.#streaming) return this.abort();
     this.#fallback = setTimeout(() => this.abort(), ABORT_FALLBACK_MS);
@@ -38,7 +39,7 @@ export class ClientWatch implements CallSignal {
 
   constructor(res: ServerResponse) {
     this.#res = res;
-    // `on`: 'close' comes once, and done() takes the listener off.
+    // `on`: 'close' comes once; after done() the listener returns at once (taking it off would cost more).
     res.on("close", this.#onClose);
   }
 
@@ -72,9 +73,10 @@ export class ClientWatch implements CallSignal {
     this.#streaming = true;
   }
 
+  /** The call is over: a departure from now on changes nothing. */
   done(): void {
-    clearTimeout(this.#fallback);
-    this.#res.off("close", this.#onClose);
+    this.#done = true;
+    if (this.#fallback !== undefined) clearTimeout(this.#fallback);
   }
 }
 
