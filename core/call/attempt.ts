@@ -140,7 +140,7 @@ function fromProvider<P extends AnyParams, R extends object>(
       try {
         noteAnswer(ctx, asked, answer.headers);
         ctx.kwargs.original_response = answer.raw;
-        ctx.emit("post_api_call", null, new Date());
+        ctx.emit("post_api_call", null);
         const response = found ? found.finish(answer.response) : answer.response;
         succeed(ctx, target, response, kind.usage(answer.response), params, { key: found?.key ?? null });
         // Nothing can change what nobody but the server sees: it sends the upstream's text on, as a stream's events are (sse.ts).
@@ -185,7 +185,7 @@ function openStream<P extends AnyParams, R extends object>(
       try {
         noteAnswer(ctx, asked, upstream.headers);
         ctx.kwargs.original_response = "<stream>";
-        ctx.emit("post_api_call", null, new Date());
+        ctx.emit("post_api_call", null);
         const end = streamEnd(ctx, target, params, { miss: found }, info);
         return new CompletionStream(new LoggedStream(upstream, ctx, streams.messages(params), streams.includeUsage(params), end));
       } catch (err) {

@@ -43,7 +43,7 @@ export function withLoggingHooks(ctx: CallContext, hooks: readonly Hook[], dispa
     background(dispatcher, hooks[0]!, timeoutMs * (hooks.length + 1), ctx.trail.owner, async () => {
       let result = response;
       try {
-        const copy = ownCopy({ kwargs, response, start: ctx.start, end });
+        const copy = ownCopy({ kwargs, response, start: ctx.start, end: end ?? null });
         let k = copy.kwargs;
         result = copy.response;
         for (const hook of hooks) {

@@ -62,14 +62,17 @@ export class CallContext {
     return this.table[event].length > 0;
   }
 
-  /** Queues an event for its handlers. At post_api_call the handlers get `end_time` null, as LiteLLM passes it. */
-  emit(event: EventName, response: unknown, end: Date): void {
+  /**
+   * Queues an event for its handlers. At post_api_call the handlers get `end_time` null, as LiteLLM passes it,
+   * so that event is emitted without an `end` (every other one with it): no Date is made for a call nobody listens to.
+   */
+  emit(event: EventName, response: unknown, end?: Date): void {
     if (this.table.marks && (event === "pre_api_call" || event === "post_api_call")) {
-      (this.marks ??= []).push({ event, at: end.getTime(), keys: Object.keys(this.kwargs) });
+      (this.marks ??= []).push({ event, at: end ? end.getTime() : Date.now(), keys: Object.keys(this.kwargs) });
     }
     const handlers = this.table[event];
     if (handlers.length === 0) return;
-    const end_ = event === "post_api_call" ? null : end;
+    const end_ = end ?? null;
     if (!this.table.seen[event]) {
       // No handler of this event can see what it is handed: no copy, no record, nothing to redact.
       this.dispatcher.emit(handlers, { kwargs: this.kwargs, response, start: this.kwargs.start_time, end: end_, prepare: undefined, mask: 0, marks: undefined }, this.trail, this.settings.callback_timeout * 1000);

@@ -51,6 +51,7 @@ export function newContext(
   const settings = env.settings;
   // Credentials inside an api_base (user:pass@, ?api-key=) are masked in what callbacks see.
   const apiBase = settings.redact_api_keys ? maskUrl(target.api_base) : target.api_base;
+  const quiet = callbacks.targets.length === 0 && (params as { [SERVED]?: boolean })[SERVED] === true;
   return new CallContext(
     {
       // LiteLLM's kwargs["model"]: the deployment's model without its provider prefix; the alias is model_group.
@@ -73,7 +74,8 @@ export function newContext(
       call_type: callType,
       user: typeof params.user === "string" ? params.user : undefined,
       call_id: text(params.litellm_call_id),
-      trace_id: attempt?.trace_id ?? text(params.litellm_trace_id),
+      // Nobody reads a quiet call's kwargs: its routed trace id (a new UUID) is not made.
+      trace_id: quiet ? undefined : (attempt?.trace_id ?? text(params.litellm_trace_id)),
       caller_trace_id: text(params.litellm_trace_id),
       session_id: text(params.litellm_session_id),
       base_model: text(params.base_model) ?? null,
@@ -86,7 +88,7 @@ export function newContext(
     env.dispatcher,
     settings,
     env.tasks,
-    callbacks.targets.length === 0 && (params as { [SERVED]?: boolean })[SERVED] === true,
+    quiet,
   );
 }
 type CallContextInputMessages = CompletionParams["messages"] | string | string[];
@@ -213,6 +215,6 @@ export function noteAnswer(ctx: CallContext, asked: number, headers: Readonly<Re
 /** The provider answered with an error (or none came): its text as `original_response`, and the post_api_call event; returns `err`. */
 export function noteProviderError(ctx: CallContext, err: unknown): unknown {
   ctx.kwargs.original_response = err instanceof Error ? err.message : String(err);
-  ctx.emit("post_api_call", null, new Date());
+  ctx.emit("post_api_call", null);
   return err;
 }

@@ -40,12 +40,24 @@ export function routed<T>(
   const { router } = plan;
   if (router.sharing !== true && router.capped !== true && call.tokens === 0) {
     const d = router.pick(plan.alias, undefined, 0);
-    if (d !== null) {
-      call.tried.add(d);
-      return call.run(d, 0, false, (err) => call.loop({ d, err }));
-    }
+    if (d !== null) return call.run(d, 0, false, (err) => call.loop({ d, err }));
   }
   return call.loop(undefined);
+}
+
+/** An attempt as its callbacks see it; the call's trace id is read through it, so it is made only if read. */
+class Attempt implements AttemptInfo {
+  constructor(
+    private readonly call: { readonly trace_id: string },
+    readonly attempt: number,
+    readonly model_group: string,
+    readonly deployment: string,
+    readonly used: ((tokens: number) => void) | undefined,
+  ) {}
+
+  get trace_id(): string {
+    return this.call.trace_id;
+  }
 }
 
 type RoutedParams = { api_base?: unknown; api_key?: unknown; mock_response?: unknown; litellm_trace_id?: unknown; messages?: unknown; timeout?: unknown; signal?: unknown };
@@ -53,9 +65,10 @@ type RoutedParams = { api_base?: unknown; api_key?: unknown; mock_response?: unk
 /** The state of one routed call, shared by its attempts: one object, whatever the number of attempts. */
 class RoutedCall<T> {
   readonly retries: number;
-  readonly trace_id: string;
   readonly aliases: string[];
-  readonly tried = new Set<unknown>();
+  /** Made when first read: a call nobody observes (a quiet served call) never reads it, nor the set of deployments tried unless one fails. */
+  #trace: string | undefined;
+  #tried: Set<unknown> | undefined;
   /** enable_pre_call_checks: estimated once, for every alias the call goes to; 0 when there is nothing to check. */
   readonly tokens: number;
   n = 0;
@@ -72,9 +85,18 @@ class RoutedCall<T> {
     const { router } = plan;
     const numRetries = own.numRetries;
     this.retries = numRetries !== undefined && Number.isInteger(numRetries) && numRetries >= 0 ? numRetries : router.numRetries;
-    this.trace_id = typeof params.litellm_trace_id === "string" ? params.litellm_trace_id : randomUUID();
     this.aliases = [plan.alias];
     this.tokens = router.promptTokens(params);
+  }
+
+  /** The trace id every attempt of the call shares: the caller's `litellm_trace_id`, else a new UUID. */
+  get trace_id(): string {
+    return (this.#trace ??= typeof this.params.litellm_trace_id === "string" ? this.params.litellm_trace_id : randomUUID());
+  }
+
+  /** The deployments tried so far. */
+  get tried(): Set<unknown> {
+    return (this.#tried ??= new Set());
   }
 
   /** One attempt on `d`, the `a`-th alias of the call: its answer counted for `d`, or its error to `failed` (else thrown). */
@@ -84,7 +106,7 @@ class RoutedCall<T> {
     const alias = this.aliases[a]!;
     // A streamed answer's usage is known when the stream ends, after the attempt returned it.
     const used = router.limited === true ? (tokens: number) => router.used?.(d, tokens) : undefined;
-    const info: AttemptInfo = { trace_id: this.trace_id, attempt: ++this.n, model_group: alias, deployment: plan.nameOf(d), used };
+    const info: AttemptInfo = new Attempt(this, ++this.n, alias, plan.nameOf(d), used);
     router.started(d);
     const t0 = performance.now();
     let work: Promise<T>;
@@ -122,6 +144,7 @@ class RoutedCall<T> {
           // The first attempt was made before the loop, and failed.
           ({ d, err } = first);
           first = undefined;
+          tried.add(d);
         } else {
           // With a shared Redis, one awaited round trip; without, the synchronous pick.
           const picked = router.sharing === true ? await router.pickShared!(alias, tried, tokens) : router.pick(alias, tried, tokens);
