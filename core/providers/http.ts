@@ -124,11 +124,35 @@ function once<T extends Answer>(where: Where, signal: CallSignal | undefined, on
   );
 }
 
-/** POSTs `body` and reads the whole answer (JSON), with the retries. */
-export function postWhole(req: ProviderRequest, where: Where, body: string, signal: CallSignal | undefined, onStatus: StatusError): Promise<Whole> {
+/** What a 2xx whole answer is made into (its text parsed, say); it may throw, failing the request with that error. */
+export type Reading<T> = (res: Whole) => T;
+
+/** How `exchange` settles a request itself: its answer checked and read, its failure made the provider's error. */
+interface Settle {
+  ok(res: Whole): unknown;
+  fail(err: unknown): unknown;
+}
+
+/**
+ * POSTs `body` and reads the whole answer (JSON), with the retries; `read`, when given, makes a 2xx answer
+ * into what the promise resolves with. With no retries (the default) the answer is checked and read in
+ * undici's own callback: the request's promise is the caller's, with no promise step between them.
+ */
+export function postWhole(req: ProviderRequest, where: Where, body: string, signal: CallSignal | undefined, onStatus: StatusError): Promise<Whole>;
+export function postWhole<T>(req: ProviderRequest, where: Where, body: string, signal: CallSignal | undefined, onStatus: StatusError, read: Reading<T>): Promise<T>;
+export function postWhole<T>(req: ProviderRequest, where: Where, body: string, signal: CallSignal | undefined, onStatus: StatusError, read?: Reading<T>): Promise<T | Whole> {
   const limit = req.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-  const send = () => exchange(where, req.headers, body, signal, false, limit) as Promise<Whole>;
-  return req.maxRetries > 0 ? withRetries(req, where, signal, onStatus, send) : once(where, signal, onStatus, send());
+  if (req.maxRetries > 0) {
+    const answered = withRetries(req, where, signal, onStatus, () => exchange(where, req.headers, body, signal, false, limit) as Promise<Whole>);
+    return read ? answered.then(read) : answered;
+  }
+  return exchange(where, req.headers, body, signal, false, limit, {
+    ok(res) {
+      if (res.status < 200 || res.status >= 300) throw notOk(res, where, onStatus);
+      return read ? read(res) : res;
+    },
+    fail: (err) => scrubbed(transportError(err, where, (err as { answered?: boolean }).answered === true, signal?.aborted === true), where),
+  }) as Promise<T | Whole>;
 }
 
 /** POSTs `body` and resolves at a 2xx's headers, its body to be read as it arrives (a stream), with the retries. */
@@ -149,12 +173,15 @@ const aborted = (): Error => new Error("aborted");
  * Readable per call, and of a 2xx's headers only the rate-limit ones are read (LiteLLM's `additional_headers`).
  * undici's timeouts are per phase: until the headers, then between body chunks.
  * Bytes are counted as they arrive: past `limit` the request is stopped, so an
- * endless or huge answer never holds more than `limit` in memory.
+ * endless or huge answer never holds more than `limit` in memory. With `after`, a whole answer
+ * resolves with what `after.ok` makes of it (or rejects with what it throws), and a failure
+ * rejects with what `after.fail` makes of it.
  */
-function exchange(where: Where, headers: Record<string, string>, body: string, signal: CallSignal | undefined, stream: boolean, limit: number): Promise<Whole | Opened> {
+function exchange(where: Where, headers: Record<string, string>, body: string, signal: CallSignal | undefined, stream: boolean, limit: number, after?: Settle): Promise<unknown> {
   const { url, timeoutMs } = where;
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(aborted());
+    const fail = (err: unknown) => reject(after ? after.fail(err) : err);
+    if (signal?.aborted) return fail(aborted());
     const chunks: Buffer[] = [];
     let received = 0;
     let status = 0;
@@ -164,7 +191,6 @@ function exchange(where: Where, headers: Record<string, string>, body: string, s
     const onAbort = () => abort?.(aborted());
     signal?.addEventListener("abort", onAbort, { once: true });
     const settle = () => signal?.removeEventListener("abort", onAbort);
-    const [origin, path] = parts(url);
     const handler: Dispatcher.DispatchHandler = {
       onConnect(a) {
         abort = a;
@@ -194,16 +220,30 @@ function exchange(where: Where, headers: Record<string, string>, body: string, s
         settle();
         if (opened) return opened.end();
         const text = chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8");
-        resolve({ status, headers: status >= 200 && status < 300 ? rateLimitHeaders(raw) : headerObject(raw), text });
+        const res: Whole = { status, headers: status >= 200 && status < 300 ? rateLimitHeaders(raw) : headerObject(raw), text };
+        if (!after) return resolve(res);
+        let out: unknown;
+        try {
+          out = after.ok(res);
+        } catch (err) {
+          return reject(err);
+        }
+        resolve(out);
       },
       onError(err) {
         settle();
         if (opened) return opened.fail(err);
         if (status !== 0) (err as { answered?: boolean }).answered = true;
-        reject(err);
+        fail(err);
       },
     };
-    agent.dispatch({ origin, path, method: "POST", headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }, handler);
+    try {
+      const [origin, path] = parts(url);
+      agent.dispatch({ origin, path, method: "POST", headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs }, handler);
+    } catch (err) {
+      settle();
+      fail(err);
+    }
   });
 }
 

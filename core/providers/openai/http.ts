@@ -32,7 +32,7 @@ export function json<T>(req: ProviderRequest, kind: "completion" | "embedding li
   } catch (err) {
     return Promise.reject(err);
   }
-  return postWhole(req, w, body, req.signal, statusError(w)).then((res) => {
+  return postWhole(req, w, body, req.signal, statusError(w), (res) => {
     const raw = res.text;
     let out: (T & { choices?: unknown; data?: unknown }) | undefined;
     try {
