@@ -153,7 +153,10 @@ describe("a whole answer nothing can change", () => {
       const heard = await post();
       expect(heard.status).toBe(200);
       expect(await heard.text()).toBe(JSON.stringify(answer));
-      expect(Number(heard.headers.get("x-litellm-response-cost"))).toBeGreaterThan(0);
+      // A quiet call is priced without filling kwargs: the same price and cache header as a call its callbacks see.
+      expect(heard.headers.get("x-litellm-response-cost")).toBe(quiet.headers.get("x-litellm-response-cost"));
+      expect(quiet.headers.get("x-litellm-cache-hit")).toBe("false");
+      expect(heard.headers.get("x-litellm-cache-hit")).toBe("false");
     } finally {
       litellm.callbacks = [];
       await served.close(1000);

@@ -8,7 +8,7 @@ import { cacheApplies, recordHit } from "./cache-step.ts";
 import type { CallContext } from "./context.ts";
 import type { AttemptInfo, CallEnv, Route } from "./env.ts";
 import { totalTokens } from "./routing.ts";
-import { asError, attachHidden, callbacksFor, newContext, noteAnswer, noteProviderError, priceSuccess, recordFailure, recordRequest, requestOptions, VERBATIM } from "./events.ts";
+import { asError, attachHidden, callbacksFor, newContext, noteAnswer, noteProviderError, priceQuiet, priceSuccess, recordFailure, recordRequest, requestOptions, VERBATIM } from "./events.ts";
 import type { AnyParams, CacheLookup, CallKind } from "./kind.ts";
 import type { Moderation } from "./moderation.ts";
 import type { CallSignal } from "./signal.ts";
@@ -138,8 +138,11 @@ function fromProvider<P extends AnyParams, R extends object>(
   return work.then(
     (answer) => {
       try {
-        noteAnswer(ctx, asked, answer.headers);
-        ctx.kwargs.original_response = answer.raw;
+        // What the answer was, when, and how long it took: for the kwargs and the hidden params, which a quiet call does not fill.
+        if (!ctx.quiet) {
+          noteAnswer(ctx, asked, answer.headers);
+          ctx.kwargs.original_response = answer.raw;
+        }
         ctx.emit("post_api_call", null);
         const response = found ? found.finish(answer.response) : answer.response;
         succeed(ctx, target, response, kind.usage(answer.response), params, { key: found?.key ?? null });
@@ -213,6 +216,8 @@ interface Streamed {
  * `_hidden_params`, the success kwargs, and the success event.
  */
 function succeed<R extends object>(ctx: CallContext, target: ResolvedModel, response: R, usage: Partial<Usage> | undefined, params: AnyParams, source: Source, streamed?: Streamed): R {
+  // Nothing but the server reads a quiet call's success: its price and hidden params, no kwargs and no event (no handler would take it).
+  if (ctx.quiet && "key" in source) return attachHidden(response, priceQuiet(ctx, target, usage, params, source.key), true);
   const end = new Date();
   if (streamed?.first) ctx.kwargs.completion_start_time = streamed.first;
   const hidden = "hit" in source ? recordHit(ctx, target, usage, source.hit, end, response) : priceSuccess(ctx, target, usage, params, end);

@@ -59,7 +59,7 @@ export function newContext(
       messages,
       optional_params: optionalParams(params),
       // A routed attempt says which deployment it was, in the keys LiteLLM's router adds, and (ours) which attempt.
-      metadata: attempt
+      metadata: attempt && !quiet
         ? { ...params.metadata, model_group: attempt.model_group, deployment: attempt.deployment, deployment_model_name: attempt.model_group, model_info: target.model_info, api_base: apiBase, attempt: attempt.attempt }
         : params.metadata,
       model_info: target.model_info,
@@ -111,12 +111,33 @@ export function recordRequest(ctx: CallContext, req: ProviderRequest): void {
   ctx.emit("pre_api_call", null, new Date());
 }
 
+/** The call's own prices (`input_cost_per_token`, `output_cost_per_token`), or null when it gives none. */
+function callPricesOf(params: AnyParams): { input_cost_per_token: number | undefined; output_cost_per_token: number | undefined } | null {
+  return params.input_cost_per_token !== undefined || params.output_cost_per_token !== undefined
+    ? { input_cost_per_token: params.input_cost_per_token as number | undefined, output_cost_per_token: params.output_cost_per_token as number | undefined }
+    : null;
+}
+
+/**
+ * The success of a quiet call (from the server, seen by no callback, hook or tracer): priced, and given
+ * the hidden params the server's headers read. Its kwargs are not filled, since nothing reads them.
+ */
+export function priceQuiet(ctx: CallContext, target: ResolvedModel, usage: Partial<Usage> | undefined, params: AnyParams, cacheKey: string | null): HiddenParams {
+  const { cost } = computeCost({
+    model: target.model,
+    provider: target.provider,
+    usage,
+    modelInfo: target.model_info,
+    callPrices: callPricesOf(params),
+    costMap: ctx.settings.model_cost_map,
+    baseModel: ctx.kwargs.litellm_params.base_model,
+  });
+  return { response_cost: cost, cache_hit: false, api_base: target.api_base, custom_llm_provider: target.provider, cache_key: cacheKey };
+}
+
 /** Prices a response and fills the success kwargs. */
 export function priceSuccess(ctx: CallContext, target: ResolvedModel, usage: Partial<Usage> | undefined, params: AnyParams, end: Date): HiddenParams {
-  const callPrices =
-    params.input_cost_per_token !== undefined || params.output_cost_per_token !== undefined
-      ? { input_cost_per_token: params.input_cost_per_token as number | undefined, output_cost_per_token: params.output_cost_per_token as number | undefined }
-      : null;
+  const callPrices = callPricesOf(params);
   const k = ctx.kwargs;
   const { cost, debug, price, pricedAs, breakdown } = computeCost({
     model: target.model,
