@@ -31,12 +31,17 @@ function added(rounds: PerArm<number[][]>, arm: Name, base: Name = "direct"): { 
 
 export async function serverSuite(upstreamUrl: string, upstreamPid?: number): Promise<SuiteResult> {
   const n = envInt("BENCH_SERVER_N", 2000);
-  // Rounds long enough for the floor rows to tell a few per cent apart on a shared machine: at 4000
-  // concurrent requests over 10 rounds a round lasted about 70 ms, and the ratio's middle half spanned 0.70–0.98.
+  // Rounds long enough, and enough of them, for the floor rows to tell a few per cent apart on a shared machine:
+  // at 4000 concurrent requests over 10 rounds a round lasted about 70 ms and the ratio's middle half spanned
+  // 0.70–0.98; at 20000 over 10 (about 0.25 s a round) the median still swung from 0.86x to 1.06x between runs.
   const nStream = envInt("BENCH_SERVER_STREAM_N", 1000);
-  const nConc = envInt("BENCH_SERVER_CONC_N", 20000);
+  const nConc = envInt("BENCH_SERVER_CONC_N", 48000);
   const width = envInt("BENCH_SERVER_CONCURRENCY", 32);
   const rounds = envInt("BENCH_SERVER_ROUNDS", 10);
+  const concRounds = envInt("BENCH_SERVER_CONC_ROUNDS", 16);
+  // Portkey serves about a tenth of our rate, and its figure (at least 3x) is far from its target: a quarter of
+  // the requests keeps its rounds from making most of the suite's time.
+  const portkeyConc = Math.ceil(nConc / 4);
   const warm = envInt("BENCH_SERVER_WARMUP", 300);
   const profile = process.env.BENCH_SERVER_PROFILE; // a directory: our server's and the bare proxy's children run with --cpu-prof into its ours/ and bare/
   const procs: Proc[] = [];
@@ -92,9 +97,9 @@ export async function serverSuite(upstreamUrl: string, upstreamPid?: number): Pr
     const elapsed = perArm(() => 0);
     const cpu = { ours: 0, bare: 0, portkey: 0 };
     const pids = { ours: ours.pid, bare: bare.pid, portkey: portkey.pid };
-    await interleave(rounds, ARMS.map((name) => async (r: number) => {
+    await interleave(concRounds, ARMS.map((name) => async (r: number) => {
       await quiet();
-      const count = share(nConc, rounds, r);
+      const count = share(name === "portkey" ? portkeyConc : nConc, concRounds, r);
       // The workers arm's CPU is in its worker processes, not the primary's: not counted.
       const own = name === "direct" || name === "workers" ? undefined : name;
       const cpu0 = own === undefined ? undefined : cpuSeconds(pids[own]);
@@ -152,7 +157,7 @@ export async function serverSuite(upstreamUrl: string, upstreamPid?: number): Pr
         "is the floor: what any Node proxy costs on this machine; the three floor rows hold our server to it. " +
         "A fifth arm runs our server as `litellm-runtime serve --num_workers 2` (two cluster workers on one port, the CLI of the same build). " +
         "The upstream, our server, the bare proxy and Portkey each run in their own process; the load generator is undici's `dispatch` on a keep-alive `Pool` per arm. " +
-        `${n} sequential requests, ${nStream} sequential streams and ${nConc} ${width}-way concurrent requests per arm, each in ${rounds} interleaved rounds, ` +
+        `${n} sequential requests and ${nStream} sequential streams per arm, each in ${rounds} interleaved rounds, and ${nConc} ${width}-way concurrent requests per arm (Portkey ${portkeyConc}) in ${concRounds}, ` +
         `after ${warm} + ${Math.ceil(warm / 5)} + ${warm * 4} warm-up requests (plain, stream, concurrent) per arm. Added figures are the median over rounds of the round's p50 minus direct's; ` +
         "throughput ratios the median of per-round ratios. Each round of an arm starts once the upstream and every proxy process have used no CPU for 50 ms (at most 2 s), so no arm pays for the work an earlier arm left behind (Portkey's garbage collection after its round, say). " +
         `The machine's ${availableParallelism()} cores are shared by the load generator, the upstream and the proxies (the idle proxies wait, but are there), ` +
