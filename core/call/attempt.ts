@@ -186,8 +186,10 @@ function openStream<P extends AnyParams, R extends object>(
   return open.then(
     (upstream) => {
       try {
-        noteAnswer(ctx, asked, upstream.headers);
-        ctx.kwargs.original_response = "<stream>";
+        if (!ctx.quiet) {
+          noteAnswer(ctx, asked, upstream.headers);
+          ctx.kwargs.original_response = "<stream>";
+        }
         ctx.emit("post_api_call", null);
         const end = streamEnd(ctx, target, params, { miss: found }, info);
         return new CompletionStream(new LoggedStream(upstream, ctx, streams.messages(params), streams.includeUsage(params), end));
