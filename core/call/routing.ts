@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { InternalServerError, ServiceUnavailableError } from "../errors.ts";
 import { fallbackKind } from "../router/classify.ts";
@@ -6,6 +5,7 @@ import { Fallbacks } from "../router/fallbacks.ts";
 import type { FallbackMap } from "../router/types.ts";
 import type { AttemptInfo, Route, RoutingPlan } from "./env.ts";
 import { isCallSignal } from "./signal.ts";
+import { uuid4 } from "../uuid.ts";
 import { CompletionStream, type ChunkSource } from "./stream.ts";
 
 /** What a call follows of its routing: an error nothing may retry, and the router's events for its callbacks. */
@@ -91,7 +91,7 @@ class RoutedCall<T> {
 
   /** The trace id every attempt of the call shares: the caller's `litellm_trace_id`, else a new UUID. */
   get trace_id(): string {
-    return (this.#trace ??= typeof this.params.litellm_trace_id === "string" ? this.params.litellm_trace_id : randomUUID());
+    return (this.#trace ??= typeof this.params.litellm_trace_id === "string" ? this.params.litellm_trace_id : uuid4());
   }
 
   /** The deployments tried so far. */

@@ -1,5 +1,5 @@
-import { randomUUID } from "node:crypto";
 import { maskKey } from "../secrets.ts";
+import { uuid4 } from "../uuid.ts";
 import type { CallbackKwargs, CallType, ChatMessage, ProxyServerRequest } from "../types.ts";
 
 // The masked form of a key is the scrubber's (core/secrets.ts): one format for kwargs, records and error text.
@@ -54,7 +54,7 @@ const text = (v: unknown): string | undefined => (typeof v === "string" && v !==
 
 /** The kwargs present from the start of a call; later events add to a copy of it. */
 export function baseKwargs(input: BaseKwargsInput): CallbackKwargs {
-  const id = input.call_id ?? randomUUID();
+  const id = input.call_id ?? uuid4();
   const metadata = input.metadata ?? null;
   const call = input.call_type;
   return {

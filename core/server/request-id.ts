@@ -9,8 +9,8 @@
  * slower path, merging every header of the list one by one. Other routes get it set
  * before they run (`setCallIdHeader`).
  */
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { uuid4 } from "../uuid.ts";
 
 export const CALL_ID_HEADER = "x-litellm-call-id";
 
@@ -22,7 +22,7 @@ type Carrier = { [ID]?: string };
 /** Gives the request its id, kept on the request and on its response. */
 export function assignRequestId(req: IncomingMessage, res: ServerResponse): string {
   const sent = req.headers[CALL_ID_HEADER];
-  const id = typeof sent === "string" && TOKEN.test(sent) ? sent : randomUUID();
+  const id = typeof sent === "string" && TOKEN.test(sent) ? sent : uuid4();
   (req as Carrier)[ID] = id;
   (res as Carrier)[ID] = id;
   return id;
@@ -30,7 +30,7 @@ export function assignRequestId(req: IncomingMessage, res: ServerResponse): stri
 
 /** The id `assignRequestId` gave the request (a new one if it gave none). */
 export function requestId(req: IncomingMessage): string {
-  return (req as Carrier)[ID] ?? randomUUID();
+  return (req as Carrier)[ID] ?? uuid4();
 }
 
 /** The response's call id, for a writer to put among its headers; undefined outside the server. */
