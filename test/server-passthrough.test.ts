@@ -112,6 +112,8 @@ describe("a stream no hook can change", () => {
     // The upstream's event, verbatim: no parse and re-serialise on the way.
     expect(events).toContain(`data: ${ODD}`);
     expect(events.at(-1)).toBe("data: [DONE]");
+    // The fake sends its whole answer at once: our [DONE] leaves with its last read, and only once.
+    expect(events.filter((e) => e === "data: [DONE]")).toHaveLength(1);
     await runtimes[0]!.flush();
 
     const chunks = recorder.of("stream_event").map((e) => e.response as ChatCompletionChunk);

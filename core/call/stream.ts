@@ -31,6 +31,8 @@ export interface ChunkSource extends AsyncIterator<ChatCompletionChunk> {
 export interface FrameSink {
   /** `data: ...` events, each ending in a blank line. False: call `drained()` before writing more. */
   write(frames: string): boolean;
+  /** The last events (maybe none), then the end of the answer, in one write: the stream is over and whole. Absent: the caller ends it. */
+  end?(frames: string): void;
   /** Resolves when the sink takes more (or its reader is gone). */
   drained(): Promise<void>;
   /** The reader went away: the stream stops at its next read, and logs what arrived. */
@@ -208,13 +210,32 @@ export class LoggedStream implements ChunkSource {
           if (!blind) pending.push(chunk);
           if (chunk.choices.length !== 0 || !chunk.usage || this.includeUsage) frames += `data: ${data}\n\n`;
         }
-        const more = frames === "" || sink.gone || sink.write(frames);
+        // A read that ends a whole stream leaves with the end of the answer, in one write instead of two
+        // (a reader gone by now is left to the stop below, as before).
+        let last = false;
+        if (failure === undefined && events.ending !== undefined && !sink.gone) {
+          try {
+            last = events.ending();
+          } catch (err) {
+            failure = err;
+          }
+        }
+        let more = true;
+        if (!sink.gone) {
+          if (last && sink.end !== undefined) sink.end(frames);
+          else if (frames !== "") more = sink.write(frames);
+        }
         for (const item of pending) {
           const chunk = typeof item === "string" ? events.parse(item) : item;
           if (chunk && this.take(chunk)) observe?.(chunk);
         }
         pending.length = 0;
         if (failure !== undefined) throw failure;
+        if (last) {
+          this.done = true;
+          if (!blind) this.end.success(this.assembler.build(this.messages), false, this.first);
+          return;
+        }
         if (!more) await sink.drained();
         if (sink.gone) {
           await this.return();

@@ -28,6 +28,11 @@ export class BodyStream implements AsyncIterableIterator<Buffer> {
     return this.finished;
   }
 
+  /** Whether every chunk that arrived has been read. */
+  get empty(): boolean {
+    return this.queue.length === 0;
+  }
+
   /** A chunk from the connection; false asks undici to pause it. */
   push(chunk: Buffer): boolean {
     this.queue.push(chunk);

@@ -6,7 +6,7 @@ import { eventStream, type EventReader } from "./sse.ts";
 const where: Where = { provider: "openai", model: "m", url: "http://127.0.0.1:9/v1/chat/completions", timeoutMs: 60_000, hasKey: false, baseHint: '"api_base"' };
 
 /** A stream over a body fed by hand, its events' data passed on as they are; plain: an object whose data does not say "odd". */
-function opened() {
+function opened({ wholeOnlyWithDone = false } = {}) {
   let resumed = 0;
   let done = false;
   const body = new BodyStream(
@@ -15,7 +15,9 @@ function opened() {
   );
   const reader: EventReader = {
     translate: () => [],
-    finish: () => {},
+    finish: () => {
+      if (wholeOnlyWithDone && !done) throw new Error("cut short: no [DONE]");
+    },
     raw: {
       data: (data) => (done || data === "[DONE]" ? ((done = true), null) : data),
       parse: (data) => JSON.parse(data),
@@ -30,6 +32,37 @@ function opened() {
 
 const event = (n: number | string) => `data: {"n":${JSON.stringify(n)}}\n\n`;
 const push = (body: BodyStream, text: string) => body.push(Buffer.from(text));
+
+describe("a passed-on stream's end, told without waiting", () => {
+  it("is told once the body ended and every read of it was handed out, and then the batches are over", async () => {
+    const { body, batches } = opened({ wholeOnlyWithDone: true });
+    push(body, event(1) + event(2));
+    expect(batches.ending!()).toBe(false); // the body goes on
+    push(body, "data: [DONE]\n\n");
+    body.end();
+    expect(batches.ending!()).toBe(false); // a read not yet handed out
+    expect(batches.now()).toEqual({ framed: event(1) + event(2), data: [] });
+    expect(batches.ending!()).toBe(true);
+    expect(await batches.next()).toBeNull();
+  });
+
+  it("throws as the end would for a stream cut short, after its last read was handed out", () => {
+    const { body, batches } = opened({ wholeOnlyWithDone: true });
+    push(body, event(1));
+    body.end();
+    expect(batches.now()).toEqual({ framed: event(1), data: [] });
+    expect(() => batches.ending!()).toThrow(/cut short/);
+  });
+
+  it("is not told while an event is only half arrived", () => {
+    const { body, batches } = opened();
+    push(body, event(1) + "data: {\"n\":");
+    body.end();
+    expect(batches.now()).toEqual({ framed: event(1), data: [] });
+    // The parser holds the start of an event: only next() finishes it.
+    expect(batches.ending!()).toBe(false);
+  });
+});
 
 describe("a passed-on stream's batches", () => {
   it("hold every chunk that arrived before the reader asked: one socket read, handed over as several chunks, is one batch", async () => {

@@ -161,6 +161,19 @@ class RawBatches implements EventBatches {
     }
   }
 
+  ending(): boolean {
+    if (this.over) return true;
+    // Only when the end holds nothing more: no read unread, no event half-fed to the parser, no character half-decoded.
+    if (this.ended || !this.body.ended || !this.body.empty || !this.clean || this.ready.length > 0 || this.decoder.holding) return false;
+    this.over = true;
+    try {
+      this.reader.finish();
+    } catch (err) {
+      return this.fail(err);
+    }
+    return true;
+  }
+
   parse(data: string): ChatCompletionChunk | null {
     try {
       return this.raw.parse(data);
@@ -259,6 +272,11 @@ function framedEvent(text: string, at: number): number {
 class Utf8Reader {
   private decoder: TextDecoder | undefined;
   private started = false;
+
+  /** Whether a decoder is in use, which may hold the start of a character: told only at `end()`. */
+  get holding(): boolean {
+    return this.decoder !== undefined;
+  }
 
   decode(buf: Buffer): string {
     if (this.decoder === undefined) {

@@ -102,6 +102,12 @@ export interface EventBatches {
   next(): Promise<EventBatch | null>;
   /** The next read's events when they already arrived, without waiting; undefined when they did not (then `next()`). */
   now(): EventBatch | undefined;
+  /**
+   * Whether the stream is over with the batches handed out so far, told without waiting: the body ended, nothing
+   * of it is left, and it is a whole answer (checked as `next()` checks its end; a stream cut short throws here).
+   * The caller may then end its own answer with the last events. False when that cannot be told now; absent: never.
+   */
+  ending?(): boolean;
   /** An event's chunk as the chunks would give it: null for one they skip; throws the error an event carries (or is). */
   parse(data: string): ChatCompletionChunk | null;
   /** Whether an event is surely a chunk with choices without parsing it, so it can be passed on before it is parsed. */

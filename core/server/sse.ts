@@ -133,6 +133,12 @@ class ResponseSink implements FrameSink {
     return more;
   }
 
+  end(frames: string): void {
+    const res = this.res;
+    if (!res.headersSent) streamHead(res);
+    res.end(`${frames}data: [DONE]\n\n`);
+  }
+
   drained(): Promise<void> {
     return drained(this.res);
   }
@@ -151,7 +157,8 @@ export async function forwardStream(res: ServerResponse, stream: CompletionStrea
     if (!watch.gone && !res.destroyed) res.end(`data: ${errorBody(toWire(err, where, scrub))}\n\n`);
     return;
   }
-  if (watch.gone || res.destroyed) return;
+  // Ended already when the last read came with the end of the upstream's answer (ResponseSink.end).
+  if (watch.gone || res.destroyed || res.writableEnded) return;
   if (!res.headersSent) streamHead(res);
   res.end("data: [DONE]\n\n");
 }
