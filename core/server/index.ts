@@ -56,6 +56,10 @@ export interface RunningServer {
   inflight(): number;
 }
 
+/** A connection's requests running now, kept on its socket. */
+const BUSY: unique symbol = Symbol("litellm-runtime.busy");
+type Counted = Socket & { [BUSY]?: number };
+
 const NONE_ON: ReadonlySet<ClientParamSwitch> = new Set();
 const CREDENTIALS_ON: ReadonlySet<ClientParamSwitch> = new Set(["allow_client_side_credentials"]);
 
@@ -82,8 +86,9 @@ export async function startServer(runtime: Runtime, options: ServerOptions = {})
 
   let closing = false;
   let inflight = 0;
-  // Requests running on each connection, to end a connection when its last one finishes during shutdown.
-  const sockets = new Map<Socket, number>();
+  // The open connections, each with its requests running (on the socket itself, under BUSY: a property set
+  // per connection, not a map looked up twice per request), to end a connection when its last one finishes during shutdown.
+  const sockets = new Set<Counted>();
 
   let aliasesFor: unknown;
   let aliases: ReadonlySet<string> = new Set();
@@ -106,21 +111,24 @@ export async function startServer(runtime: Runtime, options: ServerOptions = {})
   const dispatch = router(masterKey, () => closing, ui);
   const extraHeaders = options.responseHeaders ? Object.entries(options.responseHeaders) : null;
 
-  const finished = (socket: Socket) => {
+  const finished = (socket: Counted) => {
     inflight--;
-    const busy = sockets.get(socket);
-    if (busy === undefined) return; // the connection is already gone
-    sockets.set(socket, busy - 1);
+    const busy = socket[BUSY];
+    if (busy === undefined) return; // not a connection this server counted
+    socket[BUSY] = busy - 1;
     if (closing && busy === 1) socket.end();
+  };
+  // One listener for every response (it finds its socket through the request), where a closure per request cost more.
+  const onResponseClose = function (this: ServerResponse) {
+    finished(this.req.socket as Counted);
   };
 
   const server = createServer({ noDelay: true, requestTimeout: 120_000, headersTimeout: KEEP_ALIVE_MS + 1_000 }, (req: IncomingMessage, res: ServerResponse) => {
     inflight++;
-    const socket = req.socket;
-    const busy = sockets.get(socket);
-    if (busy !== undefined) sockets.set(socket, busy + 1);
+    const socket = req.socket as Counted;
+    if (socket[BUSY] !== undefined) socket[BUSY]++;
     // `on`, not `once` (which wraps the listener): a response closes once.
-    res.on("close", () => finished(socket));
+    res.on("close", onResponseClose);
     if (closing) res.setHeader("connection", "close");
     if (extraHeaders) for (const [name, value] of extraHeaders) res.setHeader(name, value);
     assignRequestId(req, res);
@@ -132,8 +140,9 @@ export async function startServer(runtime: Runtime, options: ServerOptions = {})
   });
   server.keepAliveTimeout = KEEP_ALIVE_MS;
   server.on("connection", (socket: Socket) => {
-    sockets.set(socket, 0);
-    socket.once("close", () => sockets.delete(socket));
+    (socket as Counted)[BUSY] = 0;
+    sockets.add(socket as Counted);
+    socket.once("close", () => sockets.delete(socket as Counted));
   });
   // Node's own answer is a bare "400 Bad Request"; ours is OpenAI-shaped. Same guard as Node's: never into a response under way.
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
@@ -172,13 +181,13 @@ export async function startServer(runtime: Runtime, options: ServerOptions = {})
         ui?.close();
         const grace = graceMs ?? general().shutdown_grace_seconds * 1000;
         const timer = setTimeout(() => {
-          for (const socket of sockets.keys()) socket.destroy();
+          for (const socket of sockets) socket.destroy();
         }, grace);
         server.close(() => {
           clearTimeout(timer);
           resolve();
         });
-        for (const [socket, busy] of sockets) if (busy === 0) socket.destroy();
+        for (const socket of sockets) if (socket[BUSY] === 0) socket.destroy();
       });
       return closed;
     },
