@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { uuid4 } from "./uuid.ts";
+import { RandomPool, uuid4 } from "./uuid.ts";
 
 const V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -32,5 +32,17 @@ describe("uuid4", () => {
       const expected = [8, 13, 18, 23].includes(c) ? 1 : c === 14 ? 1 : c === 19 ? 4 : 16;
       expect(seen[c]!.size, `position ${c}`).toBe(expected);
     }
+  });
+});
+
+describe("RandomPool", () => {
+  it("hands out draws of their own, refilling its bytes when every draw was used", () => {
+    const pool = new RandomPool(4, 3);
+    const first = [pool.draw(), pool.draw(), pool.draw()];
+    expect(first).toEqual([0, 4, 8]);
+    const before = Buffer.from(pool.bytes);
+    // The fourth draw refills: the same places, new bytes.
+    expect(pool.draw()).toBe(0);
+    expect(pool.bytes.equals(before)).toBe(false);
   });
 });

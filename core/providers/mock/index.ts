@@ -1,8 +1,8 @@
-import { randomFillSync } from "node:crypto";
 import { APIConnectionError, APIError, PROVIDER_ERRORS, type ProviderErrorName } from "../../errors.ts";
 import { sleepUnless } from "../../call/signal.ts";
 import type { ChatCompletionChunk, ChatMessage } from "../../types.ts";
 import type { Provider, ProviderRequest, ProviderStream, RawChat, RawEmbedding, ResolvedModel, RequestOptions } from "../types.ts";
+import { RandomPool } from "../../uuid.ts";
 
 /**
  * The built-in mock: no network. It answers `mock_response` (or echoes the last
@@ -49,20 +49,12 @@ function answerFor(req: ProviderRequest): string {
   return "";
 }
 
-// Entropy for the answers' ids, drawn 9 bytes at a time from a pool: a `randomBytes` call costs about 5 µs whatever
-// its size (the system call), which was half of a mock call's own time.
-const ID_BYTES = 9;
-const POOL_IDS = 256;
-const pool = Buffer.allocUnsafe(ID_BYTES * POOL_IDS);
-let next = POOL_IDS;
+// The answers' ids, 9 random bytes each from a pool: a `randomBytes` call per id was half of a mock call's own time.
+const ids = new RandomPool(9, 256);
 
 function newId(prefix: string): string {
-  if (next === POOL_IDS) {
-    randomFillSync(pool);
-    next = 0;
-  }
-  const at = next++ * ID_BYTES;
-  return `${prefix}-mock-${pool.toString("base64url", at, at + ID_BYTES)}`;
+  const at = ids.draw();
+  return `${prefix}-mock-${ids.bytes.toString("base64url", at, at + 9)}`;
 }
 
 async function settle(req: ProviderRequest): Promise<void> {
