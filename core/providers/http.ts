@@ -114,14 +114,22 @@ async function withRetries<T extends Answer>(req: ProviderRequest, where: Where,
  */
 function once<T extends Answer>(where: Where, signal: CallSignal | undefined, onStatus: StatusError, sent: Promise<T>): Promise<T> {
   return sent.then(
-    (res) => {
-      if (res.status >= 200 && res.status < 300) return res;
-      throw notOk(res, where, onStatus);
-    },
+    (res) => checked(res, where, onStatus),
     (err: unknown) => {
-      throw scrubbed(transportError(err, where, (err as { answered?: boolean }).answered === true, signal?.aborted === true), where);
+      throw lastFailure(err, where, signal);
     },
   );
+}
+
+/** A 2xx answer as it is; any other, the provider's error for its status. */
+function checked<T extends Answer>(res: T, where: Where, onStatus: StatusError): T {
+  if (res.status >= 200 && res.status < 300) return res;
+  throw notOk(res, where, onStatus);
+}
+
+/** A request that failed with no retry left: the provider's error for it, scrubbed of the request's credentials. */
+function lastFailure(err: unknown, where: Where, signal: CallSignal | undefined): Error {
+  return scrubbed(transportError(err, where, (err as { answered?: boolean }).answered === true, signal?.aborted === true), where);
 }
 
 /** What a 2xx whole answer is made into (its text parsed, say); it may throw, failing the request with that error. */
@@ -147,11 +155,8 @@ export function postWhole<T>(req: ProviderRequest, where: Where, body: string, s
     return read ? answered.then(read) : answered;
   }
   return exchange(where, req.headers, body, signal, false, limit, {
-    ok(res) {
-      if (res.status < 200 || res.status >= 300) throw notOk(res, where, onStatus);
-      return read ? read(res) : res;
-    },
-    fail: (err) => scrubbed(transportError(err, where, (err as { answered?: boolean }).answered === true, signal?.aborted === true), where),
+    ok: (res) => (read ? read(checked(res, where, onStatus)) : checked(res, where, onStatus)),
+    fail: (err) => lastFailure(err, where, signal),
   }) as Promise<T | Whole>;
 }
 

@@ -13,6 +13,9 @@ import { writeHead } from "./reply.ts";
  */
 export const ABORT_FALLBACK_MS = 5_000;
 
+/** The event that ends every stream we write, as OpenAI ends its own. */
+const DONE_EVENT = "data: [DONE]\n\n";
+
 /**
  * Watches one response for its client going away, and is the call's signal.
  * Before a stream exists the call is aborted at once (one failure event);
@@ -136,7 +139,7 @@ class ResponseSink implements FrameSink {
   end(frames: string): void {
     const res = this.res;
     if (!res.headersSent) streamHead(res);
-    res.end(`${frames}data: [DONE]\n\n`);
+    res.end(frames + DONE_EVENT);
   }
 
   drained(): Promise<void> {
@@ -160,7 +163,7 @@ export async function forwardStream(res: ServerResponse, stream: CompletionStrea
   // Ended already when the last read came with the end of the upstream's answer (ResponseSink.end).
   if (watch.gone || res.destroyed || res.writableEnded) return;
   if (!res.headersSent) streamHead(res);
-  res.end("data: [DONE]\n\n");
+  res.end(DONE_EVENT);
 }
 
 /**
@@ -192,5 +195,5 @@ export async function writeStream(res: ServerResponse, stream: AsyncIterable<Cha
     await it.return?.();
     return;
   }
-  res.end("data: [DONE]\n\n");
+  res.end(DONE_EVENT);
 }
