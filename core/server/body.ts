@@ -15,46 +15,71 @@ function tooLarge(limit: number): HttpError {
   });
 }
 
+/** Who waits for a request's body: `body` with its bytes, or `failed` with a 413 or `ClientGone`; one of them, once. */
+export interface BodyWaiter {
+  body(bytes: Buffer): void;
+  failed(err: Error): void;
+}
+
+/** A body being read, kept on its request: the listeners below are the same three functions for every request. */
+interface Reading {
+  readonly parts: Buffer[];
+  size: number;
+  readonly limit: number;
+  // The listeners stay on the request (it ends with this call): once the body is settled, each returns at once.
+  settled: boolean;
+  readonly to: BodyWaiter;
+}
+
+const READING: unique symbol = Symbol("litellm-runtime.body");
+type Read = IncomingMessage & { [READING]?: Reading };
+
 /**
- * The body as bytes. Over `limit` it stops reading and rejects with 413 (the
- * connection is then closed), whether the length was declared or not.
+ * Reads the body's bytes for `to`. Over `limit` it stops reading and fails with 413 (the
+ * connection is then closed), whether the length was declared or not. No promise: the
+ * bytes go to `to` from the request's own 'end' event, so a call starts in the same tick.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number, to: BodyWaiter): void {
   const declared = req.headers["content-length"];
   if (declared !== undefined && Number(declared) > limit) {
     req.pause();
-    return Promise.reject(tooLarge(limit));
+    return to.failed(tooLarge(limit));
   }
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let size = 0;
-    // The listeners stay on the request (it ends with this call): once the body is settled, each returns at once.
-    let settled = false;
-    const onData = (chunk: Buffer) => {
-      if (settled) return;
-      size += chunk.length;
-      if (size <= limit) return void parts.push(chunk);
-      settled = true;
-      req.pause();
-      reject(tooLarge(limit));
-    };
-    const onEnd = () => {
-      if (settled) return;
-      settled = true;
-      resolve(parts.length === 1 ? parts[0]! : Buffer.concat(parts, size));
-    };
-    const onClose = () => {
-      if (settled) return;
-      settled = true;
-      reject(new ClientGone("the client closed the connection while sending its request"));
-    };
-    // `on`, not `once` (which wraps each listener): 'end' and 'close' come once, and `settled` stops the rest.
-    req.on("data", onData);
-    req.on("end", onEnd);
-    req.on("close", onClose);
-    // A request error (reset mid-body) is followed by close; this keeps it from being unhandled.
-    if (!req.listenerCount("error")) req.on("error", ignore);
-  });
+  (req as Read)[READING] = { parts: [], size: 0, limit, settled: false, to };
+  req.on("data", onData);
+  req.on("end", onEnd);
+  req.on("close", onClose);
+  if (!req.listenerCount("error")) req.on("error", ignore);
+}
+
+function onData(this: Read, chunk: Buffer): void {
+  const r = this[READING]!;
+  if (r.settled) return;
+  r.size += chunk.length;
+  if (r.size <= r.limit) return void r.parts.push(chunk);
+  r.settled = true;
+  this.pause();
+  r.to.failed(tooLarge(r.limit));
+}
+
+function onEnd(this: Read): void {
+  const r = this[READING]!;
+  if (r.settled) return;
+  r.settled = true;
+  const bytes = r.parts.length === 1 ? r.parts[0]! : Buffer.concat(r.parts, r.size);
+  // Inside the request's 'end' event: whatever the waiter throws is its failure, never the event's.
+  try {
+    r.to.body(bytes);
+  } catch (err) {
+    r.to.failed(err instanceof Error ? err : new Error(String(err)));
+  }
+}
+
+function onClose(this: Read): void {
+  const r = this[READING]!;
+  if (r.settled) return;
+  r.settled = true;
+  r.to.failed(new ClientGone("the client closed the connection while sending its request"));
 }
 
 /** "at line 3, column 7" of the first character that is not JSON; "" when even that cannot be told (nesting too deep to walk). */

@@ -10,7 +10,7 @@ import type { CompletionParams, EmbeddingParams, EmbeddingResponse, HiddenParams
 import { SERVER_SPAN, type ServerSpan } from "../tracing/seam.ts";
 import { callerFor } from "./auth.ts";
 import { requestId } from "./request-id.ts";
-import { parseObject, readBody } from "./body.ts";
+import { parseObject, readBody, type BodyWaiter } from "./body.ts";
 import type { ClientParamSwitch } from "./client-params.ts";
 import { callParams } from "./params.ts";
 import { sendJSON } from "./reply.ts";
@@ -27,6 +27,8 @@ export interface ServerContext {
   clientSwitches(): ReadonlySet<ClientParamSwitch>;
   /** The master key in force (null or undefined: no authentication). */
   masterKey(): string | null | undefined;
+  /** Answers `err` on the response (OpenAI's error shape), unless the client is gone: for handlers that do not return a promise. */
+  fail(req: IncomingMessage, res: ServerResponse, err: unknown): void;
 }
 
 /** LiteLLM proxy's response headers: what the call cost and whether the cache answered. */
@@ -111,29 +113,80 @@ function listened(req: IncomingMessage, params: CompletionParams | EmbeddingPara
   (params as { [CALLER]?: unknown })[CALLER] = callerFor(req, ctx.masterKey(), params.user);
 }
 
-export async function chatCompletions(req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> {
-  const spans = requestSpans(req, res, ctx, "/v1/chat/completions");
-  const body = parseObject(await readBody(req, ctx.bodyLimit()));
-  const params = callParams(body, req, ctx.aliases(), "messages", ctx.clientSwitches()) as CompletionParams;
-  identify(params, req, spans);
-  listened(req, params, ctx);
-  const watch = new ClientWatch(res);
-  // The call reads `signal` as a CallSignal, which the watch is (cheaper than an AbortSignal).
-  params.signal = watch as unknown as AbortSignal;
-  try {
-    // The answer's kind decides, not the request's `stream`: a pre-call hook may have changed it.
-    const answer: ModelResponse | CompletionStream = await ctx.runtime.acompletion(params);
-    if (answer instanceof CompletionStream) {
-      watch.startStreaming();
-      // Decided once per call: an OpenAI-format upstream with no hook that changes chunks passes its events on as sent.
-      const write = answer.passthrough ? forwardStream : writeStream;
-      return await write(res, answer, watch, `${req.method} ${req.url}`, ctx.runtime.scrub);
-    }
-    // The upstream's own text when nothing could change the answer (a call no callback sees), else the answer serialised.
-    sendJSON(res, 200, (answer as { [VERBATIM]?: string })[VERBATIM] ?? JSON.stringify(answer), hiddenHeaders(answer));
-  } finally {
-    watch.done();
+/**
+ * One model route's request, from its body to its answer, with one promise in all (the call's):
+ * the body arrives through the request's own events (body.ts), the call starts in that tick,
+ * and any error is answered by the server (`ServerContext.fail`) once the client watch is done.
+ * Whatever `body` throws reaches `failed` (body.ts calls it so).
+ */
+abstract class ModelRequest implements BodyWaiter {
+  protected watch: ClientWatch | undefined;
+
+  constructor(
+    protected readonly req: IncomingMessage,
+    protected readonly res: ServerResponse,
+    protected readonly ctx: ServerContext,
+    private readonly spans: readonly ServerSpan[] | undefined,
+  ) {}
+
+  abstract body(bytes: Buffer): void;
+
+  /** The request's params made ready for the call: its id and spans, what callbacks read, and the watch as its signal. */
+  protected prepare(params: CompletionParams | EmbeddingParams): void {
+    identify(params, this.req, this.spans);
+    listened(this.req, params, this.ctx);
+    // The call reads `signal` as a CallSignal, which the watch is (cheaper than an AbortSignal).
+    params.signal = (this.watch = new ClientWatch(this.res)) as unknown as AbortSignal;
   }
+
+  /** The call's answer, in JSON with the hidden params' headers. */
+  protected sendWhole(response: object, text: string): void {
+    sendJSON(this.res, 200, text, hiddenHeaders(response));
+    this.watch!.done();
+  }
+
+  failed(err: unknown): void {
+    this.watch?.done();
+    this.ctx.fail(this.req, this.res, err);
+  }
+}
+
+class ChatRequest extends ModelRequest {
+  body(bytes: Buffer): void {
+    const { req, ctx } = this;
+    const params = callParams(parseObject(bytes), req, ctx.aliases(), "messages", ctx.clientSwitches()) as CompletionParams;
+    this.prepare(params);
+    ctx.runtime.acompletion(params).then(
+      (answer) => this.answered(answer),
+      (err: unknown) => this.failed(err),
+    );
+  }
+
+  private answered(answer: ModelResponse | CompletionStream): void {
+    const { req, res, ctx } = this;
+    const watch = this.watch!;
+    try {
+      // The answer's kind decides, not the request's `stream`: a pre-call hook may have changed it.
+      if (answer instanceof CompletionStream) {
+        watch.startStreaming();
+        // Decided once per call: an OpenAI-format upstream with no hook that changes chunks passes its events on as sent.
+        const write = answer.passthrough ? forwardStream : writeStream;
+        write(res, answer, watch, `${req.method} ${req.url}`, ctx.runtime.scrub).then(
+          () => watch.done(),
+          (err: unknown) => this.failed(err),
+        );
+        return;
+      }
+      // The upstream's own text when nothing could change the answer (a call no callback sees), else the answer serialised.
+      this.sendWhole(answer, (answer as { [VERBATIM]?: string })[VERBATIM] ?? JSON.stringify(answer));
+    } catch (err) {
+      this.failed(err);
+    }
+  }
+}
+
+export function chatCompletions(req: IncomingMessage, res: ServerResponse, ctx: ServerContext): void {
+  readBody(req, ctx.bodyLimit(), new ChatRequest(req, res, ctx, requestSpans(req, res, ctx, "/v1/chat/completions")));
 }
 
 /** The vectors as OpenAI's base64 (little-endian float32), in a copy: callbacks may still hold the response. */
@@ -142,23 +195,28 @@ function asBase64(response: EmbeddingResponse): EmbeddingResponse {
   return { ...response, data };
 }
 
-export async function embeddings(req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> {
-  const spans = requestSpans(req, res, ctx, "/v1/embeddings");
-  const body = parseObject(await readBody(req, ctx.bodyLimit()));
-  const params = callParams(body, req, ctx.aliases(), "input", ctx.clientSwitches()) as unknown as EmbeddingParams;
-  identify(params, req, spans);
-  listened(req, params, ctx);
-  // The openai client asks for base64 unless told otherwise: the call runs in floats (callbacks, cache) and is encoded on the way out.
-  const base64 = params.encoding_format === "base64";
-  if (base64) delete params.encoding_format;
-  const watch = new ClientWatch(res);
-  params.signal = watch as unknown as AbortSignal;
-  try {
-    const response = await ctx.runtime.aembedding(params);
-    // Floats, as the upstream sent them when nothing could change them; base64 is always encoded here.
-    const text = base64 ? JSON.stringify(asBase64(response)) : ((response as { [VERBATIM]?: string })[VERBATIM] ?? JSON.stringify(response));
-    sendJSON(res, 200, text, hiddenHeaders(response));
-  } finally {
-    watch.done();
+class EmbeddingRequest extends ModelRequest {
+  body(bytes: Buffer): void {
+    const { req, ctx } = this;
+    const params = callParams(parseObject(bytes), req, ctx.aliases(), "input", ctx.clientSwitches()) as unknown as EmbeddingParams;
+    // The openai client asks for base64 unless told otherwise: the call runs in floats (callbacks, cache) and is encoded on the way out.
+    const base64 = params.encoding_format === "base64";
+    if (base64) delete params.encoding_format;
+    this.prepare(params);
+    ctx.runtime.aembedding(params).then(
+      (response) => {
+        try {
+          // Floats, as the upstream sent them when nothing could change them; base64 is always encoded here.
+          this.sendWhole(response, base64 ? JSON.stringify(asBase64(response)) : ((response as { [VERBATIM]?: string })[VERBATIM] ?? JSON.stringify(response)));
+        } catch (err) {
+          this.failed(err);
+        }
+      },
+      (err: unknown) => this.failed(err),
+    );
   }
+}
+
+export function embeddings(req: IncomingMessage, res: ServerResponse, ctx: ServerContext): void {
+  readBody(req, ctx.bodyLimit(), new EmbeddingRequest(req, res, ctx, requestSpans(req, res, ctx, "/v1/embeddings")));
 }

@@ -106,6 +106,7 @@ export async function startServer(runtime: Runtime, options: ServerOptions = {})
     bodyLimit: () => options.maxBodyBytes ?? general().max_request_body_bytes,
     clientSwitches: () => (general().allow_client_side_credentials ? CREDENTIALS_ON : NONE_ON),
     masterKey,
+    fail: (req, res, err) => fail(req, res, err, runtime.scrub),
   };
   const ui = options.ui ? new UiServer(runtime, options.ui === true ? {} : options.ui) : undefined;
   const dispatch = router(masterKey, () => closing, ui);
@@ -133,7 +134,8 @@ export async function startServer(runtime: Runtime, options: ServerOptions = {})
     if (extraHeaders) for (const [name, value] of extraHeaders) res.setHeader(name, value);
     assignRequestId(req, res);
     try {
-      dispatch(req, res, ctx).catch((err: unknown) => fail(req, res, err, runtime.scrub));
+      // The model routes answer their own errors and return nothing: no promise to wait on.
+      dispatch(req, res, ctx)?.catch((err: unknown) => fail(req, res, err, runtime.scrub));
     } catch (err) {
       fail(req, res, err, runtime.scrub);
     }

@@ -9,7 +9,8 @@ import { metricsRoute } from "./metrics.ts";
 import { setCallIdHeader } from "./request-id.ts";
 import type { UiServer } from "./ui.ts";
 
-type Handler = (req: IncomingMessage, res: ServerResponse, ctx: ServerContext) => Promise<void>;
+/** A route's handler: a promise whose rejection the server answers, or nothing when the handler answers its errors itself (`ctx.fail`). */
+type Handler = (req: IncomingMessage, res: ServerResponse, ctx: ServerContext) => Promise<void> | void;
 
 interface Route {
   readonly method: "GET" | "POST";
@@ -42,7 +43,7 @@ export function router(masterKey: KeySource, closing: () => boolean, ui?: UiServ
   routes.set("/health/readiness", { method: "GET", handler: readiness(closing), auth: false });
   routes.set("/metrics", { method: "GET", handler: metricsRoute, auth: (ctx) => !ctx.runtime.settings.general.public_metrics });
 
-  return function dispatch(req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> {
+  return function dispatch(req: IncomingMessage, res: ServerResponse, ctx: ServerContext): Promise<void> | void {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const path = q === -1 ? url : url.slice(0, q);
