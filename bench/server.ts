@@ -159,7 +159,7 @@ export async function serverSuite(upstreamUrl: string, upstreamPid?: number): Pr
         "The upstream, our server, the bare proxy and Portkey each run in their own process; the load generator is undici's `dispatch` on a keep-alive `Pool` per arm. " +
         `${n} sequential requests and ${nStream} sequential streams per arm, each in ${rounds} interleaved rounds, and ${nConc} ${width}-way concurrent requests per arm (Portkey ${portkeyConc}) in ${concRounds}, ` +
         `after ${warm} + ${Math.ceil(warm / 5)} + ${warm * 4} warm-up requests (plain, stream, concurrent) per arm. Added figures are the median over rounds of the round's p50 minus direct's; ` +
-        "throughput ratios the median of per-round ratios. Each round of an arm starts once the upstream and every proxy process have used no CPU for 50 ms (at most 2 s), so no arm pays for the work an earlier arm left behind (Portkey's garbage collection after its round, say). " +
+        "throughput ratios the median of per-round ratios. Each round of an arm starts once the upstream and every proxy process have used under 1 ms of CPU in 50 ms (at most 2 s), so no arm pays for the work an earlier arm left behind (Portkey's garbage collection after its round, say). " +
         `The machine's ${availableParallelism()} cores are shared by the load generator, the upstream and the proxies (the idle proxies wait, but are there), ` +
         `so at concurrency ${width} a proxy competes for the CPU with the very processes it is measured against: direct needs two busy processes, a proxy three.`,
       rows,
