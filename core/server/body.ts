@@ -46,9 +46,11 @@ export function readBody(req: IncomingMessage, limit: number, to: BodyWaiter): v
     return to.failed(tooLarge(limit));
   }
   (req as Read)[READING] = { parts: [], size: 0, limit, settled: false, to };
+  // `on`, not `once` (which wraps each listener): 'end' and 'close' come once, and `settled` stops the rest.
   req.on("data", onData);
   req.on("end", onEnd);
   req.on("close", onClose);
+  // A request error (reset mid-body) is followed by close; this keeps it from being unhandled.
   if (!req.listenerCount("error")) req.on("error", ignore);
 }
 

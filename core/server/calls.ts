@@ -117,9 +117,9 @@ function listened(req: IncomingMessage, params: CompletionParams | EmbeddingPara
  * One model route's request, from its body to its answer, with one promise in all (the call's):
  * the body arrives through the request's own events (body.ts), the call starts in that tick,
  * and any error is answered by the server (`ServerContext.fail`) once the client watch is done.
- * Whatever `body` throws reaches `failed` (body.ts calls it so).
+ * Whatever `body` throws reaches `failed` (body.ts calls it so); so does whatever `answered` throws.
  */
-abstract class ModelRequest implements BodyWaiter {
+abstract class ModelRequest<A extends object> implements BodyWaiter {
   protected watch: ClientWatch | undefined;
 
   constructor(
@@ -131,12 +131,29 @@ abstract class ModelRequest implements BodyWaiter {
 
   abstract body(bytes: Buffer): void;
 
+  /** Writes the call's answer. */
+  protected abstract answered(answer: A): void;
+
   /** The request's params made ready for the call: its id and spans, what callbacks read, and the watch as its signal. */
   protected prepare(params: CompletionParams | EmbeddingParams): void {
     identify(params, this.req, this.spans);
     listened(this.req, params, this.ctx);
     // The call reads `signal` as a CallSignal, which the watch is (cheaper than an AbortSignal).
     params.signal = (this.watch = new ClientWatch(this.res)) as unknown as AbortSignal;
+  }
+
+  /** Waits for the call: its answer written, or its error answered. */
+  protected waitFor(call: Promise<A>): void {
+    call.then(
+      (answer) => {
+        try {
+          this.answered(answer);
+        } catch (err) {
+          this.failed(err);
+        }
+      },
+      (err: unknown) => this.failed(err),
+    );
   }
 
   /** The call's answer, in JSON with the hidden params' headers. */
@@ -151,37 +168,30 @@ abstract class ModelRequest implements BodyWaiter {
   }
 }
 
-class ChatRequest extends ModelRequest {
+class ChatRequest extends ModelRequest<ModelResponse | CompletionStream> {
   body(bytes: Buffer): void {
     const { req, ctx } = this;
     const params = callParams(parseObject(bytes), req, ctx.aliases(), "messages", ctx.clientSwitches()) as CompletionParams;
     this.prepare(params);
-    ctx.runtime.acompletion(params).then(
-      (answer) => this.answered(answer),
-      (err: unknown) => this.failed(err),
-    );
+    this.waitFor(ctx.runtime.acompletion(params));
   }
 
-  private answered(answer: ModelResponse | CompletionStream): void {
-    const { req, res, ctx } = this;
-    const watch = this.watch!;
-    try {
-      // The answer's kind decides, not the request's `stream`: a pre-call hook may have changed it.
-      if (answer instanceof CompletionStream) {
-        watch.startStreaming();
-        // Decided once per call: an OpenAI-format upstream with no hook that changes chunks passes its events on as sent.
-        const write = answer.passthrough ? forwardStream : writeStream;
-        write(res, answer, watch, `${req.method} ${req.url}`, ctx.runtime.scrub).then(
-          () => watch.done(),
-          (err: unknown) => this.failed(err),
-        );
-        return;
-      }
-      // The upstream's own text when nothing could change the answer (a call no callback sees), else the answer serialised.
-      this.sendWhole(answer, (answer as { [VERBATIM]?: string })[VERBATIM] ?? JSON.stringify(answer));
-    } catch (err) {
-      this.failed(err);
+  protected answered(answer: ModelResponse | CompletionStream): void {
+    // The answer's kind decides, not the request's `stream`: a pre-call hook may have changed it.
+    if (answer instanceof CompletionStream) {
+      const { req, res, ctx } = this;
+      const watch = this.watch!;
+      watch.startStreaming();
+      // Decided once per call: an OpenAI-format upstream with no hook that changes chunks passes its events on as sent.
+      const write = answer.passthrough ? forwardStream : writeStream;
+      write(res, answer, watch, `${req.method} ${req.url}`, ctx.runtime.scrub).then(
+        () => watch.done(),
+        (err: unknown) => this.failed(err),
+      );
+      return;
     }
+    // The upstream's own text when nothing could change the answer (a call no callback sees), else the answer serialised.
+    this.sendWhole(answer, (answer as { [VERBATIM]?: string })[VERBATIM] ?? JSON.stringify(answer));
   }
 }
 
@@ -195,25 +205,22 @@ function asBase64(response: EmbeddingResponse): EmbeddingResponse {
   return { ...response, data };
 }
 
-class EmbeddingRequest extends ModelRequest {
+class EmbeddingRequest extends ModelRequest<EmbeddingResponse> {
+  private base64 = false;
+
   body(bytes: Buffer): void {
     const { req, ctx } = this;
     const params = callParams(parseObject(bytes), req, ctx.aliases(), "input", ctx.clientSwitches()) as unknown as EmbeddingParams;
     // The openai client asks for base64 unless told otherwise: the call runs in floats (callbacks, cache) and is encoded on the way out.
-    const base64 = params.encoding_format === "base64";
-    if (base64) delete params.encoding_format;
+    this.base64 = params.encoding_format === "base64";
+    if (this.base64) delete params.encoding_format;
     this.prepare(params);
-    ctx.runtime.aembedding(params).then(
-      (response) => {
-        try {
-          // Floats, as the upstream sent them when nothing could change them; base64 is always encoded here.
-          this.sendWhole(response, base64 ? JSON.stringify(asBase64(response)) : ((response as { [VERBATIM]?: string })[VERBATIM] ?? JSON.stringify(response)));
-        } catch (err) {
-          this.failed(err);
-        }
-      },
-      (err: unknown) => this.failed(err),
-    );
+    this.waitFor(ctx.runtime.aembedding(params));
+  }
+
+  protected answered(response: EmbeddingResponse): void {
+    // Floats, as the upstream sent them when nothing could change them; base64 is always encoded here.
+    this.sendWhole(response, this.base64 ? JSON.stringify(asBase64(response)) : ((response as { [VERBATIM]?: string })[VERBATIM] ?? JSON.stringify(response)));
   }
 }
 
