@@ -18,7 +18,7 @@ export class RandomPool {
   private next: number;
 
   constructor(
-    private readonly size: number,
+    readonly size: number,
     private readonly count: number,
   ) {
     this.bytes = Buffer.allocUnsafeSlow(size * count);

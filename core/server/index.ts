@@ -135,9 +135,9 @@ export async function startServer(runtime: Runtime, options: ServerOptions = {})
     assignRequestId(req, res);
     try {
       // The model routes answer their own errors and return nothing: no promise to wait on.
-      dispatch(req, res, ctx)?.catch((err: unknown) => fail(req, res, err, runtime.scrub));
+      dispatch(req, res, ctx)?.catch((err: unknown) => ctx.fail(req, res, err));
     } catch (err) {
-      fail(req, res, err, runtime.scrub);
+      ctx.fail(req, res, err);
     }
   });
   server.keepAliveTimeout = KEEP_ALIVE_MS;

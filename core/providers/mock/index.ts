@@ -54,7 +54,7 @@ const ids = new RandomPool(9, 256);
 
 function newId(prefix: string): string {
   const at = ids.draw();
-  return `${prefix}-mock-${ids.bytes.toString("base64url", at, at + 9)}`;
+  return `${prefix}-mock-${ids.bytes.toString("base64url", at, at + ids.size)}`;
 }
 
 async function settle(req: ProviderRequest): Promise<void> {
