@@ -47,6 +47,7 @@ export async function serverSuite(upstreamUrl: string, upstreamPid?: number): Pr
   // process that had sat idle while other arms ran: with three bare proxies interleaved, the one always in the middle
   // (never run twice in a row) read 3–8% below an identical one at an end (docs/performance.md, "Rounds that start warm").
   const roundWarm = envInt("BENCH_SERVER_ROUND_WARMUP", 400);
+  const portkeyRoundWarm = Math.ceil(roundWarm / 4);
   const profile = process.env.BENCH_SERVER_PROFILE; // a directory: our server's and the bare proxy's children run with --cpu-prof into its ours/ and bare/
   const procs: Proc[] = [];
   const arms: Partial<PerArm<Target>> = {};
@@ -102,7 +103,7 @@ export async function serverSuite(upstreamUrl: string, upstreamPid?: number): Pr
     const cpu = { ours: 0, bare: 0, portkey: 0 };
     const pids = { ours: ours.pid, bare: bare.pid, portkey: portkey.pid };
     await interleave(concRounds, ARMS.map((name) => async (r: number) => {
-      await concurrent(t[name], PLAIN, name === "portkey" ? Math.ceil(roundWarm / 4) : roundWarm, width);
+      await concurrent(t[name], PLAIN, name === "portkey" ? portkeyRoundWarm : roundWarm, width);
       await quiet();
       const count = share(name === "portkey" ? portkeyConc : nConc, concRounds, r);
       // The workers arm's CPU is in its worker processes, not the primary's: not counted.
@@ -163,7 +164,7 @@ export async function serverSuite(upstreamUrl: string, upstreamPid?: number): Pr
         "A fifth arm runs our server as `litellm-runtime serve --num_workers 2` (two cluster workers on one port, the CLI of the same build). " +
         "The upstream, our server, the bare proxy and Portkey each run in their own process; the load generator is undici's `dispatch` on a keep-alive `Pool` per arm. " +
         `${n} sequential requests and ${nStream} sequential streams per arm, each in ${rounds} interleaved rounds, and ${nConc} ${width}-way concurrent requests per arm (Portkey ${portkeyConc}) in ${concRounds}, ` +
-        `after ${warm} + ${Math.ceil(warm / 5)} + ${warm * 4} warm-up requests (plain, stream, concurrent) per arm; each concurrent round starts with ${roundWarm} untimed requests of its own arm (Portkey ${Math.ceil(roundWarm / 4)}), so none is timed from a process that sat idle while other arms ran. Added figures are the median over rounds of the round's p50 minus direct's; ` +
+        `after ${warm} + ${Math.ceil(warm / 5)} + ${warm * 4} warm-up requests (plain, stream, concurrent) per arm; each concurrent round starts with ${roundWarm} untimed requests of its own arm (Portkey ${portkeyRoundWarm}), so none is timed from a process that sat idle while other arms ran. Added figures are the median over rounds of the round's p50 minus direct's; ` +
         "throughput ratios the median of per-round ratios. Each round of an arm starts once the upstream and every proxy process have used under 1 ms of CPU in 50 ms (at most 2 s), so no arm pays for the work an earlier arm left behind (Portkey's garbage collection after its round, say). " +
         `The machine's ${availableParallelism()} cores are shared by the load generator, the upstream and the proxies (the idle proxies wait, but are there), ` +
         `so at concurrency ${width} a proxy competes for the CPU with the very processes it is measured against: direct needs two busy processes, a proxy three.`,
