@@ -138,6 +138,22 @@ async function settledEvents(model: string) {
 }
 
 describe("a client that leaves", () => {
+  it("mid-body: nothing is sent upstream or logged, no error escapes, and the server keeps serving", async () => {
+    const req = request(`${server.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", "content-length": "1000" } });
+    req.on("error", () => undefined);
+    req.write('{"model": "upstream", "messages": [');
+    await until(() => server.inflight() === 1, 2000, "the request to arrive");
+    req.destroy();
+    await until(() => server.inflight() === 0, 2000, "no request in flight");
+    await sleep(SETTLE_MS);
+    await rt.flush();
+    expect(fake.requests).toHaveLength(0);
+    expect(recorder.seen).toHaveLength(0);
+
+    const after = await startStream(server.url, "upstream");
+    expect(await after.ended).toMatch(/data: \[DONE\]\n\n$/);
+  });
+
   it("mid-stream: the upstream request is aborted, one success is logged with stream_aborted, the server keeps serving", async () => {
     fake.set({ chunkDelayMs: 100 });
     const { req, status } = await startStream(server.url, "upstream");

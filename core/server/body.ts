@@ -4,8 +4,6 @@ import { SERVER_ERROR_CODES } from "../errors.ts";
 import { HttpError } from "./errors.ts";
 import { jsonErrorOffset, lineColumn } from "./json-where.ts";
 
-const ignore = (): void => undefined;
-
 /** The client went away while sending its body: there is nobody to answer. */
 export class ClientGone extends Error {}
 
@@ -50,8 +48,7 @@ export function readBody(req: IncomingMessage, limit: number, to: BodyWaiter): v
   req.on("data", onData);
   req.on("end", onEnd);
   req.on("close", onClose);
-  // A request error (reset mid-body) is followed by close; this keeps it from being unhandled.
-  if (!req.listenerCount("error")) req.on("error", ignore);
+  // No 'error' listener: node:http emits a request's error (a reset mid-body) only to listeners, and 'close' follows it.
 }
 
 function onData(this: Read, chunk: Buffer): void {
