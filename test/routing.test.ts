@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createRuntime, type CallbackKwargs, type Runtime } from "../core/index.ts";
+import { ROUTER_ERROR_CODES } from "../core/errors.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "./support/fake-openai.ts";
 
 // Routing through a config: each attempt is its own pre/post/failure sequence, all sharing one trace id.
@@ -157,5 +158,62 @@ describe("a call's own routing controls on an alias, as LiteLLM's router takes t
     expect(res.model).toContain("gpt-4o-mini");
     const failure = events.find((e) => e.event === "failure")!;
     expect((failure.kwargs.exception as Error).name).toBe("Timeout");
+  });
+});
+
+describe("a call that fails before any attempt gets one failure event, as a pre-call hook's rejection does", () => {
+  /** Each call's error name (or "ok"), after the events of all of them are delivered. */
+  async function outcomes(r: Runtime, model: string, n: number, msgs: unknown[] = messages): Promise<string[]> {
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) out.push(await r.acompletion({ model, messages: msgs as never }).then(() => "ok", (e: Error) => e.name));
+    await r.flush();
+    return out;
+  }
+
+  it("every deployment at its rpm this minute: a RateLimitError, logged once, with nothing sent", async () => {
+    const r = await runtime({ model_list: [deployment("limited", "gpt-4o-mini", { rpm: 1 })], router_settings: { routing_strategy: "usage-based-routing-v2" } });
+    expect(await outcomes(r, "limited", 2)).toEqual(["ok", "RateLimitError"]);
+    expect(events.map((e) => e.event)).toEqual(["pre", "post", "success", "failure"]);
+    const failed = events[3]!.kwargs;
+    expect([(failed.exception as Error).name, failed.model, failed.litellm_params.model_group, failed.standard_logging_object?.status]).toEqual(["RateLimitError", "gpt-4o-mini", "limited", "failure"]);
+    expect(failed.litellm_call_id).not.toBe(events[0]!.kwargs.litellm_call_id);
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it("no deployment takes the prompt (enable_pre_call_checks): a ContextWindowExceededError, logged once", async () => {
+    const r = await runtime({
+      model_list: [{ ...deployment("tiny", "tiny"), model_info: { max_input_tokens: 50 } }],
+      router_settings: { enable_pre_call_checks: true, num_retries: 2 },
+    });
+    expect(await outcomes(r, "tiny", 1, [{ role: "user", content: "x".repeat(1000) }])).toEqual(["ContextWindowExceededError"]);
+    expect(events.map((e) => [e.event, (e.kwargs.exception as Error | undefined)?.name])).toEqual([["failure", "ContextWindowExceededError"]]);
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it("no permit freed within the call's timeout (max_parallel_requests): the wait's Timeout, logged once, with nothing sent", async () => {
+    const r = await runtime({ model_list: [deployment("capped", "slow-300", { max_parallel_requests: 1 })] });
+    const first = r.acompletion({ model: "capped", messages });
+    const waited = await r.acompletion({ model: "capped", messages, timeout: 0.05 }).catch((e: { code: string }) => e.code);
+    await first;
+    await r.flush();
+    expect(waited).toBe(ROUTER_ERROR_CODES.parallelWaitTimeout);
+    // The waiting call failed while the first was still in flight: its one event comes before the first's post and success.
+    expect(events.map((e) => [e.event, (e.kwargs.exception as { code?: string } | undefined)?.code])).toEqual([
+      ["pre", undefined],
+      ["failure", ROUTER_ERROR_CODES.parallelWaitTimeout],
+      ["post", undefined],
+      ["success", undefined],
+    ]);
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it("an alias at its limit that falls back: only the fallback's attempt is logged, since the call did not fail", async () => {
+    const r = await runtime({
+      model_list: [deployment("limited", "gpt-4o-mini", { rpm: 1 }), deployment("backup", "backup-model")],
+      router_settings: { routing_strategy: "usage-based-routing-v2", fallbacks: [{ limited: ["backup"] }] },
+    });
+    expect(await outcomes(r, "limited", 2)).toEqual(["ok", "ok"]);
+    expect(events.map((e) => e.event)).toEqual(["pre", "post", "success", "pre", "post", "success"]);
+    expect(events[3]!.kwargs.model).toBe("backup-model");
   });
 });

@@ -22,6 +22,8 @@ export interface CallState<P extends AnyParams, R extends object> {
   readonly kind: CallKind<P, R>;
   readonly callType: CallType;
   readonly hooks: CallHooks;
+  /** Some callback, hook or tracer of the call's scope may see it: a failure before any attempt is then logged (lifecycle.ts). */
+  readonly seen: boolean;
   /** The moderation hooks' verdict, when the call has some. */
   gate: Moderation | undefined;
   /** The provider requests' signal while moderation runs (it stops them on a rejection). */

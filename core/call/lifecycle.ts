@@ -30,8 +30,8 @@ export function runCall<P extends AnyParams, R extends object>(env: CallEnv, kin
   let call: CallState<P, R>;
   try {
     kind.check(params);
-    const { hooks, tracers } = callbacksFor(env, env.scope(params.model), params);
-    call = { env, kind, callType, hooks, gate: undefined, signal: undefined, lastKwargs: undefined, traces: startTraces(tracers, params) };
+    const { hooks, tracers, targets } = callbacksFor(env, env.scope(params.model), params);
+    call = { env, kind, callType, hooks, seen: targets.length > 0, gate: undefined, signal: undefined, lastKwargs: undefined, traces: startTraces(tracers, params) };
     // No awaited hooks: the attempts' own promise is the call's, with none wrapped around it.
     if (!hooks.awaited) return traced(call, dispatch(call, params));
   } catch (err) {
@@ -93,7 +93,7 @@ function dispatch<P extends AnyParams, R extends object>(call: CallState<P, R>, 
   if (!plan) return attempt(call, call.env.route(params), params);
   const p = params as AnyParams & { fallbacks?: unknown; mock_testing_fallbacks?: unknown };
   if (p.num_retries === undefined && p.fallbacks === undefined && p.mock_testing_fallbacks === undefined) {
-    return routed(plan, params, (route, info) => attempt(call, route, params, info), watchOf(call));
+    return routed(plan, params, (route, info) => attempt(call, route, params, info), watchOf(call, params));
   }
   // A call's own num_retries, fallbacks and mock_testing_fallbacks are the router's, as LiteLLM's router.completion(...) takes
   // them: each retry is an attempt the callbacks see, so it is not also spent inside the attempt, and none is sent to a provider.
@@ -103,14 +103,18 @@ function dispatch<P extends AnyParams, R extends object>(call: CallState<P, R>, 
     fallbacks: callFallbacks(fallbacks),
     mockTestingFallbacks: mock_testing_fallbacks === true,
   };
-  return routed(plan, params, (route, info) => attempt(call, route, once as P, info), watchOf(call), own);
+  return routed(plan, params, (route, info) => attempt(call, route, once as P, info), watchOf(call, params), own);
 }
 
-/** What the routing of a call reports: moderation's verdict stops it; fallbacks and failing groups reach the router hooks. */
-function watchOf<P extends AnyParams, R extends object>(call: CallState<P, R>): RoutingWatch | undefined {
+/**
+ * What the routing of a call reports: moderation's verdict stops it; fallbacks and failing groups reach the router
+ * hooks; a call that fails before any attempt gets its one failure event here. A call nobody sees needs none of it.
+ */
+function watchOf<P extends AnyParams, R extends object>(call: CallState<P, R>, params: P): RoutingWatch | undefined {
   const { hooks, env } = call;
   const gate = call.gate;
-  if (!gate && hooks.successFallback.length + hooks.failureFallback.length + hooks.rateLimit.length === 0) return undefined;
+  const unattempted = call.seen ? (err: unknown) => logRejection(call, params, asError(err)) : undefined;
+  if (!gate && hooks.successFallback.length + hooks.failureFallback.length + hooks.rateLimit.length === 0) return unattempted && { unattempted };
   const timeoutMs = env.settings.callback_timeout * 1000;
   const kwargs = () => ({ ...call.lastKwargs! });
   const send = (list: CallHooks["rateLimit"], args: unknown[]) => routerEvent(list, args, env.dispatcher, timeoutMs, env.tasks);
@@ -119,6 +123,7 @@ function watchOf<P extends AnyParams, R extends object>(call: CallState<P, R>): 
     fallbackSucceeded: (group, err) => send(hooks.successFallback, [group, kwargs(), asError(err)]),
     fallbackFailed: (group, err) => send(hooks.failureFallback, [group, kwargs(), asError(err)]),
     groupFailed: (group, err) => send(hooks.rateLimit, [asError(err), group, kwargs()]),
+    unattempted,
   };
 }
 
@@ -161,7 +166,7 @@ async function answerWith<P extends AnyParams, R extends object>(
   return new CompletionStream(hasStreamHooks(streamHooks.hooks) ? generatorSource(hookedChunks(source, streamHooks)) : source);
 }
 
-/** A call that fails before any attempt: one failure event, with the callbacks of the route the caller asked for. */
+/** A call that fails before any attempt (a pre-call hook's rejection, or routing with nothing to try): one failure event, with the callbacks of the route the caller asked for. */
 function logRejection<P extends AnyParams, R extends object>(call: CallState<P, R>, params: P, err: Error): void {
   const { env, kind, callType } = call;
   const route = env.route(params);

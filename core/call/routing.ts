@@ -18,6 +18,11 @@ export interface RoutingWatch {
   fallbackFailed?(original_model_group: string, original_exception: unknown): void;
   /** An attempt failed on an alias with one deployment: nothing else of it could answer (`log_model_group_rate_limit_error`). */
   groupFailed?(model_group: string, exception: unknown): void;
+  /**
+   * The call failed before any attempt was made, with `exception`: every deployment at its rpm/tpm, cooling
+   * down or too small for the prompt, or no permit freed in time. No attempt logged it: this is its failure event.
+   */
+  unattempted?(exception: unknown): void;
 }
 
 /**
@@ -191,7 +196,9 @@ class RoutedCall<T> {
       else if (triedHere) watch.fallbackFailed?.(plan.alias, this.original);
       for (const next of fallbacksFor(alias, last)) if (!aliases.includes(next)) aliases.push(next);
     }
-    throw last ?? new ServiceUnavailableError(`no deployment of "${plan.alias}" could be tried: all are cooling down or none is configured.`, { model: plan.alias });
+    const err = last ?? new ServiceUnavailableError(`no deployment of "${plan.alias}" could be tried: all are cooling down or none is configured.`, { model: plan.alias });
+    if (this.n === 0) watch.unattempted?.(err);
+    throw err;
   }
 }
 
