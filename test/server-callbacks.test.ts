@@ -52,7 +52,12 @@ beforeAll(async () => {
   rt = await createRuntime({
     config: {
       // The mock echoes the last user message: what the client sees is what the provider got.
-      model_list: [{ model_name: "echo", litellm_params: { model: "mock/echo" } }],
+      model_list: [
+        { model_name: "echo", litellm_params: { model: "mock/echo" } },
+        { model_name: "limited", litellm_params: { model: "mock/echo", rpm: 1 } },
+      ],
+      // Under it, "limited" takes one request a minute; "echo" has no limit.
+      router_settings: { routing_strategy: "usage-based-routing-v2" },
       litellm_settings: { callbacks: [gate] },
     },
     cwd: tmp.path,
@@ -157,5 +162,21 @@ describe("chain hooks", () => {
     expect(res.choices[0]!.message.content).toBe("answer [checked]");
     const events = await logged();
     expect(events.map((x) => x.event)).toEqual(["success"]);
+  });
+});
+
+describe("a request refused before anything is sent", () => {
+  it("every deployment at its rpm: a 429 to the client, and one failure event for it", async () => {
+    // rpm 1 counts by the clock's minute: a minute that turns between two requests lets the second through, never a third.
+    const statuses: number[] = [];
+    for (let i = 0; i < 3 && !statuses.includes(429); i++) {
+      statuses.push(await client.chat.completions.create({ model: "limited", messages: user("hi") }).then(() => 200, (e: { status: number }) => e.status));
+    }
+    expect(statuses.at(-1)).toBe(429);
+    const events = await logged();
+    expect(events.map((x) => x.event)).toEqual([...statuses.slice(0, -1).map(() => "success"), "failure"]);
+    const failed = events.at(-1)!.kwargs;
+    expect([failed.exception?.name, failed.litellm_params.model_group]).toEqual(["RateLimitError", "limited"]);
+    expect(failed.exception?.message).toContain('Every deployment of "limited" is at its rpm/tpm limit this minute');
   });
 });
