@@ -19,8 +19,8 @@ export interface RoutingWatch {
   /** An attempt failed on an alias with one deployment: nothing else of it could answer (`log_model_group_rate_limit_error`). */
   groupFailed?(model_group: string, exception: unknown): void;
   /**
-   * The call failed before any attempt was made, with `exception`: every deployment at its rpm/tpm, cooling
-   * down or too small for the prompt, or no permit freed in time. No attempt logged it: this is its failure event.
+   * The call failed before any attempt was made, with `exception`: every deployment at its rpm/tpm or too small
+   * for the prompt, no permit freed in time, or none to try. No attempt logged it: this is its failure event.
    */
   unattempted?(exception: unknown): void;
 }
